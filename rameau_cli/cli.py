@@ -1,0 +1,169 @@
+"""The `rameau` command: parse options, load the project, call the library, report.
+
+Only this module prints, and only here do RameauErrors become one-line messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="rameau",
+    help=(
+        "Compile a pool of articles into one send-ready newsletter per audience segment.\n\n"
+        "Example: rameau build-issue   (builds the newest edition in issues/ into dist/)"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+ProjectOption = typer.Option(Path("."), "--project", "-C", help="Folder holding rameau.yaml.", show_default=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rameau {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors."),
+) -> None:
+    """Compile a pool of articles into one send-ready newsletter per audience segment.
+
+    Example: rameau build-issue   (builds the newest edition in issues/ into dist/)
+    """
+    _state["debug"] = debug
+
+
+def _stderr():
+    from .reporting import stderr_console
+
+    return stderr_console()
+
+
+def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
+    if value is None:
+        return None
+    from .errors import Problem, UsageError
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(Problem(option, f"{value!r} is not a date; write it as 2026-11-23")) from None
+
+
+def _sources(values: List[str]):
+    from .config import Source
+
+    sources = []
+    for value in values:
+        if value.startswith(("http://", "https://")):
+            sources.append(Source("feed", value))
+        else:
+            path = Path(value).resolve()
+            sources.append(Source("markdown" if path.is_dir() else "feed", str(path)))
+    return tuple(sources)
+
+
+@app.command("build-issue")
+def build_issue_command(
+    edition: Optional[str] = typer.Argument(None, help="Edition id, a file in issues/ (default: the newest one).", show_default=False),
+    segment: List[str] = typer.Option([], "--segment", "-s", help="Build only this segment (repeatable)."),
+    since: Optional[str] = typer.Option(None, help="First day of the window, e.g. 2026-11-23."),
+    until: Optional[str] = typer.Option(None, help="Last day of the window, e.g. 2026-11-29."),
+    week: Optional[str] = typer.Option(None, help="An ISO week as the window, e.g. 2026-W48."),
+    date: Optional[str] = typer.Option(None, "--date", help="Build the editions that each segment's cadence implies on this day."),
+    source: List[str] = typer.Option([], "--source", help="A Markdown folder, feed file or feed URL replacing the configured sources (repeatable)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: output.dir of rameau.yaml, dist)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on any warning, writing nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print the edition's manifest as JSON on stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    project: Path = ProjectOption,
+) -> None:
+    """Build one edition: an HTML and a text email per segment, and a manifest.
+
+    Example: rameau build-issue --week 2026-W48 --segment hebdo-association --out dist
+    """
+    from .build import BuildOptions, build_issue, load_project
+    from .reporting import report_build
+
+    config = load_project(project)
+    options = BuildOptions(
+        edition=edition,
+        since=_parse_date(since, "--since"),
+        until=_parse_date(until, "--until"),
+        week=week,
+        date=_parse_date(date, "--date"),
+        segments=tuple(segment),
+        sources=_sources(source),
+        out=out.resolve() if out else None,
+        strict=strict,
+    )
+    result = build_issue(config, options)
+    if as_json:
+        typer.echo(json.dumps(result.manifest, ensure_ascii=False, indent=2))
+    if not quiet:
+        report_build(_stderr(), result)
+
+
+@app.command("init")
+def init_command(
+    directory: Path = typer.Argument(Path("."), help="Folder to create the project in."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty (never overwrites a file)."),
+) -> None:
+    """Create a working project: rameau.yaml with four segments, sample articles, one edition.
+
+    Example: rameau init ma-lettre && cd ma-lettre && rameau build-issue
+    """
+    from .scaffold import init_project
+
+    written = init_project(directory, force=force)
+    console = _stderr()
+    console.print(f"Created {len(written)} files in {directory}. Next: cd {directory} && rameau build-issue")
+
+
+def main() -> None:
+    """Entry point of the `rameau` console script."""
+    from .errors import ExitCode, RameauError
+
+    try:
+        app(standalone_mode=False)
+    except RameauError as exc:
+        if _state["debug"]:
+            raise
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous issue was left as it was", file=sys.stderr)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(int(ExitCode.USAGE))
+        if _state["debug"] or os.environ.get("RAMEAU_DEBUG"):
+            raise
+        print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it", file=sys.stderr)
+        sys.exit(3)

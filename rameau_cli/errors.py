@@ -1,0 +1,77 @@
+"""One exception family for everything a user can get wrong, each with its exit code.
+
+Only `cli.py` turns these into messages; the library raises them and never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    BUILD_FAILED = 1  # content or rendering problems, or warnings under --strict
+    USAGE = 2  # bad command-line usage or configuration
+    INTERRUPTED = 130
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input: where, what, and how to fix it."""
+
+    where: str  # "rameau.yaml: segments.hebdo-asso.max_articles" or "articles/x.md:3"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class RameauError(Exception):
+    exit_code = ExitCode.BUILD_FAILED
+
+    def __init__(self, *problems: Problem | str):
+        self.problems = tuple(p if isinstance(p, Problem) else Problem("", p) for p in problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(RameauError):
+    exit_code = ExitCode.USAGE
+
+
+class UsageError(RameauError):
+    exit_code = ExitCode.USAGE
+
+
+class ContentError(RameauError):
+    """An article, edition or feed that cannot be used."""
+
+
+class RenderError(RameauError):
+    """A template or MJML problem."""
+
+
+class OutputError(RameauError):
+    """The output folder cannot be written."""
+
+
+class StrictError(RameauError):
+    """Warnings were raised and --strict asks to fail on them."""
+
+
+class Warnings:
+    """Collects the warnings of one build; `--strict` turns any of them into a failure."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def warn(self, where: str, message: str) -> None:
+        problem = Problem(where, message)
+        if problem not in self.items:
+            self.items.append(problem)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)

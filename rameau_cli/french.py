@@ -1,0 +1,50 @@
+"""Language details: dates written out in the newsletter's language, French typography."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+NNBSP = "\u202f"  # narrow no-break space, before ; ! ?
+NBSP = "\u00a0"  # no-break space, before : and inside « »
+
+_BEFORE_HIGH = re.compile(r"[ \t\u00a0\u202f]+(?=[;!?])")
+_BEFORE_COLON = re.compile(r"[ \t\u00a0\u202f]+(?=:)")
+_AFTER_OPENING = re.compile(r"«[ \t\u00a0\u202f]*")
+_BEFORE_CLOSING = re.compile(r"[ \t\u00a0\u202f]*»")
+
+
+def french_typography(text: str) -> str:
+    """No-break spaces where French typography wants them, so no line ever starts with `?` or `»`."""
+    text = _BEFORE_HIGH.sub(NNBSP, text)
+    text = _BEFORE_COLON.sub(NBSP, text)
+    text = _AFTER_OPENING.sub("«" + NBSP, text)
+    return _BEFORE_CLOSING.sub(NBSP + "»", text)
+
+
+def typography(text: str, language: str) -> str:
+    return french_typography(text) if language.split("-")[0] == "fr" else text
+
+
+@lru_cache(maxsize=8)
+def _locale(language: str):
+    from babel import Locale  # imported here: Babel's locale data is slow to load
+
+    return Locale.parse(language.replace("-", "_"))
+
+
+def long_date(moment: dt.datetime | dt.date, language: str) -> str:
+    """`mardi 24 novembre 2026` in French, `Tuesday, November 24, 2026` in English."""
+    from babel.dates import format_date
+
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    return format_date(day, format="full", locale=_locale(language))
+
+
+def short_date(moment: dt.datetime | dt.date, language: str) -> str:
+    """`24 novembre 2026`."""
+    from babel.dates import format_date
+
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    return format_date(day, format="long", locale=_locale(language))

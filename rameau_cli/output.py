@@ -1,0 +1,130 @@
+"""Stage 6: files on disk. An edition is assembled in a staging folder beside its final place
+and swapped in whole, so a failed build leaves the last good issue untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from .editions import Edition
+from .errors import OutputError, Problem
+from .render import RenderedIssue
+
+MANIFEST = "manifest.json"
+
+
+def safe_join(root: Path, *parts: str) -> Path:
+    """Join under `root`, refusing anything (`..`, absolute parts, links) that would leave it."""
+    root_resolved = root.resolve()
+    candidate = root_resolved.joinpath(*parts).resolve()
+    if candidate != root_resolved and root_resolved not in candidate.parents:
+        raise OutputError(Problem("/".join(parts), f"refusing to write outside the output folder {root}"))
+    return candidate
+
+
+def issue_files(rendered: RenderedIssue) -> dict[str, bytes]:
+    return {
+        "index.html": rendered.html.encode("utf-8"),
+        "index.txt": rendered.text.encode("utf-8"),
+    }
+
+
+def make_manifest(edition: Edition, issues: tuple[RenderedIssue, ...], empty: tuple[str, ...]) -> dict:
+    window = edition.windows.get("*")
+    segments = {}
+    for rendered in issues:
+        issue = rendered.issue
+        segments[issue.segment.id] = {
+            "title": issue.segment.title,
+            "subject": issue.subject,
+            "preheader": issue.preheader,
+            "window": edition.window(issue.segment.id).as_dict(),
+            "articles": [{"id": a.id, "title": a.title, "url": a.url} for a in issue.articles],
+            "files": {
+                name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                for name, data in issue_files(rendered).items()
+            },
+        }
+    return {
+        "edition": edition.id,
+        "number": edition.number,
+        "date": edition.date.isoformat(),
+        "window": window.as_dict() if window else None,
+        "segments": segments,
+        "empty_segments": list(empty),
+    }
+
+
+def write_edition(out_dir: Path, edition_id: str, issues: tuple[RenderedIssue, ...], manifest: dict,
+                  keep_other_segments: bool = False) -> Path:
+    """Write `out_dir/<edition>/` whole; return its path."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = safe_join(out_dir, edition_id)
+        staging = safe_join(out_dir, f".{edition_id}.staging-{os.getpid()}")
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir()
+        try:
+            if keep_other_segments and target.is_dir():
+                manifest = _carry_over(target, staging, manifest)
+            for rendered in issues:
+                folder = safe_join(staging, rendered.issue.segment.id)
+                folder.mkdir(exist_ok=True)
+                for name, data in issue_files(rendered).items():
+                    write_atomic(folder / name, data)
+            manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
+            write_atomic(staging / MANIFEST, manifest_bytes)
+            _swap(staging, target)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        raise OutputError(Problem(str(exc.filename or out_dir), f"cannot write the issue: {exc.strerror or exc}")) from None
+    return target
+
+
+def _carry_over(target: Path, staging: Path, manifest: dict) -> dict:
+    """Keep the segments this build did not touch (a `--segment` build replaces only its own)."""
+    try:
+        previous = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return manifest
+    segments = dict(previous.get("segments", {}))
+    for segment_id in list(segments):
+        if segment_id in manifest["segments"] or segment_id in manifest["empty_segments"]:
+            del segments[segment_id]
+            continue
+        source = safe_join(target, segment_id)
+        if source.is_dir():
+            shutil.copytree(source, safe_join(staging, segment_id))
+    merged = dict(manifest)
+    merged["segments"] = {**segments, **manifest["segments"]}
+    merged["segments"] = {k: merged["segments"][k] for k in sorted(merged["segments"], key=_order(previous, manifest))}
+    return merged
+
+
+def _order(previous: dict, manifest: dict):
+    known = list(previous.get("segments", {})) + list(manifest["segments"])
+    return lambda segment_id: known.index(segment_id)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

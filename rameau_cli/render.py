@@ -1,0 +1,150 @@
+"""Stage 5: an `Issue` rendered to MJML (Jinja2), then HTML (mjml-python), and to plain text."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateNotFound, TemplateSyntaxError, UndefinedError, select_autoescape)
+
+from .content import PlainText
+from .errors import Problem, RenderError
+from .french import typography
+from .issue import Issue
+
+TEXT_WIDTH = 78
+HTML_TEMPLATE = "email.mjml"
+TEXT_TEMPLATE = "email.txt"
+
+
+@dataclass(frozen=True)
+class RenderedIssue:
+    issue: Issue
+    html: str
+    text: str
+
+
+def builtin_templates() -> Path:
+    """The default theme: inside the installed package, or the repository's `templates/`."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+@lru_cache(maxsize=8)
+def template_environment(project_templates: Path | None) -> Environment:
+    """Project templates first, then the built-in theme, file by file."""
+    loaders = [FileSystemLoader(str(project_templates))] if project_templates and project_templates.is_dir() else []
+    loaders.append(FileSystemLoader(str(builtin_templates())))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(enabled_extensions=("mjml", "html"), default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["wrap"] = wrap
+    env.filters["text_blocks"] = text_blocks
+    return env
+
+
+def render_issue(issue: Issue, project_templates: Path | None) -> RenderedIssue:
+    env = template_environment(project_templates)
+    mjml_source = _render_template(env, HTML_TEMPLATE, issue)
+    text = _render_template(env, TEXT_TEMPLATE, issue)
+    return RenderedIssue(issue, mjml_to_html(mjml_source), finish_text(text, issue.newsletter.language))
+
+
+def _render_template(env: Environment, name: str, issue: Issue) -> str:
+    try:
+        return env.get_template(name).render(issue=issue)
+    except TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+        raise RenderError(Problem(where, f"template syntax error: {exc.message}")) from None
+    except TemplateNotFound as exc:
+        raise RenderError(Problem(name, f"template {exc.name!r} not found in the project's templates/ or the theme")) from None
+    except UndefinedError as exc:
+        raise RenderError(Problem(_template_line(exc, name), f"undefined variable: {exc.message}; check its spelling")) from None
+    except TemplateError as exc:
+        raise RenderError(Problem(_template_line(exc, name), f"template error: {exc}")) from None
+
+
+def _template_line(exc: Exception, name: str) -> str:
+    """The template file and line of a runtime error, read from the traceback."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and not frame.filename.endswith(".py"):
+            return f"{frame.filename}:{frame.lineno}"
+    return name
+
+
+def _refuse_include(path: str) -> str:
+    raise ValueError(f"mj-include is not supported (asked for {path!r})")
+
+
+def mjml_to_html(source: str) -> str:
+    from mjml import mjml2html  # imported here: only builds need it
+
+    try:
+        return mjml2html(source, disable_comments=True, fonts={}, include_loader=_refuse_include)
+    except (ValueError, RuntimeError) as exc:
+        raise RenderError(Problem(f"MJML {_offset_to_line(source, str(exc))}", f"MJML error: {_strip_offsets(str(exc))}")) from None
+
+
+_OFFSET = re.compile(r"(?:position|at|offset)\s+(\d+)|(\d+)\.\.(\d+)")
+
+
+def _offset_to_line(source: str, message: str) -> str:
+    match = _OFFSET.search(message)
+    if not match:
+        return "(rendered template)"
+    offset = int(match.group(1) or match.group(2))
+    prefix = source.encode()[:offset].decode(errors="ignore")
+    line = prefix.count("\n") + 1
+    column = len(prefix) - (prefix.rfind("\n") + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def _strip_offsets(message: str) -> str:
+    return _OFFSET.sub("", message).strip()
+
+
+def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "", first: str = "") -> str:
+    """Fold at `width` columns; long URLs stay whole on their own line."""
+    return textwrap.fill(
+        " ".join(str(text).split()),
+        width=width,
+        initial_indent=first or indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def text_blocks(text: PlainText) -> str:
+    parts = []
+    for block in text.blocks:
+        if block.kind == "li":
+            parts.append(wrap(block.text, first="- ", indent="  "))
+            continue
+        if parts:
+            parts.append("")
+        if block.kind == "h":
+            parts.append(wrap(block.text.upper()))
+        elif block.kind == "quote":
+            parts.append(wrap(block.text, indent="> "))
+        elif block.kind == "pre":
+            parts.append(block.text)
+        else:
+            parts.append(wrap(block.text))
+    return "\n".join(parts)
+
+
+def finish_text(text: str, language: str) -> str:
+    lines = [line.rstrip() for line in typography(text, language).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
