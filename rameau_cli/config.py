@@ -88,7 +88,7 @@ class Config:
         raise KeyError(segment_id)
 
 
-DEFAULT_SUBJECT = "{{ segment.title }} n° {{ edition.number }} – {{ edition.date_fr }}"
+DEFAULT_SUBJECT = "{{ segment.title }}{% if edition.number %} n° {{ edition.number }}{% endif %} – {{ edition.date_short }}"
 DEFAULT_PREHEADER = "{{ articles|length }} articles : {{ article_titles }}"
 
 

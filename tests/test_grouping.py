@@ -1,0 +1,83 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from rameau_cli.articles import Article
+from rameau_cli.config import Rule, Segment
+from rameau_cli.editions import Edition, cadence_window, day_window
+from rameau_cli.grouping import IN_SEGMENT, select
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def segment(seg_id="s", maximum=10, **rule):
+    return Segment(seg_id, seg_id, "weekly", Rule(**rule), maximum, "", "", "#000000")
+
+
+def article(article_id, day, **fields):
+    moment = dt.datetime(2026, 11, day, 9, tzinfo=PARIS)
+    return Article(id=article_id, title=article_id, date=moment, url=f"https://x.example/{article_id}",
+                   summary="", body="", body_format="markdown", source=f"{article_id}.md", **fields)
+
+
+EDITION = Edition(id="2026-W48", date=dt.datetime(2026, 11, 30, 8, tzinfo=PARIS),
+                  windows={"*": day_window(dt.date(2026, 11, 23), dt.date(2026, 11, 29), PARIS)})
+
+
+def ids(selection):
+    return [a.id for a in selection.articles]
+
+
+def reasons(selection):
+    return {d.article_id: d.reason for d in selection.decisions}
+
+
+def test_window_includes_both_ends_in_the_newsletter_time_zone():
+    first = Article(id="lundi-minuit", title="t", date=dt.datetime(2026, 11, 23, 0, 0, tzinfo=PARIS), url="u", summary="",
+                    body="", body_format="markdown", source="s")
+    late = Article(id="dimanche-soir", title="t", date=dt.datetime(2026, 11, 29, 23, 30, tzinfo=PARIS), url="u2", summary="",
+                   body="", body_format="markdown", source="s")
+    utc_next_week = Article(id="lundi-utc", title="t", date=dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.timezone.utc), url="u3",
+                            summary="", body="", body_format="markdown", source="s")
+    selection = select(segment(), (first, late, utc_next_week), EDITION)
+    assert ids(selection) == ["dimanche-soir", "lundi-minuit"]
+    assert reasons(selection)["lundi-utc"] == "outside the window"
+
+
+def test_articles_without_audience_go_only_to_segments_without_audience_rule():
+    pool = (article("general", 24), article("asso", 24, audiences=("association",)))
+    assert ids(select(segment(), pool, EDITION)) == ["asso", "general"]  # same date: by id
+    associations = select(segment(any_audiences=frozenset({"association"})), pool, EDITION)
+    assert ids(associations) == ["asso"]
+    assert reasons(associations)["general"].startswith("no audience")
+
+
+def test_tags_and_exclusions():
+    pool = (article("a", 24, tags=("emploi",)), article("b", 24, audiences=("association",), tags=("interne",)))
+    chosen = select(segment(any_tags=frozenset({"emploi"}), any_audiences=frozenset({"association"}), none_tags=frozenset({"interne"})), pool, EDITION)
+    assert ids(chosen) == ["a"]
+    assert reasons(chosen)["b"] == "excluded by the segment's rules"
+
+
+def test_pinned_then_featured_then_newest_and_a_maximum():
+    pool = (article("vieux", 23), article("recent", 26), article("vedette", 24, featured=True), article("epingle", 23),
+            article("moyen", 25))
+    edition = Edition(id=EDITION.id, date=EDITION.date, windows=EDITION.windows, pinned=("epingle",))
+    selection = select(segment(maximum=4), pool, edition)
+    assert ids(selection) == ["epingle", "vedette", "recent", "moyen"]
+    assert reasons(selection)["vieux"] == "over the segment's maximum of 4"
+    assert reasons(selection)["recent"] == IN_SEGMENT
+
+
+def test_embargo_is_measured_against_the_edition_date():
+    pool = (article("annonce", 24, publish_at=dt.datetime(2026, 12, 1, tzinfo=PARIS)),
+            article("levee", 24, publish_at=dt.datetime(2026, 11, 30, 8, tzinfo=PARIS)))
+    selection = select(segment(), pool, EDITION)
+    assert ids(selection) == ["levee"]
+    assert reasons(selection)["annonce"].startswith("embargoed until 2026-12-01")
+
+
+def test_cadence_windows_are_the_last_complete_period():
+    today = dt.date(2026, 11, 26)
+    assert cadence_window("daily", today, PARIS) == day_window(dt.date(2026, 11, 25), dt.date(2026, 11, 25), PARIS)
+    assert cadence_window("weekly", today, PARIS) == day_window(dt.date(2026, 11, 16), dt.date(2026, 11, 22), PARIS)
+    assert cadence_window("monthly", today, PARIS) == day_window(dt.date(2026, 10, 1), dt.date(2026, 10, 31), PARIS)

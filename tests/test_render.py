@@ -1,0 +1,122 @@
+"""The rendered emails of the bundled example, checked for what a reader and a mail client see."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from rameau_cli.build import BuildOptions, build_issue, load_project
+from rameau_cli.errors import RenderError
+from rameau_cli.render import TEXT_WIDTH
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_issue(load_project(REPO), write=False)
+
+
+class Tags(HTMLParser):
+    def __init__(self, html):
+        super().__init__()
+        self.tags = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def links(html):
+    return [a["href"] for tag, a in Tags(html).tags if tag == "a" and "href" in a]
+
+
+def test_the_example_builds_all_four_segments(built):
+    assert [r.issue.segment.id for r in built.issues] == ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
+
+
+def test_html_is_finished_email_html(built):
+    for rendered in built.issues:
+        html = rendered.html
+        assert "<mj-" not in html and "</mj-" not in html
+        assert re.search(r'<html lang="fr"', html)
+        assert rendered.issue.preheader and rendered.issue.preheader[:30] in html
+        images = [a for tag, a in Tags(html).tags if tag == "img"]
+        assert images, "the example has images"
+        assert all(a.get("alt") and a.get("width") for a in images)
+        assert all(a["src"].startswith("https://") for a in images)
+        assert all(href.startswith("https://") or href in rendered.issue.profile.placeholders for href in links(html))
+        assert rendered.issue.profile.unsubscribe in html
+        assert "\\n" not in html and "\\t" not in html
+
+
+def test_every_html_link_is_in_the_text_part(built):
+    for rendered in built.issues:
+        for href in links(rendered.html):
+            assert href in rendered.text
+
+
+def test_text_lines_fit_78_columns_except_lone_urls(built):
+    for rendered in built.issues:
+        for line in rendered.text.splitlines():
+            if len(line) > TEXT_WIDTH:
+                assert re.fullmatch(r"(\[\d+\] )?https?://\S+", line), line
+
+
+def test_text_has_no_image_urls_and_no_markup(built):
+    for rendered in built.issues:
+        assert ".jpg" not in rendered.text and "<" not in rendered.text
+
+
+def test_text_keeps_french_typography(built):
+    text = built.issues[0].text
+    assert "Version en ligne\u00a0:" in text
+    assert "à très vite\u202f!" in text
+    assert not re.search(r"^[;:!?»]", text, re.M)
+
+
+def test_text_reads_in_the_same_order_as_the_html(built):
+    rendered = built.issues[2]
+    titles = [a.title for a in rendered.issue.articles]
+    positions_text = [rendered.text.index(t.split(" ")[0] + " " + t.split(" ")[1]) for t in titles]
+    assert positions_text == sorted(positions_text)
+
+
+def test_french_dates(built):
+    assert "Lundi 23 novembre 2026" in built.issues[2].text
+
+
+def test_project_templates_override_the_theme_file_by_file(example):
+    (example / "templates").mkdir()
+    (example / "templates" / "footer.mjml").write_text(
+        '<mj-section><mj-column><mj-text>Pied de page maison <a href="{{ issue.profile.unsubscribe }}">stop</a></mj-text></mj-column></mj-section>',
+        encoding="utf-8")
+    result = build_issue(load_project(example), write=False)
+    html = result.issues[0].html
+    assert "Pied de page maison" in html and "Lire la suite" in html  # the rest of the theme is still there
+
+
+@pytest.mark.parametrize(
+    "template, expected",
+    [
+        ("{% if %}", "templates/footer.mjml:1: template syntax error"),
+        ("<mj-section>{{ issue.nope }}</mj-section>", "templates/footer.mjml:1: undefined variable"),
+        ("<mj-section><mj-column><mj-text><p>pas fermé</mj-text></mj-column></mj-section>", "MJML"),
+    ],
+)
+def test_template_errors_name_the_file_and_line(example, template, expected):
+    (example / "templates").mkdir()
+    (example / "templates" / "footer.mjml").write_text(template, encoding="utf-8")
+    with pytest.raises(RenderError) as error:
+        build_issue(load_project(example), write=False)
+    assert expected in str(error.value)
+
+
+def test_content_with_jinja_and_mjml_stays_text(example):
+    (example / "articles" / "piege.md").write_text(
+        '---\ntitle: "{{ 7*7 }} </mj-text><mj-raw><script>alert(1)</script></mj-raw>"\ndate: 2026-11-24\n'
+        'summary: "{% raw %} <img src=x onerror=alert(1)>"\n---\n', encoding="utf-8")
+    html = build_issue(load_project(example), BuildOptions(segments=("quotidienne",)), write=False).issues[0].html
+    assert "{{ 7*7 }}" in html and "49" not in html.split("{{ 7*7 }}")[0][-5:]
+    assert "<script" not in html and "<mj-raw" not in html and "<img src=x" not in html

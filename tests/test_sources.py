@@ -1,0 +1,99 @@
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from rameau_cli.config import Source, load_config
+from rameau_cli.errors import ContentError, Warnings
+from rameau_cli.sources import collect_articles, read_feed
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(REPO)
+
+
+def feed(config, name, categories=()):
+    warnings = Warnings()
+    return read_feed(config, Source("feed", str(FEEDS / name), categories), warnings), warnings
+
+
+def test_rss2_entries_map_onto_articles(config):
+    articles, warnings = feed(config, "rss2-categories.xml", (("association", "association"), ("grand public", "grand-public")))
+    first, second = articles
+    assert first.title == "Une première entrée"
+    assert first.url == "https://reseau.example/actus/premiere"
+    assert first.audiences == ("association",) and first.tags == ("emploi",)
+    assert second.audiences == ("grand-public",)
+    assert first.image == "https://reseau.example/img/premiere.jpg"
+    assert "alert" not in first.summary and first.summary.startswith("Résumé avec un lien")
+    assert first.date.isoformat() == "2026-11-24T10:00:00+01:00"
+    assert [str(w) for w in warnings] == [f"{FEEDS / 'rss2-categories.xml'} entry 3: entry 'Sans date' has no usable date (entry skipped)"]
+
+
+def test_atom_with_xml_base_and_html_title(config):
+    (article,), _ = feed(config, "atom.xml")
+    assert article.title == "Appel à projets"
+    assert article.url == "https://fondation.example/appels/2026"
+    assert article.tags == ("entreprise",)
+    assert article.guid == "urn:uuid:appel-2026"
+
+
+@pytest.mark.parametrize("name, title", [("rss1.rdf", "Entrée RSS 1.0"), ("rss091.xml", "Entrée RSS 0.91")])
+def test_older_rss_versions(config, name, title):
+    (article,), _ = feed(config, name)
+    assert article.title == title
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("html-page.xml", "not an RSS or Atom feed"), ("entity-bomb.xml", "declares XML entities")],
+)
+def test_things_that_are_not_feeds_are_refused(config, name, message):
+    with pytest.raises(ContentError, match=message):
+        feed(config, name)
+
+
+def test_the_same_story_from_two_sources_appears_once(config, tmp_path):
+    articles_dir = tmp_path / "articles"
+    articles_dir.mkdir()
+    (articles_dir / "premiere.md").write_text(
+        "---\ntitle: Première (version maison)\ndate: 2026-11-24\nurl: https://reseau.example/actus/premiere/\n---\n", encoding="utf-8")
+    sources = (Source("markdown", str(articles_dir)), Source("feed", str(FEEDS / "rss2-categories.xml")))
+    articles = collect_articles(config, sources, Warnings())
+    titles = [a.title for a in articles]
+    assert titles == ["Première (version maison)", "Une seconde entrée"]
+
+
+@pytest.fixture
+def http_feed():
+    """A real HTTP server on 127.0.0.1 serving the fixture feeds."""
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args):
+            super().__init__(*args, directory=str(FEEDS))
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_feed_over_http(config, http_feed):
+    articles = read_feed(config, Source("feed", f"{http_feed}/atom.xml"), Warnings())
+    assert [a.title for a in articles] == ["Appel à projets"]
+
+
+def test_unreachable_feed_warns_and_the_build_goes_on(config, http_feed):
+    warnings = Warnings()
+    sources = (Source("feed", f"{http_feed}/absent.xml"), Source("feed", str(FEEDS / "atom.xml")))
+    articles = collect_articles(config, sources, warnings)
+    assert [a.title for a in articles] == ["Appel à projets"]
+    assert "feed unreachable: HTTP 404" in str(list(warnings)[0])
