@@ -87,9 +87,28 @@ def _refuse_include(path: str) -> str:
     raise ValueError(f"mj-include is not supported (asked for {path!r})")
 
 
+MJML_TAGS = frozenset({
+    "mjml", "mj-head", "mj-body", "mj-attributes", "mj-all", "mj-class", "mj-breakpoint", "mj-font", "mj-preview",
+    "mj-style", "mj-title", "mj-accordion", "mj-accordion-element", "mj-accordion-title", "mj-accordion-text",
+    "mj-button", "mj-carousel", "mj-carousel-image", "mj-column", "mj-divider", "mj-group", "mj-hero", "mj-image",
+    "mj-navbar", "mj-navbar-link", "mj-raw", "mj-section", "mj-social", "mj-social-element", "mj-spacer", "mj-table",
+    "mj-text", "mj-wrapper",
+})
+_MJML_TAG = re.compile(r"<(mj-[A-Za-z0-9-]+|mjml)\b")
+
+
+def check_mjml_tags(source: str) -> None:
+    """mjml-python copies unknown `<mj-*>` tags into the HTML as they are: refuse them here."""
+    for match in _MJML_TAG.finditer(source):
+        if match.group(1) not in MJML_TAGS:
+            line = source.count("\n", 0, match.start()) + 1
+            raise RenderError(Problem(f"MJML line {line}", f"unknown tag <{match.group(1)}>; check its spelling in your templates"))
+
+
 def mjml_to_html(source: str) -> str:
     from mjml import mjml2html  # imported here: only builds need it
 
+    check_mjml_tags(source)
     try:
         return mjml2html(source, disable_comments=True, fonts={}, include_loader=_refuse_include)
     except (ValueError, RuntimeError) as exc:

@@ -103,6 +103,7 @@ def test_project_templates_override_the_theme_file_by_file(example):
         ("{% if %}", "templates/footer.mjml:1: template syntax error"),
         ("<mj-section>{{ issue.nope }}</mj-section>", "templates/footer.mjml:1: undefined variable"),
         ("<mj-section><mj-column><mj-text><p>pas fermé</mj-text></mj-column></mj-section>", "MJML"),
+        ("<mj-section><mj-column><mj-txt>faute de frappe</mj-txt></mj-column></mj-section>", "unknown tag <mj-txt>"),
     ],
 )
 def test_template_errors_name_the_file_and_line(example, template, expected):
@@ -120,3 +121,13 @@ def test_content_with_jinja_and_mjml_stays_text(example):
     html = build_issue(load_project(example), BuildOptions(segments=("quotidienne",)), write=False).issues[0].html
     assert "{{ 7*7 }}" in html and "49" not in html.split("{{ 7*7 }}")[0][-5:]
     assert "<script" not in html and "<mj-raw" not in html and "<img src=x" not in html
+
+
+def test_quotes_and_line_breaks_in_values_survive_attributes(example):
+    (example / "articles" / "guillemets.md").write_text(
+        '---\ntitle: "Le \\"grand\\" rendez-vous"\ndate: 2026-11-24\nimage: https://example.org/a.jpg\n'
+        'image_alt: "Une photo\\tavec \\"guillemets\\"\\net retour"\nfeatured: true\n---\n', encoding="utf-8")
+    html = build_issue(load_project(example), BuildOptions(segments=("quotidienne",)), write=False).issues[0].html
+    alts = [a["alt"] for tag, a in Tags(html).tags if tag == "img"]
+    assert 'Une photo avec "guillemets" et retour' in alts
+    assert "\\n" not in html and '\\"' not in html and "\\t" not in html
