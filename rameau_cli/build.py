@@ -10,11 +10,14 @@ from .config import Config, Segment, Source, load_config
 from .editions import (Edition, Window, cadence_window, check_edition_id, day_window, find_edition_file,
                        newest_edition_file, parse_week, read_edition_file, week_id)
 from .errors import Problem, StrictError, UsageError, Warnings
+from .fetch import FetchPolicy
 from .grouping import Selection, group
 from .issue import make_issue, render_edito
 from .output import make_manifest, write_edition
 from .render import RenderedIssue, render_issue
 from .sources import collect_articles
+
+CACHE_DIR = ".rameau-cache"  # safe to delete: feeds are fetched again
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class BuildOptions:
     sources: tuple[Source, ...] = ()  # replaces the configured sources when given
     out: Path | None = None
     strict: bool = False
+    offline: bool = False  # feeds from the cache only
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     warnings.items.extend(config.warnings)
     segments = pick_segments(config, options.segments)
     edition = resolve_edition(config, options, now or dt.datetime.now(config.newsletter.tz), warnings)
-    articles = collect_articles(config, options.sources or config.sources, warnings)
+    policy = FetchPolicy(cache_dir=config.root / CACHE_DIR, offline=options.offline)
+    articles = collect_articles(config, options.sources or config.sources, warnings, policy)
     for missing in sorted(set(edition.pinned) - {a.id for a in articles}):
         warnings.warn(edition.source, f"pinned article {missing!r} not found; check the slug")
     selections = group(segments, articles, edition)

@@ -92,6 +92,7 @@ def build_issue_command(
     source: List[str] = typer.Option([], "--source", help="A Markdown folder, feed file or feed URL replacing the configured sources (repeatable)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: output.dir of rameau.yaml, dist)."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on any warning, writing nothing."),
+    offline: bool = typer.Option(False, "--offline", help="Read feeds from the cache of the last online build."),
     as_json: bool = typer.Option(False, "--json", help="Print the edition's manifest as JSON on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     project: Path = ProjectOption,
@@ -114,6 +115,7 @@ def build_issue_command(
         sources=_sources(source),
         out=out.resolve() if out else None,
         strict=strict,
+        offline=offline,
     )
     result = build_issue(config, options)
     if as_json:

@@ -6,8 +6,6 @@ import calendar
 import datetime as dt
 import hashlib
 import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,13 +13,12 @@ from .articles import Article, read_markdown_article, slugify
 from .config import Config, Source
 from .content import absolute_url, plain_text, shorten
 from .errors import ContentError, Problem, Warnings
-
-FEED_MAX_BYTES = 10 * 1024 * 1024
-FEED_TIMEOUT = 15
-USER_AGENT = "rameau newsletter compiler"
+from .fetch import FetchPolicy, fetch_url
 
 
-def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warnings) -> tuple[Article, ...]:
+
+def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warnings,
+                     policy: FetchPolicy = FetchPolicy()) -> tuple[Article, ...]:
     """Every usable article from every source, each once; everything skipped is warned about."""
     articles: list[Article] = []
     for source in sources:
@@ -29,7 +26,7 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
             if source.kind == "markdown":
                 articles.extend(read_markdown_folder(config, source, warnings))
             else:
-                articles.extend(read_feed(config, source, warnings))
+                articles.extend(read_feed(config, source, warnings, policy))
         except ContentError as exc:
             for problem in exc.problems:
                 warnings.warn(problem.where, f"{problem.message} (source skipped)")
@@ -73,35 +70,28 @@ def _url_key(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
 
 
-def fetch_feed(location: str, root: Path) -> tuple[bytes, str]:
+def fetch_feed(location: str, root: Path, policy: FetchPolicy, warnings: Warnings) -> tuple[bytes, str, str]:
     """The bytes of a feed from a file or an http(s) URL, bounded in size and time."""
     if location.startswith(("http://", "https://")):
-        request = urllib.request.Request(location, headers={"User-Agent": USER_AGENT})
-        try:
-            with urllib.request.urlopen(request, timeout=FEED_TIMEOUT) as response:  # noqa: S310 - http(s) only
-                data = response.read(FEED_MAX_BYTES + 1)
-        except urllib.error.HTTPError as exc:
-            raise ContentError(Problem(location, f"feed unreachable: HTTP {exc.code} {exc.reason}")) from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise ContentError(Problem(location, f"feed unreachable: {reason}")) from None
-    else:
-        path = root / location
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(FEED_MAX_BYTES + 1)
-        except OSError as exc:
-            raise ContentError(Problem(str(path), f"feed file cannot be read: {exc.strerror or exc}")) from None
-        location = str(path)
-    if len(data) > FEED_MAX_BYTES:
-        raise ContentError(Problem(location, f"feed is larger than {FEED_MAX_BYTES // 1024 // 1024} MB; refused"))
-    return data, location
+        fetched = fetch_url(location, policy)
+        if fetched.note and fetched.note not in ("offline", "not modified"):
+            warnings.warn(location, fetched.note)
+        return fetched.data, location, fetched.content_type
+    path = root / location
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(policy.max_bytes + 1)
+    except OSError as exc:
+        raise ContentError(Problem(str(path), f"feed file cannot be read: {exc.strerror or exc}")) from None
+    if len(data) > policy.max_bytes:
+        raise ContentError(Problem(str(path), f"feed is larger than {policy.max_bytes // 1024 // 1024} MB; refused"))
+    return data, str(path), ""
 
 
-def read_feed(config: Config, source: Source, warnings: Warnings) -> list[Article]:
+def read_feed(config: Config, source: Source, warnings: Warnings, policy: FetchPolicy = FetchPolicy()) -> list[Article]:
     import feedparser  # imported here: it is slow to import and only feeds need it
 
-    data, where = fetch_feed(source.location, config.root)
+    data, where, content_type = fetch_feed(source.location, config.root, policy, warnings)
     if not data.strip():
         raise ContentError(Problem(where, "feed is empty"))
     if re.search(rb"<!ENTITY", data[:65536], re.IGNORECASE):
@@ -109,7 +99,8 @@ def read_feed(config: Config, source: Source, warnings: Warnings) -> list[Articl
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.entries:
         if not parsed.get("version"):
-            raise ContentError(Problem(where, "not an RSS or Atom feed (an HTML page, or broken XML?)"))
+            sent = f" (the server sent {content_type.split(';')[0]})" if content_type else ""
+            raise ContentError(Problem(where, f"not an RSS or Atom feed{sent}: an HTML page, or broken XML?"))
         warnings.warn(where, "feed has no entries")
         return []
     mapping = dict(source.categories)
