@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .errors import ContentError, Problem, Warnings
+from .errors import ContentError, Problem, Warnings, show
 from .yamlio import load_yaml_text, read_text, split_front_matter
 
 FRONT_MATTER_KEYS = {
@@ -104,13 +104,13 @@ class _Fields:
             return None
         moment = parse_datetime(value, tz)
         if moment is None:
-            self.bad(key, f"{value!r} is not a date; write it as 2026-11-24 or 2026-11-24T09:30:00+01:00")
+            self.bad(key, f"{show(value)} is not a date; write it as 2026-11-24 or 2026-11-24T09:30:00+01:00")
         return moment
 
     def url(self, key: str) -> str:
         value = self.text(key)
         if value and not re.match(r"^https?://[^\s/]+", value):
-            self.bad(key, f"expected an absolute http(s) URL, got {value!r}")
+            self.bad(key, f"expected an absolute http(s) URL, got {show(value)}")
             return ""
         return value
 
@@ -162,7 +162,7 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
 def _flag(fields: _Fields, key: str) -> bool:
     value = fields.raw.get(key, False)
     if not isinstance(value, bool):
-        fields.bad(key, f"expected true or false, got {value!r}")
+        fields.bad(key, f"expected true or false, got {show(value)}")
         return False
     return value
 
@@ -170,6 +170,6 @@ def _flag(fields: _Fields, key: str) -> bool:
 def _integer(fields: _Fields, key: str) -> int:
     value = fields.raw.get(key, 0)
     if isinstance(value, bool) or not isinstance(value, int):
-        fields.bad(key, f"expected a whole number, got {value!r}")
+        fields.bad(key, f"expected a whole number, got {show(value)}")
         return 0
     return value

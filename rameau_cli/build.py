@@ -9,7 +9,7 @@ from pathlib import Path
 from .config import Config, Segment, Source, load_config
 from .editions import (Edition, Window, cadence_window, check_edition_id, day_window, find_edition_file,
                        newest_edition_file, parse_week, read_edition_file, week_id)
-from .errors import Problem, StrictError, UsageError, Warnings
+from .errors import Problem, StrictError, UsageError, Warnings, show
 from .fetch import FetchPolicy
 from .grouping import Selection, group
 from .issue import make_issue, render_edito
@@ -59,7 +59,7 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     policy = FetchPolicy(cache_dir=config.root / CACHE_DIR, offline=options.offline)
     articles = collect_articles(config, options.sources or config.sources, warnings, policy)
     for missing in sorted(set(edition.pinned) - {a.id for a in articles}):
-        warnings.warn(edition.source, f"pinned article {missing!r} not found; check the slug")
+        warnings.warn(edition.source, f"pinned article {show(missing)} not found; check the slug")
     selections = group(segments, articles, edition)
     edito = render_edito(edition, config.newsletter.language, config.newsletter.base_url)
     templates = config.root / "templates"
@@ -84,7 +84,7 @@ def pick_segments(config: Config, wanted: tuple[str, ...]) -> tuple[Segment, ...
     known = [s.id for s in config.segments]
     unknown = [s for s in wanted if s not in known]
     if unknown:
-        raise UsageError(*(Problem("--segment", f"unknown segment {s!r}; choose from {', '.join(known)}") for s in unknown))
+        raise UsageError(*(Problem("--segment", f"unknown segment {show(s)}; choose from {', '.join(known)}") for s in unknown))
     return tuple(s for s in config.segments if not wanted or s.id in wanted)
 
 

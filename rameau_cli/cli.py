@@ -140,10 +140,23 @@ def init_command(
     console.print(f"Created {len(written)} files in {directory}. Next: cd {directory} && rameau build-issue")
 
 
+def _stop_cleanly_on_signals() -> None:
+    """SIGTERM and SIGHUP unwind like Ctrl-C, so a build removes its staging folder."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), interrupt)
+
+
 def main() -> None:
     """Entry point of the `rameau` console script."""
     from .errors import ExitCode, RameauError
 
+    _stop_cleanly_on_signals()
     try:
         app(standalone_mode=False)
     except RameauError as exc:

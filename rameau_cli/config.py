@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError, ContentError, Problem
+from .errors import ConfigError, ContentError, Problem, show
 from .yamlio import load_yaml_text, read_text
 
 CONFIG_FILE = "rameau.yaml"
@@ -154,8 +154,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"a number ({value})"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"text ({shown!r})"
+        return f"text ({show(value)})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -202,7 +201,7 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
     check.unknown_keys("emailing", emailing, {"profile"})
     profile = check.text("emailing.profile", emailing.get("profile"), default="generic")
     if profile not in PROFILES:
-        check.error("emailing.profile", f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+        check.error("emailing.profile", f"unknown profile {show(profile)}; use one of {', '.join(PROFILES)}")
     if check.problems:
         raise ConfigError(*check.problems)
     return Config(
@@ -223,18 +222,18 @@ def _newsletter(check: _Checker, raw: dict) -> Newsletter:
     sender_name, sender_email = _sender(check, raw.get("sender"), name)
     reply_to = check.text("newsletter.reply_to", raw.get("reply_to"), default="") or None
     if reply_to and not EMAIL_RE.match(reply_to):
-        check.error("newsletter.reply_to", f"{reply_to!r} is not an email address")
+        check.error("newsletter.reply_to", f"{show(reply_to)} is not an email address")
     language = check.text("newsletter.language", raw.get("language"), default="fr") or "fr"
     if not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
-        check.error("newsletter.language", f"{language!r} is not a language code such as fr or fr-FR")
+        check.error("newsletter.language", f"{show(language)} is not a language code such as fr or fr-FR")
     timezone = check.text("newsletter.timezone", raw.get("timezone"), default="Europe/Paris") or ""
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        check.error("newsletter.timezone", f"unknown time zone {timezone!r}; use a name such as Europe/Paris")
+        check.error("newsletter.timezone", f"unknown time zone {show(timezone)}; use a name such as Europe/Paris")
     base_url = check.text("newsletter.base_url", raw.get("base_url")) or ""
     if base_url and not re.match(r"^https?://[^/\s]+", base_url):
-        check.error("newsletter.base_url", f"expected an absolute http(s) URL, got {base_url!r}")
+        check.error("newsletter.base_url", f"expected an absolute http(s) URL, got {show(base_url)}")
     return Newsletter(name, sender_name, sender_email, reply_to, language, timezone, base_url.rstrip("/"))
 
 
@@ -248,7 +247,7 @@ def _sender(check: _Checker, raw: Any, default_name: str) -> tuple[str, str]:
         match = re.match(r"^\s*(.*?)\s*<([^>]+)>\s*$", text)
         name, email = (match.group(1).strip('"'), match.group(2)) if match else (default_name, text)
     if email and not EMAIL_RE.match(email):
-        check.error("newsletter.sender", f"{email!r} is not an email address")
+        check.error("newsletter.sender", f"{show(email)} is not an email address")
     return name, email
 
 
@@ -294,14 +293,14 @@ def _segments(check: _Checker, raw: Any) -> tuple[Segment, ...]:
         check.unknown_keys(path, item, known)
         cadence = check.text(f"{path}.cadence", item.get("cadence"), default="weekly")
         if cadence not in CADENCES:
-            check.error(f"{path}.cadence", f"expected one of {', '.join(CADENCES)}, got {cadence!r}")
+            check.error(f"{path}.cadence", f"expected one of {', '.join(CADENCES)}, got {show(cadence)}")
         max_articles = item.get("max_articles", 10)
         if isinstance(max_articles, bool) or not isinstance(max_articles, int) or max_articles < 1:
             check.error(f"{path}.max_articles", f"expected a positive integer, got {_describe(max_articles)}")
             max_articles = 10
         accent = check.text(f"{path}.accent", item.get("accent"), default="#1f5c4a") or "#1f5c4a"
         if not COLOR_RE.match(accent):
-            check.error(f"{path}.accent", f"expected a colour such as #1f5c4a, got {accent!r}")
+            check.error(f"{path}.accent", f"expected a colour such as #1f5c4a, got {show(accent)}")
         rule = Rule(
             any_audiences=check.text_list(f"{path}.audiences", item.get("audiences")),
             any_tags=check.text_list(f"{path}.tags", item.get("tags")),

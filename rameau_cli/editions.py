@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .articles import parse_datetime
-from .errors import ContentError, Problem, UsageError, Warnings
+from .errors import ContentError, Problem, UsageError, Warnings, show
 from .yamlio import load_yaml_text, read_text, split_front_matter
 
 EDITIONS_DIR = "issues"
@@ -57,11 +57,11 @@ def day_window(first: dt.date, last: dt.date, tz: ZoneInfo) -> Window:
 def parse_week(text: str) -> tuple[dt.date, dt.date]:
     match = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip(), re.IGNORECASE)
     if not match:
-        raise UsageError(Problem("--week", f"{text!r} is not an ISO week; write it as 2026-W48"))
+        raise UsageError(Problem("--week", f"{show(text)} is not an ISO week; write it as 2026-W48"))
     try:
         monday = dt.date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:
-        raise UsageError(Problem("--week", f"{text!r} does not exist; ISO weeks run from W01 to W52 or W53")) from None
+        raise UsageError(Problem("--week", f"{show(text)} does not exist; ISO weeks run from W01 to W52 or W53")) from None
     return monday, monday + dt.timedelta(days=6)
 
 
@@ -103,7 +103,7 @@ def find_edition_file(root: Path, edition_id: str) -> Path:
 
 def check_edition_id(edition_id: str, where: str) -> str:
     if not EDITION_ID_RE.match(edition_id) or ".." in edition_id:
-        raise UsageError(Problem(where, f"{edition_id!r} is not a valid edition id; use letters, digits, '-', '_' or '.' such as 2026-W48"))
+        raise UsageError(Problem(where, f"{show(edition_id)} is not a valid edition id; use letters, digits, '-', '_' or '.' such as 2026-W48"))
     return edition_id
 
 
@@ -123,10 +123,10 @@ def read_edition_file(path: Path, tz: ZoneInfo, warnings: Warnings) -> Edition:
     window = _edition_window(raw, edition_id, tz, where, problems)
     date = parse_datetime(raw["date"], tz) if "date" in raw else (window.until if window else None)
     if date is None:
-        problems.append(Problem(f"{where}: date", f"{raw.get('date')!r} is not a date; write 2026-11-30T08:00:00+01:00"))
+        problems.append(Problem(f"{where}: date", f"{show(raw.get('date'))} is not a date; write 2026-11-30T08:00:00+01:00"))
     number = raw.get("number")
     if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
-        problems.append(Problem(f"{where}: number", f"expected a positive whole number, got {number!r}"))
+        problems.append(Problem(f"{where}: number", f"expected a positive whole number, got {show(number)}"))
     subject = _per_segment(raw, "subject", where, problems)
     preheader = _per_segment(raw, "preheader", where, problems)
     pinned = raw.get("pinned") or []

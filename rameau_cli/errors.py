@@ -75,3 +75,13 @@ class Warnings:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def show(value) -> str:
+    """A short, bounded repr of a user's value for a message (never the whole of a huge or nested one)."""
+    import reprlib
+
+    shower = reprlib.Repr()
+    shower.maxstring, shower.maxother, shower.maxlevel = 60, 60, 2
+    shower.maxlist = shower.maxdict = shower.maxtuple = 4
+    return shower.repr(value)

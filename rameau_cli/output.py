@@ -3,10 +3,12 @@ and swapped in whole, so a failed build leaves the last good issue untouched."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 from .editions import Edition
@@ -63,27 +65,34 @@ def write_edition(out_dir: Path, edition_id: str, issues: tuple[RenderedIssue, .
     """Write `out_dir/<edition>/` whole; return its path."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        target = safe_join(out_dir, edition_id)
-        staging = safe_join(out_dir, f".{edition_id}.staging-{os.getpid()}")
-        if staging.exists():
-            shutil.rmtree(staging)
-        staging.mkdir()
-        try:
-            if keep_other_segments and target.is_dir():
-                manifest = _carry_over(target, staging, manifest)
-            for rendered in issues:
-                folder = safe_join(staging, rendered.issue.segment.id)
-                folder.mkdir(exist_ok=True)
-                for name, data in issue_files(rendered).items():
-                    write_atomic(folder / name, data)
-            manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
-            write_atomic(staging / MANIFEST, manifest_bytes)
-            _swap(staging, target)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+        with output_lock(out_dir):
+            return _write_edition(out_dir, edition_id, issues, manifest, keep_other_segments)
     except OSError as exc:
         raise OutputError(Problem(str(exc.filename or out_dir), f"cannot write the issue: {exc.strerror or exc}")) from None
+
+
+def _write_edition(out_dir: Path, edition_id: str, issues: tuple[RenderedIssue, ...], manifest: dict,
+                   keep_other_segments: bool) -> Path:
+    remove_leftovers(out_dir)
+    target = safe_join(out_dir, edition_id)
+    staging = safe_join(out_dir, f".{edition_id}.staging-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        if keep_other_segments and target.is_dir():
+            manifest = _carry_over(target, staging, manifest)
+        for rendered in issues:
+            folder = safe_join(staging, rendered.issue.segment.id)
+            folder.mkdir(exist_ok=True)
+            for name, data in issue_files(rendered).items():
+                write_atomic(folder / name, data)
+        manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
+        write_atomic(staging / MANIFEST, manifest_bytes)
+        _swap(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
@@ -113,12 +122,68 @@ def _order(previous: dict, manifest: dict):
 
 
 def _swap(staging: Path, target: Path) -> None:
+    """Put `staging` in the place of `target` in one step where the system allows it.
+
+    On Linux, renameat2(RENAME_EXCHANGE) swaps the two folders atomically: at every
+    instant `target` is either the old issue or the new one. Elsewhere two renames."""
+    if target.exists() and _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous issue
+        return
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
     if target.exists():
         os.replace(target, old)
     os.replace(staging, target)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return result == 0
+
+
+LOCK_FILE = ".rameau.lock"
+LOCK_WAIT = 120.0
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path, wait: float = LOCK_WAIT):
+    """One writer per output folder: a second build waits for the first, then gives up clearly."""
+    import fcntl
+
+    with open(out_dir / LOCK_FILE, "a+b") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OutputError(Problem(str(out_dir), f"another rameau build has been writing here for over {wait:g} s; "
+                                                            "wait for it to end, or use another --out")) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Staging and old folders left by a killed build (only called under the lock)."""
+    for path in out_dir.glob(".*"):
+        if path.is_dir() and (".staging-" in path.name or ".old-" in path.name):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
