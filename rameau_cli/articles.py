@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError, Problem, Warnings, show
+from .content import one_line
 from .yamlio import load_yaml_text, read_text, split_front_matter
 
 FRONT_MATTER_KEYS = {
@@ -82,7 +83,7 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.bad(key, f"expected text, got {type(value).__name__}; put the value in quotes")
             return ""
-        return " ".join(str(value).split())
+        return one_line(str(value))
 
     def names(self, key: str) -> tuple[str, ...]:
         value = self.raw.get(key)

@@ -27,6 +27,14 @@ MAX_DEPTH = 24  # deeper nesting is flattened: MJML's parser crashes on very dee
 MAX_HTML_CHARS = 2_000_000
 
 
+_SPACES = re.compile(r"[ \t\r\n\f\v\u2028\u2029\x85]+")
+
+
+def one_line(text: str) -> str:
+    """Runs of spaces and line breaks as one space; no-break spaces are kept, they are meant."""
+    return _SPACES.sub(" ", text).strip(" ")
+
+
 @lru_cache(maxsize=1)
 def _markdown():
     from markdown_it import MarkdownIt
@@ -107,7 +115,7 @@ class _Normaliser(HTMLParser):
     def _attribute(self, tag: str, name: str, value: str | None) -> str:
         if name not in ALLOWED_ATTRIBUTES.get(tag, set()):
             return ""
-        value = " ".join((value or "").split())
+        value = one_line(value or "")
         if tag == "a" and name == "href":
             value = absolute_url(value, self.base_url)
             if not value:
@@ -160,7 +168,7 @@ class _TextExtractor(HTMLParser):
 
     def flush(self, next_kind: str = "p") -> None:
         text = "".join(self.current)
-        text = text.strip("\n") if self.in_pre else " ".join(text.split())
+        text = text.strip("\n") if self.in_pre else one_line(text)
         if text:
             kind = "quote" if self.quote_depth and self.kind == "p" else self.kind
             self.blocks.append(TextBlock(kind, text))
@@ -214,7 +222,7 @@ def summary_from_html(clean: str, limit: int = 280) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+    text = one_line(text)
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
@@ -224,4 +232,4 @@ def shorten(text: str, limit: int) -> str:
 def plain_text(raw_html: str) -> str:
     """Text content of untrusted HTML, on one line (for titles and summaries from feeds)."""
     cleaned = nh3.clean(raw_html[:MAX_HTML_CHARS], tags=set(), clean_content_tags={"script", "style"})
-    return " ".join(html.unescape(cleaned).split())
+    return one_line(html.unescape(cleaned))

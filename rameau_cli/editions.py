@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from .articles import parse_datetime
 from .errors import ContentError, Problem, UsageError, Warnings, show
+from .content import one_line
 from .yamlio import load_yaml_text, read_text, split_front_matter
 
 EDITIONS_DIR = "issues"
@@ -175,4 +176,4 @@ def _per_segment(raw: dict, key: str, where: str, problems: list[Problem]) -> di
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         problems.append(Problem(f"{where}: {key}", "expected text, or a mapping of segment ids to text"))
         return {}
-    return {str(k): " ".join(v.split()) for k, v in value.items()}
+    return {str(k): one_line(v) for k, v in value.items()}

@@ -10,7 +10,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .articles import Article
 from .config import Config, Newsletter, Segment
-from .content import PlainText, clean_html, html_to_text, markdown_to_html, shorten, summary_from_html
+from .content import PlainText, clean_html, html_to_text, markdown_to_html, one_line, shorten, summary_from_html
 from .editions import Edition
 from .errors import ConfigError, Problem
 from .french import long_date, short_date, typography
@@ -130,4 +130,4 @@ def _render_setting(template: str, context: dict, where: str) -> str:
 
 def _one_line(text: str, language: str) -> str:
     # CR/LF never reach an email header: a subject is one line, whatever its source.
-    return typography(" ".join(text.split()), language)
+    return typography(one_line(text), language)

@@ -9,9 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateNotFound, TemplateSyntaxError, UndefinedError, select_autoescape)
+                    TemplateNotFound, TemplateSyntaxError, UndefinedError)
+from markupsafe import Markup, escape
 
-from .content import PlainText
+from .content import PlainText, one_line
 from .errors import Problem, RenderError
 from .french import typography
 from .issue import Issue
@@ -34,14 +35,36 @@ def builtin_templates() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
+def _invisible_to_mjml(char: str) -> bool:
+    import unicodedata
+
+    return char == "\\" or (ord(char) > 127 and unicodedata.category(char)[0] in "ZCM")
+
+
+@lru_cache(maxsize=4096)
+def _char_ref(char: str) -> str:
+    return f"&#{ord(char)};" if _invisible_to_mjml(char) else char
+
+
+def mjml_value(value) -> Markup:
+    """Escape a value for MJML. Beyond HTML escaping, characters that mjml-python would write
+    as Rust escapes inside attributes (`\\u{a0}` for a no-break space, `\\u{301}` for an accent,
+    doubled backslashes) become character references, which every mail client reads."""
+    text = str(value) if isinstance(value, Markup) else str(escape(value))
+    if text.isascii() and "\\" not in text:
+        return Markup(text)
+    return Markup("".join(_char_ref(char) for char in text))
+
+
 @lru_cache(maxsize=8)
-def template_environment(project_templates: Path | None) -> Environment:
+def template_environment(project_templates: Path | None, kind: str = "mjml") -> Environment:
     """Project templates first, then the built-in theme, file by file."""
     loaders = [FileSystemLoader(str(project_templates))] if project_templates and project_templates.is_dir() else []
     loaders.append(FileSystemLoader(str(builtin_templates())))
     env = Environment(
         loader=ChoiceLoader(loaders),
-        autoescape=select_autoescape(enabled_extensions=("mjml", "html"), default_for_string=True),
+        autoescape=kind == "mjml",
+        finalize=mjml_value if kind == "mjml" else None,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -53,9 +76,8 @@ def template_environment(project_templates: Path | None) -> Environment:
 
 
 def render_issue(issue: Issue, project_templates: Path | None) -> RenderedIssue:
-    env = template_environment(project_templates)
-    mjml_source = _render_template(env, HTML_TEMPLATE, issue)
-    text = _render_template(env, TEXT_TEMPLATE, issue)
+    mjml_source = _render_template(template_environment(project_templates, "mjml"), HTML_TEMPLATE, issue)
+    text = _render_template(template_environment(project_templates, "text"), TEXT_TEMPLATE, issue)
     return RenderedIssue(issue, mjml_to_html(mjml_source), finish_text(text, issue.newsletter.language))
 
 
@@ -136,7 +158,7 @@ def _strip_offsets(message: str) -> str:
 def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "", first: str = "") -> str:
     """Fold at `width` columns; long URLs stay whole on their own line."""
     return textwrap.fill(
-        " ".join(str(text).split()),
+        one_line(str(text)),
         width=width,
         initial_indent=first or indent,
         subsequent_indent=indent,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from .articles import Article, read_markdown_article, slugify
 from .config import Config, Source
-from .content import absolute_url, plain_text, shorten
+from .content import absolute_url, one_line, plain_text, shorten
 from .errors import ContentError, Problem, Warnings
 from .fetch import FetchPolicy, fetch_url
 
@@ -21,6 +21,8 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
                      policy: FetchPolicy = FetchPolicy()) -> tuple[Article, ...]:
     """Every usable article from every source, each once; everything skipped is warned about."""
     articles: list[Article] = []
+    failures: list[Problem] = []
+    failed_sources = 0
     for source in sources:
         try:
             if source.kind == "markdown":
@@ -28,8 +30,12 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
             else:
                 articles.extend(read_feed(config, source, warnings, policy))
         except ContentError as exc:
-            for problem in exc.problems:
-                warnings.warn(problem.where, f"{problem.message} (source skipped)")
+            failures.extend(exc.problems)
+            failed_sources += 1
+    if sources and failed_sources == len(sources):
+        raise ContentError(*failures, Problem("", "no source could be read; nothing was built"))
+    for problem in failures:
+        warnings.warn(problem.where, f"{problem.message} (source skipped)")
     return deduplicate(articles, warnings)
 
 
@@ -49,19 +55,22 @@ def read_markdown_folder(config: Config, source: Source, warnings: Warnings) -> 
 
 
 def deduplicate(articles: list[Article], warnings: Warnings) -> tuple[Article, ...]:
-    """The same story from two sources (same canonical URL or guid) is kept once, first source wins."""
-    seen_keys: set[str] = set()
-    seen_ids: dict[str, Article] = {}
+    """The same story from two sources (same canonical URL or guid) is kept once, first source wins.
+
+    Two Markdown files claiming the same slug or URL are a mistake, not a repeat: that is warned."""
+    seen: dict[str, Article] = {}
     unique = []
     for article in articles:
-        keys = {_url_key(article.url)} | ({article.guid} if article.guid else set())
-        if keys & seen_keys:
+        keys = [f"id:{article.id}", f"url:{_url_key(article.url)}"] + ([f"guid:{article.guid}"] if article.guid else [])
+        first = next((seen[key] for key in keys if key in seen), None)
+        if first is not None:
+            if article.body_format == "markdown" and first.body_format == "markdown":
+                what = f"slug {article.id!r}" if article.id == first.id else f"URL {article.url}"
+                warnings.warn(article.source, f"{what} is already used by {first.source}; rename one (article skipped)")
+            elif article.id == first.id and _url_key(article.url) != _url_key(first.url):
+                warnings.warn(article.source, f"id {article.id!r} is already used by {first.source} (entry skipped)")
             continue
-        if article.id in seen_ids:
-            warnings.warn(article.source, f"slug {article.id!r} is already used by {seen_ids[article.id].source}; rename one (article skipped)")
-            continue
-        seen_keys |= keys
-        seen_ids[article.id] = article
+        seen.update(dict.fromkeys(keys, article))
         unique.append(article)
     return tuple(unique)
 
@@ -94,9 +103,9 @@ def read_feed(config: Config, source: Source, warnings: Warnings, policy: FetchP
     data, where, content_type = fetch_feed(source.location, config.root, policy, warnings)
     if not data.strip():
         raise ContentError(Problem(where, "feed is empty"))
-    if re.search(rb"<!ENTITY", data[:65536], re.IGNORECASE):
-        raise ContentError(Problem(where, "feed declares XML entities, which rameau never expands; refused"))
+    refuse_dangerous_dtd(data, where)
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    _warn_if_malformed(parsed, where, warnings)
     if not parsed.entries:
         if not parsed.get("version"):
             sent = f" (the server sent {content_type.split(';')[0]})" if content_type else ""
@@ -104,28 +113,77 @@ def read_feed(config: Config, source: Source, warnings: Warnings, policy: FetchP
         warnings.warn(where, "feed has no entries")
         return []
     mapping = dict(source.categories)
-    base = parsed.feed.get("link", "") or (source.location if source.is_url else "")
+    base = absolute_url(parsed.feed.get("link", ""), source.location if source.is_url else "")
+    fallback = _entry_date(parsed.feed)
+    undated = sum(1 for entry in parsed.entries if _entry_date(entry) is None)
+    if undated and fallback:
+        warnings.warn(where, f"{undated} entr{'y has' if undated == 1 else 'ies have'} no date they can be read by; "
+                             f"dated with the feed's own date, {fallback.date().isoformat()}")
     articles = []
     for index, entry in enumerate(parsed.entries):
-        article = _entry_article(entry, f"{where} entry {index + 1}", mapping, base, config.newsletter.tz, warnings)
+        article = _entry_article(entry, f"{where} entry {index + 1}", mapping, base, fallback, config.newsletter.tz, warnings)
         if article:
             articles.append(article)
     return articles
 
 
-def _entry_article(entry, where: str, mapping: dict[str, str], base: str, tz: ZoneInfo, warnings: Warnings) -> Article | None:
+class _PrologDone(Exception):
+    pass
+
+
+def refuse_dangerous_dtd(data: bytes, where: str) -> None:
+    """Refuse a feed whose DTD could expand or fetch anything: external or parameter entities,
+    or internal entities that refer to other entities (billion laughs, quadratic blowup).
+    Short literal entities such as `<!ENTITY nbsp "&#160;">` are harmless and allowed.
+    Expat reads only the prolog, in whatever encoding the document declares."""
+    from xml.parsers import expat
+
+    refused = ContentError(Problem(where, "feed declares XML entities that could expand or fetch data, "
+                                          "which rameau never does; refused"))
+
+    def on_entity(name, is_parameter, value, base, system_id, public_id, notation):
+        if is_parameter or system_id or public_id or value is None or len(value) > 64 or "&" in value.replace("&#", ""):
+            raise refused
+
+    def on_element(name, attributes):
+        raise _PrologDone
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = on_entity
+    parser.StartElementHandler = on_element
+    try:
+        parser.Parse(data, True)
+    except (_PrologDone, expat.ExpatError):
+        return  # the root element was reached, or not XML at all: feedparser will say so
+
+
+def _warn_if_malformed(parsed, where: str, warnings: Warnings) -> None:
+    import xml.sax
+
+    problem = parsed.get("bozo_exception")
+    if isinstance(problem, xml.sax.SAXParseException):
+        line = problem.getLineNumber()
+        warnings.warn(f"{where}:{line}", f"feed is not well-formed XML ({problem.getMessage()}); "
+                                         "entries were read as far as possible")
+
+
+def _entry_article(entry, where: str, mapping: dict[str, str], base: str, fallback: dt.datetime | None,
+                   tz: ZoneInfo, warnings: Warnings) -> Article | None:
     title = plain_text(entry.get("title", ""))
-    link = absolute_url(entry.get("link", ""), base)
+    raw_link = entry.get("link", "")
+    link = absolute_url(raw_link, base)
     if link.startswith("mailto:"):
         link = ""
-    moment = _entry_date(entry)
+    moment = _entry_date(entry) or fallback
     missing = [name for name, value in (("title", title), ("link", link), ("date", moment)) if not value]
     if missing:
-        warnings.warn(where, f"entry {title[:60]!r} has no usable {' or '.join(missing)} (entry skipped)")
+        why = f" ({raw_link!r} is relative and the feed gives no absolute address)" if raw_link and not link and not base else ""
+        warnings.warn(where, f"entry {title[:60]!r} has no usable {' or '.join(missing)}{why} (entry skipped)")
         return None
     audiences, tags = [], []
     for tag in entry.get("tags", []) or []:
-        term = " ".join(str(tag.get("term") or "").split()).lower()
+        term = one_line(str(tag.get("term") or "")).lower()
         if term in mapping:
             audiences.append(slugify(mapping[term]))
         elif term:

@@ -48,7 +48,7 @@ def test_html_is_finished_email_html(built):
         assert all(a["src"].startswith("https://") for a in images)
         assert all(href.startswith("https://") or href in rendered.issue.profile.placeholders for href in links(html))
         assert rendered.issue.profile.unsubscribe in html
-        assert "\\n" not in html and "\\t" not in html
+        assert "\\n" not in html and "\\t" not in html and "\\u{" not in html
 
 
 def test_every_html_link_is_in_the_text_part(built):
@@ -131,3 +131,13 @@ def test_quotes_and_line_breaks_in_values_survive_attributes(example):
     alts = [a["alt"] for tag, a in Tags(html).tags if tag == "img"]
     assert 'Une photo avec "guillemets" et retour' in alts
     assert "\\n" not in html and '\\"' not in html and "\\t" not in html
+
+
+def test_no_break_spaces_and_accents_survive_attributes(example):
+    (example / "articles" / "accents.md").write_text(
+        '---\ntitle: "Cafe\u0301 : « rencontre » ?"\ndate: 2026-11-24\nimage: https://example.org/a.jpg\n'
+        'image_alt: "Un cafe\u0301 ; une table\u00a0!"\nfeatured: true\n---\n', encoding="utf-8")
+    rendered = build_issue(load_project(example), BuildOptions(segments=("quotidienne",)), write=False).issues[0]
+    alts = [a["alt"] for tag, a in Tags(rendered.html).tags if tag == "img"]
+    assert "Un cafe\u0301\u202f; une table\u202f!" in alts
+    assert "\\u{" not in rendered.html and "\\\\" not in rendered.html

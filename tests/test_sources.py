@@ -51,7 +51,7 @@ def test_older_rss_versions(config, name, title):
 
 @pytest.mark.parametrize(
     "name, message",
-    [("html-page.xml", "not an RSS or Atom feed"), ("entity-bomb.xml", "declares XML entities")],
+    [("html-page.xml", "not an RSS or Atom feed"), ("entity-bomb.xml", "declares XML entities that could expand")],
 )
 def test_things_that_are_not_feeds_are_refused(config, name, message):
     with pytest.raises(ContentError, match=message):
@@ -97,3 +97,22 @@ def test_unreachable_feed_warns_and_the_build_goes_on(config, http_feed):
     articles = collect_articles(config, sources, warnings)
     assert [a.title for a in articles] == ["Appel à projets"]
     assert "feed unreachable: HTTP 404" in str(list(warnings)[0])
+
+
+def test_undated_entries_take_the_feed_date_and_relative_links_are_explained(config, tmp_path):
+    path = tmp_path / "rss091.xml"
+    path.write_text('<?xml version="1.0"?><rss version="0.91"><channel><title>t</title><link>/actus</link>'
+                    "<lastBuildDate>Mon, 23 Nov 2026 08:00:00 GMT</lastBuildDate>"
+                    "<item><title>Sans date</title><link>https://x.example/a</link></item>"
+                    "<item><title>Lien relatif</title><link>/b</link></item></channel></rss>")
+    warnings = Warnings()
+    (article,) = read_feed(config, Source("feed", str(path)), warnings)
+    assert article.title == "Sans date" and article.date.date().isoformat() == "2026-11-23"
+    messages = [str(w) for w in warnings]
+    assert messages[0] == f"{path}: 2 entries have no date they can be read by; dated with the feed's own date, 2026-11-23"
+    assert "'/b' is relative and the feed gives no absolute address" in messages[1]
+
+
+def test_every_source_failing_is_an_error(config):
+    with pytest.raises(ContentError, match="no source could be read"):
+        collect_articles(config, (Source("feed", str(FEEDS / "html-page.xml")),), Warnings())
