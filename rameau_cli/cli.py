@@ -77,7 +77,8 @@ def _sources(values: List[str]):
             sources.append(Source("feed", value))
         else:
             path = Path(value).resolve()
-            sources.append(Source("markdown" if path.is_dir() else "feed", str(path)))
+            is_markdown = path.is_dir() or path.suffix.lower() in (".md", ".markdown")
+            sources.append(Source("markdown" if is_markdown else "feed", str(path)))
     return tuple(sources)
 
 
@@ -89,7 +90,7 @@ def build_issue_command(
     until: Optional[str] = typer.Option(None, help="Last day of the window, e.g. 2026-11-29."),
     week: Optional[str] = typer.Option(None, help="An ISO week as the window, e.g. 2026-W48."),
     date: Optional[str] = typer.Option(None, "--date", help="Build the editions that each segment's cadence implies on this day."),
-    source: List[str] = typer.Option([], "--source", help="A Markdown folder, feed file or feed URL replacing the configured sources (repeatable)."),
+    source: List[str] = typer.Option([], "--source", help="A Markdown folder or .md file, a feed file or a feed URL, replacing the configured sources (repeatable)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: output.dir of rameau.yaml, dist)."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on any warning, writing nothing."),
     offline: bool = typer.Option(False, "--offline", help="Read feeds from the cache of the last online build."),
@@ -173,9 +174,7 @@ def main() -> None:
     except typer.Abort:
         sys.exit(int(ExitCode.INTERRUPTED))
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error from the option parser
             exc.show()
             sys.exit(int(ExitCode.USAGE))
         if _state["debug"] or os.environ.get("RAMEAU_DEBUG"):

@@ -134,25 +134,68 @@ def mjml_to_html(source: str) -> str:
     try:
         return mjml2html(source, disable_comments=True, fonts={}, include_loader=_refuse_include)
     except (ValueError, RuntimeError) as exc:
-        raise RenderError(Problem(f"MJML {_offset_to_line(source, str(exc))}", f"MJML error: {_strip_offsets(str(exc))}")) from None
+        located = locate_mjml_error(source)
+        if located is None:
+            raise RenderError(Problem("MJML rendered from the templates", f"MJML error: {exc}")) from None
+        line, column, why = located
+        snippet = one_line(source.split("\n")[line - 1])[max(0, column - 30): column + 40]
+        raise RenderError(Problem(f"MJML rendered from the templates, line {line}, column {column}",
+                                  f"{why}, near {snippet!r} (mjml-python: {exc})")) from None
 
 
-_OFFSET = re.compile(r"(?:position|at|offset)\s+(\d+)|(\d+)\.\.(\d+)")
+VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr", "source"}
 
 
-def _offset_to_line(source: str, message: str) -> str:
-    match = _OFFSET.search(message)
-    if not match:
-        return "(rendered template)"
-    offset = int(match.group(1) or match.group(2))
-    prefix = source.encode()[:offset].decode(errors="ignore")
-    line = prefix.count("\n") + 1
-    column = len(prefix) - (prefix.rfind("\n") + 1) + 1
-    return f"line {line}, column {column}"
+def locate_mjml_error(source: str) -> tuple[int, int, str] | None:
+    """Where the rendered MJML stops being the strict markup mjml-python needs: line, column, why.
+    mjml-python's own messages carry no position; this finds the usual causes."""
+    from html.parser import HTMLParser
 
+    checks = (
+        (re.compile(r"<(?![A-Za-z/!?])"), "a bare `<`; write &lt;"),
+        (re.compile(r"<[A-Z][A-Za-z0-9-]*"), "an uppercase tag; write tags in lowercase"),
+        (re.compile(r"<[a-z][^<>]*?\s[a-z-]+=(?![\"'])[^\s>]"), "an unquoted attribute value; put it in quotes"),
+    )
+    found = []
+    for pattern, why in checks:
+        match = pattern.search(source)
+        if match:
+            found.append((match.start(), why))
 
-def _strip_offsets(message: str) -> str:
-    return _OFFSET.sub("", message).strip()
+    class Balance(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=False)
+            self.stack, self.problem = [], None
+
+        def _position(self):
+            line, column = self.getpos()
+            return sum(len(l) + 1 for l in source.split("\n")[: line - 1]) + column
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in VOID:
+                self.stack.append((tag, self._position()))
+
+        def handle_endtag(self, tag):
+            if self.problem or tag in VOID:
+                return
+            if not self.stack or self.stack[-1][0] != tag:
+                open_tag = f"<{self.stack[-1][0]}> is still open" if self.stack else "nothing is open"
+                self.problem = (self._position(), f"</{tag}> closes nothing here ({open_tag})")
+            else:
+                self.stack.pop()
+
+    balance = Balance()
+    balance.feed(source)
+    if balance.problem:
+        found.append(balance.problem)
+    elif balance.stack:
+        tag, offset = balance.stack[-1]
+        found.append((offset, f"<{tag}> is never closed"))
+    if not found:
+        return None
+    offset, why = min(found)
+    line = source.count("\n", 0, offset) + 1
+    return line, offset - (source.rfind("\n", 0, offset) + 1) + 1, why
 
 
 def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "", first: str = "") -> str:

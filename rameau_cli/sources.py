@@ -41,11 +41,15 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
 
 def read_markdown_folder(config: Config, source: Source, warnings: Warnings) -> list[Article]:
     folder = config.root / source.location
-    if not folder.is_dir():
+    if folder.is_file():  # one article given on its own
+        paths = [folder]
+    elif folder.is_dir():
+        paths = sorted(folder.glob("*.md"))
+    else:
         raise ContentError(Problem(str(folder), "article folder not found; create it or fix `sources` in rameau.yaml"))
     tz = config.newsletter.tz
     articles = []
-    for path in sorted(folder.glob("*.md")):
+    for path in paths:
         try:
             articles.append(read_markdown_article(path, tz, config.newsletter.base_url, warnings))
         except ContentError as exc:

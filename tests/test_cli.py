@@ -157,3 +157,10 @@ def test_outside_a_project(run, tmp_path):
     result = run("build-issue", cwd=tmp_path)
     assert result.code == 2
     assert "no rameau.yaml here; run `rameau init`" in result.stderr
+
+
+def test_a_single_markdown_file_as_source(example, run, tmp_path):
+    article = tmp_path / "seul.md"
+    article.write_text("---\ntitle: Article seul\ndate: 2026-11-24\n---\nCorps.\n", encoding="utf-8")
+    result = run("build-issue", "--source", str(article), "--segment", "quotidienne", "--json", cwd=example)
+    assert [a["title"] for a in json.loads(result.stdout)["segments"]["quotidienne"]["articles"]] == ["Article seul"]

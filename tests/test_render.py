@@ -102,7 +102,11 @@ def test_project_templates_override_the_theme_file_by_file(example):
     [
         ("{% if %}", "templates/footer.mjml:1: template syntax error"),
         ("<mj-section>{{ issue.nope }}</mj-section>", "templates/footer.mjml:1: undefined variable"),
-        ("<mj-section><mj-column><mj-text><p>pas fermé</mj-text></mj-column></mj-section>", "MJML"),
+        ("<mj-section><mj-column><mj-text><p>pas fermé</mj-text></mj-column></mj-section>",
+         "column 45: </mj-text> closes nothing here (<p> is still open)"),
+        ("<mj-section><mj-column><mj-text>a < b</mj-text></mj-column></mj-section>", "column 35: a bare `<`"),
+        ("<mj-section><mj-column><mj-text>a<BR>b</mj-text></mj-column></mj-section>", "column 34: an uppercase tag"),
+        ("<mj-section><mj-column><mj-text><a href=x>b</a></mj-text></mj-column></mj-section>", "column 33: an unquoted attribute"),
         ("<mj-section><mj-column><mj-txt>faute de frappe</mj-txt></mj-column></mj-section>", "unknown tag <mj-txt>"),
     ],
 )
