@@ -38,6 +38,7 @@ class Fetched:
     content_type: str
     from_cache: bool = False
     note: str = ""  # why the cache was used, when it was
+    last_modified: str = ""  # the server's Last-Modified header, if any
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
@@ -51,13 +52,14 @@ def fetch_url(url: str, policy: FetchPolicy) -> Fetched:
     cache = _Cache(policy.cache_dir, url) if policy.cache_dir else None
     if policy.offline:
         if cache and cache.exists():
-            return Fetched(cache.body(), cache.meta().get("content_type", ""), True, "offline")
+            return Fetched(cache.body(), cache.meta().get("content_type", ""), True, "offline", cache.meta().get("last_modified") or "")
         raise ContentError(Problem(url, "not in the cache and --offline is set; build once online first"))
     try:
         return _fetch(url, policy, cache)
     except ContentError as exc:
         if cache and cache.exists():
-            return Fetched(cache.body(), cache.meta().get("content_type", ""), True, f"{exc.problems[0].message}; used the cached copy")
+            return Fetched(cache.body(), cache.meta().get("content_type", ""), True,
+                           f"{exc.problems[0].message}; used the cached copy", cache.meta().get("last_modified") or "")
         raise
 
 
@@ -81,7 +83,7 @@ def _fetch(url: str, policy: FetchPolicy, cache: "_Cache | None") -> Fetched:
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and cache and cache.exists():
-            return Fetched(cache.body(), cache.meta().get("content_type", ""), True, "not modified")
+            return Fetched(cache.body(), cache.meta().get("content_type", ""), True, "not modified", cache.meta().get("last_modified") or "")
         reason = "too many redirects (a redirect loop?)" if exc.code in (301, 302, 303, 307, 308) else f"HTTP {exc.code} {exc.reason}"
         raise ContentError(Problem(url, f"feed unreachable: {reason}")) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -92,7 +94,7 @@ def _fetch(url: str, policy: FetchPolicy, cache: "_Cache | None") -> Fetched:
     data = _decode_body(raw, encoding, url, policy.max_bytes)
     if cache:
         cache.store(data, {"url": url, "etag": etag, "last_modified": modified, "content_type": content_type})
-    return Fetched(data, content_type)
+    return Fetched(data, content_type, last_modified=modified or "")
 
 
 def _read_bounded(response, url: str, policy: FetchPolicy, started: float) -> bytes:

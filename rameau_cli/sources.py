@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
+import email.utils
 import hashlib
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -83,28 +87,42 @@ def _url_key(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
 
 
-def fetch_feed(location: str, root: Path, policy: FetchPolicy, warnings: Warnings) -> tuple[bytes, str, str]:
+@dataclass(frozen=True)
+class FeedDocument:
+    data: bytes
+    where: str
+    content_type: str = ""
+    modified: dt.datetime | None = None  # the file's modification time or the server's Last-Modified
+
+
+def fetch_feed(location: str, root: Path, policy: FetchPolicy, warnings: Warnings) -> FeedDocument:
     """The bytes of a feed from a file or an http(s) URL, bounded in size and time."""
     if location.startswith(("http://", "https://")):
         fetched = fetch_url(location, policy)
         if fetched.note and fetched.note not in ("offline", "not modified"):
             warnings.warn(location, fetched.note)
-        return fetched.data, location, fetched.content_type
+        modified = None
+        if fetched.last_modified:
+            with contextlib.suppress(TypeError, ValueError):
+                modified = email.utils.parsedate_to_datetime(fetched.last_modified)
+        return FeedDocument(fetched.data, location, fetched.content_type, modified)
     path = root / location
     try:
         with open(path, "rb") as handle:
             data = handle.read(policy.max_bytes + 1)
+            modified = dt.datetime.fromtimestamp(os.fstat(handle.fileno()).st_mtime, dt.timezone.utc)
     except OSError as exc:
         raise ContentError(Problem(str(path), f"feed file cannot be read: {exc.strerror or exc}")) from None
     if len(data) > policy.max_bytes:
         raise ContentError(Problem(str(path), f"feed is larger than {policy.max_bytes // 1024 // 1024} MB; refused"))
-    return data, str(path), ""
+    return FeedDocument(data, str(path), "", modified.replace(microsecond=0))
 
 
 def read_feed(config: Config, source: Source, warnings: Warnings, policy: FetchPolicy = FetchPolicy()) -> list[Article]:
     import feedparser  # imported here: it is slow to import and only feeds need it
 
-    data, where, content_type = fetch_feed(source.location, config.root, policy, warnings)
+    document = fetch_feed(source.location, config.root, policy, warnings)
+    data, where, content_type = document.data, document.where, document.content_type
     if not data.strip():
         raise ContentError(Problem(where, "feed is empty"))
     refuse_dangerous_dtd(data, where)
@@ -118,11 +136,13 @@ def read_feed(config: Config, source: Source, warnings: Warnings, policy: FetchP
         return []
     mapping = dict(source.categories)
     base = absolute_url(parsed.feed.get("link", ""), source.location if source.is_url else "")
-    fallback = _entry_date(parsed.feed)
+    fallback, dated_by = _entry_date(parsed.feed), "the feed's own date"
+    if fallback is None and document.modified:
+        fallback, dated_by = document.modified, "the time the feed was last modified"
     undated = sum(1 for entry in parsed.entries if _entry_date(entry) is None)
     if undated and fallback:
-        warnings.warn(where, f"{undated} entr{'y has' if undated == 1 else 'ies have'} no date they can be read by; "
-                             f"dated with the feed's own date, {fallback.date().isoformat()}")
+        warnings.warn(where, f"{undated} entr{'y has' if undated == 1 else 'ies have'} no date that can be read; "
+                             f"dated with {dated_by}, {fallback.date().isoformat()}")
     articles = []
     for index, entry in enumerate(parsed.entries):
         article = _entry_article(entry, f"{where} entry {index + 1}", mapping, base, fallback, config.newsletter.tz, warnings)

@@ -32,7 +32,7 @@ def test_rss2_entries_map_onto_articles(config):
     assert first.image == "https://reseau.example/img/premiere.jpg"
     assert "alert" not in first.summary and first.summary.startswith("Résumé avec un lien")
     assert first.date.isoformat() == "2026-11-24T10:00:00+01:00"
-    assert [str(w) for w in warnings] == [f"{FEEDS / 'rss2-categories.xml'} entry 3: entry 'Sans date' has no usable date (entry skipped)"]
+    assert [str(w) for w in warnings] == [f"{FEEDS / 'rss2-categories.xml'} entry 3: entry 'Sans lien' has no usable link (entry skipped)"]
 
 
 def test_atom_with_xml_base_and_html_title(config):
@@ -109,10 +109,23 @@ def test_undated_entries_take_the_feed_date_and_relative_links_are_explained(con
     (article,) = read_feed(config, Source("feed", str(path)), warnings)
     assert article.title == "Sans date" and article.date.date().isoformat() == "2026-11-23"
     messages = [str(w) for w in warnings]
-    assert messages[0] == f"{path}: 2 entries have no date they can be read by; dated with the feed's own date, 2026-11-23"
+    assert messages[0] == f"{path}: 2 entries have no date that can be read; dated with the feed's own date, 2026-11-23"
     assert "'/b' is relative and the feed gives no absolute address" in messages[1]
 
 
 def test_every_source_failing_is_an_error(config):
     with pytest.raises(ContentError, match="no source could be read"):
         collect_articles(config, (Source("feed", str(FEEDS / "html-page.xml")),), Warnings())
+
+
+def test_a_feed_with_no_date_at_all_is_dated_by_its_file(config, tmp_path):
+    import os
+
+    path = tmp_path / "rss091.xml"
+    path.write_text('<?xml version="1.0"?><rss version="0.91"><channel><title>t</title><link>https://x.example/</link>'
+                    "<item><title>Sans date</title><link>https://x.example/a</link></item></channel></rss>")
+    os.utime(path, (1795600000, 1795600000))  # 2026-11-25
+    warnings = Warnings()
+    (article,) = read_feed(config, Source("feed", str(path)), warnings)
+    assert article.date.date().isoformat() == "2026-11-25"
+    assert "dated with the time the feed was last modified, 2026-11-25" in str(list(warnings)[0])
