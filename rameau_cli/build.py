@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .articles import Article
 from .config import Config, Segment, Source, load_config
 from .editions import (Edition, Window, cadence_window, check_edition_id, day_window, find_edition_file,
                        newest_edition_file, parse_week, read_edition_file, week_id)
@@ -39,6 +40,7 @@ class BuildResult:
     edition: Edition
     issues: tuple[RenderedIssue, ...]
     selections: tuple[Selection, ...]
+    articles: tuple[Article, ...]  # the whole pool, selected or not
     manifest: dict
     warnings: tuple[Problem, ...]
     path: Path | None = None  # where the edition was written, if it was
@@ -77,7 +79,7 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     if write:
         out_dir = options.out or config.output_dir
         path = write_edition(out_dir, edition.id, tuple(rendered), manifest, keep_other_segments=bool(options.segments))
-    return BuildResult(edition, tuple(rendered), selections, manifest, tuple(warnings), path)
+    return BuildResult(edition, tuple(rendered), selections, articles, manifest, tuple(warnings), path)
 
 
 def pick_segments(config: Config, wanted: tuple[str, ...]) -> tuple[Segment, ...]:

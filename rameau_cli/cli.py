@@ -82,18 +82,44 @@ def _sources(values: List[str]):
     return tuple(sources)
 
 
+EditionArgument = typer.Argument(None, help="Edition id, a file in issues/ (default: the newest one).", show_default=False)
+SegmentOption = typer.Option([], "--segment", "-s", help="Only this segment (repeatable).")
+SinceOption = typer.Option(None, help="First day of the window, e.g. 2026-11-23.")
+UntilOption = typer.Option(None, help="Last day of the window, e.g. 2026-11-29.")
+WeekOption = typer.Option(None, help="An ISO week as the window, e.g. 2026-W48.")
+DateOption = typer.Option(None, "--date", help="Build the editions that each segment's cadence implies on this day.")
+SourceOption = typer.Option([], "--source", help="A Markdown folder or .md file, a feed file or a feed URL, replacing the configured sources (repeatable).")
+OfflineOption = typer.Option(False, "--offline", help="Read feeds from the cache of the last online build.")
+
+
+def _options(edition, segment, since, until, week, date, source, offline, **more):
+    from .build import BuildOptions
+
+    return BuildOptions(
+        edition=edition,
+        since=_parse_date(since, "--since"),
+        until=_parse_date(until, "--until"),
+        week=week,
+        date=_parse_date(date, "--date"),
+        segments=tuple(segment),
+        sources=_sources(source),
+        offline=offline,
+        **more,
+    )
+
+
 @app.command("build-issue")
 def build_issue_command(
-    edition: Optional[str] = typer.Argument(None, help="Edition id, a file in issues/ (default: the newest one).", show_default=False),
-    segment: List[str] = typer.Option([], "--segment", "-s", help="Build only this segment (repeatable)."),
-    since: Optional[str] = typer.Option(None, help="First day of the window, e.g. 2026-11-23."),
-    until: Optional[str] = typer.Option(None, help="Last day of the window, e.g. 2026-11-29."),
-    week: Optional[str] = typer.Option(None, help="An ISO week as the window, e.g. 2026-W48."),
-    date: Optional[str] = typer.Option(None, "--date", help="Build the editions that each segment's cadence implies on this day."),
-    source: List[str] = typer.Option([], "--source", help="A Markdown folder or .md file, a feed file or a feed URL, replacing the configured sources (repeatable)."),
+    edition: Optional[str] = EditionArgument,
+    segment: List[str] = SegmentOption,
+    since: Optional[str] = SinceOption,
+    until: Optional[str] = UntilOption,
+    week: Optional[str] = WeekOption,
+    date: Optional[str] = DateOption,
+    source: List[str] = SourceOption,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: output.dir of rameau.yaml, dist)."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on any warning, writing nothing."),
-    offline: bool = typer.Option(False, "--offline", help="Read feeds from the cache of the last online build."),
+    offline: bool = OfflineOption,
     as_json: bool = typer.Option(False, "--json", help="Print the edition's manifest as JSON on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     project: Path = ProjectOption,
@@ -102,27 +128,99 @@ def build_issue_command(
 
     Example: rameau build-issue --week 2026-W48 --segment hebdo-association --out dist
     """
-    from .build import BuildOptions, build_issue, load_project
+    from .build import build_issue, load_project
     from .reporting import report_build
 
     config = load_project(project)
-    options = BuildOptions(
-        edition=edition,
-        since=_parse_date(since, "--since"),
-        until=_parse_date(until, "--until"),
-        week=week,
-        date=_parse_date(date, "--date"),
-        segments=tuple(segment),
-        sources=_sources(source),
-        out=out.resolve() if out else None,
-        strict=strict,
-        offline=offline,
-    )
+    options = _options(edition, segment, since, until, week, date, source, offline,
+                       out=out.resolve() if out else None, strict=strict)
     result = build_issue(config, options)
     if as_json:
         typer.echo(json.dumps(result.manifest, ensure_ascii=False, indent=2))
     if not quiet:
         report_build(_stderr(), result)
+
+
+@app.command("preview")
+def preview_command(
+    edition: Optional[str] = EditionArgument,
+    segment: List[str] = SegmentOption,
+    text: bool = typer.Option(False, "--text", help="Print exactly the plain-text part that would be sent."),
+    serve: bool = typer.Option(False, "--serve", help="Serve a live web preview on 127.0.0.1, reloading on changes."),
+    port: int = typer.Option(8025, "--port", help="Port of the web preview (0: any free port)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the web preview in a browser."),
+    screenshot: Optional[Path] = typer.Option(None, "--screenshot", help="Write PNG screenshots of every segment at phone and desktop widths into this folder."),
+    since: Optional[str] = SinceOption,
+    until: Optional[str] = UntilOption,
+    week: Optional[str] = WeekOption,
+    date: Optional[str] = DateOption,
+    source: List[str] = SourceOption,
+    offline: bool = OfflineOption,
+    project: Path = ProjectOption,
+) -> None:
+    """Show an edition before it goes out: in the terminal, as text, live in a browser, or as screenshots.
+
+    Example: rameau preview --segment hebdo-association
+    """
+    from .build import build_issue, load_project
+
+    options = _options(edition, segment, since, until, week, date, source, offline)
+    if serve:
+        from .serve import serve_preview
+
+        serve_preview(project.resolve(), options, port=port, open_browser=open_browser, console=_stderr())
+        return
+    result = build_issue(load_project(project), options, write=False)
+    _print_warnings(result)
+    if screenshot:
+        from .screenshots import take_screenshots
+
+        for path in take_screenshots(result, screenshot.resolve()):
+            _stderr().print(f"wrote {path}", markup=False)
+        return
+    if text:
+        sys.stdout.write("\n".join(r.text for r in result.issues))
+        return
+    from .preview import print_preview
+
+    print_preview(_stdout(), result, show_overview=not segment)
+
+
+@app.command("articles")
+def articles_command(
+    edition: Optional[str] = EditionArgument,
+    segment: List[str] = SegmentOption,
+    since: Optional[str] = SinceOption,
+    until: Optional[str] = UntilOption,
+    week: Optional[str] = WeekOption,
+    date: Optional[str] = DateOption,
+    source: List[str] = SourceOption,
+    offline: bool = OfflineOption,
+    project: Path = ProjectOption,
+) -> None:
+    """List the content pool: which segments take each article of the window, or why none does.
+
+    Example: rameau articles --week 2026-W48
+    """
+    from .build import build_issue, load_project
+    from .preview import articles_table
+
+    result = build_issue(load_project(project), _options(edition, segment, since, until, week, date, source, offline), write=False)
+    _stdout().print(articles_table(result))
+    _print_warnings(result)
+
+
+def _stdout():
+    from rich.console import Console
+
+    plain = not sys.stdout.isatty() or "NO_COLOR" in os.environ
+    return Console(no_color=plain, highlight=False, emoji=False)
+
+
+def _print_warnings(result) -> None:
+    console = _stderr()
+    for problem in result.warnings:
+        console.print(f"warning: {problem}", markup=False, style="yellow")
 
 
 @app.command("init")
