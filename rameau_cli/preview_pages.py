@@ -20,7 +20,7 @@ main { padding: 16px 20px; }
 iframe { border: 1px solid #c9c2b4; background: #fff; display: block; }
 .desktop iframe { width: 680px; }
 .phone iframe { width: 375px; }
-pre.text { background: #fff; border: 1px solid #c9c2b4; padding: 12px; width: 80ch; white-space: pre-wrap; }
+pre.text { background: #fff; border: 1px solid #c9c2b4; padding: 12px; width: 82ch; white-space: pre; overflow-x: auto; }
 nav ul { padding-left: 18px; }
 """
 

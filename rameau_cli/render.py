@@ -59,7 +59,9 @@ def mjml_value(value) -> Markup:
 @lru_cache(maxsize=8)
 def template_environment(project_templates: Path | None, kind: str = "mjml") -> Environment:
     """Project templates first, then the built-in theme, file by file."""
-    loaders = [FileSystemLoader(str(project_templates))] if project_templates and project_templates.is_dir() else []
+    # The project's folder is always asked first, even while it does not exist yet: it may be
+    # created while a preview is running.
+    loaders = [FileSystemLoader(str(project_templates))] if project_templates else []
     loaders.append(FileSystemLoader(str(builtin_templates())))
     env = Environment(
         loader=ChoiceLoader(loaders),

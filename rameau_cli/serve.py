@@ -47,6 +47,9 @@ class PreviewState:
         self.stopping = threading.Event()
 
     def rebuild(self) -> None:
+        from .render import template_environment
+
+        template_environment.cache_clear()  # a new override file must win over a cached theme file
         try:
             result, error = build_issue(load_project(self.project), self.options, write=False), ""
         except RameauError as exc:
@@ -113,6 +116,7 @@ class PreviewServer:
     def start(self) -> "PreviewServer":
         for thread in self.threads:
             thread.start()
+        time.sleep(0.3)  # let the file watcher register its watches before anyone edits a file
         return self
 
     def stop(self) -> None:

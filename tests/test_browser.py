@@ -1,0 +1,178 @@
+"""The web preview and screenshots in a real browser: Debian's Chromium driven by Playwright."""
+
+import http.client
+import struct
+import time
+from pathlib import Path
+
+import pytest
+
+from rameau_cli.build import BuildOptions
+from rameau_cli.config import Source
+from rameau_cli.errors import UsageError
+from rameau_cli.serve import PreviewServer
+
+SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
+HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-content.xml"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from rameau_cli.screenshots import launch_browser
+
+    try:
+        from rameau_cli.screenshots import find_browser
+        find_browser()
+    except UsageError as exc:
+        pytest.fail(f"{exc} (.ci/run installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def preview(example):
+    server = PreviewServer(example, BuildOptions(), port=0).start()
+    yield server
+    server.stop()
+
+
+def wait_for(condition, timeout=8.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_index_names_every_segment(browser, preview):
+    page = browser.new_page()
+    page.goto(preview.url)
+    links = page.locator("#segments a").all_inner_texts()
+    assert links == ["La quotidienne", "L'hebdo entreprise, fondation, partenaire", "L'hebdo association", "L'hebdo grand public"]
+    page.close()
+
+
+@pytest.mark.parametrize("segment", SEGMENTS)
+def test_each_segment_at_desktop_and_phone_widths_without_overflow(browser, preview, segment):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(f"{preview.url}segment/{segment}")
+    assert page.locator(".inbox .subject").inner_text()
+    assert "Lire la suite" in page.locator("pre.text").inner_text()
+    frames = {frame.name or frame.url: frame for frame in page.frames if frame.url.endswith("email.html")}
+    assert len(page.locator("iframe").all()) == 2
+    phone = page.locator(".phone iframe").content_frame
+    desktop = page.locator(".desktop iframe").content_frame
+    assert phone.locator("text=Lire la suite").first.is_visible()
+    phone_width = phone.locator("html").evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert phone_width[0] <= 375 and phone_width[0] <= phone_width[1]
+    desktop_width = desktop.locator("html").evaluate("e => e.clientWidth")
+    assert desktop_width >= 600
+    del frames
+    page.close()
+
+
+def test_an_edited_title_appears_without_a_manual_reload(browser, preview, example):
+    page = browser.new_page()
+    page.goto(f"{preview.url}segment/hebdo-association")
+    frame = page.locator(".desktop iframe").content_frame
+    assert frame.locator("text=Accueillir de nouveaux bénévoles").first.is_visible()
+    article = example / "articles" / "kit-accueil-benevoles.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("Accueillir de nouveaux bénévoles", "Bienvenue aux nouveaux bénévoles"),
+                       encoding="utf-8")
+    started = time.monotonic()
+    page.locator(".desktop iframe").content_frame.locator("text=Bienvenue aux nouveaux bénévoles").first.wait_for(timeout=8000)
+    assert time.monotonic() - started < 8
+    page.close()
+
+
+def test_a_build_error_shows_on_the_page_and_the_server_keeps_running(browser, preview, example):
+    page = browser.new_page()
+    page.goto(preview.url)
+    (example / "templates").mkdir()
+    (example / "templates" / "card.mjml").write_text("{% for %}", encoding="utf-8")
+    page.locator("#build-error").wait_for(timeout=8000)
+    assert "templates/card.mjml:1: template syntax error" in page.locator("#build-error").inner_text()
+    (example / "templates" / "card.mjml").unlink()
+    page.locator("#build-error").wait_for(state="detached", timeout=8000)
+    assert len(page.locator("#segments a").all()) == 4
+    page.close()
+
+
+def test_content_from_a_feed_runs_no_script(browser, example):
+    options = BuildOptions(sources=(Source("feed", str(HOSTILE_FEED)),), week="2026-W48")
+    server = PreviewServer(example, options, port=0).start()
+    try:
+        page = browser.new_page()
+        dialogs, errors = [], []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{server.url}segment/quotidienne")
+        frame = page.locator(".desktop iframe").content_frame
+        assert frame.locator("text=Titre sur deux lignes").first.is_visible()
+        frame.locator("text=Clic").first.click() if frame.locator("text=Clic").count() else None
+        time.sleep(0.5)
+        assert dialogs == [] and errors == []
+        assert frame.locator("script").count() == 0
+        page.close()
+    finally:
+        server.stop()
+
+
+def request(url: str, path: str, host: str | None = None) -> tuple[int, str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.putrequest("GET", path, skip_host=host is not None)
+    if host is not None:
+        connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    connection.close()
+    return response.status, body
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8025", "127.0.0.1.evil.example", "localhost.evil.example", ""])
+def test_foreign_host_headers_are_refused(preview, host):
+    status, body = request(preview.url, "/", host=host)
+    assert status == 403 and "Forbidden" in body
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]"])
+def test_loopback_host_headers_are_served(preview, host):
+    port = preview.url.rsplit(":", 1)[1].strip("/")
+    assert request(preview.url, "/", host=f"{host}:{port}")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/../../etc/passwd", "/segment/../../etc/passwd", "//etc/passwd", "/segment/%2e%2e/rameau.yaml",
+                                  "/rameau.yaml", "/articles/kit-accueil-benevoles.md", "/segment/quotidienne/../../../etc/passwd",
+                                  "/segment/quotidienne/index.html", "/segment/QUOTIDIENNE"])
+def test_no_file_of_the_disk_is_served(preview, path):
+    status, body = request(preview.url, path)
+    assert status == 404
+    assert "root:" not in body and "newsletter:" not in body
+
+
+def test_the_server_listens_on_loopback_only(preview):
+    assert preview.httpd.server_address[0] == "127.0.0.1"
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", header[16:24])
+
+
+def test_screenshots_of_every_segment_at_both_widths(example, run, tmp_path):
+    result = run("preview", "--screenshot", str(tmp_path / "shots"), cwd=example)
+    assert result.code == 0, result.stderr
+    for segment in SEGMENTS:
+        for label, width in (("desktop", 800), ("phone", 375)):
+            size = png_size(tmp_path / "shots" / f"{segment}-{label}.png")
+            assert size[0] == width and size[1] > 1000
