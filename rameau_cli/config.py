@@ -60,6 +60,17 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Tracking:
+    """UTM parameters added to links on the newsletter's own domains (`enabled` False: none)."""
+
+    enabled: bool = False
+    source: str = "newsletter"
+    medium: str = "email"
+    campaign: str = "{segment}-{edition}"
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Segment:
     id: str
     title: str
@@ -69,6 +80,8 @@ class Segment:
     subject: str
     preheader: str
     accent: str
+    max_bytes: int | None = None  # HTML size above which articles move to a "more online" list
+    tracking: Tracking = Tracking()
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class Config:
     segments: tuple[Segment, ...]
     output_dir: Path
     profile: str
+    unsubscribe_mailto: str = ""
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     def segment(self, segment_id: str) -> Segment:
@@ -190,18 +204,22 @@ def load_config(root: Path) -> Config:
 def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
     check = _Checker(filename)
     top = check.mapping("(top level)", raw)
-    check.unknown_keys("", top, {"newsletter", "sources", "segments", "output", "emailing"})
+    check.unknown_keys("", top, {"newsletter", "sources", "segments", "output", "emailing", "links"})
     newsletter = _newsletter(check, check.mapping("newsletter", top.get("newsletter")))
     sources = _sources(check, top.get("sources"))
-    segments = _segments(check, top.get("segments"))
     output = check.mapping("output", top.get("output"), required=False)
     check.unknown_keys("output", output, {"dir"})
     output_dir = check.text("output.dir", output.get("dir"), default="dist")
     emailing = check.mapping("emailing", top.get("emailing"), required=False)
-    check.unknown_keys("emailing", emailing, {"profile"})
+    check.unknown_keys("emailing", emailing, {"profile", "unsubscribe_mailto"})
     profile = check.text("emailing.profile", emailing.get("profile"), default="generic")
     if profile not in PROFILES:
         check.error("emailing.profile", f"unknown profile {show(profile)}; use one of {', '.join(PROFILES)}")
+    mailto = check.text("emailing.unsubscribe_mailto", emailing.get("unsubscribe_mailto"), default="") or ""
+    if mailto and not EMAIL_RE.match(mailto):
+        check.error("emailing.unsubscribe_mailto", f"{show(mailto)} is not an email address")
+    tracking = _tracking(check, "links", top.get("links"), Tracking(domains=_domains(newsletter.base_url)))
+    segments = _segments(check, top.get("segments"), tracking)
     if check.problems:
         raise ConfigError(*check.problems)
     return Config(
@@ -211,6 +229,7 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
         segments=segments,
         output_dir=root / output_dir,
         profile=profile,
+        unsubscribe_mailto=mailto,
         warnings=tuple(check.warnings),
     )
 
@@ -277,12 +296,42 @@ def _sources(check: _Checker, raw: Any) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _segments(check: _Checker, raw: Any) -> tuple[Segment, ...]:
+def _domains(base_url: str) -> tuple[str, ...]:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(base_url).hostname or "").lower()
+    return (host.removeprefix("www."),) if host else ()
+
+
+def _tracking(check: _Checker, path: str, raw: Any, default: Tracking) -> Tracking:
+    """`links: {utm: {source, medium, campaign}, domains: [...]}`; `utm: false` turns tagging off."""
+    raw = check.mapping(path, raw, required=False)
+    check.unknown_keys(path, raw, {"utm", "domains"})
+    domains = tuple(sorted(check.text_list(f"{path}.domains", raw.get("domains")))) or default.domains
+    utm = raw.get("utm", None)
+    if utm is None:
+        return Tracking(default.enabled, default.source, default.medium, default.campaign, domains)
+    if utm is False:
+        return Tracking(False, domains=domains)
+    if utm is True:
+        utm = {}
+    utm = check.mapping(f"{path}.utm", utm)
+    check.unknown_keys(f"{path}.utm", utm, {"source", "medium", "campaign"})
+    return Tracking(
+        enabled=True,
+        source=check.text(f"{path}.utm.source", utm.get("source"), default=default.source) or default.source,
+        medium=check.text(f"{path}.utm.medium", utm.get("medium"), default=default.medium) or default.medium,
+        campaign=check.text(f"{path}.utm.campaign", utm.get("campaign"), default=default.campaign) or default.campaign,
+        domains=domains,
+    )
+
+
+def _segments(check: _Checker, raw: Any, tracking: Tracking) -> tuple[Segment, ...]:
     if not isinstance(raw, dict) or not raw:
         check.error("segments", "expected a mapping of segment ids to segment settings, e.g. `quotidienne: {title: ...}`")
         return ()
     known = {"title", "cadence", "audiences", "tags", "exclude_audiences", "exclude_tags",
-             "max_articles", "subject", "preheader", "accent"}
+             "max_articles", "subject", "preheader", "accent", "max_bytes", "links"}
     segments = []
     for seg_id, item in raw.items():
         path = f"segments.{seg_id}"
@@ -301,6 +350,10 @@ def _segments(check: _Checker, raw: Any) -> tuple[Segment, ...]:
         accent = check.text(f"{path}.accent", item.get("accent"), default="#1f5c4a") or "#1f5c4a"
         if not COLOR_RE.match(accent):
             check.error(f"{path}.accent", f"expected a colour such as #1f5c4a, got {show(accent)}")
+        max_bytes = item.get("max_bytes")
+        if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 10_000):
+            check.error(f"{path}.max_bytes", f"expected a size in bytes of at least 10000, such as 90000, got {_describe(max_bytes)}")
+            max_bytes = None
         rule = Rule(
             any_audiences=check.text_list(f"{path}.audiences", item.get("audiences")),
             any_tags=check.text_list(f"{path}.tags", item.get("tags")),
@@ -317,6 +370,8 @@ def _segments(check: _Checker, raw: Any) -> tuple[Segment, ...]:
                 subject=check.text(f"{path}.subject", item.get("subject"), default=DEFAULT_SUBJECT) or DEFAULT_SUBJECT,
                 preheader=check.text(f"{path}.preheader", item.get("preheader"), default=DEFAULT_PREHEADER) or DEFAULT_PREHEADER,
                 accent=accent,
+                max_bytes=max_bytes,
+                tracking=_tracking(check, f"{path}.links", item.get("links"), tracking),
             )
         )
     return tuple(segments)

@@ -15,6 +15,7 @@ from .editions import Edition
 from .errors import ConfigError, Problem
 from .french import long_date, short_date, typography
 from .grouping import Selection
+from .links import tag_html, tag_text, tag_url
 from .profiles import Profile, profile_for
 
 SUBJECT_MAX = 150
@@ -25,7 +26,8 @@ PREHEADER_MAX = 140
 class IssueArticle:
     id: str
     title: str
-    url: str
+    url: str  # the link in the email: the canonical URL, tagged when link tagging is on
+    canonical_url: str
     date: dt.datetime
     date_long: str  # "mardi 24 novembre 2026"
     summary: str
@@ -49,6 +51,8 @@ class Issue:
     edito_html: str  # sanitized, strict XHTML
     edito_text: PlainText
     articles: tuple[IssueArticle, ...]
+    more: tuple[IssueArticle, ...] = ()  # moved out of the cards to keep the email under max_bytes
+    unsubscribe_mailto: str = ""
 
     @property
     def featured(self) -> IssueArticle | None:
@@ -61,8 +65,9 @@ class Issue:
 
 def make_issue(config: Config, edition: Edition, selection: Selection, edito: tuple[str, PlainText]) -> Issue:
     language = config.newsletter.language
-    articles = tuple(_issue_article(a, language, config.newsletter.base_url) for a in selection.articles)
     segment = selection.segment
+    tag = lambda url, content="": tag_url(url, segment.tracking, segment.id, edition.id, content)  # noqa: E731
+    articles = tuple(_issue_article(a, language, config.newsletter.base_url, tag) for a in selection.articles)
     context = {
         "newsletter": config.newsletter,
         "segment": segment,
@@ -83,10 +88,11 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: tu
         newsletter=config.newsletter,
         segment=segment,
         profile=profile_for(config.profile, language),
+        unsubscribe_mailto=config.unsubscribe_mailto,
         subject=shorten(subject, SUBJECT_MAX),
         preheader=shorten(preheader, PREHEADER_MAX),
-        edito_html=edito[0],
-        edito_text=edito[1],
+        edito_html=tag_html(edito[0], segment.tracking, segment.id, edition.id),
+        edito_text=tag_text(edito[1], segment.tracking, segment.id, edition.id),
         articles=articles,
     )
 
@@ -99,7 +105,7 @@ def render_edito(edition: Edition, language: str, base_url: str) -> tuple[str, P
     return clean, html_to_text(clean)
 
 
-def _issue_article(article: Article, language: str, base_url: str) -> IssueArticle:
+def _issue_article(article: Article, language: str, base_url: str, tag) -> IssueArticle:
     summary = article.summary
     if not summary and article.body.strip():
         source = markdown_to_html(article.body) if article.body_format == "markdown" else article.body
@@ -107,7 +113,8 @@ def _issue_article(article: Article, language: str, base_url: str) -> IssueArtic
     return IssueArticle(
         id=article.id,
         title=typography(article.title, language),
-        url=article.url,
+        url=tag(article.url, article.id),
+        canonical_url=article.url,
         date=article.date,
         date_long=long_date(article.date, language),
         summary=typography(summary, language),

@@ -28,9 +28,12 @@ def safe_join(root: Path, *parts: str) -> Path:
 
 
 def issue_files(rendered: RenderedIssue) -> dict[str, bytes]:
+    from .mime import build_message
+
     return {
         "index.html": rendered.html.encode("utf-8"),
         "index.txt": rendered.text.encode("utf-8"),
+        "message.eml": build_message(rendered.issue, rendered.html, rendered.text),
     }
 
 
@@ -44,7 +47,7 @@ def make_manifest(edition: Edition, issues: tuple[RenderedIssue, ...], empty: tu
             "subject": issue.subject,
             "preheader": issue.preheader,
             "window": edition.window(issue.segment.id).as_dict(),
-            "articles": [{"id": a.id, "title": a.title, "url": a.url} for a in issue.articles],
+            "articles": [{"id": a.id, "title": a.title, "url": a.canonical_url} for a in issue.articles + issue.more],
             "files": {
                 name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                 for name, data in issue_files(rendered).items()

@@ -1,28 +1,37 @@
-"""Emailing-tool profiles: each tool's own merge tags for the links the templates name neutrally."""
+"""Emailing-tool profiles: each tool's own merge tags for what the templates name neutrally
+(the unsubscribe link, the view-online link, the recipient's first name)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
+FIRST_NAME_FALLBACK = "à vous"  # reads "Bonjour à vous," when the tool has no first name
+
 
 @dataclass(frozen=True)
 class Profile:
     name: str
-    unsubscribe: str
-    view_online: str
+    unsubscribe: Markup  # the unsubscribe URL, as the tool writes it
+    view_online: Markup  # the web version's URL
+    first_name: Markup  # the recipient's first name, with a fallback
 
     @property
     def placeholders(self) -> tuple[str, ...]:
-        return (self.unsubscribe, self.view_online)
+        """Merge tags that stand where a URL would: never rewritten, never checked as links."""
+        return (str(self.unsubscribe), str(self.view_online))
 
 
-def profile_for(name: str, language: str = "fr") -> Profile:
+def profile_for(name: str, language: str = "fr", fallback: str = FIRST_NAME_FALLBACK) -> Profile:
     lang = language.split("-")[0].upper()
-    profiles = {
-        "generic": Profile("generic", "{{unsubscribe_url}}", "{{view_online_url}}"),
-        "mailchimp": Profile("mailchimp", "*|UNSUB|*", "*|ARCHIVE|*"),
-        "brevo": Profile("brevo", "{{ unsubscribe }}", "{{ mirror }}"),
-        "listmonk": Profile("listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}"),
-        "mailjet": Profile("mailjet", f"[[UNSUB_LINK_{lang}]]", "[[PERMALINK]]"),
+    tags = {
+        "generic": ("{{unsubscribe_url}}", "{{view_online_url}}", f"{{{{first_name|{fallback}}}}}"),
+        "mailchimp": ("*|UNSUB|*", "*|ARCHIVE|*", f"*|IF:FNAME|**|FNAME|**|ELSE:|*{fallback}*|END:IF|*"),
+        "brevo": ("{{ unsubscribe }}", "{{ mirror }}", f'{{{{ contact.FIRSTNAME | default : "{fallback}" }}}}'),
+        "listmonk": ("{{ UnsubscribeURL }}", "{{ MessageURL }}", f'{{{{ .Subscriber.FirstName | default "{fallback}" }}}}'),
+        "mailjet": (f"[[UNSUB_LINK_{lang}]]", "[[PERMALINK]]", f'[[data:firstname:"{fallback}"]]'),
     }
-    return profiles[name]
+    unsubscribe, view_online, first_name = tags[name]
+    # The tags are ours, not content: marked safe so that autoescaping keeps their quotes intact.
+    return Profile(name, Markup(unsubscribe), Markup(view_online), Markup(first_name))

@@ -80,7 +80,9 @@ def template_environment(project_templates: Path | None, kind: str = "mjml") -> 
 def render_issue(issue: Issue, project_templates: Path | None) -> RenderedIssue:
     mjml_source = _render_template(template_environment(project_templates, "mjml"), HTML_TEMPLATE, issue)
     text = _render_template(template_environment(project_templates, "text"), TEXT_TEMPLATE, issue)
-    return RenderedIssue(issue, mjml_to_html(mjml_source), finish_text(text, issue.newsletter.language))
+    profile = issue.profile
+    tags = (str(profile.unsubscribe), str(profile.view_online), str(profile.first_name))
+    return RenderedIssue(issue, mjml_to_html(mjml_source), finish_text(text, issue.newsletter.language, tags))
 
 
 def _render_template(env: Environment, name: str, issue: Issue) -> str:
@@ -231,6 +233,12 @@ def text_blocks(text: PlainText) -> str:
     return "\n".join(parts)
 
 
-def finish_text(text: str, language: str) -> str:
-    lines = [line.rstrip() for line in typography(text, language).split("\n")]
+def finish_text(text: str, language: str, keep: tuple[str, ...] = ()) -> str:
+    """Typography and tidy line ends for the whole text part; `keep` (merge tags) stay as they are."""
+    for index, tag in enumerate(keep):
+        text = text.replace(tag, f"\x00{index}\x00")
+    text = typography(text, language)
+    for index, tag in enumerate(keep):
+        text = text.replace(f"\x00{index}\x00", tag)
+    lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

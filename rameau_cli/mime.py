@@ -1,0 +1,52 @@
+"""`message.eml`: one send-ready MIME message per segment.
+
+multipart/alternative with the text part first and the HTML part second (clients show the
+last part they can), UTF-8 in quoted-printable (no line over 76 octets), RFC 2047 headers,
+and a Date, Message-ID and MIME boundary derived from the edition, so that the same inputs
+give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+
+from .content import one_line
+from .issue import Issue
+
+TO_PLACEHOLDER = "undisclosed-recipients:;"
+
+
+def _one_line(value: str) -> str:
+    # Header values never carry a line break, wherever they come from.
+    return one_line(str(value))
+
+
+def message_id(issue: Issue, digest: str) -> str:
+    domain = issue.newsletter.sender_email.rsplit("@", 1)[-1]
+    return f"<{issue.edition_id}.{issue.segment.id}.{digest[:12]}@{domain}>"
+
+
+def build_message(issue: Issue, html: str, text: str) -> bytes:
+    digest = hashlib.sha256(f"{issue.segment.id}\0{text}\0{html}".encode()).hexdigest()
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = _one_line(issue.subject)
+    message["From"] = Address(_one_line(issue.newsletter.sender_name), addr_spec=issue.newsletter.sender_email)
+    if issue.newsletter.reply_to:
+        message["Reply-To"] = issue.newsletter.reply_to
+    message["To"] = TO_PLACEHOLDER
+    message["Date"] = format_datetime(issue.date)
+    message["Message-ID"] = message_id(issue, digest)
+    unsubscribe = [f"<{issue.profile.unsubscribe}>"]
+    if issue.unsubscribe_mailto:
+        unsubscribe.append(f"<mailto:{issue.unsubscribe_mailto}?subject=unsubscribe>")
+    message["List-Unsubscribe"] = ", ".join(unsubscribe)
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["List-Id"] = f"{_one_line(issue.segment.title)} <{issue.segment.id}.{message_id(issue, digest).rsplit('@', 1)[1][:-1]}>"
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    message.set_boundary(f"=_rameau_{digest[:24]}")
+    return message.as_bytes(policy=SMTP)

@@ -1,0 +1,121 @@
+"""message.eml, emailing-tool profiles and link tagging, as a mail parser and a sending tool see them."""
+
+import email
+import email.policy
+import json
+from pathlib import Path
+
+import pytest
+
+from rameau_cli.build import BuildOptions, build_issue, load_project
+from rameau_cli.config import Tracking
+from rameau_cli.links import tag_url
+from rameau_cli.output import issue_files
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def parse(data: bytes):
+    return email.message_from_bytes(data, policy=email.policy.default)
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_issue(load_project(REPO), write=False)
+
+
+def test_every_segment_has_a_two_part_alternative_message(built):
+    for rendered in built.issues:
+        data = issue_files(rendered)["message.eml"]
+        assert all(byte < 128 for byte in data), "7-bit clean"
+        assert max(len(line) for line in data.split(b"\r\n")) <= 78
+        message = parse(data)
+        assert message.get_content_type() == "multipart/alternative"
+        assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+        assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == rendered.text
+        assert message.get_body(("html",)).get_content().replace("\r\n", "\n").rstrip("\n") == rendered.html
+        assert message["Subject"] == rendered.issue.subject
+        assert message["From"].addresses[0].addr_spec == "lettres@rameau-alliances.org"
+        assert message["Reply-To"] == "contact@rameau-alliances.org"
+        assert message["To"] == "undisclosed-recipients:;"
+        assert message["Date"] == "Mon, 30 Nov 2026 08:00:00 +0100"
+        assert message["MIME-Version"] == "1.0"
+        assert message["Message-ID"].startswith(f"<2026-W48.{rendered.issue.segment.id}.")
+        assert message["List-Unsubscribe"] == "<{{unsubscribe_url}}>"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_subject_keeps_french_spaces_and_cannot_inject_headers(example):
+    (example / "rameau.yaml").write_text((example / "rameau.yaml").read_text(encoding="utf-8").replace(
+        "  profile: generic", "  profile: generic\n  unsubscribe_mailto: desinscription@rameau-alliances.org"), encoding="utf-8")
+    edition = example / "issues" / "2026-W48.md"
+    edition.write_text(edition.read_text(encoding="utf-8").replace(
+        'subject: "Alliances : ce qui a bougé cette semaine"', 'subject: "Alliances : quoi de neuf ?\\r\\nBcc: victime@example.org"'),
+        encoding="utf-8")
+    rendered = build_issue(load_project(example), BuildOptions(segments=("quotidienne",)), write=False).issues[0]
+    message = parse(issue_files(rendered)["message.eml"])
+    assert message["Subject"] == "Alliances\u00a0: quoi de neuf\u202f? Bcc: victime@example.org"
+    assert message["Bcc"] is None
+    assert message["List-Unsubscribe"] == ("<{{unsubscribe_url}}>, "
+                                           "<mailto:desinscription@rameau-alliances.org?subject=unsubscribe>")
+
+
+@pytest.mark.parametrize("profile, unsubscribe, view_online, first_name", [
+    ("mailchimp", "*|UNSUB|*", "*|ARCHIVE|*", "*|IF:FNAME|**|FNAME|**|ELSE:|*à vous*|END:IF|*"),
+    ("brevo", "{{ unsubscribe }}", "{{ mirror }}", '{{ contact.FIRSTNAME | default : "à vous" }}'),
+    ("listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}", '{{ .Subscriber.FirstName | default "à vous" }}'),
+    ("mailjet", "[[UNSUB_LINK_FR]]", "[[PERMALINK]]", '[[data:firstname:"à vous"]]'),
+    ("generic", "{{unsubscribe_url}}", "{{view_online_url}}", "{{first_name|à vous}}"),
+])
+def test_profiles_write_their_own_merge_tags_intact(example, profile, unsubscribe, view_online, first_name):
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("profile: generic", f"profile: {profile}")
+                      + "links:\n  utm: {source: lettre}\n", encoding="utf-8")
+    rendered = build_issue(load_project(example), BuildOptions(segments=("hebdo-association",)), write=False).issues[0]
+    for part in (rendered.html, rendered.text):
+        assert unsubscribe in part and view_online in part and first_name in part
+    assert f'href="{unsubscribe}"' in rendered.html
+    assert parse(issue_files(rendered)["message.eml"])["List-Unsubscribe"] == f"<{unsubscribe}>"
+
+
+TRACKING = Tracking(enabled=True, source="lettre", medium="email", campaign="{segment}-{edition}", domains=("rameau-alliances.org",))
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://www.rameau-alliances.org/a/", "https://www.rameau-alliances.org/a/?utm_source=lettre&utm_medium=email&utm_campaign=hebdo-2026-W48&utm_content=x"),
+    ("https://rameau-alliances.org/a?page=2#suite", "https://rameau-alliances.org/a?page=2&utm_source=lettre&utm_medium=email&utm_campaign=hebdo-2026-W48&utm_content=x#suite"),
+    ("https://www.rameau-alliances.org/a?utm_source=maison", "https://www.rameau-alliances.org/a?utm_source=maison&utm_medium=email&utm_campaign=hebdo-2026-W48&utm_content=x"),
+    ("https://www.example.org/ailleurs", "https://www.example.org/ailleurs"),
+    ("https://rameau-alliances.org.evil.example/x", "https://rameau-alliances.org.evil.example/x"),
+    ("mailto:a@rameau-alliances.org", "mailto:a@rameau-alliances.org"),
+    ("*|UNSUB|*", "*|UNSUB|*"),
+])
+def test_utm_tags_only_our_links_and_keeps_queries_and_fragments(url, expected):
+    assert tag_url(url, TRACKING, "hebdo", "2026-W48", "x") == expected
+
+
+def test_tagged_links_are_the_same_in_html_and_text_and_the_manifest_keeps_canonical_urls(example, run):
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "links:\n  utm: {source: lettre}\n", encoding="utf-8")
+    result = run("build-issue", "--json", cwd=example)
+    assert result.code == 0, result.stderr
+    entry = json.loads(result.stdout)["segments"]["hebdo-association"]
+    assert entry["articles"][0]["url"] == "https://www.rameau-alliances.org/articles/kit-accueil-benevoles/"
+    html = (example / "dist" / "2026-W48" / "hebdo-association" / "index.html").read_text(encoding="utf-8")
+    text = (example / "dist" / "2026-W48" / "hebdo-association" / "index.txt").read_text(encoding="utf-8")
+    tagged = ("https://www.rameau-alliances.org/articles/kit-accueil-benevoles/?utm_source=lettre&utm_medium=email"
+              "&utm_campaign=hebdo-association-2026-W48&utm_content=kit-accueil-benevoles")
+    assert tagged.replace("&", "&amp;") in html and tagged in text
+    edito = "https://www.rameau-alliances.org/5-decembre?utm_source=lettre&utm_medium=email&utm_campaign=hebdo-association-2026-W48"
+    assert edito.replace("&", "&amp;") in html and edito in text
+    assert 'href="{{unsubscribe_url}}"' in html
+
+
+def test_a_segment_can_turn_tagging_off(example):
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    accent: \"#8a3b12\"", "    accent: \"#8a3b12\"\n    links: {utm: false}") + "links:\n  utm: true\n", encoding="utf-8")
+    result = build_issue(load_project(example), write=False)
+    by_id = {r.issue.segment.id: r for r in result.issues}
+    assert "utm_source=newsletter" in by_id["quotidienne"].html
+    assert "utm_" not in by_id["hebdo-association"].html
