@@ -160,6 +160,18 @@ class _Checker:
         return frozenset(v.strip().lower() for v in value)
 
 
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -350,6 +362,9 @@ def _segments(check: _Checker, raw: Any, tracking: Tracking) -> tuple[Segment, .
         accent = check.text(f"{path}.accent", item.get("accent"), default="#1f5c4a") or "#1f5c4a"
         if not COLOR_RE.match(accent):
             check.error(f"{path}.accent", f"expected a colour such as #1f5c4a, got {show(accent)}")
+        elif contrast(accent, "#ffffff") < 4.5:
+            check.warnings.append(Problem(f"{check.filename}: {path}.accent", f"white text on {accent} has a contrast of "
+                                          f"{contrast(accent, '#ffffff'):.1f}:1, under the 4.5:1 readers need; choose a darker colour"))
         max_bytes = item.get("max_bytes")
         if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 10_000):
             check.error(f"{path}.max_bytes", f"expected a size in bytes of at least 10000, such as 90000, got {_describe(max_bytes)}")

@@ -132,9 +132,18 @@ def check_mjml_tags(source: str) -> None:
 
 
 def mjml_to_html(source: str) -> str:
+    check_mjml_tags(source)
+    html = _mjml2html(source)
+    if "prefers-color-scheme" in html and 'name="color-scheme"' not in html:
+        # mjml-python drops <mj-raw> from <mj-head>: declare the theme's dark styles here.
+        html = html.replace("<head>", '<head><meta name="color-scheme" content="light dark">'
+                                      '<meta name="supported-color-schemes" content="light dark">', 1)
+    return html
+
+
+def _mjml2html(source: str) -> str:
     from mjml import mjml2html  # imported here: only builds need it
 
-    check_mjml_tags(source)
     try:
         return mjml2html(source, disable_comments=True, fonts={}, include_loader=_refuse_include)
     except (ValueError, RuntimeError) as exc:

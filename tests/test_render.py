@@ -145,3 +145,38 @@ def test_no_break_spaces_and_accents_survive_attributes(example):
     alts = [a["alt"] for tag, a in Tags(rendered.html).tags if tag == "img"]
     assert "Un cafe\u0301\u202f; une table\u202f!" in alts
     assert "\\u{" not in rendered.html and "\\\\" not in rendered.html
+
+
+def test_dark_mode_is_declared_and_styled(built):
+    for rendered in built.issues:
+        assert '<meta name="color-scheme" content="light dark">' in rendered.html
+        assert "@media (prefers-color-scheme: dark)" in rendered.html
+
+
+def test_headings_are_headings_and_unsubscribe_is_visible_in_the_body(built):
+    for rendered in built.issues:
+        tags = [tag for tag, _ in Tags(rendered.html).tags]
+        assert tags.count("h1") == 1 and tags.count("h2") == 1 and tags.count("h3") == len(rendered.issue.articles) - 1
+        assert re.search(r'<a href="\{\{unsubscribe_url\}\}"[^>]*>Se désinscrire</a>', rendered.html)
+
+
+def test_theme_colours_have_enough_contrast():
+    from rameau_cli.config import contrast, load_config
+
+    config = load_config(REPO)
+    for segment in config.segments:
+        assert contrast(segment.accent, "#ffffff") >= 4.5
+    # body text, meta text and footer text on their backgrounds, light and dark
+    for text, background in (("#1d2b27", "#ffffff"), ("#5b615e", "#ffffff"), ("#5b615e", "#f2efe8"),
+                             ("#ece9e2", "#1c2220"), ("#b9bdb9", "#1c2220"), ("#b9bdb9", "#121614"), ("#9fd8c4", "#1c2220")):
+        assert contrast(text, background) >= 4.5, (text, background)
+
+
+def test_a_pale_accent_warns(tmp_path):
+    from rameau_cli.config import parse_config
+
+    raw = {"newsletter": {"name": "L", "sender": "L <a@example.org>", "base_url": "https://example.org"},
+           "segments": {"s": {"title": "S", "accent": "#ffcc00"}}}
+    warnings = [str(w) for w in parse_config(raw, tmp_path).warnings]
+    assert warnings == ["rameau.yaml: segments.s.accent: white text on #ffcc00 has a contrast of 1.5:1, under the 4.5:1 "
+                        "readers need; choose a darker colour"]
