@@ -15,7 +15,7 @@ from .fetch import FetchPolicy
 from .grouping import Selection, group
 from .issue import make_issue, render_edito
 from .output import make_manifest, write_edition
-from .render import RenderedIssue, render_issue
+from .render import RenderedIssue, render_within
 from .sources import collect_articles
 
 CACHE_DIR = ".rameau-cache"  # safe to delete: feeds are fetched again
@@ -71,7 +71,7 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
             empty.append(selection.segment.id)
             warnings.warn(f"segment {selection.segment.id}", "no article in this edition's window; no email built")
             continue
-        rendered.append(render_issue(make_issue(config, edition, selection, edito), templates))
+        rendered.append(render_within(make_issue(config, edition, selection, edito), templates))
     if options.strict and warnings:
         raise StrictError(*warnings, Problem("--strict", f"{len(warnings)} warning(s); nothing was written"))
     manifest = make_manifest(edition, tuple(rendered), tuple(empty))

@@ -210,6 +210,84 @@ def articles_command(
     _print_warnings(result)
 
 
+@app.command("check")
+def check_command(
+    edition: Optional[str] = EditionArgument,
+    segment: List[str] = SegmentOption,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder holding the built edition (default: output.dir)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
+    since: Optional[str] = SinceOption,
+    until: Optional[str] = UntilOption,
+    week: Optional[str] = WeekOption,
+    date: Optional[str] = DateOption,
+    source: List[str] = SourceOption,
+    offline: bool = OfflineOption,
+    project: Path = ProjectOption,
+) -> None:
+    """Lint what would be sent: size against Gmail's clipping, images, links, unsubscribe, subject,
+    preheader, text part, HTML validity. Exit 1 on errors (and on warnings with --strict).
+
+    Example: rameau build-issue && rameau check --strict
+    """
+    from .build import load_project
+    from .check import check_edition
+
+    config = load_project(project)
+    options = _options(edition, segment, since, until, week, date, source, offline)
+    where, parts, findings = check_edition(config, options, out.resolve() if out else None)
+    if segment:
+        findings = [f for f in findings if f.segment in segment]
+        parts = [p for p in parts if p.segment in segment]
+    errors = [f for f in findings if f.level == "error"]
+    warnings = [f for f in findings if f.level == "warning"]
+    if as_json:
+        typer.echo(json.dumps({"checked": where, "segments": [p.segment for p in parts],
+                               "errors": len(errors), "warnings": len(warnings),
+                               "findings": [f.__dict__ for f in findings]}, ensure_ascii=False, indent=2))
+    else:
+        from .reporting import report_check
+
+        report_check(_stdout(), where, parts, findings)
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+@app.command("send")
+def send_command(
+    to: List[str] = typer.Option(..., "--to", help="An address to send the test to (repeatable); never a list."),
+    edition: Optional[str] = EditionArgument,
+    segment: List[str] = SegmentOption,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder holding the built edition (default: output.dir)."),
+    week: Optional[str] = WeekOption,
+    project: Path = ProjectOption,
+) -> None:
+    """Send a test of the built message of each segment (or --segment S) to --to addresses, over SMTP.
+
+    The connection comes from RAMEAU_SMTP_HOST, RAMEAU_SMTP_PORT, RAMEAU_SMTP_USER,
+    RAMEAU_SMTP_PASSWORD and RAMEAU_SMTP_TLS (starttls, ssl or none).
+
+    Example: rameau send --to relecture@example.org --segment quotidienne   (with RAMEAU_SMTP_HOST set)
+    """
+    import datetime as dt
+
+    from .build import BuildOptions, load_project, pick_segments, resolve_edition
+    from .errors import Problem, UsageError, Warnings
+    from .send import check_recipients, send_messages, smtp_settings
+
+    check_recipients(tuple(to))
+    config = load_project(project)
+    pick_segments(config, tuple(segment))
+    built = resolve_edition(config, BuildOptions(edition=edition, week=week), dt.datetime.now(config.newsletter.tz), Warnings())
+    folder = (out.resolve() if out else config.output_dir) / built.id
+    segments = segment or [s.id for s in config.segments if (folder / s.id / "message.eml").is_file()]
+    if not segments:
+        raise UsageError(Problem(str(folder), "no built message here; run rameau build-issue first"))
+    paths = [folder / s / "message.eml" for s in segments]
+    for subject in send_messages(paths, tuple(to), smtp_settings()):
+        _stderr().print(f"sent {subject!r} to {', '.join(to)}", markup=False)
+
+
 def _stdout():
     from rich.console import Console
 
@@ -257,7 +335,9 @@ def main() -> None:
 
     _stop_cleanly_on_signals()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except RameauError as exc:
         if _state["debug"]:
             raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -83,6 +83,25 @@ def render_issue(issue: Issue, project_templates: Path | None) -> RenderedIssue:
     profile = issue.profile
     tags = (str(profile.unsubscribe), str(profile.view_online), str(profile.first_name))
     return RenderedIssue(issue, mjml_to_html(mjml_source), finish_text(text, issue.newsletter.language, tags))
+
+
+def render_within(issue: Issue, project_templates: Path | None) -> RenderedIssue:
+    """Render; when the HTML is over the segment's `max_bytes`, move the last articles into the
+    short "more online" list, keeping as many full cards as fit (at least one)."""
+    rendered = render_issue(issue, project_templates)
+    limit = issue.segment.max_bytes
+    if not limit or len(rendered.html.encode()) <= limit or len(issue.articles) <= 1:
+        return rendered
+    pool = issue.articles + issue.more
+    low, high, best = 1, len(issue.articles) - 1, None
+    while low <= high:
+        cards = (low + high) // 2
+        candidate = render_issue(replace(issue, articles=pool[:cards], more=pool[cards:]), project_templates)
+        if len(candidate.html.encode()) <= limit:
+            best, low = candidate, cards + 1
+        else:
+            high = cards - 1
+    return best or render_issue(replace(issue, articles=pool[:1], more=pool[1:]), project_templates)
 
 
 def _render_template(env: Environment, name: str, issue: Issue) -> str:

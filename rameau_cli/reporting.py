@@ -6,6 +6,7 @@ import os
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 
 from .build import BuildResult
 
@@ -29,3 +30,19 @@ def report_build(console: Console, result: BuildResult) -> None:
         )
     for segment_id in result.manifest["empty_segments"]:
         console.print(f"  {segment_id}: skipped, no article", markup=False, style="yellow")
+
+
+def report_check(console: Console, where: str, parts, findings) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Checked {where}", title_justify="left", expand=True)
+    table.add_column("Segment", no_wrap=True)
+    table.add_column("HTML", justify="right", no_wrap=True)
+    table.add_column("Result", overflow="fold")
+    for part in parts:
+        mine = [f for f in findings if f.segment == part.segment]
+        lines = [f"[{'red' if f.level == 'error' else 'yellow'}]{f.level}[/]: {escape(f.message)}" for f in mine] or ["[green]ok[/]"]
+        table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", "\n".join(lines))
+    console.print(table)
+    errors = sum(f.level == "error" for f in findings)
+    console.print(f"{errors} error(s), {len(findings) - errors} warning(s) in {len(parts)} segment(s)")

@@ -141,7 +141,7 @@ def test_init_then_build_with_a_feed(tmp_path, run):
     assert run("build-issue", cwd=demo).code == 0
 
 
-@pytest.mark.parametrize("command", [[], ["build-issue"], ["init"]])
+@pytest.mark.parametrize("command", [[], ["build-issue"], ["init"], ["preview"], ["articles"], ["check"], ["send"]])
 def test_help_shows_an_example(command, run, tmp_path):
     result = run(*command, "--help", cwd=tmp_path)
     assert result.code == 0

@@ -1,0 +1,129 @@
+"""`rameau check`: what it flags in an email that a mail client or a reader would suffer from."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+
+def findings(run, project, *args):
+    result = run("check", "--json", *args, cwd=project)
+    return result, json.loads(result.stdout)
+
+
+def test_the_example_passes_strictly(example, run):
+    assert run("build-issue", cwd=example).code == 0
+    result, report = findings(run, example, "--strict")
+    assert result.code == 0, report
+    assert report["errors"] == 0 and report["warnings"] == 0
+    assert report["segments"] == ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
+    assert report["checked"].endswith("dist/2026-W48")
+    table = run("check", cwd=example, env={"COLUMNS": "100"})
+    assert table.code == 0 and "0 error(s), 0 warning(s) in 4 segment(s)" in table.stdout
+
+
+def test_without_a_build_it_checks_the_edition_built_in_memory(example, run):
+    result, report = findings(run, example)
+    assert result.code == 0 and report["checked"] == "edition 2026-W48, built in memory"
+    assert not (example / "dist").exists()
+
+
+def break_html(project, segment, old, new):
+    path = project / "dist" / "2026-W48" / segment / "index.html"
+    html = path.read_text(encoding="utf-8")
+    assert old in html
+    path.write_text(html.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, rule, message", [
+    ('alt="Des bénévoles', 'data-alt="Des bénévoles', "image", "has no alt text"),
+    ('src="https://www.rameau-alliances.org/medias/kit', 'src="data:image/png;base64,AAAA" data-x="', "image", "embedded as base64"),
+    ('src="https://www.rameau-alliances.org/medias/kit', 'src="http://www.rameau-alliances.org/medias/kit', "image", "not an absolute https URL"),
+    (' width="552"', "", "image", "has no explicit width"),
+    ('href="https://www.rameau-alliances.org/5-decembre"', 'href="javascript:alert(1)"', "link", "runs code"),
+    ('href="https://www.rameau-alliances.org/5-decembre"', 'href="/5-decembre"', "link", "not an absolute http(s) URL"),
+    ('href="{{unsubscribe_url}}"', 'href="https://www.rameau-alliances.org/"', "unsubscribe", "HTML part has no unsubscribe link"),
+    ("<body", "<body><p><b>mal</i></p", "html", "HTML parse error"),
+])
+def test_each_rule_flags_what_it_should(example, run, old, new, rule, message):
+    assert run("build-issue", cwd=example).code == 0
+    if rule == "unsubscribe":
+        path = example / "dist" / "2026-W48" / "hebdo-association" / "index.html"
+        path.write_text(path.read_text(encoding="utf-8").replace('href="{{unsubscribe_url}}"', 'href="https://www.rameau-alliances.org/"'),
+                        encoding="utf-8")
+    else:
+        break_html(example, "hebdo-association", old, new)
+    result, report = findings(run, example)
+    assert result.code == 1
+    flagged = [(f["segment"], f["rule"]) for f in report["findings"] if message in f["message"]]
+    assert ("hebdo-association", rule) in flagged, report["findings"]
+    assert all(f["segment"] == "hebdo-association" for f in report["findings"])
+
+
+def test_text_part_rules(example, run):
+    assert run("build-issue", cwd=example).code == 0
+    path = example / "dist" / "2026-W48" / "hebdo-grand-public" / "index.txt"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("https://www.rameau-alliances.org/5-decembre", "(lien retiré)")
+    text = text.replace("Se désinscrire\u00a0: {{unsubscribe_url}}", "x" * 90 + "\nhttps://www.rameau-alliances.org/medias/portes-ouvertes-tiers-lieux.jpg")
+    path.write_text(text, encoding="utf-8")
+    result, report = findings(run, example)
+    messages = [f["message"] for f in report["findings"] if f["segment"] == "hebdo-grand-public"]
+    assert any("https://www.rameau-alliances.org/5-decembre is in the HTML but not in the text part" in m for m in messages)
+    assert any("columns; keep lines to 78" in m for m in messages)
+    assert any("text part has no unsubscribe link" in m for m in messages)
+    assert any("text part shows an image URL" in m for m in messages)
+
+
+def test_subject_and_preheader_lengths(example, run):
+    edition = example / "issues" / "2026-W48.md"
+    edition.write_text(edition.read_text(encoding="utf-8")
+                       .replace('subject: "Alliances : ce qui a bougé cette semaine"', "subject: " + '"' + "Très long objet " * 4 + '"')
+                       .replace('preheader: "Un baromètre', 'preheader: "Court"\nx_preheader: "Un baromètre'), encoding="utf-8")
+    result, report = findings(run, example, "--segment", "quotidienne")
+    messages = [f["message"] for f in report["findings"]]
+    assert result.code == 0  # warnings only
+    assert any(m.startswith("subject is 63 characters; inboxes on phones show about 50") for m in messages)
+    assert any(m.startswith("preheader is 5 characters; 40 to 140 read best") for m in messages)
+    assert run("check", "--strict", "--segment", "quotidienne", cwd=example).code == 1
+
+
+def many_articles(project: Path, count: int) -> None:
+    for index in range(count):
+        (project / "articles" / f"long-{index:03d}.md").write_text(
+            f"---\ntitle: \"Un article assez long numéro {index} pour remplir la lettre de la semaine\"\n"
+            f"date: 2026-11-24T{index % 24:02d}:00:00+01:00\naudiences: [association]\n"
+            f"summary: \"{'Une phrase de résumé qui prend de la place dans la lettre. ' * 4}\"\n"
+            f"image: https://www.rameau-alliances.org/medias/long-{index}.jpg\nimage_alt: \"Illustration {index}\"\n---\n",
+            encoding="utf-8")
+    config = project / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("max_articles: 8", "max_articles: 80"), encoding="utf-8")
+
+
+def test_an_email_over_gmails_limit_is_flagged_with_how_much_to_cut(example, run):
+    many_articles(example, 60)
+    assert run("build-issue", cwd=example).code == 0
+    result, report = findings(run, example, "--segment", "hebdo-association")
+    assert result.code == 1
+    (size,) = [f for f in report["findings"] if f["rule"] == "size"]
+    assert size["level"] == "error"
+    assert "Gmail clips messages over 102 KB. Cut about" in size["message"]
+    assert "segments.hebdo-association.max_bytes" in size["message"]
+
+
+def test_max_bytes_moves_the_overflow_into_a_more_online_list(example, run):
+    many_articles(example, 60)
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'accent: "#8a3b12"', 'accent: "#8a3b12"\n    max_bytes: 80000'), encoding="utf-8")
+    assert run("build-issue", cwd=example).code == 0
+    folder = example / "dist" / "2026-W48" / "hebdo-association"
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    text = (folder / "index.txt").read_text(encoding="utf-8")
+    assert len(html.encode()) <= 80000
+    assert "À lire aussi en ligne" in html and "À LIRE AUSSI EN LIGNE" in text
+    manifest = json.loads((example / "dist" / "2026-W48" / "manifest.json").read_text(encoding="utf-8"))
+    for article in manifest["segments"]["hebdo-association"]["articles"]:  # every article is still in the email
+        assert article["url"] in html and article["url"] in text
+    result, report = findings(run, example, "--segment", "hebdo-association", "--strict")
+    assert result.code == 0, report["findings"]
