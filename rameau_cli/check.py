@@ -197,20 +197,23 @@ def parts_from_folder(folder, profile) -> list[Part]:
 
 
 def check_edition(config, options, out=None):
-    """Findings for an edition: its built files when they exist in the output folder, else a build
-    in memory. Returns (where, parts, findings)."""
-    from .build import build_issue, resolve_edition
+    """Findings for the edition(s) the options name: the built files when they are in the output
+    folder, else a build in memory. Returns (where, parts, findings)."""
+    from .build import build_editions, plan_editions, pick_segments
     from .errors import Warnings
     from .profiles import profile_for
 
     import datetime as dt
 
-    edition = resolve_edition(config, options, dt.datetime.now(config.newsletter.tz), Warnings())
-    folder = (out or config.output_dir) / edition.id
-    if (folder / "manifest.json").is_file():
-        parts = parts_from_folder(folder, profile_for(config.profile, config.newsletter.language))
-        where = str(folder)
+    plan = plan_editions(config, options, pick_segments(config, options.segments),
+                         dt.datetime.now(config.newsletter.tz), Warnings())
+    folders = [(out or config.output_dir) / edition.id for edition, _ in plan]
+    if all((folder / "manifest.json").is_file() for folder in folders):
+        profile = profile_for(config.profile, config.newsletter.language)
+        parts = [part for folder in folders for part in parts_from_folder(folder, profile)]
+        where = ", ".join(str(folder) for folder in folders)
     else:
-        parts = parts_from_result(build_issue(config, options, write=False))
-        where = f"edition {edition.id}, built in memory"
+        results = build_editions(config, options, write=False)
+        parts = [part for result in results for part in parts_from_result(result)]
+        where = f"edition {' + '.join(r.edition.id for r in results)}, built in memory"
     return where, parts, [finding for part in parts for finding in check_part(part)]

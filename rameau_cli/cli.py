@@ -62,6 +62,8 @@ def _parse_date(value: Optional[str], option: str) -> Optional[dt.date]:
         return None
     from .errors import Problem, UsageError
 
+    if value == "today":
+        return dt.date.today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -87,7 +89,7 @@ SegmentOption = typer.Option([], "--segment", "-s", help="Only this segment (rep
 SinceOption = typer.Option(None, help="First day of the window, e.g. 2026-11-23.")
 UntilOption = typer.Option(None, help="Last day of the window, e.g. 2026-11-29.")
 WeekOption = typer.Option(None, help="An ISO week as the window, e.g. 2026-W48.")
-DateOption = typer.Option(None, "--date", help="Build the editions that each segment's cadence implies on this day.")
+DateOption = typer.Option(None, "--date", help="Build each segment's calendar edition as of this day (2026-11-30, or today).")
 SourceOption = typer.Option([], "--source", help="A Markdown folder or .md file, a feed file or a feed URL, replacing the configured sources (repeatable).")
 OfflineOption = typer.Option(False, "--offline", help="Read feeds from the cache of the last online build.")
 
@@ -120,25 +122,36 @@ def build_issue_command(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: output.dir of rameau.yaml, dist)."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on any warning, writing nothing."),
     offline: bool = OfflineOption,
-    as_json: bool = typer.Option(False, "--json", help="Print the edition's manifest as JSON on stdout."),
+    resend: bool = typer.Option(False, "--resend", help="Let articles already sent in a segment go out again."),
+    history: bool = typer.Option(True, "--history/--no-history", help="Read and record history.json (numbering, no repeats)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the edition's manifest as JSON on stdout (a list when several editions)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     project: Path = ProjectOption,
 ) -> None:
-    """Build one edition: an HTML and a text email per segment, and a manifest.
+    """Build an edition: an HTML and a text email per segment, a message.eml, and a manifest.
+
+    Without EDITION or a window, builds the newest file in issues/, or, with none (or with
+    --date DAY), each segment's last complete period: the previous day, ISO week or month.
+    Exit code 4 when no segment has anything new to send (nothing was built).
 
     Example: rameau build-issue --week 2026-W48 --segment hebdo-association --out dist
     """
-    from .build import build_issue, load_project
-    from .reporting import report_build
+    from .build import build_editions, load_project
+    from .errors import ExitCode
+    from .reporting import building, report_build
 
     config = load_project(project)
     options = _options(edition, segment, since, until, week, date, source, offline,
-                       out=out.resolve() if out else None, strict=strict)
-    result = build_issue(config, options)
+                       out=out.resolve() if out else None, strict=strict, resend=resend, history=history)
+    with building(_stderr(), quiet):
+        results = build_editions(config, options)
     if as_json:
-        typer.echo(json.dumps(result.manifest, ensure_ascii=False, indent=2))
+        manifests = [result.manifest for result in results]
+        typer.echo(json.dumps(manifests[0] if len(manifests) == 1 else manifests, ensure_ascii=False, indent=2))
     if not quiet:
-        report_build(_stderr(), result)
+        report_build(_stderr(), results)
+    if not any(result.issues for result in results):
+        raise typer.Exit(int(ExitCode.NOTHING_TO_SEND))
 
 
 @app.command("preview")
@@ -162,7 +175,7 @@ def preview_command(
 
     Example: rameau preview --segment hebdo-association
     """
-    from .build import build_issue, load_project
+    from .build import load_project, preview_build
 
     options = _options(edition, segment, since, until, week, date, source, offline)
     if serve:
@@ -170,7 +183,7 @@ def preview_command(
 
         serve_preview(project.resolve(), options, port=port, open_browser=open_browser, console=_stderr())
         return
-    result = build_issue(load_project(project), options, write=False)
+    result = preview_build(load_project(project), options)
     _print_warnings(result)
     if screenshot:
         from .screenshots import take_screenshots
@@ -202,10 +215,10 @@ def articles_command(
 
     Example: rameau articles --week 2026-W48
     """
-    from .build import build_issue, load_project
+    from .build import load_project, preview_build
     from .preview import articles_table
 
-    result = build_issue(load_project(project), _options(edition, segment, since, until, week, date, source, offline), write=False)
+    result = preview_build(load_project(project), _options(edition, segment, since, until, week, date, source, offline))
     _stdout().print(articles_table(result))
     _print_warnings(result)
 
@@ -358,4 +371,4 @@ def main() -> None:
         if _state["debug"] or os.environ.get("RAMEAU_DEBUG"):
             raise
         print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it", file=sys.stderr)
-        sys.exit(3)
+        sys.exit(int(ExitCode.INTERNAL))

@@ -92,6 +92,7 @@ class Config:
     segments: tuple[Segment, ...]
     output_dir: Path
     profile: str
+    public_url: str = ""  # where the output folder is published (view-online links, archive feed)
     unsubscribe_mailto: str = ""
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
@@ -220,8 +221,11 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
     newsletter = _newsletter(check, check.mapping("newsletter", top.get("newsletter")))
     sources = _sources(check, top.get("sources"))
     output = check.mapping("output", top.get("output"), required=False)
-    check.unknown_keys("output", output, {"dir"})
+    check.unknown_keys("output", output, {"dir", "public_url"})
     output_dir = check.text("output.dir", output.get("dir"), default="dist")
+    public_url = check.text("output.public_url", output.get("public_url"), default="") or ""
+    if public_url and not re.match(r"^https?://[^/\s]+", public_url):
+        check.error("output.public_url", f"expected an absolute http(s) URL, got {show(public_url)}")
     emailing = check.mapping("emailing", top.get("emailing"), required=False)
     check.unknown_keys("emailing", emailing, {"profile", "unsubscribe_mailto"})
     profile = check.text("emailing.profile", emailing.get("profile"), default="generic")
@@ -241,6 +245,7 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
         segments=segments,
         output_dir=root / output_dir,
         profile=profile,
+        public_url=public_url.rstrip("/"),
         unsubscribe_mailto=mailto,
         warnings=tuple(check.warnings),
     )

@@ -84,6 +84,16 @@ def cadence_window(cadence: str, today: dt.date, tz: ZoneInfo) -> Window:
     return day_window(last_month_end.replace(day=1), last_month_end, tz)
 
 
+def period_id(cadence: str, window: Window) -> str:
+    """A stable id for a cadence's period: 2026-11-25 (daily), 2026-W48 (weekly), 2026-11 (monthly)."""
+    first = window.since.date()
+    if cadence == "daily":
+        return first.isoformat()
+    if cadence == "weekly":
+        return week_id(first)
+    return f"{first.year}-{first.month:02d}"
+
+
 def newest_edition_file(root: Path) -> Path | None:
     folder = root / EDITIONS_DIR
     if not folder.is_dir():

@@ -13,6 +13,8 @@ class ExitCode(IntEnum):
     OK = 0
     BUILD_FAILED = 1  # content or rendering problems, or warnings under --strict
     USAGE = 2  # bad command-line usage or configuration
+    INTERNAL = 3  # a bug in rameau
+    NOTHING_TO_SEND = 4  # the build went well but no segment had a new article: no email
     INTERRUPTED = 130
 
 

@@ -38,8 +38,12 @@ def matches(segment: Segment, article: Article) -> str | None:
     return "no matching audience" if audiences else "no audience (goes only to segments without an audience rule)"
 
 
-def select(segment: Segment, articles: tuple[Article, ...], edition: Edition) -> Selection:
+def select(segment: Segment, articles: tuple[Article, ...], edition: Edition,
+           sent: dict[str, str] | None = None) -> Selection:
+    """The articles `segment` takes in `edition`; `sent` maps articles already sent in this
+    segment to the edition that carried them."""
     window = edition.window(segment.id)
+    sent = sent or {}
     decisions: list[Decision] = []
     candidates: list[Article] = []
     for article in articles:
@@ -47,6 +51,8 @@ def select(segment: Segment, articles: tuple[Article, ...], edition: Edition) ->
             reason = "outside the window"
         elif article.publish_at and article.publish_at > edition.date:
             reason = f"embargoed until {article.publish_at.isoformat()}"
+        elif article.id in sent:
+            reason = f"already sent in {sent[article.id]}"
         else:
             reason = matches(segment, article)
         if reason:
@@ -65,5 +71,7 @@ def _order_key(article: Article, pinned: tuple[str, ...]):
     return (pin_rank, not article.featured, -article.priority, -article.date.timestamp(), article.id)
 
 
-def group(segments: tuple[Segment, ...], articles: tuple[Article, ...], edition: Edition) -> tuple[Selection, ...]:
-    return tuple(select(segment, articles, edition) for segment in segments)
+def group(segments: tuple[Segment, ...], articles: tuple[Article, ...], edition: Edition,
+          sent: dict[str, dict[str, str]] | None = None) -> tuple[Selection, ...]:
+    sent = sent or {}
+    return tuple(select(segment, articles, edition, sent.get(segment.id)) for segment in segments)

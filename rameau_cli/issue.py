@@ -53,6 +53,12 @@ class Issue:
     articles: tuple[IssueArticle, ...]
     more: tuple[IssueArticle, ...] = ()  # moved out of the cards to keep the email under max_bytes
     unsubscribe_mailto: str = ""
+    web_url: str = ""  # the archived web version, when the output folder is published
+
+    @property
+    def view_online(self):
+        """The view-online link: the archived web version when known, else the tool's merge tag."""
+        return self.web_url or self.profile.view_online
 
     @property
     def featured(self) -> IssueArticle | None:
@@ -63,7 +69,8 @@ class Issue:
         return self.articles[1:]
 
 
-def make_issue(config: Config, edition: Edition, selection: Selection, edito: tuple[str, PlainText]) -> Issue:
+def make_issue(config: Config, edition: Edition, selection: Selection, edito: tuple[str, PlainText],
+               number: int | None = None) -> Issue:
     language = config.newsletter.language
     segment = selection.segment
     tag = lambda url, content="": tag_url(url, segment.tracking, segment.id, edition.id, content)  # noqa: E731
@@ -71,7 +78,7 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: tu
     context = {
         "newsletter": config.newsletter,
         "segment": segment,
-        "edition": {"id": edition.id, "number": edition.number, "date": edition.date,
+        "edition": {"id": edition.id, "number": number, "date": edition.date,
                     "date_long": long_date(edition.date, language), "date_short": short_date(edition.date, language)},
         "articles": articles,
         "article_titles": ", ".join(a.title for a in articles),
@@ -82,12 +89,13 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: tu
     preheader = _one_line(_render_setting(preheader_template, context, f"segments.{segment.id}.preheader"), language)
     return Issue(
         edition_id=edition.id,
-        number=edition.number,
+        number=number,
         date=edition.date,
         date_long=context["edition"]["date_long"],
         newsletter=config.newsletter,
         segment=segment,
         profile=profile_for(config.profile, language),
+        web_url=f"{config.public_url}/{edition.id}/{segment.id}/" if config.public_url else "",
         unsubscribe_mailto=config.unsubscribe_mailto,
         subject=shorten(subject, SUBJECT_MAX),
         preheader=shorten(preheader, PREHEADER_MAX),

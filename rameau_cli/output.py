@@ -34,7 +34,19 @@ def issue_files(rendered: RenderedIssue) -> dict[str, bytes]:
         "index.html": rendered.html.encode("utf-8"),
         "index.txt": rendered.text.encode("utf-8"),
         "message.eml": build_message(rendered.issue, rendered.html, rendered.text),
+        "web.html": web_version(rendered).encode("utf-8"),
     }
+
+
+def web_version(rendered: RenderedIssue) -> str:
+    """The email as a public web page: merge tags that only the emailing tool can fill are
+    replaced (the greeting takes its fallback, the unsubscribe link leads to the archive)."""
+    from .profiles import FIRST_NAME_FALLBACK
+
+    profile = rendered.issue.profile
+    html = rendered.html.replace(str(profile.first_name), FIRST_NAME_FALLBACK)
+    html = html.replace(f'href="{profile.unsubscribe}"', 'href="../../archive/index.html"')
+    return html.replace(f'href="{profile.view_online}"', 'href="../../archive/index.html"')
 
 
 def make_manifest(edition: Edition, issues: tuple[RenderedIssue, ...], empty: tuple[str, ...]) -> dict:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
 from rich.console import Console
 from rich.markup import escape
 
-from .build import BuildResult
 
 
 def stderr_console() -> Console:
@@ -16,20 +16,32 @@ def stderr_console() -> Console:
     return Console(stderr=True, no_color=plain, highlight=False, soft_wrap=plain)
 
 
-def report_build(console: Console, result: BuildResult) -> None:
-    for problem in result.warnings:
+@contextlib.contextmanager
+def building(console: Console, quiet: bool):
+    """A spinner while building, on a terminal only: CI logs get plain lines."""
+    if quiet or not console.is_terminal or console.no_color:
+        yield
+        return
+    with console.status("Building…", spinner="dots"):
+        yield
+
+
+def report_build(console: Console, results) -> None:
+    for problem in results[0].warnings if results else ():
         console.print(f"warning: {problem}", markup=False, style="yellow")
-    where = f" in {result.path}" if result.path else ""
-    console.print(f"Edition {result.edition.id}: {len(result.issues)} segment(s) built{where}", markup=False, style="bold")
-    for rendered in result.issues:
-        issue = rendered.issue
-        size = len(rendered.html.encode()) // 1024
-        console.print(
-            f"  {issue.segment.id}: {len(issue.articles)} article(s), {size} KB HTML, subject: {issue.subject}",
-            markup=False,
-        )
-    for segment_id in result.manifest["empty_segments"]:
-        console.print(f"  {segment_id}: skipped, no article", markup=False, style="yellow")
+    for result in results:
+        where = f" in {result.path}" if result.path else ""
+        console.print(f"Edition {result.edition.id}: {len(result.issues)} segment(s) built{where}", markup=False, style="bold")
+        for rendered in result.issues:
+            issue = rendered.issue
+            size = len(rendered.html.encode()) // 1024
+            number = f"n° {issue.number}, " if issue.number else ""
+            console.print(
+                f"  {issue.segment.id}: {number}{len(issue.articles)} article(s), {size} KB HTML, subject: {issue.subject}",
+                markup=False,
+            )
+        for segment_id in result.manifest["empty_segments"]:
+            console.print(f"  {segment_id}: skipped, nothing to send", markup=False, style="yellow")
 
 
 def report_check(console: Console, where: str, parts, findings) -> None:

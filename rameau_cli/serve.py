@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .build import BuildOptions, BuildResult, build_issue, load_project
+from .build import BuildOptions, BuildResult, load_project, preview_build
 from .errors import RameauError, UsageError, Problem
 
 LOOPBACK = "127.0.0.1"
@@ -51,7 +51,7 @@ class PreviewState:
 
         template_environment.cache_clear()  # a new override file must win over a cached theme file
         try:
-            result, error = build_issue(load_project(self.project), self.options, write=False), ""
+            result, error = preview_build(load_project(self.project), self.options), ""
         except RameauError as exc:
             result, error = self.snapshot.result, "\n".join(str(p) for p in exc.problems)
         except Exception as exc:  # noqa: BLE001 - a preview must survive anything a build throws

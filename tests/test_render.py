@@ -149,7 +149,8 @@ def test_no_break_spaces_and_accents_survive_attributes(example):
 
 def test_dark_mode_is_declared_and_styled(built):
     for rendered in built.issues:
-        assert '<meta name="color-scheme" content="light dark">' in rendered.html
+        assert '<meta name="color-scheme" content="light dark" />' in rendered.html
+        assert 'vertical-align="' not in rendered.html
         assert "@media (prefers-color-scheme: dark)" in rendered.html
 
 
