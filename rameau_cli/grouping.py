@@ -25,6 +25,14 @@ class Selection:
     decisions: tuple[Decision, ...]
 
 
+def due(article: Article, window) -> bool:
+    """In the window by its date, or held back by an embargo that lifts within the window
+    (so that an embargoed article goes out in the first edition after its embargo)."""
+    if article.date in window:
+        return True
+    return bool(article.publish_at and article.date < window.since and article.publish_at in window)
+
+
 def matches(segment: Segment, article: Article) -> str | None:
     """None when the segment's audience rules take the article, else why not."""
     rule = segment.rule
@@ -47,7 +55,7 @@ def select(segment: Segment, articles: tuple[Article, ...], edition: Edition,
     decisions: list[Decision] = []
     candidates: list[Article] = []
     for article in articles:
-        if article.date not in window:
+        if not due(article, window):
             reason = "outside the window"
         elif article.publish_at and article.publish_at > edition.date:
             reason = f"embargoed until {article.publish_at.isoformat()}"

@@ -68,7 +68,7 @@ def sent_before(history: History, segment: str, edition: str, date: str) -> dict
     """Article id -> the earlier edition of `segment` that already carried it."""
     sent: dict[str, str] = {}
     for entry in history.get(segment, ()):
-        if entry.edition != edition and entry.date < date:
+        if entry.edition != edition and entry.date <= date:
             for article in entry.articles:
                 sent.setdefault(article, entry.edition)
     return sent

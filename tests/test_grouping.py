@@ -81,3 +81,12 @@ def test_cadence_windows_are_the_last_complete_period():
     assert cadence_window("daily", today, PARIS) == day_window(dt.date(2026, 11, 25), dt.date(2026, 11, 25), PARIS)
     assert cadence_window("weekly", today, PARIS) == day_window(dt.date(2026, 11, 16), dt.date(2026, 11, 22), PARIS)
     assert cadence_window("monthly", today, PARIS) == day_window(dt.date(2026, 10, 1), dt.date(2026, 10, 31), PARIS)
+
+
+def test_an_embargoed_article_goes_out_in_the_first_edition_after_its_embargo():
+    late = article("annonce", 26, publish_at=dt.datetime(2026, 12, 1, 9, tzinfo=PARIS))
+    week49 = Edition(id="2026-W49", date=dt.datetime(2026, 12, 7, 8, tzinfo=PARIS),
+                     windows={"*": day_window(dt.date(2026, 11, 30), dt.date(2026, 12, 6), PARIS)})
+    assert ids(select(segment(), (late,), EDITION)) == []
+    assert ids(select(segment(), (late,), week49)) == ["annonce"]
+    assert reasons(select(segment(), (late,), week49, {"annonce": "2026-W48"}))["annonce"] == "already sent in 2026-W48"
