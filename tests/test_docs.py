@@ -1,0 +1,46 @@
+"""The README and the CI recipes say what the tool does: every command, option and exit code
+they mention exists."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text(encoding="utf-8")
+RECIPES = sorted((REPO / "examples" / "ci").glob("*.yml"))
+
+
+def test_readme_opens_with_the_two_set_up_commands():
+    first_block = README.split("```sh\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert first_block[0].endswith("pip install . && rameau build-issue")
+    assert first_block[1].endswith("pip install -e '.[test]' && python -m pytest")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert first_block[1] in ci
+
+
+def test_every_command_is_documented_with_an_example(run, tmp_path):
+    listed = run("--help", cwd=tmp_path).stdout
+    commands = re.findall(r"^  ([a-z-]+)\s{2,}", listed.split("Commands:")[1], re.M)
+    assert sorted(commands) == ["articles", "build-issue", "check", "init", "preview", "send"]
+    for command in commands:
+        assert f"`rameau {command}" in README
+        assert "Example: rameau" in run(command, "--help", cwd=tmp_path).stdout
+
+
+@pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
+def test_ci_recipes_are_valid_yaml_and_use_real_options(recipe, run, tmp_path):
+    yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    for command, arguments in re.findall(r"rameau (build-issue|check|preview|send)([^;\n]*)", recipe.read_text(encoding="utf-8")):
+        helptext = run(command, "--help", cwd=tmp_path).stdout
+        for option in re.findall(r"(--[a-z-]+)", arguments):
+            assert option in helptext, f"{recipe.name}: rameau {command} has no {option}"
+
+
+def test_documented_exit_codes_are_the_real_ones():
+    from rameau_cli.errors import ExitCode
+
+    table = README.split("## Exit codes", 1)[1]
+    for code in ExitCode:
+        assert f"| {int(code)} |" in table
