@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .article_cache import ArticleCache
 from .articles import Article, read_markdown_article, slugify
 from .config import Config, Source
 from .content import absolute_url, one_line, plain_text, shorten
@@ -30,7 +31,7 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
     for source in sources:
         try:
             if source.kind == "markdown":
-                articles.extend(read_markdown_folder(config, source, warnings))
+                articles.extend(read_markdown_folder(config, source, warnings, policy.cache_dir))
             else:
                 articles.extend(read_feed(config, source, warnings, policy))
         except ContentError as exc:
@@ -43,22 +44,36 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
     return deduplicate(articles, warnings)
 
 
-def read_markdown_folder(config: Config, source: Source, warnings: Warnings) -> list[Article]:
+def read_markdown_folder(config: Config, source: Source, warnings: Warnings,
+                         cache_dir: Path | None = None) -> list[Article]:
     folder = config.root / source.location
     if folder.is_file():  # one article given on its own
-        paths = [folder]
+        files = [(folder, folder.stat())]
     elif folder.is_dir():
-        paths = sorted(folder.glob("*.md"))
+        with os.scandir(folder) as entries:
+            files = sorted((Path(e.path), e.stat()) for e in entries if e.name.endswith(".md") and e.is_file())
     else:
         raise ContentError(Problem(str(folder), "article folder not found; create it or fix `sources` in rameau.yaml"))
-    tz = config.newsletter.tz
+    tz, base_url = config.newsletter.tz, config.newsletter.base_url
+    cache = ArticleCache(cache_dir, folder, f"{config.newsletter.timezone}|{base_url}")
     articles = []
-    for path in paths:
-        try:
-            articles.append(read_markdown_article(path, tz, config.newsletter.base_url, warnings))
-        except ContentError as exc:
-            for problem in exc.problems:
-                warnings.warn(problem.where, f"{problem.message} (article skipped)")
+    for path, stat in files:
+        cached = cache.get(path.name, stat)
+        if cached is None:
+            found = Warnings()
+            try:
+                cached = (read_markdown_article(path, tz, base_url, found), [], found.items)
+            except ContentError as exc:
+                cached = (None, list(exc.problems), found.items)
+            cache.put(path.name, stat, *cached)
+        article, problems, found_warnings = cached
+        for problem in found_warnings:
+            warnings.warn(problem.where, problem.message)
+        for problem in problems:
+            warnings.warn(problem.where, f"{problem.message} (article skipped)")
+        if article:
+            articles.append(article)
+    cache.save()
     return articles
 
 

@@ -1,0 +1,90 @@
+"""A cache of parsed article files, keyed by name, size and modification time.
+
+Reading and validating front matter is most of a build's time on a large archive; a file that
+has not changed since the last build is taken from here instead, with the warnings and errors
+it gave then. The cache is JSON (never pickle: nothing in it can run), lives in .rameau-cache/,
+is safe to delete, and is thrown away whole when rameau's version or the settings an article
+depends on change. A cache that cannot be read or written only costs a full read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from .articles import Article
+from .errors import Problem
+
+FORMAT = 1
+_FIELDS = {f.name for f in fields(Article)}
+
+
+def _record(article: Article) -> dict:
+    record = asdict(article)
+    record["date"] = article.date.isoformat()
+    record["publish_at"] = article.publish_at.isoformat() if article.publish_at else None
+    if article.summary:
+        record["body"] = ""  # only needed to derive a missing summary
+    return record
+
+
+def _article(record: dict) -> Article:
+    values = {name: record[name] for name in _FIELDS}
+    values["date"] = dt.datetime.fromisoformat(record["date"])
+    values["publish_at"] = dt.datetime.fromisoformat(record["publish_at"]) if record["publish_at"] else None
+    values["audiences"], values["tags"] = tuple(record["audiences"]), tuple(record["tags"])
+    return Article(**values)
+
+
+class ArticleCache:
+    def __init__(self, cache_dir: Path | None, folder: Path, settings: str):
+        from . import __version__
+
+        self.key = f"{FORMAT}|{__version__}|{settings}"
+        name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:20]
+        self.path = cache_dir / "articles" / f"{name}.json" if cache_dir else None
+        self.entries: dict[str, list] = {}
+        self.seen: set[str] = set()
+        self.changed = False
+        if self.path and self.path.is_file():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if data.get("key") == self.key:
+                    self.entries = data["files"]
+            except (OSError, ValueError, KeyError, TypeError):
+                self.entries = {}
+
+    def get(self, name: str, stat: os.stat_result):
+        """(article or None, problems, warnings) as they were, if the file is unchanged."""
+        self.seen.add(name)
+        entry = self.entries.get(name)
+        if not entry or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
+            return None
+        try:
+            article = _article(entry[2]) if entry[2] else None
+        except (KeyError, TypeError, ValueError):
+            return None
+        return article, [Problem(*p) for p in entry[3]], [Problem(*w) for w in entry[4]]
+
+    def put(self, name: str, stat: os.stat_result, article: Article | None, problems, warnings) -> None:
+        self.entries[name] = [stat.st_mtime_ns, stat.st_size, _record(article) if article else None,
+                              [[p.where, p.message] for p in problems], [[w.where, w.message] for w in warnings]]
+        self.changed = True
+
+    def save(self) -> None:
+        stale = set(self.entries) - self.seen
+        if not self.path or not (self.changed or stale):
+            return
+        for name in stale:
+            del self.entries[name]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+            temporary.write_text(json.dumps({"key": self.key, "files": self.entries}, ensure_ascii=False), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            pass
