@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 from .config import Config
 from .french import long_date
@@ -17,6 +16,10 @@ from .history import History
 from .output import safe_join, write_atomic
 
 ARCHIVE_DIR = "archive"
+
+
+def xml_escape(text: str) -> str:
+    return escape(text, quote=True)  # what XML needs too (xml.sax.saxutils would pull in urllib)
 
 
 def archive_entries(history: History, config: Config) -> list[tuple[str, object]]:

@@ -222,6 +222,8 @@ def summary_from_html(clean: str, limit: int = 280) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit and "\n" not in text and "  " not in text and text == text.strip():
+        return text  # already one short line
     text = one_line(text)
     if len(text) <= limit:
         return text
@@ -231,5 +233,7 @@ def shorten(text: str, limit: int) -> str:
 
 def plain_text(raw_html: str) -> str:
     """Text content of untrusted HTML, on one line (for titles and summaries from feeds)."""
+    if "<" not in raw_html and "&" not in raw_html:
+        return one_line(raw_html)  # no markup, no entity: nothing to clean
     cleaned = nh3.clean(raw_html[:MAX_HTML_CHARS], tags=set(), clean_content_tags={"script", "style"})
     return one_line(html.unescape(cleaned))

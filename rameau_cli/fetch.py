@@ -11,8 +11,6 @@ import hashlib
 import json
 import os
 import time
-import urllib.error
-import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,12 +39,6 @@ class Fetched:
     last_modified: str = ""  # the server's Last-Modified header, if any
 
 
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    def __init__(self, limit: int):
-        self.max_redirections = limit
-        self.max_repeats = 1
-
-
 def fetch_url(url: str, policy: FetchPolicy) -> Fetched:
     """The body of `url`, from the network or, when offline or unreachable, from the cache."""
     cache = _Cache(policy.cache_dir, url) if policy.cache_dir else None
@@ -63,7 +55,18 @@ def fetch_url(url: str, policy: FetchPolicy) -> Fetched:
         raise
 
 
+def _opener(redirects: int):
+    import urllib.request  # imported here: only feeds fetched over HTTP need it
+
+    handler = urllib.request.HTTPRedirectHandler()
+    handler.max_redirections, handler.max_repeats = redirects, 1
+    return urllib.request.build_opener(handler)
+
+
 def _fetch(url: str, policy: FetchPolicy, cache: "_Cache | None") -> Fetched:
+    import urllib.error
+    import urllib.request
+
     started = time.monotonic()
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
                "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
@@ -73,7 +76,7 @@ def _fetch(url: str, policy: FetchPolicy, cache: "_Cache | None") -> Fetched:
             headers["If-None-Match"] = meta["etag"]
         if meta.get("last_modified"):
             headers["If-Modified-Since"] = meta["last_modified"]
-    opener = urllib.request.build_opener(_Redirects(policy.max_redirects))
+    opener = _opener(policy.max_redirects)
     request = urllib.request.Request(url, headers=headers)
     try:
         with opener.open(request, timeout=policy.timeout) as response:  # noqa: S310 - http(s) only, checked by the caller

@@ -47,15 +47,18 @@ def matches(segment: Segment, article: Article) -> str | None:
 
 
 def select(segment: Segment, articles: tuple[Article, ...], edition: Edition,
-           sent: dict[str, str] | None = None) -> Selection:
+           sent: dict[str, str] | None = None, due_ids: frozenset[str] | None = None) -> Selection:
     """The articles `segment` takes in `edition`; `sent` maps articles already sent in this
-    segment to the edition that carried them."""
+    segment to the edition that carried them; `due_ids`, when given, are the articles due in
+    the segment's window (computed once for segments that share a window)."""
     window = edition.window(segment.id)
+    if due_ids is None:
+        due_ids = frozenset(a.id for a in articles if due(a, window))
     sent = sent or {}
     decisions: list[Decision] = []
     candidates: list[Article] = []
     for article in articles:
-        if not due(article, window):
+        if article.id not in due_ids:
             reason = "outside the window"
         elif article.publish_at and article.publish_at > edition.date:
             reason = f"embargoed until {article.publish_at.isoformat()}"
@@ -82,4 +85,10 @@ def _order_key(article: Article, pinned: tuple[str, ...]):
 def group(segments: tuple[Segment, ...], articles: tuple[Article, ...], edition: Edition,
           sent: dict[str, dict[str, str]] | None = None) -> tuple[Selection, ...]:
     sent = sent or {}
-    return tuple(select(segment, articles, edition, sent.get(segment.id)) for segment in segments)
+    due_by_window: dict = {}
+    for segment in segments:
+        window = edition.window(segment.id)
+        if window not in due_by_window:
+            due_by_window[window] = frozenset(a.id for a in articles if due(a, window))
+    return tuple(select(segment, articles, edition, sent.get(segment.id), due_by_window[edition.window(segment.id)])
+                 for segment in segments)

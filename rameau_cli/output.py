@@ -202,9 +202,8 @@ def remove_leftovers(out_dir: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    """Write aside, then rename into place: a reader (or a killed build) never sees half a file."""
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with open(temporary, "wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
     os.replace(temporary, path)

@@ -58,7 +58,18 @@ def mjml_value(value) -> Markup:
 
 @lru_cache(maxsize=8)
 def template_environment(project_templates: Path | None, kind: str = "mjml") -> Environment:
-    """Project templates first, then the built-in theme, file by file."""
+    """Project templates first, then the built-in theme, file by file. Compiled templates are
+    kept in the project's .rameau-cache/jinja/ (Jinja checks each against its source)."""
+    from jinja2 import FileSystemBytecodeCache
+
+    bytecode_cache = None
+    if project_templates is not None:
+        folder = project_templates.parent / ".rameau-cache" / "jinja"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            bytecode_cache = FileSystemBytecodeCache(str(folder))
+        except OSError:
+            pass  # a read-only project builds without it
     # The project's folder is always asked first, even while it does not exist yet: it may be
     # created while a preview is running.
     loaders = [FileSystemLoader(str(project_templates))] if project_templates else []
@@ -71,6 +82,7 @@ def template_environment(project_templates: Path | None, kind: str = "mjml") -> 
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=bytecode_cache,
     )
     env.filters["wrap"] = wrap
     env.filters["text_blocks"] = text_blocks

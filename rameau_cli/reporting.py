@@ -6,18 +6,34 @@ import contextlib
 import os
 import sys
 
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 
-def stderr_console() -> Console:
-    plain = not sys.stderr.isatty() or "NO_COLOR" in os.environ
-    return Console(stderr=True, no_color=plain, highlight=False, soft_wrap=plain)
+class PlainConsole:
+    """Messages for a CI log or a pipe: one plain line each, no colour, no spinner (and no rich
+    import, which a one-shot build does not need)."""
+
+    is_terminal = False
+    no_color = True
+
+    def print(self, *objects, markup=True, style=None, **_options) -> None:
+        print(*objects, file=sys.stderr)
+
+
+def stderr_console():
+    if not sys.stderr.isatty() or "NO_COLOR" in os.environ:
+        return PlainConsole()
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
 
 
 @contextlib.contextmanager
-def building(console: Console, quiet: bool):
+def building(console, quiet: bool):
     """A spinner while building, on a terminal only: CI logs get plain lines."""
     if quiet or not console.is_terminal or console.no_color:
         yield
@@ -26,7 +42,7 @@ def building(console: Console, quiet: bool):
         yield
 
 
-def report_build(console: Console, results) -> None:
+def report_build(console, results) -> None:
     for problem in results[0].warnings if results else ():
         console.print(f"warning: {problem}", markup=False, style="yellow")
     for result in results:
@@ -44,7 +60,8 @@ def report_build(console: Console, results) -> None:
             console.print(f"  {segment_id}: skipped, nothing to send", markup=False, style="yellow")
 
 
-def report_check(console: Console, where: str, parts, findings) -> None:
+def report_check(console: "Console", where: str, parts, findings) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"Checked {where}", title_justify="left", expand=True)

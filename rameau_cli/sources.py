@@ -154,13 +154,15 @@ def read_feed(config: Config, source: Source, warnings: Warnings, policy: FetchP
     fallback, dated_by = _entry_date(parsed.feed), "the feed's own date"
     if fallback is None and document.modified:
         fallback, dated_by = document.modified, "the time the feed was last modified"
-    undated = sum(1 for entry in parsed.entries if _entry_date(entry) is None)
+    dates = [_entry_date(entry) for entry in parsed.entries]
+    undated = dates.count(None)
     if undated and fallback:
         warnings.warn(where, f"{undated} entr{'y has' if undated == 1 else 'ies have'} no date that can be read; "
                              f"dated with {dated_by}, {fallback.date().isoformat()}")
     articles = []
-    for index, entry in enumerate(parsed.entries):
-        article = _entry_article(entry, f"{where} entry {index + 1}", mapping, base, fallback, config.newsletter.tz, warnings)
+    for index, (entry, moment) in enumerate(zip(parsed.entries, dates)):
+        article = _entry_article(entry, moment or fallback, f"{where} entry {index + 1}", mapping, base, config.newsletter.tz,
+                                 warnings)
         if article:
             articles.append(article)
     return articles
@@ -207,14 +209,13 @@ def _warn_if_malformed(parsed, where: str, warnings: Warnings) -> None:
                                          "entries were read as far as possible")
 
 
-def _entry_article(entry, where: str, mapping: dict[str, str], base: str, fallback: dt.datetime | None,
+def _entry_article(entry, moment: dt.datetime | None, where: str, mapping: dict[str, str], base: str,
                    tz: ZoneInfo, warnings: Warnings) -> Article | None:
     title = plain_text(entry.get("title", ""))
     raw_link = entry.get("link", "")
     link = absolute_url(raw_link, base)
     if link.startswith("mailto:"):
         link = ""
-    moment = _entry_date(entry) or fallback
     missing = [name for name, value in (("title", title), ("link", link), ("date", moment)) if not value]
     if missing:
         why = f" ({raw_link!r} is relative and the feed gives no absolute address)" if raw_link and not link and not base else ""
