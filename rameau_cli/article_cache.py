@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 
 from .articles import Article
@@ -24,7 +24,7 @@ _FIELDS = {f.name for f in fields(Article)}
 
 
 def _record(article: Article) -> dict:
-    record = asdict(article)
+    record = {name: getattr(article, name) for name in _FIELDS}
     record["date"] = article.date.isoformat()
     record["publish_at"] = article.publish_at.isoformat() if article.publish_at else None
     if article.summary:
@@ -84,7 +84,9 @@ class ArticleCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            temporary.write_text(json.dumps({"key": self.key, "files": self.entries}, ensure_ascii=False), encoding="utf-8")
+            data = json.dumps({"key": self.key, "files": self.entries}, ensure_ascii=False, check_circular=False,
+                              separators=(",", ":"))
+            temporary.write_text(data, encoding="utf-8")
             os.replace(temporary, self.path)
         except OSError:
             pass

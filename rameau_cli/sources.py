@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
-import email.utils
 import hashlib
 import os
 import re
@@ -51,7 +50,8 @@ def read_markdown_folder(config: Config, source: Source, warnings: Warnings,
         files = [(folder, folder.stat())]
     elif folder.is_dir():
         with os.scandir(folder) as entries:
-            files = sorted((Path(e.path), e.stat()) for e in entries if e.name.endswith(".md") and e.is_file())
+            found = sorted((e.name, e.path, e.stat()) for e in entries if e.name.endswith(".md") and e.is_file())
+        files = [(Path(path), stat) for _, path, stat in found]
     else:
         raise ContentError(Problem(str(folder), "article folder not found; create it or fix `sources` in rameau.yaml"))
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
@@ -118,6 +118,8 @@ def fetch_feed(location: str, root: Path, policy: FetchPolicy, warnings: Warning
             warnings.warn(location, fetched.note)
         modified = None
         if fetched.last_modified:
+            import email.utils
+
             with contextlib.suppress(TypeError, ValueError):
                 modified = email.utils.parsedate_to_datetime(fetched.last_modified)
         return FeedDocument(fetched.data, location, fetched.content_type, modified)
