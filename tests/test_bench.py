@@ -15,8 +15,9 @@ def generate(*args):
 def test_generated_project_and_feed_build_strictly(run, tmp_path):
     generate("--articles", "200", "--out", str(tmp_path / "project"))
     generate("--feed", "50", "--out", str(tmp_path / "feed.xml"))
-    result = run("build-issue", "--week", "2026-W48", "--strict", cwd=tmp_path / "project")
+    result = run("build-issue", "--week", "2026-W48", "--segment", "quotidienne", "--strict", cwd=tmp_path / "project")
     assert result.code == 0, result.stderr
+    assert (tmp_path / "project" / "dist" / "2026-W48" / "quotidienne" / "message.eml").is_file()
     feed = run("build-issue", "--source", str(tmp_path / "feed.xml"), "--since", "2000-01-01", "--until", "2100-01-01",
                "--segment", "quotidienne", "--strict", "--out", str(tmp_path / "out"), cwd=tmp_path / "project")
     assert feed.code == 0, feed.stderr
