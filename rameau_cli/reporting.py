@@ -67,7 +67,7 @@ def report_check(console: "Console", where: str, parts, findings) -> None:
     table = Table(title=f"Checked {where}", title_justify="left", expand=True)
     table.add_column("Segment", no_wrap=True)
     table.add_column("HTML", justify="right", no_wrap=True)
-    table.add_column("Result", overflow="fold")
+    table.add_column("Result", overflow="fold", ratio=1)
     for part in parts:
         mine = [f for f in findings if f.segment == part.segment]
         lines = [f"[{'red' if f.level == 'error' else 'yellow'}]{f.level}[/]: {escape(f.message)}" for f in mine] or ["[green]ok[/]"]
