@@ -21,7 +21,8 @@ def current_files() -> dict[str, bytes]:
     files = {"manifest.json": (json.dumps(result.manifest, ensure_ascii=False, indent=2) + "\n").encode()}
     for rendered in result.issues:
         for name, data in issue_files(rendered).items():
-            files[f"{rendered.issue.segment.id}/{name}"] = data
+            if name != "web.html":  # index.html with merge tags filled in: tested in test_calendar
+                files[f"{rendered.issue.segment.id}/{name}"] = data
     return files
 
 
@@ -43,5 +44,7 @@ def test_golden_manifest_hashes_match_the_golden_files():
     manifest = json.loads((GOLDEN / "manifest.json").read_text(encoding="utf-8"))
     for segment_id, entry in manifest["segments"].items():
         for name, meta in entry["files"].items():
+            if name == "web.html":
+                continue
             data = (GOLDEN / segment_id / name).read_bytes()
             assert meta == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
