@@ -62,7 +62,7 @@ def make_manifest(edition: Edition, issues: tuple[RenderedIssue, ...], empty: tu
             "articles": [{"id": a.id, "title": a.title, "url": a.canonical_url} for a in issue.articles + issue.more],
             "files": {
                 name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                for name, data in issue_files(rendered).items()
+                for name, data in rendered.files.items()
             },
         }
     return {
@@ -100,7 +100,7 @@ def _write_edition(out_dir: Path, edition_id: str, issues: tuple[RenderedIssue, 
         for rendered in issues:
             folder = safe_join(staging, rendered.issue.segment.id)
             folder.mkdir(exist_ok=True)
-            for name, data in issue_files(rendered).items():
+            for name, data in rendered.files.items():
                 write_atomic(folder / name, data)
         manifest_bytes = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
         write_atomic(staging / MANIFEST, manifest_bytes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
@@ -27,6 +27,13 @@ class RenderedIssue:
     issue: Issue
     html: str
     text: str
+
+    @cached_property
+    def files(self) -> dict[str, bytes]:
+        """The files of this segment's issue, made once for the manifest and the output."""
+        from .output import issue_files
+
+        return issue_files(self)
 
 
 def builtin_templates() -> Path:

@@ -7,8 +7,6 @@ When a change to the theme or the pipeline is meant to change the output, run
 import json
 from pathlib import Path
 
-import pytest
-
 from rameau_cli.build import build_issue, load_project
 from rameau_cli.output import issue_files
 

@@ -91,7 +91,7 @@ def write_article(project, name, text):
 def test_yaml_tags_are_never_executed_and_alias_bombs_are_bounded(example, run, tmp_path):
     marker = tmp_path / "pwned"
     write_article(example, "tag.md", f"---\ntitle: !!python/object/apply:os.system ['touch {marker}']\ndate: 2026-11-24\n---\n")
-    bomb = "\n".join([f"a0: &a0 [x, x, x, x, x, x, x, x, x]"] +
+    bomb = "\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x]"] +
                      [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 10)])
     write_article(example, "bombe.md", f"---\n{bomb}\ntitle: Bombe\ndate: 2026-11-24\ntags: *a9\naudiences: *a9\nfeatured: *a9\n---\n")
     result = run("build-issue", cwd=example)
