@@ -73,7 +73,7 @@ def build_editions(config: Config, options: BuildOptions = BuildOptions(), *, no
     results = tuple(BuildResult(edition, rendered, selections, articles, make_manifest(edition, rendered, empty),
                                 tuple(warnings)) for edition, rendered, selections, empty in built)
     if write:
-        results = tuple(_write(config, options, result, history) for result in results)
+        results = tuple(_write(config, options, result) for result in results)
     return results
 
 
@@ -125,11 +125,13 @@ def _build_edition(config: Config, options: BuildOptions, edition: Edition, segm
     return edition, tuple(rendered), selections, tuple(empty)
 
 
-def _write(config: Config, options: BuildOptions, result: BuildResult, history: History) -> BuildResult:
+def _write(config: Config, options: BuildOptions, result: BuildResult) -> BuildResult:
     out_dir = options.out or config.output_dir
-    path = write_edition(out_dir, result.edition.id, result.issues, result.manifest,
-                         keep_other_segments=bool(options.segments))
-    if uses_history(config, options) and result.issues:
+
+    def record_in_history() -> None:
+        # Read again under the output lock: another build (or another edition of this one) may
+        # have recorded its own issues since this build began.
+        history = load_history(history_path(config))
         for rendered in result.issues:
             issue = rendered.issue
             history = record(history, issue.segment.id, SentEdition(
@@ -139,6 +141,10 @@ def _write(config: Config, options: BuildOptions, result: BuildResult, history: 
         from .archive import write_archive
 
         write_archive(out_dir, config, history)
+
+    keeps_history = uses_history(config, options) and bool(result.issues)
+    path = write_edition(out_dir, result.edition.id, result.issues, result.manifest,
+                         keep_other_segments=bool(options.segments), then=record_in_history if keeps_history else None)
     return replace(result, path=path)
 
 

@@ -76,12 +76,16 @@ def make_manifest(edition: Edition, issues: tuple[RenderedIssue, ...], empty: tu
 
 
 def write_edition(out_dir: Path, edition_id: str, issues: tuple[RenderedIssue, ...], manifest: dict,
-                  keep_other_segments: bool = False) -> Path:
-    """Write `out_dir/<edition>/` whole; return its path."""
+                  keep_other_segments: bool = False, then=None) -> Path:
+    """Write `out_dir/<edition>/` whole and return its path; `then()`, if given, runs under the
+    same lock once the edition is in place (to record it in the history and the archive)."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with output_lock(out_dir):
-            return _write_edition(out_dir, edition_id, issues, manifest, keep_other_segments)
+            path = _write_edition(out_dir, edition_id, issues, manifest, keep_other_segments)
+            if then:
+                then()
+            return path
     except OSError as exc:
         raise OutputError(Problem(str(exc.filename or out_dir), f"cannot write the issue: {exc.strerror or exc}")) from None
 

@@ -59,8 +59,11 @@ def test_calendar_editions_of_mixed_cadences(project, run):
     assert [a["id"] for a in weekly["segments"]["hebdo-association"]["articles"]] == ["dimanche", "lundi"]
     assert (project / "dist" / "2026-11-29" / "quotidienne" / "message.eml").is_file()
     assert (project / "dist" / "2026-W48" / "hebdo-association" / "message.eml").is_file()
-    monthly = run("build-issue", "--date", "2026-12-01", "--segment", "quotidienne", "--json", cwd=project)
-    assert json.loads(monthly.stdout)["edition"] == "2026-11-30"
+    recorded = history(project)
+    assert [e["edition"] for e in recorded["quotidienne"]] == ["2026-11-29"]
+    assert [e["edition"] for e in recorded["hebdo-association"]] == ["2026-W48"]  # both editions recorded
+    daily = run("build-issue", "--date", "2026-12-01", "--segment", "quotidienne", "--json", cwd=project)
+    assert json.loads(daily.stdout)["edition"] == "2026-11-30"
 
 
 def test_eight_weekly_builds_send_each_article_once_and_skip_the_empty_week(project, run):
