@@ -40,11 +40,25 @@ def _article(record: dict) -> Article:
     return Article(**values)
 
 
+def code_fingerprint() -> str:
+    """rameau's version and the state of the modules that read articles: a cache made by other
+    code (an upgrade, a fix in a working copy) is never used."""
+    from . import __version__
+
+    here = Path(__file__).parent
+    stamps = []
+    for name in ("articles.py", "content.py", "yamlio.py", "article_cache.py"):
+        try:
+            stat = (here / name).stat()
+            stamps.append(f"{stat.st_mtime_ns}:{stat.st_size}")
+        except OSError:
+            stamps.append("?")
+    return f"{__version__}:{','.join(stamps)}"
+
+
 class ArticleCache:
     def __init__(self, cache_dir: Path | None, folder: Path, settings: str):
-        from . import __version__
-
-        self.key = f"{FORMAT}|{__version__}|{settings}"
+        self.key = f"{FORMAT}|{code_fingerprint()}|{settings}"
         name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:20]
         self.path = cache_dir / "articles" / f"{name}.json" if cache_dir else None
         self.entries: dict[str, list] = {}

@@ -112,7 +112,7 @@ class _Fields:
 
     def url(self, key: str) -> str:
         value = self.text(key)
-        if value and not re.match(r"^https?://[^\s/]+", value):
+        if value and not re.fullmatch(r"https?://[^\s/]+[^\s]*", value):
             self.bad(key, f"expected an absolute http(s) URL, got {show(value)}")
             return ""
         return value

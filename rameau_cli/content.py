@@ -28,11 +28,13 @@ MAX_HTML_CHARS = 2_000_000
 
 
 _SPACES = re.compile(r"[ \t\r\n\f\v\u2028\u2029\x85]+")
+_CONTROLS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])  # never meant in text
 
 
 def one_line(text: str) -> str:
-    """Runs of spaces and line breaks as one space; no-break spaces are kept, they are meant."""
-    return _SPACES.sub(" ", text).strip(" ")
+    """Runs of spaces and line breaks as one space, control characters dropped; no-break
+    spaces are kept, they are meant."""
+    return _SPACES.sub(" ", text.translate(_CONTROLS)).strip(" ")
 
 
 @lru_cache(maxsize=1)
@@ -126,8 +128,9 @@ class _Normaliser(HTMLParser):
 def absolute_url(url: str, base_url: str) -> str:
     """Make a link absolute; return "" for anything that is not http(s) or mailto."""
     url = url.strip()
-    if not url:
+    if not url or any(ord(char) < 32 or ord(char) == 127 for char in url):
         return ""
+    url = url.replace(" ", "%20")
     if base_url and not urlsplit(url).scheme:
         url = urljoin(base_url if base_url.endswith("/") else base_url + "/", url)
     return url if urlsplit(url).scheme in URL_SCHEMES else ""

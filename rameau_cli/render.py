@@ -48,6 +48,9 @@ def _invisible_to_mjml(char: str) -> bool:
     return char == "\\" or (ord(char) > 127 and unicodedata.category(char)[0] in "ZCM")
 
 
+_CONTROL_CHARS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
 @lru_cache(maxsize=4096)
 def _char_ref(char: str) -> str:
     return f"&#{ord(char)};" if _invisible_to_mjml(char) else char
@@ -56,8 +59,10 @@ def _char_ref(char: str) -> str:
 def mjml_value(value) -> Markup:
     """Escape a value for MJML. Beyond HTML escaping, characters that mjml-python would write
     as Rust escapes inside attributes (`\\u{a0}` for a no-break space, `\\u{301}` for an accent,
-    doubled backslashes) become character references, which every mail client reads."""
+    doubled backslashes) become character references, which every mail client reads; control
+    characters, which HTML does not allow, are dropped."""
     text = str(value) if isinstance(value, Markup) else str(escape(value))
+    text = text.translate(_CONTROL_CHARS)
     if text.isascii() and "\\" not in text:
         return Markup(text)
     return Markup("".join(_char_ref(char) for char in text))

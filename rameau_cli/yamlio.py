@@ -59,6 +59,8 @@ def load_yaml_text(text: str, where: str, first_line: int = 1) -> Any:
         raise ContentError(Problem(where, f"invalid YAML: {exc}")) from None
     except RecursionError:
         raise ContentError(Problem(where, "YAML nested too deeply")) from None
+    except (ValueError, OverflowError, TypeError) as exc:  # e.g. a date such as 2026-13-45
+        raise ContentError(Problem(where, f"invalid YAML value ({exc}); check dates and numbers")) from None
 
 
 def split_front_matter(text: str, where: str) -> tuple[str | None, str, int]:

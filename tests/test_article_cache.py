@@ -56,3 +56,11 @@ def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(example, run, tmp_
     shutil.rmtree(example / ".rameau-cache")
     assert run("build-issue", "--out", str(tmp_path / "e"), "--no-history", cwd=example).code == 0
     assert tree(tmp_path / "a") == tree(tmp_path / "b") == tree(tmp_path / "c") == tree(tmp_path / "d") == tree(tmp_path / "e")
+
+
+def test_a_cache_made_by_other_code_is_not_used(example, monkeypatch):
+    from rameau_cli import article_cache
+
+    first = article_cache.code_fingerprint()
+    monkeypatch.setattr(article_cache, "__file__", str(example / "rameau.yaml"))  # other files: other stamps
+    assert article_cache.code_fingerprint() != first

@@ -48,6 +48,7 @@ def test_a_date_without_time_zone_is_read_in_the_newsletter_zone(tmp_path):
         ("title: A", "date: missing"),
         ("title: A\ndate: 2026-11-24\nfeatured: peut-être", "featured: expected true or false"),
         ("title: A\ndate: 2026-11-24\nimage: /relative.jpg\nimage_alt: x", "image: expected an absolute http(s) URL"),
+        ('title: A\ndate: 2026-11-24\nurl: "https://evil\\nBcc: x"', "url: expected an absolute http(s) URL"),
     ],
 )
 def test_wrong_fields_are_named(tmp_path, front, expected):
@@ -72,6 +73,9 @@ def test_every_wrong_field_is_reported_together(tmp_path):
         ("Juste du texte\n", ":1: no front matter"),
         ("", "file is empty"),
         ("---\ntitle: A\n", ":1: front matter opened with `---` but never closed"),
+        ("---\ntitle: A\ndate: 2026-13-45\n---\n", "invalid YAML value (month must be in 1..12)"),
+        ("---\ntitle: A\ndate: 0000-01-01\n---\n", "invalid YAML value (year 0 is out of range)"),
+        ("---\ntitle: A\ndate: 2026-11-24T25:61:00\n---\n", "invalid YAML value (hour must be in 0..23)"),
         ("---\ntitle: !!python/object/apply:os.system ['echo pwned']\ndate: 2026-11-24\n---\n", "invalid YAML"),
     ],
 )
@@ -114,3 +118,10 @@ def test_unknown_keys_and_missing_alt_warn(tmp_path):
 def test_slugify_keeps_ids_safe():
     assert slugify("../../etc/Été à Paris") == "etc-ete-a-paris"
     assert slugify("///") == "article"
+
+
+def test_control_characters_never_reach_a_field(tmp_path):
+    article, _ = read(write(tmp_path, "a.md", '---\ntitle: "Titre\\x00 \\x1b[31mrouge"\ndate: 2026-11-24\n'
+                                             'image: "https://example.org/a.jpg\\x07"\nimage_alt: "x"\n---\n'))
+    assert article.title == "Titre [31mrouge"
+    assert article.image == "https://example.org/a.jpg"

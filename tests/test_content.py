@@ -77,3 +77,16 @@ def test_summary_from_body_is_cut_at_a_word():
 
 def test_plain_text_drops_markup_and_scripts():
     assert plain_text("<b>Titre</b> &amp; <script>x()</script>suite") == "Titre & suite"
+
+
+def test_links_with_control_characters_are_dropped_and_spaces_encoded():
+    from rameau_cli.content import absolute_url
+
+    assert absolute_url("https://example.org/a\x00b", "") == ""
+    assert absolute_url("https://example.org/a b", "") == "https://example.org/a%20b"
+
+
+def test_control_characters_in_values_never_break_mjml():
+    from rameau_cli.render import mjml_value
+
+    assert str(mjml_value("a\x00b\x1bc\x7f")) == "abc"
