@@ -44,3 +44,11 @@ def test_documented_exit_codes_are_the_real_ones():
     table = README.split("## Exit codes", 1)[1]
     for code in ExitCode:
         assert f"| {int(code)} |" in table
+
+
+def test_the_library_example_of_the_readme_runs(monkeypatch, capsys):
+    code = README.split("## Use it as a library", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(REPO)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 4 and all(line.startswith("Alliances") for line in printed)
