@@ -17,6 +17,7 @@ from .french import long_date, short_date, typography
 from .grouping import Selection
 from .links import tag_html, tag_text, tag_url
 from .profiles import Profile, profile_for
+from .wording import Wording, wording_for
 
 SUBJECT_MAX = 150
 PREHEADER_MAX = 140
@@ -45,6 +46,7 @@ class Issue:
     date_long: str
     newsletter: Newsletter
     segment: Segment
+    words: Wording
     profile: Profile
     subject: str
     preheader: str
@@ -72,6 +74,7 @@ class Issue:
 def make_issue(config: Config, edition: Edition, selection: Selection, edito: tuple[str, PlainText],
                number: int | None = None) -> Issue:
     language = config.newsletter.language
+    words = wording_for(language)
     segment = selection.segment
     tag = lambda url, content="": tag_url(url, segment.tracking, segment.id, edition.id, content)  # noqa: E731
     articles = tuple(_issue_article(a, language, config.newsletter.base_url, tag) for a in selection.articles)
@@ -94,7 +97,8 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: tu
         date_long=context["edition"]["date_long"],
         newsletter=config.newsletter,
         segment=segment,
-        profile=profile_for(config.profile, language),
+        words=words,
+        profile=profile_for(config.profile, language, words.first_name_fallback),
         web_url=f"{config.public_url}/{edition.id}/{segment.id}/" if config.public_url else "",
         unsubscribe_mailto=config.unsubscribe_mailto,
         subject=shorten(subject, SUBJECT_MAX),

@@ -41,10 +41,8 @@ def issue_files(rendered: RenderedIssue) -> dict[str, bytes]:
 def web_version(rendered: RenderedIssue) -> str:
     """The email as a public web page: merge tags that only the emailing tool can fill are
     replaced (the greeting takes its fallback, the unsubscribe link leads to the archive)."""
-    from .profiles import FIRST_NAME_FALLBACK
-
     profile = rendered.issue.profile
-    html = rendered.html.replace(str(profile.first_name), FIRST_NAME_FALLBACK)
+    html = rendered.html.replace(str(profile.first_name), rendered.issue.words.first_name_fallback)
     html = html.replace(f'href="{profile.unsubscribe}"', 'href="../../archive/index.html"')
     return html.replace(f'href="{profile.view_online}"', 'href="../../archive/index.html"')
 

@@ -7,9 +7,6 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-FIRST_NAME_FALLBACK = "à vous"  # reads "Bonjour à vous," when the tool has no first name
-
-
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -23,7 +20,8 @@ class Profile:
         return (str(self.unsubscribe), str(self.view_online))
 
 
-def profile_for(name: str, language: str = "fr", fallback: str = FIRST_NAME_FALLBACK) -> Profile:
+def profile_for(name: str, language: str = "fr", fallback: str = "à vous") -> Profile:
+    """`fallback` is what the greeting says when the emailing tool knows no first name."""
     lang = language.split("-")[0].upper()
     tags = {
         "generic": ("{{unsubscribe_url}}", "{{view_online_url}}", f"{{{{first_name|{fallback}}}}}"),

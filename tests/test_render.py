@@ -181,3 +181,16 @@ def test_a_pale_accent_warns(tmp_path):
     warnings = [str(w) for w in parse_config(raw, tmp_path).warnings]
     assert warnings == ["rameau.yaml: segments.s.accent: white text on #ffcc00 has a contrast of 1.5:1, under the 4.5:1 "
                         "readers need; choose a darker colour"]
+
+
+def test_an_english_newsletter_gets_english_words_dates_and_typography(example):
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: fr", "language: en"), encoding="utf-8")
+    rendered = build_issue(load_project(example), BuildOptions(segments=("hebdo-association",)), write=False).issues[0]
+    assert "Read more" in rendered.html and "Lire la suite" not in rendered.html
+    assert '<html lang="en"' in rendered.html
+    assert "Unsubscribe: {{unsubscribe_url}}" in rendered.text
+    assert "Online version: {{view_online_url}}" in rendered.text
+    assert "Hello {{first_name|there}}," in rendered.text
+    assert "Monday, November 23, 2026" in rendered.text
+    assert "\u202f" not in rendered.text and "Read more:" in rendered.text
