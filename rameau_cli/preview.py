@@ -14,7 +14,7 @@ from rich.text import Text
 
 from .build import BuildResult
 from .content import PlainText
-from .render import RenderedIssue
+from .render import RenderedIssue, upper_first
 
 
 def kilobytes(text: str) -> str:
@@ -74,7 +74,7 @@ def segment_view(rendered: RenderedIssue) -> Group:
         heading = Text(f"{index + 1}. ", style="bold")
         heading.append(article.title, style="bold")
         heading.append(f" [{number}]", style="cyan")
-        meta = article.date_long.capitalize() + (f" · {article.author}" if article.author else "")
+        meta = upper_first(article.date_long) + (f" · {article.author}" if article.author else "")
         parts.append(heading)
         parts.append(Text(meta, style="dim"))
         if article.summary:

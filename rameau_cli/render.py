@@ -97,6 +97,7 @@ def template_environment(project_templates: Path | None, kind: str = "mjml") -> 
         bytecode_cache=bytecode_cache,
     )
     env.filters["wrap"] = wrap
+    env.filters["upper_first"] = upper_first
     env.filters["text_blocks"] = text_blocks
     return env
 
@@ -252,6 +253,13 @@ def locate_mjml_error(source: str) -> tuple[int, int, str] | None:
     offset, why = min(found)
     line = source.count("\n", 0, offset) + 1
     return line, offset - (source.rfind("\n", 0, offset) + 1) + 1, why
+
+
+def upper_first(text: str) -> str:
+    """`mardi 24 novembre` -> `Mardi 24 novembre`; unlike Jinja's capitalize, the rest is kept
+    (`Monday, November 30`, not `Monday, november 30`)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
 
 
 def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "", first: str = "") -> str:
