@@ -15,6 +15,7 @@ from .fetch import FetchPolicy
 from .grouping import Selection, group
 from .history import HISTORY_FILE, History, SentEdition, load_history, number_for, record, save_history, sent_before
 from .issue import make_issue, render_edito
+from .markdown_cache import MarkdownCache
 from .output import make_manifest, write_edition
 from .render import RenderedIssue, render_within
 from .sources import collect_articles
@@ -67,7 +68,10 @@ def build_editions(config: Config, options: BuildOptions = BuildOptions(), *, no
     policy = FetchPolicy(cache_dir=config.root / CACHE_DIR, offline=options.offline)
     articles = collect_articles(config, options.sources or config.sources, warnings, policy)
     history = load_history(history_path(config)) if uses_history(config, options) else {}
-    built = [_build_edition(config, options, edition, members, articles, history, warnings) for edition, members in plan]
+    markdown = MarkdownCache(config.root / CACHE_DIR / "markdown.json")
+    built = [_build_edition(config, options, edition, members, articles, history, warnings, markdown.render)
+             for edition, members in plan]
+    markdown.save()
     if options.strict and warnings:
         raise StrictError(*warnings, Problem("--strict", f"{len(warnings)} warning(s); nothing was written"))
     results = tuple(BuildResult(edition, rendered, selections, articles, make_manifest(edition, rendered, empty),
@@ -102,13 +106,13 @@ def preview_build(config: Config, options: BuildOptions = BuildOptions(), *, now
 
 
 def _build_edition(config: Config, options: BuildOptions, edition: Edition, segments: tuple[Segment, ...],
-                   articles: tuple[Article, ...], history: History, warnings: Warnings):
+                   articles: tuple[Article, ...], history: History, warnings: Warnings, markdown):
     for missing in sorted(set(edition.pinned) - {a.id for a in articles}):
         warnings.warn(edition.source, f"pinned article {show(missing)} not found; check the slug")
     date = edition.date.isoformat()
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if not options.resend else {}
     selections = group(segments, articles, edition, sent)
-    edito = render_edito(edition, config.newsletter.language, config.newsletter.base_url)
+    edito = render_edito(edition, config.newsletter.language, config.newsletter.base_url, markdown)
     templates = config.root / "templates"
     rendered, empty = [], []
     for selection in selections:
@@ -120,7 +124,7 @@ def _build_edition(config: Config, options: BuildOptions, edition: Edition, segm
             warnings.warn(f"segment {segment.id}", f"{reason}; no email built for {edition.id}")
             continue
         number = edition.number or (number_for(history, segment.id, edition.id) if history is not None else None)
-        issue = make_issue(config, edition, selection, edito, number)
+        issue = make_issue(config, edition, selection, edito, number, markdown)
         rendered.append(render_within(issue, templates))
     return edition, tuple(rendered), selections, tuple(empty)
 

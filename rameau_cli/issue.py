@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from jinja2 import StrictUndefined, TemplateError
@@ -72,12 +73,12 @@ class Issue:
 
 
 def make_issue(config: Config, edition: Edition, selection: Selection, edito: tuple[str, PlainText],
-               number: int | None = None) -> Issue:
+               number: int | None = None, markdown: Callable[[str], str] = markdown_to_html) -> Issue:
     language = config.newsletter.language
     words = wording_for(language)
     segment = selection.segment
     tag = lambda url, content="": tag_url(url, segment.tracking, segment.id, edition.id, content)  # noqa: E731
-    articles = tuple(_issue_article(a, language, config.newsletter.base_url, tag) for a in selection.articles)
+    articles = tuple(_issue_article(a, language, config.newsletter.base_url, tag, markdown) for a in selection.articles)
     context = {
         "newsletter": config.newsletter,
         "segment": segment,
@@ -109,18 +110,19 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: tu
     )
 
 
-def render_edito(edition: Edition, language: str, base_url: str) -> tuple[str, PlainText]:
+def render_edito(edition: Edition, language: str, base_url: str,
+                 markdown: Callable[[str], str] = markdown_to_html) -> tuple[str, PlainText]:
     """The édito as sanitized HTML and as text with numbered links; shared by every segment."""
     if not edition.edito:
         return "", PlainText((), ())
-    clean = clean_html(markdown_to_html(typography(edition.edito, language)), base_url)
+    clean = clean_html(markdown(typography(edition.edito, language)), base_url)
     return clean, html_to_text(clean)
 
 
-def _issue_article(article: Article, language: str, base_url: str, tag) -> IssueArticle:
+def _issue_article(article: Article, language: str, base_url: str, tag, markdown: Callable[[str], str]) -> IssueArticle:
     summary = article.summary
     if not summary and article.body.strip():
-        source = markdown_to_html(article.body) if article.body_format == "markdown" else article.body
+        source = markdown(article.body) if article.body_format == "markdown" else article.body
         summary = summary_from_html(clean_html(source, article.url or base_url))
     return IssueArticle(
         id=article.id,

@@ -64,3 +64,20 @@ def test_a_cache_made_by_other_code_is_not_used(example, monkeypatch):
     first = article_cache.code_fingerprint()
     monkeypatch.setattr(article_cache, "__file__", str(example / "rameau.yaml"))  # other files: other stamps
     assert article_cache.code_fingerprint() != first
+
+
+def test_rendered_markdown_is_reused_and_a_damaged_cache_ignored(example, run, tmp_path):
+    assert run("build-issue", "--out", str(tmp_path / "a"), "--no-history", cwd=example).code == 0
+    cache = example / ".rameau-cache" / "markdown.json"
+    entries = json.loads(cache.read_text(encoding="utf-8"))["html"]
+    assert any("notre carte" in html for html in entries.values())  # the édito
+    assert run("build-issue", "--out", str(tmp_path / "b"), "--no-history", cwd=example).code == 0
+    cache.write_text("{pas du json", encoding="utf-8")
+    assert run("build-issue", "--out", str(tmp_path / "c"), "--no-history", cwd=example).code == 0
+    edition = example / "issues" / "2026-W48.md"
+    edition.write_text(edition.read_text(encoding="utf-8").replace("notre carte", "la carte des rendez-vous"), encoding="utf-8")
+    assert run("build-issue", "--out", str(tmp_path / "d"), "--no-history", cwd=example).code == 0
+    assert tree(tmp_path / "a") == tree(tmp_path / "b") == tree(tmp_path / "c")
+    assert b"la carte des rendez-vous" in (tmp_path / "d" / "2026-W48" / "quotidienne" / "index.html").read_bytes()
+    kept = json.loads(cache.read_text(encoding="utf-8"))["html"]
+    assert not any("notre carte" in html for html in kept.values())  # only what the last build used
