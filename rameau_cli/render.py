@@ -12,7 +12,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
                     TemplateNotFound, TemplateSyntaxError, UndefinedError)
 from markupsafe import Markup, escape
 
-from .content import PlainText, one_line
+from .content import CONTROLS, PlainText, one_line
 from .errors import Problem, RenderError
 from .french import typography
 from .issue import Issue
@@ -48,9 +48,6 @@ def _invisible_to_mjml(char: str) -> bool:
     return char == "\\" or (ord(char) > 127 and unicodedata.category(char)[0] in "ZCM")
 
 
-_CONTROL_CHARS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
-
-
 @lru_cache(maxsize=4096)
 def _char_ref(char: str) -> str:
     return f"&#{ord(char)};" if _invisible_to_mjml(char) else char
@@ -62,7 +59,7 @@ def mjml_value(value) -> Markup:
     doubled backslashes) become character references, which every mail client reads; control
     characters, which HTML does not allow, are dropped."""
     text = str(value) if isinstance(value, Markup) else str(escape(value))
-    text = text.translate(_CONTROL_CHARS)
+    text = CONTROLS.sub("", text)
     if text.isascii() and "\\" not in text:
         return Markup(text)
     return Markup("".join(_char_ref(char) for char in text))
