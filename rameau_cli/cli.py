@@ -209,6 +209,7 @@ def articles_command(
     date: Optional[str] = DateOption,
     source: List[str] = SourceOption,
     offline: bool = OfflineOption,
+    everything: bool = typer.Option(False, "--all", help="List the articles outside the window too."),
     project: Path = ProjectOption,
 ) -> None:
     """List the content pool: which segments take each article of the window, or why none does.
@@ -219,7 +220,7 @@ def articles_command(
     from .preview import articles_table
 
     result = preview_build(load_project(project), _options(edition, segment, since, until, week, date, source, offline))
-    _stdout().print(articles_table(result))
+    _stdout().print(articles_table(result, everything))
     _print_warnings(result)
 
 

@@ -98,8 +98,9 @@ def print_preview(console: Console, result: BuildResult, show_overview: bool) ->
         console.print()
 
 
-def articles_table(result: BuildResult) -> Table:
-    """Every article of the pool, and which segments take it or why not."""
+def articles_table(result: BuildResult, everything: bool = False) -> Table:
+    """The articles of the window (or, with `everything`, of the whole pool), and which
+    segments take each one or why not."""
     from .grouping import IN_SEGMENT
 
     decisions: dict[str, dict[str, str]] = {}
@@ -112,12 +113,19 @@ def articles_table(result: BuildResult) -> Table:
     table.add_column("Date", no_wrap=True)
     table.add_column("Article", overflow="fold", ratio=5)
     table.add_column("Segments", overflow="fold", ratio=4)
+    outside = 0
     for article in sorted(result.articles, key=lambda a: (a.date, a.id), reverse=True):
         reasons = decisions.get(article.id, {})
+        if not everything and reasons and all(r == "outside the window" for r in reasons.values()):
+            outside += 1
+            continue
         cell = Text(article.title, style="bold")
         cell.append(f"\n{article.id}", style="dim")
         cell.append(f"\n{', '.join(article.audiences) or 'no audience'}", style="dim")
         table.add_row(article.date.strftime("%Y-%m-%d"), cell, _segments_cell(reasons, IN_SEGMENT))
+    if outside:
+        table.caption = f"{outside} more article(s) outside the window; --all lists them too"
+        table.caption_justify = "left"
     return table
 
 

@@ -59,7 +59,7 @@ def test_overview_table_lists_segments_with_sizes(result):
 
 
 def test_articles_table_says_why(result):
-    text = screen(lambda console: console.print(articles_table(result)), 250)
+    text = screen(lambda console: console.print(articles_table(result, everything=True)), 250)
     lines = text.splitlines()
     trophees = next(i for i, line in enumerate(lines) if "Trophées des alliances" in line)
     assert "2026-11-26" in lines[trophees]
@@ -124,3 +124,7 @@ def test_articles_command(example, run):
     assert shown.code == 0
     assert "Articles, window 2026-11-16 to 2026-11-22" in shown.stdout
     assert "sondage-jeunes-engagement" in shown.stdout
+    assert "kit-accueil-benevoles" not in shown.stdout  # week 48: outside this window
+    assert "15 more article(s) outside the window; --all lists them too" in shown.stdout
+    everything = run("articles", "--week", "2026-W47", "--all", cwd=example, env={"COLUMNS": "100"})
+    assert "kit-accueil-benevoles" in everything.stdout and "outside the window" in everything.stdout
