@@ -77,7 +77,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except OSError:
                 pass
         elif route == "/silent.xml":
-            time.sleep(3)
+            time.sleep(10)
         else:
             self.send(b"?", status=404)
 
@@ -120,7 +120,7 @@ def test_faults_become_one_clear_message_quickly(server, path, message):
         fetch_url(f"{server}{path}", FetchPolicy(**FAST))
     assert message in str(error.value)
     assert str(error.value).startswith(f"{server}{path}: ")
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 8  # the drip lasts 10 s and the silence 10 s: the limits cut them
 
 
 def test_refused_connection():
