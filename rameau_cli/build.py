@@ -67,7 +67,7 @@ def build_editions(config: Config, options: BuildOptions = BuildOptions(), *, no
     plan = plan_editions(config, options, segments, now or dt.datetime.now(config.newsletter.tz), warnings)
     policy = FetchPolicy(cache_dir=config.root / CACHE_DIR, offline=options.offline)
     articles = collect_articles(config, options.sources or config.sources, warnings, policy)
-    history = load_history(history_path(config)) if uses_history(config, options) else {}
+    history = load_history(history_path(config)) if uses_history(config, options) else None
     markdown = MarkdownCache(config.root / CACHE_DIR / "markdown.json")
     built = [_build_edition(config, options, edition, members, articles, history, warnings, markdown.render)
              for edition, members in plan]
@@ -84,11 +84,11 @@ def build_editions(config: Config, options: BuildOptions = BuildOptions(), *, no
 def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None,
                 write: bool = True) -> BuildResult:
     """Build one edition (see build_editions); a calendar build over several cadences is refused."""
-    results = build_editions(config, options, now=now, write=write)
+    results = build_editions(config, options, now=now, write=False)
     if len(results) > 1:
         ids = ", ".join(r.edition.id for r in results)
         raise UsageError(Problem("--segment", f"these segments have different cadences ({ids}); build them one by one"))
-    return results[0]
+    return _write(config, options, results[0]) if write else results[0]
 
 
 def preview_build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None) -> BuildResult:
@@ -106,11 +106,11 @@ def preview_build(config: Config, options: BuildOptions = BuildOptions(), *, now
 
 
 def _build_edition(config: Config, options: BuildOptions, edition: Edition, segments: tuple[Segment, ...],
-                   articles: tuple[Article, ...], history: History, warnings: Warnings, markdown):
+                   articles: tuple[Article, ...], history: History | None, warnings: Warnings, markdown):
     for missing in sorted(set(edition.pinned) - {a.id for a in articles}):
         warnings.warn(edition.source, f"pinned article {show(missing)} not found; check the slug")
     date = edition.date.isoformat()
-    sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if not options.resend else {}
+    sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history and not options.resend else {}
     selections = group(segments, articles, edition, sent)
     edito = render_edito(edition, config.newsletter.language, config.newsletter.base_url, markdown)
     templates = config.root / "templates"
