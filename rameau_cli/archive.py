@@ -13,7 +13,8 @@ from pathlib import Path
 from .config import Config
 from .french import long_date
 from .history import History
-from .output import safe_join, write_atomic
+from .files import write_atomic
+from .output import safe_join
 
 ARCHIVE_DIR = "archive"
 

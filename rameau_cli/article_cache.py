@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .articles import Article
 from .errors import Problem
+from .files import write_atomic
 
 FORMAT = 1
 _FIELDS = {f.name for f in fields(Article)}
@@ -97,10 +98,8 @@ class ArticleCache:
             del self.entries[name]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
             data = json.dumps({"key": self.key, "files": self.entries}, ensure_ascii=False, check_circular=False,
                               separators=(",", ":"))
-            temporary.write_text(data, encoding="utf-8")
-            os.replace(temporary, self.path)
+            write_atomic(self.path, data.encode("utf-8"))
         except OSError:
             pass

@@ -310,9 +310,9 @@ def _stdout():
 
 
 def _print_warnings(result) -> None:
-    console = _stderr()
-    for problem in result.warnings:
-        console.print(f"warning: {problem}", markup=False, style="yellow")
+    from .reporting import report_warnings
+
+    report_warnings(_stderr(), result.warnings)
 
 
 @app.command("init")

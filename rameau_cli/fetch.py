@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, Problem
+from .files import write_atomic
 
 USER_AGENT = "rameau newsletter compiler (+https://pypi.org/project/rameau/)"
 
@@ -164,9 +164,7 @@ class _Cache:
     def store(self, data: bytes, meta: dict) -> None:
         try:
             self.body_path.parent.mkdir(parents=True, exist_ok=True)
-            for path, content in ((self.body_path, data), (self.meta_path, json.dumps(meta).encode())):
-                temporary = path.with_name(f".{path.name}.{os.getpid()}")
-                temporary.write_bytes(content)
-                os.replace(temporary, path)
+            write_atomic(self.body_path, data)
+            write_atomic(self.meta_path, json.dumps(meta).encode())
         except OSError:
             pass  # a cache that cannot be written only costs a download next time

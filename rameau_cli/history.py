@@ -9,11 +9,11 @@ is in place: a build killed at any moment leaves it as it was or with the new ed
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import ContentError, OutputError, Problem
+from .files import write_atomic
 
 HISTORY_FILE = "history.json"
 FORMAT = 1
@@ -52,15 +52,9 @@ def save_history(path: Path, history: History) -> None:
         for segment, entries in sorted(history.items())
     }}
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        write_atomic(path, text.encode("utf-8"), durable=True)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise OutputError(Problem(str(path), f"cannot write the history: {exc.strerror or exc}")) from None
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from .content import markdown_to_html
+from .files import write_atomic
 
 FORMAT = 1
 
@@ -44,8 +44,6 @@ class MarkdownCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-            temporary.write_text(json.dumps({"format": FORMAT, "html": self.used}, ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, self.path)
+            write_atomic(self.path, json.dumps({"format": FORMAT, "html": self.used}, ensure_ascii=False).encode("utf-8"))
         except OSError:
             pass

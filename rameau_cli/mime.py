@@ -20,11 +20,6 @@ from .issue import Issue
 TO_PLACEHOLDER = "undisclosed-recipients:;"
 
 
-def _one_line(value: str) -> str:
-    # Header values never carry a line break, wherever they come from.
-    return one_line(str(value))
-
-
 def message_id(issue: Issue, digest: str) -> str:
     domain = issue.newsletter.sender_email.rsplit("@", 1)[-1]
     return f"<{issue.edition_id}.{issue.segment.id}.{digest[:12]}@{domain}>"
@@ -32,9 +27,9 @@ def message_id(issue: Issue, digest: str) -> str:
 
 def build_message(issue: Issue, html: str, text: str) -> bytes:
     digest = hashlib.sha256(f"{issue.segment.id}\0{text}\0{html}".encode()).hexdigest()
-    message = EmailMessage(policy=SMTP)
-    message["Subject"] = _one_line(issue.subject)
-    message["From"] = Address(_one_line(issue.newsletter.sender_name), addr_spec=issue.newsletter.sender_email)
+    message = EmailMessage(policy=SMTP)  # header values go through one_line: never a line break
+    message["Subject"] = one_line(issue.subject)
+    message["From"] = Address(one_line(issue.newsletter.sender_name), addr_spec=issue.newsletter.sender_email)
     if issue.newsletter.reply_to:
         message["Reply-To"] = issue.newsletter.reply_to
     message["To"] = TO_PLACEHOLDER
@@ -45,7 +40,7 @@ def build_message(issue: Issue, html: str, text: str) -> bytes:
         unsubscribe.append(f"<mailto:{issue.unsubscribe_mailto}?subject=unsubscribe>")
     message["List-Unsubscribe"] = ", ".join(unsubscribe)
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["List-Id"] = f"{_one_line(issue.segment.title)} <{issue.segment.id}.{message_id(issue, digest).rsplit('@', 1)[1][:-1]}>"
+    message["List-Id"] = f"{one_line(issue.segment.title)} <{issue.segment.id}.{message_id(issue, digest).rsplit('@', 1)[1][:-1]}>"
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     message.set_boundary(f"=_rameau_{digest[:24]}")

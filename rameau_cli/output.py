@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .editions import Edition
 from .errors import OutputError, Problem
+from .files import write_atomic
 from .render import RenderedIssue
 
 MANIFEST = "manifest.json"
@@ -203,9 +204,3 @@ def remove_leftovers(out_dir: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write aside, then rename into place: a reader (or a killed build) never sees half a file."""
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)

@@ -42,9 +42,13 @@ def building(console, quiet: bool):
         yield
 
 
-def report_build(console, results) -> None:
-    for problem in results[0].warnings if results else ():
+def report_warnings(console, warnings) -> None:
+    for problem in warnings:
         console.print(f"warning: {problem}", markup=False, style="yellow")
+
+
+def report_build(console, results) -> None:
+    report_warnings(console, results[0].warnings if results else ())
     for result in results:
         where = f" in {result.path}" if result.path else ""
         console.print(f"Edition {result.edition.id}: {len(result.issues)} segment(s) built{where}", markup=False, style="bold")

@@ -1,0 +1,22 @@
+"""Writing a file so that no reader, and no build killed half way, ever sees half of it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes, durable: bool = False) -> None:
+    """Write beside `path`, then rename into place. `durable` also flushes it to the disk first
+    (for a record that must survive a power cut, such as the history)."""
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
