@@ -19,6 +19,7 @@ from pathlib import Path
 from .articles import Article
 from .errors import Problem
 from .files import write_atomic
+from .stamps import code_stamp
 
 FORMAT = 1
 _FIELDS = {f.name for f in fields(Article)}
@@ -42,19 +43,8 @@ def _article(record: dict) -> Article:
 
 
 def code_fingerprint() -> str:
-    """rameau's version and the state of the modules that read articles: a cache made by other
-    code (an upgrade, a fix in a working copy) is never used."""
-    from . import __version__
-
-    here = Path(__file__).parent
-    stamps = []
-    for name in ("articles.py", "content.py", "yamlio.py", "article_cache.py"):
-        try:
-            stat = (here / name).stat()
-            stamps.append(f"{stat.st_mtime_ns}:{stat.st_size}")
-        except OSError:
-            stamps.append("?")
-    return f"{__version__}:{','.join(stamps)}"
+    """The code that reads articles: rameau's modules for it and PyYAML."""
+    return code_stamp(("articles.py", "content.py", "yamlio.py", "article_cache.py"), ("yaml",))
 
 
 class ArticleCache:

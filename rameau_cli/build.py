@@ -15,13 +15,10 @@ from .fetch import FetchPolicy
 from .grouping import Selection, group
 from .history import HISTORY_FILE, History, SentEdition, load_history, number_for, record, save_history, sent_before
 from .issue import make_issue, render_edito
-from .markdown_cache import MarkdownCache
 from .output import make_manifest, write_edition
 from .render import RenderedIssue, render_within
 from .sources import collect_articles
-
-CACHE_DIR = ".rameau-cache"  # safe to delete: feeds are fetched again
-
+from .text_cache import TextCache
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -65,13 +62,13 @@ def build_editions(config: Config, options: BuildOptions = BuildOptions(), *, no
     warnings.items.extend(config.warnings)
     segments = pick_segments(config, options.segments)
     plan = plan_editions(config, options, segments, now or dt.datetime.now(config.newsletter.tz), warnings)
-    policy = FetchPolicy(cache_dir=config.root / CACHE_DIR, offline=options.offline)
+    policy = FetchPolicy(cache_dir=config.cache_dir, offline=options.offline)
     articles = collect_articles(config, options.sources or config.sources, warnings, policy)
     history = load_history(history_path(config)) if uses_history(config, options) else None
-    markdown = MarkdownCache(config.root / CACHE_DIR / "markdown.json")
-    built = [_build_edition(config, options, edition, members, articles, history, warnings, markdown.render)
+    texts = TextCache(config.cache_dir / "texts.json")
+    built = [_build_edition(config, options, edition, members, articles, history, warnings, texts)
              for edition, members in plan]
-    markdown.save()
+    texts.save()
     if options.strict and warnings:
         raise StrictError(*warnings, Problem("--strict", f"{len(warnings)} warning(s); nothing was written"))
     results = tuple(BuildResult(edition, rendered, selections, articles, make_manifest(edition, rendered, empty),
@@ -106,13 +103,13 @@ def preview_build(config: Config, options: BuildOptions = BuildOptions(), *, now
 
 
 def _build_edition(config: Config, options: BuildOptions, edition: Edition, segments: tuple[Segment, ...],
-                   articles: tuple[Article, ...], history: History | None, warnings: Warnings, markdown):
+                   articles: tuple[Article, ...], history: History | None, warnings: Warnings, texts: TextCache):
     for missing in sorted(set(edition.pinned) - {a.id for a in articles}):
         warnings.warn(edition.source, f"pinned article {show(missing)} not found; check the slug")
     date = edition.date.isoformat()
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history and not options.resend else {}
     selections = group(segments, articles, edition, sent)
-    edito = render_edito(edition, config.newsletter.language, config.newsletter.base_url, markdown)
+    edito = render_edito(edition, config.newsletter.language, config.newsletter.base_url, texts)
     templates = config.root / "templates"
     rendered, empty = [], []
     for selection in selections:
@@ -124,7 +121,7 @@ def _build_edition(config: Config, options: BuildOptions, edition: Edition, segm
             warnings.warn(f"segment {segment.id}", f"{reason}; no email built for {edition.id}")
             continue
         number = edition.number or (number_for(history, segment.id, edition.id) if history is not None else None)
-        issue = make_issue(config, edition, selection, edito, number, markdown)
+        issue = make_issue(config, edition, selection, edito, number, texts)
         rendered.append(render_within(issue, templates))
     return edition, tuple(rendered), selections, tuple(empty)
 
@@ -185,7 +182,7 @@ def plan_editions(config: Config, options: BuildOptions, segments: tuple[Segment
     elif explicit is None and options.date is None:
         path = newest_edition_file(config.root)
     if path is not None:
-        edition = read_edition_file(path, tz, warnings)
+        edition = read_edition_file(path, tz, warnings, config.cache_dir)
         if explicit:
             edition = replace(edition, windows={"*": explicit[1]})
         return [(edition, segments)]
@@ -204,7 +201,7 @@ def _calendar(config: Config, segments: tuple[Segment, ...], today: dt.date, war
         edition_id = period_id(segment.cadence, window)
         if edition_id not in plan:
             file = config.root / EDITIONS_DIR / f"{edition_id}.md"
-            edition = read_edition_file(file, tz, warnings) if file.is_file() else Edition(id=edition_id, date=window.until, windows={})
+            edition = read_edition_file(file, tz, warnings, config.cache_dir) if file.is_file() else Edition(id=edition_id, date=window.until, windows={})
             plan[edition_id] = (replace(edition, windows={"*": window}), [])
         plan[edition_id][1].append(segment)
     return [(edition, tuple(members)) for edition, members in plan.values()]

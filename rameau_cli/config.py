@@ -9,9 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError, ContentError, Problem, show
-from .yamlio import load_yaml_text, read_text
+from .yamlio import load_yaml_cached, read_text
 
 CONFIG_FILE = "rameau.yaml"
+CACHE_DIR = ".rameau-cache"  # safe to delete: everything in it is made again
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -95,6 +96,10 @@ class Config:
     public_url: str = ""  # where the output folder is published (view-online links, archive feed)
     unsubscribe_mailto: str = ""
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
 
     def segment(self, segment_id: str) -> Segment:
         for segment in self.segments:
@@ -208,7 +213,7 @@ def load_config(root: Path) -> Config:
             )
         )
     try:
-        raw = load_yaml_text(read_text(path), CONFIG_FILE)
+        raw = load_yaml_cached(read_text(path), CONFIG_FILE, root / CACHE_DIR)
     except ContentError as exc:  # a broken config is a configuration error (exit 2)
         raise ConfigError(*exc.problems) from None
     return parse_config(raw, root, CONFIG_FILE)

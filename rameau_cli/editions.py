@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from .articles import parse_datetime
 from .errors import ContentError, Problem, UsageError, Warnings, show
 from .content import one_line
-from .yamlio import load_yaml_text, read_text, split_front_matter
+from .yamlio import load_yaml_cached, read_text, split_front_matter
 
 EDITIONS_DIR = "issues"
 EDITION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -118,11 +118,11 @@ def check_edition_id(edition_id: str, where: str) -> str:
     return edition_id
 
 
-def read_edition_file(path: Path, tz: ZoneInfo, warnings: Warnings) -> Edition:
+def read_edition_file(path: Path, tz: ZoneInfo, warnings: Warnings, cache_dir: Path | None = None) -> Edition:
     where = str(path)
     edition_id = check_edition_id(path.stem, where)
     front, body, _ = split_front_matter(read_text(path), where)
-    raw = load_yaml_text(front, where, first_line=2) if front is not None else {}
+    raw = load_yaml_cached(front, where, cache_dir, first_line=2) if front is not None else {}
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

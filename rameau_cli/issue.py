@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from jinja2 import StrictUndefined, TemplateError
@@ -11,13 +10,14 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .articles import Article
 from .config import Config, Newsletter, Segment
-from .content import PlainText, clean_html, html_to_text, markdown_to_html, one_line, shorten, summary_from_html
+from .content import PlainText, clean_html, html_to_text, one_line, shorten, summary_from_html
 from .editions import Edition
 from .errors import ConfigError, Problem
-from .french import long_date, short_date, typography
+from .french import typography
 from .grouping import Selection
 from .links import tag_html, tag_text, tag_url
 from .profiles import Profile, profile_for
+from .text_cache import Texts
 from .wording import Wording, wording_for
 
 SUBJECT_MAX = 150
@@ -73,17 +73,18 @@ class Issue:
 
 
 def make_issue(config: Config, edition: Edition, selection: Selection, edito: tuple[str, PlainText],
-               number: int | None = None, markdown: Callable[[str], str] = markdown_to_html) -> Issue:
+               number: int | None = None, texts: Texts = Texts()) -> Issue:
     language = config.newsletter.language
     words = wording_for(language)
     segment = selection.segment
     tag = lambda url, content="": tag_url(url, segment.tracking, segment.id, edition.id, content)  # noqa: E731
-    articles = tuple(_issue_article(a, language, config.newsletter.base_url, tag, markdown) for a in selection.articles)
+    articles = tuple(_issue_article(a, language, config.newsletter.base_url, tag, texts) for a in selection.articles)
     context = {
         "newsletter": config.newsletter,
         "segment": segment,
         "edition": {"id": edition.id, "number": number, "date": edition.date,
-                    "date_long": long_date(edition.date, language), "date_short": short_date(edition.date, language)},
+                    "date_long": texts.long_date(edition.date, language),
+                    "date_short": texts.short_date(edition.date, language)},
         "articles": articles,
         "article_titles": ", ".join(a.title for a in articles),
     }
@@ -111,18 +112,18 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: tu
 
 
 def render_edito(edition: Edition, language: str, base_url: str,
-                 markdown: Callable[[str], str] = markdown_to_html) -> tuple[str, PlainText]:
+                 texts: Texts = Texts()) -> tuple[str, PlainText]:
     """The édito as sanitized HTML and as text with numbered links; shared by every segment."""
     if not edition.edito:
         return "", PlainText((), ())
-    clean = clean_html(markdown(typography(edition.edito, language)), base_url)
+    clean = clean_html(texts.markdown(typography(edition.edito, language)), base_url)
     return clean, html_to_text(clean)
 
 
-def _issue_article(article: Article, language: str, base_url: str, tag, markdown: Callable[[str], str]) -> IssueArticle:
+def _issue_article(article: Article, language: str, base_url: str, tag, texts: Texts) -> IssueArticle:
     summary = article.summary
     if not summary and article.body.strip():
-        source = markdown(article.body) if article.body_format == "markdown" else article.body
+        source = texts.markdown(article.body) if article.body_format == "markdown" else article.body
         summary = summary_from_html(clean_html(source, article.url or base_url))
     return IssueArticle(
         id=article.id,
@@ -130,7 +131,7 @@ def _issue_article(article: Article, language: str, base_url: str, tag, markdown
         url=tag(article.url, article.id),
         canonical_url=article.url,
         date=article.date,
-        date_long=long_date(article.date, language),
+        date_long=texts.long_date(article.date, language),
         summary=typography(summary, language),
         author=article.author,
         image=article.image,

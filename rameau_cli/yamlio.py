@@ -1,18 +1,20 @@
-"""Reading text and YAML safely: UTF-8 only, safe loader only, errors that name the line."""
+"""Reading text and YAML safely: UTF-8 only, safe loader only, errors that name the line.
+
+PyYAML is imported only when some YAML has to be parsed: a build whose rameau.yaml, edition
+file and articles are all unchanged takes them from .rameau-cache/ and never loads it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import ContentError, Problem
-
-try:  # the C loader is several times faster; both are "safe" loaders
-    SafeLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    SafeLoader = yaml.SafeLoader
+from .files import write_atomic
+from .stamps import code_stamp
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -48,8 +50,11 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
 
 def load_yaml_text(text: str, where: str, first_line: int = 1) -> Any:
     """`yaml.safe_load` with the error turned into one line naming file and line."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is several times faster
     try:
-        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
+        return yaml.load(text, Loader=loader)  # noqa: S506 - SafeLoader/CSafeLoader only
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
@@ -74,3 +79,72 @@ def split_front_matter(text: str, where: str) -> tuple[str | None, str, int]:
         if lines[index].strip() in ("---", "..."):
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
     raise ContentError(Problem(f"{where}:1", "front matter opened with `---` but never closed; add a `---` line after it"))
+
+
+# --- Parsed YAML kept between builds ------------------------------------------------------------
+
+class _NotJson(Exception):
+    pass
+
+
+def _to_json(value: Any) -> Any:
+    """Parsed YAML as JSON, dates tagged; _NotJson for what JSON cannot give back the same."""
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        if len(value) == 1 and str(next(iter(value))).startswith("$"):
+            raise _NotJson  # would read back as a tagged date
+        if not all(isinstance(key, str) for key in value):
+            raise _NotJson  # JSON keys are text; YAML's may be numbers or dates
+        return {key: _to_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_to_json(item) for item in value]
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+        return value
+    raise _NotJson  # sets, bytes, NaN...
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (key, item), = value.items()
+            if key == "$datetime":
+                return dt.datetime.fromisoformat(item)
+            if key == "$date":
+                return dt.date.fromisoformat(item)
+        return {key: _from_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_json(item) for item in value]
+    return value
+
+
+def load_yaml_cached(text: str, where: str, cache_dir: Path | None, first_line: int = 1) -> Any:
+    """load_yaml_text, with the result kept in `cache_dir`/yaml/ for the next build.
+
+    The entry is used only for the very same text, read by the same code with the same PyYAML;
+    YAML that JSON cannot hold exactly (number keys, sets, binary) and YAML with errors are
+    never kept. An unreadable or unwritable cache only costs a parse."""
+    if cache_dir is None:
+        return load_yaml_text(text, where, first_line)
+    path = cache_dir / "yaml" / f"{hashlib.sha256(where.encode('utf-8', 'surrogatepass')).hexdigest()[:20]}.json"
+    key = code_stamp(("yamlio.py",), ("yaml",))
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        if entry["key"] == key and entry["text"] == text:
+            return _from_json(entry["value"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    value = load_yaml_text(text, where, first_line)
+    try:
+        stored = _to_json(value)
+        if _from_json(stored) != value:
+            return value
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"key": key, "text": text, "value": stored}, ensure_ascii=False).encode("utf-8"))
+    except (_NotJson, OSError, RecursionError):
+        pass
+    return value
