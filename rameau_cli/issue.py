@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -143,9 +144,14 @@ def _issue_article(article: Article, language: str, base_url: str, tag, texts: T
 _settings_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
+@lru_cache(maxsize=64)
+def _setting_template(source: str):
+    return _settings_env.from_string(source)  # one compile per distinct subject, not per segment
+
+
 def _render_setting(template: str, context: dict, where: str) -> str:
     try:
-        return _settings_env.from_string(template).render(context)
+        return _setting_template(template).render(context)
     except TemplateError as exc:
         raise ConfigError(Problem(f"rameau.yaml: {where}", f"template error: {exc}")) from None
 
