@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rameau_cli.build import BuildOptions, build_issue, load_project
 from rameau_cli.config import Tracking
@@ -28,7 +30,7 @@ def test_every_segment_has_a_two_part_alternative_message(built):
     for rendered in built.issues:
         data = issue_files(rendered)["message.eml"]
         assert all(byte < 128 for byte in data), "7-bit clean"
-        assert max(len(line) for line in data.split(b"\r\n")) <= 78
+        assert max(len(line) for line in data.split(b"\r\n")) <= 76  # RFC 2045, 6.7 (5)
         message = parse(data)
         assert message.get_content_type() == "multipart/alternative"
         assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
@@ -43,6 +45,21 @@ def test_every_segment_has_a_two_part_alternative_message(built):
         assert message["Message-ID"].startswith(f"<2026-W48.{rendered.issue.segment.id}.")
         assert message["List-Unsubscribe"] == "<{{unsubscribe_url}}>"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.lists(st.sampled_from(list("ab =.\t\n-é€😀\u202f") + ["From ", "=3D", ". ", "--", "\n.\n", " \n"]),
+                    max_size=150).map("".join))
+def test_any_text_comes_back_from_the_message_exactly(built, text):
+    from rameau_cli.mime import build_message
+
+    rendered = built.issues[0]
+    data = build_message(rendered.issue, "<p>" + text + "</p>", text)
+    assert all(byte < 128 for byte in data) and max(len(line) for line in data.split(b"\r\n")) <= 76
+    message = parse(data)
+    expected = text if text.endswith("\n") else text + "\n"
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == expected
+    assert message.get_body(("html",)).get_content().replace("\r\n", "\n").rstrip("\n") == "<p>" + text + "</p>"
 
 
 def test_subject_keeps_french_spaces_and_cannot_inject_headers(example):
