@@ -20,6 +20,7 @@ from .render import RenderedIssue, render_within
 from .sources import collect_articles
 from .text_cache import TextCache
 
+
 @dataclass(frozen=True)
 class BuildOptions:
     edition: str | None = None  # an edition file's id, e.g. "2026-W48"

@@ -1,9 +1,9 @@
 """What a cache entry was made with: rameau's version, its own modules, the libraries it used.
 
-Every cache in .rameau-cache/ keys its entries with such a stamp, so that an entry made by other
-code (an upgrade of rameau or of a library, a fix in a working copy) is never used. A library is
-stamped from its installed files, without importing it: skipping that import is often the point
-of the cache.
+The caches of parsed and rendered content in .rameau-cache/ (articles, YAML, Markdown, dates)
+are keyed with such a stamp, so that an entry made by other code (an upgrade of rameau or of a
+library, a fix in a working copy) is never used. A library is stamped from its installed
+files, without importing it: skipping that import is often the point of the cache.
 """
 
 from __future__ import annotations
