@@ -22,6 +22,6 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = Fals
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(temporary, path)
-    except OSError:
+    except BaseException:  # a full disk, an error while making the pieces, an interrupt
         temporary.unlink(missing_ok=True)
         raise

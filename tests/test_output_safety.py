@@ -108,3 +108,20 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_issue(example, run)
     assert "cannot write the issue: File too large" in stderr
     assert tree(example / "dist") == good
     assert not leftovers(example / "dist")
+
+
+def test_a_file_written_in_pieces_is_whole_or_untouched(tmp_path):
+    from rameau_cli.files import write_atomic
+
+    target = tmp_path / "cache.json"
+    write_atomic(target, (piece for piece in (b'{"a":', b"1}")))
+    assert target.read_bytes() == b'{"a":1}'
+
+    def failing():
+        yield b'{"b":'
+        raise ValueError("cannot encode")
+
+    with pytest.raises(ValueError):
+        write_atomic(target, failing())
+    assert target.read_bytes() == b'{"a":1}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.json"]  # no temporary file left
