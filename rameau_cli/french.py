@@ -34,17 +34,20 @@ def _locale(language: str):
     return Locale.parse(language.replace("-", "_"))
 
 
+def calendar_day(moment: dt.datetime | dt.date) -> dt.date:
+    """The day a date or a moment falls on (in the moment's own time zone)."""
+    return moment.date() if isinstance(moment, dt.datetime) else moment
+
+
 def long_date(moment: dt.datetime | dt.date, language: str) -> str:
     """`mardi 24 novembre 2026` in French, `Tuesday, November 24, 2026` in English."""
     from babel.dates import format_date
 
-    day = moment.date() if isinstance(moment, dt.datetime) else moment
-    return format_date(day, format="full", locale=_locale(language))
+    return format_date(calendar_day(moment), format="full", locale=_locale(language))
 
 
 def short_date(moment: dt.datetime | dt.date, language: str) -> str:
     """`24 novembre 2026`."""
     from babel.dates import format_date
 
-    day = moment.date() if isinstance(moment, dt.datetime) else moment
-    return format_date(day, format="long", locale=_locale(language))
+    return format_date(calendar_day(moment), format="long", locale=_locale(language))

@@ -63,12 +63,14 @@ class TextCache(Texts):
         return self._get("markdown", key, lambda: markdown_to_html(text))
 
     def long_date(self, moment: dt.date, language: str) -> str:
-        day = moment.date() if isinstance(moment, dt.datetime) else moment
-        return self._get("dates", f"long|{language}|{day.isoformat()}", lambda: french.long_date(day, language))
+        return self._date("long", french.long_date, moment, language)
 
     def short_date(self, moment: dt.date, language: str) -> str:
-        day = moment.date() if isinstance(moment, dt.datetime) else moment
-        return self._get("dates", f"short|{language}|{day.isoformat()}", lambda: french.short_date(day, language))
+        return self._date("short", french.short_date, moment, language)
+
+    def _date(self, style: str, write, moment: dt.date, language: str) -> str:
+        day = french.calendar_day(moment)
+        return self._get("dates", f"{style}|{language}|{day.isoformat()}", lambda: write(day, language))
 
     def save(self) -> None:
         if not self.path or self.used == self.entries:
