@@ -3,24 +3,27 @@
 The library can be used without the command line::
 
     from pathlib import Path
-    from rameau_cli import build_issue, load_project
+    from rameau_cli import BuildOptions, build, load_project
 
-    project = load_project(Path("."))
-    result = build_issue(project)
-    print(result.manifest["segments"].keys())
+    config = load_project(Path("."))
+    built = build(config, BuildOptions(week="2026-W48"))   # in memory; nothing is written
+    for email in built.emails:
+        print(email.issue.subject, len(email.html))
+
+`build_issue(config, options)` builds and writes, as `rameau build-issue` does.
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "build_issue", "load_project", "RameauError"]
+__all__ = ["__version__", "BuildOptions", "RameauError", "build", "build_issue", "load_project", "write"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     # Imported lazily so that `rameau --version` stays fast.
-    if name in ("build_issue", "load_project"):
-        from . import build
+    if name in ("BuildOptions", "build", "build_issue", "load_project", "write"):
+        from . import pipeline
 
-        return getattr(build, name)
+        return getattr(pipeline, name)
     if name == "RameauError":
         from .errors import RameauError
 

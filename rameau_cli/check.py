@@ -6,9 +6,13 @@ Each rule gives findings of level "error" (the CLI exits 1) or "warning" (exits 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 
 GMAIL_CLIP = 102_000  # Gmail hides the rest of a message whose HTML is over about 102 KB
 SIZE_WARNING = 85_000
@@ -19,8 +23,8 @@ PREHEADER_MIN, PREHEADER_MAX = 40, 140
 
 
 @dataclass(frozen=True)
-class Part:
-    """One segment's email as it would be sent."""
+class CheckedEmail:
+    """One segment's email as it would be sent: what the rules read."""
 
     segment: str
     subject: str
@@ -67,32 +71,32 @@ class _Scan(HTMLParser):
             self.styles[-1] += data
 
 
-def check_part(part: Part) -> list[Finding]:
+def check_email(email: CheckedEmail) -> list[Finding]:
     findings: list[Finding] = []
 
     def add(level: str, rule: str, message: str) -> None:
-        findings.append(Finding(part.segment, level, rule, message))
+        findings.append(Finding(email.segment, level, rule, message))
 
     scan = _Scan()
-    scan.feed(re.sub(r"<!--\[if.*?<!\[endif\]-->", "", part.html, flags=re.S))
-    _size(part, add)
+    scan.feed(re.sub(r"<!--\[if.*?<!\[endif\]-->", "", email.html, flags=re.S))
+    _size(email, add)
     _styles(scan, add)
-    _images(scan, part, add)
-    _links(scan, part, add)
-    _headers(part, add)
-    _text(scan, part, add)
-    _validity(part, add)
+    _images(scan, email, add)
+    _links(scan, email, add)
+    _headers(email, add)
+    _text(scan, email, add)
+    _validity(email, add)
     return findings
 
 
-def _size(part: Part, add) -> None:
-    size = len(part.html.encode("utf-8"))
+def _size(email: CheckedEmail, add) -> None:
+    size = len(email.html.encode("utf-8"))
     if size > SIZE_WARNING:
-        per_article = max(1, size // max(1, part.articles))
+        per_article = max(1, size // max(1, email.articles))
         cut = -(-(size - SIZE_WARNING) // per_article)
         level = "error" if size > GMAIL_CLIP else "warning"
         add(level, "size", f"HTML is {size / 1000:.0f} KB; Gmail clips messages over {GMAIL_CLIP // 1000} KB. "
-                           f"Cut about {cut} article(s), or set segments.{part.segment}.max_bytes to move the overflow "
+                           f"Cut about {cut} article(s), or set segments.{email.segment}.max_bytes to move the overflow "
                            "into a 'more online' list")
 
 
@@ -102,7 +106,7 @@ def _styles(scan: _Scan, add) -> None:
             add("error", "style", f"a <style> block is {len(style.encode()) // 1024} KB; Gmail drops blocks over 16 KB")
 
 
-def _images(scan: _Scan, part: Part, add) -> None:
+def _images(scan: _Scan, email: CheckedEmail, add) -> None:
     for image in scan.images:
         source = (image.get("src") or "").strip()
         shown = source[:60]
@@ -116,104 +120,106 @@ def _images(scan: _Scan, part: Part, add) -> None:
             add("error", "image", f"image {shown!r} has no explicit width")
 
 
-def _links(scan: _Scan, part: Part, add) -> None:
+def _links(scan: _Scan, email: CheckedEmail, add) -> None:
     for href in scan.links:
-        if href in part.placeholders:
+        if href in email.placeholders:
             continue
         if re.match(r"^\s*(javascript|vbscript|data):", href, re.I):
             add("error", "link", f"link {href[:60]!r} runs code; remove it")
         elif not re.match(r"^(https?://[^\s/]+|mailto:)", href):
             add("error", "link", f"link {href[:60]!r} is not an absolute http(s) URL")
-    if part.unsubscribe not in part.html:
-        add("error", "unsubscribe", f"the HTML part has no unsubscribe link ({part.unsubscribe})")
-    if part.unsubscribe not in part.text:
-        add("error", "unsubscribe", f"the text part has no unsubscribe link ({part.unsubscribe})")
+    if email.unsubscribe not in email.html:
+        add("error", "unsubscribe", f"the HTML part has no unsubscribe link ({email.unsubscribe})")
+    if email.unsubscribe not in email.text:
+        add("error", "unsubscribe", f"the text part has no unsubscribe link ({email.unsubscribe})")
 
 
-def _headers(part: Part, add) -> None:
-    length = len(part.subject)
+def _headers(email: CheckedEmail, add) -> None:
+    length = len(email.subject)
     if not 1 <= length <= SUBJECT_MAX:
         add("error", "subject", f"subject is {length} characters; keep it between 1 and {SUBJECT_MAX}")
     elif length > SUBJECT_WARN:
         add("warning", "subject", f"subject is {length} characters; inboxes on phones show about {SUBJECT_WARN}")
-    length = len(part.preheader)
+    length = len(email.preheader)
     if not length:
         add("error", "preheader", "no preheader; inboxes will show the first words of the email instead")
     elif not PREHEADER_MIN <= length <= PREHEADER_MAX:
         add("warning", "preheader", f"preheader is {length} characters; {PREHEADER_MIN} to {PREHEADER_MAX} read best")
 
 
-def _text(scan: _Scan, part: Part, add) -> None:
-    if not part.text.strip():
+def _text(scan: _Scan, email: CheckedEmail, add) -> None:
+    if not email.text.strip():
         add("error", "text", "no text part")
         return
     for href in dict.fromkeys(scan.links):
-        if href not in part.placeholders and href.startswith("http") and href not in part.text:
+        if href not in email.placeholders and href.startswith("http") and href not in email.text:
             add("error", "text", f"link {href[:70]} is in the HTML but not in the text part")
-    for number, line in enumerate(part.text.splitlines(), start=1):
+    for number, line in enumerate(email.text.splitlines(), start=1):
         if len(line) > TEXT_WIDTH and not re.fullmatch(r"(\[\d+\] )?\S+://\S+", line):
             add("error", "text", f"text line {number} is {len(line)} columns; keep lines to {TEXT_WIDTH}")
     for image in scan.images:
         source = (image.get("src") or "").strip()
-        if source and source in part.text:
+        if source and source in email.text:
             add("error", "text", f"the text part shows an image URL ({source[:60]})")
 
 
-def _validity(part: Part, add) -> None:
+def _validity(email: CheckedEmail, add) -> None:
     import html5lib
 
     parser = html5lib.HTMLParser(strict=False)
-    parser.parse(part.html)
+    parser.parse(email.html)
     for (line, column), code, _ in parser.errors[:10]:
         add("error", "html", f"HTML parse error at line {line}, column {column}: {code}")
 
 
-def parts_from_result(result) -> list[Part]:
-    """The parts of an edition built in memory."""
+def emails_from_build(built: Any) -> list[CheckedEmail]:
+    """The emails of an edition built in memory (a pipeline.Build)."""
     return [
-        Part(r.issue.segment.id, r.issue.subject, r.issue.preheader, r.html, r.text, r.issue.profile.placeholders,
-             str(r.issue.profile.unsubscribe), len(r.issue.articles))
-        for r in result.issues
+        CheckedEmail(e.issue.segment.id, e.issue.subject, e.issue.preheader, e.html, e.text,
+                     e.issue.profile.placeholders, str(e.issue.profile.unsubscribe), len(e.issue.articles))
+        for e in built.emails
     ]
 
 
-def parts_from_folder(folder, profile) -> list[Part]:
-    """The parts of an edition written by build-issue (its manifest and files)."""
-    import json
-
+def emails_from_folder(folder: Path, profile: Any) -> list[CheckedEmail]:
+    """The emails of an edition written by build-issue (its manifest and files)."""
     from .errors import ContentError, Problem
 
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        parts = []
+        emails = []
         for segment_id, entry in manifest["segments"].items():
             html = (folder / segment_id / "index.html").read_text(encoding="utf-8")
             text = (folder / segment_id / "index.txt").read_text(encoding="utf-8")
-            parts.append(Part(segment_id, entry["subject"], entry["preheader"], html, text, profile.placeholders,
-                              str(profile.unsubscribe), len(entry["articles"])))
-    except (OSError, ValueError, KeyError) as exc:
+            emails.append(CheckedEmail(segment_id, entry.get("subject", ""), entry.get("preheader", ""), html, text,
+                                       profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", []))))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ContentError(Problem(str(folder), f"cannot read the built edition ({exc}); build it again")) from None
-    return parts
+    return emails
 
 
-def check_edition(config, options, out=None):
+def check_edition(config: Any, options: Any, out: Path | None = None) -> tuple[str, list[CheckedEmail], list[Finding]]:
     """Findings for the edition(s) the options name: the built files when they are in the output
-    folder, else a build in memory. Returns (where, parts, findings)."""
-    from .build import build_editions, plan_editions, pick_segments
+    folder, else a build in memory. Returns (where, emails, findings)."""
+    from .cache.base import CacheFolder
+    from .compose.profiles import profile_for
     from .errors import Warnings
-    from .profiles import profile_for
+    from .pipeline import build, pick_segments, plan_editions
 
-    import datetime as dt
+    from .output.write import settle
 
+    settle(config, out or config.output_dir)  # what a killed build left is put right first
     plan = plan_editions(config, options, pick_segments(config, options.segments),
-                         dt.datetime.now(config.newsletter.tz), Warnings())
-    folders = [(out or config.output_dir) / edition.id for edition, _ in plan]
+                         dt.datetime.now(config.newsletter.tz), Warnings(), CacheFolder(config.cache_dir))
+    out_dir = out or config.output_dir
+    folders = [out_dir / edition.id for edition, _ in plan]
+    emails: list[CheckedEmail] = []
     if all((folder / "manifest.json").is_file() for folder in folders):
         profile = profile_for(config.profile, config.newsletter.language)
-        parts = [part for folder in folders for part in parts_from_folder(folder, profile)]
+        emails = [email for folder in folders for email in emails_from_folder(folder, profile)]
         where = ", ".join(str(folder) for folder in folders)
     else:
-        results = build_editions(config, options, write=False)
-        parts = [part for result in results for part in parts_from_result(result)]
-        where = f"edition {' + '.join(r.edition.id for r in results)}, built in memory"
-    return where, parts, [finding for part in parts for finding in check_part(part)]
+        built = build(config, options)
+        emails = emails_from_build(built)
+        where = f"edition {', '.join(e.edition.id for e in built.editions)}, built in memory"
+    return where, emails, [finding for email in emails for finding in check_email(email)]

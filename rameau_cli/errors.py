@@ -61,6 +61,12 @@ class StrictError(RameauError):
     """Warnings were raised and --strict asks to fail on them."""
 
 
+class Interrupted(RameauError):
+    """Ctrl-C, SIGTERM or SIGHUP stopped a command."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 class Warnings:
     """Collects the warnings of one build; `--strict` turns any of them into a failure."""
 
@@ -87,3 +93,13 @@ def show(value) -> str:
     shower.maxstring, shower.maxother, shower.maxlevel = 60, 60, 2
     shower.maxlist = shower.maxdict = shower.maxtuple = 4
     return shower.repr(value)
+
+
+def size(count: int) -> str:
+    """A number of bytes as a person reads it: `850 bytes`, `195 KB`, `10 MB`."""
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{count // 1024} KB"
+    megabytes = count / 1024 / 1024
+    return f"{megabytes:.0f} MB" if megabytes >= 10 or megabytes == int(megabytes) else f"{megabytes:.1f} MB"

@@ -1,15 +1,20 @@
+"""Shared fixtures: copies of the example project, the CLI run in-process (or, where a test
+needs one, in a real process), one build of the example for the whole session, and a local
+HTTP server."""
+
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from helpers import REPO, Run
 
 
 def pytest_addoption(parser):
@@ -21,40 +26,87 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
 
 
+def copy_example(target: Path) -> Path:
+    """A copy of the bundled example project (nothing is ever written into the checkout)."""
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "rameau.yaml", target / "rameau.yaml")
+    shutil.copytree(REPO / "articles", target / "articles")
+    shutil.copytree(REPO / "editions", target / "editions")
+    return target
+
+
 @pytest.fixture
 def example(tmp_path) -> Path:
     """A copy of the bundled example project, safe to modify."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(REPO / "rameau.yaml", project / "rameau.yaml")
-    shutil.copytree(REPO / "articles", project / "articles")
-    shutil.copytree(REPO / "issues", project / "issues")
+    return copy_example(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory) -> Path:
+    """The example, built once for the session by `rameau build-issue`. Read it, never change it."""
+    project = copy_example(tmp_path_factory.mktemp("built") / "project")
+    result = invoke("build-issue", cwd=project)
+    assert result.code == 0, result.stderr
     return project
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
+@pytest.fixture(scope="session")
+def example_build(built_example):
+    """The example's edition built in memory (pipeline.Build), for tests of the stages."""
+    from rameau_cli.pipeline import build, load_project
+
+    return build(load_project(built_example))
 
 
-def rameau(*args: str, cwd: Path, env: dict | None = None) -> Run:
-    """Run the real command, as a user would, in another process."""
-    import os
+@contextlib.contextmanager
+def _environment(env: dict[str, str]):
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
+
+def invoke(*args: str, cwd: Path, env: dict | None = None) -> Run:
+    """Run a command in this process, as `rameau ARGS` run in `cwd` with its output piped."""
+    from rameau_cli.cli.app import main
+
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with _environment({"NO_COLOR": "1", "COLUMNS": "120", **(env or {})}), \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(previous)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> Run:
+    """Run the real command in another process, as a user would (`python -m rameau_cli`)."""
     environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
-    done = subprocess.run(
-        [sys.executable, "-m", "rameau_cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-    )
+    done = subprocess.run([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env=environment, timeout=timeout)
     return Run(done.returncode, done.stdout, done.stderr)
 
 
 @pytest.fixture
 def run():
-    return rameau
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def http_server():
+    """A real HTTP server on 127.0.0.1 for the whole session; tests add routes to it:
+    `http_server.routes["/feed.xml"] = handler(request)`. Every request is recorded."""
+    from helpers import LocalServer
+
+    server = LocalServer().start()
+    yield server
+    server.stop()

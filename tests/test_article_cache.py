@@ -3,9 +3,9 @@
 import json
 import os
 
+import pytest
 
-def tree(folder):
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from helpers import tree
 
 
 def test_a_warm_build_is_byte_identical_and_replays_warnings(example, run, tmp_path):
@@ -40,46 +40,129 @@ def test_a_summary_less_article_keeps_its_body_for_the_summary(example, run):
     assert "Le corps donne le résumé de cet article." in text
 
 
-def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(example, run, tmp_path):
+def body_of(cache_file):
+    """A cache file's JSON body (its last line says what made it)."""
+    return json.loads(cache_file.read_bytes().rpartition(b"\n")[0])
+
+
+def rewrite(cache_file, body, keep_trailer=True):
+    """Replace a cache file's body, keeping its trailer (and so its old checksum)."""
+    trailer = cache_file.read_bytes().rpartition(b"\n")[2]
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    cache_file.write_bytes(data + (b"\n" + trailer if keep_trailer else b""))
+
+
+def resign(cache_file, body):
+    """Replace a cache file's body with a valid checksum: JSON of the wrong shape, well signed."""
+    import hashlib
+
+    trailer = json.loads(cache_file.read_bytes().rpartition(b"\n")[2])
+    data = json.dumps(body).encode()
+    trailer["sha256"] = hashlib.sha256(data).hexdigest()
+    cache_file.write_bytes(data + b"\n" + json.dumps(trailer).encode())
+
+
+def first_record(cache_file):
+    body = body_of(cache_file)
+    return body, next(iter(body))
+
+
+@pytest.mark.parametrize("damage", [
+    "other code", "not json", "null", "empty list", "a title that is a number", "a tampered value", "deleted",
+    "entry of the wrong length", "a naive date",
+])
+def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(example, run, tmp_path, damage):
     assert run("build-issue", "--out", str(tmp_path / "a"), "--no-history", cwd=example).code == 0
     (cache,) = (example / ".rameau-cache" / "articles").glob("*.json")
-    cache.write_text('{"key": "autre", "files": {}}', encoding="utf-8")
-    assert run("build-issue", "--out", str(tmp_path / "b"), "--no-history", cwd=example).code == 0
-    cache.write_text("pas du json", encoding="utf-8")
-    assert run("build-issue", "--out", str(tmp_path / "c"), "--no-history", cwd=example).code == 0
-    data = json.loads(cache.read_text(encoding="utf-8"))
-    name = next(iter(data["files"]))
-    data["files"][name][2] = {"title": 42}
-    cache.write_text(json.dumps(data), encoding="utf-8")
-    assert run("build-issue", "--out", str(tmp_path / "d"), "--no-history", cwd=example).code == 0
+    body, name = first_record(cache)
+    if damage == "other code":
+        trailer = json.loads(cache.read_bytes().rpartition(b"\n")[2])
+        trailer["stamp"] = "autre"
+        cache.write_bytes(cache.read_bytes().rpartition(b"\n")[0] + b"\n" + json.dumps(trailer).encode())
+    elif damage == "not json":
+        rewrite(cache, b"pas du json")
+    elif damage == "null":
+        resign(cache, None)
+    elif damage == "empty list":
+        resign(cache, [])
+    elif damage == "a title that is a number":
+        body[name][2]["title"] = 42
+        resign(cache, body)
+    elif damage == "a tampered value":  # one character of a title, the checksum left as it was
+        body[name][2]["title"] = body[name][2]["title"].replace("e", "é", 1)
+        rewrite(cache, body)
+    elif damage == "deleted":
+        import shutil
+
+        shutil.rmtree(example / ".rameau-cache")
+    elif damage == "entry of the wrong length":
+        body[name] = body[name][:2]
+        resign(cache, body)
+    elif damage == "a naive date":
+        body[name][2]["date"] = "2026-11-24T09:00:00"
+        resign(cache, body)
+    result = run("build-issue", "--out", str(tmp_path / "b"), "--no-history", cwd=example)
+    assert result.code == 0 and "Traceback" not in result.stderr and "warning" not in result.stderr
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_a_cache_stamp_covers_every_file_of_the_package(monkeypatch, tmp_path):
+    """Moving, renaming or editing any module of rameau makes other caches; no list of names to keep."""
     import shutil
-    shutil.rmtree(example / ".rameau-cache")
-    assert run("build-issue", "--out", str(tmp_path / "e"), "--no-history", cwd=example).code == 0
-    assert tree(tmp_path / "a") == tree(tmp_path / "b") == tree(tmp_path / "c") == tree(tmp_path / "d") == tree(tmp_path / "e")
+
+    from rameau_cli.cache import stamp
+
+    copy = tmp_path / "rameau_cli"
+    shutil.copytree(stamp.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(stamp, "PACKAGE", copy)
+    stamp.code_stamp.cache_clear()
+    first = stamp.code_stamp()
+    (copy / "render" / "markup.py").rename(copy / "render" / "markup_moved.py")
+    stamp.code_stamp.cache_clear()
+    second = stamp.code_stamp()
+    (copy / "render" / "markup_moved.py").write_text("# changed\n", encoding="utf-8")
+    stamp.code_stamp.cache_clear()
+    third = stamp.code_stamp()
+    monkeypatch.undo()
+    stamp.code_stamp.cache_clear()
+    assert len({first, second, third}) == 3
 
 
-def test_a_cache_made_by_other_code_is_not_used(example, monkeypatch):
-    from rameau_cli import article_cache, stamps
-
-    first = article_cache.code_fingerprint()
-    monkeypatch.setattr(stamps, "__file__", str(example / "rameau.yaml"))  # other files: other stamps
-    assert article_cache.code_fingerprint() != first
+def test_an_article_that_failed_is_read_again_once_fixed(example, run):
+    """Failures are never cached: an article that could not be read goes out once it can be."""
+    path = example / "articles" / "kit-accueil-benevoles.md"
+    text = path.read_text(encoding="utf-8")
+    path.chmod(0)
+    try:
+        result = run("build-issue", "--no-history", "--json", cwd=example)
+        if os.geteuid() != 0:  # root reads anything: then the failure is made another way below
+            assert "kit-accueil-benevoles.md: cannot be read" in result.stderr
+    finally:
+        path.chmod(0o644)
+    path.write_text(text.replace("title:", "titre:", 1), encoding="utf-8")
+    assert "kit-accueil-benevoles.md: title: missing" in run("build-issue", "--no-history", cwd=example).stderr
+    stat = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the same size and time as the broken one
+    result = run("build-issue", "--no-history", "--json", cwd=example)
+    ids = [a["id"] for a in json.loads(result.stdout)["segments"]["hebdo-association"]["articles"]]
+    assert "kit-accueil-benevoles" in ids
 
 
 def test_rendered_markdown_is_reused_and_a_damaged_cache_ignored(example, run, tmp_path):
     assert run("build-issue", "--out", str(tmp_path / "a"), "--no-history", cwd=example).code == 0
     cache = example / ".rameau-cache" / "texts.json"
-    entries = json.loads(cache.read_text(encoding="utf-8"))["markdown"]
+    entries = body_of(cache)["markdown"]
     assert any("notre carte" in html for html in entries.values())  # the édito
     assert run("build-issue", "--out", str(tmp_path / "b"), "--no-history", cwd=example).code == 0
     cache.write_text("{pas du json", encoding="utf-8")
     assert run("build-issue", "--out", str(tmp_path / "c"), "--no-history", cwd=example).code == 0
-    edition = example / "issues" / "2026-W48.md"
+    edition = example / "editions" / "2026-W48.md"
     edition.write_text(edition.read_text(encoding="utf-8").replace("notre carte", "la carte des rendez-vous"), encoding="utf-8")
     assert run("build-issue", "--out", str(tmp_path / "d"), "--no-history", cwd=example).code == 0
     assert tree(tmp_path / "a") == tree(tmp_path / "b") == tree(tmp_path / "c")
     assert b"la carte des rendez-vous" in (tmp_path / "d" / "2026-W48" / "quotidienne" / "index.html").read_bytes()
-    kept = json.loads(cache.read_text(encoding="utf-8"))["markdown"]
+    kept = body_of(cache)["markdown"]
     assert not any("notre carte" in html for html in kept.values())  # only what the last build used
 
 
@@ -88,7 +171,7 @@ def test_an_unchanged_project_builds_again_without_yaml_markdown_or_babel(exampl
     import subprocess
     import sys
 
-    code = ("import sys\nfrom rameau_cli import launcher\nsys.argv = ['rameau', 'build-issue', '--no-history', "
+    code = ("import sys\nfrom rameau_cli.cli import launcher\nsys.argv = ['rameau', 'build-issue', '--no-history', "
             f"'--out', {str(tmp_path / 'out')!r}]\ntry:\n    launcher.main()\nexcept SystemExit:\n    pass\n"
             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'markdown_it', 'babel'})), "
             "file=sys.stderr)")
@@ -105,7 +188,7 @@ def test_a_changed_config_or_edition_file_is_read_again(example, run):
     config = example / "rameau.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("title: La quotidienne", "title: Le quotidien"),
                       encoding="utf-8")
-    edition = example / "issues" / "2026-W48.md"
+    edition = example / "editions" / "2026-W48.md"
     edition.write_text(edition.read_text(encoding="utf-8").replace(
         'subject: "Alliances : ce qui a bougé cette semaine"', 'subject: "Semaine 48"'), encoding="utf-8")
     result = run("build-issue", "--no-history", "--json", cwd=example)
@@ -115,7 +198,9 @@ def test_a_changed_config_or_edition_file_is_read_again(example, run):
 
 
 def test_parsed_yaml_comes_back_the_same_or_is_not_kept(tmp_path):
-    from rameau_cli.yamlio import load_yaml_cached, load_yaml_text
+    from rameau_cli.cache.base import CacheFolder
+    from rameau_cli.cache.parsed_yaml import load_yaml_cached
+    from rameau_cli.project.reading import load_yaml_text
 
     texts = {
         "dates": "date: 2026-11-30\nat: 2026-11-30T08:00:00+01:00\nnaive: 2026-11-30 08:00:00\n",
@@ -129,21 +214,21 @@ def test_parsed_yaml_comes_back_the_same_or_is_not_kept(tmp_path):
     }
     for where, text in texts.items():
         expected = load_yaml_text(text, where)
-        first = load_yaml_cached(text, where, tmp_path)
-        second = load_yaml_cached(text, where, tmp_path)
+        first = load_yaml_cached(text, where, CacheFolder(tmp_path))
+        second = load_yaml_cached(text, where, CacheFolder(tmp_path))
         assert first == second == expected or (where == "not a number" and second["x"] != second["x"]), where
         assert [type(v) for v in (expected.values() if isinstance(expected, dict) else [expected])] == \
             [type(v) for v in (second.values() if isinstance(second, dict) else [second])], where
-    kept = {json.loads(p.read_text(encoding="utf-8"))["text"] for p in (tmp_path / "yaml").glob("*.json")}
+    kept = {body_of(p)["text"] for p in (tmp_path / "yaml").glob("*.json")}
     assert kept == {texts["dates"], texts["nested"]}
 
 
 def test_a_damaged_yaml_cache_is_ignored(example, run, tmp_path):
     assert run("build-issue", "--no-history", "--out", str(tmp_path / "a"), cwd=example).code == 0
     for entry in (example / ".rameau-cache" / "yaml").glob("*.json"):
-        data = json.loads(entry.read_text(encoding="utf-8"))
+        data = body_of(entry)
         data["value"] = {"$date": "pas une date"}
-        entry.write_text(json.dumps(data), encoding="utf-8")
+        resign(entry, data)
     assert run("build-issue", "--no-history", "--out", str(tmp_path / "b"), cwd=example).code == 0
     for entry in (example / ".rameau-cache" / "yaml").glob("*.json"):
         entry.write_text("{pas du json", encoding="utf-8")

@@ -3,8 +3,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rameau_cli.articles import read_markdown_article, slugify
 from rameau_cli.errors import ContentError, Warnings
+from rameau_cli.project.reading import slugify
+from rameau_cli.sources.article import read_markdown_article
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -41,12 +42,14 @@ def test_a_date_without_time_zone_is_read_in_the_newsletter_zone(tmp_path):
 @pytest.mark.parametrize(
     "front, expected",
     [
-        ("title: [a, b]\ndate: 2026-11-24", "title: expected text, got list"),
+        ("title: [a, b]\ndate: 2026-11-24", "title: expected text, got a list; put the value in quotes"),
         ("title: A\ndate: demain", "date: 'demain' is not a date"),
         ("title: A\ndate: 2026-11-24\naudiences: association", "audiences: expected a list such as [association]"),
         ("date: 2026-11-24", "title: missing"),
         ("title: A", "date: missing"),
         ("title: A\ndate: 2026-11-24\nfeatured: peut-être", "featured: expected true or false"),
+        ("title: A\ndate: 2026-11-24\npriority: haute", "priority: expected a whole number, got text ('haute')"),
+        ("title: A\ndate: 2026-11-24\ntags: [a, [b]]", "tags: expected a list of names such as [association, entreprise]"),
         ("title: A\ndate: 2026-11-24\nimage: /relative.jpg\nimage_alt: x", "image: expected an absolute http(s) URL"),
         ('title: A\ndate: 2026-11-24\nurl: "https://evil\\nBcc: x"', "url: expected an absolute http(s) URL"),
     ],
@@ -69,6 +72,10 @@ def test_every_wrong_field_is_reported_together(tmp_path):
     "content, expected",
     [
         ("---\ntitle: [oops\n---\n", ":3: invalid YAML"),
+        ("---\ntitle: Alliances : ce qui a bougé\ndate: 2026-11-24\n---\n",
+         ":2: invalid YAML: a colon followed by a space inside the value of 'title'; put the whole value in quotes"),
+        ("---\ntitle: A\n\tdate: 2026-11-24\n---\n", "invalid YAML: a tab character; indent with spaces only"),
+        ('---\ntitle: "A\ndate: 2026-11-24\n---\n', "invalid YAML: a quote is opened but never closed"),
         ("---\n- a\n- b\n---\n", ":2: front matter must be `key: value` lines"),
         ("Juste du texte\n", ":1: no front matter"),
         ("", "file is empty"),
@@ -109,7 +116,7 @@ def test_unknown_keys_and_missing_alt_warn(tmp_path):
     path = write(tmp_path, "a.md", "---\ntitle: A\ndate: 2026-11-24\nimage: https://example.org/a.jpg\nsumary: x\n---\n")
     article, warnings = read(path)
     assert [str(w) for w in warnings] == [
-        f"{path}: sumary: unknown front matter key, ignored",
+        f"{path}: sumary: unknown front matter key, ignored; did you mean 'summary'?",
         f"{path}: image_alt: missing; the title is used as alt text, describe the image instead",
     ]
     assert article.image_alt == "A"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from rameau_cli.build import BuildOptions
-from rameau_cli.config import Source
+from rameau_cli.pipeline import BuildOptions
+from rameau_cli.project.config import Source
 from rameau_cli.errors import UsageError
-from rameau_cli.serve import PreviewServer
+from rameau_cli.preview.server import PreviewServer
 
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-content.xml"
@@ -20,10 +20,10 @@ HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-cont
 def browser():
     from playwright.sync_api import sync_playwright
 
-    from rameau_cli.screenshots import launch_browser
+    from rameau_cli.preview.screenshots import launch_browser
 
     try:
-        from rameau_cli.screenshots import find_browser
+        from rameau_cli.preview.screenshots import find_browser
         find_browser()
     except UsageError as exc:
         pytest.fail(f"{exc} (.ci/run installs Debian's chromium)")
@@ -169,8 +169,10 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def test_screenshots_of_every_segment_at_both_widths(example, run, tmp_path):
-    result = run("preview", "--screenshot", str(tmp_path / "shots"), cwd=example)
+def test_screenshots_of_every_segment_at_both_widths(example, tmp_path):
+    from conftest import run_process
+
+    result = run_process("preview", "--screenshot", str(tmp_path / "shots"), cwd=example)  # its own Playwright
     assert result.code == 0, result.stderr
     for segment in SEGMENTS:
         for label, width in (("desktop", 800), ("phone", 375)):

@@ -76,7 +76,7 @@ def test_text_part_rules(example, run):
 
 
 def test_subject_and_preheader_lengths(example, run):
-    edition = example / "issues" / "2026-W48.md"
+    edition = example / "editions" / "2026-W48.md"
     edition.write_text(edition.read_text(encoding="utf-8")
                        .replace('subject: "Alliances : ce qui a bougé cette semaine"', "subject: " + '"' + "Très long objet " * 4 + '"')
                        .replace('preheader: "Un baromètre', 'preheader: "Court"\nx_preheader: "Un baromètre'), encoding="utf-8")

@@ -62,8 +62,8 @@ def test_one_segment_only_keeps_the_others(example, run):
 def test_unknown_segment_is_a_usage_error(example, run):
     result = run("build-issue", "--segment", "hebdo-asso", cwd=example)
     assert result.code == 2
-    assert result.stderr.strip() == ("error: --segment: unknown segment 'hebdo-asso'; choose from quotidienne, "
-                                     "hebdo-entreprise, hebdo-association, hebdo-grand-public")
+    assert result.stderr.strip() == ("error: --segment: unknown segment 'hebdo-asso'; did you mean 'hebdo-association'? "
+                                     "choose from quotidienne, hebdo-entreprise, hebdo-association, hebdo-grand-public")
 
 
 def test_bad_config_lists_every_problem_without_traceback(example, run):

@@ -1,9 +1,8 @@
-from pathlib import Path
-
 import pytest
 
-from rameau_cli.config import load_config, parse_config
+from helpers import REPO, SEGMENTS
 from rameau_cli.errors import ConfigError
+from rameau_cli.project.config import load_config, parse_config
 
 MINIMAL = {
     "newsletter": {"name": "Lettre", "sender": "Lettre <a@example.org>", "base_url": "https://example.org"},
@@ -12,9 +11,9 @@ MINIMAL = {
 
 
 def test_example_config_loads_four_segments():
-    config = load_config(Path(__file__).resolve().parent.parent)
-    assert [s.id for s in config.segments] == ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
-    assert config.segment("hebdo-entreprise").rule.any_audiences == {"entreprise", "fondation", "partenaire"}
+    config = load_config(REPO)
+    assert [s.id for s in config.segments] == SEGMENTS
+    assert config.segment("hebdo-entreprise").rule.audiences == {"entreprise", "fondation", "partenaire"}
     assert config.newsletter.language == "fr"
     assert config.newsletter.timezone == "Europe/Paris"
     assert not config.warnings
@@ -36,20 +35,59 @@ def test_every_problem_is_reported_at_once_with_its_key_path(tmp_path):
     assert error.value.exit_code == 2
 
 
-def test_unknown_keys_warn_with_a_suggestion(tmp_path):
-    raw = {**MINIMAL, "segmnts": {}}
-    config = parse_config(raw, tmp_path)
-    assert [str(w) for w in config.warnings] == ["rameau.yaml: segmnts: unknown key, ignored (did you mean 'segments'?)"]
+@pytest.mark.parametrize("where, key, suggestion", [
+    ((), "segmnts", "segments"),
+    (("newsletter",), "langage", "language"),
+    (("segments", "tous"), "audiance", "audiences"),
+    (("segments", "tous"), "exclude_tag", "exclude_tags"),
+    (("output",), "public-url", "public_url"),
+    (("emailing",), "profil", "profile"),
+])
+def test_an_unknown_key_is_an_error_that_suggests_the_known_one(tmp_path, where, key, suggestion):
+    """A typo must not be ignored: `audiance: [donateurs]` would send donor-only content to everyone."""
+    import copy
+
+    raw = copy.deepcopy(MINIMAL)
+    raw.setdefault("output", {})
+    raw.setdefault("emailing", {})
+    target = raw
+    for part in where:
+        target = target[part]
+    target[key] = ["donateurs"] if key == "audiance" else "x"
+    with pytest.raises(ConfigError) as error:
+        parse_config(raw, tmp_path)
+    path = ".".join((*where, key))
+    assert [str(p) for p in error.value.problems] == [f"rameau.yaml: {path}: unknown key; did you mean {suggestion!r}?"]
+
+
+def test_an_unknown_key_in_a_source_is_an_error(tmp_path):
+    raw = {**MINIMAL, "sources": [{"markdown": "articles", "categorie": {"a": "b"}}]}
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.categorie: unknown key; did you mean 'categories'\?"):
+        parse_config(raw, tmp_path)
+
+
+@pytest.mark.parametrize("last_line, message", [
+    ('subject: Objet"', "rameau.yaml: segments.asso.title: holds the text 'audiences:': a quote opened in this value "
+                        "is closed only on a later line"),
+    ('subject: "Objet"', "rameau.yaml:6: invalid YAML: a quote left open on an earlier line"),
+])
+def test_an_unclosed_quote_that_swallows_the_next_keys_is_named(tmp_path, last_line, message):
+    (tmp_path / "rameau.yaml").write_text(
+        "newsletter: {name: L, sender: a@example.org, base_url: https://example.org}\nsegments:\n  asso:\n"
+        f'    title: "L\'hebdo association\n    audiences: [association]\n    {last_line}\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(tmp_path)
+    assert message in str(error.value)
 
 
 def test_missing_segments_is_an_error(tmp_path):
-    with pytest.raises(ConfigError, match="segments: expected a mapping"):
+    with pytest.raises(ConfigError, match="segments: missing; add it"):
         parse_config({"newsletter": MINIMAL["newsletter"]}, tmp_path)
 
 
 def test_bad_segment_id_is_refused(tmp_path):
     raw = {**MINIMAL, "segments": {"../../etc": {"title": "x"}}}
-    with pytest.raises(ConfigError, match="must be a slug"):
+    with pytest.raises(ConfigError, match="expected a slug"):
         parse_config(raw, tmp_path)
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from rameau_cli.content import clean_html, html_to_text, markdown_to_html, plain_text, summary_from_html
-from rameau_cli.render import mjml_to_html
+from rameau_cli.render.markup import clean_html, html_to_text, markdown_to_html, plain_text, summary_from_html
+from rameau_cli.render.mjml import mjml_to_html
 
 
 def in_mjml(fragment: str) -> str:
@@ -80,13 +80,13 @@ def test_plain_text_drops_markup_and_scripts():
 
 
 def test_links_with_control_characters_are_dropped_and_spaces_encoded():
-    from rameau_cli.content import absolute_url
+    from rameau_cli.render.markup import absolute_url
 
     assert absolute_url("https://example.org/a\x00b", "") == ""
     assert absolute_url("https://example.org/a b", "") == "https://example.org/a%20b"
 
 
 def test_control_characters_in_values_never_break_mjml():
-    from rameau_cli.render import mjml_value
+    from rameau_cli.render.templates import mjml_value
 
     assert str(mjml_value("a\x00b\x1bc\x7f")) == "abc"

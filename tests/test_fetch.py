@@ -1,99 +1,77 @@
-"""Feed fetching against a real HTTP server on 127.0.0.1 that misbehaves on purpose."""
+"""Feed fetching against a real HTTP server on 127.0.0.1 that misbehaves on purpose, and the
+last good copy of a feed kept for when it does."""
 
 import gzip
-import http.server
 import socket
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from rameau_cli.errors import ContentError
-from rameau_cli.fetch import FetchPolicy, fetch_url
+from helpers import FEEDS, Reply
+from rameau_cli.cache.base import CacheFolder
+from rameau_cli.errors import ContentError, Warnings
+from rameau_cli.project.config import Source
+from rameau_cli.sources.feeds import read_feed_source
+from rameau_cli.sources.fetch import FetchPolicy, fetch_url
 
-FEED = (Path(__file__).parent / "fixtures" / "feeds" / "atom.xml").read_bytes()
+FEED = (FEEDS / "atom.xml").read_bytes()
 FAST = dict(timeout=0.5, deadline=1.5, max_bytes=200_000)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    requests: list = []
+def redirect(location):
+    return Reply(status=302, headers=[("Location", location)])
 
-    def log_message(self, *args):
+
+def chunked_big(request):
+    request.send_response(200)
+    request.send_header("Connection", "close")
+    request.end_headers()
+    for _ in range(40):
+        request.wfile.write(b" " * 10_000)
+
+
+def drip(request):
+    request.send_response(200)
+    request.send_header("Content-Type", "application/rss+xml")
+    request.send_header("Connection", "close")
+    request.end_headers()
+    try:
+        for _ in range(100):
+            request.wfile.write(b"<")
+            request.wfile.flush()
+            time.sleep(0.1)
+    except OSError:
         pass
 
-    def send(self, body: bytes, status=200, content_type="application/atom+xml", headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
 
-    def do_GET(self):  # noqa: N802 - the http.server API
-        Handler.requests.append((self.path, dict(self.headers)))
-        route = self.path.split("?")[0]
-        if route == "/feed.xml":
-            self.send(FEED)
-        elif route == "/etag.xml":
-            if self.headers.get("If-None-Match") == '"v1"':
-                self.send_response(304)
-                self.end_headers()
-            else:
-                self.send(FEED, headers=[("ETag", '"v1"')])
-        elif route == "/gzip.xml":
-            self.send(gzip.compress(FEED), headers=[("Content-Encoding", "gzip")])
-        elif route == "/bomb.xml":
-            self.send(gzip.compress(b"<" * 5_000_000), headers=[("Content-Encoding", "gzip")])
-        elif route == "/big.xml":
-            self.send(b" " * 300_000)
-        elif route == "/chunked-big.xml":
-            self.send_response(200)
-            self.end_headers()
-            for _ in range(40):
-                self.wfile.write(b" " * 10_000)
-        elif route == "/404.xml":
-            self.send(b"absent", status=404, content_type="text/plain")
-        elif route == "/500.xml":
-            self.send(b"panne", status=500, content_type="text/plain")
-        elif route == "/loop.xml":
-            self.send_response(302)
-            self.send_header("Location", "/loop2.xml")
-            self.end_headers()
-        elif route == "/loop2.xml":
-            self.send_response(302)
-            self.send_header("Location", "/loop.xml")
-            self.end_headers()
-        elif route == "/drip.xml":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.end_headers()
-            try:
-                for _ in range(100):
-                    self.wfile.write(b"<")
-                    self.wfile.flush()
-                    time.sleep(0.1)
-            except OSError:
-                pass
-        elif route == "/silent.xml":
-            time.sleep(10)
-        else:
-            self.send(b"?", status=404)
+def silent(request):
+    time.sleep(10)
+
+
+def etag(request):
+    if request.headers.get("If-None-Match") == '"v1"':
+        return Reply(status=304)
+    return Reply(FEED, headers=[("ETag", '"v1"')])
 
 
 @pytest.fixture(scope="module")
-def server():
-    class Server(http.server.ThreadingHTTPServer):
-        def handle_error(self, request, client_address):
-            pass  # clients hanging up on purpose (size caps, deadlines)
-
-    httpd = Server(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+def server(http_server):
+    http_server.routes.update({
+        "/feed.xml": Reply(FEED),
+        "/etag.xml": etag,
+        "/gzip.xml": Reply(gzip.compress(FEED), headers=[("Content-Encoding", "gzip")]),
+        "/cut-gzip.xml": Reply(gzip.compress(FEED)[:-40], headers=[("Content-Encoding", "gzip")]),
+        "/bomb.xml": Reply(gzip.compress(b"<" * 5_000_000), headers=[("Content-Encoding", "gzip")]),
+        "/big.xml": Reply(b" " * 300_000),
+        "/chunked-big.xml": chunked_big,
+        "/404.xml": Reply(b"absent", 404, content_type="text/plain"),
+        "/500.xml": Reply(b"panne", 500, content_type="text/plain"),
+        "/loop.xml": redirect("/loop2.xml"),
+        "/loop2.xml": redirect("/loop.xml"),
+        "/drip.xml": drip,
+        "/silent.xml": silent,
+    })
+    return http_server.url
 
 
 def test_plain_and_gzip_bodies(server):
@@ -107,9 +85,10 @@ def test_plain_and_gzip_bodies(server):
         ("/404.xml", "feed unreachable: HTTP 404"),
         ("/500.xml", "feed unreachable: HTTP 500"),
         ("/loop.xml", "too many redirects"),
-        ("/big.xml", "over the 0 MB limit"),
-        ("/chunked-big.xml", "over the 0 MB limit"),
-        ("/bomb.xml", "expands to over"),
+        ("/big.xml", "feed is 292 KB, over the 195 KB limit; refused"),
+        ("/chunked-big.xml", "feed is over the 195 KB limit; refused"),
+        ("/bomb.xml", "feed expands to over 195 KB; refused"),
+        ("/cut-gzip.xml", "cut short; the download is incomplete"),
         ("/drip.xml", "not received within 1.5 s"),
         ("/silent.xml", "no answer within 0.5 s"),
     ],
@@ -131,32 +110,56 @@ def test_refused_connection():
         fetch_url(f"http://127.0.0.1:{port}/feed.xml", FetchPolicy(**FAST))
 
 
-def test_conditional_get_and_offline_cache(server, tmp_path):
-    policy = FetchPolicy(**FAST, cache_dir=tmp_path)
-    first = fetch_url(f"{server}/etag.xml", policy)
-    assert first.data == FEED and not first.from_cache
-    Handler.requests.clear()
-    second = fetch_url(f"{server}/etag.xml", policy)
-    assert second.from_cache and second.note == "not modified" and second.data == FEED
-    assert Handler.requests[0][1].get("If-None-Match") == '"v1"'
-    Handler.requests.clear()
-    offline = fetch_url(f"{server}/etag.xml", FetchPolicy(**FAST, cache_dir=tmp_path, offline=True))
-    assert offline.data == FEED and Handler.requests == []
+def read(config, url, cache, offline=False):
+    warnings, skipped = Warnings(), []
+    articles = read_feed_source(config, Source("feed", url), warnings, skipped, FetchPolicy(**FAST, offline=offline),
+                                cache)
+    return [a.title for a in articles], [str(w) for w in warnings]
+
+
+@pytest.fixture
+def config(example):
+    from rameau_cli.project.config import load_config
+
+    return load_config(example)
+
+
+def test_conditional_get_and_offline_cache(server, http_server, config, tmp_path):
+    cache = CacheFolder(tmp_path)
+    assert read(config, f"{server}/etag.xml", cache) == (["Appel à projets"], [])
+    http_server.requests.clear()
+    assert read(config, f"{server}/etag.xml", cache) == (["Appel à projets"], [])  # 304: the cached copy
+    assert http_server.requests[0][2].get("If-None-Match") == '"v1"'
+    http_server.requests.clear()
+    assert read(config, f"{server}/etag.xml", cache, offline=True) == (["Appel à projets"], [])
+    assert http_server.requests == []
     with pytest.raises(ContentError, match="not in the cache and --offline is set"):
-        fetch_url(f"{server}/feed.xml", FetchPolicy(**FAST, cache_dir=tmp_path, offline=True))
+        read(config, f"{server}/feed.xml", cache, offline=True)
 
 
-def test_an_unreachable_feed_falls_back_to_its_cached_copy(server, tmp_path):
-    policy = FetchPolicy(**FAST, cache_dir=tmp_path)
-    fetch_url(f"{server}/feed.xml", policy)
-    cache_file = next((tmp_path / "feeds").glob("*.xml"))
-    import json
-    meta_file = cache_file.with_suffix(".json")
-    meta = json.loads(meta_file.read_text())
-    meta["url"] = f"{server}/404.xml"
-    # the same cache entry under the URL that now fails
-    from rameau_cli.fetch import _Cache
-    broken = _Cache(tmp_path, f"{server}/404.xml")
-    broken.store(FEED, meta)
-    fetched = fetch_url(f"{server}/404.xml", policy)
-    assert fetched.from_cache and "HTTP 404" in fetched.note and "used the cached copy" in fetched.note
+@pytest.mark.parametrize("bad", [
+    Reply(b"<html><body>Maintenance en cours</body></html>", content_type="text/html"),
+    Reply(b""),
+    Reply(FEED[: len(FEED) // 2]),
+    Reply(gzip.compress(FEED)[:-40], headers=[("Content-Encoding", "gzip")]),
+    Reply(b"panne", 503, content_type="text/plain"),
+], ids=["maintenance page", "empty body", "truncated body", "truncated gzip", "503"])
+def test_a_bad_answer_never_replaces_the_last_good_copy(server, http_server, config, tmp_path, bad):
+    cache = CacheFolder(tmp_path)
+    url = f"{server}/changing.xml"
+    http_server.routes["/changing.xml"] = Reply(FEED)
+    assert read(config, url, cache)[0] == ["Appel à projets"]
+    http_server.routes["/changing.xml"] = bad
+    titles, warnings = read(config, url, cache)
+    assert titles == ["Appel à projets"]
+    assert len(warnings) == 1 and warnings[0].startswith(f"{url}: ") and warnings[0].endswith("; used the last good copy")
+    assert read(config, url, cache, offline=True)[0] == ["Appel à projets"]  # the cached copy is still the good one
+
+
+def test_a_tampered_cached_copy_is_not_used(server, config, tmp_path):
+    cache = CacheFolder(tmp_path)
+    read(config, f"{server}/feed.xml", cache)
+    (body,) = (tmp_path / "feeds").glob("*.xml")
+    body.write_bytes(body.read_bytes().replace(b"Appel", b"Rappel"))
+    with pytest.raises(ContentError, match="not in the cache and --offline is set"):
+        read(config, f"{server}/feed.xml", cache, offline=True)

@@ -1,10 +1,11 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from rameau_cli.articles import Article
-from rameau_cli.config import Rule, Segment
-from rameau_cli.editions import Edition, cadence_window, day_window
-from rameau_cli.grouping import IN_SEGMENT, select
+from rameau_cli.compose.grouping import Reason, select
+from rameau_cli.project.calendar import cadence_window, day_window
+from rameau_cli.project.config import Rule, Segment
+from rameau_cli.project.editions import Edition
+from rameau_cli.sources.article import Article
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -20,7 +21,7 @@ def article(article_id, day, **fields):
 
 
 EDITION = Edition(id="2026-W48", date=dt.datetime(2026, 11, 30, 8, tzinfo=PARIS),
-                  windows={"*": day_window(dt.date(2026, 11, 23), dt.date(2026, 11, 29), PARIS)})
+                  window=day_window(dt.date(2026, 11, 23), dt.date(2026, 11, 29), PARIS))
 
 
 def ids(selection):
@@ -28,7 +29,7 @@ def ids(selection):
 
 
 def reasons(selection):
-    return {d.article_id: d.reason for d in selection.decisions}
+    return {d.article_id: str(d) for d in selection.decisions}
 
 
 def test_window_includes_both_ends_in_the_newsletter_time_zone():
@@ -46,14 +47,14 @@ def test_window_includes_both_ends_in_the_newsletter_time_zone():
 def test_articles_without_audience_go_only_to_segments_without_audience_rule():
     pool = (article("general", 24), article("asso", 24, audiences=("association",)))
     assert ids(select(segment(), pool, EDITION)) == ["asso", "general"]  # same date: by id
-    associations = select(segment(any_audiences=frozenset({"association"})), pool, EDITION)
+    associations = select(segment(audiences=frozenset({"association"})), pool, EDITION)
     assert ids(associations) == ["asso"]
     assert reasons(associations)["general"].startswith("no audience")
 
 
 def test_tags_and_exclusions():
     pool = (article("a", 24, tags=("emploi",)), article("b", 24, audiences=("association",), tags=("interne",)))
-    chosen = select(segment(any_tags=frozenset({"emploi"}), any_audiences=frozenset({"association"}), none_tags=frozenset({"interne"})), pool, EDITION)
+    chosen = select(segment(tags=frozenset({"emploi"}), audiences=frozenset({"association"}), exclude_tags=frozenset({"interne"})), pool, EDITION)
     assert ids(chosen) == ["a"]
     assert reasons(chosen)["b"] == "excluded by the segment's rules"
 
@@ -61,11 +62,11 @@ def test_tags_and_exclusions():
 def test_pinned_then_featured_then_newest_and_a_maximum():
     pool = (article("vieux", 23), article("recent", 26), article("vedette", 24, featured=True), article("epingle", 23),
             article("moyen", 25))
-    edition = Edition(id=EDITION.id, date=EDITION.date, windows=EDITION.windows, pinned=("epingle",))
+    edition = Edition(id=EDITION.id, date=EDITION.date, window=EDITION.window, pinned=("epingle",))
     selection = select(segment(maximum=4), pool, edition)
     assert ids(selection) == ["epingle", "vedette", "recent", "moyen"]
     assert reasons(selection)["vieux"] == "over the segment's maximum of 4"
-    assert reasons(selection)["recent"] == IN_SEGMENT
+    assert reasons(selection)["recent"] == Reason.SELECTED.value
 
 
 def test_embargo_is_measured_against_the_edition_date():
@@ -86,7 +87,7 @@ def test_cadence_windows_are_the_last_complete_period():
 def test_an_embargoed_article_goes_out_in_the_first_edition_after_its_embargo():
     late = article("annonce", 26, publish_at=dt.datetime(2026, 12, 1, 9, tzinfo=PARIS))
     week49 = Edition(id="2026-W49", date=dt.datetime(2026, 12, 7, 8, tzinfo=PARIS),
-                     windows={"*": day_window(dt.date(2026, 11, 30), dt.date(2026, 12, 6), PARIS)})
+                     window=day_window(dt.date(2026, 11, 30), dt.date(2026, 12, 6), PARIS))
     assert ids(select(segment(), (late,), EDITION)) == []
     assert ids(select(segment(), (late,), week49)) == ["annonce"]
     assert reasons(select(segment(), (late,), week49, {"annonce": "2026-W48"}))["annonce"] == "already sent in 2026-W48"

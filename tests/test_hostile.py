@@ -56,7 +56,7 @@ def test_broken_feeds_get_one_line(example, run, name, message):
 def test_scripts_links_and_markup_from_a_feed_never_reach_the_email(example, run):
     result = build(run, example, HOSTILE / "scripts-in-content.xml")
     assert result.code == 0, result.stderr
-    assert "entry 1: entry 'Titre piégé' has no usable link (entry skipped)" in result.stderr
+    assert "entry 1: entry 'Titre piégé' has no usable link (article skipped)" in result.stderr
     files = outputs(example)
     assert files
     for name, text in files.items():
@@ -122,7 +122,7 @@ def test_a_10_mb_article_gets_a_clear_message(example, run):
     write_article(example, "enorme.md", "---\ntitle: Énorme\ndate: 2026-11-24\n---\n" + "mot " * 2_700_000)
     result = run("build-issue", cwd=example)
     assert result.code == 0
-    assert re.search(r"enorme\.md: file is \d+ KB, over the 5 MB limit; shorten it \(article skipped\)", result.stderr)
+    assert re.search(r"enorme\.md: file is \d+(\.\d)? MB, over the 5 MB limit; shorten it \(article skipped\)", result.stderr)
 
 
 def test_crlf_in_titles_never_splits_a_subject(example, run):

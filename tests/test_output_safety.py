@@ -1,32 +1,59 @@
-"""A build that fails, is killed or races another never damages the last good issue."""
+"""A build lands whole or changes nothing: each write and rename made to fail in turn, a process
+killed at a chosen point, signals, a full disk, builds at once, a path that is in the way."""
 
-import fcntl
+import errno
+import json
 import os
 import resource
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from helpers import tree
 from rameau_cli.errors import OutputError
-from rameau_cli.output import safe_join
+from rameau_cli.output import fs
+from rameau_cli.output.fs import safe_join
+
+WEEKS = ["--date", "2026-12-01"]  # the calendar editions of the example: the daily 2026-11-30 and the weekly 2026-W48
 
 
-def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def state(project: Path) -> dict[str, bytes]:
+    """What a build may change: the output folder and the history (not the caches)."""
+    files = {f"dist/{name}": data for name, data in tree(project / "dist").items()} if (project / "dist").exists() else {}
+    if (project / "history.json").exists():
+        files["history.json"] = (project / "history.json").read_bytes()
+    files.pop("dist/.rameau.lock", None)
+    return files
 
 
-def start_build(project: Path, *args: str, **kwargs) -> subprocess.Popen:
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue", *args], cwd=project, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+def edit(project: Path) -> None:
+    """A change that every segment's email shows, so that a half-written build would show."""
+    path = project / "articles" / "kit-accueil-benevoles.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("notre kit gratuit", "notre nouveau kit"), encoding="utf-8")
 
 
-def leftovers(out: Path) -> list[str]:
-    return [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".rameau.lock"]
+def recording(points: list[str]):
+    def record(name: str) -> None:
+        points.append(name)
+
+    return record
+
+
+@pytest.fixture
+def built_twice(example, run, tmp_path):
+    """The example built once, then edited; `new` is what a complete second build gives."""
+    assert run("build-issue", *WEEKS, cwd=example).code == 0
+    old = state(example)
+    edit(example)
+    reference = tmp_path / "reference"
+    import shutil
+
+    shutil.copytree(example, reference, ignore=shutil.ignore_patterns(".rameau-cache"))
+    assert run("build-issue", *WEEKS, cwd=reference).code == 0
+    return example, old, state(reference)
 
 
 def test_safe_join_refuses_to_leave_the_output_folder(tmp_path):
@@ -38,52 +65,173 @@ def test_safe_join_refuses_to_leave_the_output_folder(tmp_path):
         safe_join(tmp_path, "lien", "x")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
-def test_killed_builds_leave_the_previous_issue_whole(example, run, sig):
-    assert run("build-issue", cwd=example).code == 0
-    out = example / "dist"
-    # a different issue, so that a half-written one would show
-    article = example / "articles" / "kit-accueil-benevoles.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("notre kit gratuit", "notre nouveau kit"), encoding="utf-8")
-    for delay in (0.1, 0.25, 0.35, 0.45, 0.6, 0.9):
-        before = tree(out / "2026-W48")
-        process = start_build(example)
-        time.sleep(delay)
-        process.send_signal(sig)
-        _, stderr = process.communicate(timeout=60)
-        after = tree(out / "2026-W48")
-        assert after in (before, tree_of_new_build(example)), f"half-written issue after {sig!r} at {delay}s"
-        assert "Traceback" not in stderr
-        if sig != signal.SIGKILL:
-            assert not leftovers(out)
-    assert run("build-issue", cwd=example).code == 0
-    assert not leftovers(out), "a later build removes what a killed one left"
+def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run, monkeypatch):
+    """Every change a build makes on disk passes a fault point; the n-th is made to fail, for
+    every n. Whatever the point, the output folder and the history stay as they were."""
+    import shutil
+
+    project, old, new = built_twice
+    points: list[str] = []
+    copy = project.parent / "probe"
+    shutil.copytree(project, copy)
+    monkeypatch.setattr(fs, "faults", recording(points))
+    assert run("build-issue", *WEEKS, cwd=copy).code == 0
+    monkeypatch.setattr(fs, "faults", None)
+    output_points = [p for p in points if ".rameau-cache" not in p]
+    assert output_points[-1].startswith("after swap ") and output_points[-2].startswith("swap ")
+    assert output_points[-2].endswith("history.json"), "the history is swapped in last"
+    assert len(output_points) > 30
+    for index, point in enumerate(output_points):
+        seen = []
+
+        def fail(name: str) -> None:
+            if ".rameau-cache" in name:
+                return
+            seen.append(name)
+            if len(seen) == index + 1:
+                raise OSError(errno.ENOSPC, "No space left on device", name.split(" ", 1)[1])
+
+        monkeypatch.setattr(fs, "faults", fail)
+        result = run("build-issue", *WEEKS, cwd=project)
+        monkeypatch.setattr(fs, "faults", None)
+        assert seen[-1].split(" ", 1)[0] == point.split(" ", 1)[0], "the same points in the same order"
+        assert result.code == 1, (point, result.stderr)
+        assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
+        assert state(project) == old, f"a failure at {point!r} (point {index}) changed the output or the history"
+        assert not [p for p in os.listdir(project / "dist") if ".staging-" in p or ".backup-" in p]
+        assert not [p for p in os.listdir(project) if ".staging-" in p or ".backup-" in p]
+    assert run("build-issue", *WEEKS, cwd=project).code == 0
+    assert state(project) == new
 
 
-_NEW = {}
+def test_a_cache_that_cannot_be_written_costs_speed_only(example, run, monkeypatch, tmp_path):
+    def fail(name: str) -> None:
+        if ".rameau-cache" in name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fs, "faults", fail)
+    result = run("build-issue", "--out", str(tmp_path / "a"), cwd=example)
+    assert result.code == 0
+    assert result.stderr.count("the cache cannot be written (No space left on device)") == 1
+    monkeypatch.setattr(fs, "faults", None)
+    assert run("build-issue", "--out", str(tmp_path / "b"), cwd=example).code == 0
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
 
 
-def tree_of_new_build(example: Path) -> dict[str, bytes]:
-    """The issue that a complete build of the edited example writes (built once, aside)."""
-    if example not in _NEW:
-        done = subprocess.run([sys.executable, "-m", "rameau_cli", "build-issue", "--out", str(example.parent / "ref")],
-                              cwd=example, capture_output=True)
-        assert done.returncode == 0
-        _NEW[example] = tree(example.parent / "ref" / "2026-W48")
-    return _NEW[example]
+KILL = """
+import os, signal, sys
+from rameau_cli.output import fs
+kind, suffix, exchange = sys.argv[1:4]
+if exchange == "no-exchange":
+    fs.exchange = lambda first, second: False
+def kill(name):
+    if name.startswith(kind + " ") and name.endswith(suffix):
+        os.kill(os.getpid(), signal.SIG)
+fs.faults = kill
+from rameau_cli.cli.app import main
+raise SystemExit(main(sys.argv[4:]))
+"""
 
 
-def test_two_builds_on_one_output_wait_for_each_other(example, run):
-    out = example / "dist"
-    out.mkdir()
-    with open(out / ".rameau.lock", "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        process = start_build(example)
-        time.sleep(2)
-        assert process.poll() is None, "the second build waits while the folder is locked"
-        assert not (out / "2026-W48").exists()
-    assert process.wait(timeout=60) == 0
-    assert (out / "2026-W48" / "manifest.json").is_file()
+def killed_at(project: Path, kind: str, suffix: str, exchange: str = "exchange", signum: str = "SIGKILL",
+              args: tuple[str, ...] = ("build-issue", *WEEKS)) -> subprocess.CompletedProcess:
+    """Run rameau in a process that sends itself `signum` when it reaches the named fault point."""
+    return subprocess.run([sys.executable, "-c", KILL.replace("signal.SIG)", f"signal.{signum})"), kind, suffix,
+                           exchange, *args], cwd=project, capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1"}, timeout=120)
+
+
+@pytest.mark.parametrize("kind, suffix, exchange, rolled_back", [
+    ("swap", "2026-W48", "exchange", True),  # the daily edition is in, the weekly one not yet
+    ("after swap", "2026-W48", "exchange", True),  # exchanged, its previous version not yet set aside
+    ("swap", "2026-W48", "no-exchange", True),
+    ("between renames", "2026-W48", "no-exchange", True),  # NFS, CIFS, 9p, FUSE: neither version in place
+    ("between renames", "archive", "no-exchange", True),
+    ("swap", "history.json", "exchange", True),  # everything but the history
+    ("after swap", "history.json", "exchange", False),  # the history is in: the build is done
+    ("between renames", "history.json", "no-exchange", True),  # no history at all in place
+])
+def test_a_build_killed_mid_swap_is_put_right_by_the_next_command(built_twice, run, kind, suffix, exchange,
+                                                                  rolled_back):
+    """The process kills itself at the named point: no timing, no chance. The next command that
+    opens the output folder puts the project back into one whole state, old or new."""
+    project, old, new = built_twice
+    killed = killed_at(project, kind, suffix, exchange)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert (project / "dist" / ".rameau-journal.json").exists(), "killed after the journal, during the swaps"
+    assert state(project) not in (old, new), "killed half way"
+    assert run("check", *WEEKS, cwd=project).code in (0, 1)  # any command that opens the output folder recovers
+    after = state(project)
+    assert after == (old if rolled_back else new), "a killed build is rolled back, or completed, whole"
+    assert not [p for p in os.listdir(project / "dist") if p.startswith(".") and p != ".rameau.lock"]
+    assert not [p for p in os.listdir(project) if ".staging-" in p or ".backup-" in p]
+    assert run("build-issue", *WEEKS, cwd=project).code == 0
+    assert state(project) == new
+
+
+def test_a_signal_during_the_swaps_waits_for_them(built_twice, run, monkeypatch):
+    project, old, new = built_twice
+
+    def terminate(name: str) -> None:
+        if name == f"swap {project / 'dist' / '2026-W48'}":
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(fs, "faults", terminate)
+    result = run("build-issue", *WEEKS, cwd=project)
+    assert result.code == 130
+    assert result.stderr.strip() == "error: interrupted; the build had been written whole before it stopped"
+    assert state(project) == new
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_before_the_swaps_changes_nothing_and_says_so(built_twice, run, monkeypatch, signum):
+    project, old, new = built_twice
+
+    def interrupt(name: str) -> None:
+        if name.startswith("write ") and name.endswith("index.html"):
+            os.kill(os.getpid(), signum)
+
+    monkeypatch.setattr(fs, "faults", interrupt)
+    result = run("build-issue", *WEEKS, cwd=project)
+    assert result.code == 130
+    assert result.stderr.strip() == "error: interrupted; nothing was changed"
+    assert state(project) == old
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_in_a_real_process_prints_its_line_and_exits_130(example, signum):
+    """A signal to a real `rameau build-issue`, sent at a known moment: the staging of its first email."""
+    done = killed_at(example, "write", "index.html", signum=signum, args=("build-issue",))
+    assert done.returncode == 130
+    assert done.stderr.strip() == "error: interrupted; nothing was changed"
+    assert not (example / "dist" / "2026-W48").exists()
+
+
+def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_issue(built_twice):
+    project, old, new = built_twice
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    done = subprocess.run([sys.executable, "-m", "rameau_cli", "build-issue", *WEEKS], cwd=project, capture_output=True,
+                          text=True, env={**os.environ, "NO_COLOR": "1"}, preexec_fn=small_disk, timeout=120)
+    assert done.returncode == 1
+    assert "File too large" in done.stderr and "Traceback" not in done.stderr
+    assert state(project) == old
+
+
+def test_a_file_where_the_archive_goes_changes_nothing(built_twice, run):
+    project, old, new = built_twice
+    import shutil
+
+    shutil.rmtree(project / "dist" / "archive")
+    (project / "dist" / "archive").write_text("mes notes", encoding="utf-8")
+    old = state(project)
+    result = run("build-issue", *WEEKS, cwd=project)
+    assert result.code == 1
+    assert "archive: is a file where rameau writes a folder; move it away" in result.stderr
+    assert state(project) == old
 
 
 def test_an_output_folder_that_cannot_be_created_is_a_clear_error(example, run):
@@ -91,27 +239,24 @@ def test_an_output_folder_that_cannot_be_created_is_a_clear_error(example, run):
     result = run("build-issue", "--out", "fichier/dist", cwd=example)
     assert result.code == 1
     assert result.stderr.startswith("error: ") and "cannot write the issue" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
-def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_issue(example, run):
-    assert run("build-issue", cwd=example).code == 0
-    good = tree(example / "dist")
-
-    def small_disk():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
-
-    process = start_build(example, preexec_fn=small_disk)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 1
-    assert "cannot write the issue: File too large" in stderr
-    assert tree(example / "dist") == good
-    assert not leftovers(example / "dist")
+def test_three_builds_at_once_number_three_issues(example):
+    """Each build reads the history under the output lock: no two issues get one number."""
+    for path in (example / "editions").glob("*.md"):
+        path.unlink()
+    days = ["2026-11-24", "2026-11-25", "2026-11-26"]  # three daily editions: 23, 24 and 25 November
+    processes = [subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue", "--date", day, "--segment",
+                                   "quotidienne"], cwd=example, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env={**os.environ, "NO_COLOR": "1"}) for day in days]
+    for process in processes:
+        assert process.wait(timeout=120) == 0, process.stderr.read()
+    history = json.loads((example / "history.json").read_text(encoding="utf-8"))["segments"]["quotidienne"]
+    assert sorted(entry["number"] for entry in history) == [1, 2, 3]
 
 
 def test_a_file_written_in_pieces_is_whole_or_untouched(tmp_path):
-    from rameau_cli.files import write_atomic
+    from rameau_cli.output.fs import write_atomic
 
     target = tmp_path / "cache.json"
     write_atomic(target, (piece for piece in (b'{"a":', b"1}")))

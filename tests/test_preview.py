@@ -7,15 +7,14 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from rameau_cli.build import build_issue, load_project
-from rameau_cli.preview import articles_table, print_preview
+from rameau_cli.pipeline import build, load_project
+from rameau_cli.preview.terminal import articles_tables, print_preview
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def result():
-    return build_issue(load_project(REPO), write=False)
+def result(example_build):
+    return example_build
 
 
 def flat(text: str) -> str:
@@ -35,7 +34,7 @@ def test_preview_fits_the_terminal_and_shows_every_title(result, width):
     text = screen(lambda console: print_preview(console, result, show_overview=True), width)
     assert max(len(line) for line in text.splitlines()) <= width
     words = flat(text)
-    for rendered in result.issues:
+    for rendered in result.emails:
         assert rendered.issue.subject in words
         for article in rendered.issue.articles:
             assert article.title in words
@@ -59,7 +58,7 @@ def test_overview_table_lists_segments_with_sizes(result):
 
 
 def test_articles_table_says_why(result):
-    text = screen(lambda console: console.print(articles_table(result, everything=True)), 250)
+    text = screen(lambda console: console.print(*articles_tables(result, everything=True)), 250)
     lines = text.splitlines()
     trophees = next(i for i, line in enumerate(lines) if "Trophées des alliances" in line)
     assert "2026-11-26" in lines[trophees]
@@ -122,7 +121,7 @@ def test_preview_in_a_real_terminal_has_colour_unless_no_color(example):
 def test_articles_command(example, run):
     shown = run("articles", "--week", "2026-W47", cwd=example, env={"COLUMNS": "100"})
     assert shown.code == 0
-    assert "Articles, window 2026-11-16 to 2026-11-22" in shown.stdout
+    assert "Edition 2026-W47: articles, window 2026-11-16 to 2026-11-22" in shown.stdout
     assert "sondage-jeunes-engagement" in shown.stdout
     assert "kit-accueil-benevoles" not in shown.stdout  # week 48: outside this window
     assert "15 more article(s) outside the window; --all lists them too" in shown.stdout

@@ -9,11 +9,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from rameau_cli.build import BuildOptions, build_issue, load_project
-from rameau_cli.config import Source
+from rameau_cli.pipeline import BuildOptions, build, load_project
+from rameau_cli.project.config import Source
 from rameau_cli.errors import RameauError
 
-REPO = Path(__file__).resolve().parent.parent
 UNSAFE_TAGS = {"script", "iframe", "object", "embed", "form", "input", "frame", "frameset", "applet", "base", "meta"}
 
 
@@ -46,8 +45,8 @@ yaml_scalar = st.one_of(tricky_text, st.integers(), st.booleans(), st.none(), st
 
 
 @pytest.fixture(scope="module")
-def config():
-    return load_project(REPO)
+def config(built_example):
+    return load_project(built_example)
 
 
 def check(config, source: Path):
@@ -55,12 +54,12 @@ def check(config, source: Path):
                            since=__import__("datetime").date(2000, 1, 1), until=__import__("datetime").date(2100, 1, 1),
                            segments=("quotidienne",))
     try:
-        result = build_issue(config, options, write=False)
+        result = build(config, options)
     except RameauError:
         event("failed with a RameauError")
         return
-    event(f"{len(result.issues)} email(s) rendered")
-    for rendered in result.issues:
+    event(f"{len(result.emails)} email(s) rendered")
+    for rendered in result.emails:
         unsafe = Unsafe(rendered.issue.profile.placeholders)
         unsafe.feed(re.sub(r"<!--\[if.*?<!\[endif\]-->", "", rendered.html, flags=re.S))
         assert not unsafe.found

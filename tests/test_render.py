@@ -2,20 +2,18 @@
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from rameau_cli.build import BuildOptions, build_issue, load_project
+from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.errors import RenderError
-from rameau_cli.render import TEXT_WIDTH
+from rameau_cli.render.text import TEXT_WIDTH
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def built():
-    return build_issue(load_project(REPO), write=False)
+def built(example_build):
+    return example_build
 
 
 class Tags(HTMLParser):
@@ -33,11 +31,11 @@ def links(html):
 
 
 def test_the_example_builds_all_four_segments(built):
-    assert [r.issue.segment.id for r in built.issues] == ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
+    assert [r.issue.segment.id for r in built.emails] == ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 
 
 def test_html_is_finished_email_html(built):
-    for rendered in built.issues:
+    for rendered in built.emails:
         html = rendered.html
         assert "<mj-" not in html and "</mj-" not in html
         assert re.search(r'<html lang="fr"', html)
@@ -52,39 +50,39 @@ def test_html_is_finished_email_html(built):
 
 
 def test_every_html_link_is_in_the_text_part(built):
-    for rendered in built.issues:
+    for rendered in built.emails:
         for href in links(rendered.html):
             assert href in rendered.text
 
 
 def test_text_lines_fit_78_columns_except_lone_urls(built):
-    for rendered in built.issues:
+    for rendered in built.emails:
         for line in rendered.text.splitlines():
             if len(line) > TEXT_WIDTH:
                 assert re.fullmatch(r"(\[\d+\] )?https?://\S+", line), line
 
 
 def test_text_has_no_image_urls_and_no_markup(built):
-    for rendered in built.issues:
+    for rendered in built.emails:
         assert ".jpg" not in rendered.text and "<" not in rendered.text
 
 
 def test_text_keeps_french_typography(built):
-    text = built.issues[0].text
+    text = built.emails[0].text
     assert "Version en ligne\u00a0:" in text
     assert "à très vite\u202f!" in text
     assert not re.search(r"^[;:!?»]", text, re.M)
 
 
 def test_text_reads_in_the_same_order_as_the_html(built):
-    rendered = built.issues[2]
+    rendered = built.emails[2]
     titles = [a.title for a in rendered.issue.articles]
     positions_text = [rendered.text.index(t.split(" ")[0] + " " + t.split(" ")[1]) for t in titles]
     assert positions_text == sorted(positions_text)
 
 
 def test_french_dates(built):
-    assert "Lundi 23 novembre 2026" in built.issues[2].text
+    assert "Lundi 23 novembre 2026" in built.emails[2].text
 
 
 def test_project_templates_override_the_theme_file_by_file(example):
@@ -92,8 +90,8 @@ def test_project_templates_override_the_theme_file_by_file(example):
     (example / "templates" / "footer.mjml").write_text(
         '<mj-section><mj-column><mj-text>Pied de page maison <a href="{{ issue.profile.unsubscribe }}">stop</a></mj-text></mj-column></mj-section>',
         encoding="utf-8")
-    result = build_issue(load_project(example), write=False)
-    html = result.issues[0].html
+    result = build(load_project(example))
+    html = result.emails[0].html
     assert "Pied de page maison" in html and "Lire la suite" in html  # the rest of the theme is still there
 
 
@@ -114,7 +112,7 @@ def test_template_errors_name_the_file_and_line(example, template, expected):
     (example / "templates").mkdir()
     (example / "templates" / "footer.mjml").write_text(template, encoding="utf-8")
     with pytest.raises(RenderError) as error:
-        build_issue(load_project(example), write=False)
+        build(load_project(example))
     assert expected in str(error.value)
 
 
@@ -122,7 +120,7 @@ def test_content_with_jinja_and_mjml_stays_text(example):
     (example / "articles" / "piege.md").write_text(
         '---\ntitle: "{{ 7*7 }} </mj-text><mj-raw><script>alert(1)</script></mj-raw>"\ndate: 2026-11-24\n'
         'summary: "{% raw %} <img src=x onerror=alert(1)>"\n---\n', encoding="utf-8")
-    html = build_issue(load_project(example), BuildOptions(segments=("quotidienne",)), write=False).issues[0].html
+    html = build(load_project(example), BuildOptions(segments=("quotidienne",))).emails[0].html
     assert "{{ 7*7 }}" in html and "49" not in html.split("{{ 7*7 }}")[0][-5:]
     assert "<script" not in html and "<mj-raw" not in html and "<img src=x" not in html
 
@@ -131,7 +129,7 @@ def test_quotes_and_line_breaks_in_values_survive_attributes(example):
     (example / "articles" / "guillemets.md").write_text(
         '---\ntitle: "Le \\"grand\\" rendez-vous"\ndate: 2026-11-24\nimage: https://example.org/a.jpg\n'
         'image_alt: "Une photo\\tavec \\"guillemets\\"\\net retour"\nfeatured: true\n---\n', encoding="utf-8")
-    html = build_issue(load_project(example), BuildOptions(segments=("quotidienne",)), write=False).issues[0].html
+    html = build(load_project(example), BuildOptions(segments=("quotidienne",))).emails[0].html
     alts = [a["alt"] for tag, a in Tags(html).tags if tag == "img"]
     assert 'Une photo avec "guillemets" et retour' in alts
     assert "\\n" not in html and '\\"' not in html and "\\t" not in html
@@ -141,30 +139,30 @@ def test_no_break_spaces_and_accents_survive_attributes(example):
     (example / "articles" / "accents.md").write_text(
         '---\ntitle: "Cafe\u0301 : « rencontre » ?"\ndate: 2026-11-24\nimage: https://example.org/a.jpg\n'
         'image_alt: "Un cafe\u0301 ; une table\u00a0!"\nfeatured: true\n---\n', encoding="utf-8")
-    rendered = build_issue(load_project(example), BuildOptions(segments=("quotidienne",)), write=False).issues[0]
+    rendered = build(load_project(example), BuildOptions(segments=("quotidienne",))).emails[0]
     alts = [a["alt"] for tag, a in Tags(rendered.html).tags if tag == "img"]
     assert "Un cafe\u0301\u202f; une table\u202f!" in alts
     assert "\\u{" not in rendered.html and "\\\\" not in rendered.html
 
 
 def test_dark_mode_is_declared_and_styled(built):
-    for rendered in built.issues:
+    for rendered in built.emails:
         assert '<meta name="color-scheme" content="light dark" />' in rendered.html
         assert 'vertical-align="' not in rendered.html
         assert "@media (prefers-color-scheme: dark)" in rendered.html
 
 
 def test_headings_are_headings_and_unsubscribe_is_visible_in_the_body(built):
-    for rendered in built.issues:
+    for rendered in built.emails:
         tags = [tag for tag, _ in Tags(rendered.html).tags]
         assert tags.count("h1") == 1 and tags.count("h2") == 1 and tags.count("h3") == len(rendered.issue.articles) - 1
         assert re.search(r'<a href="\{\{unsubscribe_url\}\}"[^>]*>Se désinscrire</a>', rendered.html)
 
 
-def test_theme_colours_have_enough_contrast():
-    from rameau_cli.config import contrast, load_config
+def test_theme_colours_have_enough_contrast(built_example):
+    from rameau_cli.project.config import contrast, load_config
 
-    config = load_config(REPO)
+    config = load_config(built_example)
     for segment in config.segments:
         assert contrast(segment.accent, "#ffffff") >= 4.5
     # body text, meta text and footer text on their backgrounds, light and dark
@@ -174,7 +172,7 @@ def test_theme_colours_have_enough_contrast():
 
 
 def test_a_pale_accent_warns(tmp_path):
-    from rameau_cli.config import parse_config
+    from rameau_cli.project.config import parse_config
 
     raw = {"newsletter": {"name": "L", "sender": "L <a@example.org>", "base_url": "https://example.org"},
            "segments": {"s": {"title": "S", "accent": "#ffcc00"}}}
@@ -186,7 +184,7 @@ def test_a_pale_accent_warns(tmp_path):
 def test_an_english_newsletter_gets_english_words_dates_and_typography(example):
     config = example / "rameau.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("language: fr", "language: en"), encoding="utf-8")
-    rendered = build_issue(load_project(example), BuildOptions(segments=("hebdo-association",)), write=False).issues[0]
+    rendered = build(load_project(example), BuildOptions(segments=("hebdo-association",))).emails[0]
     assert "Read more" in rendered.html and "Lire la suite" not in rendered.html
     assert '<html lang="en"' in rendered.html
     assert "Unsubscribe: {{unsubscribe_url}}" in rendered.text

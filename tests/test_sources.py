@@ -1,20 +1,25 @@
-import http.server
-import threading
-from pathlib import Path
-
 import pytest
 
-from rameau_cli.config import Source, load_config
+from helpers import FEEDS, Reply
 from rameau_cli.errors import ContentError, Warnings
-from rameau_cli.sources import collect_articles, read_feed
-
-FEEDS = Path(__file__).parent / "fixtures" / "feeds"
-REPO = Path(__file__).resolve().parent.parent
+from rameau_cli.project.config import Source, load_config
+from rameau_cli.sources.feeds import read_feed_source
+from rameau_cli.sources.pool import collect_articles
 
 
 @pytest.fixture(scope="module")
-def config():
-    return load_config(REPO)
+def config(tmp_path_factory):
+    from conftest import copy_example
+
+    return load_config(copy_example(tmp_path_factory.mktemp("sources") / "project"))
+
+
+def read_feed(config, source, warnings, skipped=None):
+    skipped = [] if skipped is None else skipped
+    articles = read_feed_source(config, source, warnings, skipped)
+    for problem in skipped:
+        warnings.warn(problem.where, f"{problem.message} (article skipped)")
+    return articles
 
 
 def feed(config, name, categories=()):
@@ -32,7 +37,7 @@ def test_rss2_entries_map_onto_articles(config):
     assert first.image == "https://reseau.example/img/premiere.jpg"
     assert "alert" not in first.summary and first.summary.startswith("Résumé avec un lien")
     assert first.date.isoformat() == "2026-11-24T10:00:00+01:00"
-    assert [str(w) for w in warnings] == [f"{FEEDS / 'rss2-categories.xml'} entry 3: entry 'Sans lien' has no usable link (entry skipped)"]
+    assert [str(w) for w in warnings] == [f"{FEEDS / 'rss2-categories.xml'} entry 3: entry 'Sans lien' has no usable link (article skipped)"]
 
 
 def test_atom_with_xml_base_and_html_title(config):
@@ -64,26 +69,17 @@ def test_the_same_story_from_two_sources_appears_once(config, tmp_path):
     (articles_dir / "premiere.md").write_text(
         "---\ntitle: Première (version maison)\ndate: 2026-11-24\nurl: https://reseau.example/actus/premiere/\n---\n", encoding="utf-8")
     sources = (Source("markdown", str(articles_dir)), Source("feed", str(FEEDS / "rss2-categories.xml")))
-    articles = collect_articles(config, sources, Warnings())
+    articles = collect_articles(config, sources, Warnings()).articles
     titles = [a.title for a in articles]
     assert titles == ["Première (version maison)", "Une seconde entrée"]
 
 
 @pytest.fixture
-def http_feed():
-    """A real HTTP server on 127.0.0.1 serving the fixture feeds."""
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args):
-            super().__init__(*args, directory=str(FEEDS))
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def http_feed(http_server):
+    """The fixture feeds, served over HTTP on 127.0.0.1."""
+    for path in FEEDS.iterdir():
+        http_server.routes[f"/feeds/{path.name}"] = Reply(path.read_bytes())
+    return f"{http_server.url}/feeds"
 
 
 def test_feed_over_http(config, http_feed):
@@ -94,7 +90,7 @@ def test_feed_over_http(config, http_feed):
 def test_unreachable_feed_warns_and_the_build_goes_on(config, http_feed):
     warnings = Warnings()
     sources = (Source("feed", f"{http_feed}/absent.xml"), Source("feed", str(FEEDS / "atom.xml")))
-    articles = collect_articles(config, sources, warnings)
+    articles = collect_articles(config, sources, warnings).articles
     assert [a.title for a in articles] == ["Appel à projets"]
     assert "feed unreachable: HTTP 404" in str(list(warnings)[0])
 

@@ -1,0 +1,96 @@
+"""One way to keep anything between builds in .rameau-cache/: load, key, check, save.
+
+Each cache file is a JSON body on one line, then a trailer line that says what made it:
+
+    {... the body ...}
+    {"format": 1, "stamp": "<code stamp>", "key": "<what else it depends on>", "sha256": "<of the body>"}
+
+(the trailer comes last so that a large body can be written in pieces as it is hashed).
+
+A file is used only when it was made by the same code (the stamp covers the whole package and
+the libraries), for the same key, and its body is exactly what was written (the checksum).
+Anything else (missing, truncated, tampered with, JSON of another shape) is dropped and made
+again without an error: a cache can cost time, never make a build wrong. A cache folder that
+cannot be written costs speed only, with one warning per build. JSON, never pickle: nothing in
+a cache can run. The folder is safe to delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from ..output.fs import write_atomic
+from .stamp import code_stamp
+
+FORMAT = 1
+CACHE_DIR = ".rameau-cache"
+
+
+class CacheFolder:
+    """The project's .rameau-cache/ (or no cache at all, when `path` is None)."""
+
+    def __init__(self, path: Path | None, on_problem: Callable[[str, str], None] | None = None):
+        self.path = path
+        self.on_problem = on_problem
+        self.reported = False
+
+    def file(self, *parts: str) -> CacheFile:
+        return CacheFile(self, self.path.joinpath(*parts) if self.path else None)
+
+    def cannot_write(self, path: Path, exc: OSError) -> None:
+        if self.on_problem and not self.reported:
+            self.reported = True
+            self.on_problem(str(self.path), f"the cache cannot be written ({exc.strerror or exc}); "
+                                            "builds are slower until it can, and nothing else changes")
+
+
+NO_CACHE = CacheFolder(None)
+
+
+class CacheFile:
+    def __init__(self, folder: CacheFolder, path: Path | None):
+        self.folder = folder
+        self.path = path
+
+    def load(self, key: str = "") -> Any:
+        """The body as it was saved with this key by this code, or None."""
+        if self.path is None:
+            return None
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return None
+        body, _, trailer = data.rpartition(b"\n")
+        try:
+            stamp = json.loads(trailer)
+            if (not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("stamp") != code_stamp()
+                    or stamp.get("key") != key or stamp.get("sha256") != hashlib.sha256(body).hexdigest()):
+                return None
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+
+    def save(self, body: Any = None, key: str = "", pieces: Iterable[bytes] | None = None) -> None:
+        """Keep `body` (or the JSON already encoded in `pieces`) for the next build."""
+        if self.path is None:
+            return
+        if pieces is None:
+            pieces = (json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),)
+        digest = hashlib.sha256()
+
+        def hashed() -> Iterable[bytes]:
+            for piece in pieces:
+                digest.update(piece)
+                yield piece
+            trailer = {"format": FORMAT, "stamp": code_stamp(), "key": key, "sha256": digest.hexdigest()}
+            yield b"\n" + json.dumps(trailer).encode()
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, hashed())
+        except OSError as exc:
+            self.folder.cannot_write(self.path, exc)

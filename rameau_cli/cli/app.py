@@ -1,0 +1,125 @@
+"""The `rameau` command line: the Typer application, and the one place where errors become
+one-line messages and exit codes.
+
+`main(argv)` runs a command and returns its exit code; the library below it raises and never
+exits. Tracebacks are shown only with --debug, which never changes an exit code.
+"""
+
+# No `from __future__ import annotations` here: Typer would then evaluate every annotation
+# string of every command at each start.
+
+import functools
+import os
+import signal
+import sys
+import traceback
+from typing import Any, Callable, List, Optional
+
+import typer
+
+from .. import __version__
+from . import commands
+
+app = typer.Typer(
+    name="rameau",
+    help=(
+        "Compile a pool of articles into one send-ready newsletter per audience segment.\n\n"
+        "Example: rameau build-issue   (builds the newest edition into dist/)"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False, "interrupted": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rameau {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors."),
+) -> None:
+    """Compile a pool of articles into one send-ready newsletter per audience segment.
+
+    Example: rameau build-issue   (builds the newest edition into dist/)
+    """
+    _state["debug"] = debug
+
+
+def interruptible(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn an interruption into an error of ours: Typer would swallow a KeyboardInterrupt into
+    a silent exit code 130."""
+    from ..errors import Interrupted
+    from ..output.commit import InterruptedAfterCommit
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InterruptedAfterCommit:
+            raise Interrupted("interrupted; the build had been written whole before it stopped") from None
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; nothing was changed") from None
+
+    return run
+
+
+for name, command in (("build-issue", commands.build_issue), ("preview", commands.preview),
+                      ("articles", commands.articles), ("check", commands.check), ("send", commands.send),
+                      ("init", commands.init)):
+    app.command(name)(interruptible(command))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    _state["interrupted"] = True
+    raise KeyboardInterrupt
+
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run one command (`argv` without the program name) and return its exit code."""
+    from ..errors import ExitCode, RameauError
+
+    _state["debug"] = "--debug" in (sys.argv[1:] if argv is None else argv)
+    _state["interrupted"] = False
+    previous = {name: signal.signal(getattr(signal, name), _interrupt) for name in STOP_SIGNALS if hasattr(signal, name)}
+    try:
+        code = app(args=argv, prog_name="rameau", standalone_mode=False)
+        if code == ExitCode.INTERRUPTED and _state["interrupted"]:  # before any command ran: Typer said nothing
+            print("error: interrupted; nothing was changed", file=sys.stderr)
+        return code if isinstance(code, int) else 0
+    except RameauError as exc:
+        _traceback()
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return int(exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        _traceback()
+        print("error: interrupted; nothing was changed", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error from the option parser
+            exc.show()
+            return int(ExitCode.USAGE)
+        _traceback(always=bool(os.environ.get("RAMEAU_DEBUG")))
+        print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it", file=sys.stderr)
+        return int(ExitCode.INTERNAL)
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)
+
+
+def _traceback(always: bool = False) -> None:
+    if _state["debug"] or always:
+        traceback.print_exc()

@@ -1,0 +1,203 @@
+"""The commands: each parses its options, loads the project, calls the library and reports.
+
+Registered on the Typer application by cli/app.py. Every docstring is the command's --help,
+with an example.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .options import EditionChoice, edition_options
+from .reporting import stderr_console, stdout_console
+
+
+@edition_options
+def build_issue(
+    choice: EditionChoice,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: output.dir of rameau.yaml, dist)."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on any warning, writing nothing."),
+    resend: bool = typer.Option(False, "--resend", help="Let articles already sent in a segment go out again."),
+    history: bool = typer.Option(True, "--history/--no-history", help="Read and record history.json (numbering, no repeats)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the edition's manifest as JSON on stdout (a list when several editions)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+) -> None:
+    """Build an edition: an HTML and a text email per segment, a message.eml, and a manifest.
+
+    Without EDITION or a window, builds the newest edition file, or, with none (or with
+    --date DAY), each segment's last complete period: the previous day, ISO week or month.
+    Exit code 4 when no segment has anything new to send (nothing was built).
+
+    Example: rameau build-issue --week 2026-W48 --segment hebdo-association --out dist
+    """
+    from ..errors import ExitCode
+    from ..pipeline import build_issue as build_and_write
+    from ..pipeline import load_project
+    from .reporting import building, report_build
+
+    config = load_project(choice.project)
+    options = choice.build_options(config.newsletter.tz, out=out.absolute() if out else None, strict=strict,
+                                   resend=resend, history=history)
+    with building(stderr_console(), quiet):
+        result = build_and_write(config, options)
+    if as_json:
+        manifests = [written.manifest for written in result.written]
+        typer.echo(json.dumps(manifests[0] if len(manifests) == 1 else manifests, ensure_ascii=False, indent=2))
+    if not quiet:
+        report_build(stderr_console(), result)
+    if not result.build.emails:
+        raise typer.Exit(int(ExitCode.NOTHING_TO_SEND))
+
+
+@edition_options
+def preview(
+    choice: EditionChoice,
+    text: bool = typer.Option(False, "--text", help="Print exactly the plain-text part that would be sent."),
+    serve: bool = typer.Option(False, "--serve", help="Serve a live web preview on 127.0.0.1, reloading on changes."),
+    port: int = typer.Option(8025, "--port", help="Port of the web preview (0: any free port)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the web preview in a browser."),
+    screenshot: Optional[Path] = typer.Option(None, "--screenshot", help="Write PNG screenshots of every segment at phone and desktop widths into this folder."),
+) -> None:
+    """Show an edition before it goes out: in the terminal, as text, live in a browser, or as screenshots.
+
+    Example: rameau preview --segment hebdo-association
+    """
+    from ..pipeline import build, load_project
+    from .reporting import report_warnings
+
+    if serve:
+        from ..errors import ExitCode
+        from ..preview.server import serve_preview
+
+        project = choice.project.absolute()
+        options = choice.build_options(load_project(project).newsletter.tz)
+        serve_preview(project, options, port=port, open_browser=open_browser, console=stderr_console())
+        raise typer.Exit(int(ExitCode.INTERRUPTED))  # the preview runs until it is interrupted
+    config = load_project(choice.project)
+    built = build(config, choice.build_options(config.newsletter.tz))
+    report_warnings(stderr_console(), built.warnings)
+    if screenshot:
+        from ..preview.screenshots import take_screenshots
+
+        for path in take_screenshots(built, screenshot.absolute()):
+            stderr_console().print(f"wrote {path}", markup=False)
+        return
+    if text:
+        sys.stdout.write("\n".join(email.text for email in built.emails))
+        return
+    from ..preview.terminal import print_preview
+
+    print_preview(stdout_console(), built, show_overview=not choice.segment)
+
+
+@edition_options
+def articles(
+    choice: EditionChoice,
+    everything: bool = typer.Option(False, "--all", help="List the articles outside the window too."),
+) -> None:
+    """List the content pool: which segments take each article of the window, or why none does.
+
+    Example: rameau articles --week 2026-W48
+    """
+    from ..pipeline import build, load_project
+    from ..preview.terminal import articles_tables
+    from .reporting import report_skipped, report_warnings
+
+    config = load_project(choice.project)
+    built = build(config, choice.build_options(config.newsletter.tz))
+    for table in articles_tables(built, everything):
+        stdout_console().print(table)
+    report_skipped(stdout_console(), built.pool.skipped)
+    report_warnings(stderr_console(), built.warnings)
+
+
+@edition_options
+def check(
+    choice: EditionChoice,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder holding the built edition (default: output.dir)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
+) -> None:
+    """Lint what would be sent: size against Gmail's clipping, images, links, unsubscribe, subject,
+    preheader, text part, HTML validity. Exit 1 on errors (and on warnings with --strict).
+
+    Example: rameau build-issue && rameau check --strict
+    """
+    from ..check import check_edition
+    from ..pipeline import load_project
+    from .reporting import report_check
+
+    config = load_project(choice.project)
+    options = choice.build_options(config.newsletter.tz)
+    where, emails, findings = check_edition(config, options, out.absolute() if out else None)
+    if choice.segment:
+        findings = [f for f in findings if f.segment in choice.segment]
+        emails = [e for e in emails if e.segment in choice.segment]
+    errors = [f for f in findings if f.level == "error"]
+    warnings = [f for f in findings if f.level == "warning"]
+    if as_json:
+        typer.echo(json.dumps({"checked": where, "segments": [e.segment for e in emails],
+                               "errors": len(errors), "warnings": len(warnings),
+                               "findings": [f.__dict__ for f in findings]}, ensure_ascii=False, indent=2))
+    else:
+        report_check(stdout_console(), where, emails, findings)
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+@edition_options
+def send(
+    choice: EditionChoice,
+    to: List[str] = typer.Option(..., "--to", help="An address to send the test to (repeatable); never a list."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder holding the built edition (default: output.dir)."),
+) -> None:
+    """Send a test of the built message of each segment (or --segment S) to --to addresses, over SMTP.
+
+    The connection comes from RAMEAU_SMTP_HOST, RAMEAU_SMTP_PORT, RAMEAU_SMTP_USER,
+    RAMEAU_SMTP_PASSWORD and RAMEAU_SMTP_TLS (starttls, ssl or none).
+
+    Example: rameau send --to relecture@example.org --segment quotidienne   (with RAMEAU_SMTP_HOST set)
+    """
+    import datetime as dt
+
+    from ..cache.base import CacheFolder
+    from ..errors import Problem, UsageError, Warnings
+    from ..output.send import check_recipients, send_messages, smtp_settings
+    from ..pipeline import load_project, pick_segments, plan_editions
+
+    check_recipients(tuple(to))
+    config = load_project(choice.project)
+    options = choice.build_options(config.newsletter.tz)
+    segments = pick_segments(config, options.segments)
+    plan = plan_editions(config, options, segments, dt.datetime.now(config.newsletter.tz), Warnings(),
+                         CacheFolder(config.cache_dir))
+    out_dir = out.absolute() if out else config.output_dir
+    from ..output.write import settle
+
+    settle(config, out_dir)
+    paths = [out_dir / edition.id / segment.id / "message.eml" for edition, members in plan for segment in members]
+    paths = [path for path in paths if path.is_file()] if not choice.segment else paths
+    if not paths:
+        raise UsageError(Problem(str(out_dir), "no built message here; run rameau build-issue first"))
+    for subject in send_messages(paths, tuple(to), smtp_settings()):
+        stderr_console().print(f"sent {subject!r} to {', '.join(to)}", markup=False)
+
+
+def init(
+    directory: Path = typer.Argument(Path("."), help="Folder to create the project in."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty (never overwrites a file)."),
+) -> None:
+    """Create a working project: rameau.yaml with four segments, sample articles, one edition.
+
+    Example: rameau init ma-lettre && cd ma-lettre && rameau build-issue
+    """
+    from .scaffold import init_project
+
+    written = init_project(directory, force=force)
+    stderr_console().print(f"Created {len(written)} files in {directory}. Next: cd {directory} && rameau build-issue",
+                           markup=False)

@@ -1,0 +1,118 @@
+"""Options shared by several commands, declared once: which edition, which segments, which
+sources, which project. `@edition_options` adds them to a command, which receives them as one
+`EditionChoice` argument named `choice`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import inspect
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+
+from ..errors import Problem, UsageError
+
+
+@dataclass(frozen=True)
+class EditionChoice:
+    """What a command was asked to work on."""
+
+    edition: Optional[str]
+    segment: List[str]
+    since: Optional[str]
+    until: Optional[str]
+    week: Optional[str]
+    date: Optional[str]
+    source: List[str]
+    offline: bool
+    project: Path
+
+    @property
+    def given(self) -> bool:
+        """Whether an edition or a window was named at all."""
+        return bool(self.edition or self.since or self.until or self.week or self.date)
+
+    def build_options(self, tz: Any, **more: Any) -> Any:
+        from ..pipeline import BuildOptions
+
+        return BuildOptions(
+            edition=self.edition,
+            since=parse_day(self.since, "--since", tz),
+            until=parse_day(self.until, "--until", tz),
+            week=self.week,
+            date=parse_day(self.date, "--date", tz),
+            segments=tuple(self.segment),
+            sources=sources(self.source),
+            offline=self.offline,
+            **more,
+        )
+
+
+# name -> (annotation, parameter declaration), in the order --help lists them
+SHARED: dict[str, tuple[Any, Any]] = {
+    "edition": (Optional[str], typer.Argument(None, help="Edition id, such as 2026-W48: a file in editions/ or a "
+                                                         "calendar period (default: the newest edition file).",
+                                              show_default=False)),
+    "segment": (List[str], typer.Option([], "--segment", "-s", help="Only this segment (repeatable).")),
+    "since": (Optional[str], typer.Option(None, "--since", help="First day of the window, e.g. 2026-11-23.")),
+    "until": (Optional[str], typer.Option(None, "--until", help="Last day of the window, e.g. 2026-11-29.")),
+    "week": (Optional[str], typer.Option(None, "--week", help="An ISO week as the window, e.g. 2026-W48.")),
+    "date": (Optional[str], typer.Option(None, "--date", help="Each segment's calendar edition as of this day "
+                                                              "(2026-11-30, or today in the newsletter's time zone).")),
+    "source": (List[str], typer.Option([], "--source", help="A Markdown folder or .md file, a feed file or a feed URL, "
+                                                            "replacing the configured sources (repeatable).")),
+    "offline": (bool, typer.Option(False, "--offline", help="Read feeds from the cache of the last online build.")),
+    "project": (Path, typer.Option(Path("."), "--project", "-C", help="Folder holding rameau.yaml.", show_default=False)),
+}
+
+
+def edition_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give `command` the shared options; it takes them as `choice: EditionChoice`."""
+    signature = inspect.signature(command)
+    own = [p for p in signature.parameters.values() if p.name != "choice"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+              for name, (annotation, default) in SHARED.items()]
+    # Typer reads parameters in order: the EDITION argument first, then the command's own options.
+    parameters = [shared[0]] + [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own] + shared[1:]
+
+    @functools.wraps(command)
+    def wrapper(**values: Any) -> Any:
+        choice = EditionChoice(**{name: values.pop(name) for name in SHARED})
+        return command(choice=choice, **values)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": signature.return_annotation}
+    return wrapper
+
+
+def parse_day(value: Optional[str], option: str, tz: Any) -> Optional[dt.date]:
+    """A day given on the command line; `today` is today in the newsletter's time zone."""
+    if value is None:
+        return None
+    if value.strip().lower() == "today":
+        return dt.datetime.now(tz).date()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(Problem(option, f"{value!r} is not a date; write it as 2026-11-23")) from None
+
+
+def sources(values: List[str]) -> tuple:
+    """`--source` values: http(s) URLs are feeds; a folder or .md file is Markdown, any other
+    file a feed. Paths are made absolute without following links (`<(cat feed.xml)` works)."""
+    from ..project.config import Source
+
+    found = []
+    for value in values:
+        if value.lower().startswith(("http://", "https://")):
+            found.append(Source("feed", value))
+            continue
+        path = Path(os.path.abspath(value))
+        is_markdown = path.is_dir() or path.suffix.lower() in (".md", ".markdown")
+        found.append(Source("markdown" if is_markdown else "feed", str(path)))
+    return tuple(found)

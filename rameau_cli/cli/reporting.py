@@ -1,0 +1,99 @@
+"""What the CLI tells a person: rich on a terminal, plain lines in a CI log or with NO_COLOR."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..errors import Problem
+    from ..pipeline import Result
+
+
+class PlainConsole:
+    """Messages for a CI log or a pipe: one plain line each, no colour, no spinner (and no rich
+    import, which a one-shot build does not need)."""
+
+    is_terminal = False
+    no_color = True
+
+    def print(self, *objects: Any, markup: bool = True, style: str | None = None, **_options: Any) -> None:
+        print(*objects, file=sys.stderr)
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    plain = not sys.stdout.isatty() or "NO_COLOR" in os.environ
+    return Console(no_color=plain, highlight=False, emoji=False)
+
+
+def stderr_console() -> Any:
+    if not sys.stderr.isatty() or "NO_COLOR" in os.environ:
+        return PlainConsole()
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def building(console: Any, quiet: bool) -> Iterator[None]:
+    """A spinner while building, on a terminal only: CI logs get plain lines."""
+    if quiet or not console.is_terminal or console.no_color:
+        yield
+        return
+    with console.status("Building…", spinner="dots"):
+        yield
+
+
+def report_warnings(console: Any, warnings: Iterable[Problem]) -> None:
+    for problem in warnings:
+        console.print(f"warning: {problem}", markup=False, style="yellow")
+
+
+def report_build(console: Any, result: Result) -> None:
+    report_warnings(console, result.warnings)
+    for built, written in zip(result.build.editions, result.written, strict=True):
+        where = f" in {written.path}" if written.path else "; nothing written"
+        console.print(f"Edition {built.edition.id}: {len(built.emails)} segment(s) built{where}", markup=False,
+                      style="bold")
+        for email in built.emails:
+            issue = email.issue
+            size = len(email.html.encode()) // 1024
+            number = f"n° {issue.number}, " if issue.number else ""
+            console.print(f"  {issue.segment.id}: {number}{len(issue.articles)} article(s), {size} KB HTML, "
+                          f"subject: {issue.subject}", markup=False)
+        for segment_id in built.empty:
+            console.print(f"  {segment_id}: skipped, nothing to send", markup=False, style="yellow")
+    report_skipped(console, result.build.pool.skipped)
+
+
+def report_skipped(console: Any, skipped: Iterable[Problem]) -> None:
+    """The article files and entries that are in no email because they could not be used."""
+    skipped = list(skipped)
+    if skipped:
+        console.print(f"{len(skipped)} article(s) skipped, in no email:", markup=False, style="bold yellow")
+        for problem in skipped:
+            console.print(f"  {problem}", markup=False)
+
+
+def report_check(console: Console, where: str, parts: list[Any], findings: list[Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"Checked {where}", title_justify="left", expand=True)
+    table.add_column("Segment", no_wrap=True)
+    table.add_column("HTML", justify="right", no_wrap=True)
+    table.add_column("Result", overflow="fold", ratio=1)
+    for part in parts:
+        mine = [f for f in findings if f.segment == part.segment]
+        lines = [f"[{'red' if f.level == 'error' else 'yellow'}]{f.level}[/]: {escape(f.message)}" for f in mine] or ["[green]ok[/]"]
+        table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", "\n".join(lines))
+    console.print(table)
+    errors = sum(f.level == "error" for f in findings)
+    console.print(f"{errors} error(s), {len(findings) - errors} warning(s) in {len(parts)} segment(s)")

@@ -1,0 +1,110 @@
+"""Which articles go to which segment, and why the others do not. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from ..project.calendar import Window
+from ..project.config import Segment
+from ..project.editions import Edition
+from ..sources.article import Article
+
+
+class Reason(Enum):
+    """Why an article is or is not in a segment's email; `detail` fills the {} of some."""
+
+    SELECTED = "selected"
+    OUTSIDE_WINDOW = "outside the window"
+    EMBARGOED = "embargoed until {}"
+    ALREADY_SENT = "already sent in {}"
+    EXCLUDED = "excluded by the segment's rules"
+    NO_MATCHING_AUDIENCE = "no matching audience"
+    NO_AUDIENCE = "no audience (goes only to segments without an audience rule)"
+    OVER_MAXIMUM = "over the segment's maximum of {}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    article_id: str
+    segment_id: str
+    reason: Reason
+    detail: str = ""
+
+    @property
+    def taken(self) -> bool:
+        return self.reason is Reason.SELECTED
+
+    def __str__(self) -> str:
+        return self.reason.value.format(self.detail)
+
+
+@dataclass(frozen=True)
+class Selection:
+    segment: Segment
+    articles: tuple[Article, ...]
+    decisions: tuple[Decision, ...]
+
+
+def due(article: Article, window: Window) -> bool:
+    """In the window by its date, or held back by an embargo that lifts within the window
+    (so that an embargoed article goes out in the first edition after its embargo)."""
+    if article.date in window:
+        return True
+    return bool(article.publish_at and article.date < window.since and article.publish_at in window)
+
+
+def refusal(segment: Segment, article: Article) -> Reason | None:
+    """Why the segment's audience rules refuse the article, or None when they take it."""
+    rule = segment.rule
+    audiences, tags = set(article.audiences), set(article.tags)
+    if audiences & rule.exclude_audiences or tags & rule.exclude_tags:
+        return Reason.EXCLUDED
+    if not rule.has_audience_rule:
+        return None
+    if audiences & rule.audiences or tags & rule.tags:
+        return None
+    return Reason.NO_MATCHING_AUDIENCE if audiences else Reason.NO_AUDIENCE
+
+
+def select(segment: Segment, articles: tuple[Article, ...], edition: Edition,
+           sent: dict[str, str] | None = None, due_ids: frozenset[str] | None = None) -> Selection:
+    """The articles `segment` takes in `edition`; `sent` maps articles already sent in this
+    segment to the edition that carried them; `due_ids`, when given, are the articles due in
+    the edition's window (computed once for all its segments)."""
+    if due_ids is None:
+        due_ids = frozenset(a.id for a in articles if due(a, edition.window))
+    sent = sent or {}
+    decisions: list[Decision] = []
+    candidates: list[Article] = []
+    for article in articles:
+        if article.id not in due_ids:
+            decisions.append(Decision(article.id, segment.id, Reason.OUTSIDE_WINDOW))
+        elif article.publish_at and article.publish_at > edition.date:
+            decisions.append(Decision(article.id, segment.id, Reason.EMBARGOED, article.publish_at.isoformat()))
+        elif article.id in sent:
+            decisions.append(Decision(article.id, segment.id, Reason.ALREADY_SENT, sent[article.id]))
+        elif (reason := refusal(segment, article)) is not None:
+            decisions.append(Decision(article.id, segment.id, reason))
+        else:
+            candidates.append(article)
+    ordered = sorted(candidates, key=lambda a: _order_key(a, edition.pinned))
+    kept, over = ordered[: segment.max_articles], ordered[segment.max_articles :]
+    decisions += [Decision(a.id, segment.id, Reason.SELECTED) for a in kept]
+    decisions += [Decision(a.id, segment.id, Reason.OVER_MAXIMUM, str(segment.max_articles)) for a in over]
+    return Selection(segment, tuple(kept), tuple(decisions))
+
+
+def _order_key(article: Article, pinned: tuple[str, ...]) -> tuple[int, bool, int, float, str]:
+    pin_rank = pinned.index(article.id) if article.id in pinned else len(pinned)
+    return (pin_rank, not article.featured, -article.priority, -article.date.timestamp(), article.id)
+
+
+def group(segments: tuple[Segment, ...], articles: tuple[Article, ...], edition: Edition,
+          sent: dict[str, dict[str, str]] | None = None) -> tuple[Selection, ...]:
+    sent = sent or {}
+    due_ids = frozenset(a.id for a in articles if due(a, edition.window))
+    return tuple(select(segment, articles, edition, sent.get(segment.id), due_ids) for segment in segments)
+
+
+__all__ = ["Decision", "Reason", "Selection", "due", "group", "refusal", "select"]

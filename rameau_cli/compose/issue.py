@@ -1,0 +1,175 @@
+"""One `Issue` per segment of an edition: what its email says, ready for any renderer. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from ..errors import ConfigError, ContentError, Problem
+from ..project.config import Config, Newsletter, Segment
+from ..project.editions import Edition
+from ..project.reading import one_line, shorten
+from ..render.markup import PlainText, clean_html, html_to_text, summary_from_html
+from ..sources.article import Article
+from .grouping import Selection
+from .language import Wording, typography, wording_for
+from .links import tag_html, tag_text, tag_url
+from .profiles import Profile, profile_for
+from .texts import Texts
+
+SUBJECT_MAX = 150
+PREHEADER_MAX = 140
+
+
+@dataclass(frozen=True)
+class IssueArticle:
+    id: str
+    title: str
+    url: str  # the link in the email: the canonical URL, tagged when link tagging is on
+    canonical_url: str
+    date: dt.datetime
+    date_long: str  # "mardi 24 novembre 2026"
+    summary: str
+    author: str
+    image: str
+    image_alt: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    edition_id: str
+    number: int | None
+    date: dt.datetime
+    date_long: str
+    newsletter: Newsletter
+    segment: Segment
+    words: Wording
+    profile: Profile
+    subject: str
+    preheader: str
+    edito_html: str  # sanitized, strict XHTML
+    edito_text: PlainText
+    articles: tuple[IssueArticle, ...]
+    more: tuple[IssueArticle, ...] = ()  # moved out of the cards to keep the email under max_bytes
+    unsubscribe_mailto: str = ""
+    web_url: str = ""  # the archived web version, when the output folder is published
+
+    @property
+    def view_online(self) -> Markup | str:
+        """The view-online link: the archived web version when known, else the tool's merge tag."""
+        return self.web_url or self.profile.view_online
+
+    @property
+    def featured(self) -> IssueArticle | None:
+        return self.articles[0] if self.articles else None
+
+    @property
+    def others(self) -> tuple[IssueArticle, ...]:
+        return self.articles[1:]
+
+
+def make_issue(config: Config, edition: Edition, selection: Selection, edito: tuple[str, PlainText],
+               number: int | None = None, texts: Texts = Texts()) -> Issue:
+    language = config.newsletter.language
+    words = wording_for(language)
+    segment = selection.segment
+    tag = lambda url, content="": tag_url(url, segment.tracking, segment.id, edition.id, content)  # noqa: E731
+    articles = tuple(_issue_article(a, language, config.newsletter.base_url, tag, texts) for a in selection.articles)
+    context = {
+        "newsletter": config.newsletter,
+        "segment": segment,
+        "edition": {"id": edition.id, "number": number, "date": edition.date,
+                    "date_long": texts.long_date(edition.date, language),
+                    "date_short": texts.short_date(edition.date, language)},
+        "articles": articles,
+        "article_titles": ", ".join(a.title for a in articles),
+    }
+    subject = _one_line(_render_setting("subject", edition, segment, context), language)
+    preheader = _one_line(_render_setting("preheader", edition, segment, context), language)
+    return Issue(
+        edition_id=edition.id,
+        number=number,
+        date=edition.date,
+        date_long=context["edition"]["date_long"],
+        newsletter=config.newsletter,
+        segment=segment,
+        words=words,
+        profile=profile_for(config.profile, language, words.first_name_fallback),
+        web_url=f"{config.public_url}/{edition.id}/{segment.id}/" if config.public_url else "",
+        unsubscribe_mailto=config.unsubscribe_mailto,
+        subject=shorten(subject, SUBJECT_MAX),
+        preheader=shorten(preheader, PREHEADER_MAX),
+        edito_html=tag_html(edito[0], segment.tracking, segment.id, edition.id),
+        edito_text=tag_text(edito[1], segment.tracking, segment.id, edition.id),
+        articles=articles,
+    )
+
+
+def render_edito(edition: Edition, language: str, base_url: str,
+                 texts: Texts = Texts()) -> tuple[str, PlainText]:
+    """The édito as sanitized HTML and as text with numbered links; shared by every segment."""
+    if not edition.edito:
+        return "", PlainText((), ())
+    clean = clean_html(texts.markdown(typography(edition.edito, language)), base_url)
+    return clean, html_to_text(clean)
+
+
+def _issue_article(article: Article, language: str, base_url: str, tag, texts: Texts) -> IssueArticle:
+    summary = article.summary
+    if not summary and article.body.strip():
+        source = texts.markdown(article.body) if article.body_format == "markdown" else article.body
+        summary = summary_from_html(clean_html(source, article.url or base_url))
+    return IssueArticle(
+        id=article.id,
+        title=typography(article.title, language),
+        url=tag(article.url, article.id),
+        canonical_url=article.url,
+        date=article.date,
+        date_long=texts.long_date(article.date, language),
+        summary=typography(summary, language),
+        author=article.author,
+        image=article.image,
+        image_alt=typography(article.image_alt, language),
+        tags=article.tags,
+    )
+
+
+_settings_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+@lru_cache(maxsize=64)
+def _setting_template(source: str):
+    return _settings_env.from_string(source)  # one compile per distinct subject, not per segment
+
+
+def _render_setting(name: str, edition: Edition, segment: Segment, context: dict) -> str:
+    """The subject or preheader: the edition file's, else the segment's template, rendered.
+    Any failure (a Jinja error, a division by zero, a number added to nothing) is reported
+    against the file and key it came from."""
+    overrides = edition.subject if name == "subject" else edition.preheader
+    key = segment.id if segment.id in overrides else "*" if "*" in overrides else None
+    error: type[ContentError] | type[ConfigError]
+    if key is not None:
+        template, error = overrides[key], ContentError
+        where = f"{edition.source}: {name}" + (f".{key}" if key != "*" else "")
+    else:
+        template, error = (segment.subject if name == "subject" else segment.preheader), ConfigError
+        where = f"rameau.yaml: segments.{segment.id}.{name}"
+    try:
+        return _setting_template(template).render(context)
+    except TemplateError as exc:
+        problem = Problem(where, f"template error: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a user's template can raise anything
+        problem = Problem(where, f"template error: {type(exc).__name__}: {exc}")
+    raise error(problem)
+
+
+def _one_line(text: str, language: str) -> str:
+    # CR/LF never reach an email header: a subject is one line, whatever its source.
+    return typography(one_line(text), language)

@@ -1,0 +1,65 @@
+"""What build-issue writes for each segment (`index.html`, `index.txt`, `message.eml`,
+`web.html`) and each edition's `manifest.json`. Made only when writing: previews never pay for
+the message or the checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ..project.editions import Edition
+from ..render.emails import Email
+
+MANIFEST = "manifest.json"
+
+
+def email_files(email: Email) -> dict[str, bytes]:
+    from ..render.message import build_message
+
+    return {
+        "index.html": email.html.encode("utf-8"),
+        "index.txt": email.text.encode("utf-8"),
+        "message.eml": build_message(email.issue, email.html, email.text),
+        "web.html": web_version(email).encode("utf-8"),
+    }
+
+
+def web_version(email: Email) -> str:
+    """The email as a public web page: merge tags that only the emailing tool can fill are
+    replaced (the greeting takes its fallback, the unsubscribe link leads to the archive)."""
+    profile = email.issue.profile
+    html = email.html.replace(str(profile.first_name), email.issue.words.first_name_fallback)
+    html = html.replace(f'href="{profile.unsubscribe}"', 'href="../../archive/index.html"')
+    return html.replace(f'href="{profile.view_online}"', 'href="../../archive/index.html"')
+
+
+def segment_entry(email: Email, edition: Edition, files: dict[str, bytes]) -> dict[str, Any]:
+    issue = email.issue
+    return {
+        "title": issue.segment.title,
+        "subject": issue.subject,
+        "preheader": issue.preheader,
+        "window": edition.window.as_dict(),
+        "articles": [{"id": a.id, "title": a.title, "url": a.canonical_url} for a in issue.articles + issue.more],
+        "files": files_entry(files),
+    }
+
+
+def files_entry(files: dict[str, bytes]) -> dict[str, dict[str, Any]]:
+    return {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in files.items()}
+
+
+def make_manifest(edition: Edition, segments: dict[str, dict[str, Any]], empty: list[str]) -> dict[str, Any]:
+    return {
+        "edition": edition.id,
+        "number": edition.number,
+        "date": edition.date.isoformat(),
+        "window": edition.window.as_dict(),
+        "segments": segments,
+        "empty_segments": empty,
+    }
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,161 @@
+"""Writing a build: its editions, then the archive, then the history, as one commit.
+
+The order, in plain steps (the caller holds the output lock from reading the history on):
+
+1. make every file in memory: each segment's emails, each edition's manifest, the history
+   with this build recorded, the archive made from that history;
+2. stage each of them beside its place (output/commit.py);
+3. swap them in, the history last. A failure before the last swap changes nothing.
+
+An edition folder keeps the segments this build does not replace (a `--segment` build, a
+calendar build of other cadences, a segment with nothing new this time), even when its
+manifest cannot be read. An edition with nothing to send is not written at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+from ..errors import OutputError, Problem, Warnings
+from ..project.config import Config
+from ..project.history import HISTORY_FILE, History, SentEdition, history_text, record
+from ..render.emails import Email
+from . import fs
+from .archive import ARCHIVE_DIR, archive_files
+from .commit import Commit, recover
+from .manifest import MANIFEST, email_files, files_entry, make_manifest, manifest_bytes, segment_entry
+
+
+@dataclass(frozen=True)
+class Written:
+    """One edition as it now is in the output folder."""
+
+    edition: str
+    path: Path | None  # None when nothing was written (no segment had anything to send)
+    manifest: dict[str, Any]
+
+
+@contextlib.contextmanager
+def output_folder(config: Config, out_dir: Path) -> Iterator[Path]:
+    """The output folder, locked for this process, with what a killed build left put right."""
+    created = not out_dir.exists()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with fs.output_lock(out_dir):
+            recover(out_dir, config.root)
+            yield out_dir
+    except OSError as exc:
+        raise OutputError(Problem(str(exc.filename or out_dir), f"cannot write the issue: {exc.strerror or exc}")) from None
+    finally:
+        if created and out_dir.is_dir() and [p.name for p in out_dir.iterdir()] == [fs.LOCK_FILE]:
+            fs.remove(out_dir)  # a build that wrote nothing leaves no empty folder behind
+
+
+def settle(config: Config, out_dir: Path) -> None:
+    """Put right what a build killed during its swaps left, before reading the output folder."""
+    from .commit import JOURNAL
+
+    if (out_dir / JOURNAL).exists():
+        with output_folder(config, out_dir):
+            pass
+
+
+def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, history: History | None,
+                warnings: Warnings) -> tuple[Written, ...]:
+    """Write `editions` (pipeline.EditionBuild) into `out_dir`, recording them in `history`
+    (None: no history, no archive). Call inside `output_folder`."""
+    commit = Commit(out_dir)
+    try:
+        order = [segment.id for segment in config.segments]
+        written = tuple(_stage_edition(commit, out_dir, built, warnings, order) for built in editions)
+        if history is not None and any(built.emails for built in editions):
+            for built in editions:
+                for email in built.emails:
+                    history = _record(history, email)
+            archive = commit.stage_folder(fs.safe_join(out_dir, ARCHIVE_DIR))
+            for name, data in archive_files(history, config).items():
+                fs.write_new(archive / name, data)
+            commit.stage_file(config.root / HISTORY_FILE, history_text(history).encode("utf-8"))
+        if commit.swaps:
+            commit.run()
+    except BaseException:
+        commit.abandon()
+        raise
+    return written
+
+
+def _record(history: History, email: Email) -> History:
+    issue = email.issue
+    entry = SentEdition(issue.edition_id, issue.number or 0, issue.date.isoformat(), issue.subject, issue.preheader,
+                        tuple(a.id for a in issue.articles + issue.more))
+    return record(history, issue.segment.id, entry)
+
+
+def _stage_edition(commit: Commit, out_dir: Path, built: Any, warnings: Warnings, order: list[str]) -> Written:
+    edition, emails = built.edition, built.emails
+    new_ids = {email.issue.segment.id for email in emails}
+    target = fs.safe_join(out_dir, edition.id)
+    previous = _previous_segments(target, warnings) if target.is_dir() else {}
+    carried = {segment_id: entry for segment_id, entry in previous.items() if segment_id not in new_ids}
+    empty = [segment_id for segment_id in built.empty if segment_id not in carried]
+    for segment_id in built.empty:
+        if segment_id in carried:
+            warnings.warn(f"segment {segment_id}", f"nothing to send in {edition.id}; its earlier email is kept")
+    if not emails:
+        segments = {segment_id: carried[segment_id] for segment_id in sorted(carried, key=_position(order))}
+        return Written(edition.id, None, make_manifest(edition, segments, empty))
+    staged = commit.stage_folder(target)
+    entries: dict[str, dict[str, Any]] = {}
+    for segment_id in carried:
+        fs.copy_tree(target / segment_id, fs.safe_join(staged, segment_id))
+    for email in emails:
+        folder = fs.safe_join(staged, email.issue.segment.id)
+        fs.make_folder(folder)
+        files = email_files(email)
+        for name, data in files.items():
+            fs.write_new(folder / name, data)
+        entries[email.issue.segment.id] = segment_entry(email, edition, files)
+    entries.update(carried)
+    segments = {segment_id: entries[segment_id] for segment_id in sorted(entries, key=_position(order))}
+    manifest = make_manifest(edition, segments, empty)
+    fs.write_new(staged / MANIFEST, manifest_bytes(manifest))
+    return Written(edition.id, target, manifest)
+
+
+def _position(order: list[str]) -> Any:
+    return lambda segment_id: (order.index(segment_id) if segment_id in order else len(order), segment_id)
+
+
+def _previous_segments(folder: Path, warnings: Warnings) -> dict[str, dict[str, Any]]:
+    """The segments already built in an edition folder, with their manifest entries. A manifest
+    that cannot be read does not lose them: each segment folder is described from its files."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        segments = manifest["segments"]
+        if not isinstance(segments, dict) or not all(isinstance(v, dict) for v in segments.values()):
+            raise TypeError
+    except (OSError, ValueError, KeyError, TypeError):
+        segments = {}
+        if (folder / MANIFEST).exists():
+            warnings.warn(str(folder / MANIFEST), "cannot be read; the segments already built are kept and described "
+                                                  "from their files")
+    found = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() and not path.is_symlink() and (path / "index.html").is_file():
+            found[path.name] = segments.get(path.name) or _describe(path)
+    return found
+
+
+def _describe(folder: Path) -> dict[str, Any]:
+    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    subject = ""
+    if "message.eml" in files:
+        with contextlib.suppress(Exception):
+            subject = str(message_from_bytes(files["message.eml"], policy=policy.default)["Subject"] or "")
+    return {"subject": subject, "files": files_entry(files)}

@@ -1,0 +1,255 @@
+"""The pipeline, end to end: config -> sources -> grouping -> issue -> render -> output.
+
+`build()` gathers and renders in memory and writes nothing; `write()` writes what was built.
+`build_issue()` is the two under one lock, as `rameau build-issue` runs them:
+
+    config = load_project(Path("."))
+    with the output folder locked:
+        history = the project's history, read now
+        built = build(config, options, history=history)      # in memory
+        write(config, built, out_dir, history)               # editions, archive, history last
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cache.base import CacheFolder
+from .cache.texts import TextCache
+from .compose.grouping import Reason, Selection, group
+from .compose.issue import make_issue, render_edito
+from .compose.texts import Texts
+from .errors import Problem, StrictError, UsageError, Warnings, show
+from .project.calendar import Window, cadence_window, check_day, day_window, parse_week, period_id, range_id, week_id
+from .project.config import Config, Segment, Source, load_config
+from .project.editions import (Edition, check_edition_id, edition_file_for, find_edition_file, newest_edition_file,
+                               read_edition_file)
+from .project.history import HISTORY_FILE, History, load_history, number_for, sent_before
+from .render.emails import Email, render_within
+from .sources.fetch import FetchPolicy
+from .sources.pool import Pool, collect_articles
+
+if TYPE_CHECKING:
+    from .output.write import Written
+
+READ_HISTORY = object()  # build(): read the project's history when the options use it
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    edition: str | None = None  # an edition file's id, e.g. "2026-W48"
+    since: dt.date | None = None
+    until: dt.date | None = None
+    week: str | None = None
+    date: dt.date | None = None  # build each segment's calendar edition as of this day
+    segments: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()  # replaces the configured sources when given
+    out: Path | None = None  # the output folder (default: the project's)
+    strict: bool = False
+    offline: bool = False  # feeds from the cache only
+    resend: bool = False  # let articles already sent in a segment go out again
+    history: bool = True  # read and record the project's history (see uses_history)
+
+
+@dataclass(frozen=True)
+class EditionBuild:
+    """One edition, built in memory: an email for each segment that has something to send."""
+
+    edition: Edition
+    emails: tuple[Email, ...]
+    selections: tuple[Selection, ...]
+    empty: tuple[str, ...]  # segments with nothing to send
+
+
+@dataclass(frozen=True)
+class Build:
+    editions: tuple[EditionBuild, ...]
+    pool: Pool  # every article, selected or not, and every one skipped
+    warnings: tuple[Problem, ...]
+
+    @property
+    def emails(self) -> tuple[Email, ...]:
+        return tuple(email for built in self.editions for email in built.emails)
+
+
+def load_project(root: Path) -> Config:
+    """The project in `root` (the folder holding rameau.yaml), validated."""
+    return load_config(root)
+
+
+def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None,
+          history: History | None | object = READ_HISTORY) -> Build:
+    """Build the edition(s) the options ask for, in memory: each segment once.
+
+    One edition, unless each segment's calendar edition is built (no edition file, `--date`)
+    and the segments have different cadences: then one edition per period. `history` numbers
+    the issues and keeps articles from going out twice (None: no history)."""
+    warnings = Warnings()
+    cache = CacheFolder(config.cache_dir, warnings.warn)
+    warnings.items.extend(config.warnings)
+    if history is READ_HISTORY:
+        history = load_history(config.root / HISTORY_FILE) if uses_history(config, options) else None
+    assert history is None or isinstance(history, dict)
+    segments = pick_segments(config, options.segments)
+    plan = plan_editions(config, options, segments, now or dt.datetime.now(config.newsletter.tz), warnings, cache)
+    policy = FetchPolicy(offline=options.offline)
+    pool = collect_articles(config, options.sources or config.sources, warnings, policy, cache)
+    texts = Texts(TextCache(cache))
+    editions = tuple(_build_edition(config, edition, members, pool, history, options.resend, warnings, texts)
+                     for edition, members in plan)
+    assert texts.cache is not None
+    texts.cache.save()
+    if options.strict and warnings:
+        raise StrictError(*warnings, Problem("--strict", f"{len(warnings)} warning(s); nothing was written"))
+    return Build(editions, pool, tuple(warnings))
+
+
+def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ...], pool: Pool,
+                   history: History | None, resend: bool, warnings: Warnings, texts: Texts) -> EditionBuild:
+    known = {a.id for a in pool.articles}
+    for missing in sorted(set(edition.pinned) - known):
+        from .project.schema import closest
+
+        hint = closest(missing, known)
+        warnings.warn(edition.source, f"pinned article {show(missing)} not found; "
+                                      + (f"did you mean {hint!r}?" if hint else "check the slug"))
+    date = edition.date.isoformat()
+    sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history and not resend else {}
+    selections = group(segments, pool.articles, edition, sent)
+    edito = render_edito(edition, config.newsletter.language, config.newsletter.base_url, texts)
+    templates = config.root / "templates"
+    emails, empty = [], []
+    for selection in selections:
+        segment = selection.segment
+        if not selection.articles:
+            empty.append(segment.id)
+            already_sent = any(d.reason is Reason.ALREADY_SENT for d in selection.decisions)
+            reason = "no new article" if already_sent else "no article in this edition's window"
+            warnings.warn(f"segment {segment.id}", f"{reason}; no email built for {edition.id}")
+            continue
+        number = edition.number or (number_for(history, segment.id, edition.id) if history is not None else None)
+        issue = make_issue(config, edition, selection, edito, number, texts)
+        emails.append(render_within(issue, templates))
+    return EditionBuild(edition, tuple(emails), selections, tuple(empty))
+
+
+def output_dir(config: Config, options: BuildOptions) -> Path:
+    return options.out or config.output_dir
+
+
+def uses_history(config: Config, options: BuildOptions) -> bool:
+    """History is the record of the project's own issues: builds from other sources (--source)
+    or into another folder (--out elsewhere) neither read nor change it."""
+    other_out = options.out is not None and options.out.resolve() != config.output_dir.resolve()
+    return options.history and not options.sources and not other_out
+
+
+def pick_segments(config: Config, wanted: tuple[str, ...]) -> tuple[Segment, ...]:
+    from .project.schema import closest
+
+    known = [s.id for s in config.segments]
+    problems = []
+    for segment_id in dict.fromkeys(wanted):
+        if segment_id not in known:
+            hint = closest(segment_id, known)
+            choose = (f"did you mean {hint!r}? " if hint else "") + f"choose from {', '.join(known)}"
+            problems.append(Problem("--segment", f"unknown segment {show(segment_id)}; {choose}"))
+    if problems:
+        raise UsageError(*problems)
+    return tuple(s for s in config.segments if not wanted or s.id in wanted)
+
+
+def plan_editions(config: Config, options: BuildOptions, segments: tuple[Segment, ...], now: dt.datetime,
+                  warnings: Warnings, cache: CacheFolder) -> list[tuple[Edition, tuple[Segment, ...]]]:
+    """Which edition each segment gets: the edition file asked for (or the newest one), a window
+    from the command line, or else each segment's calendar edition."""
+    tz = config.newsletter.tz
+    explicit = _explicit_window(options, tz)
+    path = None
+    if options.edition:
+        path = find_edition_file(config.root, options.edition)
+    elif options.week:
+        path = edition_file_for(config.root, week_id(parse_week(options.week)[0]))
+    elif explicit is None and options.date is None:
+        path = newest_edition_file(config.root, tz, cache)
+    if path is not None:
+        edition = read_edition_file(path, tz, warnings, cache)
+        if explicit:
+            edition = replace(edition, window=explicit[1])
+        return [(edition, segments)]
+    if explicit:
+        edition_id, window = explicit
+        return [(Edition(id=edition_id, date=window.until, window=window), segments)]
+    return _calendar(config, segments, options.date or now.astimezone(tz).date(), warnings, cache)
+
+
+def _calendar(config: Config, segments: tuple[Segment, ...], today: dt.date, warnings: Warnings,
+              cache: CacheFolder) -> list[tuple[Edition, tuple[Segment, ...]]]:
+    """Each segment's last complete period before `today`, one edition per distinct period."""
+    tz = config.newsletter.tz
+    check_day(today, "--date")
+    plan: dict[str, tuple[Edition, list[Segment]]] = {}
+    for segment in segments:
+        window = cadence_window(segment.cadence, today, tz)
+        edition_id = period_id(segment.cadence, window)
+        if edition_id not in plan:
+            file = edition_file_for(config.root, edition_id)
+            edition = read_edition_file(file, tz, warnings, cache) if file else Edition(edition_id, window.until, window)
+            plan[edition_id] = (replace(edition, window=window), [])
+        plan[edition_id][1].append(segment)
+    return [(edition, tuple(members)) for edition, members in plan.values()]
+
+
+def _explicit_window(options: BuildOptions, tz: dt.tzinfo) -> tuple[str, Window] | None:
+    from zoneinfo import ZoneInfo
+
+    assert isinstance(tz, ZoneInfo)
+    if options.week:
+        if options.since or options.until:
+            raise UsageError(Problem("--week", "give either --week or --since/--until, not both"))
+        first, last = parse_week(options.week)
+        return week_id(first), day_window(first, last, tz)
+    if options.since or options.until:
+        if not (options.since and options.until):
+            raise UsageError(Problem("--since/--until", "give both dates, e.g. --since 2026-11-23 --until 2026-11-29"))
+        check_day(options.since, "--since")
+        check_day(options.until, "--until")
+        if options.until < options.since:
+            raise UsageError(Problem("--until", "is before --since; swap the two dates"))
+        edition_id = check_edition_id(range_id(options.since, options.until), "--since/--until")
+        return edition_id, day_window(options.since, options.until, tz)
+    return None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What build-issue did: the build, and the editions as they now are in the output folder."""
+
+    build: Build
+    written: tuple[Written, ...]
+    warnings: tuple[Problem, ...]  # the build's, and those of writing it
+
+
+def write(config: Config, built: Build, out_dir: Path, history: History | None) -> Result:
+    """Write what `build` made (call inside `output.write.output_folder`)."""
+    from .output.write import write_build
+
+    warnings = Warnings()
+    warnings.items.extend(built.warnings)
+    written = write_build(config, built.editions, out_dir, history, warnings)
+    return Result(built, written, tuple(warnings))
+
+
+def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None) -> Result:
+    """Build and write, as `rameau build-issue` does: the output folder is locked from reading
+    the history to writing it, so that builds at once number their issues one after the other."""
+    from .output.write import output_folder
+
+    out_dir = output_dir(config, options)
+    with output_folder(config, out_dir):
+        history = load_history(config.root / HISTORY_FILE) if uses_history(config, options) else None
+        built = build(config, options, now=now, history=history)
+        return write(config, built, out_dir, history)

@@ -1,0 +1,1 @@
+"""Previews: in the terminal, in a live web page, as screenshots."""

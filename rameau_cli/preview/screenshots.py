@@ -1,0 +1,60 @@
+"""`rameau preview --screenshot DIR`: PNGs of every segment at phone and desktop widths,
+taken by a real Chromium driven by Playwright (the browser of the system, never a download)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from ..errors import Problem, UsageError
+from ..output.fs import safe_join
+from ..pipeline import Build
+
+WIDTHS = {"desktop": 800, "phone": 375}
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Chromium flags for a sandboxed machine without network: no background traffic, no GPU.
+BROWSER_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-sandbox"]
+
+
+def find_browser() -> str:
+    """The Chromium to drive: $RAMEAU_CHROMIUM, else the first one on PATH."""
+    explicit = os.environ.get("RAMEAU_CHROMIUM")
+    if explicit:
+        return explicit
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise UsageError(Problem("--screenshot", "no Chromium found; install it (Debian: apt-get install chromium) "
+                                             "or set RAMEAU_CHROMIUM to its path"))
+
+
+def launch_browser(playwright):
+    return playwright.chromium.launch(executable_path=find_browser(), headless=True, args=BROWSER_ARGS)
+
+
+def take_screenshots(built: Build, folder: Path) -> list[Path]:
+    """Write `<segment>-desktop.png` and `<segment>-phone.png` for every built segment."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise UsageError(Problem("--screenshot", "needs Playwright: pip install 'rameau-cli[screenshots]'")) from None
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        try:
+            for email in built.emails:
+                for label, width in WIDTHS.items():
+                    page = browser.new_page(viewport={"width": width, "height": 900}, java_script_enabled=False)
+                    page.route("**/*", lambda route: route.abort() if route.request.url.startswith("http") else route.continue_())
+                    page.set_content(email.html, wait_until="load")
+                    path = safe_join(folder, f"{email.issue.segment.id}-{label}.png")
+                    page.screenshot(path=str(path), full_page=True)
+                    page.close()
+                    written.append(path)
+        finally:
+            browser.close()
+    return written

@@ -1,0 +1,246 @@
+"""`rameau preview --serve`: a live web preview of every segment, on the loopback interface only.
+
+Each segment is shown at desktop and phone widths with its text part and an inbox row. The
+project's files are watched; each change rebuilds the edition in memory and the open pages
+reload themselves (server-sent events). A build error shows on the page; the server goes on.
+The server answers only its own routes: it serves no file from disk, and refuses requests whose
+Host header is not the loopback address or localhost (DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..errors import Problem, RameauError, UsageError
+from ..pipeline import BuildOptions, build, load_project
+from ..render.emails import Email
+from .pages import Snapshot, asset, index_page, segment_page
+
+LOOPBACK = "127.0.0.1"
+ALLOWED_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+IGNORED_PARTS = {".git", ".rameau-cache", "__pycache__", ".venv", "node_modules"}
+EMAIL_CSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; font-src https:"
+PAGE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "frame-src 'self'; img-src 'self'")
+
+
+class PreviewState:
+    def __init__(self, project: Path, options: BuildOptions):
+        self.project = project
+        self.options = options
+        self.templates = project / "templates"
+        self.snapshot = Snapshot()
+        self.changed = threading.Condition()
+        self.stopping = threading.Event()
+
+    def rebuild(self) -> None:
+        try:
+            result, error = build(load_project(self.project), self.options), ""
+        except RameauError as exc:
+            result, error = self.snapshot.result, "\n".join(str(p) for p in exc.problems)
+        except Exception as exc:  # noqa: BLE001 - a preview must survive anything a build throws
+            result, error = self.snapshot.result, f"internal error: {type(exc).__name__}: {exc}"
+        with self.changed:
+            self.snapshot = Snapshot(self.snapshot.version + 1, result, error)
+            self.changed.notify_all()
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.snapshot.version != seen or self.stopping.is_set(), timeout)
+            return self.snapshot.version
+
+    def watched_paths(self) -> list[Path]:
+        paths = [self.project]
+        for source in self.options.sources:
+            if not source.is_url and Path(source.location).exists():
+                paths.append(Path(source.location))
+        return paths
+
+    def watch(self) -> None:
+        """Rebuild on every change to the project's files, until stopped."""
+        from watchfiles import watch
+
+        output = _output_dir(self.project)
+
+        def relevant(change, path: str) -> bool:
+            parts = set(Path(path).parts)
+            return not (parts & IGNORED_PARTS) and not (output and Path(path).is_relative_to(output)) \
+                and not Path(path).name.startswith(".")
+
+        for _changes in watch(*self.watched_paths(), watch_filter=relevant, debounce=300, step=50,
+                              stop_event=self.stopping, yield_on_timeout=False, rust_timeout=500):
+            self.rebuild()
+
+
+def _output_dir(project: Path) -> Path | None:
+    try:
+        return load_project(project).output_dir.resolve()
+    except RameauError:
+        return project / "dist"
+
+
+class PreviewServer:
+    """The preview's HTTP server and its watcher, startable from tests as from the CLI."""
+
+    def __init__(self, project: Path, options: BuildOptions, port: int = 0):
+        self.state = PreviewState(project, options)
+        self.state.rebuild()
+        handler = type("Handler", (PreviewHandler,), {"state": self.state})
+        try:
+            self.httpd = _Server((LOOPBACK, port), handler)
+        except OSError as exc:
+            raise UsageError(Problem("--port", f"cannot listen on {LOOPBACK}:{port}: {exc.strerror}; choose another port")) from None
+        self.threads = [threading.Thread(target=self.httpd.serve_forever, daemon=True),
+                        threading.Thread(target=self.state.watch, daemon=True)]
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.httpd.server_address[1]}/"
+
+    def start(self) -> "PreviewServer":
+        for thread in self.threads:
+            thread.start()
+        time.sleep(0.3)  # let the file watcher register its watches before anyone edits a file
+        return self
+
+    def stop(self) -> None:
+        self.state.stopping.set()
+        with self.state.changed:
+            self.state.changed.notify_all()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        pass  # a browser closing an event stream is not an error
+
+
+def serve_preview(project: Path, options: BuildOptions, port: int, open_browser: bool, console) -> None:
+    server = PreviewServer(project, options, port).start()
+    console.print(f"Preview on {server.url} (Ctrl-C to stop); watching {project}", markup=False)
+    if server.state.snapshot.error:
+        console.print(f"error: {server.state.snapshot.error}", markup=False, style="red")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("Preview stopped.", markup=False)
+    finally:
+        server.stop()
+
+
+class PreviewHandler(http.server.BaseHTTPRequestHandler):
+    state: PreviewState
+    server_version = "rameau-preview"
+    sys_version = ""
+
+    def log_message(self, format, *args):  # noqa: A002 - the http.server API
+        pass
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        if not self._host_allowed():
+            return self._send(403, "Forbidden: this preview answers only to 127.0.0.1 or localhost.\n", "text/plain")
+        path = unquote(urlsplit(self.path).path)
+        routes = [
+            (r"/", self._index),
+            (r"/preview\.js", self._script),
+            (r"/style\.css", self._style),
+            (r"/events", self._events),
+            (r"/segment/([a-z0-9][a-z0-9-]{0,62})", self._segment_page),
+            (r"/segment/([a-z0-9][a-z0-9-]{0,62})/email\.html", self._email),
+            (r"/segment/([a-z0-9][a-z0-9-]{0,62})/email\.txt", self._email_text),
+        ]
+        for pattern, action in routes:
+            match = re.fullmatch(pattern, path)
+            if match:
+                return action(*match.groups())
+        return self._send(404, "Not found.\n", "text/plain")
+
+    def do_HEAD(self):  # noqa: N802
+        self.do_GET()
+
+    def _host_allowed(self) -> bool:
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+        return name in ALLOWED_HOSTS
+
+    def _send(self, status: int, body: str, content_type: str, csp: str = PAGE_CSP) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Security-Policy", csp)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _email_of(self, segment_id: str) -> Email | None:
+        result = self.state.snapshot.result
+        return next((e for e in result.emails if e.issue.segment.id == segment_id), None) if result else None
+
+    def _page(self, status: int, make) -> None:
+        try:
+            body = make()
+        except RameauError as exc:  # a broken preview template of the project's
+            status, body = 500, "\n".join(str(p) for p in exc.problems)
+            return self._send(status, body, "text/plain")
+        self._send(status, body, "text/html")
+
+    def _index(self):
+        self._page(200, lambda: index_page(self.state.snapshot, self.state.templates))
+
+    def _segment_page(self, segment_id: str):
+        email = self._email_of(segment_id)
+        self._page(200 if email else 404,
+                   lambda: segment_page(self.state.snapshot, segment_id, email, self.state.templates))
+
+    def _email(self, segment_id: str):
+        email = self._email_of(segment_id)
+        if not email:
+            return self._send(404, "<p>No email for this segment.</p>", "text/html", EMAIL_CSP)
+        self._send(200, email.html, "text/html", EMAIL_CSP)
+
+    def _email_text(self, segment_id: str):
+        email = self._email_of(segment_id)
+        self._send(200 if email else 404, email.text if email else "", "text/plain", EMAIL_CSP)
+
+    def _script(self):
+        self._send(200, asset("preview.js"), "text/javascript")
+
+    def _style(self):
+        self._send(200, asset("style.css"), "text/css")
+
+    def _events(self):
+        """Server-sent events: the build version, each time it changes."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = self.state.snapshot.version
+        try:
+            self.wfile.write(f"data: {seen}\n\n".encode())
+            self.wfile.flush()
+            while not self.state.stopping.is_set():
+                version = self.state.wait_for_change(seen, timeout=15)
+                message = f"data: {version}\n\n" if version != seen else ": keep-alive\n\n"
+                self.wfile.write(message.encode())
+                self.wfile.flush()
+                seen = version
+        except OSError:
+            return

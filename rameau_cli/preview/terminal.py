@@ -1,0 +1,155 @@
+"""The terminal preview: what each segment's email says, as a reader would go through it.
+
+Built from the same `Issue` as the email, in memory; nothing is written.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from ..compose.grouping import Reason
+from ..pipeline import Build, EditionBuild
+from ..render.emails import Email
+from ..render.markup import PlainText
+from ..render.text import upper_first
+
+
+def kilobytes(text: str) -> str:
+    return f"{len(text.encode('utf-8')) / 1024:.1f} KB"
+
+
+def overview(built: EditionBuild) -> Table:
+    """One row per segment: what it holds and how big its email is."""
+    table = Table(title=f"Edition {built.edition.id}", box=box.SIMPLE_HEAD, expand=True, title_justify="left")
+    table.add_column("Segment", overflow="fold", ratio=2)
+    table.add_column("Articles", justify="right", no_wrap=True)
+    table.add_column("Subject", overflow="fold", ratio=4)
+    table.add_column("HTML", justify="right", no_wrap=True)
+    table.add_column("Text", justify="right", no_wrap=True)
+    for email in built.emails:
+        issue = email.issue
+        table.add_row(issue.segment.id, str(len(issue.articles)), Text(issue.subject), kilobytes(email.html),
+                      kilobytes(email.text))
+    for segment_id in built.empty:
+        table.add_row(segment_id, "0", Text("no article: no email", style="italic"), "–", "–")
+    return table
+
+
+def inbox_row(email: Email) -> Panel:
+    """The subject and preheader as a mail client's inbox list shows them."""
+    issue = email.issue
+    row = Text()
+    row.append(issue.newsletter.sender_name, style="bold")
+    row.append("\n")
+    row.append(issue.subject, style="bold")
+    row.append(" — ")
+    row.append(issue.preheader, style="dim")
+    return Panel(row, title=f"{issue.segment.title}", title_align="left", box=box.ROUNDED)
+
+
+def _blocks(text: PlainText) -> list[Text]:
+    lines: list[Text] = []
+    for block in text.blocks:
+        if lines and block.kind != "li":
+            lines.append(Text(""))
+        prefix = {"li": "• ", "quote": "│ "}.get(block.kind, "")
+        lines.append(Text(prefix + block.text, style="bold" if block.kind == "h" else ""))
+    return lines
+
+
+def segment_view(email: Email) -> Group:
+    """The email of one segment: inbox row, édito, articles with numbered links, the links."""
+    issue = email.issue
+    parts: list = [inbox_row(email)]
+    links = list(issue.edito_text.links)
+    if issue.edito_text.blocks:
+        parts.append(Rule("Édito", align="left", style="dim"))
+        parts.extend(_blocks(issue.edito_text))
+    parts.append(Rule(f"{len(issue.articles)} article(s)", align="left", style="dim"))
+    for index, article in enumerate(issue.articles):
+        links.append(article.url)
+        number = len(links)
+        heading = Text(f"{index + 1}. ", style="bold")
+        heading.append(article.title, style="bold")
+        heading.append(f" [{number}]", style="cyan")
+        meta = upper_first(article.date_long) + (f" · {article.author}" if article.author else "")
+        parts.append(heading)
+        parts.append(Text(meta, style="dim"))
+        if article.summary:
+            parts.append(Text(article.summary))
+        if article.image:
+            parts.append(Text(f"Image: {article.image_alt}", style="italic dim"))
+        parts.append(Text(""))
+    parts.append(Rule("Links", align="left", style="dim"))
+    for number, url in enumerate(links, start=1):
+        line = Text(f"[{number}] ", style="cyan")
+        line.append(url, style=f"link {url}")
+        parts.append(line)
+    return Group(*parts)
+
+
+def print_preview(console: Console, built: Build, show_overview: bool) -> None:
+    for edition in built.editions:
+        if show_overview:
+            console.print(overview(edition))
+        for email in edition.emails:
+            console.print(segment_view(email))
+            console.print()
+
+
+def articles_tables(built: Build, everything: bool = False) -> list[Table]:
+    """For each edition, its window's articles (or, with `everything`, the whole pool), and
+    which segments take each one or why not."""
+    return [_articles_table(built, edition, everything) for edition in built.editions]
+
+
+def _articles_table(built: Build, edition: EditionBuild, everything: bool) -> Table:
+    decisions: dict[str, dict[str, str]] = {}
+    outside_only: set[str] = set()
+    for selection in edition.selections:
+        for decision in selection.decisions:
+            decisions.setdefault(decision.article_id, {})[decision.segment_id] = str(decision)
+    for article_id, reasons in decisions.items():
+        if all(r == Reason.OUTSIDE_WINDOW.value for r in reasons.values()):
+            outside_only.add(article_id)
+    window = edition.edition.window.as_dict()
+    table = Table(title=f"Edition {edition.edition.id}: articles, window {window['since']} to {window['until']}",
+                  box=box.SIMPLE_HEAD, expand=True, title_justify="left")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Article", overflow="fold", ratio=5)
+    table.add_column("Segments", overflow="fold", ratio=4)
+    outside = 0
+    for article in sorted(built.pool.articles, key=lambda a: (a.date, a.id), reverse=True):
+        if not everything and article.id in outside_only:
+            outside += 1
+            continue
+        cell = Text(article.title, style="bold")
+        cell.append(f"\n{article.id}", style="dim")
+        cell.append(f"\n{', '.join(article.audiences) or 'no audience'}", style="dim")
+        table.add_row(article.date.strftime("%Y-%m-%d"), cell, _segments_cell(decisions.get(article.id, {})))
+    if outside:
+        table.caption = f"{outside} more article(s) outside the window; --all lists them too"
+        table.caption_justify = "left"
+    return table
+
+
+def _segments_cell(reasons: dict[str, str]) -> Text:
+    cell = Text()
+    taken = [segment for segment, reason in reasons.items() if reason == Reason.SELECTED.value]
+    if taken:
+        cell.append("✓ " + ", ".join(taken), style="green")
+    by_reason: dict[str, list[str]] = {}
+    for segment, reason in reasons.items():
+        if reason != Reason.SELECTED.value:
+            by_reason.setdefault(reason, []).append(segment)
+    for reason, segments in by_reason.items():
+        if cell:
+            cell.append("\n")
+        everywhere = len(segments) == len(reasons)
+        cell.append(f"✗ {'all segments' if everywhere else ', '.join(segments)}: {reason}", style="yellow")
+    return cell

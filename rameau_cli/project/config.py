@@ -1,0 +1,341 @@
+"""`rameau.yaml`: its schema, and the typed, frozen project settings read from it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..cache.base import CACHE_DIR, CacheFolder
+from ..errors import ConfigError, ContentError, Problem, show
+from .reading import read_text
+from .schema import (COLOUR, EMAIL, LANGUAGE, NAME, SLUG, TEXT, URL, Boolean, Choice, Either, Integer, Invalid, Key,
+                     Kind, ListOf, MapOf, Mapping, Names, TimeZone, Walk, validate)
+
+CONFIG_FILE = "rameau.yaml"
+CADENCES = ("daily", "weekly", "monthly")
+PROFILES = ("generic", "mailchimp", "brevo", "listmonk", "mailjet")
+DEFAULT_ACCENT = "#1f5c4a"
+
+
+@dataclass(frozen=True)
+class Newsletter:
+    name: str
+    sender_name: str
+    sender_email: str
+    reply_to: str | None
+    language: str
+    timezone: str
+    base_url: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A Markdown folder (`kind == "markdown"`) or a feed file or URL (`kind == "feed"`)."""
+
+    kind: str
+    location: str
+    categories: tuple[tuple[str, str], ...] = ()  # feed category -> audience
+
+    @property
+    def is_url(self) -> bool:
+        return self.location.lower().startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which articles a segment takes; the fields are named as the segment's YAML keys."""
+
+    audiences: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    exclude_audiences: frozenset[str] = frozenset()
+    exclude_tags: frozenset[str] = frozenset()
+
+    @property
+    def has_audience_rule(self) -> bool:
+        return bool(self.audiences or self.tags)
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """UTM parameters added to links on the newsletter's own domains (`enabled` False: none)."""
+
+    enabled: bool = False
+    source: str = "newsletter"
+    medium: str = "email"
+    campaign: str = "{segment}-{edition}"
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: str
+    title: str
+    cadence: str
+    rule: Rule
+    max_articles: int
+    subject: str
+    preheader: str
+    accent: str
+    max_bytes: int | None = None  # HTML size above which articles move to a "more online" list
+    tracking: Tracking = Tracking()
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    newsletter: Newsletter
+    sources: tuple[Source, ...]
+    segments: tuple[Segment, ...]
+    output_dir: Path
+    profile: str
+    public_url: str = ""  # where the output folder is published (view-online links, archive feed)
+    unsubscribe_mailto: str = ""
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    def segment(self, segment_id: str) -> Segment:
+        for segment in self.segments:
+            if segment.id == segment_id:
+                return segment
+        raise KeyError(segment_id)
+
+
+DEFAULT_SUBJECT = "{{ segment.title }}{% if edition.number %} n° {{ edition.number }}{% endif %} – {{ edition.date_short }}"
+DEFAULT_PREHEADER = "{{ articles|length }} articles : {{ article_titles }}"
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+# --- The schema of rameau.yaml -------------------------------------------------------------------
+
+
+class Sender(Kind):
+    """`"Name <address>"`, a bare address, or `{name: ..., email: ...}`."""
+
+    name = "`Name <address>` or {name, email}"
+
+    def read(self, value: Any, walk: Walk, path: str) -> dict[str, str]:
+        if isinstance(value, dict):
+            return SENDER_MAPPING.read(value, walk, path)
+        text = TEXT.read(value, walk, path)
+        match = re.fullmatch(r"\s*(.*?)\s*<([^>]+)>\s*", text)
+        name, email = (match.group(1).strip('"'), match.group(2)) if match else ("", text)
+        return {"name": name, "email": EMAIL.read(email, walk, path)}
+
+
+SENDER_MAPPING = Mapping(
+    Key("name", TEXT, "The sender's name, as inboxes show it."),
+    Key("email", EMAIL, "The sender's address.", required=True),
+)
+
+NEWSLETTER = Mapping(
+    Key("name", TEXT, "The newsletter's name, in every email's header.", required=True),
+    Key("sender", Sender(), "Who the emails come from: `Name <address>`.", required=True),
+    Key("reply_to", EMAIL, "Where replies go, if not to the sender."),
+    Key("language", LANGUAGE, "The language of the emails: dates, the theme's words, typography.", default="fr"),
+    Key("timezone", TimeZone(), "The time zone of dates without one, and of the calendar editions.",
+        default="Europe/Paris"),
+    Key("base_url", URL, "The organisation's site: article links default to <base_url>/articles/<slug>/.",
+        required=True),
+)
+
+
+def _one_kind_of_source(values: dict[str, Any], walk: Walk, path: str) -> None:
+    if (values["markdown"] is None) == (values["feed"] is None):
+        walk.error(path, "give exactly one of `markdown: FOLDER` or `feed: FILE_OR_URL`")
+
+
+SOURCE = Mapping(
+    Key("markdown", TEXT, "A folder of Markdown articles (or one .md file), relative to rameau.yaml."),
+    Key("feed", TEXT, "An RSS or Atom feed: a file, or an http(s) URL."),
+    Key("categories", MapOf(NAME, id_kind=TEXT, what="category"),
+        "Feed categories that are audiences: `{\"grand public\": grand-public}`; the others become tags."),
+    check=_one_kind_of_source,
+)
+
+UTM = Mapping(
+    Key("source", TEXT, "utm_source (default `newsletter`)."),
+    Key("medium", TEXT, "utm_medium (default `email`)."),
+    Key("campaign", TEXT, "utm_campaign; {segment} and {edition} are filled in (default `{segment}-{edition}`)."),
+)
+
+LINKS = Mapping(
+    Key("utm", Either((bool, Boolean()), (dict, UTM)),
+        "UTM parameters on links to the newsletter's own domains: a mapping, true, or false for none."),
+    Key("domains", ListOf(TEXT), "More domains to tag, beside that of base_url."),
+    optional=True,
+)
+
+
+def _readable_accent(accent: str, walk: Walk, path: str) -> None:
+    ratio = contrast(accent, "#ffffff")
+    if ratio < 4.5:
+        walk.warn(path, f"white text on {accent} has a contrast of {ratio:.1f}:1, under the 4.5:1 readers need; "
+                        "choose a darker colour")
+
+
+SEGMENT = Mapping(
+    Key("title", TEXT, "The segment's name, in its emails' header and in the archive.", required=True),
+    Key("cadence", Choice(*CADENCES), "How often it goes out: sets its calendar edition.", default="weekly"),
+    Key("audiences", Names(), "Takes articles with any of these audiences..."),
+    Key("tags", Names(), "...or any of these tags. Without either, it takes every article."),
+    Key("exclude_audiences", Names(), "Never articles with these audiences."),
+    Key("exclude_tags", Names(), "Never articles with these tags."),
+    Key("max_articles", Integer(1), "At most this many articles in one email.", default=10),
+    Key("subject", TEXT, "The subject line, a Jinja template (sandboxed)."),
+    Key("preheader", TEXT, "The preview text inboxes show after the subject, a Jinja template."),
+    Key("accent", COLOUR, "The accent colour of the header and buttons.", default=DEFAULT_ACCENT,
+        check=_readable_accent),
+    Key("max_bytes", Integer(10_000, hint="a size in bytes of at least 10000, such as 90000"),
+        "HTML size above which the last articles move to a short 'more online' list."),
+    Key("links", LINKS, "Link tagging for this segment, overriding the top-level `links`."),
+)
+
+
+def _public_url(url: str, walk: Walk, path: str) -> None:
+    if "?" in url or "#" in url:
+        raise Invalid(f"expected the address of a folder, without ? or #, got {show(url)}")
+
+
+OUTPUT = Mapping(
+    Key("dir", TEXT, "Where build-issue writes, relative to rameau.yaml.", default="dist"),
+    Key("public_url", URL, "The address where the output folder is published: view-online links, archive.",
+        check=_public_url),
+    optional=True,
+)
+
+EMAILING = Mapping(
+    Key("profile", Choice(*PROFILES), "The emailing tool, whose merge tags the emails carry.", default="generic"),
+    Key("unsubscribe_mailto", EMAIL, "An address added to List-Unsubscribe as a mailto."),
+    optional=True,
+)
+
+CONFIG = Mapping(
+    Key("newsletter", NEWSLETTER, "Who sends the newsletter, in which language.", required=True),
+    Key("sources", ListOf(SOURCE), "Where articles come from (default: the `articles` folder)."),
+    Key("segments", MapOf(SEGMENT, what="segment id"), "The audience newsletters, by id.", required=True),
+    Key("output", OUTPUT, "Where the built editions go."),
+    Key("emailing", EMAILING, "The emailing tool the emails are made for."),
+    Key("links", LINKS, "Link tagging for every segment."),
+)
+
+
+# --- Reading rameau.yaml -------------------------------------------------------------------------
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate `root/rameau.yaml`; raise ConfigError listing every problem."""
+    from ..cache.parsed_yaml import load_yaml_cached
+
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise ConfigError(Problem(str(path), "no rameau.yaml here; run `rameau init` to create a project, "
+                                             "or run rameau from the project folder"))
+    try:
+        raw = load_yaml_cached(read_text(path, where=CONFIG_FILE), CONFIG_FILE, CacheFolder(root / CACHE_DIR))
+    except ContentError as exc:  # a broken config is a configuration error (exit 2)
+        raise ConfigError(*exc.problems) from None
+    return parse_config(raw, root, CONFIG_FILE)
+
+
+def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
+    walk = Walk(filename)
+    if raw is None:
+        raise ConfigError(Problem(filename, "is empty; run `rameau init` for a working example"))
+    values = validate(CONFIG, raw, walk, "", None)
+    if values is not None and not values["segments"] and not any(p.where.startswith(f"{filename}: segments")
+                                                                 for p in walk.problems):
+        walk.error("segments", "no segment; add one, e.g. `quotidienne: {title: La quotidienne}`")
+    if walk.problems or values is None:
+        raise ConfigError(*walk.problems)
+    newsletter = _newsletter(values["newsletter"])
+    tracking = _tracking(values["links"], Tracking(domains=_domains(newsletter.base_url)))
+    output, emailing = values["output"], values["emailing"]
+    return Config(
+        root=root,
+        newsletter=newsletter,
+        sources=_sources(values["sources"]),
+        segments=tuple(_segment(segment_id, item, tracking) for segment_id, item in values["segments"].items()),
+        output_dir=root / output["dir"],
+        profile=emailing["profile"],
+        public_url=(output["public_url"] or "").rstrip("/"),
+        unsubscribe_mailto=emailing["unsubscribe_mailto"] or "",
+        warnings=tuple(walk.warnings),
+    )
+
+
+def _newsletter(values: dict[str, Any]) -> Newsletter:
+    sender = values["sender"]
+    return Newsletter(values["name"], sender["name"] or values["name"], sender["email"], values["reply_to"],
+                      values["language"], values["timezone"], values["base_url"].rstrip("/"))
+
+
+def _sources(values: tuple[dict[str, Any], ...] | None) -> tuple[Source, ...]:
+    if values is None:
+        return (Source("markdown", "articles"),)
+    sources = []
+    for item in values:
+        kind = "markdown" if item["markdown"] is not None else "feed"
+        categories = tuple((name.strip().lower(), audience) for name, audience in (item["categories"] or {}).items())
+        sources.append(Source(kind, item[kind], categories))
+    return tuple(sources)
+
+
+def _domains(base_url: str) -> tuple[str, ...]:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(base_url).hostname or "").lower()
+    return (host.removeprefix("www."),) if host else ()
+
+
+def _tracking(values: dict[str, Any], inherited: Tracking) -> Tracking:
+    """`links: {utm: {...}, domains: [...]}` over what is inherited; `utm: false` turns tagging off."""
+    domains = tuple(sorted(d.lower() for d in values["domains"])) if values["domains"] else inherited.domains
+    utm = values["utm"]
+    if utm is None:
+        return Tracking(inherited.enabled, inherited.source, inherited.medium, inherited.campaign, domains)
+    if utm is False:
+        return Tracking(False, domains=domains)
+    utm = {} if utm is True else utm
+    return Tracking(True, utm.get("source") or inherited.source, utm.get("medium") or inherited.medium,
+                    utm.get("campaign") or inherited.campaign, domains)
+
+
+def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking) -> Segment:
+    rule = Rule(*(frozenset(values[key] or ()) for key in ("audiences", "tags", "exclude_audiences", "exclude_tags")))
+    return Segment(
+        id=segment_id,
+        title=values["title"] or segment_id,
+        cadence=values["cadence"],
+        rule=rule,
+        max_articles=values["max_articles"],
+        subject=values["subject"] or DEFAULT_SUBJECT,
+        preheader=values["preheader"] or DEFAULT_PREHEADER,
+        accent=values["accent"],
+        max_bytes=values["max_bytes"],
+        tracking=_tracking(values["links"], tracking),
+    )
+
+
+__all__ = ["CADENCES", "CONFIG", "CONFIG_FILE", "Config", "Newsletter", "PROFILES", "Rule", "SLUG", "Segment",
+           "Source", "Tracking", "contrast", "load_config", "parse_config"]

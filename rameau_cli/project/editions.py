@@ -1,0 +1,164 @@
+"""Edition files (`editions/2026-W48.md`): an edition's window, number, subject and preheader
+overrides, pinned articles and édito. Optional: without one, an edition is its calendar period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..cache.base import NO_CACHE, CacheFolder
+from ..errors import ContentError, Problem, UsageError, Warnings, show
+from .calendar import Window, day_window, parse_week, period_days
+from .reading import read_text, split_front_matter
+from .schema import TEXT, Either, Integer, Key, ListOf, MapOf, Mapping, Moment, Text, Walk, validate
+
+EDITION_FOLDERS = ("editions", "issues")  # `issues/` is the folder's earlier name, still read
+EDITION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+LINE = Text(fold=True)  # line breaks never reach a subject: they read as spaces
+PER_SEGMENT_TEXT = Either((str, LINE), (dict, MapOf(LINE, what="segment id")))
+
+EDITION = Mapping(
+    Key("number", Integer(1), "The issue number of every segment in this edition (default: counted by the history)."),
+    Key("date", Moment(), "When it is sent: lifts embargoes before it; the date shown (default: the window's end)."),
+    Key("since", Moment(), "First day of the window."),
+    Key("until", Moment(), "Last day of the window."),
+    Key("week", TEXT, "An ISO week as the window, e.g. 2026-W48 (default: the file's name, if it is a week)."),
+    Key("subject", PER_SEGMENT_TEXT, "The subject, or a mapping of segment ids to subjects (Jinja)."),
+    Key("preheader", PER_SEGMENT_TEXT, "The preheader, or a mapping of segment ids to preheaders (Jinja)."),
+    Key("pinned", ListOf(TEXT), "Article ids to put first, in this order."),
+    unknown="warning",
+    what="edition key",
+)
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str
+    date: dt.datetime  # when it is meant to be sent: sets embargo and the Date header
+    window: Window
+    number: int | None = None
+    subject: dict[str, str] = field(default_factory=dict, hash=False)  # "*" or segment id -> text
+    preheader: dict[str, str] = field(default_factory=dict, hash=False)
+    pinned: tuple[str, ...] = ()
+    edito: str = ""  # Markdown
+    source: str = ""  # the edition file, if any
+
+
+def check_edition_id(edition_id: str, where: str) -> str:
+    if not EDITION_ID_RE.fullmatch(edition_id) or ".." in edition_id:
+        raise UsageError(Problem(where, f"{show(edition_id)} is not a valid edition id; use letters, digits, "
+                                        "'-', '_' or '.' such as 2026-W48"))
+    return edition_id
+
+
+def edition_files(root: Path) -> dict[str, Path]:
+    """Every edition file of the project, by edition id."""
+    found: dict[str, Path] = {}
+    for folder in EDITION_FOLDERS:
+        if not (root / folder).is_dir():
+            continue
+        for path in sorted((root / folder).glob("*.md")):
+            if path.stem in found:
+                raise ContentError(Problem(str(path), f"edition {path.stem} also has the file {found[path.stem]}; "
+                                                      "keep one of the two"))
+            found[path.stem] = path
+    return found
+
+
+def find_edition_file(root: Path, edition_id: str) -> Path:
+    check_edition_id(edition_id, "EDITION")
+    files = edition_files(root)
+    if edition_id not in files:
+        from .schema import closest
+
+        hint = closest(edition_id, list(files))
+        known = f"; did you mean {hint}?" if hint else (f"; known editions: {', '.join(sorted(files))}" if files else "")
+        raise UsageError(Problem(f"{EDITION_FOLDERS[0]}/{edition_id}.md", f"no such edition file{known}"))
+    return files[edition_id]
+
+
+def edition_file_for(root: Path, edition_id: str) -> Path | None:
+    return edition_files(root).get(edition_id)
+
+
+def newest_edition_file(root: Path, tz: ZoneInfo, cache: CacheFolder = NO_CACHE) -> Path | None:
+    """The edition file of the latest period (not the last name in alphabetical order)."""
+    files = edition_files(root)
+    if not files:
+        return None
+
+    def period_start(item: tuple[str, Path]) -> tuple[dt.date, str]:
+        edition_id, path = item
+        days = period_days(edition_id)
+        if days is None:
+            try:
+                edition = read_edition_file(path, tz, Warnings(), cache)
+                days = (edition.window.since.date(), edition.date.date())
+            except (ContentError, UsageError):
+                days = (dt.date.min, dt.date.min)
+        return days[0], edition_id
+
+    return max(files.items(), key=period_start)[1]
+
+
+def read_edition_file(path: Path, tz: ZoneInfo, warnings: Warnings, cache: CacheFolder = NO_CACHE) -> Edition:
+    from ..cache.parsed_yaml import load_yaml_cached
+
+    where = str(path)
+    edition_id = check_edition_id(path.stem, where)
+    front, body, _ = split_front_matter(read_text(path), where)
+    raw = load_yaml_cached(front, where, cache, first_line=2) if front is not None else {}
+    walk = Walk(where, tz)
+    values = validate(EDITION, {} if raw is None else raw, walk, "", None)
+    for problem in walk.warnings:
+        warnings.warn(problem.where, problem.message)
+    if values is None:
+        raise ContentError(*walk.problems)
+    window = _window(values, edition_id, tz, walk)
+    if walk.problems or window is None:
+        raise ContentError(*walk.problems)
+    return Edition(
+        id=edition_id,
+        date=values["date"] or window.until,
+        window=window,
+        number=values["number"],
+        subject=_per_segment(values["subject"]),
+        preheader=_per_segment(values["preheader"]),
+        pinned=tuple(values["pinned"] or ()),
+        edito=body.strip(),
+        source=where,
+    )
+
+
+def _window(values: dict[str, Any], edition_id: str, tz: ZoneInfo, walk: Walk) -> Window | None:
+    since, until = values["since"], values["until"]
+    if since is not None or until is not None:
+        if since is None or until is None:
+            walk.error("since/until", "give both as dates such as 2026-11-23 and 2026-11-29")
+            return None
+        if until < since:
+            walk.error("until", "ends before `since`; swap the two dates")
+            return None
+        return day_window(since.date(), until.date(), tz)
+    week = values["week"] or edition_id
+    try:
+        return day_window(*parse_week(week, walk.where("week")), tz)
+    except UsageError:
+        days = period_days(edition_id)
+        if days and not values["week"]:
+            return day_window(*days, tz)
+        walk.error("", "no window: add `since:` and `until:` dates, or `week: 2026-W48`, or name the file after "
+                       "its period (2026-W48, 2026-11-30, 2026-11)")
+        return None
+
+
+def _per_segment(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    return {"*": value} if isinstance(value, str) else dict(value)

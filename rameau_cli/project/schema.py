@@ -1,0 +1,411 @@
+"""One declarative schema for everything people write: rameau.yaml, article front matter and
+edition files.
+
+Each key is declared once, with its kind, default, extra check and one line of doc. From the
+declarations come the validation (every problem reported at once, named by its key path), the
+known keys and their "did you mean", and the README's reference tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..errors import Problem, show
+from .reading import one_line, slugify
+
+MISSING: Any = object()
+
+
+class Invalid(Exception):
+    """A value that cannot be used; the message says what was expected."""
+
+
+@dataclass
+class Walk:
+    """Where the validation is, and what it found: problems (errors) and warnings."""
+
+    filename: str
+    tz: ZoneInfo | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def where(self, path: str) -> str:
+        return f"{self.filename}: {path}" if path else self.filename
+
+    def error(self, path: str, message: str) -> None:
+        self.problems.append(Problem(self.where(path), message))
+
+    def warn(self, path: str, message: str) -> None:
+        self.warnings.append(Problem(self.where(path), message))
+
+
+def describe(value: Any) -> str:
+    """A user's value as a message names it: `text ("dix")`, `a list`, `nothing`."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({show(value)})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"a date ({value.isoformat()})"
+    return type(value).__name__
+
+
+def closest(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(word.lower(), sorted(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+# --- Kinds: how one value is read ----------------------------------------------------------------
+
+
+class Kind:
+    """How a value is read. `read` returns the typed value or raises Invalid."""
+
+    name = "value"
+
+    def read(self, value: Any, walk: Walk, path: str) -> Any:
+        return value
+
+
+class Text(Kind):
+    name = "text"
+
+    def __init__(self, pattern: str = "", hint: str = "", lines: bool = False, fold: bool = False):
+        self.pattern = re.compile(pattern) if pattern else None
+        self.hint = hint
+        self.lines = lines  # several lines allowed (a postal address)
+        self.fold = fold  # line breaks read as spaces (a summary written over several lines)
+
+    def read(self, value: Any, walk: Walk, path: str) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise Invalid(f"expected text, got {describe(value)}; put the value in quotes")
+        text = str(value).strip()
+        if self.lines:
+            text = "\n".join(one_line(line) for line in text.splitlines() if line.strip())
+        elif ("\n" in text or "\r" in text) and not self.fold:
+            raise Invalid(f"{self.hint}, on one line" if self.hint else "must be on one line")
+        else:
+            text = one_line(text)
+        if self.pattern and text and not self.pattern.fullmatch(text):
+            raise Invalid(f"{self.hint}, got {show(text)}")
+        return text
+
+
+TEXT = Text()
+URL = Text(r"https?://[^\s/]+[^\s]*", "expected an absolute http(s) URL such as https://www.example.org")
+EMAIL = Text(r"[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+", "expected an email address such as lettre@example.org")
+COLOUR = Text(r"#[0-9a-fA-F]{6}", "expected a colour such as #1f5c4a")
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+SLUG = Text(SLUG_RE.pattern, "expected a slug: lowercase letters, digits and hyphens")
+LANGUAGE = Text(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", "expected a language code such as fr, en or fr-FR")
+
+
+class Choice(Kind):
+    def __init__(self, *choices: str):
+        self.choices = choices
+        self.name = " or ".join(f"`{c}`" for c in choices)
+
+    def read(self, value: Any, walk: Walk, path: str) -> str:
+        text = TEXT.read(value, walk, path)
+        if text not in self.choices:
+            hint = closest(text, self.choices)
+            extra = f" (did you mean {hint!r}?)" if hint else ""
+            raise Invalid(f"expected one of {', '.join(self.choices)}, got {show(text)}{extra}")
+        return text
+
+
+class TimeZone(Kind):
+    name = "time zone"
+
+    def read(self, value: Any, walk: Walk, path: str) -> str:
+        from zoneinfo import ZoneInfoNotFoundError
+
+        text = TEXT.read(value, walk, path)
+        try:
+            ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Invalid(f"unknown time zone {show(text)}; use a name such as Europe/Paris") from None
+        return text
+
+
+class Integer(Kind):
+    def __init__(self, minimum: int | None = None, hint: str = ""):
+        self.minimum = minimum
+        self.name = "whole number" if minimum is None else f"whole number ≥ {minimum}"
+        self.hint = hint
+
+    def read(self, value: Any, walk: Walk, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or (self.minimum is not None and value < self.minimum):
+            wanted = self.hint or ("a whole number" if self.minimum is None else
+                                   "a positive integer" if self.minimum == 1 else f"a whole number of at least {self.minimum}")
+            raise Invalid(f"expected {wanted}, got {describe(value)}")
+        return value
+
+
+class Boolean(Kind):
+    name = "true or false"
+
+    def read(self, value: Any, walk: Walk, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise Invalid(f"expected true or false, got {describe(value)}")
+        return value
+
+
+class Name(Kind):
+    """One name (an audience), made a slug."""
+
+    name = "name"
+
+    def read(self, value: Any, walk: Walk, path: str) -> str:
+        return slugify(TEXT.read(value, walk, path))
+
+
+NAME = Name()
+
+
+class Names(Kind):
+    """A list of names (audiences, tags), each made a slug: `Grand public` is `grand-public`."""
+
+    name = "list of names"
+
+    def read(self, value: Any, walk: Walk, path: str) -> tuple[str, ...]:
+        key = path.rsplit(".", 1)[-1]
+        if isinstance(value, str):
+            raise Invalid(f"expected a list such as [{value}], got text; write `{key}: [{value}]`")
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            raise Invalid("expected a list of names such as [association, entreprise]")
+        return tuple(dict.fromkeys(slugify(str(v)) for v in value if str(v).strip()))
+
+
+def parse_moment(value: Any, tz: ZoneInfo) -> dt.datetime | None:
+    """A date or datetime from YAML or text; naive values are read in the newsletter's time zone."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+    try:
+        moment.astimezone(dt.timezone.utc)  # 0001-01-01 in a zone east of UTC does not exist
+    except OverflowError:
+        return None
+    return moment
+
+
+class Moment(Kind):
+    name = "date or date and time"
+
+    def read(self, value: Any, walk: Walk, path: str) -> dt.datetime:
+        moment = parse_moment(value, walk.tz or ZoneInfo("UTC"))
+        if moment is None:
+            raise Invalid(f"{show(value)} is not a date; write it as 2026-11-24 or 2026-11-24T09:30:00+01:00")
+        return moment
+
+
+class ListOf(Kind):
+    def __init__(self, item: Kind):
+        self.item = item
+        self.name = f"list of {item.name}"
+
+    def read(self, value: Any, walk: Walk, path: str) -> tuple:
+        if isinstance(value, str) and isinstance(self.item, Text):
+            value = [value]
+        if not isinstance(value, list):
+            raise Invalid(f"expected a list, got {describe(value)}")
+        return tuple(validate(self.item, item, walk, f"{path}[{index}]") for index, item in enumerate(value))
+
+
+class Either(Kind):
+    """The first kind whose type fits: `sender` is text or a mapping, `subject` text or a
+    mapping of segment ids to text."""
+
+    def __init__(self, *kinds: tuple[type | tuple[type, ...], Kind]):
+        self.kinds = kinds
+        self.name = " or ".join(kind.name for _, kind in kinds)
+
+    def read(self, value: Any, walk: Walk, path: str) -> Any:
+        for types, kind in self.kinds:
+            if isinstance(value, types):
+                return kind.read(value, walk, path)
+        raise Invalid(f"expected {self.name}, got {describe(value)}")
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    kind: Kind
+    doc: str
+    default: Any = None
+    required: bool = False
+    check: Callable[[Any, Walk, str], None] | None = None  # more checks on the read value
+
+
+class Mapping(Kind):
+    """`key: value` lines, each key declared. Unknown keys are errors (a typo in rameau.yaml must
+    not be silently ignored) or, where `unknown="warning"`, warnings (front matter)."""
+
+    name = "mapping"
+
+    def __init__(self, *keys: Key, unknown: str = "error", what: str = "key", optional: bool = False,
+                 check: Callable[[dict[str, Any], Walk, str], None] | None = None):
+        self.keys = keys
+        self.by_name = {key.name: key for key in keys}
+        self.unknown = unknown
+        self.what = what
+        self.optional = optional  # nothing at all reads as an empty mapping
+        self.check = check  # checks across keys, on the read values
+
+    def read(self, value: Any, walk: Walk, path: str) -> dict[str, Any]:
+        if value is None and self.optional:
+            value = {}
+        if not isinstance(value, dict):
+            raise Invalid(f"expected a mapping of `key: value` lines, got {describe(value)}")
+        self.check_unknown(value, walk, path)
+        result: dict[str, Any] = {}
+        for key in self.keys:
+            key_path = f"{path}.{key.name}" if path else key.name
+            raw = value.get(key.name)
+            if raw is None and isinstance(key.kind, Mapping) and key.kind.optional and not key.required:
+                result[key.name] = key.kind.read({}, walk, key_path)
+                continue
+            if raw is None:
+                if key.required:
+                    doc = key.doc[:1].lower() + key.doc[1:].rstrip(".")
+                    walk.error(key_path, f"missing; add it ({doc})" if doc else "missing; add it")
+                result[key.name] = key.default
+                continue
+            read = validate(key.kind, raw, walk, key_path, MISSING)
+            if read is MISSING:
+                result[key.name] = key.default
+                continue
+            if isinstance(read, str):
+                self.check_swallowed(read, value, walk, key_path)
+            if key.check:
+                try:
+                    key.check(read, walk, key_path)
+                except Invalid as exc:
+                    walk.error(key_path, str(exc))
+                    read = key.default
+            result[key.name] = read
+        if self.check:
+            self.check(result, walk, path)
+        return result
+
+    def check_unknown(self, value: dict, walk: Walk, path: str) -> None:
+        for name in value:
+            if name in self.by_name:
+                continue
+            hint = closest(str(name), list(self.by_name))
+            extra = f"; did you mean {hint!r}?" if hint else f"; known keys: {', '.join(self.by_name)}"
+            key_path = f"{path}.{name}" if path else str(name)
+            if self.unknown == "error":
+                walk.error(key_path, f"unknown {self.what}{extra}")
+            else:
+                walk.warn(key_path, f"unknown {self.what}, ignored{extra}")
+
+    def check_swallowed(self, text: str, value: dict, walk: Walk, path: str) -> None:
+        """A quote left open in YAML runs on over the next lines: `title: "L'hebdo` followed by
+        `cadence: weekly` reads as one title holding "cadence: weekly". Say so."""
+        for name in self.by_name:
+            if name not in value and re.search(rf"(^|\s){re.escape(name)}: ", text):
+                walk.error(path, f"holds the text {name + ':'!r}: a quote opened in this value is closed only on a "
+                                 "later line, so the keys in between were read as part of it; close the quote")
+                return
+
+
+class MapOf(Kind):
+    """A mapping of ids to settings: `segments: {quotidienne: {...}, ...}`."""
+
+    def __init__(self, value: Kind, id_kind: Kind = SLUG, what: str = "id"):
+        self.value = value
+        self.id_kind = id_kind
+        self.what = what
+        self.name = f"mapping of {what}s to {value.name}"
+
+    def read(self, value: Any, walk: Walk, path: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise Invalid(f"expected a mapping of {self.what}s to settings, got {describe(value)}")
+        result = {}
+        for raw_id, item in value.items():
+            item_path = f"{path}.{raw_id}"
+            item_id = validate(self.id_kind, raw_id, walk, item_path, MISSING)
+            if item_id is MISSING:
+                continue
+            read = validate(self.value, item, walk, item_path, MISSING)
+            if read is not MISSING:
+                result[item_id] = read
+        return result
+
+
+def validate(kind: Kind, value: Any, walk: Walk, path: str, failed: Any = None) -> Any:
+    """`kind.read(value)`, or `failed` with the problem recorded at `path`."""
+    try:
+        return kind.read(value, walk, path)
+    except Invalid as exc:
+        walk.error(path, str(exc))
+        return failed
+
+
+# --- The reference tables of the README ---------------------------------------------------------
+
+
+def reference_rows(kind: Mapping, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """(key path, kind, default, doc) for every key, nested mappings flattened."""
+    rows = []
+    for key in kind.keys:
+        path = f"{prefix}{key.name}"
+        inner = key.kind
+        if isinstance(inner, MapOf):
+            rows.append((path, inner.name, _default(key), key.doc))
+            if isinstance(inner.value, Mapping):
+                rows += reference_rows(inner.value, f"{path}.<{inner.what}>.")
+            continue
+        if isinstance(inner, ListOf) and isinstance(inner.item, Mapping):
+            rows.append((path, "list", _default(key), key.doc))
+            rows += reference_rows(inner.item, f"{path}[].")
+            continue
+        if isinstance(inner, Mapping):
+            rows.append((path, "mapping", "", key.doc))
+            rows += reference_rows(inner, f"{path}.")
+            continue
+        rows.append((path, inner.name, _default(key), key.doc))
+    return rows
+
+
+def _default(key: Key) -> str:
+    if key.required:
+        return "required"
+    if key.default in (None, "", (), {}):
+        return ""
+    if isinstance(key.default, bool):
+        return str(key.default).lower()
+    return f"`{key.default}`"
+
+
+def reference_table(kind: Mapping) -> str:
+    lines = ["| key | value | default | what it does |", "| --- | --- | --- | --- |"]
+    for path, kind_name, default, doc in reference_rows(kind):
+        cells = [f"`{path}`", kind_name, default, doc]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,50 @@
+"""An `Issue` rendered as an email: MJML (Jinja2) to HTML (mjml-python), and the text part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..compose.issue import Issue
+from .mjml import mjml_to_html
+from .templates import render_template
+from .text import finish_text
+
+HTML_TEMPLATE = "email.mjml"
+TEXT_TEMPLATE = "email.txt"
+
+
+@dataclass(frozen=True)
+class Email:
+    """One segment's email in one edition: its issue, its HTML and its text part."""
+
+    issue: Issue
+    html: str
+    text: str
+
+
+def render_email(issue: Issue, project_templates: Path | None) -> Email:
+    mjml_source = render_template(project_templates, "mjml", HTML_TEMPLATE, issue=issue)
+    text = render_template(project_templates, "text", TEXT_TEMPLATE, issue=issue)
+    profile = issue.profile
+    tags = (str(profile.unsubscribe), str(issue.view_online), str(profile.first_name))
+    return Email(issue, mjml_to_html(mjml_source), finish_text(text, issue.newsletter.language, tags))
+
+
+def render_within(issue: Issue, project_templates: Path | None) -> Email:
+    """Render; when the HTML is over the segment's `max_bytes`, move the last articles into the
+    short "more online" list, keeping as many full cards as fit (at least one)."""
+    rendered = render_email(issue, project_templates)
+    limit = issue.segment.max_bytes
+    if not limit or len(rendered.html.encode()) <= limit or len(issue.articles) <= 1:
+        return rendered
+    pool = issue.articles + issue.more
+    low, high, best = 1, len(issue.articles) - 1, None
+    while low <= high:
+        cards = (low + high) // 2
+        candidate = render_email(replace(issue, articles=pool[:cards], more=pool[cards:]), project_templates)
+        if len(candidate.html.encode()) <= limit:
+            best, low = candidate, cards + 1
+        else:
+            high = cards - 1
+    return best or render_email(replace(issue, articles=pool[:1], more=pool[1:]), project_templates)

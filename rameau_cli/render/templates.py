@@ -1,0 +1,124 @@
+"""The theme and the Jinja environments that render it: the project's own templates first,
+then the built-in theme, file by file; autoescaped for MJML and HTML; undefined names are errors."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from typing import Any
+
+from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
+                    TemplateSyntaxError, UndefinedError)
+from markupsafe import Markup, escape
+
+from ..errors import Problem, RenderError
+from ..project.reading import CONTROLS
+from .text import text_blocks, upper_first, wrap
+
+THEME = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _invisible_to_mjml(char: str) -> bool:
+    import unicodedata
+
+    return char == "\\" or (ord(char) > 127 and unicodedata.category(char)[0] in "ZCM")
+
+
+@lru_cache(maxsize=4096)
+def _char_ref(char: str) -> str:
+    return f"&#{ord(char)};" if _invisible_to_mjml(char) else char
+
+
+def mjml_value(value: object) -> Markup:
+    """Escape a value for MJML. Beyond HTML escaping, characters that mjml-python would write
+    as Rust escapes inside attributes (`\\u{a0}` for a no-break space, `\\u{301}` for an accent,
+    doubled backslashes) become character references, which every mail client reads; control
+    characters, which HTML does not allow, are dropped."""
+    text = str(value) if isinstance(value, Markup) else str(escape(value))
+    text = CONTROLS.sub("", text)
+    if text.isascii() and "\\" not in text:
+        return Markup(text)
+    return Markup("".join(_char_ref(char) for char in text))
+
+
+# How each kind of template is escaped: MJML and HTML and XML autoescaped (MJML values also made
+# safe for mjml-python's attributes), the text part not at all.
+KINDS = ("mjml", "html", "xml", "text")
+
+
+def overrides(project_templates: Path | None) -> tuple[tuple[str, int], ...]:
+    """The project's template files and their times: an environment is made again when a file
+    is added or removed (Jinja itself notices changes to the files it has loaded)."""
+    if project_templates is None or not project_templates.is_dir():
+        return ()
+    import os
+
+    found = []
+    for folder, _, names in os.walk(project_templates):
+        for name in names:
+            path = os.path.join(folder, name)
+            found.append((path, os.stat(path).st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def template_environment(project_templates: Path | None, kind: str = "mjml") -> Environment:
+    """Project templates first, then the built-in theme, file by file. Compiled templates are
+    kept in the project's .rameau-cache/jinja/ (Jinja checks each against its source)."""
+    return _environment(project_templates, kind, overrides(project_templates))
+
+
+@lru_cache(maxsize=16)
+def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[str, int], ...]) -> Environment:
+    from ..cache.base import CACHE_DIR
+    from ..cache.jinja import TemplateCache
+
+    assert kind in KINDS, kind
+    bytecode_cache = TemplateCache(project_templates.parent / CACHE_DIR / "jinja") if project_templates else None
+    # The project's folder is always asked first, even while it does not exist yet: it may be
+    # created while a preview is running.
+    loaders = [FileSystemLoader(str(project_templates))] if project_templates else []
+    loaders.append(FileSystemLoader(str(THEME)))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=kind != "text",
+        finalize=mjml_value if kind == "mjml" else None,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        bytecode_cache=bytecode_cache,
+    )
+    env.filters["wrap"] = wrap
+    env.filters["upper_first"] = upper_first
+    env.filters["text_blocks"] = text_blocks
+    return env
+
+
+def render_template(project_templates: Path | None, kind: str, name: str, **context: Any) -> str:
+    """Render a theme template; whatever goes wrong in it is a RenderError naming its file and line."""
+    try:
+        return template_environment(project_templates, kind).get_template(name).render(**context)
+    except TemplateSyntaxError as exc:
+        where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+        raise RenderError(Problem(where, f"template syntax error: {exc.message}")) from None
+    except TemplateNotFound as exc:
+        raise RenderError(Problem(name, f"template {exc.name!r} not found in the project's templates/ or the theme")) from None
+    except UndefinedError as exc:
+        raise RenderError(Problem(_template_line(exc, name), f"undefined variable: {exc.message}; check its spelling")) from None
+    except TemplateError as exc:
+        raise RenderError(Problem(_template_line(exc, name), f"template error: {exc}")) from None
+    except RecursionError:
+        raise RenderError(Problem(name, "template error: templates include each other without end")) from None
+    except Exception as exc:  # noqa: BLE001 - a project's template can raise anything (a division by zero...)
+        raise RenderError(Problem(_template_line(exc, name), f"template error: {type(exc).__name__}: {exc}")) from None
+
+
+def _template_line(exc: BaseException, name: str) -> str:
+    """The template file and line of a runtime error, read from the traceback."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and not frame.filename.endswith(".py"):
+            return f"{frame.filename}:{frame.lineno}"
+    return name

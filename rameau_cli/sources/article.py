@@ -1,0 +1,101 @@
+"""The `Article` every source produces, the schema of an article's front matter, and reading
+one article from a Markdown file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..errors import ContentError, Problem, Warnings
+from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
+from ..project.schema import URL, Boolean, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    date: dt.datetime  # timezone-aware
+    url: str
+    summary: str  # plain text; may be empty, then derived from the body
+    body: str  # Markdown (markdown files) or untrusted HTML (feeds)
+    body_format: str  # "markdown" or "html"
+    source: str  # where it came from, for messages
+    audiences: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    image: str = ""
+    image_alt: str = ""
+    featured: bool = False
+    priority: int = 0
+    publish_at: dt.datetime | None = None
+    guid: str = ""
+
+
+LINE = Text(fold=True)
+
+FRONT_MATTER = Mapping(
+    Key("title", LINE, "The article's title.", required=True),
+    Key("date", Moment(), "Its date, such as 2026-11-24 or 2026-11-24T09:30:00+01:00.", required=True),
+    Key("summary", LINE, "Shown in the email; without it, the start of the body is used."),
+    Key("audiences", Names(), "Which segments take it, such as [association, entreprise]."),
+    Key("tags", Names(), "Its tags, which segments may also select on."),
+    Key("author", LINE, "Who wrote it."),
+    Key("image", URL, "An image for its card: an absolute URL."),
+    Key("image_alt", LINE, "What the image shows, for readers who cannot see it."),
+    Key("url", URL, "Its canonical link (default: <base_url>/articles/<slug>/)."),
+    Key("featured", Boolean(), "Put it first, after pinned articles.", default=False),
+    Key("priority", Integer(), "Higher comes first among equals.", default=0),
+    Key("publish_at", Moment(), "An embargo: held back from editions sent before this moment."),
+    Key("slug", LINE, "Its id (default: the file's name)."),
+    unknown="warning",
+    what="front matter key",
+)
+
+
+def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: Warnings) -> Article:
+    """Read one article file; raise ContentError listing every problem in it."""
+    where = str(path)
+    text = read_text(path)
+    if not text.strip():
+        raise ContentError(Problem(where, "file is empty; add front matter with at least a title and a date"))
+    front, body, _ = split_front_matter(text, where)
+    if front is None:
+        raise ContentError(Problem(f"{where}:1", "no front matter; start the file with `---`, then `title:` and "
+                                                 "`date:` lines, then `---`"))
+    raw = load_yaml_text(front, where, first_line=2)
+    if not isinstance(raw, dict):
+        raise ContentError(Problem(f"{where}:2", "front matter must be `key: value` lines (a mapping)"))
+    walk = Walk(where, tz)
+    values = validate(FRONT_MATTER, raw, walk, "", None)
+    for problem in walk.warnings:
+        warnings.warn(problem.where, problem.message)
+    if walk.problems or values is None:
+        raise ContentError(*walk.problems)
+    article_id = slugify(values["slug"] or path.stem)
+    article = Article(
+        id=article_id,
+        title=values["title"],
+        date=values["date"],
+        url=values["url"] or f"{base_url}/articles/{article_id}/",
+        summary=values["summary"] or "",
+        body=body,
+        body_format="markdown",
+        source=where,
+        audiences=values["audiences"] or (),
+        tags=values["tags"] or (),
+        author=values["author"] or "",
+        image=values["image"] or "",
+        image_alt=values["image_alt"] or "",
+        featured=values["featured"],
+        priority=values["priority"],
+        publish_at=values["publish_at"],
+    )
+    if not article.title:
+        raise ContentError(Problem(f"{where}: title", "is empty; every article needs a title"))
+    if article.image and not article.image_alt:
+        warnings.warn(f"{where}: image_alt", "missing; the title is used as alt text, describe the image instead")
+        article = replace(article, image_alt=article.title)
+    return article

@@ -1,0 +1,72 @@
+"""The content pool: every usable article of every source, each once, and what was skipped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..cache.base import NO_CACHE, CacheFolder
+from ..errors import ContentError, Problem, Warnings
+from ..project.config import Config, Source
+from .article import Article
+from .feeds import read_feed_source
+from .fetch import FetchPolicy
+from .markdown import read_markdown_source
+
+
+@dataclass(frozen=True)
+class Pool:
+    articles: tuple[Article, ...]
+    skipped: tuple[Problem, ...]  # every article file or entry that could not be used, and why
+
+
+def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warnings,
+                     policy: FetchPolicy = FetchPolicy(), cache: CacheFolder = NO_CACHE) -> Pool:
+    """Every usable article from every source, each once; everything skipped is warned about."""
+    articles: list[Article] = []
+    skipped: list[Problem] = []
+    failures: list[Problem] = []
+    failed_sources = 0
+    for source in sources:
+        try:
+            if source.kind == "markdown":
+                articles.extend(read_markdown_source(config, source, warnings, skipped, cache))
+            else:
+                articles.extend(read_feed_source(config, source, warnings, skipped, policy, cache))
+        except ContentError as exc:
+            failures.extend(exc.problems)
+            failed_sources += 1
+    if sources and failed_sources == len(sources):
+        raise ContentError(*failures, Problem("", "no source could be read; nothing was built"))
+    for problem in failures:
+        warnings.warn(problem.where, f"{problem.message} (source skipped)")
+    unique = deduplicate(articles, skipped)
+    for problem in skipped:
+        warnings.warn(problem.where, f"{problem.message} (article skipped)")
+    return Pool(unique, tuple(skipped))
+
+
+def deduplicate(articles: list[Article], skipped: list[Problem]) -> tuple[Article, ...]:
+    """The same story from two sources (same canonical URL or guid) is kept once, first source wins.
+
+    Two articles claiming the same id or two files the same URL are a mistake, not a repeat:
+    the second is skipped, and said so."""
+    seen: dict[str, Article] = {}
+    unique = []
+    for article in articles:
+        keys = [f"id:{article.id}", f"url:{_url_key(article.url)}"] + ([f"guid:{article.guid}"] if article.guid else [])
+        first = next((seen[key] for key in keys if key in seen), None)
+        if first is not None:
+            if article.body_format == "markdown" and first.body_format == "markdown":
+                what = f"slug {article.id!r}" if article.id == first.id else f"URL {article.url}"
+                skipped.append(Problem(article.source, f"{what} is already used by {first.source}; rename one"))
+            elif article.id == first.id and _url_key(article.url) != _url_key(first.url):
+                skipped.append(Problem(article.source, f"id {article.id!r} is already used by {first.source}"))
+            continue
+        seen.update(dict.fromkeys(keys, article))
+        unique.append(article)
+    return tuple(unique)
+
+
+def _url_key(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
