@@ -205,7 +205,7 @@ def article_file(rng: random.Random) -> tuple[str, str]:
 
 
 def edition_file(rng: random.Random) -> str:
-    """issues/2026-W48.md: the edition every benchmark build asks for."""
+    """editions/2026-W48.md: the edition every benchmark build asks for."""
     edito = "\n\n".join([
         "Chères lectrices, chers lecteurs,",
         paragraph(rng, 4),
@@ -227,7 +227,7 @@ def write_project(count: int, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
     (out / "articles").mkdir(parents=True)
-    (out / "issues").mkdir()
+    (out / "editions").mkdir()
     shutil.copyfile(REPO / "rameau.yaml", out / "rameau.yaml")
     seen: set[str] = set()
     for index in range(count):
@@ -236,7 +236,7 @@ def write_project(count: int, out: Path) -> None:
         assert slug not in seen
         seen.add(slug)
         (out / "articles" / f"{slug}.md").write_text(text, encoding="utf-8")
-    (out / "issues" / "2026-W48.md").write_text(edition_file(rng), encoding="utf-8")
+    (out / "editions" / "2026-W48.md").write_text(edition_file(rng), encoding="utf-8")
 
 
 # --- A feed --------------------------------------------------------------------------------------

@@ -19,23 +19,23 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from rameau_cli.build import BuildOptions, build_issue, load_project
-from rameau_cli.output import issue_files
-from rameau_cli.render import render_within
+from rameau_cli.output.manifest import email_files
+from rameau_cli.pipeline import BuildOptions, build, load_project
+from rameau_cli.render.emails import render_within
 
 ROUNDS = 15
 _templates: Path | None = None  # set before any fork: the workers inherit it
 
 
 def render_one(issue):
-    return issue_files(render_within(issue, _templates))
+    return email_files(render_within(issue, _templates))
 
 
 def main(argv: list[str]) -> int:
     project = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent
     options = BuildOptions(week=argv[1]) if len(argv) > 1 else BuildOptions()
     config = load_project(project)
-    issues = [rendered.issue for rendered in build_issue(config, options, write=False).issues]
+    issues = [email.issue for email in build(config, options, history=None).emails]
     global _templates
     _templates = config.root / "templates"
 

@@ -13,7 +13,7 @@ The library can be used without the command line::
 `build_issue(config, options)` builds and writes, as `rameau build-issue` does.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["__version__", "BuildOptions", "RameauError", "build", "build_issue", "load_project", "write"]
 

@@ -204,9 +204,8 @@ def check_edition(config: Any, options: Any, out: Path | None = None) -> tuple[s
     from .cache.base import CacheFolder
     from .compose.profiles import profile_for
     from .errors import Warnings
-    from .pipeline import build, pick_segments, plan_editions
-
     from .output.write import settle
+    from .pipeline import build, pick_segments, plan_editions
 
     settle(config, out or config.output_dir)  # what a killed build left is put right first
     plan = plan_editions(config, options, pick_segments(config, options.segments),

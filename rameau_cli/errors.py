@@ -1,6 +1,6 @@
 """One exception family for everything a user can get wrong, each with its exit code.
 
-Only `cli.py` turns these into messages; the library raises them and never prints.
+Only the command line (cli/app.py) turns these into messages; the library raises them and never prints.
 """
 
 from __future__ import annotations

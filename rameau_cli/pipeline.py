@@ -25,8 +25,14 @@ from .compose.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
 from .project.calendar import Window, cadence_window, check_day, day_window, parse_week, period_id, range_id, week_id
 from .project.config import Config, Segment, Source, load_config
-from .project.editions import (Edition, check_edition_id, edition_file_for, find_edition_file, newest_edition_file,
-                               read_edition_file)
+from .project.editions import (
+    Edition,
+    check_edition_id,
+    edition_file_for,
+    find_edition_file,
+    newest_edition_file,
+    read_edition_file,
+)
 from .project.history import HISTORY_FILE, History, load_history, number_for, sent_before
 from .render.emails import Email, render_within
 from .sources.fetch import FetchPolicy

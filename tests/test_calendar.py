@@ -6,7 +6,6 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
 from helpers import tree
 
 WEEKLIES = ["hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]

@@ -153,6 +153,23 @@ def test_version(run, tmp_path):
     assert result.code == 0 and re.fullmatch(r"rameau \d+\.\d+\.\d+\n", result.stdout)
 
 
+def test_python_m_runs_the_command(tmp_path):
+    from conftest import run_process
+
+    done = run_process("--version", cwd=tmp_path)
+    assert done.code == 0 and re.fullmatch(r"rameau \d+\.\d+\.\d+\n", done.stdout)
+    help_text = run_process("build-issue", "--help", cwd=tmp_path)
+    assert help_text.code == 0 and "Example: rameau build-issue" in help_text.stdout
+
+
+def test_debug_adds_a_traceback_but_keeps_the_exit_code(example, run):
+    plain = run("build-issue", "--segment", "nope", cwd=example)
+    debug = run("--debug", "build-issue", "--segment", "nope", cwd=example)
+    assert plain.code == debug.code == 2
+    assert "Traceback" not in plain.stderr and "Traceback" in debug.stderr
+    assert plain.stderr.strip().splitlines()[-1] == debug.stderr.strip().splitlines()[-1]
+
+
 def test_outside_a_project(run, tmp_path):
     result = run("build-issue", cwd=tmp_path)
     assert result.code == 2

@@ -1,6 +1,6 @@
 import pytest
-
 from helpers import REPO, SEGMENTS
+
 from rameau_cli.errors import ConfigError
 from rameau_cli.project.config import load_config, parse_config
 

@@ -2,12 +2,11 @@
 they mention exists."""
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
+from helpers import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 RECIPES = sorted((REPO / "examples" / "ci").glob("*.yml"))
 
@@ -15,7 +14,7 @@ RECIPES = sorted((REPO / "examples" / "ci").glob("*.yml"))
 def test_readme_opens_with_the_two_set_up_commands():
     first_block = README.split("```sh\n", 1)[1].split("```", 1)[0].strip().splitlines()
     assert first_block[0].endswith("pip install . && rameau build-issue")
-    assert first_block[1].endswith("pip install -e '.[test]' && python -m pytest")
+    assert first_block[1].endswith("pip install -e '.[test]' && ruff check . && mypy && python -m pytest")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert first_block[1] in ci
 
@@ -38,6 +37,21 @@ def test_ci_recipes_are_valid_yaml_and_use_real_options(recipe, run, tmp_path):
             assert option in helptext, f"{recipe.name}: rameau {command} has no {option}"
 
 
+@pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
+def test_ci_recipes_never_install_rameau_by_its_bare_name(recipe):
+    """`rameau` on the package index is another project (hydrology software)."""
+    text = recipe.read_text(encoding="utf-8")
+    assert not re.search(r"pip install\s+['\"]?rameau(\[[^\]]*\])?['\"]?(\s|$)", text)
+    assert re.search(r"RAMEAU_PACKAGE: \"rameau-cli\[screenshots\] @ git\+https://", text)
+    assert 'pip install "$RAMEAU_PACKAGE"' in text
+
+
+def test_the_reference_tables_are_those_of_the_schema():
+    from rameau_cli.project.reference import with_tables
+
+    assert with_tables(README) == README, "run python -m rameau_cli.project.reference README.md"
+
+
 def test_documented_exit_codes_are_the_real_ones():
     from rameau_cli.errors import ExitCode
 
@@ -46,9 +60,9 @@ def test_documented_exit_codes_are_the_real_ones():
         assert f"| {int(code)} |" in table
 
 
-def test_the_library_example_of_the_readme_runs(monkeypatch, capsys):
+def test_the_library_example_of_the_readme_runs(monkeypatch, capsys, built_example):
     code = README.split("## Use it as a library", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(built_example)
     exec(compile(code, "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 4 and all(line.startswith("Alliances") for line in printed)

@@ -6,8 +6,8 @@ import socket
 import time
 
 import pytest
-
 from helpers import FEEDS, Reply
+
 from rameau_cli.cache.base import CacheFolder
 from rameau_cli.errors import ContentError, Warnings
 from rameau_cli.project.config import Source

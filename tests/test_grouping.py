@@ -37,7 +37,7 @@ def test_window_includes_both_ends_in_the_newsletter_time_zone():
                     body="", body_format="markdown", source="s")
     late = Article(id="dimanche-soir", title="t", date=dt.datetime(2026, 11, 29, 23, 30, tzinfo=PARIS), url="u2", summary="",
                    body="", body_format="markdown", source="s")
-    utc_next_week = Article(id="lundi-utc", title="t", date=dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.timezone.utc), url="u3",
+    utc_next_week = Article(id="lundi-utc", title="t", date=dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC), url="u3",
                             summary="", body="", body_format="markdown", source="s")
     selection = select(segment(), (first, late, utc_next_week), EDITION)
     assert ids(selection) == ["dimanche-soir", "lundi-minuit"]

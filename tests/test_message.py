@@ -8,11 +8,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rameau_cli.pipeline import BuildOptions, build, load_project
-from rameau_cli.project.config import Tracking
 from rameau_cli.compose.links import tag_url
 from rameau_cli.output.manifest import email_files
-
+from rameau_cli.pipeline import BuildOptions, build, load_project
+from rameau_cli.project.config import Tracking
 
 
 def parse(data: bytes):

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import tree
+
 from rameau_cli.errors import OutputError
 from rameau_cli.output import fs
 from rameau_cli.output.fs import safe_join
@@ -82,9 +82,9 @@ def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run,
     assert output_points[-2].endswith("history.json"), "the history is swapped in last"
     assert len(output_points) > 30
     for index, point in enumerate(output_points):
-        seen = []
+        seen: list[str] = []
 
-        def fail(name: str) -> None:
+        def fail(name: str, seen: list[str] = seen, index: int = index) -> None:
             if ".rameau-cache" in name:
                 return
             seen.append(name)
@@ -238,7 +238,7 @@ def test_an_output_folder_that_cannot_be_created_is_a_clear_error(example, run):
     (example / "fichier").write_text("x")
     result = run("build-issue", "--out", "fichier/dist", cwd=example)
     assert result.code == 1
-    assert result.stderr.startswith("error: ") and "cannot write the issue" in result.stderr
+    assert result.stderr.startswith("error: ") and "cannot write to the output folder" in result.stderr
 
 
 def test_three_builds_at_once_number_three_issues(example):

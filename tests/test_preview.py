@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from rameau_cli.pipeline import build, load_project
 from rameau_cli.preview.terminal import articles_tables, print_preview
-
 
 
 @pytest.fixture(scope="module")

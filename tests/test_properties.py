@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from rameau_cli.errors import RameauError
 from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.project.config import Source
-from rameau_cli.errors import RameauError
 
 UNSAFE_TAGS = {"script", "iframe", "object", "embed", "form", "input", "frame", "frameset", "applet", "base", "meta"}
 
@@ -31,9 +31,9 @@ class Unsafe(HTMLParser):
             value = (value or "").strip()
             if name.startswith("on"):
                 self.found.append(f"{name}=")
-            if name in ("href", "src", "action", "background") and value not in self.placeholders:
-                if not value.startswith(("https://", "http://", "mailto:")):
-                    self.found.append(f"{name}={value[:40]}")
+            if (name in ("href", "src", "action", "background") and value not in self.placeholders
+                    and not value.startswith(("https://", "http://", "mailto:"))):
+                self.found.append(f"{name}={value[:40]}")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])
 
@@ -64,7 +64,7 @@ def check(config, source: Path):
         unsafe.feed(re.sub(r"<!--\[if.*?<!\[endif\]-->", "", rendered.html, flags=re.S))
         assert not unsafe.found
         lines = rendered.text.splitlines()
-        for before, line in zip(lines, lines[1:]):  # every link of the text part is a web address
+        for before, line in zip(lines, lines[1:], strict=False):  # every link of the text part is a web address
             if re.match(r"^\[\d+\] ", line) or before.startswith("Lire la suite"):
                 assert re.match(r"^(\[\d+\] )?(https?://|mailto:)", line), line
 

@@ -5,10 +5,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.errors import RenderError
+from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.render.text import TEXT_WIDTH
-
 
 
 @pytest.fixture(scope="module")

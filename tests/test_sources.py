@@ -1,6 +1,6 @@
 import pytest
-
 from helpers import FEEDS, Reply
+
 from rameau_cli.errors import ContentError, Warnings
 from rameau_cli.project.config import Source, load_config
 from rameau_cli.sources.feeds import read_feed_source

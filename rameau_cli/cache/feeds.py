@@ -41,9 +41,11 @@ class FeedCache:
             return None
         if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
             return None
-        texts = {key: meta.get(key) if isinstance(meta.get(key), str) else "" for key in
-                 ("etag", "last_modified", "content_type")}
-        return CachedFeed(data, **texts)
+        def text(key: str) -> str:
+            value = meta.get(key)
+            return value if isinstance(value, str) else ""
+
+        return CachedFeed(data, text("etag"), text("last_modified"), text("content_type"))
 
     def store(self, data: bytes, etag: str = "", last_modified: str = "", content_type: str = "") -> None:
         if self.body_path is None:

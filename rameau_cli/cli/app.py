@@ -17,7 +17,7 @@ from typing import Any, Callable, List, Optional
 
 import typer
 
-from .. import __version__
+from ..version import __version__
 from . import commands
 
 app = typer.Typer(
@@ -108,7 +108,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except typer.Exit as exc:
         return exc.exit_code
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a bare traceback
+    except Exception as exc:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error from the option parser
             exc.show()
             return int(ExitCode.USAGE)

@@ -16,6 +16,8 @@ import typer
 from .options import EditionChoice, edition_options
 from .reporting import stderr_console, stdout_console
 
+OUT_BUILT = typer.Option(None, "--out", "-o", help="Output folder holding the built edition (default: output.dir).")
+
 
 @edition_options
 def build_issue(
@@ -24,7 +26,8 @@ def build_issue(
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on any warning, writing nothing."),
     resend: bool = typer.Option(False, "--resend", help="Let articles already sent in a segment go out again."),
     history: bool = typer.Option(True, "--history/--no-history", help="Read and record history.json (numbering, no repeats)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the edition's manifest as JSON on stdout (a list when several editions)."),
+    as_json: bool = typer.Option(False, "--json",
+                                 help="Print the edition's manifest as JSON on stdout (a list when several editions)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
 ) -> None:
     """Build an edition: an HTML and a text email per segment, a message.eml, and a manifest.
@@ -61,7 +64,8 @@ def preview(
     serve: bool = typer.Option(False, "--serve", help="Serve a live web preview on 127.0.0.1, reloading on changes."),
     port: int = typer.Option(8025, "--port", help="Port of the web preview (0: any free port)."),
     open_browser: bool = typer.Option(False, "--open", help="Open the web preview in a browser."),
-    screenshot: Optional[Path] = typer.Option(None, "--screenshot", help="Write PNG screenshots of every segment at phone and desktop widths into this folder."),
+    screenshot: Optional[Path] = typer.Option(
+        None, "--screenshot", help="Write PNG screenshots of every segment at phone and desktop widths into this folder."),
 ) -> None:
     """Show an edition before it goes out: in the terminal, as text, live in a browser, or as screenshots.
 
@@ -119,7 +123,7 @@ def articles(
 @edition_options
 def check(
     choice: EditionChoice,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder holding the built edition (default: output.dir)."),
+    out: Optional[Path] = OUT_BUILT,
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
 ) -> None:
@@ -154,7 +158,7 @@ def check(
 def send(
     choice: EditionChoice,
     to: List[str] = typer.Option(..., "--to", help="An address to send the test to (repeatable); never a list."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder holding the built edition (default: output.dir)."),
+    out: Optional[Path] = OUT_BUILT,
 ) -> None:
     """Send a test of the built message of each segment (or --segment S) to --to addresses, over SMTP.
 

@@ -8,7 +8,7 @@ import sys
 
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
-        from .. import __version__
+        from ..version import __version__
 
         print(f"rameau {__version__}")
         return

@@ -92,7 +92,8 @@ def report_check(console: Console, where: str, parts: list[Any], findings: list[
     table.add_column("Result", overflow="fold", ratio=1)
     for part in parts:
         mine = [f for f in findings if f.segment == part.segment]
-        lines = [f"[{'red' if f.level == 'error' else 'yellow'}]{f.level}[/]: {escape(f.message)}" for f in mine] or ["[green]ok[/]"]
+        lines = [f"[{'red' if f.level == 'error' else 'yellow'}]{f.level}[/]: {escape(f.message)}" for f in mine]
+        lines = lines or ["[green]ok[/]"]
         table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", "\n".join(lines))
     console.print(table)
     errors = sum(f.level == "error" for f in findings)

@@ -1,1 +1,1 @@
-"""Stage 4, composing: which articles go to which segment, and what each email says."""
+"""Composing: which articles go to which segment, and what each email says."""

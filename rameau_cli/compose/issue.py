@@ -75,17 +75,18 @@ class Issue:
 
 
 def make_issue(config: Config, edition: Edition, selection: Selection, edito: tuple[str, PlainText],
-               number: int | None = None, texts: Texts = Texts()) -> Issue:
+               number: int | None = None, texts: Texts | None = None) -> Issue:
+    texts = texts or Texts()
     language = config.newsletter.language
     words = wording_for(language)
     segment = selection.segment
     tag = lambda url, content="": tag_url(url, segment.tracking, segment.id, edition.id, content)  # noqa: E731
     articles = tuple(_issue_article(a, language, config.newsletter.base_url, tag, texts) for a in selection.articles)
+    date_long = texts.long_date(edition.date, language)
     context = {
         "newsletter": config.newsletter,
         "segment": segment,
-        "edition": {"id": edition.id, "number": number, "date": edition.date,
-                    "date_long": texts.long_date(edition.date, language),
+        "edition": {"id": edition.id, "number": number, "date": edition.date, "date_long": date_long,
                     "date_short": texts.short_date(edition.date, language)},
         "articles": articles,
         "article_titles": ", ".join(a.title for a in articles),
@@ -96,7 +97,7 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: tu
         edition_id=edition.id,
         number=number,
         date=edition.date,
-        date_long=context["edition"]["date_long"],
+        date_long=date_long,
         newsletter=config.newsletter,
         segment=segment,
         words=words,
@@ -112,8 +113,9 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: tu
 
 
 def render_edito(edition: Edition, language: str, base_url: str,
-                 texts: Texts = Texts()) -> tuple[str, PlainText]:
+                 texts: Texts | None = None) -> tuple[str, PlainText]:
     """The édito as sanitized HTML and as text with numbered links; shared by every segment."""
+    texts = texts or Texts()
     if not edition.edito:
         return "", PlainText((), ())
     clean = clean_html(texts.markdown(typography(edition.edito, language)), base_url)
@@ -165,7 +167,7 @@ def _render_setting(name: str, edition: Edition, segment: Segment, context: dict
         return _setting_template(template).render(context)
     except TemplateError as exc:
         problem = Problem(where, f"template error: {exc}")
-    except Exception as exc:  # noqa: BLE001 - a user's template can raise anything
+    except Exception as exc:
         problem = Problem(where, f"template error: {type(exc).__name__}: {exc}")
     raise error(problem)
 

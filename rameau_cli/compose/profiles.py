@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+
 @dataclass(frozen=True)
 class Profile:
     name: str

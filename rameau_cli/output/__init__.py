@@ -1,1 +1,1 @@
-"""Stage 6, output: writing editions, the archive and the history as one commit; test sends."""
+"""Output: writing editions, the archive and the history as one commit; test sends."""

@@ -76,16 +76,17 @@ class Commit:
     def run(self) -> None:
         """Swap every staged path in, in order. A failure rolls back the swaps already made."""
         journal = self.out_dir / JOURNAL
-        entries = [{"target": str(s.target), "staged": str(s.staged), "backup": str(s.backup),
-                    "inode": os.lstat(s.staged).st_ino} for s in self.swaps]
+        inodes = [os.lstat(s.staged).st_ino for s in self.swaps]
+        entries = [{"target": str(s.target), "staged": str(s.staged), "backup": str(s.backup), "inode": inode}
+                   for s, inode in zip(self.swaps, inodes, strict=True)]
         fs.write_atomic(journal, json.dumps({"token": self.token, "swaps": entries}).encode(), durable=True)
         with _signals_held() as held:
             try:
                 for swap in self.swaps:
                     fs.swap_in(swap.staged, swap.target, swap.backup)
             except BaseException:
-                for swap, entry in reversed(list(zip(self.swaps, entries, strict=True))):
-                    _put_back(swap, int(entry["inode"]))
+                for swap, inode in reversed(list(zip(self.swaps, inodes, strict=True))):
+                    _put_back(swap, inode)
                 with contextlib.suppress(OSError):
                     journal.unlink()
                 raise

@@ -79,6 +79,7 @@ def send_messages(paths: list[Path], recipients: tuple[str, ...], settings: Smtp
     messages = [test_message(path, recipients) for path in paths]
     context = ssl.create_default_context(cafile=settings.cafile or None)
     try:
+        client: smtplib.SMTP
         if settings.tls == "ssl":
             client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=30, context=context)
         else:
@@ -92,8 +93,9 @@ def send_messages(paths: list[Path], recipients: tuple[str, ...], settings: Smtp
                 sender = message["From"].addresses[0].addr_spec if message["From"] else ""
                 client.send_message(message, from_addr=sender, to_addrs=list(recipients))
     except smtplib.SMTPAuthenticationError as exc:
-        raise OutputError(Problem(f"{settings.host}:{settings.port}", f"login refused for {settings.user!r} "
-                                                                       f"({exc.smtp_code}); check RAMEAU_SMTP_USER and RAMEAU_SMTP_PASSWORD")) from None
+        where = f"{settings.host}:{settings.port}"
+        raise OutputError(Problem(where, f"login refused for {settings.user!r} ({exc.smtp_code}); "
+                                         "check RAMEAU_SMTP_USER and RAMEAU_SMTP_PASSWORD")) from None
     except smtplib.SMTPNotSupportedError as exc:
         raise OutputError(Problem(f"{settings.host}:{settings.port}", f"the server does not support this ({exc}); "
                                                                        "check RAMEAU_SMTP_TLS")) from None
@@ -107,5 +109,6 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "recipients refused: " + ", ".join(exc.recipients)
     if isinstance(exc, smtplib.SMTPResponseException):
-        return f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+        error = exc.smtp_error
+        return f"{exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
     return str(exc) or type(exc).__name__

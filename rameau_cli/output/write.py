@@ -51,7 +51,8 @@ def output_folder(config: Config, out_dir: Path) -> Iterator[Path]:
             recover(out_dir, config.root)
             yield out_dir
     except OSError as exc:
-        raise OutputError(Problem(str(exc.filename or out_dir), f"cannot write the issue: {exc.strerror or exc}")) from None
+        why = f"cannot write to the output folder: {exc.strerror or exc}"
+        raise OutputError(Problem(str(exc.filename or out_dir), why)) from None
     finally:
         if created and out_dir.is_dir() and [p.name for p in out_dir.iterdir()] == [fs.LOCK_FILE]:
             fs.remove(out_dir)  # a build that wrote nothing leaves no empty folder behind

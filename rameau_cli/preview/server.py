@@ -13,11 +13,12 @@ import http.server
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Problem, RameauError, UsageError
-from ..pipeline import BuildOptions, build, load_project
+from ..pipeline import Build, BuildOptions, build, load_project
 from ..render.emails import Email
 from .pages import Snapshot, asset, index_page, segment_page
 
@@ -39,11 +40,12 @@ class PreviewState:
         self.stopping = threading.Event()
 
     def rebuild(self) -> None:
+        result: Build | None
         try:
             result, error = build(load_project(self.project), self.options), ""
         except RameauError as exc:
             result, error = self.snapshot.result, "\n".join(str(p) for p in exc.problems)
-        except Exception as exc:  # noqa: BLE001 - a preview must survive anything a build throws
+        except Exception as exc:
             result, error = self.snapshot.result, f"internal error: {type(exc).__name__}: {exc}"
         with self.changed:
             self.snapshot = Snapshot(self.snapshot.version + 1, result, error)
@@ -73,7 +75,7 @@ class PreviewState:
                 and not Path(path).name.startswith(".")
 
         for _changes in watch(*self.watched_paths(), watch_filter=relevant, debounce=300, step=50,
-                              stop_event=self.stopping, yield_on_timeout=False, rust_timeout=500):
+                              stop_event=self.stopping, yield_on_timeout=False, rust_timeout=100):
             self.rebuild()
 
 
@@ -94,7 +96,8 @@ class PreviewServer:
         try:
             self.httpd = _Server((LOOPBACK, port), handler)
         except OSError as exc:
-            raise UsageError(Problem("--port", f"cannot listen on {LOOPBACK}:{port}: {exc.strerror}; choose another port")) from None
+            why = f"cannot listen on {LOOPBACK}:{port}: {exc.strerror}; choose another port"
+            raise UsageError(Problem("--port", why)) from None
         self.threads = [threading.Thread(target=self.httpd.serve_forever, daemon=True),
                         threading.Thread(target=self.state.watch, daemon=True)]
 
@@ -102,7 +105,7 @@ class PreviewServer:
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self.httpd.server_address[1]}/"
 
-    def start(self) -> "PreviewServer":
+    def start(self) -> PreviewServer:
         for thread in self.threads:
             thread.start()
         time.sleep(0.3)  # let the file watcher register its watches before anyone edits a file
@@ -147,14 +150,14 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
     server_version = "rameau-preview"
     sys_version = ""
 
-    def log_message(self, format, *args):  # noqa: A002 - the http.server API
+    def log_message(self, format, *args):
         pass
 
-    def do_GET(self):  # noqa: N802 - the http.server API
+    def do_GET(self):
         if not self._host_allowed():
             return self._send(403, "Forbidden: this preview answers only to 127.0.0.1 or localhost.\n", "text/plain")
         path = unquote(urlsplit(self.path).path)
-        routes = [
+        routes: list[tuple[str, Callable[..., None]]] = [
             (r"/", self._index),
             (r"/preview\.js", self._script),
             (r"/style\.css", self._style),
@@ -169,7 +172,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
                 return action(*match.groups())
         return self._send(404, "Not found.\n", "text/plain")
 
-    def do_HEAD(self):  # noqa: N802
+    def do_HEAD(self):
         self.do_GET()
 
     def _host_allowed(self) -> bool:

@@ -1,1 +1,1 @@
-"""Stage 1, the project: rameau.yaml and its schema, edition files, the calendar, the history."""
+"""The project: rameau.yaml and its schema, edition files, the calendar, the history."""

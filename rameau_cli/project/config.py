@@ -11,8 +11,29 @@ from zoneinfo import ZoneInfo
 from ..cache.base import CACHE_DIR, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, show
 from .reading import read_text
-from .schema import (COLOUR, EMAIL, LANGUAGE, NAME, SLUG, TEXT, URL, Boolean, Choice, Either, Integer, Invalid, Key,
-                     Kind, ListOf, MapOf, Mapping, Names, TimeZone, Walk, validate)
+from .schema import (
+    COLOUR,
+    EMAIL,
+    LANGUAGE,
+    NAME,
+    SLUG,
+    TEXT,
+    URL,
+    Boolean,
+    Choice,
+    Either,
+    Integer,
+    Invalid,
+    Key,
+    Kind,
+    ListOf,
+    MapOf,
+    Mapping,
+    Names,
+    TimeZone,
+    Walk,
+    validate,
+)
 
 CONFIG_FILE = "rameau.yaml"
 CADENCES = ("daily", "weekly", "monthly")
@@ -168,7 +189,7 @@ def _one_kind_of_source(values: dict[str, Any], walk: Walk, path: str) -> None:
 SOURCE = Mapping(
     Key("markdown", TEXT, "A folder of Markdown articles (or one .md file), relative to rameau.yaml."),
     Key("feed", TEXT, "An RSS or Atom feed: a file, or an http(s) URL."),
-    Key("categories", MapOf(NAME, id_kind=TEXT, what="category"),
+    Key("categories", MapOf(NAME, id_kind=TEXT, what="feed category"),
         "Feed categories that are audiences: `{\"grand public\": grand-public}`; the others become tags."),
     check=_one_kind_of_source,
 )

@@ -88,7 +88,7 @@ def load_yaml_text(text: str, where: str, first_line: int = 1) -> Any:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is several times faster
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - SafeLoader/CSafeLoader only
+        return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line

@@ -85,7 +85,8 @@ class Kind:
 class Text(Kind):
     name = "text"
 
-    def __init__(self, pattern: str = "", hint: str = "", lines: bool = False, fold: bool = False):
+    def __init__(self, pattern: str = "", hint: str = "", lines: bool = False, fold: bool = False, name: str = "text"):
+        self.name = name
         self.pattern = re.compile(pattern) if pattern else None
         self.hint = hint
         self.lines = lines  # several lines allowed (a postal address)
@@ -107,12 +108,13 @@ class Text(Kind):
 
 
 TEXT = Text()
-URL = Text(r"https?://[^\s/]+[^\s]*", "expected an absolute http(s) URL such as https://www.example.org")
-EMAIL = Text(r"[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+", "expected an email address such as lettre@example.org")
-COLOUR = Text(r"#[0-9a-fA-F]{6}", "expected a colour such as #1f5c4a")
+URL = Text(r"https?://[^\s/]+[^\s]*", "expected an absolute http(s) URL such as https://www.example.org", name="URL")
+EMAIL = Text(r"[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+", "expected an email address such as lettre@example.org",
+             name="email address")
+COLOUR = Text(r"#[0-9a-fA-F]{6}", "expected a colour such as #1f5c4a", name="colour (#rrggbb)")
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-SLUG = Text(SLUG_RE.pattern, "expected a slug: lowercase letters, digits and hyphens")
-LANGUAGE = Text(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", "expected a language code such as fr, en or fr-FR")
+SLUG = Text(SLUG_RE.pattern, "expected a slug: lowercase letters, digits and hyphens", name="slug")
+LANGUAGE = Text(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", "expected a language code such as fr, en or fr-FR", name="language code")
 
 
 class Choice(Kind):
@@ -207,7 +209,7 @@ def parse_moment(value: Any, tz: ZoneInfo) -> dt.datetime | None:
         return None
     moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
     try:
-        moment.astimezone(dt.timezone.utc)  # 0001-01-01 in a zone east of UTC does not exist
+        moment.astimezone(dt.UTC)  # 0001-01-01 in a zone east of UTC does not exist
     except OverflowError:
         return None
     return moment
@@ -341,7 +343,7 @@ class MapOf(Kind):
         self.value = value
         self.id_kind = id_kind
         self.what = what
-        self.name = f"mapping of {what}s to {value.name}"
+        self.name = f"mapping: {what} -> {value.name}"
 
     def read(self, value: Any, walk: Walk, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -365,47 +367,3 @@ def validate(kind: Kind, value: Any, walk: Walk, path: str, failed: Any = None) 
     except Invalid as exc:
         walk.error(path, str(exc))
         return failed
-
-
-# --- The reference tables of the README ---------------------------------------------------------
-
-
-def reference_rows(kind: Mapping, prefix: str = "") -> list[tuple[str, str, str, str]]:
-    """(key path, kind, default, doc) for every key, nested mappings flattened."""
-    rows = []
-    for key in kind.keys:
-        path = f"{prefix}{key.name}"
-        inner = key.kind
-        if isinstance(inner, MapOf):
-            rows.append((path, inner.name, _default(key), key.doc))
-            if isinstance(inner.value, Mapping):
-                rows += reference_rows(inner.value, f"{path}.<{inner.what}>.")
-            continue
-        if isinstance(inner, ListOf) and isinstance(inner.item, Mapping):
-            rows.append((path, "list", _default(key), key.doc))
-            rows += reference_rows(inner.item, f"{path}[].")
-            continue
-        if isinstance(inner, Mapping):
-            rows.append((path, "mapping", "", key.doc))
-            rows += reference_rows(inner, f"{path}.")
-            continue
-        rows.append((path, inner.name, _default(key), key.doc))
-    return rows
-
-
-def _default(key: Key) -> str:
-    if key.required:
-        return "required"
-    if key.default in (None, "", (), {}):
-        return ""
-    if isinstance(key.default, bool):
-        return str(key.default).lower()
-    return f"`{key.default}`"
-
-
-def reference_table(kind: Mapping) -> str:
-    lines = ["| key | value | default | what it does |", "| --- | --- | --- | --- |"]
-    for path, kind_name, default, doc in reference_rows(kind):
-        cells = [f"`{path}`", kind_name, default, doc]
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    return "\n".join(lines)

@@ -1,1 +1,1 @@
-"""Stage 5, rendering: markup, the theme (MJML to HTML), the text part, the MIME message."""
+"""Rendering: markup, the theme (MJML to HTML), the text part, the MIME message."""

@@ -14,6 +14,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
+from typing import cast
 
 from ..compose.issue import Issue
 from ..project.reading import one_line
@@ -41,11 +42,12 @@ def build_message(issue: Issue, html: str, text: str) -> bytes:
         unsubscribe.append(f"<mailto:{issue.unsubscribe_mailto}?subject=unsubscribe>")
     message["List-Unsubscribe"] = ", ".join(unsubscribe)
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["List-Id"] = f"{one_line(issue.segment.title)} <{issue.segment.id}.{message_id(issue, digest).rsplit('@', 1)[1][:-1]}>"
+    domain = message_id(issue, digest).rsplit("@", 1)[1][:-1]
+    message["List-Id"] = f"{one_line(issue.segment.title)} <{issue.segment.id}.{domain}>"
     message["MIME-Version"] = "1.0"
     message["Content-Type"] = f'multipart/alternative; boundary="=_rameau_{digest[:24]}"'
-    message.attach(_text_part(text, "plain"))
-    message.attach(_text_part(html, "html"))
+    for part in (_text_part(text, "plain"), _text_part(html, "html")):
+        message.attach(cast(EmailMessage, part))  # typeshed wants an EmailMessage; a MIMEPart is what a part is
     return message.as_bytes(policy=SMTP)
 
 

@@ -28,7 +28,8 @@ def check_mjml_tags(source: str) -> None:
     for match in _MJML_TAG.finditer(source):
         if match.group(1) not in MJML_TAGS:
             line = source.count("\n", 0, match.start()) + 1
-            raise RenderError(Problem(f"MJML line {line}", f"unknown tag <{match.group(1)}>; check its spelling in your templates"))
+            why = f"unknown tag <{match.group(1)}>; check its spelling in your templates"
+            raise RenderError(Problem(f"MJML line {line}", why))
 
 
 def mjml_to_html(source: str) -> str:
@@ -82,7 +83,7 @@ def locate_mjml_error(source: str) -> tuple[int, int, str] | None:
 
         def _position(self):
             line, column = self.getpos()
-            return sum(len(l) + 1 for l in source.split("\n")[: line - 1]) + column
+            return sum(len(text) + 1 for text in source.split("\n")[: line - 1]) + column
 
         def handle_starttag(self, tag, attrs):
             if tag not in VOID:

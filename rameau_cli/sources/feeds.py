@@ -63,7 +63,7 @@ def read_feed_source(config: Config, source: Source, warnings: Warnings, skipped
     if fetched.not_modified and cached is not None:
         return from_cache("")
     document = FeedDocument(fetched.data, url, fetched.content_type, _http_date(fetched.last_modified))
-    found, found_skipped = Warnings(), []
+    found, found_skipped = Warnings(), list[Problem]()
     try:
         articles = parse_feed(document, source, config, found, found_skipped)
     except ContentError as exc:
@@ -86,7 +86,7 @@ def _http_date(value: str) -> dt.datetime | None:
         return None
     with contextlib.suppress(TypeError, ValueError, IndexError):
         moment = email.utils.parsedate_to_datetime(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     return None
 
 
@@ -101,7 +101,7 @@ def read_feed_file(path: Path, limit: int) -> FeedDocument:
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
             raise ContentError(Problem(str(path), "is not a regular file (a device?); give a feed file"))
         data = _read_all(path, flags, limit, fifo=stat.S_ISFIFO(info.st_mode))
-        modified = dt.datetime.fromtimestamp(info.st_mtime, dt.timezone.utc).replace(microsecond=0)
+        modified = dt.datetime.fromtimestamp(info.st_mtime, dt.UTC).replace(microsecond=0)
     except OSError as exc:
         raise ContentError(Problem(str(path), f"feed file cannot be read: {exc.strerror or exc}")) from None
     if len(data) > limit:
@@ -191,11 +191,11 @@ def refuse_dangerous_dtd(data: bytes, where: str) -> None:
     refused = ContentError(Problem(where, "feed declares XML entities that could expand or fetch data, "
                                           "which rameau never does; refused"))
 
-    def on_entity(name, is_parameter, value, base, system_id, public_id, notation):  # noqa: ANN001
+    def on_entity(name, is_parameter, value, base, system_id, public_id, notation):
         if is_parameter or system_id or public_id or value is None or len(value) > 64 or "&" in value.replace("&#", ""):
             raise refused
 
-    def on_element(name, attributes):  # noqa: ANN001
+    def on_element(name, attributes):
         raise _PrologDone
 
     parser = expat.ParserCreate()
@@ -265,7 +265,7 @@ def _entry_date(entry: Any) -> dt.datetime | None:
         value = entry.get(key)
         if value:
             with contextlib.suppress(OverflowError, ValueError, TypeError):
-                return dt.datetime.fromtimestamp(calendar.timegm(value), dt.timezone.utc)
+                return dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC)
     return None
 
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 import time
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import ContentError, Problem, size
 
-USER_AGENT = "rameau newsletter compiler (+https://pypi.org/project/rameau/)"
+
+def user_agent() -> str:
+    from ..version import __version__
+
+    return f"rameau-cli/{__version__} (newsletter compiler; feed reader)"
 
 
 @dataclass(frozen=True)
@@ -34,12 +39,13 @@ class Fetched:
     not_modified: bool = False  # 304: the cached copy is current
 
 
-def _opener(redirects: int):
+def _opener(redirects: int) -> Any:
     import urllib.request  # imported here: only feeds fetched over HTTP need it
 
-    handler = urllib.request.HTTPRedirectHandler()
-    handler.max_redirections, handler.max_repeats = redirects, 1  # type: ignore[attr-defined]
-    return urllib.request.build_opener(handler)
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        max_redirections, max_repeats = redirects, 1
+
+    return urllib.request.build_opener(Redirects())
 
 
 def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str = "") -> Fetched:
@@ -49,7 +55,7 @@ def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str 
     import urllib.request
 
     started = time.monotonic()
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+    headers = {"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate",
                "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
@@ -58,7 +64,7 @@ def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str 
     opener = _opener(policy.max_redirects)
     request = urllib.request.Request(url, headers=headers)
     try:
-        with opener.open(request, timeout=policy.timeout) as response:  # noqa: S310 - http(s) only, checked by the caller
+        with opener.open(request, timeout=policy.timeout) as response:
             raw = _read_bounded(response, url, policy, started)
             encoding = (response.headers.get("Content-Encoding") or "").lower()
             content_type = response.headers.get("Content-Type", "")
@@ -66,13 +72,14 @@ def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str 
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and (etag or last_modified):
             return Fetched(b"", not_modified=True)
-        reason = "too many redirects (a redirect loop?)" if exc.code in (301, 302, 303, 307, 308) else f"HTTP {exc.code} {exc.reason}"
+        redirected = exc.code in (301, 302, 303, 307, 308)
+        reason = "too many redirects (a redirect loop?)" if redirected else f"HTTP {exc.code} {exc.reason}"
         raise ContentError(Problem(url, f"feed unreachable: {reason}")) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            reason = f"no answer within {policy.timeout:g} s"
-        raise ContentError(Problem(url, f"feed unreachable: {reason}")) from None
+        cause = getattr(exc, "reason", None) or exc
+        why = f"no answer within {policy.timeout:g} s" if isinstance(cause, TimeoutError) or "timed out" in str(cause) \
+            else str(cause)
+        raise ContentError(Problem(url, f"feed unreachable: {why}")) from None
     data = _decode_body(raw, encoding, url, policy.max_bytes)
     return Fetched(data, content_type, new_etag or "", modified or "")
 
@@ -81,7 +88,8 @@ def _read_bounded(response, url: str, policy: FetchPolicy, started: float) -> by
     length = response.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > policy.max_bytes:
         raise ContentError(Problem(url, f"feed is {size(int(length))}, over the {size(policy.max_bytes)} limit; refused"))
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     too_slow = ContentError(Problem(url, f"feed unreachable: not received within {policy.deadline:g} s"))
     while True:
         remaining = policy.deadline - (time.monotonic() - started)

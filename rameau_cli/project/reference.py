@@ -1,0 +1,84 @@
+"""The README's reference tables, made from the schema: what each key of rameau.yaml, of an
+article's front matter and of an edition file means.
+
+    python -m rameau_cli.project.reference README.md    # rewrite the tables between their markers
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .schema import Key, ListOf, MapOf, Mapping
+
+
+def reference_rows(kind: Mapping, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """(key path, kind, default, doc) for every key, nested mappings flattened."""
+    rows = []
+    for key in kind.keys:
+        path = f"{prefix}{key.name}"
+        inner = key.kind
+        if isinstance(inner, MapOf):
+            rows.append((path, inner.name, _default(key), key.doc))
+            if isinstance(inner.value, Mapping):
+                rows += reference_rows(inner.value, f"{path}.<{inner.what}>.")
+            continue
+        if isinstance(inner, ListOf) and isinstance(inner.item, Mapping):
+            rows.append((path, "list", _default(key), key.doc))
+            rows += reference_rows(inner.item, f"{path}[].")
+            continue
+        if isinstance(inner, Mapping):
+            rows.append((path, "mapping", "", key.doc))
+            rows += reference_rows(inner, f"{path}.")
+            continue
+        rows.append((path, inner.name, _default(key), key.doc))
+    return rows
+
+
+def _default(key: Key) -> str:
+    if key.required:
+        return "required"
+    if key.default in (None, "", (), {}):
+        return ""
+    if isinstance(key.default, bool):
+        return str(key.default).lower()
+    return f"`{key.default}`"
+
+
+def reference_table(kind: Mapping) -> str:
+    lines = ["| key | value | default | what it does |", "| --- | --- | --- | --- |"]
+    for path, kind_name, default, doc in reference_rows(kind):
+        cells = [f"`{path}`", kind_name, default, doc]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def tables() -> dict[str, str]:
+    """Each table, by the name of its marker in the README."""
+    from ..sources.article import FRONT_MATTER
+    from .config import CONFIG
+    from .editions import EDITION
+
+    return {"rameau.yaml": reference_table(CONFIG), "front matter": reference_table(FRONT_MATTER),
+            "edition file": reference_table(EDITION)}
+
+
+def marker(name: str) -> tuple[str, str]:
+    return f"<!-- reference: {name} -->", f"<!-- end of reference: {name} -->"
+
+
+def with_tables(readme: str) -> str:
+    """`readme` with every table between its markers made anew from the schema."""
+    for name, table in tables().items():
+        start, end = marker(name)
+        before, _, rest = readme.partition(start)
+        _, _, after = rest.partition(end)
+        if not rest:
+            raise ValueError(f"the README has no {start} marker")
+        readme = f"{before}{start}\n{table}\n{end}{after}"
+    return readme
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    path.write_text(with_tables(path.read_text(encoding="utf-8")), encoding="utf-8")
