@@ -1,5 +1,5 @@
 import pytest
-from helpers import REPO, SEGMENTS
+from helpers import SEGMENTS
 
 from rameau_cli.errors import ConfigError
 from rameau_cli.project.config import load_config, parse_config
@@ -10,8 +10,8 @@ MINIMAL = {
 }
 
 
-def test_example_config_loads_four_segments():
-    config = load_config(REPO)
+def test_example_config_loads_four_segments(example):
+    config = load_config(example)
     assert [s.id for s in config.segments] == SEGMENTS
     assert config.segment("hebdo-entreprise").rule.audiences == {"entreprise", "fondation", "partenaire"}
     assert config.newsletter.language == "fr"
