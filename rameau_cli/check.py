@@ -6,8 +6,6 @@ Each rule gives findings of level "error" (the CLI exits 1) or "warning" (exits 
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -181,44 +179,46 @@ def emails_from_build(built: Any) -> list[CheckedEmail]:
     ]
 
 
-def emails_from_folder(folder: Path, profile: Any) -> list[CheckedEmail]:
-    """The emails of an edition written by build-issue (its manifest and files)."""
+def email_from_folder(built: Any, profile: Any) -> CheckedEmail:
+    """An email written by build-issue (a built.BuiltEmail: its files and manifest entry)."""
     from .errors import ContentError, Problem
 
+    entry = built.entry
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        emails = []
-        for segment_id, entry in manifest["segments"].items():
-            html = (folder / segment_id / "index.html").read_text(encoding="utf-8")
-            text = (folder / segment_id / "index.txt").read_text(encoding="utf-8")
-            emails.append(CheckedEmail(segment_id, entry.get("subject", ""), entry.get("preheader", ""), html, text,
-                                       profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", []))))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ContentError(Problem(str(folder), f"cannot read the built edition ({exc}); build it again")) from None
-    return emails
+        html = (built.folder / "index.html").read_text(encoding="utf-8")
+        text = (built.folder / "index.txt").read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise ContentError(Problem(str(built.folder), f"cannot read the built email ({exc}); build it again")) from None
+    return CheckedEmail(built.segment, str(entry.get("subject", "")), str(entry.get("preheader", "")), html, text,
+                        profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", [])))
 
 
-def check_edition(config: Any, options: Any, out: Path | None = None) -> tuple[str, list[CheckedEmail], list[Finding]]:
-    """Findings for the edition(s) the options name: the built files when they are in the output
-    folder, else a build in memory. Returns (where, emails, findings)."""
-    from .cache.base import CacheFolder
+def check_edition(config: Any, options: Any, out: Path | None = None,
+                  force: bool = False) -> tuple[str, list[CheckedEmail], list[Finding]]:
+    """Findings for what the options name: the built emails (with no edition named, each
+    segment's latest build) when there are some, else the edition built in memory; a built
+    email that the sources would now build differently (unless `force`), and every article
+    that could not be read, are errors. Returns (where, emails, findings)."""
+    from .built import built_emails, stale
     from .compose.profiles import profile_for
-    from .errors import Warnings
     from .output.write import settle
-    from .pipeline import build, pick_segments, plan_editions
+    from .pipeline import build
 
-    settle(config, out or config.output_dir)  # what a killed build left is put right first
-    plan = plan_editions(config, options, pick_segments(config, options.segments),
-                         dt.datetime.now(config.newsletter.tz), Warnings(), CacheFolder(config.cache_dir))
     out_dir = out or config.output_dir
-    folders = [out_dir / edition.id for edition, _ in plan]
-    emails: list[CheckedEmail] = []
-    if all((folder / "manifest.json").is_file() for folder in folders):
+    settle(config, out_dir)  # what a killed build left is put right first
+    built = built_emails(config, options, out_dir)
+    findings: list[Finding] = []
+    if built:
         profile = profile_for(config.profile, config.newsletter.language)
-        emails = [email for folder in folders for email in emails_from_folder(folder, profile)]
-        where = ", ".join(str(folder) for folder in folders)
+        emails = [email_from_folder(email, profile) for email in built]
+        where = ", ".join(dict.fromkeys(str(email.folder.parent) for email in built))
+        problems, fresh = stale(config, built)
+        if not force:
+            findings += [Finding(Path(p.where).name, "error", "stale", f"{p.where}: {p.message}") for p in problems]
     else:
-        built = build(config, options)
-        emails = emails_from_build(built)
-        where = f"edition {', '.join(e.edition.id for e in built.editions)}, built in memory"
-    return where, emails, [finding for email in emails for finding in check_email(email)]
+        fresh = build(config, options)
+        emails = emails_from_build(fresh)
+        where = f"edition {', '.join(e.edition.id for e in fresh.editions)}, built in memory"
+    if fresh is not None:
+        findings += [Finding("", "error", "skipped", f"{p}; it is in no email") for p in fresh.pool.skipped]
+    return where, emails, findings + [finding for email in emails for finding in check_email(email)]

@@ -98,7 +98,10 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
     warnings.items.extend(config.warnings)
     if history is READ_HISTORY:
         history = load_history(config.root / HISTORY_FILE) if uses_history(config, options) else None
-    assert history is None or isinstance(history, dict)
+    assert history is None or isinstance(history, History)
+    if history is not None and history.merged:
+        warnings.warn(HISTORY_FILE, "had Git conflict markers: the editions of both sides are kept, and the next "
+                                    "build writes them merged (or run `rameau history resolve`)")
     segments = pick_segments(config, options.segments)
     plan = plan_editions(config, options, segments, now or dt.datetime.now(config.newsletter.tz), warnings, cache)
     policy = FetchPolicy(offline=options.offline)
@@ -123,7 +126,8 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
         warnings.warn(edition.source, f"pinned article {show(missing)} not found; "
                                       + (f"did you mean {hint!r}?" if hint else "check the slug"))
     date = edition.date.isoformat()
-    sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history and not resend else {}
+    sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
+        else {}
     selections = group(segments, pool.articles, edition, sent)
     edito = render_edito(edition, config.newsletter.language, config.newsletter.base_url, texts)
     templates = config.root / "templates"
@@ -134,6 +138,8 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
             empty.append(segment.id)
             already_sent = any(d.reason is Reason.ALREADY_SENT for d in selection.decisions)
             reason = "no new article" if already_sent else "no article in this edition's window"
+            if pool.skipped:
+                reason += f" that could be read ({len(pool.skipped)} article(s) skipped, listed at the end)"
             warnings.warn(f"segment {segment.id}", f"{reason}; no email built for {edition.id}")
             continue
         number = edition.number or (number_for(history, segment.id, edition.id) if history is not None else None)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+
 from helpers import tree
 
 WEEKLIES = ["hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
@@ -96,7 +97,10 @@ def test_rebuilding_a_week_is_idempotent_and_keeps_its_number(project, run):
     again = build(run, project, MONDAYS[2])  # week 2 again
     assert again.code == 0
     assert json.loads(again.stdout)["segments"]["hebdo-association"]["articles"][0]["id"] == "asso-2"
-    assert tree(project / "dist") == before
+    after = tree(project / "dist")
+    assert json.loads(after.pop("latest.json"))["segments"] == {"hebdo-association": "2026-W42"}  # the latest build
+    before.pop("latest.json")
+    assert after == before
     assert (project / "history.json").read_bytes() == history_before
     assert "N° 2 · Lundi 19 octobre 2026" in (project / "dist" / "2026-W42" / "hebdo-association" / "index.txt").read_text(encoding="utf-8")
 

@@ -1,8 +1,9 @@
 import pytest
-from helpers import SEGMENTS
 
 from rameau_cli.errors import ConfigError
 from rameau_cli.project.config import load_config, parse_config
+
+from helpers import SEGMENTS
 
 MINIMAL = {
     "newsletter": {"name": "Lettre", "sender": "Lettre <a@example.org>", "base_url": "https://example.org"},

@@ -6,13 +6,14 @@ import socket
 import time
 
 import pytest
-from helpers import FEEDS, Reply
 
 from rameau_cli.cache.base import CacheFolder
 from rameau_cli.errors import ContentError, Warnings
 from rameau_cli.project.config import Source
 from rameau_cli.sources.feeds import read_feed_source
 from rameau_cli.sources.fetch import FetchPolicy, fetch_url
+
+from helpers import FEEDS, Reply
 
 FEED = (FEEDS / "atom.xml").read_bytes()
 FAST = dict(timeout=0.5, deadline=1.5, max_bytes=200_000)

@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import tree
 
 from rameau_cli.errors import OutputError
 from rameau_cli.output import fs
 from rameau_cli.output.fs import safe_join
+
+from helpers import tree
 
 WEEKS = ["--date", "2026-12-01"]  # the calendar editions of the example: the daily 2026-11-30 and the weekly 2026-W48
 

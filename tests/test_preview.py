@@ -125,3 +125,20 @@ def test_articles_command(example, run):
     assert "15 more article(s) outside the window; --all lists them too" in shown.stdout
     everything = run("articles", "--week", "2026-W47", "--all", cwd=example, env={"COLUMNS": "100"})
     assert "kit-accueil-benevoles" in everything.stdout and "outside the window" in everything.stdout
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_the_live_preview_stops_on_a_signal_with_exit_code_130(example, signum):
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**__import__("os").environ, "NO_COLOR": "1"})
+    first = process.stderr.readline()
+    assert first.startswith("Preview on http://127.0.0.1:"), first
+    process.send_signal(getattr(signal, signum))
+    _, rest = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert rest.strip().splitlines() == ["Preview stopped.", "error: interrupted; nothing was changed"]

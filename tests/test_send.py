@@ -118,3 +118,38 @@ def test_missing_settings_and_unbuilt_editions_are_explained(example, run):
     assert run("build-issue", cwd=example).code == 0
     result = run("send", "--to", "a@example.org", cwd=example, env={"RAMEAU_SMTP_HOST": ""})
     assert result.code == 2 and "RAMEAU_SMTP_HOST: not set" in result.stderr
+
+
+def test_send_takes_what_the_latest_build_built(example, run, smtp):
+    """After `build-issue --date 2026-12-08 --segment hebdo-association`, `send` sends that issue
+    of week 49, not the W48 file that comes last by name."""
+    inbox, port, cafile = smtp
+    assert run("build-issue", cwd=example).code == 0
+    article = example / "articles" / "semaine-49.md"
+    article.write_text("---\ntitle: Une nouvelle de la semaine 49\ndate: 2026-12-02\naudiences: [association]\n---\n",
+                       encoding="utf-8")
+    assert run("build-issue", "--date", "2026-12-08", "--segment", "hebdo-association", cwd=example).code == 0
+    result = run("send", "--to", "relecture@example.org", "--segment", "hebdo-association", cwd=example,
+                 env=environment(port, cafile))
+    assert result.code == 0, result.stderr
+    (envelope,) = inbox.envelopes
+    assert b"Une nouvelle de la semaine 49" in envelope.original_content.replace(b"=\r\n", b"")
+    week48 = run("send", "--to", "relecture@example.org", "--week", "2026-W48", "--segment", "hebdo-association",
+                 cwd=example, env=environment(port, cafile))
+    assert week48.code == 0 and len(inbox.envelopes) == 2
+    assert b"semaine 49" not in inbox.envelopes[1].original_content
+
+
+def test_a_stale_build_is_not_sent(example, run, smtp):
+    inbox, port, cafile = smtp
+    assert run("build-issue", cwd=example).code == 0
+    path = example / "articles" / "kit-accueil-benevoles.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("notre kit gratuit", "notre kit revu"), encoding="utf-8")
+    result = run("send", "--to", "relecture@example.org", "--segment", "hebdo-association", cwd=example,
+                 env=environment(port, cafile))
+    assert result.code == 1
+    assert "hebdo-association: was built before its sources changed" in result.stderr
+    assert "error: nothing was sent" in result.stderr and inbox.envelopes == []
+    forced = run("send", "--to", "relecture@example.org", "--segment", "hebdo-association", "--force", cwd=example,
+                 env=environment(port, cafile))
+    assert forced.code == 0 and len(inbox.envelopes) == 1

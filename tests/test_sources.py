@@ -1,10 +1,11 @@
 import pytest
-from helpers import FEEDS, Reply
 
 from rameau_cli.errors import ContentError, Warnings
 from rameau_cli.project.config import Source, load_config
 from rameau_cli.sources.feeds import read_feed_source
 from rameau_cli.sources.pool import collect_articles
+
+from helpers import FEEDS, Reply
 
 
 @pytest.fixture(scope="module")

@@ -76,6 +76,11 @@ for name, command in (("build-issue", commands.build_issue), ("preview", command
                       ("init", commands.init)):
     app.command(name)(interruptible(command))
 
+history_app = typer.Typer(name="history", help="The project's history.json. Example: rameau history resolve",
+                          no_args_is_help=True, rich_markup_mode=None)
+history_app.command("resolve")(interruptible(commands.history_resolve))
+app.add_typer(history_app, name="history")
+
 
 def _interrupt(signum: int, frame: object) -> None:
     _state["interrupted"] = True

@@ -17,6 +17,7 @@ from .options import EditionChoice, edition_options
 from .reporting import stderr_console, stdout_console
 
 OUT_BUILT = typer.Option(None, "--out", "-o", help="Output folder holding the built edition (default: output.dir).")
+FORCE = typer.Option(False, "--force", help="Use a build even when its sources changed since it was made.")
 
 
 @edition_options
@@ -126,6 +127,7 @@ def check(
     out: Optional[Path] = OUT_BUILT,
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
+    force: bool = FORCE,
 ) -> None:
     """Lint what would be sent: size against Gmail's clipping, images, links, unsubscribe, subject,
     preheader, text part, HTML validity. Exit 1 on errors (and on warnings with --strict).
@@ -138,9 +140,9 @@ def check(
 
     config = load_project(choice.project)
     options = choice.build_options(config.newsletter.tz)
-    where, emails, findings = check_edition(config, options, out.absolute() if out else None)
+    where, emails, findings = check_edition(config, options, out.absolute() if out else None, force)
     if choice.segment:
-        findings = [f for f in findings if f.segment in choice.segment]
+        findings = [f for f in findings if f.segment in choice.segment or not f.segment]
         emails = [e for e in emails if e.segment in choice.segment]
     errors = [f for f in findings if f.level == "error"]
     warnings = [f for f in findings if f.level == "warning"]
@@ -159,36 +161,36 @@ def send(
     choice: EditionChoice,
     to: List[str] = typer.Option(..., "--to", help="An address to send the test to (repeatable); never a list."),
     out: Optional[Path] = OUT_BUILT,
+    force: bool = FORCE,
 ) -> None:
     """Send a test of the built message of each segment (or --segment S) to --to addresses, over SMTP.
 
-    The connection comes from RAMEAU_SMTP_HOST, RAMEAU_SMTP_PORT, RAMEAU_SMTP_USER,
-    RAMEAU_SMTP_PASSWORD and RAMEAU_SMTP_TLS (starttls, ssl or none).
+    Without EDITION or a window, sends what the latest build built for each segment. A build
+    whose sources changed since is refused (exit 1) unless --force. The connection comes from
+    RAMEAU_SMTP_HOST, RAMEAU_SMTP_PORT, RAMEAU_SMTP_USER, RAMEAU_SMTP_PASSWORD and
+    RAMEAU_SMTP_TLS (starttls, ssl or none).
 
     Example: rameau send --to relecture@example.org --segment quotidienne   (with RAMEAU_SMTP_HOST set)
     """
-    import datetime as dt
-
-    from ..cache.base import CacheFolder
-    from ..errors import Problem, UsageError, Warnings
+    from ..built import built_emails, stale
+    from ..errors import OutputError, Problem, UsageError
     from ..output.send import check_recipients, send_messages, smtp_settings
-    from ..pipeline import load_project, pick_segments, plan_editions
+    from ..output.write import settle
+    from ..pipeline import load_project
 
     check_recipients(tuple(to))
     config = load_project(choice.project)
     options = choice.build_options(config.newsletter.tz)
-    segments = pick_segments(config, options.segments)
-    plan = plan_editions(config, options, segments, dt.datetime.now(config.newsletter.tz), Warnings(),
-                         CacheFolder(config.cache_dir))
     out_dir = out.absolute() if out else config.output_dir
-    from ..output.write import settle
-
     settle(config, out_dir)
-    paths = [out_dir / edition.id / segment.id / "message.eml" for edition, members in plan for segment in members]
-    paths = [path for path in paths if path.is_file()] if not choice.segment else paths
-    if not paths:
+    built = built_emails(config, options, out_dir)
+    if not built:
         raise UsageError(Problem(str(out_dir), "no built message here; run rameau build-issue first"))
-    for subject in send_messages(paths, tuple(to), smtp_settings()):
+    if not force:
+        problems, _ = stale(config, built)
+        if problems:
+            raise OutputError(*problems, Problem("", "nothing was sent"))
+    for subject in send_messages([email.folder / "message.eml" for email in built], tuple(to), smtp_settings()):
         stderr_console().print(f"sent {subject!r} to {', '.join(to)}", markup=False)
 
 
@@ -204,4 +206,33 @@ def init(
 
     written = init_project(directory, force=force)
     stderr_console().print(f"Created {len(written)} files in {directory}. Next: cd {directory} && rameau build-issue",
+                           markup=False)
+
+
+def history_resolve(
+    project: Path = typer.Option(Path("."), "--project", "-C", help="Folder holding rameau.yaml.", show_default=False),
+) -> None:
+    """Resolve Git conflict markers in history.json: keep the editions of both sides.
+
+    Two CI jobs that committed history.json at once leave markers in it. When both sides can
+    be read, their editions are merged (an edition on both sides must be the same issue, and no
+    two editions may share a number, or the clash is shown and nothing is written).
+
+    Example: git pull && rameau history resolve && git add history.json
+    """
+    from ..output import fs
+    from ..output.write import output_folder
+    from ..pipeline import load_project
+    from ..project.history import HISTORY_FILE, history_text, load_history
+
+    config = load_project(project)
+    path = config.root / HISTORY_FILE
+    with output_folder(config, config.output_dir):  # no build writes it meanwhile
+        history = load_history(path)
+        if not history.merged:
+            stderr_console().print(f"{path}: no conflict to resolve", markup=False)
+            return
+        fs.write_atomic(path, history_text(history).encode("utf-8"), durable=True)
+    count = sum(len(entries) for entries in history.segments.values())
+    stderr_console().print(f"{path}: resolved; {count} edition(s) of {len(history.segments)} segment(s) kept",
                            markup=False)

@@ -35,7 +35,7 @@ class ArchiveEntry:
 
 def archive_entries(history: History, config: Config) -> list[ArchiveEntry]:
     titles = {segment.id: segment.title for segment in config.segments}
-    pairs = [(segment, entry) for segment, editions in history.items() if segment in titles for entry in editions]
+    pairs = [(segment, entry) for segment, editions in history.segments.items() if segment in titles for entry in editions]
     pairs.sort(key=lambda item: (item[1].date, item[1].edition, item[0]), reverse=True)
     return [_entry(config, segment, titles[segment], entry) for segment, entry in pairs]
 

@@ -38,6 +38,7 @@ def segment_entry(email: Email, edition: Edition, files: dict[str, bytes]) -> di
     issue = email.issue
     return {
         "title": issue.segment.title,
+        "number": issue.number,
         "subject": issue.subject,
         "preheader": issue.preheader,
         "window": edition.window.as_dict(),

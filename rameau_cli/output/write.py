@@ -75,6 +75,11 @@ def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, histor
     try:
         order = [segment.id for segment in config.segments]
         written = tuple(_stage_edition(commit, out_dir, built, warnings, order) for built in editions)
+        built_now = {email.issue.segment.id: email.issue.edition_id for built in editions for email in built.emails}
+        if built_now:
+            latest = {**latest_editions(out_dir), **built_now}
+            commit.stage_file(out_dir / LATEST, (json.dumps({"segments": dict(sorted(latest.items()))}, indent=2)
+                                                 + "\n").encode("utf-8"))
         if history is not None and any(built.emails for built in editions):
             for built in editions:
                 for email in built.emails:
@@ -89,6 +94,20 @@ def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, histor
         commit.abandon()
         raise
     return written
+
+
+LATEST = "latest.json"  # segment id -> the edition it was last built in, for `send` and `check`
+
+
+def latest_editions(out_dir: Path) -> dict[str, str]:
+    """Which edition each segment was last built in, by any build into `out_dir`."""
+    try:
+        data = json.loads((out_dir / LATEST).read_text(encoding="utf-8"))["segments"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, str) and (out_dir / v / str(k)).is_dir()}
 
 
 def _record(history: History, email: Email) -> History:

@@ -1,0 +1,102 @@
+"""Built emails as the output folder holds them: which edition each segment was last built in,
+and whether each is still what the sources give (for `check` and `send`).
+
+A build is stale when building it again now, in memory and from the feeds' cached copies,
+gives other HTML or another text part: an article, an edition file, a template or rameau.yaml
+changed since. A test send of a stale build would show reviewers an email that will not go out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .cache.base import CacheFolder
+from .errors import Problem, Warnings
+from .output.manifest import MANIFEST
+from .output.write import latest_editions
+from .pipeline import Build, BuildOptions, build, pick_segments, plan_editions
+from .project.calendar import period_days
+from .project.config import Config
+from .project.editions import edition_file_for
+
+
+@dataclass(frozen=True)
+class BuiltEmail:
+    segment: str
+    edition: str
+    folder: Path  # <out>/<edition>/<segment>
+    entry: dict[str, Any]  # its entry in the edition's manifest
+
+
+def named(options: BuildOptions) -> bool:
+    """Whether the options name an edition or a window (else: the latest build is meant)."""
+    return bool(options.edition or options.week or options.since or options.until or options.date)
+
+
+def built_emails(config: Config, options: BuildOptions, out_dir: Path) -> list[BuiltEmail]:
+    """The built emails the options name; with no edition named, each segment's latest build."""
+    wanted = [s.id for s in pick_segments(config, options.segments)]
+    if named(options) or not latest_editions(out_dir):
+        now = dt.datetime.now(config.newsletter.tz)
+        plan = plan_editions(config, options, pick_segments(config, options.segments), now, Warnings(),
+                             CacheFolder(config.cache_dir))
+        pairs = [(segment.id, edition.id) for edition, members in plan for segment in members]
+    else:
+        latest = latest_editions(out_dir)
+        pairs = [(segment, latest[segment]) for segment in wanted if segment in latest]
+    emails = []
+    for segment, edition in pairs:
+        entry = _manifest(out_dir / edition).get(segment)
+        if isinstance(entry, dict) and (out_dir / edition / segment / "message.eml").is_file():
+            emails.append(BuiltEmail(segment, edition, out_dir / edition / segment, entry))
+    return emails
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    try:
+        segments = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["segments"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return segments if isinstance(segments, dict) else {}
+
+
+def options_for(config: Config, edition_id: str, segments: tuple[str, ...]) -> BuildOptions:
+    """The options that build `edition_id` again: its edition file, else its period."""
+    options = BuildOptions(segments=segments, offline=True)
+    if edition_file_for(config.root, edition_id):
+        return replace(options, edition=edition_id)
+    days = period_days(edition_id)
+    if days is None:
+        return replace(options, edition=edition_id)  # not found: the build says so
+    first, last = days
+    if "_" in edition_id:
+        return replace(options, since=first, until=last)
+    return replace(options, date=last + dt.timedelta(days=1))  # the day after: that period's calendar edition
+
+
+def stale(config: Config, emails: list[BuiltEmail]) -> tuple[list[Problem], Build | None]:
+    """The built emails that the sources would now build differently, and the fresh build."""
+    problems: list[Problem] = []
+    fresh: Build | None = None
+    by_edition: dict[str, list[BuiltEmail]] = {}
+    for built in emails:
+        by_edition.setdefault(built.edition, []).append(built)
+    for edition_id, members in by_edition.items():
+        fresh = build(config, options_for(config, edition_id, tuple(e.segment for e in members)))
+        now = {e.issue.segment.id: e for e in fresh.emails if e.issue.edition_id == edition_id}
+        for built in members:
+            again = now.get(built.segment)
+            files = built.entry.get("files", {})
+            same = again is not None and all(
+                files.get(name, {}).get("sha256") == hashlib.sha256(text.encode("utf-8")).hexdigest()
+                for name, text in (("index.html", again.html), ("index.txt", again.text)))
+            if not same:
+                problems.append(Problem(str(built.folder), "was built before its sources changed (an article, the "
+                                                           "edition file, a template or rameau.yaml); run rameau "
+                                                           "build-issue again, or pass --force"))
+    return problems, fresh
