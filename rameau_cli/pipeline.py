@@ -87,14 +87,14 @@ def load_project(root: Path) -> Config:
 
 
 def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None,
-          history: History | None | object = READ_HISTORY) -> Build:
+          history: History | None | object = READ_HISTORY, cache: CacheFolder | None = None) -> Build:
     """Build the edition(s) the options ask for, in memory: each segment once.
 
     One edition, unless each segment's calendar edition is built (no edition file, `--date`)
     and the segments have different cadences: then one edition per period. `history` numbers
     the issues and keeps articles from going out twice (None: no history)."""
     warnings = Warnings()
-    cache = CacheFolder(config.cache_dir, warnings.warn)
+    cache = cache or CacheFolder(config.cache_dir, warnings.warn)
     warnings.items.extend(config.warnings)
     if history is READ_HISTORY:
         history = load_history(config.root / HISTORY_FILE) if uses_history(config, options) else None
@@ -261,7 +261,13 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     from .output.write import output_folder
 
     out_dir = output_dir(config, options)
-    with output_folder(config, out_dir):
+    from .cache.jinja import held
+
+    late = Warnings()
+    cache = CacheFolder(config.cache_dir, late.warn, deferred=True)  # kept only once the build is written
+    with held(), output_folder(config, out_dir):
         history = load_history(config.root / HISTORY_FILE) if uses_history(config, options) else None
-        built = build(config, options, now=now, history=history)
-        return write(config, built, out_dir, history)
+        built = build(config, options, now=now, history=history, cache=cache)
+        result = write(config, built, out_dir, history)
+    cache.flush()
+    return replace(result, warnings=result.warnings + tuple(late))

@@ -4,7 +4,6 @@ do not replace, the newest edition by period, stale builds, skipped articles, od
 import datetime as dt
 import json
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -222,5 +221,6 @@ def test_a_cache_folder_that_is_a_file_costs_speed_and_one_warning(example, run,
     result = run("build-issue", "--out", str(tmp_path / "a"), cwd=example)
     assert result.code == 0
     assert result.stderr.count("the cache cannot be written") == 1
-    assert run("build-issue", "--strict", "--out", str(tmp_path / "b"), cwd=example).code == 1  # warnings fail --strict
-    shutil.rmtree(tmp_path / "a" / "2026-W48" / "quotidienne")
+    strict = run("build-issue", "--strict", "--out", str(tmp_path / "b"), cwd=example)
+    assert strict.code == 0 and "the cache cannot be written" in strict.stderr  # speed only, even under --strict
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")

@@ -22,7 +22,8 @@ from ..sources.article import Article
 from .base import CacheFolder
 
 _FIELDS = tuple(f.name for f in fields(Article))
-_TEXT_FIELDS = frozenset(f.name for f in fields(Article) if f.type == "str")
+_FIELD_SET = frozenset(_FIELDS)
+_TEXT_FIELDS = tuple(f.name for f in fields(Article) if f.type == "str")
 _TUPLES = ("audiences", "tags")
 
 
@@ -36,25 +37,32 @@ def _record(article: Article) -> dict[str, Any]:
 
 
 def _article(record: Any) -> Article | None:
-    """The article a record holds, or None when the record is not of the shape written."""
-    if not isinstance(record, dict) or set(record) != set(_FIELDS):
+    """The article a record holds, or None when the record is not of the shape written. (Run for
+    every article of a warm build: plain loops and exact type checks, which are the fastest.)"""
+    if type(record) is not dict or record.keys() != _FIELD_SET:
+        return None
+    for name in _TEXT_FIELDS:
+        if type(record[name]) is not str:
+            return None
+    for name in _TUPLES:
+        names = record[name]
+        if type(names) is not list:
+            return None
+        for item in names:
+            if type(item) is not str:
+                return None
+    if type(record["featured"]) is not bool or type(record["priority"]) is not int:
         return None
     values = dict(record)
     try:
-        if not all(isinstance(values[name], str) for name in _TEXT_FIELDS):
-            return None
-        if not all(isinstance(values[name], list) and all(isinstance(v, str) for v in values[name]) for name in _TUPLES):
-            return None
-        if not isinstance(values["featured"], bool) or isinstance(values["priority"], bool) \
-                or not isinstance(values["priority"], int):
-            return None
-        values["date"] = dt.datetime.fromisoformat(values["date"])
-        values["publish_at"] = dt.datetime.fromisoformat(values["publish_at"]) if values["publish_at"] is not None else None
+        values["date"] = date = dt.datetime.fromisoformat(record["date"])
+        embargo = record["publish_at"]
+        values["publish_at"] = embargo = dt.datetime.fromisoformat(embargo) if embargo is not None else None
     except (TypeError, ValueError):
         return None
-    if values["date"].tzinfo is None or (values["publish_at"] and values["publish_at"].tzinfo is None):
+    if date.tzinfo is None or (embargo is not None and embargo.tzinfo is None):
         return None
-    values["audiences"], values["tags"] = tuple(values["audiences"]), tuple(values["tags"])
+    values["audiences"], values["tags"] = tuple(record["audiences"]), tuple(record["tags"])
     return Article(**values)
 
 

@@ -31,12 +31,29 @@ CACHE_DIR = ".rameau-cache"
 
 
 class CacheFolder:
-    """The project's .rameau-cache/ (or no cache at all, when `path` is None)."""
+    """The project's .rameau-cache/ (or no cache at all, when `path` is None).
 
-    def __init__(self, path: Path | None, on_problem: Callable[[str, str], None] | None = None):
+    `deferred`: what is saved waits for `flush()`, which a build calls once it is written, so
+    that a build that fails leaves the project as it was, caches included."""
+
+    def __init__(self, path: Path | None, on_problem: Callable[[str, str], None] | None = None,
+                 deferred: bool = False):
         self.path = path
         self.on_problem = on_problem
         self.reported = False
+        self.pending: list[Callable[[], None]] | None = [] if deferred else None
+
+    def later(self, save: Callable[[], None]) -> None:
+        """Save now, or at `flush()` when deferred."""
+        if self.pending is None:
+            save()
+        else:
+            self.pending.append(save)
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending or [], None
+        for save in pending:
+            save()
 
     def file(self, *parts: str) -> CacheFile:
         return CacheFile(self, self.path.joinpath(*parts) if self.path else None)
@@ -76,8 +93,11 @@ class CacheFile:
 
     def save(self, body: Any = None, key: str = "", pieces: Iterable[bytes] | None = None) -> None:
         """Keep `body` (or the JSON already encoded in `pieces`) for the next build."""
-        if self.path is None:
-            return
+        if self.path is not None:
+            self.folder.later(lambda: self._save(body, key, pieces))
+
+    def _save(self, body: Any, key: str, pieces: Iterable[bytes] | None) -> None:
+        assert self.path is not None
         if pieces is None:
             pieces = (json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),)
         digest = hashlib.sha256()

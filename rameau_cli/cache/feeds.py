@@ -48,8 +48,11 @@ class FeedCache:
         return CachedFeed(data, text("etag"), text("last_modified"), text("content_type"))
 
     def store(self, data: bytes, etag: str = "", last_modified: str = "", content_type: str = "") -> None:
-        if self.body_path is None:
-            return
+        if self.body_path is not None:
+            self.cache.later(lambda: self._store(data, etag, last_modified, content_type))
+
+    def _store(self, data: bytes, etag: str, last_modified: str, content_type: str) -> None:
+        assert self.body_path is not None
         try:
             self.body_path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.body_path, data)

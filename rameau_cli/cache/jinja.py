@@ -1,14 +1,34 @@
 """Compiled templates kept between builds (Jinja's bytecode cache), that can never fail a build:
-a cache file that cannot be written (a full disk, a read-only project) is simply not kept."""
+a cache file that cannot be written (a full disk, a read-only project) is simply not kept.
+
+The environments that use it live as long as the process (render/templates.py), so the hold on
+writing it is process-wide: `held()` keeps what is compiled meanwhile in memory, and writes it
+only if the block ends without an exception (a build that fails leaves the cache as it was)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
+
+_held: list[tuple[TemplateCache, Bucket]] | None = None
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    global _held
+    _held = []
+    try:
+        yield
+        pending, _held = _held, None
+        for cache, bucket in pending:
+            cache.write(bucket)
+    finally:
+        _held = None
 
 
 class TemplateCache(FileSystemBytecodeCache):
@@ -21,6 +41,12 @@ class TemplateCache(FileSystemBytecodeCache):
             super().load_bytecode(bucket)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        if _held is not None:
+            _held.append((self, bucket))
+        else:
+            self.write(bucket)
+
+    def write(self, bucket: Bucket) -> None:
         path = Path(self._get_cache_filename(bucket))
         temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         try:

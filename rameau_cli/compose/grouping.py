@@ -43,7 +43,7 @@ class Decision:
 class Selection:
     segment: Segment
     articles: tuple[Article, ...]
-    decisions: tuple[Decision, ...]
+    decisions: tuple[Decision, ...]  # for every article of the window; the others are outside it
 
 
 def due(article: Article, window: Window) -> bool:
@@ -68,19 +68,17 @@ def refusal(segment: Segment, article: Article) -> Reason | None:
 
 
 def select(segment: Segment, articles: tuple[Article, ...], edition: Edition,
-           sent: dict[str, str] | None = None, due_ids: frozenset[str] | None = None) -> Selection:
+           sent: dict[str, str] | None = None) -> Selection:
     """The articles `segment` takes in `edition`; `sent` maps articles already sent in this
-    segment to the edition that carried them; `due_ids`, when given, are the articles due in
-    the edition's window (computed once for all its segments)."""
-    if due_ids is None:
-        due_ids = frozenset(a.id for a in articles if due(a, edition.window))
-    sent = sent or {}
+    segment to the edition that carried them."""
+    return _select(segment, tuple(a for a in articles if due(a, edition.window)), edition, sent or {})
+
+
+def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Edition, sent: dict[str, str]) -> Selection:
     decisions: list[Decision] = []
     candidates: list[Article] = []
-    for article in articles:
-        if article.id not in due_ids:
-            decisions.append(Decision(article.id, segment.id, Reason.OUTSIDE_WINDOW))
-        elif article.publish_at and article.publish_at > edition.date:
+    for article in due_articles:
+        if article.publish_at and article.publish_at > edition.date:
             decisions.append(Decision(article.id, segment.id, Reason.EMBARGOED, article.publish_at.isoformat()))
         elif article.id in sent:
             decisions.append(Decision(article.id, segment.id, Reason.ALREADY_SENT, sent[article.id]))
@@ -103,8 +101,8 @@ def _order_key(article: Article, pinned: tuple[str, ...]) -> tuple[int, bool, in
 def group(segments: tuple[Segment, ...], articles: tuple[Article, ...], edition: Edition,
           sent: dict[str, dict[str, str]] | None = None) -> tuple[Selection, ...]:
     sent = sent or {}
-    due_ids = frozenset(a.id for a in articles if due(a, edition.window))
-    return tuple(select(segment, articles, edition, sent.get(segment.id), due_ids) for segment in segments)
+    due_articles = tuple(a for a in articles if due(a, edition.window))
+    return tuple(_select(segment, due_articles, edition, sent.get(segment.id) or {}) for segment in segments)
 
 
 __all__ = ["Decision", "Reason", "Selection", "due", "group", "refusal", "select"]

@@ -110,30 +110,27 @@ def articles_tables(built: Build, everything: bool = False) -> list[Table]:
 
 def _articles_table(built: Build, edition: EditionBuild, everything: bool) -> Table:
     decisions: dict[str, dict[str, str]] = {}
-    outside_only: set[str] = set()
     for selection in edition.selections:
         for decision in selection.decisions:
             decisions.setdefault(decision.article_id, {})[decision.segment_id] = str(decision)
-    for article_id, reasons in decisions.items():
-        if all(r == Reason.OUTSIDE_WINDOW.value for r in reasons.values()):
-            outside_only.add(article_id)
+    outside = {s.segment.id: Reason.OUTSIDE_WINDOW.value for s in edition.selections}
     window = edition.edition.window.as_dict()
     table = Table(title=f"Edition {edition.edition.id}: articles, window {window['since']} to {window['until']}",
                   box=box.SIMPLE_HEAD, expand=True, title_justify="left")
     table.add_column("Date", no_wrap=True)
     table.add_column("Article", overflow="fold", ratio=5)
     table.add_column("Segments", overflow="fold", ratio=4)
-    outside = 0
+    hidden = 0
     for article in sorted(built.pool.articles, key=lambda a: (a.date, a.id), reverse=True):
-        if not everything and article.id in outside_only:
-            outside += 1
+        if not everything and article.id not in decisions:
+            hidden += 1
             continue
         cell = Text(article.title, style="bold")
         cell.append(f"\n{article.id}", style="dim")
         cell.append(f"\n{', '.join(article.audiences) or 'no audience'}", style="dim")
-        table.add_row(article.date.strftime("%Y-%m-%d"), cell, _segments_cell(decisions.get(article.id, {})))
-    if outside:
-        table.caption = f"{outside} more article(s) outside the window; --all lists them too"
+        table.add_row(article.date.strftime("%Y-%m-%d"), cell, _segments_cell(decisions.get(article.id, outside)))
+    if hidden:
+        table.caption = f"{hidden} more article(s) outside the window; --all lists them too"
         table.caption_justify = "left"
     return table
 

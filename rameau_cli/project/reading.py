@@ -24,6 +24,8 @@ CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never meant in tex
 def one_line(text: str) -> str:
     """Runs of spaces and line breaks as one space, control characters dropped; no-break
     spaces are kept, they are meant."""
+    if text.isprintable() and "  " not in text:  # the usual case, without the two regular expressions
+        return text.strip(" ")
     return _SPACES.sub(" ", CONTROLS.sub("", text)).strip(" ")
 
 

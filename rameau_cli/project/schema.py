@@ -277,6 +277,8 @@ class Mapping(Kind):
         self.what = what
         self.optional = optional  # nothing at all reads as an empty mapping
         self.check = check  # checks across keys, on the read values
+        names = "|".join(re.escape(key.name) for key in keys)
+        self.swallowed = re.compile(rf"(?:^|\s)({names}): ") if keys else None
 
     def read(self, value: Any, walk: Walk, path: str) -> dict[str, Any]:
         if value is None and self.optional:
@@ -329,8 +331,11 @@ class Mapping(Kind):
     def check_swallowed(self, text: str, value: dict, walk: Walk, path: str) -> None:
         """A quote left open in YAML runs on over the next lines: `title: "L'hebdo` followed by
         `cadence: weekly` reads as one title holding "cadence: weekly". Say so."""
-        for name in self.by_name:
-            if name not in value and re.search(rf"(^|\s){re.escape(name)}: ", text):
+        if self.swallowed is None or ": " not in text:
+            return
+        for match in self.swallowed.finditer(text):
+            name = match.group(1)
+            if name not in value:
                 walk.error(path, f"holds the text {name + ':'!r}: a quote opened in this value is closed only on a "
                                  "later line, so the keys in between were read as part of it; close the quote")
                 return

@@ -14,7 +14,7 @@ from ..project.config import Config, Source
 from .article import Article, read_markdown_article
 
 
-def article_files(folder: Path, warnings: Warnings) -> list[tuple[Path, os.stat_result]]:
+def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, str, os.stat_result]]:
     """The folder's `.md` files, each with its stat. What cannot be an article (a folder named
     x.md, a dangling link, a link loop, a pipe, a device) is a warning naming it: never opened,
     so nothing can block on it."""
@@ -34,8 +34,9 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[Path, os.stat_
             elif not stat.S_ISREG(info.st_mode):
                 warnings.warn(entry.path, "is not a regular file (a pipe or a device); remove it (skipped)")
             else:
-                found.append((entry.name, Path(entry.path), info))
-    return [(path, info) for _, path, info in sorted(found, key=lambda item: item[0])]
+                found.append((entry.name, entry.path, info))
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 def read_markdown_source(config: Config, source: Source, warnings: Warnings, skipped: list[Problem],
@@ -47,7 +48,7 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     except OSError:
         raise ContentError(Problem(str(folder), "article folder not found; create it or fix `sources` in rameau.yaml")) from None
     if stat.S_ISREG(info.st_mode):  # one article given on its own
-        files = [(folder, info)]
+        files = [(folder.name, str(folder), info)]
     elif stat.S_ISDIR(info.st_mode):
         files = article_files(folder, warnings)
     else:
@@ -55,19 +56,19 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
     article_cache = ArticleCache(cache, folder, f"{config.newsletter.timezone}|{base_url}")
     articles = []
-    for path, info in files:
-        cached = article_cache.get(path.name, info)
+    for name, path, info in files:
+        cached = article_cache.get(name, info)
         if cached is None:
             found = Warnings()
             try:
-                article = read_markdown_article(path, tz, base_url, found)
+                article = read_markdown_article(Path(path), tz, base_url, found)
             except ContentError as exc:
-                article_cache.forget(path.name)
+                article_cache.forget(name)
                 for problem in found:
                     warnings.warn(problem.where, problem.message)
                 skipped.extend(exc.problems)
                 continue
-            article_cache.put(path.name, info, article, found.items)
+            article_cache.put(name, info, article, found.items)
             cached = (article, found.items)
         article, found_warnings = cached
         for problem in found_warnings:
