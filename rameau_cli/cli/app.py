@@ -12,7 +12,6 @@ import functools
 import os
 import signal
 import sys
-import traceback
 from typing import Any, Callable, List, Optional
 
 import typer
@@ -127,4 +126,6 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def _traceback(always: bool = False) -> None:
     if _state["debug"] or always:
+        import traceback
+
         traceback.print_exc()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ class Commit:
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
-        self.token = f"{os.getpid()}-{secrets.token_hex(3)}"
+        self.token = f"{os.getpid()}-{os.urandom(3).hex()}"
         self.swaps: list[Swap] = []
 
     def _swap_for(self, target: Path) -> Swap:
@@ -58,16 +57,17 @@ class Commit:
         fs.make_folder(staged)
         return staged
 
-    def stage_file(self, target: Path, data: bytes) -> None:
-        """`data` will replace the file `target`, flushed to the disk before it does."""
+    def stage_file(self, target: Path, data: bytes, durable: bool = False) -> None:
+        """`data` will replace the file `target` (`durable`: flushed to the disk before it does)."""
         if target.is_symlink() or (target.exists() and not target.is_file()):
             raise OutputError(Problem(str(target), "is not a file; rameau writes a file there: move it away"))
         staged = self._swap_for(target).staged
         fs.fault_point(f"write {target}")
         with open(staged, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
 
     def abandon(self) -> None:
         for swap in self.swaps:
@@ -79,7 +79,8 @@ class Commit:
         inodes = [os.lstat(s.staged).st_ino for s in self.swaps]
         entries = [{"target": str(s.target), "staged": str(s.staged), "backup": str(s.backup), "inode": inode}
                    for s, inode in zip(self.swaps, inodes, strict=True)]
-        fs.write_atomic(journal, json.dumps({"token": self.token, "swaps": entries}).encode(), durable=True)
+        # Not flushed to the disk: it is there for a killed process, whose writes the system keeps.
+        fs.write_atomic(journal, json.dumps({"token": self.token, "swaps": entries}).encode())
         with _signals_held() as held:
             try:
                 for swap in self.swaps:

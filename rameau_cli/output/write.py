@@ -18,7 +18,6 @@ import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +86,7 @@ def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, histor
             archive = commit.stage_folder(fs.safe_join(out_dir, ARCHIVE_DIR))
             for name, data in archive_files(history, config).items():
                 fs.write_new(archive / name, data)
-            commit.stage_file(config.root / HISTORY_FILE, history_text(history).encode("utf-8"))
+            commit.stage_file(config.root / HISTORY_FILE, history_text(history).encode("utf-8"), durable=True)
         if commit.swaps:
             commit.run()
     except BaseException:
@@ -176,6 +175,8 @@ def _describe(folder: Path) -> dict[str, Any]:
     files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
     subject = ""
     if "message.eml" in files:
+        from email import message_from_bytes, policy
+
         with contextlib.suppress(Exception):
             subject = str(message_from_bytes(files["message.eml"], policy=policy.default)["Subject"] or "")
     return {"subject": subject, "files": files_entry(files)}

@@ -277,8 +277,15 @@ class Mapping(Kind):
         self.what = what
         self.optional = optional  # nothing at all reads as an empty mapping
         self.check = check  # checks across keys, on the read values
-        names = "|".join(re.escape(key.name) for key in keys)
-        self.swallowed = re.compile(rf"(?:^|\s)({names}): ") if keys else None
+        self._swallowed: re.Pattern[str] | None = None
+
+    @property
+    def swallowed(self) -> re.Pattern[str]:
+        """`key: ` for any of the mapping's keys, where a quote left open swallowed one."""
+        if self._swallowed is None:
+            names = "|".join(re.escape(key.name) for key in self.keys)
+            self._swallowed = re.compile(rf"(?:^|\s)({names}): ")
+        return self._swallowed
 
     def read(self, value: Any, walk: Walk, path: str) -> dict[str, Any]:
         if value is None and self.optional:
@@ -331,7 +338,7 @@ class Mapping(Kind):
     def check_swallowed(self, text: str, value: dict, walk: Walk, path: str) -> None:
         """A quote left open in YAML runs on over the next lines: `title: "L'hebdo` followed by
         `cadence: weekly` reads as one title holding "cadence: weekly". Say so."""
-        if self.swallowed is None or ": " not in text:
+        if ": " not in text:
             return
         for match in self.swallowed.finditer(text):
             name = match.group(1)

@@ -9,7 +9,6 @@ from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
 from .article import Article
-from .feeds import read_feed_source
 from .fetch import FetchPolicy
 from .markdown import read_markdown_source
 
@@ -32,6 +31,8 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
             if source.kind == "markdown":
                 articles.extend(read_markdown_source(config, source, warnings, skipped, cache))
             else:
+                from .feeds import read_feed_source  # only projects with feeds need feedparser's side
+
                 articles.extend(read_feed_source(config, source, warnings, skipped, policy, cache))
         except ContentError as exc:
             failures.extend(exc.problems)
