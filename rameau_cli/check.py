@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+WIDE_TABLE = 4  # as render/body_html.py: more columns scroll inside their box on phones
 GMAIL_CLIP = 102_000  # Gmail hides the rest of a message whose HTML is over about 102 KB
 SIZE_WARNING = 85_000
 STYLE_LIMIT = 16 * 1024  # Gmail drops a <style> block over 16 KB
@@ -49,9 +50,19 @@ class _Scan(HTMLParser):
         self.links: list[str] = []
         self.styles: list[str] = []
         self._in_style = False
+        self.tables: list[int] = []  # the columns of each content table (role="table")
+        self._row: int | None = None
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        if tag == "table" and attributes.get("role") == "table":
+            self.tables.append(0)
+            self._row = 0
+        elif tag == "tr" and self._row is not None:
+            self._row = 0
+        elif tag in ("td", "th") and self._row is not None and self.tables:
+            self._row += 1
+            self.tables[-1] = max(self.tables[-1], self._row)
         if tag == "img":
             self.images.append(attributes)
         elif tag == "a" and "href" in attributes:
@@ -63,6 +74,8 @@ class _Scan(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "style":
             self._in_style = False
+        elif tag == "table":
+            self._row = None
 
     def handle_data(self, data):
         if self._in_style:
@@ -82,6 +95,7 @@ def check_email(email: CheckedEmail) -> list[Finding]:
     _images(scan, email, add)
     _links(scan, email, add)
     _headers(email, add)
+    _tables(scan, add)
     _text(scan, email, add)
     _validity(email, add)
     return findings
@@ -145,6 +159,17 @@ def _headers(email: CheckedEmail, add) -> None:
         add("warning", "preheader", f"preheader is {length} characters; {PREHEADER_MIN} to {PREHEADER_MAX} read best")
 
 
+CODE_LINE = re.compile(r"^(> )*    ")  # code keeps its lines, indented by four spaces (render/text.py)
+
+
+def _tables(scan: _Scan, add) -> None:
+    for columns in scan.tables:
+        if columns > WIDE_TABLE:
+            add("warning", "table", f"a table has {columns} columns: on a phone it scrolls sideways, and mail clients "
+                                    "that cannot scroll (some Outlook and Gmail apps) may show it wider than the screen; "
+                                    "consider fewer columns, or two tables")
+
+
 def _text(scan: _Scan, email: CheckedEmail, add) -> None:
     if not email.text.strip():
         add("error", "text", "no text part")
@@ -153,7 +178,7 @@ def _text(scan: _Scan, email: CheckedEmail, add) -> None:
         if href not in email.placeholders and href.startswith("http") and href not in email.text:
             add("error", "text", f"link {href[:70]} is in the HTML but not in the text part")
     for number, line in enumerate(email.text.splitlines(), start=1):
-        if len(line) > TEXT_WIDTH and not re.fullmatch(r"(\[\d+\] )?\S+://\S+", line):
+        if len(line) > TEXT_WIDTH and not re.fullmatch(r"(\[\d+\] )?\S+://\S+", line) and not CODE_LINE.match(line):
             add("error", "text", f"text line {number} is {len(line)} columns; keep lines to {TEXT_WIDTH}")
     for image in scan.images:
         source = (image.get("src") or "").strip()

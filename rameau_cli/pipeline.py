@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 from .cache.base import CacheFolder
 from .cache.texts import TextCache
+from .compose.content import edito_blocks, images_without_alt
 from .compose.grouping import Reason, Selection, group
-from .compose.issue import make_issue, render_edito
+from .compose.issue import make_issue
 from .compose.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
 from .project.calendar import Window, cadence_window, check_day, day_window, parse_week, period_id, range_id, week_id
@@ -36,6 +37,7 @@ from .project.editions import (
 from .project.history import HISTORY_FILE, History, load_history, number_for, sent_before
 from .render.emails import Email, render_within
 from .sources.fetch import FetchPolicy
+from .sources.markdown import with_body
 from .sources.pool import Pool, collect_articles
 
 if TYPE_CHECKING:
@@ -129,7 +131,7 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
         else {}
     selections = group(segments, pool.articles, edition, sent)
-    edito = render_edito(edition, config.newsletter.language, config.newsletter.base_url, texts)
+    edito = edito_blocks(edition.edito, config.newsletter.language, config.newsletter.base_url, texts)
     templates = config.root / "templates"
     emails, empty = [], []
     for selection in selections:
@@ -143,7 +145,12 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
             warnings.warn(f"segment {segment.id}", f"{reason}; no email built for {edition.id}")
             continue
         number = edition.number or (number_for(history, segment.id, edition.id) if history is not None else None)
+        selection = replace(selection, articles=tuple(with_body(a) for a in selection.articles))
         issue = make_issue(config, edition, selection, edito, number, texts)
+        for article in issue.articles:
+            blind = images_without_alt(article.body)
+            if blind:
+                warnings.warn(article.source, f"{blind} image(s) of its body have no alt text; write ![what it shows](...)")
         emails.append(render_within(issue, templates))
     return EditionBuild(edition, tuple(emails), selections, tuple(empty))
 

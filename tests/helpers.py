@@ -22,6 +22,25 @@ class Run:
     stderr: str
 
 
+def content_project(target: Path) -> Path:
+    """The example with the articles of tests/fixtures/content (a table, code, footnotes, images,
+    bare links, a video, a 12-column table...), `hebdo-association` showing articles whole."""
+    import shutil
+
+    from conftest import copy_example
+
+    project = copy_example(target)
+    for path in (FIXTURES / "content").glob("*.md"):
+        shutil.copy(path, project / "articles" / path.name)
+    config = project / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "hebdo-association:\n    title: L'hebdo association\n    cadence: weekly\n",
+        "hebdo-association:\n    title: L'hebdo association\n    cadence: weekly\n    body: full\n    max_articles: 12\n")
+        .replace("quotidienne:\n    title: La quotidienne\n    cadence: daily\n    max_articles: 12",
+                 "quotidienne:\n    title: La quotidienne\n    cadence: daily\n    max_articles: 20"), encoding="utf-8")
+    return project
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under `folder`, by relative path, with its bytes."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

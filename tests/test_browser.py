@@ -192,3 +192,105 @@ def test_screenshots_of_every_segment_at_both_widths(example, tmp_path):
         for label, width in (("desktop", 800), ("phone", 375)):
             size = png_size(tmp_path / "shots" / f"{segment}-{label}.png")
             assert size[0] == width and size[1] > 1000
+
+
+LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
+WIDTHS = (320, 375, 600, 800)
+
+
+@pytest.fixture(scope="module")
+def hostile_emails(tmp_path_factory):
+    """The example with the content articles and a corpus of hostile layouts (a 200-character code
+    line, a 300-character URL, a 12-column table, a 3000 px image, a 70-letter word, Hebrew),
+    built in a segment that shows articles whole and in one that shows summaries."""
+    import shutil
+
+    from conftest import invoke
+    from helpers import content_project
+
+    project = content_project(tmp_path_factory.mktemp("layouts") / "project")
+    shutil.copy(LAYOUTS / "mise-en-page-hostile.md", project / "articles")
+    assert invoke("build-issue", cwd=project).code == 0
+    folder = project / "dist" / "2026-W48"
+    return {segment: (folder / segment / "index.html").read_text(encoding="utf-8") for segment in SEGMENTS}
+
+
+@pytest.mark.parametrize("segment", ["hebdo-association", "quotidienne"])
+def test_no_email_is_ever_wider_than_the_window(browser, hostile_emails, segment):
+    html = hostile_emails[segment]
+    assert "Mise en page hostile" in html
+    for width in WIDTHS:
+        for scheme in ("light", "dark"):
+            page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme,
+                                    java_script_enabled=False)
+            page.route("**/*", lambda route: route.abort())
+            page.set_content(html, wait_until="load")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            page.close()
+            assert scroll <= width, f"{segment} is {scroll} px wide in a {width} px window ({scheme})"
+
+
+def accessible_links(page):
+    """Every link of the theme a screen reader offers (not those the authors wrote in their texts):
+    its name and where it leads (aria-hidden ones left out)."""
+    return page.evaluate("""() => [...document.querySelectorAll('a[href]')]
+        .filter(a => !a.closest('[aria-hidden="true"]') && !a.closest('.article-body, .edito'))
+        .map(a => [(a.getAttribute('aria-label') || a.textContent.trim() || [...a.querySelectorAll('img')]
+            .map(i => i.alt).join(' ')).replace(/\\s+/g, ' ').trim(), a.href])""")
+
+
+@pytest.mark.parametrize("segment", ["quotidienne", "hebdo-association"])
+def test_assistive_technology_meets_one_link_per_card_and_no_serious_problem(browser, hostile_emails, segment):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for scheme in ("light", "dark"):
+        page = browser.new_page(color_scheme=scheme)
+        page.route("**/*", lambda route: route.abort())
+        page.set_content(hostile_emails[segment], wait_until="load")
+        links = accessible_links(page)
+        names = {}
+        for name, href in links:
+            assert name, f"a link without a name, to {href}"
+            names.setdefault(name, set()).add(href)
+        repeated = {name: hrefs for name, hrefs in names.items() if len(hrefs) > 1}
+        assert repeated == {}, "links read alike but lead to different places"
+        articles = [a for a in links if "/articles/" in a[1]]
+        assert len(articles) == len({href for _, href in articles}), "one link per article for a screen reader"
+        headings = page.evaluate("[...document.querySelectorAll('.article-title h1, .article-title h2, .article-title h3')]"
+                                 ".map(h => h.tagName)")
+        assert set(headings) == {"H2"}, "every article's title at the same level"
+        violations = Axe().run(page).response["violations"]
+        serious = [(v["id"], v["nodes"][0]["target"]) for v in violations if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{scheme}: {serious}"
+        page.close()
+
+
+def luminance_contrast(first, second):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    def luminance(rgb):
+        r, g, b = (channel(v) for v in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_buttons_keep_their_contrast_in_the_dark(browser, hostile_emails):
+    page = browser.new_page(color_scheme="dark")
+    page.route("**/*", lambda route: route.abort())
+    page.set_content(hostile_emails["quotidienne"], wait_until="load")
+    colours = page.evaluate("""() => [...document.querySelectorAll('td.dm-filled, td.dm-outline')].map(td => {
+        const rgb = c => c.match(/\\d+/g).slice(0, 3).map(Number);
+        const card = td.closest('.dm-card');
+        const a = td.querySelector('a');
+        return [rgb(getComputedStyle(a).color), rgb(getComputedStyle(td).backgroundColor),
+                rgb(getComputedStyle(card.querySelector('table')).backgroundColor)]; })""")
+    page.close()
+    assert len(colours) >= 2
+    for text, button, card in colours:
+        assert luminance_contrast(text, button) >= 4.5
+        if button != card:  # a filled button stands out from its card
+            assert luminance_contrast(button, card) >= 3

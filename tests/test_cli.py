@@ -126,7 +126,7 @@ def test_source_replaces_the_configured_sources(example, run):
                  "--since", "2000-01-01", "--until", "2100-01-01", "--json", cwd=example)
     manifest = json.loads(result.stdout)
     titles = [a["title"] for a in manifest["segments"]["quotidienne"]["articles"]]
-    assert titles == ["Appel à projets", "Une seconde entrée", "Une première entrée"]
+    assert titles == ["Appel à projets", "Sans lien", "Une seconde entrée", "Une première entrée"]
 
 
 def test_init_then_build_with_a_feed(tmp_path, run):

@@ -56,7 +56,8 @@ def test_broken_feeds_get_one_line(example, run, name, message):
 def test_scripts_links_and_markup_from_a_feed_never_reach_the_email(example, run):
     result = build(run, example, HOSTILE / "scripts-in-content.xml")
     assert result.code == 0, result.stderr
-    assert "entry 1: entry 'Titre piégé' has no usable link (article skipped)" in result.stderr
+    assert "entry 1: entry 'Titre piégé' has no link that can be followed (javascript:" in result.stderr
+    assert "it goes out without one" in result.stderr
     files = outputs(example)
     assert files
     for name, text in files.items():

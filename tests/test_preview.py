@@ -44,7 +44,7 @@ def test_preview_shows_inbox_row_edito_dates_images_and_numbered_links(result):
     assert "Rameau des alliances" in text
     assert "Il y a des semaines où les chiffres confirment" in text
     assert "Lundi 23 novembre 2026" in text
-    assert "Image: Des bénévoles réunis autour" in text
+    assert "Image\u00a0: Des bénévoles réunis autour" in text
     assert re.search(r"^\[1\] https://www\.rameau-alliances\.org/5-decembre$", text, re.M)
 
 

@@ -154,7 +154,7 @@ def test_dark_mode_is_declared_and_styled(built):
 def test_headings_are_headings_and_unsubscribe_is_visible_in_the_body(built):
     for rendered in built.emails:
         tags = [tag for tag, _ in Tags(rendered.html).tags]
-        assert tags.count("h1") == 1 and tags.count("h2") == 1 and tags.count("h3") == len(rendered.issue.articles) - 1
+        assert tags.count("h1") == 1 and tags.count("h2") == len(rendered.issue.articles)  # every article at one level
         assert re.search(r'<a href="\{\{unsubscribe_url\}\}"[^>]*>Se désinscrire</a>', rendered.html)
 
 

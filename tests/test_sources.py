@@ -5,7 +5,7 @@ from rameau_cli.project.config import Source, load_config
 from rameau_cli.sources.feeds import read_feed_source
 from rameau_cli.sources.pool import collect_articles
 
-from helpers import FEEDS, Reply
+from helpers import FEEDS, FIXTURES, Reply
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def feed(config, name, categories=()):
 
 def test_rss2_entries_map_onto_articles(config):
     articles, warnings = feed(config, "rss2-categories.xml", (("association", "association"), ("grand public", "grand-public")))
-    first, second = articles
+    first, second, third = articles
     assert first.title == "Une première entrée"
     assert first.url == "https://reseau.example/actus/premiere"
     assert first.audiences == ("association",) and first.tags == ("emploi",)
@@ -38,7 +38,9 @@ def test_rss2_entries_map_onto_articles(config):
     assert first.image == "https://reseau.example/img/premiere.jpg"
     assert "alert" not in first.summary and first.summary.startswith("Résumé avec un lien")
     assert first.date.isoformat() == "2026-11-24T10:00:00+01:00"
-    assert [str(w) for w in warnings] == [f"{FEEDS / 'rss2-categories.xml'} entry 3: entry 'Sans lien' has no usable link (article skipped)"]
+    assert third.title == "Sans lien" and third.url == ""  # never dropped: it goes out without a link
+    assert [str(w) for w in warnings] == [f"{FEEDS / 'rss2-categories.xml'} entry 3: entry 'Sans lien' has no link that "
+                                          "can be followed (none); it goes out without one"]
 
 
 def test_atom_with_xml_base_and_html_title(config):
@@ -72,7 +74,7 @@ def test_the_same_story_from_two_sources_appears_once(config, tmp_path):
     sources = (Source("markdown", str(articles_dir)), Source("feed", str(FEEDS / "rss2-categories.xml")))
     articles = collect_articles(config, sources, Warnings()).articles
     titles = [a.title for a in articles]
-    assert titles == ["Première (version maison)", "Une seconde entrée"]
+    assert titles == ["Première (version maison)", "Une seconde entrée", "Sans lien"]
 
 
 @pytest.fixture
@@ -103,11 +105,14 @@ def test_undated_entries_take_the_feed_date_and_relative_links_are_explained(con
                     "<item><title>Sans date</title><link>https://x.example/a</link></item>"
                     "<item><title>Lien relatif</title><link>/b</link></item></channel></rss>")
     warnings = Warnings()
-    (article,) = read_feed(config, Source("feed", str(path)), warnings)
-    assert article.title == "Sans date" and article.date.date().isoformat() == "2026-11-23"
-    messages = [str(w) for w in warnings]
+    first, second = read_feed(config, Source("feed", str(path)), warnings)
+    assert first.title == "Sans date" and first.date.date().isoformat() == "2026-11-23"
+    assert second.url == "https://www.rameau-alliances.org/b"  # read against the newsletter's base_url, said so
+    messages = sorted(str(w) for w in warnings)
     assert messages[0] == f"{path}: 2 entries have no date that can be read; dated with the feed's own date, 2026-11-23"
-    assert "'/b' is relative and the feed gives no absolute address" in messages[1]
+    assert messages[1] == (f"{path}: the feed's links are relative and it gives no address of its own; they were read "
+                           "against newsletter.base_url (https://www.rameau-alliances.org): set `base_url:` on this "
+                           "source if that is not where they lead")
 
 
 def test_every_source_failing_is_an_error(config):
@@ -126,3 +131,36 @@ def test_a_feed_with_no_date_at_all_is_dated_by_its_file(config, tmp_path):
     (article,) = read_feed(config, Source("feed", str(path)), warnings)
     assert article.date.date().isoformat() == "2026-11-25"
     assert "dated with the time the feed was last modified, 2026-11-25" in str(list(warnings)[0])
+
+
+PELICAN = FIXTURES / "feeds" / "pelican-relative.atom.xml"  # as Pelican writes its feeds: every link relative
+
+
+def test_a_feed_of_relative_links_is_read_against_the_address_it_came_from(config, http_server):
+    http_server.routes["/blog/feeds/all.atom.xml"] = Reply(PELICAN.read_bytes())
+    warnings = Warnings()
+    articles = read_feed(config, Source("feed", f"{http_server.url}/blog/feeds/all.atom.xml"), warnings)
+    assert [a.url for a in articles] == [f"{http_server.url}/filename_metadata-example.html",
+                                         f"{http_server.url}/second-article.html"]
+    assert [str(w) for w in warnings] == []
+
+
+def test_a_feed_file_of_relative_links_takes_the_sources_base_url(config):
+    warnings = Warnings()
+    articles = read_feed(config, Source("feed", str(PELICAN), base_url="https://blog.example.org/"), warnings)
+    assert [a.url for a in articles] == ["https://blog.example.org/filename_metadata-example.html",
+                                         "https://blog.example.org/second-article.html"]
+    assert [str(w) for w in warnings] == []
+
+
+def test_links_and_images_inside_relative_content_become_absolute(example, run, http_server):
+    http_server.routes["/site/feed.xml"] = Reply(PELICAN.read_bytes())
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("hebdo-association:\n    title: L'hebdo association",
+                      "hebdo-association:\n    title: L'hebdo association\n    body: full"), encoding="utf-8")
+    result = run("build-issue", "--source", f"{http_server.url}/site/feed.xml", "--since", "2012-01-01", "--until",
+                 "2012-12-31", "--segment", "quotidienne", "--out", "out", "--json", cwd=example)
+    assert result.code == 0, result.stderr
+    html = (example / "out" / "2012-01-01_2012-12-31" / "quotidienne" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{http_server.url}/filename_metadata-example.html"' in html
+    assert 'href="/' not in html and 'src="/' not in html

@@ -31,8 +31,9 @@ def _record(article: Article) -> dict[str, Any]:
     record = {name: getattr(article, name) for name in _FIELDS}
     record["date"] = article.date.isoformat()
     record["publish_at"] = article.publish_at.isoformat() if article.publish_at else None
-    if article.summary:
-        record["body"] = ""  # only needed to derive a missing summary
+    if article.summary and article.body_format == "markdown":
+        record["body"] = ""  # left in its file, read again only for an email that shows it whole
+        record["body_elsewhere"] = True
     return record
 
 
@@ -51,7 +52,8 @@ def _article(record: Any) -> Article | None:
         for item in names:
             if type(item) is not str:
                 return None
-    if type(record["featured"]) is not bool or type(record["priority"]) is not int:
+    if type(record["featured"]) is not bool or type(record["priority"]) is not int or type(record["full"]) is not bool \
+            or type(record["body_elsewhere"]) is not bool:
         return None
     values = dict(record)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,11 +15,12 @@ from ..errors import ConfigError, ContentError, Problem
 from ..project.config import Config, Newsletter, Segment
 from ..project.editions import Edition
 from ..project.reading import one_line, shorten
-from ..render.markup import PlainText, clean_html, html_to_text, summary_from_html
+from ..render.blocks import Blocks, Inline, map_inline_links, map_links
 from ..sources.article import Article
+from .content import body_blocks, summary_inline
 from .grouping import Selection
 from .language import Wording, typography, wording_for
-from .links import tag_html, tag_text, tag_url
+from .links import tag_url
 from .profiles import Profile, profile_for
 from .texts import Texts
 
@@ -34,11 +36,17 @@ class IssueArticle:
     canonical_url: str
     date: dt.datetime
     date_long: str  # "mardi 24 novembre 2026"
-    summary: str
+    summary: Inline  # may be empty
     author: str
     image: str
     image_alt: str
     tags: tuple[str, ...]
+    body: Blocks = ()  # the whole article, when the segment or the article asks for it
+    source: str = ""  # where the article came from, for messages
+
+    @property
+    def full(self) -> bool:
+        return bool(self.body)
 
 
 @dataclass(frozen=True)
@@ -53,8 +61,7 @@ class Issue:
     profile: Profile
     subject: str
     preheader: str
-    edito_html: str  # sanitized, strict XHTML
-    edito_text: PlainText
+    edito: Blocks
     articles: tuple[IssueArticle, ...]
     more: tuple[IssueArticle, ...] = ()  # moved out of the cards to keep the email under max_bytes
     unsubscribe_mailto: str = ""
@@ -74,14 +81,18 @@ class Issue:
         return self.articles[1:]
 
 
-def make_issue(config: Config, edition: Edition, selection: Selection, edito: tuple[str, PlainText],
+def make_issue(config: Config, edition: Edition, selection: Selection, edito: Blocks,
                number: int | None = None, texts: Texts | None = None) -> Issue:
     texts = texts or Texts()
     language = config.newsletter.language
     words = wording_for(language)
     segment = selection.segment
-    tag = lambda url, content="": tag_url(url, segment.tracking, segment.id, edition.id, content)  # noqa: E731
-    articles = tuple(_issue_article(a, language, config.newsletter.base_url, tag, texts) for a in selection.articles)
+
+    def tag(url: str, content: str = "") -> str:
+        return tag_url(url, segment.tracking, segment.id, edition.id, content)
+
+    articles = tuple(_issue_article(a, segment.body == "full" or a.full, language, config.newsletter.base_url, tag, texts)
+                     for a in selection.articles)
     date_long = texts.long_date(edition.date, language)
     context = {
         "newsletter": config.newsletter,
@@ -106,39 +117,34 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: tu
         unsubscribe_mailto=config.unsubscribe_mailto,
         subject=shorten(subject, SUBJECT_MAX),
         preheader=shorten(preheader, PREHEADER_MAX),
-        edito_html=tag_html(edito[0], segment.tracking, segment.id, edition.id),
-        edito_text=tag_text(edito[1], segment.tracking, segment.id, edition.id),
+        edito=map_links(edito, tag),
         articles=articles,
     )
 
 
-def render_edito(edition: Edition, language: str, base_url: str,
-                 texts: Texts | None = None) -> tuple[str, PlainText]:
-    """The édito as sanitized HTML and as text with numbered links; shared by every segment."""
-    texts = texts or Texts()
-    if not edition.edito:
-        return "", PlainText((), ())
-    clean = clean_html(texts.markdown(typography(edition.edito, language)), base_url)
-    return clean, html_to_text(clean)
+def _issue_article(article: Article, full: bool, language: str, base_url: str, tag: Callable[..., str],
+                   texts: Texts) -> IssueArticle:
+    cached: list[Blocks] = []
 
+    def body() -> Blocks:
+        if not cached:
+            cached.append(map_links(body_blocks(article, language, base_url, texts), tag) if article.body.strip() else ())
+        return cached[0]
 
-def _issue_article(article: Article, language: str, base_url: str, tag, texts: Texts) -> IssueArticle:
-    summary = article.summary
-    if not summary and article.body.strip():
-        source = texts.markdown(article.body) if article.body_format == "markdown" else article.body
-        summary = summary_from_html(clean_html(source, article.url or base_url))
     return IssueArticle(
         id=article.id,
         title=typography(article.title, language),
-        url=tag(article.url, article.id),
+        url=tag(article.url, article.id) if article.url else "",
         canonical_url=article.url,
         date=article.date,
         date_long=texts.long_date(article.date, language),
-        summary=typography(summary, language),
+        summary=map_inline_links(summary_inline(article, language, base_url, texts, body), tag),
         author=article.author,
         image=article.image,
         image_alt=typography(article.image_alt, language),
         tags=article.tags,
+        body=body() if full else (),
+        source=article.source,
     )
 
 

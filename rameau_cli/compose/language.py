@@ -66,13 +66,20 @@ class Wording:
     number: str  # "N°" before the number
     you_receive: str  # "{segment}" and "{name}" are filled in
     colon: str  # between a label and its value: " :" in French (typography makes the space no-break)
+    read_online: str  # the button under an article shown whole
+    table: str  # the label of a table's region, for screen readers
+    video: str  # "{provider}" is filled in
+    notes: str  # above an article's footnotes
+    image: str  # before an image's description in the text part
 
 
 WORDINGS = {
     "fr": Wording("Bonjour", "à vous", "Lire la suite", "Voir la version en ligne", "Version en ligne",
-                  "À lire aussi en ligne", "Se désinscrire", "N°", "Vous recevez {segment} de {name}.", " :"),
+                  "À lire aussi en ligne", "Se désinscrire", "N°", "Vous recevez {segment} de {name}.", " :",
+                  "Lire en ligne", "Tableau", "Voir la vidéo sur {provider}", "Notes", "Image"),
     "en": Wording("Hello", "there", "Read more", "View this email online", "Online version",
-                  "Also online", "Unsubscribe", "No.", "You receive {segment} from {name}.", ":"),
+                  "Also online", "Unsubscribe", "No.", "You receive {segment} from {name}.", ":",
+                  "Read online", "Table", "Watch the video on {provider}", "Notes", "Image"),
 }
 
 

@@ -3,12 +3,9 @@ counted there. Existing query strings and fragments are kept; merge tags are nev
 
 from __future__ import annotations
 
-import html
-import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..project.config import Tracking
-from ..render.markup import PlainText
 
 
 def on_our_domains(url: str, domains: tuple[str, ...]) -> bool:
@@ -30,22 +27,3 @@ def tag_url(url: str, tracking: Tracking, segment_id: str, edition_id: str, cont
         wanted.append(("utm_content", content))
     query += [(key, value) for key, value in wanted if key not in present]  # an author's own tag wins
     return urlunsplit(parts._replace(query=urlencode(query, safe="/:")))
-
-
-_HREF = re.compile(r'href="([^"]*)"')
-
-
-def tag_html(clean_html: str, tracking: Tracking, segment_id: str, edition_id: str) -> str:
-    """Tag every link of sanitized HTML (whose attributes are always double-quoted and escaped)."""
-    if not tracking.enabled:
-        return clean_html
-
-    def retag(match: re.Match) -> str:
-        url = tag_url(html.unescape(match.group(1)), tracking, segment_id, edition_id)
-        return f'href="{html.escape(url, quote=True)}"'
-
-    return _HREF.sub(retag, clean_html)
-
-
-def tag_text(text: PlainText, tracking: Tracking, segment_id: str, edition_id: str) -> PlainText:
-    return PlainText(text.blocks, tuple(tag_url(u, tracking, segment_id, edition_id) for u in text.links))

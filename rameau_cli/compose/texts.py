@@ -22,6 +22,16 @@ class Texts:
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         return self.cache.get("markdown", key, lambda: markdown_to_html(text))
 
+    def inline_markdown(self, text: str) -> str:
+        from ..render.markup import inline_markdown_to_html
+
+        if self.cache is None:
+            return inline_markdown_to_html(text)
+        import hashlib
+
+        key = "inline|" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.cache.get("markdown", key, lambda: inline_markdown_to_html(text))
+
     def long_date(self, moment: dt.date, language: str) -> str:
         return self._date("long", moment, language)
 

@@ -129,14 +129,14 @@ class _Server(http.server.ThreadingHTTPServer):
 
 def serve_preview(project: Path, options: BuildOptions, port: int, open_browser: bool, console) -> None:
     server = PreviewServer(project, options, port).start()
-    console.print(f"Preview on {server.url} (Ctrl-C to stop); watching {project}", markup=False)
-    if server.state.snapshot.error:
-        console.print(f"error: {server.state.snapshot.error}", markup=False, style="red")
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(server.url)
     try:
+        console.print(f"Preview on {server.url} (Ctrl-C to stop); watching {project}", markup=False)
+        if server.state.snapshot.error:
+            console.print(f"error: {server.state.snapshot.error}", markup=False, style="red")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(server.url)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -15,8 +15,7 @@ from rich.text import Text
 from ..compose.grouping import Reason
 from ..pipeline import Build, EditionBuild
 from ..render.emails import Email
-from ..render.markup import PlainText
-from ..render.text import upper_first
+from ..render.text import LinkList, inline_text, upper_first
 
 
 def kilobytes(text: str) -> str:
@@ -52,45 +51,49 @@ def inbox_row(email: Email) -> Panel:
     return Panel(row, title=f"{issue.segment.title}", title_align="left", box=box.ROUNDED)
 
 
-def _blocks(text: PlainText) -> list[Text]:
-    lines: list[Text] = []
-    for block in text.blocks:
-        if lines and block.kind != "li":
-            lines.append(Text(""))
-        prefix = {"li": "• ", "quote": "│ "}.get(block.kind, "")
-        lines.append(Text(prefix + block.text, style="bold" if block.kind == "h" else ""))
-    return lines
-
-
 def segment_view(email: Email) -> Group:
     """The email of one segment: inbox row, édito, articles with numbered links, the links."""
+    from ..render.templates import text_look
+    from .rich_blocks import rich_blocks
+
     issue = email.issue
+    look = text_look(issue)
+    links = LinkList()
     parts: list = [inbox_row(email)]
-    links = list(issue.edito_text.links)
-    if issue.edito_text.blocks:
+    if issue.edito:
         parts.append(Rule("Édito", align="left", style="dim"))
-        parts.extend(_blocks(issue.edito_text))
+        parts.extend(_spaced(rich_blocks(issue.edito, links, look)))
     parts.append(Rule(f"{len(issue.articles)} article(s)", align="left", style="dim"))
     for index, article in enumerate(issue.articles):
-        links.append(article.url)
-        number = len(links)
         heading = Text(f"{index + 1}. ", style="bold")
         heading.append(article.title, style="bold")
-        heading.append(f" [{number}]", style="cyan")
+        heading.append(f" [{links.number(article.url)}]", style="cyan")
         meta = upper_first(article.date_long) + (f" · {article.author}" if article.author else "")
         parts.append(heading)
         parts.append(Text(meta, style="dim"))
-        if article.summary:
-            parts.append(Text(article.summary))
         if article.image:
-            parts.append(Text(f"Image: {article.image_alt}", style="italic dim"))
+            parts.append(Text(f"{look.image_label}{look.colon} {article.image_alt}", style="italic dim"))
+        if article.full:
+            parts.extend(_spaced(rich_blocks(article.body, links, look)))
+        elif article.summary:
+            parts.append(Text(inline_text(article.summary, links)))
         parts.append(Text(""))
     parts.append(Rule("Links", align="left", style="dim"))
-    for number, url in enumerate(links, start=1):
+    for number, url in enumerate(links.urls, start=1):
         line = Text(f"[{number}] ", style="cyan")
         line.append(url, style=f"link {url}")
         parts.append(line)
     return Group(*parts)
+
+
+def _spaced(items: list) -> list:
+    """A blank line between blocks, as on paper."""
+    out: list = []
+    for item in items:
+        if out:
+            out.append(Text(""))
+        out.append(item)
+    return out
 
 
 def print_preview(console: Console, built: Build, show_overview: bool) -> None:

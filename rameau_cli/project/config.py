@@ -63,6 +63,7 @@ class Source:
     kind: str
     location: str
     categories: tuple[tuple[str, str], ...] = ()  # feed category -> audience
+    base_url: str = ""  # what a feed's relative links are relative to, when it does not say
 
     @property
     def is_url(self) -> bool:
@@ -106,6 +107,7 @@ class Segment:
     accent: str
     max_bytes: int | None = None  # HTML size above which articles move to a "more online" list
     tracking: Tracking = Tracking()
+    body: str = "summary"  # "full": every article whole in the email
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ SOURCE = Mapping(
     Key("feed", TEXT, "An RSS or Atom feed: a file, or an http(s) URL."),
     Key("categories", MapOf(NAME, id_kind=TEXT, what="feed category"),
         "Feed categories that are audiences: `{\"grand public\": grand-public}`; the others become tags."),
+    Key("base_url", URL, "Where a feed's relative links lead, when neither the feed nor its address says."),
     check=_one_kind_of_source,
 )
 
@@ -223,6 +226,8 @@ SEGMENT = Mapping(
     Key("exclude_audiences", Names(), "Never articles with these audiences."),
     Key("exclude_tags", Names(), "Never articles with these tags."),
     Key("max_articles", Integer(1), "At most this many articles in one email.", default=10),
+    Key("body", Choice("summary", "full"), "`summary`: each article's card; `full`: each article whole, "
+        "its tables, code, images and notes included.", default="summary"),
     Key("subject", TEXT, "The subject line, a Jinja template (sandboxed)."),
     Key("preheader", TEXT, "The preview text inboxes show after the subject, a Jinja template."),
     Key("accent", COLOUR, "The accent colour of the header and buttons.", default=DEFAULT_ACCENT,
@@ -318,7 +323,7 @@ def _sources(values: tuple[dict[str, Any], ...] | None) -> tuple[Source, ...]:
     for item in values:
         kind = "markdown" if item["markdown"] is not None else "feed"
         categories = tuple((name.strip().lower(), audience) for name, audience in (item["categories"] or {}).items())
-        sources.append(Source(kind, item[kind], categories))
+        sources.append(Source(kind, item[kind], categories, item["base_url"] or ""))
     return tuple(sources)
 
 
@@ -355,6 +360,7 @@ def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking) -> Seg
         accent=values["accent"],
         max_bytes=values["max_bytes"],
         tracking=_tracking(values["links"], tracking),
+        body=values["body"],
     )
 
 

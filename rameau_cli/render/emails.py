@@ -8,7 +8,7 @@ from pathlib import Path
 from ..compose.issue import Issue
 from .mjml import mjml_to_html
 from .templates import render_template
-from .text import finish_text
+from .text import LinkList, finish_text
 
 HTML_TEMPLATE = "email.mjml"
 TEXT_TEMPLATE = "email.txt"
@@ -25,7 +25,7 @@ class Email:
 
 def render_email(issue: Issue, project_templates: Path | None) -> Email:
     mjml_source = render_template(project_templates, "mjml", HTML_TEMPLATE, issue=issue)
-    text = render_template(project_templates, "text", TEXT_TEMPLATE, issue=issue)
+    text = render_template(project_templates, "text", TEXT_TEMPLATE, issue=issue, links=LinkList())
     profile = issue.profile
     tags = (str(profile.unsubscribe), str(issue.view_online), str(profile.first_name))
     return Email(issue, mjml_to_html(mjml_source), finish_text(text, issue.newsletter.language, tags))

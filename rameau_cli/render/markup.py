@@ -1,120 +1,84 @@
-"""Markup: Markdown to HTML, HTML sanitized and made strict enough for MJML, HTML to text.
+"""Markup: Markdown to HTML, and any HTML (from Markdown or a feed) sanitized.
 
-Everything that comes from an article or a feed goes through `clean_html` before it
-reaches a template; the result is the only HTML the templates mark safe.
+Markdown is read by markdown-it-py with tables, strikethrough, footnotes, bare links made
+links (linkify-it-py) and `{width=300}` on images (mdit-py-plugins). Raw HTML in Markdown is
+allowed, as authors use it, and sanitized with everything else: nothing that runs, loads or
+submits survives `clean_html` (nh3, Ammonia). The sanitized HTML is then read into blocks
+(render/blocks.py), which every renderer uses.
 """
 
 from __future__ import annotations
 
 import html
-import re
-from dataclasses import dataclass
 from functools import lru_cache
-from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 
-from ..project.reading import CONTROLS, one_line, shorten
+from ..project.reading import CONTROLS, one_line
 
 ALLOWED_TAGS = {
-    "p", "br", "a", "strong", "em", "b", "i", "u", "s", "ul", "ol", "li", "blockquote",
-    "h2", "h3", "h4", "code", "pre", "hr", "sub", "sup", "span", "abbr", "cite", "q",
+    "p", "br", "a", "strong", "em", "b", "i", "u", "s", "del", "strike", "ul", "ol", "li", "blockquote",
+    "h1", "h2", "h3", "h4", "h5", "h6", "code", "kbd", "samp", "pre", "hr", "sub", "sup", "span", "abbr", "cite", "q",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "img", "figure", "figcaption", "aside", "div",
+    "section", "article", "dl", "dt", "dd", "details", "summary", "mark",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt", "width", "height"},
+                      "th": {"align", "style"}, "td": {"align", "style"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-VOID_TAGS = {"br", "hr", "img"}
-BLOCK_TAGS = {"p", "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "pre", "hr"}
-MAX_DEPTH = 24  # deeper nesting is flattened: MJML's parser crashes on very deep trees
+DANGEROUS = {"script", "style", "iframe", "object", "embed", "form", "template", "noscript", "svg", "math", "button",
+             "select", "textarea", "input", "frameset", "frame", "applet", "audio", "video", "canvas"}
 MAX_HTML_CHARS = 2_000_000
 
 
 @lru_cache(maxsize=1)
-def _markdown():
+def _markdown() -> Any:
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
 
-    # Raw HTML in Markdown stays allowed (authors use it) but is sanitized right after.
-    return MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"]).use(footnote_plugin).use(attrs_plugin)
+    assert md.linkify is not None
+    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # only links written out: https://..., www...
+    # Footnotes as plain markup the sanitizer keeps: a superscript number, and the notes as a
+    # numbered list in an <aside> at the end (no anchors: an email has no page to jump in).
+    rules = {
+        "footnote_ref": lambda renderer, tokens, idx, *_: f"<sup>{tokens[idx].meta['id'] + 1}</sup>",
+        "footnote_block_open": lambda *_: "<aside><ol>\n",
+        "footnote_block_close": lambda *_: "</ol></aside>\n",
+        "footnote_open": lambda *_: "<li>",
+        "footnote_close": lambda *_: "</li>\n",
+        "footnote_anchor": lambda *_: "",
+    }
+    for name, rule in rules.items():
+        md.add_render_rule(name, rule)
+    return md
 
 
 def markdown_to_html(text: str) -> str:
-    return _markdown().render(text)
+    return str(_markdown().render(text))
 
 
-def clean_html(raw: str, base_url: str = "") -> str:
-    """Sanitize untrusted HTML and serialise it as strict, well-formed XHTML for MJML."""
-    raw = raw[:MAX_HTML_CHARS]
-    safe = nh3.clean(
-        raw,
+def inline_markdown_to_html(text: str) -> str:
+    """Markdown of one paragraph (a summary): emphasis, code and links, no blocks."""
+    return str(_markdown().renderInline(text))
+
+
+def clean_html(raw: str) -> str:
+    """Untrusted HTML with nothing left that runs, loads or submits: scripts, styles, frames,
+    forms, event handlers and non-web links removed (nh3, Ammonia)."""
+    return str(nh3.clean(
+        raw[:MAX_HTML_CHARS],
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        clean_content_tags={"script", "style", "iframe", "object", "embed", "form", "template", "noscript", "svg", "math"},
+        clean_content_tags=DANGEROUS,
+        filter_style_properties={"text-align"},
         link_rel=None,
         strip_comments=True,
-    )
-    return _Normaliser(base_url).run(safe)
-
-
-class _Normaliser(HTMLParser):
-    """Re-serialise sanitized HTML: lowercase tags, quoted one-line attributes, closed
-    elements, absolute links, bounded depth: the subset mjml-python parses reliably."""
-
-    def __init__(self, base_url: str):
-        super().__init__(convert_charrefs=True)
-        self.base_url = base_url
-        self.out: list[str] = []
-        self.stack: list[str] = []
-        self.flattened = 0
-
-    def run(self, text: str) -> str:
-        self.feed(text)
-        self.close()
-        while self.stack:
-            self.out.append(f"</{self.stack.pop()}>")
-        return "".join(self.out).strip()
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in ALLOWED_TAGS:
-            return
-        attributes = "".join(self._attribute(tag, name, value) for name, value in attrs)
-        if tag in VOID_TAGS:
-            self.out.append(f"<{tag}{attributes} />")
-            return
-        if len(self.stack) >= MAX_DEPTH:
-            self.flattened += 1
-            return
-        self.stack.append(tag)
-        self.out.append(f"<{tag}{attributes}>")
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID_TAGS and self.stack and self.stack[-1] == tag:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag):
-        if tag not in self.stack:
-            if self.flattened and tag in ALLOWED_TAGS:
-                self.flattened -= 1
-            return
-        while self.stack:
-            open_tag = self.stack.pop()
-            self.out.append(f"</{open_tag}>")
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data):
-        self.out.append(html.escape(data, quote=False))
-
-    def _attribute(self, tag: str, name: str, value: str | None) -> str:
-        if name not in ALLOWED_ATTRIBUTES.get(tag, set()):
-            return ""
-        value = one_line(value or "")
-        if tag == "a" and name == "href":
-            value = absolute_url(value, self.base_url)
-            if not value:
-                return ""
-        return f' {name}="{html.escape(value, quote=True)}"'
+    ))
 
 
 def absolute_url(url: str, base_url: str) -> str:
@@ -124,96 +88,8 @@ def absolute_url(url: str, base_url: str) -> str:
         return ""
     url = url.replace(" ", "%20")
     if base_url and not urlsplit(url).scheme:
-        url = urljoin(base_url if base_url.endswith("/") else base_url + "/", url)
+        url = urljoin(base_url, url)
     return url if urlsplit(url).scheme in URL_SCHEMES else ""
-
-
-@dataclass(frozen=True)
-class TextBlock:
-    kind: str  # "p", "li", "h", "quote", "pre"
-    text: str
-
-
-@dataclass(frozen=True)
-class PlainText:
-    blocks: tuple[TextBlock, ...]
-    links: tuple[str, ...]  # numbered references [1], [2], ... in order
-
-
-def html_to_text(clean: str, number_from: int = 1) -> PlainText:
-    """Turn sanitized HTML into text blocks; each link becomes `text [n]` with its URL listed."""
-    parser = _TextExtractor(number_from)
-    parser.feed(clean)
-    parser.close()
-    parser.flush()
-    return PlainText(tuple(parser.blocks), tuple(parser.links))
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self, number_from: int):
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[TextBlock] = []
-        self.links: list[str] = []
-        self.number_from = number_from
-        self.current: list[str] = []
-        self.kind = "p"
-        self.href_stack: list[str | None] = []
-        self.in_pre = False
-        self.quote_depth = 0
-
-    def flush(self, next_kind: str = "p") -> None:
-        text = "".join(self.current)
-        text = text.strip("\n") if self.in_pre else one_line(text)
-        if text:
-            kind = "quote" if self.quote_depth and self.kind == "p" else self.kind
-            self.blocks.append(TextBlock(kind, text))
-        self.current = []
-        self.kind = next_kind
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("p", "blockquote", "ul", "ol", "hr"):
-            self.flush()
-        elif tag == "li":
-            self.flush("li")
-        elif tag in ("h2", "h3", "h4"):
-            self.flush("h")
-        elif tag == "pre":
-            self.flush("pre")
-            self.in_pre = True
-        elif tag == "br":
-            self.current.append("\n" if self.in_pre else " ")
-        if tag == "blockquote":
-            self.quote_depth += 1
-        if tag == "a":
-            self.href_stack.append(dict(attrs).get("href"))
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self.href_stack:
-            href = self.href_stack.pop()
-            if href and not href.startswith("mailto:"):
-                if href not in self.links:
-                    self.links.append(href)
-                self.current.append(f" [{self.number_from + self.links.index(href)}]")
-            elif href:
-                self.current.append(f" ({href.removeprefix('mailto:')})")
-        elif tag in BLOCK_TAGS or tag in ("h2", "h3", "h4"):
-            if tag == "pre":
-                self.flush()
-                self.in_pre = False
-            else:
-                self.flush()
-            if tag == "blockquote":
-                self.quote_depth = max(0, self.quote_depth - 1)
-
-    def handle_data(self, data):
-        self.current.append(data)
-
-
-def summary_from_html(clean: str, limit: int = 280) -> str:
-    """The first paragraphs of a body as one line of text, cut at a word boundary."""
-    text = " ".join(block.text for block in html_to_text(clean).blocks if block.kind in ("p", "li", "quote"))
-    text = re.sub(r" \[\d+\]", "", text)
-    return shorten(text, limit)
 
 
 def plain_text(raw_html: str) -> str:

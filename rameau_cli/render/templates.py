@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 
 from ..errors import Problem, RenderError
 from ..project.reading import CONTROLS
-from .text import text_blocks, upper_first, wrap
+from .body_html import Look, blocks_html, inline_html
+from .text import TextLook, blocks_text, inline_text, upper_first, wrap
 
 THEME = Path(__file__).resolve().parent.parent / "templates"
 
@@ -98,8 +99,23 @@ def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[s
     )
     env.filters["wrap"] = wrap
     env.filters["upper_first"] = upper_first
-    env.filters["text_blocks"] = text_blocks
+    env.filters["blocks_html"] = lambda blocks, issue: blocks_html(blocks, look(issue))
+    env.filters["inline_html"] = lambda spans, issue: inline_html(spans, look(issue))
+    env.filters["blocks_text"] = lambda blocks, issue, links: blocks_text(blocks, links, text_look(issue))
+    env.filters["inline_text"] = inline_text
     return env
+
+
+def look(issue: Any) -> Look:
+    words = issue.words
+    return Look(issue.segment.accent, words.table, words.video, words.notes)
+
+
+def text_look(issue: Any) -> TextLook:
+    from ..compose.language import typography
+
+    words = issue.words
+    return TextLook(words.image, words.video, words.notes, typography(words.colon, issue.newsletter.language))
 
 
 def render_template(project_templates: Path | None, kind: str, name: str, **context: Any) -> str:

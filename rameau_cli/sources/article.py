@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, Problem, Warnings
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
-from ..project.schema import URL, Boolean, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
+from ..project.schema import URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Article:
     priority: int = 0
     publish_at: dt.datetime | None = None
     guid: str = ""
+    full: bool = False  # the whole body in every email, whatever the segment's `body`
+    body_elsewhere: bool = False  # the body was left in its file (by the article cache): see sources.markdown.with_body
 
 
 LINE = Text(fold=True)
@@ -49,6 +51,7 @@ FRONT_MATTER = Mapping(
     Key("featured", Boolean(), "Put it first, after pinned articles.", default=False),
     Key("priority", Integer(), "Higher comes first among equals.", default=0),
     Key("publish_at", Moment(), "An embargo: held back from editions sent before this moment."),
+    Key("body", Choice("summary", "full"), "`full`: the whole article in every email, not only its summary."),
     Key("slug", LINE, "Its id (default: the file's name)."),
     unknown="warning",
     what="front matter key",
@@ -92,6 +95,7 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
         featured=values["featured"],
         priority=values["priority"],
         publish_at=values["publish_at"],
+        full=values["body"] == "full",
     )
     if not article.title:
         raise ContentError(Problem(f"{where}: title", "is empty; every article needs a title"))

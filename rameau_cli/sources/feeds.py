@@ -159,7 +159,7 @@ def parse_feed(document: FeedDocument, source: Source, config: Config, warnings:
         warnings.warn(where, "feed has no entries")
         return []
     mapping = dict(source.categories)
-    base = absolute_url(parsed.feed.get("link", ""), source.location if source.is_url else "")
+    base = _base(parsed, source, config, where, warnings)
     fallback, dated_by = _entry_date(parsed.feed), "the feed's own date"
     if fallback is None and document.modified:
         fallback, dated_by = document.modified, "the time the feed was last modified"
@@ -171,10 +171,33 @@ def parse_feed(document: FeedDocument, source: Source, config: Config, warnings:
     articles = []
     for index, (entry, moment) in enumerate(zip(parsed.entries, dates, strict=True)):
         article = _entry_article(entry, moment or fallback, f"{where} entry {index + 1}", mapping, base,
-                                 config.newsletter.tz, skipped)
+                                 config.newsletter.tz, warnings, skipped)
         if article:
             articles.append(article)
     return articles
+
+
+def _is_absolute(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def _base(parsed: Any, source: Source, config: Config, where: str, warnings: Warnings) -> str:
+    """What the feed's relative links are relative to, when xml:base does not say: the feed's own
+    absolute link or self link, else the address it was fetched from, else the source's
+    `base_url`, else the newsletter's `base_url` (said in a warning: it may well be wrong)."""
+    fetched = source.location if source.is_url else ""
+    for link in [parsed.feed.get("link", "")] + [item.get("href", "") for item in parsed.feed.get("links", [])]:
+        if _is_absolute(link):
+            return link
+    own = parsed.feed.get("link", "")
+    for base in (fetched, source.base_url):
+        if base:
+            return absolute_url(own, base) or base if own else base
+    if any(not _is_absolute(entry.get("link", "") or "https://") for entry in parsed.entries):
+        warnings.warn(where, f"the feed's links are relative and it gives no address of its own; they were read "
+                             f"against newsletter.base_url ({config.newsletter.base_url}): set `base_url:` on this source "
+                             "if that is not where they lead")
+    return absolute_url(own, config.newsletter.base_url) if own else config.newsletter.base_url
 
 
 class _PrologDone(Exception):
@@ -219,17 +242,19 @@ def _warn_if_malformed(parsed: Any, where: str, warnings: Warnings) -> None:
 
 
 def _entry_article(entry: Any, moment: dt.datetime | None, where: str, mapping: dict[str, str], base: str,
-                   tz: ZoneInfo, skipped: list[Problem]) -> Article | None:
+                   tz: ZoneInfo, warnings: Warnings, skipped: list[Problem]) -> Article | None:
     title = plain_text(entry.get("title", ""))
     raw_link = entry.get("link", "")
     link = absolute_url(raw_link, base)
     if link.startswith("mailto:"):
         link = ""
-    missing = [name for name, value in (("title", title), ("link", link), ("date", moment)) if not value]
+    missing = [name for name, value in (("title", title), ("date", moment)) if not value]
     if missing or moment is None:
-        why = f" ({raw_link!r} is relative and the feed gives no absolute address)" if raw_link and not link and not base else ""
-        skipped.append(Problem(where, f"entry {title[:60]!r} has no usable {' or '.join(missing)}{why}"))
+        skipped.append(Problem(where, f"entry {title[:60]!r} has no usable {' or '.join(missing)}"))
         return None
+    if not link:
+        warnings.warn(where, f"entry {title[:60]!r} has no link that can be followed ({raw_link or 'none'}); "
+                             "it goes out without one")
     audiences, tags = [], []
     for tag in entry.get("tags", []) or []:
         term = one_line(str(tag.get("term") or "")).lower()
@@ -240,7 +265,7 @@ def _entry_article(entry: Any, moment: dt.datetime | None, where: str, mapping: 
     content = entry.get("content") or []
     body = content[0].get("value", "") if content else entry.get("summary", "")
     summary = shorten(plain_text(entry.get("summary", "") or body), 280)
-    guid = str(entry.get("id") or link)
+    guid = str(entry.get("id") or link or title)
     image = _entry_image(entry)
     return Article(
         id=f"{slugify(title, 60)}-{hashlib.sha1(guid.encode()).hexdigest()[:6]}",

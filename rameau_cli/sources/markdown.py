@@ -76,3 +76,18 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
         articles.append(article)
     article_cache.save()
     return articles
+
+
+def with_body(article: Article) -> Article:
+    """The article with its body, read again from its file when the article cache left it there."""
+    if not article.body_elsewhere:
+        return article
+    from dataclasses import replace
+
+    from ..project.reading import read_text, split_front_matter
+
+    try:
+        _, body, _ = split_front_matter(read_text(Path(article.source)), article.source)
+    except ContentError:
+        body = ""  # changed since it was read: the next build reads it whole
+    return replace(article, body=body, body_elsewhere=False)

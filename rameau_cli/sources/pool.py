@@ -55,7 +55,8 @@ def deduplicate(articles: list[Article], skipped: list[Problem]) -> tuple[Articl
     seen: dict[str, Article] = {}
     unique = []
     for article in articles:
-        keys = [f"id:{article.id}", f"url:{_url_key(article.url)}"] + ([f"guid:{article.guid}"] if article.guid else [])
+        keys = [f"id:{article.id}"] + ([f"url:{_url_key(article.url)}"] if article.url else []) \
+            + ([f"guid:{article.guid}"] if article.guid else [])
         first = next((seen[key] for key in keys if key in seen), None)
         if first is not None:
             if article.body_format == "markdown" and first.body_format == "markdown":

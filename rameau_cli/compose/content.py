@@ -1,0 +1,85 @@
+"""What an article (or the édito) says in an email: its summary as inline content, its whole
+body as blocks when the segment (or the article) asks for it. Pure, but for the text cache.
+
+Markdown bodies and summaries, and feed content, go the same way: to HTML, sanitized, then read
+into blocks (render/blocks.py) with links and images made absolute against the article's
+address, the newsletter's typography on their text (never on code), and headings shifted under
+the email's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..project.reading import shorten
+from ..render.blocks import Blocks, Image, Inline, ListBlock, Notes, Paragraph, Quote, Span, plain
+from ..render.markup import absolute_url, clean_html
+from ..render.read_html import Reading, read_blocks, read_inline
+from ..sources.article import Article
+from .language import typography
+from .texts import Texts
+
+SUMMARY_LIMIT = 280
+ARTICLE_TOP = 3  # an article's `#` is an h3: the email's header is its h1, articles' titles its h2
+EDITO_TOP = 2
+
+
+def reading(base_url: str, language: str, top: int) -> Reading:
+    return Reading(resolve=lambda url: absolute_url(url, base_url), heading_shift=top,
+                   text=lambda text: typography(text, language))
+
+
+def edito_blocks(markdown: str, language: str, base_url: str, texts: Texts) -> Blocks:
+    """The édito as blocks; shared by every segment."""
+    if not markdown.strip():
+        return ()
+    return read_blocks(clean_html(texts.markdown(markdown)), reading(base_url, language, EDITO_TOP))
+
+
+def body_blocks(article: Article, language: str, base_url: str, texts: Texts) -> Blocks:
+    html = texts.markdown(article.body) if article.body_format == "markdown" else article.body
+    return read_blocks(clean_html(html), reading(article.url or base_url, language, ARTICLE_TOP))
+
+
+def summary_inline(article: Article, language: str, base_url: str, texts: Texts,
+                   body: Callable[[], Blocks]) -> Inline:
+    """The summary: Markdown (bold, italic, code, links) for Markdown articles, text for feed
+    entries; without one, the first paragraphs of the body, shortened."""
+    if article.summary and article.body_format == "markdown":
+        return read_inline(clean_html(texts.inline_markdown(article.summary)),
+                           reading(article.url or base_url, language, ARTICLE_TOP))
+    if article.summary:
+        return (Span("text", typography(article.summary, language)),)
+    text = shorten(" ".join(plain(b.spans) for b in _paragraphs(body())), SUMMARY_LIMIT)
+    return (Span("text", text),) if text else ()
+
+
+def _paragraphs(blocks: Blocks) -> list[Paragraph]:
+    """The paragraphs a summary is made from: those of the text, its lists and quotes (not a
+    table's cells, code or notes)."""
+    found: list[Paragraph] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            found.append(block)
+        elif isinstance(block, Quote):
+            found += _paragraphs(block.blocks)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                found += _paragraphs(item.blocks)
+        if sum(len(plain(p.spans)) for p in found) > SUMMARY_LIMIT:
+            break
+    return found
+
+
+def images_without_alt(blocks: Blocks) -> int:
+    count = 0
+    for block in blocks:
+        if isinstance(block, Image) and not block.alt:
+            count += 1
+        elif isinstance(block, Quote):
+            count += images_without_alt(block.blocks)
+        elif isinstance(block, ListBlock):
+            count += sum(images_without_alt(item.blocks) for item in block.items)
+        elif isinstance(block, Notes):
+            count += sum(images_without_alt(note) for note in block.items)
+    return count

@@ -1,0 +1,75 @@
+"""Blocks in the terminal (rich): paragraphs, headings, lists, quotes, code, tables, images,
+videos and notes, with links numbered as in the text part and listed at the end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.padding import Padding
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from ..render.blocks import Block, Blocks, Code, Heading, Image, ListBlock, Notes, Paragraph, Quote, Rule, Table, Video
+from ..render.text import LinkList, TextLook, inline_text
+
+
+def rich_blocks(blocks: Blocks, links: LinkList, look: TextLook, indent: int = 0) -> list[Any]:
+    out: list[Any] = []
+    for block in blocks:
+        out.extend(_block(block, links, look, indent))
+    return out
+
+
+def _pad(renderable: Any, indent: int) -> Any:
+    return Padding(renderable, (0, 0, 0, indent)) if indent else renderable
+
+
+def _block(block: Block, links: LinkList, look: TextLook, indent: int) -> list[Any]:
+    if isinstance(block, Paragraph):
+        return [_pad(Text(inline_text(block.spans, links)), indent)]
+    if isinstance(block, Heading):
+        return [_pad(Text(inline_text(block.spans, links), style="bold underline"), indent)]
+    if isinstance(block, ListBlock):
+        out: list[Any] = []
+        for number, item in enumerate(block.items, start=block.start):
+            marker = f"{number}. " if block.ordered else "• "
+            if item.checked is not None:
+                marker += "☑ " if item.checked else "☐ "
+            inner = rich_blocks(item.blocks, links, look, 0)
+            first = inner[0] if inner and isinstance(inner[0], Text) else Text("")
+            out.append(_pad(Text(marker) + first, indent))
+            out.extend(_pad(item, indent + len(marker)) for item in (inner[1:] if first.plain else inner))
+        return out
+    if isinstance(block, Quote):
+        return [_pad(Padding(Text("\n").join(_texts(rich_blocks(block.blocks, links, look))), (0, 0, 0, 2),
+                             style="italic"), indent)]
+    if isinstance(block, Code):
+        return [_pad(Padding(Text(block.text, style="bold green", no_wrap=False, overflow="fold"), (0, 0, 0, 4)), indent)]
+    if isinstance(block, Rule):
+        return [_pad(Text("* * *", style="dim"), indent)]
+    if isinstance(block, Table):
+        table = RichTable(box=box.SIMPLE_HEAD, show_header=bool(block.header), expand=False)
+        for index in range(block.columns):
+            name = inline_text(block.header[index], links) if index < len(block.header) else ""
+            align = block.align[index] if index < len(block.align) and block.align[index] else "left"
+            table.add_column(name, justify=align, overflow="fold")  # type: ignore[arg-type]
+        for row in block.rows:
+            table.add_row(*(inline_text(cell, links) for cell in row))
+        return [_pad(table, indent)]
+    if isinstance(block, Image):
+        return [_pad(Text(f"{look.image_label}{look.colon} {block.alt}", style="italic dim"), indent)] if block.alt else []
+    if isinstance(block, Video):
+        label = look.video_label.format(provider=block.provider)
+        return [_pad(Text(f"▶ {label} [{links.number(block.url)}]", style="italic"), indent)]
+    if isinstance(block, Notes):
+        out = [_pad(Text(look.notes_label, style="bold dim"), indent)]
+        for number, note in enumerate(block.items, start=1):
+            parts = _texts(rich_blocks(note, links, look))
+            out.append(_pad(Text(f"{number}. ", style="dim") + Text(" ").join(parts), indent))
+        return out
+    return []
+
+
+def _texts(items: list[Any]) -> list[Text]:
+    return [item if isinstance(item, Text) else Text(str(getattr(item, "renderable", ""))) for item in items]
