@@ -86,8 +86,10 @@ def stale(config: Config, emails: list[BuiltEmail]) -> tuple[list[Problem], Buil
     by_edition: dict[str, list[BuiltEmail]] = {}
     for built in emails:
         by_edition.setdefault(built.edition, []).append(built)
+    left_out: list[Problem] = []  # the images each fresh build left out
     for edition_id, members in by_edition.items():
         fresh = build(config, options_for(config, edition_id, tuple(e.segment for e in members)))
+        left_out += [p for p in fresh.image_warnings if p not in left_out]
         now = {e.issue.segment.id: e for e in fresh.emails if e.issue.edition_id == edition_id}
         for built in members:
             again = now.get(built.segment)
@@ -99,4 +101,4 @@ def stale(config: Config, emails: list[BuiltEmail]) -> tuple[list[Problem], Buil
                 problems.append(Problem(str(built.folder), "was built before its sources changed (an article, the "
                                                            "edition file, a template or rameau.yaml); run rameau "
                                                            "build-issue again, or pass --force"))
-    return problems, fresh
+    return problems, replace(fresh, image_warnings=tuple(left_out)) if fresh is not None else None

@@ -19,6 +19,7 @@ STYLE_LIMIT = 16 * 1024  # Gmail drops a <style> block over 16 KB
 TEXT_WIDTH = 78
 SUBJECT_MAX, SUBJECT_WARN = 78, 50
 PREHEADER_MIN, PREHEADER_MAX = 40, 140
+IMAGE_HEAVY, IMAGE_TOO_HEAVY = 200_000, 1_000_000  # bytes of an image from disk, once made email-ready
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class CheckedEmail:
     placeholders: tuple[str, ...]  # the emailing tool's merge tags that stand for URLs
     unsubscribe: str
     articles: int
+    assets: tuple[tuple[str, int | None], ...] = ()  # its images from disk: name, bytes (None: missing)
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,13 @@ def _images(scan: _Scan, email: CheckedEmail, add) -> None:
             add("error", "image", f"image {shown!r} has no alt text")
         if not (image.get("width") or "").strip():
             add("error", "image", f"image {shown!r} has no explicit width")
+    for name, size in email.assets:
+        if size is None:
+            add("error", "image", f"assets/{name} is missing from the output folder; run rameau build-issue again")
+        elif size > IMAGE_HEAVY:
+            level = "error" if size > IMAGE_TOO_HEAVY else "warning"
+            add(level, "image", f"assets/{name} weighs {size // 1000} KB (over {IMAGE_HEAVY // 1000} KB): slow on a "
+                                "phone; export it smaller or crop it, or use a JPEG rather than a PNG for a photo")
 
 
 def _links(scan: _Scan, email: CheckedEmail, add) -> None:
@@ -199,7 +208,8 @@ def emails_from_build(built: Any) -> list[CheckedEmail]:
     """The emails of an edition built in memory (a pipeline.Build)."""
     return [
         CheckedEmail(e.issue.segment.id, e.issue.subject, e.issue.preheader, e.html, e.text,
-                     e.issue.profile.placeholders, str(e.issue.profile.unsubscribe), len(e.issue.articles))
+                     e.issue.profile.placeholders, str(e.issue.profile.unsubscribe), len(e.issue.articles),
+                     tuple((name, len(data)) for name, data in built.assets.items() if f"/{name}" in e.html))
         for e in built.emails
     ]
 
@@ -215,7 +225,19 @@ def email_from_folder(built: Any, profile: Any) -> CheckedEmail:
     except (OSError, ValueError) as exc:
         raise ContentError(Problem(str(built.folder), f"cannot read the built email ({exc}); build it again")) from None
     return CheckedEmail(built.segment, str(entry.get("subject", "")), str(entry.get("preheader", "")), html, text,
-                        profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", [])))
+                        profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", [])),
+                        _asset_sizes(built.folder.parent.parent, entry.get("assets")))
+
+
+def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...]:
+    from .images.assets import ASSETS_DIR, NAME
+
+    sizes: list[tuple[str, int | None]] = []
+    for name in names if isinstance(names, list) else []:
+        if isinstance(name, str) and NAME.fullmatch(name):
+            path = out_dir / ASSETS_DIR / name
+            sizes.append((name, path.stat().st_size if path.is_file() else None))
+    return tuple(sizes)
 
 
 def check_edition(config: Any, options: Any, out: Path | None = None,
@@ -246,4 +268,5 @@ def check_edition(config: Any, options: Any, out: Path | None = None,
         where = f"edition {', '.join(e.edition.id for e in fresh.editions)}, built in memory"
     if fresh is not None:
         findings += [Finding("", "error", "skipped", f"{p}; it is in no email") for p in fresh.pool.skipped]
+        findings += [Finding("", "warning", "image", str(p)) for p in fresh.image_warnings]
     return where, emails, findings + [finding for email in emails for finding in check_email(email)]

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from .compose.grouping import Reason, Selection, group
 from .compose.issue import make_issue
 from .compose.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
+from .images.assets import ASSETS_DIR, Assets
 from .project.calendar import Window, cadence_window, check_day, day_window, parse_week, period_id, range_id, week_id
 from .project.config import Config, Segment, Source, load_config
 from .project.editions import (
@@ -60,6 +61,7 @@ class BuildOptions:
     offline: bool = False  # feeds from the cache only
     resend: bool = False  # let articles already sent in a segment go out again
     history: bool = True  # read and record the project's history (see uses_history)
+    assets_url: str = ""  # where the images from disk are shown from ("": <output.public_url>/assets)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class Build:
     editions: tuple[EditionBuild, ...]
     pool: Pool  # every article, selected or not, and every one skipped
     warnings: tuple[Problem, ...]
+    assets: dict[str, bytes] = field(default_factory=dict)  # images from disk the emails show, by name under assets/
+    image_warnings: tuple[Problem, ...] = ()  # images left out (missing, unreadable), also among `warnings`
 
     @property
     def emails(self) -> tuple[Email, ...]:
@@ -109,17 +113,28 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
     policy = FetchPolicy(offline=options.offline)
     pool = collect_articles(config, options.sources or config.sources, warnings, policy, cache)
     texts = Texts(TextCache(cache))
-    editions = tuple(_build_edition(config, edition, members, pool, history, options.resend, warnings, texts)
+    assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings)
+    editions = tuple(_build_edition(config, edition, members, pool, history, options.resend, warnings, texts, assets)
                      for edition, members in plan)
     assert texts.cache is not None
     texts.cache.save()
+    assets.save()
     if options.strict and warnings:
         raise StrictError(*warnings, Problem("--strict", f"{len(warnings)} warning(s); nothing was written"))
-    return Build(editions, pool, tuple(warnings))
+    built = Build(editions, pool, tuple(warnings))
+    shown = {name: data for name, data in assets.files.items() if any(f"/{name}" in e.html for e in built.emails)}
+    # A photo shown only as a thumbnail does not publish its large file.
+    return replace(built, assets=shown, image_warnings=tuple(assets.problems))
+
+
+def assets_url(config: Config) -> str | None:
+    """Where the output folder's assets/ is published: under output.public_url (None: unknown)."""
+    return f"{config.public_url}/{ASSETS_DIR}" if config.public_url else None
 
 
 def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ...], pool: Pool,
-                   history: History | None, resend: bool, warnings: Warnings, texts: Texts) -> EditionBuild:
+                   history: History | None, resend: bool, warnings: Warnings, texts: Texts,
+                   assets: Assets) -> EditionBuild:
     known = {a.id for a in pool.articles}
     for missing in sorted(set(edition.pinned) - known):
         from .project.schema import closest
@@ -131,7 +146,9 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
         else {}
     selections = group(segments, pool.articles, edition, sent)
-    edito = edito_blocks(edition.edito, config.newsletter.language, config.newsletter.base_url, texts)
+    folder = Path(edition.source).parent if edition.source else config.root
+    edito = edito_blocks(edition.edito, config.newsletter.language, config.newsletter.base_url, texts,
+                         (assets, folder, f"{edition.source}: édito image"))
     templates = config.root / "templates"
     emails, empty = [], []
     for selection in selections:
@@ -146,7 +163,7 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
             continue
         number = edition.number or (number_for(history, segment.id, edition.id) if history is not None else None)
         selection = replace(selection, articles=tuple(with_body(a) for a in selection.articles))
-        issue = make_issue(config, edition, selection, edito, number, texts)
+        issue = make_issue(config, edition, selection, edito, number, texts, assets)
         for article in issue.articles:
             blind = images_without_alt(article.body)
             if blind:
@@ -258,7 +275,7 @@ def write(config: Config, built: Build, out_dir: Path, history: History | None) 
 
     warnings = Warnings()
     warnings.items.extend(built.warnings)
-    written = write_build(config, built.editions, out_dir, history, warnings)
+    written = write_build(config, built.editions, out_dir, history, warnings, built.assets)
     return Result(built, written, tuple(warnings))
 
 

@@ -110,3 +110,11 @@ def http_server():
     server = LocalServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def images() -> dict[str, bytes]:
+    """Image files as people have them on disk, by name (see helpers.camera_files)."""
+    from helpers import camera_files
+
+    return camera_files()

@@ -133,3 +133,91 @@ class LocalServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# Images from disk (tests/test_images.py, the browser tests)
+
+PUBLIC = "https://lettres.example.org"
+GPS, ORIENTATION = 0x8825, 0x0112
+LOGO_COLOUR = (214, 40, 160)  # no theme colour: found in a screenshot, it is the logo
+
+
+def photo(width: int, height: int, seed: int = 0):  # -> PIL.Image.Image
+    """Something like a camera photo: shapes and grain, which JPEG cannot squeeze to nothing."""
+    from PIL import Image, ImageDraw
+
+    image = Image.radial_gradient("L").resize((width, height)).convert("RGB")
+    image = Image.blend(image, Image.effect_noise((width, height), 30 + seed).convert("RGB"), 0.4)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((width // 10, height // 10, width // 2, height // 2), fill=(190, 60 + seed, 40))
+    return image
+
+
+def camera_files() -> dict[str, bytes]:
+    """The files a communications officer has on disk, by name: a camera photo with its GPS
+    position, a portrait stored sideways, a transparent logo, a WebP, a cut JPEG and an SVG."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    made: dict[str, bytes] = {}
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif[GPS] = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 3.0)}
+    photo(4000, 3000).save(out, "JPEG", quality=92, exif=exif)
+    made["Été à Lyon.jpg"] = out.getvalue()
+    out = io.BytesIO()
+    sideways = Image.new("RGB", (1600, 1200), (30, 90, 160))  # a portrait stored landscape: the top is at the left
+    ImageDraw.Draw(sideways).rectangle((0, 0, 399, 1199), fill=(250, 220, 0))
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    sideways.save(out, "JPEG", exif=exif)
+    made["portrait.jpg"] = out.getvalue()
+    out = io.BytesIO()
+    logo = Image.new("RGBA", (600, 300), (0, 0, 0, 0))
+    ImageDraw.Draw(logo).ellipse((50, 50, 550, 250), fill=LOGO_COLOUR + (255,))
+    logo.save(out, "PNG")
+    made["logo.png"] = out.getvalue()
+    out = io.BytesIO()
+    photo(900, 600, 5).save(out, "WEBP")
+    made["feuilles.webp"] = out.getvalue()
+    made["cassée.jpg"] = made["portrait.jpg"][:1500]
+    made["schema.svg"] = b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><rect width="9" height="9"/></svg>'
+    return made
+
+
+# Articles of the example's week 2026-W48, each given one of the images.
+ARTICLES = {
+    "laureats-trophees-alliances-territoriales-2026": "Été à Lyon.jpg",
+    "formation-gouvernance-partagee": "portrait.jpg",
+    "journee-alliances-citoyennes-5-decembre": "logo.png",
+    "charte-ethique-partenariats-revisee": "feuilles.webp",
+    "fondations-territoriales-appel-a-projets": "cassée.jpg",
+    "webinaire-evaluation-impact-associations": "schema.svg",
+}
+
+
+def set_public_url(project: Path, url: str = PUBLIC) -> None:
+    config = project / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  dir: dist\n", f"  dir: dist\n  public_url: {url}\n"),
+                      encoding="utf-8")
+
+
+def with_front_matter(path: Path, lines: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ntitle:", f"\n{lines}\ntitle:", 1), encoding="utf-8")
+
+
+def add_body(path: Path, markdown: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + markdown + "\n", encoding="utf-8")
+
+
+def with_photos(example: Path, images: dict[str, bytes]) -> Path:
+    """The example with a photo (or a broken file) next to six of the week's articles, and
+    output.public_url set."""
+    for slug, name in ARTICLES.items():
+        (example / "articles" / name).write_bytes(images[name])
+        with_front_matter(example / "articles" / f"{slug}.md", f"image: {name}\nimage_alt: Une image")
+    set_public_url(example)
+    return example

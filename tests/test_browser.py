@@ -1,6 +1,7 @@
 """The web preview and screenshots in a real browser: Debian's Chromium driven by Playwright."""
 
 import http.client
+import re
 import struct
 import time
 from pathlib import Path
@@ -183,15 +184,50 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def test_screenshots_of_every_segment_at_both_widths(example, tmp_path):
-    from conftest import run_process
+def test_screenshots_of_every_segment_at_both_widths_show_the_images_from_disk(example, images, tmp_path):
+    """Without output.public_url too: the screenshots show the images as they will be sent."""
+    from PIL import Image
 
+    from conftest import run_process
+    from helpers import LOGO_COLOUR, with_photos
+
+    with_photos(example, images)
+    config = example / "rameau.yaml"
+    config.write_text(re.sub(r"  public_url: .*\n", "", config.read_text(encoding="utf-8")), encoding="utf-8")
     result = run_process("preview", "--screenshot", str(tmp_path / "shots"), cwd=example)  # its own Playwright
     assert result.code == 0, result.stderr
     for segment in SEGMENTS:
         for label, width in (("desktop", 800), ("phone", 375)):
             size = png_size(tmp_path / "shots" / f"{segment}-{label}.png")
             assert size[0] == width and size[1] > 1000
+    shot = Image.open(tmp_path / "shots" / "hebdo-grand-public-desktop.png").convert("RGB")
+    logo = sum(count for count, colour in shot.getcolors(1 << 24) if max(abs(a - b) for a, b in zip(colour, LOGO_COLOUR,
+                                                                                                     strict=True)) < 8)
+    assert logo > 20_000  # the logo is there, 552 pixels wide
+
+
+def test_the_live_preview_shows_the_images_from_disk_and_serves_nothing_else(browser, example, images):
+    import urllib.error
+    import urllib.request
+
+    from helpers import with_photos
+
+    server = PreviewServer(with_photos(example, images), BuildOptions(), port=0).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"{server.url}segment/quotidienne")
+        frame = page.locator(".desktop iframe").content_frame
+        frame.locator("img").first.wait_for()
+        sizes = frame.locator("img[src^='/assets/']").evaluate_all("images => images.map(i => i.naturalWidth)")
+        assert len(sizes) >= 3 and all(width > 0 for width in sizes)
+        page.close()
+        for path in ("assets/../rameau.yaml", "assets/%2e%2e/rameau.yaml", "assets/0123456789abcdef-logo.png",
+                     "articles/logo.png", "assets/logo.png"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(server.url + path, timeout=5)
+            assert refused.value.code == 404, path
+    finally:
+        server.stop()
 
 
 LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"

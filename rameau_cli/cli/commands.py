@@ -83,8 +83,10 @@ def preview(
         options = choice.build_options(load_project(project).newsletter.tz)
         serve_preview(project, options, port=port, open_browser=open_browser, console=stderr_console())
         raise typer.Exit(int(ExitCode.INTERRUPTED))  # the preview runs until it is interrupted
+    from ..images.assets import PREVIEW_URL
+
     config = load_project(choice.project)
-    built = build(config, choice.build_options(config.newsletter.tz))
+    built = build(config, choice.build_options(config.newsletter.tz, assets_url=PREVIEW_URL))
     report_warnings(stderr_console(), built.warnings)
     if screenshot:
         from ..preview.screenshots import take_screenshots
@@ -109,12 +111,13 @@ def articles(
 
     Example: rameau articles --week 2026-W48
     """
+    from ..images.assets import PREVIEW_URL
     from ..pipeline import build, load_project
     from ..preview.terminal import articles_tables
     from .reporting import report_skipped, report_warnings
 
     config = load_project(choice.project)
-    built = build(config, choice.build_options(config.newsletter.tz))
+    built = build(config, choice.build_options(config.newsletter.tz, assets_url=PREVIEW_URL))
     for table in articles_tables(built, everything):
         stdout_console().print(table)
     report_skipped(stdout_console(), built.pool.skipped)

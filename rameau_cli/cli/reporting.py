@@ -96,5 +96,9 @@ def report_check(console: Console, where: str, parts: list[Any], findings: list[
         lines = lines or ["[green]ok[/]"]
         table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", "\n".join(lines))
     console.print(table)
+    for finding in findings:
+        if not finding.segment:  # about the sources (an article skipped, an image left out): every segment
+            colour = "red" if finding.level == "error" else "yellow"
+            console.print(f"[{colour}]{finding.level}[/]: {escape(finding.message)}")
     errors = sum(f.level == "error" for f in findings)
     console.print(f"{errors} error(s), {len(findings) - errors} warning(s) in {len(parts)} segment(s)")

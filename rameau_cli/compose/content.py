@@ -10,7 +10,9 @@ the email's own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from ..images.assets import COLUMN, Assets
 from ..project.reading import shorten
 from ..render.blocks import Blocks, Image, Inline, ListBlock, Notes, Paragraph, Quote, Span, plain
 from ..render.markup import absolute_url, clean_html
@@ -24,21 +26,34 @@ ARTICLE_TOP = 3  # an article's `#` is an h3: the email's header is its h1, arti
 EDITO_TOP = 2
 
 
-def reading(base_url: str, language: str, top: int) -> Reading:
+def reading(base_url: str, language: str, top: int, images: tuple[Assets, Path, str] | None = None) -> Reading:
+    """`images`: where the images that name files are found (the assets, the folder of the file
+    that names them, and that file for messages); None for a feed's content."""
+    local_image = None
+    if images is not None:
+        assets, folder, where = images
+
+        def local_image(ref: str, width: int | None) -> tuple[str, int, int] | None:
+            picture = assets.picture(ref, folder, where, min(width or COLUMN, COLUMN))
+            return (picture.url, picture.width or COLUMN, picture.height or 0) if picture else None
+
     return Reading(resolve=lambda url: absolute_url(url, base_url), heading_shift=top,
-                   text=lambda text: typography(text, language))
+                   text=lambda text: typography(text, language), local_image=local_image)
 
 
-def edito_blocks(markdown: str, language: str, base_url: str, texts: Texts) -> Blocks:
+def edito_blocks(markdown: str, language: str, base_url: str, texts: Texts,
+                 images: tuple[Assets, Path, str] | None = None) -> Blocks:
     """The édito as blocks; shared by every segment."""
     if not markdown.strip():
         return ()
-    return read_blocks(clean_html(texts.markdown(markdown)), reading(base_url, language, EDITO_TOP))
+    return read_blocks(clean_html(texts.markdown(markdown)), reading(base_url, language, EDITO_TOP, images))
 
 
-def body_blocks(article: Article, language: str, base_url: str, texts: Texts) -> Blocks:
+def body_blocks(article: Article, language: str, base_url: str, texts: Texts, assets: Assets | None = None) -> Blocks:
     html = texts.markdown(article.body) if article.body_format == "markdown" else article.body
-    return read_blocks(clean_html(html), reading(article.url or base_url, language, ARTICLE_TOP))
+    folder = article.folder
+    images = (assets, folder, f"{article.source}: body image") if assets is not None and folder is not None else None
+    return read_blocks(clean_html(html), reading(article.url or base_url, language, ARTICLE_TOP, images))
 
 
 def summary_inline(article: Article, language: str, base_url: str, texts: Texts,

@@ -12,6 +12,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import ConfigError, ContentError, Problem
+from ..images.assets import Assets, Picture
 from ..project.config import Config, Newsletter, Segment
 from ..project.editions import Edition
 from ..project.reading import one_line, shorten
@@ -38,7 +39,7 @@ class IssueArticle:
     date_long: str  # "mardi 24 novembre 2026"
     summary: Inline  # may be empty
     author: str
-    image: str
+    image: Picture | None
     image_alt: str
     tags: tuple[str, ...]
     body: Blocks = ()  # the whole article, when the segment or the article asks for it
@@ -82,7 +83,8 @@ class Issue:
 
 
 def make_issue(config: Config, edition: Edition, selection: Selection, edito: Blocks,
-               number: int | None = None, texts: Texts | None = None) -> Issue:
+               number: int | None = None, texts: Texts | None = None, assets: Assets | None = None) -> Issue:
+    """`assets`: the build's images from disk (None: an image that names a file is left out)."""
     texts = texts or Texts()
     language = config.newsletter.language
     words = wording_for(language)
@@ -91,8 +93,8 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
     def tag(url: str, content: str = "") -> str:
         return tag_url(url, segment.tracking, segment.id, edition.id, content)
 
-    articles = tuple(_issue_article(a, segment.body == "full" or a.full, language, config.newsletter.base_url, tag, texts)
-                     for a in selection.articles)
+    articles = tuple(_issue_article(a, segment.body == "full" or a.full, language, config.newsletter.base_url, tag, texts,
+                                    assets) for a in selection.articles)
     date_long = texts.long_date(edition.date, language)
     context = {
         "newsletter": config.newsletter,
@@ -123,13 +125,22 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
 
 
 def _issue_article(article: Article, full: bool, language: str, base_url: str, tag: Callable[..., str],
-                   texts: Texts) -> IssueArticle:
+                   texts: Texts, assets: Assets | None) -> IssueArticle:
     cached: list[Blocks] = []
 
     def body() -> Blocks:
+        # Only a body the email shows has its images made (a summary is taken from its text).
         if not cached:
-            cached.append(map_links(body_blocks(article, language, base_url, texts), tag) if article.body.strip() else ())
+            blocks = body_blocks(article, language, base_url, texts, assets if full else None) \
+                if article.body.strip() else ()
+            cached.append(map_links(blocks, tag))
         return cached[0]
+
+    image = None
+    if article.image and assets is not None:
+        image = assets.picture(article.image, article.folder, f"{article.source}: image")
+    elif article.image.startswith(("https://", "http://")):
+        image = Picture(article.image)
 
     return IssueArticle(
         id=article.id,
@@ -140,7 +151,7 @@ def _issue_article(article: Article, full: bool, language: str, base_url: str, t
         date_long=texts.long_date(article.date, language),
         summary=map_inline_links(summary_inline(article, language, base_url, texts, body), tag),
         author=article.author,
-        image=article.image,
+        image=image,
         image_alt=typography(article.image_alt, language),
         tags=article.tags,
         body=body() if full else (),

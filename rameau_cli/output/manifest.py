@@ -34,7 +34,8 @@ def web_version(email: Email) -> str:
     return html.replace(f'href="{profile.view_online}"', 'href="../../archive/index.html"')
 
 
-def segment_entry(email: Email, edition: Edition, files: dict[str, bytes]) -> dict[str, Any]:
+def segment_entry(email: Email, edition: Edition, files: dict[str, bytes], assets: list[str]) -> dict[str, Any]:
+    """`assets`: the images from disk it shows, by name under the output folder's assets/."""
     issue = email.issue
     return {
         "title": issue.segment.title,
@@ -44,6 +45,7 @@ def segment_entry(email: Email, edition: Edition, files: dict[str, bytes]) -> di
         "window": edition.window.as_dict(),
         "articles": [{"id": a.id, "title": a.title, "url": a.canonical_url} for a in issue.articles + issue.more],
         "files": files_entry(files),
+        "assets": assets,
     }
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError, Problem, Warnings
+from ..images.assets import ASSETS_DIR
 from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, history_text, record
 from ..render.emails import Email
@@ -67,13 +68,17 @@ def settle(config: Config, out_dir: Path) -> None:
 
 
 def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, history: History | None,
-                warnings: Warnings) -> tuple[Written, ...]:
-    """Write `editions` (pipeline.EditionBuild) into `out_dir`, recording them in `history`
-    (None: no history, no archive). Call inside `output_folder`."""
+                warnings: Warnings, assets: dict[str, bytes] | None = None) -> tuple[Written, ...]:
+    """Write `editions` (pipeline.EditionBuild) into `out_dir`, with the images from disk they
+    show (`assets`, by name), recording them in `history` (None: no history, no archive). Call
+    inside `output_folder`."""
     commit = Commit(out_dir)
+    assets = assets or {}
     try:
+        if any(built.emails for built in editions):
+            _stage_assets(commit, out_dir, assets)
         order = [segment.id for segment in config.segments]
-        written = tuple(_stage_edition(commit, out_dir, built, warnings, order) for built in editions)
+        written = tuple(_stage_edition(commit, out_dir, built, warnings, order, assets) for built in editions)
         built_now = {email.issue.segment.id: email.issue.edition_id for built in editions for email in built.emails}
         if built_now:
             latest = {**latest_editions(out_dir), **built_now}
@@ -116,7 +121,31 @@ def _record(history: History, email: Email) -> History:
     return record(history, issue.segment.id, entry)
 
 
-def _stage_edition(commit: Commit, out_dir: Path, built: Any, warnings: Warnings, order: list[str]) -> Written:
+def _stage_assets(commit: Commit, out_dir: Path, assets: dict[str, bytes]) -> None:
+    """The images from disk, beside the editions: new names added, none ever removed (the archive
+    still shows the older ones). A name is its content's hash, so a file already there is kept."""
+    folder = fs.safe_join(out_dir, ASSETS_DIR)
+    new = {name: data for name, data in sorted(assets.items()) if not _holds(folder / name, data)}
+    if not new:
+        return
+    if not folder.is_dir() or folder.is_symlink():
+        staged = commit.stage_folder(folder)
+        for name, data in new.items():
+            fs.write_new(staged / name, data)
+    else:
+        for name, data in new.items():
+            commit.stage_file(folder / name, data)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _stage_edition(commit: Commit, out_dir: Path, built: Any, warnings: Warnings, order: list[str],
+                   assets: dict[str, bytes]) -> Written:
     edition, emails = built.edition, built.emails
     new_ids = {email.issue.segment.id for email in emails}
     target = fs.safe_join(out_dir, edition.id)
@@ -139,7 +168,8 @@ def _stage_edition(commit: Commit, out_dir: Path, built: Any, warnings: Warnings
         files = email_files(email)
         for name, data in files.items():
             fs.write_new(folder / name, data)
-        entries[email.issue.segment.id] = segment_entry(email, edition, files)
+        shown = sorted(name for name in assets if f"/{name}" in email.html)
+        entries[email.issue.segment.id] = segment_entry(email, edition, files, shown)
     entries.update(carried)
     segments = {segment_id: entries[segment_id] for segment_id in sorted(entries, key=_position(order))}
     manifest = make_manifest(edition, segments, empty)

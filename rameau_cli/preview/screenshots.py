@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import Problem, UsageError
+from ..images.assets import PREVIEW_URL, content_type
 from ..output.fs import safe_join
 from ..pipeline import Build
 
@@ -35,6 +36,15 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=find_browser(), headless=True, args=BROWSER_ARGS)
 
 
+def _answer(route, assets: dict[str, bytes]) -> None:
+    """The images from disk of the build are shown; nothing else is fetched from the network."""
+    url = route.request.url
+    if url.startswith(PREVIEW_URL + "/") and url[len(PREVIEW_URL) + 1:] in assets:
+        name = url[len(PREVIEW_URL) + 1:]
+        return route.fulfill(status=200, body=assets[name], content_type=content_type(name))
+    return route.abort() if url.startswith("http") else route.continue_()
+
+
 def take_screenshots(built: Build, folder: Path) -> list[Path]:
     """Write `<segment>-desktop.png` and `<segment>-phone.png` for every built segment."""
     try:
@@ -49,7 +59,7 @@ def take_screenshots(built: Build, folder: Path) -> list[Path]:
             for email in built.emails:
                 for label, width in WIDTHS.items():
                     page = browser.new_page(viewport={"width": width, "height": 900}, java_script_enabled=False)
-                    page.route("**/*", lambda route: route.abort() if route.request.url.startswith("http") else route.continue_())
+                    page.route("**/*", lambda route: _answer(route, built.assets))
                     page.set_content(email.html, wait_until="load")
                     path = safe_join(folder, f"{email.issue.segment.id}-{label}.png")
                     page.screenshot(path=str(path), full_page=True)

@@ -14,10 +14,12 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Problem, RameauError, UsageError
+from ..images.assets import NAME, content_type
 from ..pipeline import Build, BuildOptions, build, load_project
 from ..render.emails import Email
 from .pages import Snapshot, asset, index_page, segment_page
@@ -25,7 +27,8 @@ from .pages import Snapshot, asset, index_page, segment_page
 LOOPBACK = "127.0.0.1"
 ALLOWED_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
 IGNORED_PARTS = {".git", ".rameau-cache", "__pycache__", ".venv", "node_modules"}
-EMAIL_CSP = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; font-src https:"
+EMAIL_CSP = "default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; font-src https:"
+ASSETS = "/assets"  # the images from disk of the latest build, and nothing else
 PAGE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
             "frame-src 'self'; img-src 'self'")
 
@@ -33,7 +36,7 @@ PAGE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-sr
 class PreviewState:
     def __init__(self, project: Path, options: BuildOptions):
         self.project = project
-        self.options = options
+        self.options = replace(options, assets_url=ASSETS)
         self.templates = project / "templates"
         self.snapshot = Snapshot()
         self.changed = threading.Condition()
@@ -165,6 +168,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             (r"/segment/([a-z0-9][a-z0-9-]{0,62})", self._segment_page),
             (r"/segment/([a-z0-9][a-z0-9-]{0,62})/email\.html", self._email),
             (r"/segment/([a-z0-9][a-z0-9-]{0,62})/email\.txt", self._email_text),
+            (rf"{ASSETS}/({NAME.pattern})", self._image),
         ]
         for pattern, action in routes:
             match = re.fullmatch(pattern, path)
@@ -222,6 +226,20 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
     def _email_text(self, segment_id: str):
         email = self._email_of(segment_id)
         self._send(200 if email else 404, email.text if email else "", "text/plain", EMAIL_CSP)
+
+    def _image(self, name: str):
+        result = self.state.snapshot.result
+        data = result.assets.get(name) if result else None
+        if data is None:
+            return self._send(404, "Not found.\n", "text/plain")
+        self.send_response(200)
+        self.send_header("Content-Type", content_type(name))
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def _script(self):
         self._send(200, asset("preview.js"), "text/javascript")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 from ..project.reading import one_line
 from .blocks import (
@@ -96,6 +97,9 @@ class Reading:
     resolve: Callable[[str], str] = lambda url: url
     heading_shift: int = 3  # the level `#` becomes: the email has h1 (the segment) and h2 (articles)
     text: Callable[[str], str] = lambda text: text
+    # An image that names a file (no scheme): (its address, width, height) for the width asked,
+    # or None to leave it out. None: such an image is a link like any other (a feed's content).
+    local_image: Callable[[str, int | None], tuple[str, int, int] | None] | None = None
 
 
 def read_blocks(html: str, reading: Reading = Reading()) -> Blocks:
@@ -239,11 +243,16 @@ class _Reader:
         return Table(header, body, tuple(align))
 
     def image(self, node: Element, href: str = "") -> Image | None:
-        src = self.reading.resolve(node.attrs.get("src", ""))
+        raw = node.attrs.get("src", "").strip()
+        alt = one_line(node.attrs.get("alt", ""))
+        width, height = _pixels(node.attrs.get("width")), _pixels(node.attrs.get("height"))
+        if self.reading.local_image is not None and raw and not _SCHEME.match(raw) and not raw.startswith("//"):
+            local = self.reading.local_image(unquote(raw), width)
+            return Image(local[0], alt, local[1], local[2], href) if local else None
+        src = self.reading.resolve(raw)
         if not src:
             return None
-        return Image(src, one_line(node.attrs.get("alt", "")), _pixels(node.attrs.get("width")),
-                     _pixels(node.attrs.get("height")), href)
+        return Image(src, alt, width, height, href)
 
     # inline
 
@@ -346,6 +355,9 @@ def _align(cell: Element) -> str:
         if value in style:
             return value
     return ""
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 def _pixels(value: str | None) -> int | None:

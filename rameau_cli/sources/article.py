@@ -35,6 +35,12 @@ class Article:
     full: bool = False  # the whole body in every email, whatever the segment's `body`
     body_elsewhere: bool = False  # the body was left in its file (by the article cache): see sources.markdown.with_body
 
+    @property
+    def folder(self) -> Path | None:
+        """The folder its image files are named from: a Markdown file's; None for a feed's entry,
+        which never reads a file."""
+        return Path(self.source).parent if self.body_format == "markdown" else None
+
 
 LINE = Text(fold=True)
 
@@ -45,7 +51,8 @@ FRONT_MATTER = Mapping(
     Key("audiences", Names(), "Which segments take it, such as [association, entreprise]."),
     Key("tags", Names(), "Its tags, which segments may also select on."),
     Key("author", LINE, "Who wrote it."),
-    Key("image", URL, "An image for its card: an absolute URL."),
+    Key("image", Text(fold=True, name="file or URL"),
+        "An image for its card: a file next to the article (photo.jpg, images/photo.jpg) or an https address."),
     Key("image_alt", LINE, "What the image shows, for readers who cannot see it."),
     Key("url", URL, "Its canonical link (default: <base_url>/articles/<slug>/)."),
     Key("featured", Boolean(), "Put it first, after pinned articles.", default=False),

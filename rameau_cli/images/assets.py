@@ -1,0 +1,312 @@
+"""The images a build uses from disk: found, made email-ready once, named by their content.
+
+An article's `image:`, or `![alt](photo.jpg)` in a Markdown body or the édito, names a file
+relative to the file that names it (`/photos/x.jpg`: from the project folder). Each is made
+email-ready (images/process.py) at twice the width the email shows it at, and named
+`<hash>-<name>.<ext>` by its bytes: one photo is one file under `<output>/assets/`, shared by
+every segment and edition, and the HTML points at it under `output.public_url`.
+
+Only files inside the project folder are read; a feed's content never reads a file. A file that
+is missing or cannot be read as an image is a warning naming it and the fix; the article goes
+out without that image. Processed images are kept in the cache by the source's content and the
+processing settings: a build whose photos have not changed does no image work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..cache.base import CacheFolder
+from ..errors import ConfigError, Problem, Warnings, show
+from ..project.reading import slugify
+
+ASSETS_DIR = "assets"
+COLUMN = 552  # the width the theme shows a full-width image at, in CSS pixels
+MAX_SOURCE_BYTES = 60_000_000
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+NOT_SHOWN = {  # formats Pillow cannot open (or mail clients cannot show), and what to do instead
+    ".svg": "an SVG, which most mail clients do not show; export it as PNG",
+    ".svgz": "an SVG, which most mail clients do not show; export it as PNG",
+    ".pdf": "a PDF; export the page as PNG or JPEG",
+    ".heic": "a HEIC photo, which cannot be read here; export it as JPEG (on an iPhone: Settings > Camera > "
+             "Formats > Most Compatible)",
+    ".heif": "a HEIF photo, which cannot be read here; export it as JPEG",
+    ".avif": "an AVIF image, which cannot be read here; export it as JPEG or PNG",
+}
+PREVIEW_URL = "https://preview.rameau.invalid/assets"  # where previews show images from disk (see preview/)
+NAME = re.compile(r"[0-9a-f]{16}-[a-z0-9-]{1,40}\.(?:jpg|png|gif)")  # a made file's name
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image as an email shows it: its address, and the size it is shown at (CSS pixels;
+    None when unknown, for a remote image). `at(width)`: the same image for a smaller place."""
+
+    url: str
+    width: int | None = None
+    height: int | None = None
+    resize: Callable[[int], Picture] | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return self.url
+
+    def at(self, width: int) -> Picture:
+        """This image shown `width` pixels wide: a file made for that width when it is from disk."""
+        if self.resize is not None:
+            return self.resize(width)
+        return Picture(self.url, width, None)
+
+
+def is_remote(ref: str) -> bool:
+    return ref.startswith(("https://", "http://"))
+
+
+def content_type(name: str) -> str:
+    return CONTENT_TYPES.get(name.rpartition(".")[2], "application/octet-stream")
+
+
+class NeedsPublicUrl(ConfigError):
+    pass
+
+
+@dataclass
+class _Source:
+    path: Path
+    sha: str
+    data: bytes | None  # read only when an image has to be made from it
+
+
+class Assets:
+    """The images of one build. `url`: where `<output>/assets/` is published (None: unknown;
+    an image from disk is then refused, naming output.public_url). `files`: name -> bytes of
+    every file the emails point at, to write under the output folder or serve in a preview."""
+
+    def __init__(self, root: Path, url: str | None, cache: CacheFolder, warnings: Warnings):
+        self.root = root.resolve()
+        self.url = url.rstrip("/") if url is not None else None
+        self.warnings = warnings
+        self.files: dict[str, bytes] = {}
+        self.problems: list[Problem] = []  # the images left out, each also a warning
+        self.store = _Store(cache)
+        self._sources: dict[Path, _Source | str] = {}  # by real path: the file, or why not
+
+    def save(self) -> None:
+        self.store.save()
+
+    def picture(self, ref: str, base: Path | None, where: str, width: int = COLUMN) -> Picture | None:
+        """The image `ref` names, shown `width` pixels wide at most: a remote address as it is, a
+        file (relative to `base`, the folder of the file that names it) made email-ready. None,
+        with a warning, when it cannot be used. `base` None: no file may be read (a feed)."""
+        ref = ref.strip()
+        if is_remote(ref):
+            return Picture(ref)
+        if base is None or SCHEME.match(ref) or ref.startswith("//"):
+            self._skip(where, ref, "is not an https address; link an image over https")
+            return None
+        source = self._source(ref, base, where)
+        if source is None:
+            return None
+        made = self._made(source, 2 * width, where, ref)
+        if made is None:
+            return None
+        shown = min(width, made.source_width)
+        return self._picture(source, made, shown, where, ref)
+
+    def _picture(self, source: _Source, made: _Made, shown: int, where: str, ref: str) -> Picture:
+        if self.url is None:
+            shown_in = where.split(": ")[0]
+            raise NeedsPublicUrl(Problem("rameau.yaml: output.public_url", f"is not set, and {shown_in} shows an image "
+                                         f"from disk ({ref}); set it to the address where the output folder is "
+                                         "published, such as https://lettre.example.org, so that readers see it "
+                                         "(README: Publishing the output folder)"))
+        self.files[made.name] = made.data
+        height = max(1, round(shown * made.height / made.width))
+
+        def resize(width: int) -> Picture:
+            width = min(width, made.source_width)
+            smaller = made if 2 * width >= made.width else self._made(source, 2 * width, where, ref) or made
+            return self._picture(source, smaller, width, where, ref)
+
+        return Picture(f"{self.url}/{made.name}", shown, height, resize)
+
+    def _skip(self, where: str, ref: str, why: str) -> None:
+        problem = Problem(where, f"{show(ref)} {why}; it goes out without this image")
+        if problem not in self.problems:
+            self.problems.append(problem)
+        self.warnings.warn(problem.where, problem.message)
+
+    def _source(self, ref: str, base: Path, where: str) -> _Source | None:
+        relative = ref.lstrip("/")
+        path = (self.root if ref.startswith("/") else base.resolve()) / relative
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            real = path
+        if real not in self._sources:
+            if not real.is_relative_to(self.root):
+                self._sources[real] = "is outside the project folder; put the file in the project, next to the article"
+            else:
+                self._sources[real] = self._read(real)
+        found = self._sources[real]
+        if isinstance(found, str):
+            hint = " (a path starting with / is from the project folder)" if ref.startswith("/") and "found" in found \
+                else ""
+            self._skip(where, ref, found.replace("; ", f"{hint}; ", 1))
+            return None
+        return found
+
+    def _read(self, path: Path) -> _Source | str:
+        """The file, or why it cannot be used."""
+        try:
+            info = path.stat()
+        except OSError:
+            return ("was not found; check the file's name and folder, relative to the file that names it, or give an "
+                    "https address")
+        if not stat.S_ISREG(info.st_mode):
+            return "is not a file; name an image file"
+        why = NOT_SHOWN.get(path.suffix.lower())
+        if why:
+            return f"is {why}"
+        if info.st_size > MAX_SOURCE_BYTES:
+            return f"is {info.st_size // 1_000_000} MB; export it smaller (under {MAX_SOURCE_BYTES // 1_000_000} MB)"
+        sha = self.store.known_sha(path, info)
+        data = None
+        if sha is None:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                return f"cannot be read ({exc.strerror or exc}); check its permissions"
+            sha = hashlib.sha256(data).hexdigest()
+            self.store.remember_sha(path, info, sha)
+        return _Source(path, sha, data)
+
+    def _made(self, source: _Source, max_width: int, where: str, ref: str) -> _Made | None:
+        key = f"{source.sha}:{max_width}"
+        made = self.store.get(key)
+        if made is not None:
+            return made
+        failed = self.store.index["failed"].get(source.sha)
+        if isinstance(failed, str):  # read and refused by an earlier build: not read again
+            self._skip(where, ref, failed)
+            return None
+        from .process import NotAnImage, process
+
+        if source.data is None:
+            try:
+                source.data = source.path.read_bytes()
+            except OSError as exc:
+                self._skip(where, ref, f"cannot be read ({exc.strerror or exc}); check its permissions")
+                return None
+        try:
+            done = process(source.data, max_width)
+        except NotAnImage as exc:
+            kind = source.path.suffix.lower().lstrip(".") or "file"
+            why = (f"cannot be read as an image ({_reason(exc)}); open it and save it again as JPEG or PNG (a {kind} "
+                   "that is cut or corrupt, or of a format not supported)")
+            self.store.index["failed"][source.sha] = why
+            self.store.changed = True
+            self._skip(where, ref, why)
+            return None
+        name = f"{hashlib.sha256(done.data).hexdigest()[:16]}-{slugify(source.path.stem, 40)}.{done.extension}"
+        made = _Made(name, done.data, done.width, done.height, done.source_width)
+        self.store.put(key, made)
+        return made
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().rstrip(".")
+    return text[:120] if text else "unknown format"
+
+
+@dataclass(frozen=True)
+class _Made:
+    name: str  # under assets/
+    data: bytes
+    width: int  # pixels of the file
+    height: int
+    source_width: int  # pixels of the photo as it was taken (upright)
+
+
+class _Store:
+    """Processed images in .rameau-cache/images/: an index (source file -> its hash; source hash
+    and width -> the file made) and the files made, each checked against its hash when read."""
+
+    def __init__(self, cache: CacheFolder):
+        self.cache = cache
+        self.folder = cache.path / "images" if cache.path else None
+        self.index_file = cache.file("images", "index.json")
+        loaded = self.index_file.load()
+        self.index: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+        for part in ("sources", "made", "failed"):
+            if not isinstance(self.index.get(part), dict):
+                self.index[part] = {}
+        self.new: dict[str, bytes] = {}
+        self.changed = False
+
+    def known_sha(self, path: Path, info: os.stat_result) -> str | None:
+        entry = self.index["sources"].get(str(path))
+        if isinstance(entry, list) and entry[:2] == [info.st_size, info.st_mtime_ns] and len(entry) == 3:
+            return str(entry[2])
+        return None
+
+    def remember_sha(self, path: Path, info: os.stat_result, sha: str) -> None:
+        self.index["sources"][str(path)] = [info.st_size, info.st_mtime_ns, sha]
+        self._changed()
+
+    def get(self, key: str) -> _Made | None:
+        entry = self.index["made"].get(key)
+        if not isinstance(entry, dict) or self.folder is None:
+            return None
+        try:
+            name, width, height, source_width = entry["name"], entry["width"], entry["height"], entry["source"]
+            data = self.new.get(name) or (self.folder / name).read_bytes()
+        except (KeyError, TypeError, OSError):
+            return None
+        if not isinstance(name, str) or not name.startswith(hashlib.sha256(data).hexdigest()[:16]):
+            return None
+        return _Made(name, data, width, height, source_width)
+
+    def put(self, key: str, made: _Made) -> None:
+        self.index["made"][key] = {"name": made.name, "width": made.width, "height": made.height,
+                                   "source": made.source_width}
+        self.new[made.name] = made.data
+        self._changed()
+
+    def _changed(self) -> None:
+        self.changed = True
+
+    def save(self) -> None:
+        """Keep what this build made (at the end of the build, when the cache is deferred): the
+        files, then the index; what belongs to photos that are gone is dropped."""
+        if self.changed and self.folder is not None:
+            self.cache.later(self._save_files)
+            self.index_file.save(self.index)
+
+    def _save_files(self) -> None:
+        from ..output.fs import write_atomic
+
+        assert self.folder is not None
+        sources = {path: entry for path, entry in self.index["sources"].items() if os.path.exists(path)}
+        known = {entry[2] for entry in sources.values() if isinstance(entry, list) and len(entry) == 3}
+        self.index["sources"] = sources
+        self.index["made"] = {key: entry for key, entry in self.index["made"].items() if key.split(":")[0] in known}
+        self.index["failed"] = {sha: why for sha, why in self.index["failed"].items() if sha in known}
+        kept = {entry.get("name") for entry in self.index["made"].values() if isinstance(entry, dict)}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for name, data in self.new.items():
+                if name in kept:
+                    write_atomic(self.folder / name, data)
+            for path in self.folder.iterdir():
+                if path.name != "index.json" and path.name not in kept and not path.name.startswith("."):
+                    path.unlink()
+        except OSError as exc:
+            self.cache.cannot_write(self.folder, exc)
