@@ -16,8 +16,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent
 
 # Every library whose output a cache keeps: PyYAML (parsed YAML and front matter),
-# markdown-it-py and its plugins (rendered Markdown), Babel (dates in words), nh3 (sanitized HTML).
-LIBRARIES = ("yaml", "markdown_it", "mdit_py_plugins", "linkify_it", "babel", "nh3")
+# markdown-it-py and its plugins (rendered Markdown), Babel (dates in words), nh3 (sanitized HTML),
+# Pillow (images made email-ready).
+LIBRARIES = ("yaml", "markdown_it", "mdit_py_plugins", "linkify_it", "babel", "nh3", "PIL")
 
 
 @lru_cache(maxsize=1)
