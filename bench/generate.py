@@ -1,10 +1,12 @@
-"""Generate benchmark inputs for rameau: a project of N French articles, or an RSS 2.0 feed.
+"""Generate benchmark inputs for rameau: a project of N French articles, an RSS 2.0 feed, or
+a project whose articles each have a camera photo next to them.
 
     python bench/generate.py --articles 10000 --out bench/.work/articles-10000
     python bench/generate.py --feed 5000 --out bench/.work/feed-5000.xml
+    python bench/generate.py --photos 20 --out bench/.work/photos-20
 
-Everything comes from a fixed seed and the word lists below (stdlib only), so the same
-arguments always give byte-identical files. Dates are spread over the year ending on
+Everything comes from a fixed seed and the word lists below (stdlib only; Pillow for the
+photos), so the same arguments always give the same articles. Dates are spread over the year ending on
 2026-11-29, the last day of ISO week 2026-W48, for which an edition file is written.
 """
 
@@ -280,16 +282,64 @@ def write_feed(count: int, out: Path) -> None:
     )
 
 
+# --- Photos --------------------------------------------------------------------------------------
+
+def write_photos(count: int, out: Path) -> None:
+    """`out/photos`: `count` articles of week 2026-W48, each with a 4000x3000 camera JPEG next to
+    it (grain, shapes, EXIF with a GPS position, one in four stored sideways); `out/remote`: the
+    same articles with the same images at https addresses (the same emails, without image work)."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(SEED + 2)
+    if out.exists():
+        shutil.rmtree(out)
+    config = (REPO / "rameau.yaml").read_text(encoding="utf-8").replace(
+        "  dir: dist\n", "  dir: dist\n  public_url: https://lettres.rameau-alliances.org\n")
+    for variant in ("photos", "remote"):
+        (out / variant / "articles").mkdir(parents=True)
+        (out / variant / "rameau.yaml").write_text(config, encoding="utf-8")
+    grain = Image.effect_noise((4000, 3000), 24).convert("RGB")
+    for index in range(count):
+        headline = title(rng)
+        day = dt.date(2026, 11, 23) + dt.timedelta(days=index % 7)
+        front = (f"---\ntitle: {quoted(headline)}\ndate: {day.isoformat()}\naudiences: [{rng.choice(AUDIENCES)}]\n"
+                 f"summary: {quoted(sentence(rng))}\n")
+        name = f"photo-{index:02d}.jpg"
+        body = f"---\n{paragraph(rng, 3)}\n"
+        (out / "remote" / "articles" / f"article-{index:02d}.md").write_text(
+            front + f"image: {BASE_URL}/medias/{name}\nimage_alt: {quoted(headline)}\n" + body, encoding="utf-8")
+        (out / "photos" / "articles" / f"article-{index:02d}.md").write_text(
+            front + f"image: {name}\nimage_alt: {quoted(headline)}\n" + body, encoding="utf-8")
+        colour = tuple(rng.randrange(40, 220) for _ in range(3))
+        image = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
+        image = Image.blend(image, grain, 0.35)
+        draw = ImageDraw.Draw(image)
+        for _ in range(12):
+            x, y = rng.randrange(0, 3600), rng.randrange(0, 2600)
+            draw.ellipse((x, y, x + rng.randrange(100, 900), y + rng.randrange(100, 900)), fill=colour)
+        exif = Image.Exif()
+        exif[0x010F] = "Camera"
+        exif[0x8825] = {1: "N", 2: (48.0, 51.0, 24.0 + index), 3: "E", 4: (2.0, 21.0, 3.0)}
+        if index % 4 == 0:
+            exif[0x0112] = 6
+        image.save(out / "photos" / "articles" / name, "JPEG", quality=92, exif=exif)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--articles", type=int, metavar="N", help="write a project folder with N articles")
     what.add_argument("--feed", type=int, metavar="N", help="write an RSS 2.0 file with N entries")
+    what.add_argument("--photos", type=int, metavar="N", help="write two projects of N articles, photos from disk or remote")
     parser.add_argument("--out", type=Path, required=True, help="the project folder or the feed file to write")
     args = parser.parse_args(argv)
     if args.articles is not None:
         write_project(args.articles, args.out)
         print(f"{args.articles} articles in {args.out}", file=sys.stderr)
+    elif args.photos is not None:
+        write_photos(args.photos, args.out)
+        print(f"{args.photos} articles with photos in {args.out}/photos, with remote images in {args.out}/remote",
+              file=sys.stderr)
     else:
         write_feed(args.feed, args.out)
         print(f"{args.feed} feed entries in {args.out}", file=sys.stderr)

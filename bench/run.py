@@ -153,6 +153,33 @@ def article_project(count: int) -> Path:
     return project
 
 
+def photo_projects(count: int) -> Path:
+    folder = WORK / f"photos-{count}"
+    ensure_generated("photos", count, folder, WORK / f"photos-{count}.stamp")
+    return folder
+
+
+# The photo baseline: Pillow alone, as plainly as it is used for this job: each photo opened,
+# turned upright, resized for the column and for a thumbnail, saved as JPEG.
+PILLOW_CODE = """
+import io, sys, pathlib
+from PIL import Image, ImageOps
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.jpg")):
+    with Image.open(path) as image:
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+        for width in (1104, 340):
+            height = round(upright.height * width / upright.width)
+            upright.resize((width, height), Image.Resampling.LANCZOS).save(io.BytesIO(), "JPEG", quality=82)
+"""
+
+
+def remove_output_and_cache(project: Path, out: Path) -> Callable[[], None]:
+    def remove() -> None:
+        shutil.rmtree(project / ".rameau-cache", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+    return remove
+
+
 def feed_project(count: int) -> Path:
     """A folder with rameau.yaml (for the segments) and feed.xml; --source replaces the sources."""
     project = WORK / f"feed-{count}"
@@ -213,6 +240,7 @@ class Sizes:
     large: int
     small: int
     feed: int
+    photos: int = 20
 
 
 @dataclass(frozen=True)
@@ -249,6 +277,14 @@ def plan(sizes: Sizes, mjml: list[str] | None) -> tuple[list[Command], list[Row]
     ]
     if mjml:
         commands.append(Command("mjml", (*mjml, str(COMPARABLE), "-o", str(out / "mjml.html"))))
+    photos = photo_projects(sizes.photos)
+    photo_build = (*rameau, "build-issue", "--week", WEEK, "--out", str(out / "photos"))
+    commands += [
+        Command("pillow", (PYTHON, "-c", PILLOW_CODE, str(photos / "photos" / "articles"))),
+        Command("photos-cold", photo_build, photos / "photos", remove_output_and_cache(photos / "photos", out / "photos")),
+        Command("remote-warm", (*rameau, "build-issue", "--week", WEEK, "--out", str(out / "remote")), photos / "remote"),
+        Command("photos-warm", photo_build, photos / "photos"),
+    ]
     example = (*rameau, "build-issue", "--out", str(out / "example"))
     commands.append(Command("example-first", example, REPO, remove_cache(REPO)))
     commands.append(Command("example", example, REPO))
@@ -263,6 +299,11 @@ def plan(sizes: Sizes, mjml: list[str] | None) -> tuple[list[Command], list[Row]
         Row("startup, `rameau --version`", "version", "python-pass", 6.0, "`python -c pass`"),
         Row(f"feed, {sizes.feed:,} entries", "feed", "feedparser", 1.5, "feedparser.parse() alone"),
         Row(f"peak memory, feed {sizes.feed:,}", "feed", None, 500.0),
+        Row(f"{sizes.photos} camera photos (4000×3000), cold build", "photos-cold", "pillow", 1.0,
+            "Pillow alone: open, upright, 2 sizes, JPEG"),
+        Row(f"{sizes.photos} camera photos, warm build", "photos-warm", "remote-warm", 1.1,
+            "warm build, the same images remote"),
+        Row(f"peak memory, cold build with {sizes.photos} photos", "photos-cold", None, 300.0),
     ]
     return commands, rows
 

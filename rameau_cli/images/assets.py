@@ -206,7 +206,8 @@ class Assets:
                 self._skip(where, ref, f"cannot be read ({exc.strerror or exc}); check its permissions")
                 return None
         try:
-            done = process(source.data, max_width)
+            data, source.data = source.data, None  # not kept: twenty camera photos are 100 MB
+            done = process(data, max_width)
         except NotAnImage as exc:
             kind = source.path.suffix.lower().lstrip(".") or "file"
             why = (f"cannot be read as an image ({_reason(exc)}); open it and save it again as JPEG or PNG (a {kind} "

@@ -48,7 +48,7 @@ def process(data: bytes, max_width: int) -> Processed:
                 if image.format == "GIF" and getattr(image, "n_frames", 1) > 1:
                     return _animated(image, max_width)
                 if image.format == "JPEG":
-                    image.draft("RGB", (max_width, max_width * 4))  # decode at a fraction of the size: much faster
+                    image.draft("RGB", (max_width, max_width))  # decoded at a fraction of its size (either side may be the width)
                 upright = ImageOps.exif_transpose(image)
                 return _still(_srgb(upright), max_width)
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
