@@ -132,11 +132,13 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     force: bool = FORCE,
+    links: bool = typer.Option(False, "--links", help="Also ask each link's server whether it answers (never an "
+                                                      "unsubscribe link): 404, 410 and unknown hosts are errors."),
 ) -> None:
     """Lint what would be sent: size against Gmail's clipping, images, links, unsubscribe, subject,
     preheader, text part, HTML validity. Exit 1 on errors (and on warnings with --strict).
 
-    Example: rameau build-issue && rameau check --strict
+    Example: rameau build-issue && rameau check --strict --links
     """
     from ..check import check_edition
     from ..pipeline import load_project
@@ -148,6 +150,11 @@ def check(
     if choice.segment:
         findings = [f for f in findings if f.segment in choice.segment or not f.segment]
         emails = [e for e in emails if e.segment in choice.segment]
+    if links:
+        from ..cache.base import CacheFolder
+        from ..check.links import check_links
+
+        findings += check_links(emails, CacheFolder(config.cache_dir))
     errors = [f for f in findings if f.level == "error"]
     warnings = [f for f in findings if f.level == "warning"]
     if as_json:

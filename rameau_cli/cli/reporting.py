@@ -92,7 +92,8 @@ def report_check(console: Console, where: str, parts: list[Any], findings: list[
     table.add_column("Result", overflow="fold", ratio=1)
     for part in parts:
         mine = [f for f in findings if f.segment == part.segment]
-        lines = [f"[{'red' if f.level == 'error' else 'yellow'}]{f.level}[/]: {escape(f.message)}" for f in mine]
+        colours = {"error": "red", "warning": "yellow"}
+        lines = [f"[{colours.get(f.level, 'blue')}]{f.level}[/]: {escape(f.message)}" for f in mine]
         lines = lines or ["[green]ok[/]"]
         table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", "\n".join(lines))
     console.print(table)
@@ -100,8 +101,8 @@ def report_check(console: Console, where: str, parts: list[Any], findings: list[
         if not finding.segment:  # about the sources (an article skipped, an image left out): every segment
             colour = "red" if finding.level == "error" else "yellow"
             console.print(f"[{colour}]{finding.level}[/]: {escape(finding.message)}")
-    errors = sum(f.level == "error" for f in findings)
-    console.print(f"{errors} error(s), {len(findings) - errors} warning(s) in {len(parts)} segment(s)")
+    errors, warnings = (sum(f.level == level for f in findings) for level in ("error", "warning"))
+    console.print(f"{errors} error(s), {warnings} warning(s) in {len(parts)} segment(s)")
 
 
 def report_pushed(console: Any, result: Any) -> None:

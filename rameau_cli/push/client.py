@@ -117,7 +117,7 @@ class Api:
     def _unreachable(self, exc: Exception, request: Request) -> str:
         cause = getattr(exc, "reason", None) or exc
         timed_out = isinstance(cause, TimeoutError) or "timed out" in str(cause)
-        why = f"no answer within {TIMEOUT:g} s" if timed_out else f"cannot be reached ({self.clean(str(cause))})"
+        why = f"gave no answer within {TIMEOUT:g} s" if timed_out else f"cannot be reached ({self.clean(str(cause))})"
         if request.method == "POST" and timed_out:
             why += "; the draft may have been created all the same: look in " \
                    f"{self.title} before pushing again, or a second one will be made"
