@@ -230,6 +230,11 @@ def test_429_without_retry_after_backs_off_then_gives_up(tool_project, run):
     assert result.code == 1 and len(server.requests) == 3 and server.campaigns == {}
     assert "Brevo answered 429 (rate limit): too many requests, still after 3 tries; push again later" in result.stderr
 
+    server.script[3] = Canned(429, {"code": "too_many_requests", "message": "hourly"}, {"x-sib-ratelimit-reset": "3500"})
+    hourly = run("push", "--segment", "quotidienne", cwd=project, env=ENV)
+    assert "Brevo answered 429 (hourly): too many requests, it asks to wait 3500 s; push again later" in hourly.stderr
+    assert len(server.requests) == 4
+
 
 def test_a_500_stops_the_push_and_says_what_was_pushed(tool_project, run):
     project, server = tool_project("listmonk")
@@ -310,3 +315,28 @@ def test_push_settings_are_checked_with_the_rest_of_rameau_yaml(example, run):
                     "emailing.push.lists.quotidiene: unknown segment; did you mean 'quotidienne'?",
                     "emailing.push.lists.hebdo-association: listmonk list ids are numbers, such as [3]; got ['quatre']"):
         assert problem in result.stderr
+
+
+def test_credentials_in_the_url_are_refused_without_being_shown(example, run):
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("profile: generic", (
+        f"profile: listmonk\n  push:\n    url: http://api:{TOKEN}@listes.example.org")), encoding="utf-8")
+    result = run("push", "--dry-run", cwd=example)
+    assert result.code == 2 and "emailing.push.url: holds credentials" in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_a_history_that_cannot_be_written_says_which_draft_was_made(tool_project, run, monkeypatch):
+    from rameau_cli.output import fs
+
+    project, server = tool_project("brevo")
+
+    def full_disk(point):
+        if point.startswith("write") and point.endswith("history.json"):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fs, "faults", full_disk)
+    result = run("push", "--segment", "quotidienne", cwd=project, env=ENV)
+    assert result.code == 1 and len(server.campaigns) == 1
+    assert "draft 12 was made in Brevo, but history.json cannot be written (No space left on device); write its id " \
+           "there by hand before pushing again" in result.stderr

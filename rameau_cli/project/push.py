@@ -42,6 +42,8 @@ def _url(url: str, walk: Walk, path: str) -> None:
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
+    if parts.username or parts.password:  # said before anything that would show the URL
+        raise Invalid("holds credentials; give them in RAMEAU_PUSH_USER and RAMEAU_PUSH_TOKEN, never in rameau.yaml")
     if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise Invalid(f"{show(url)} would send the token in clear; use https (http only for 127.0.0.1 or localhost)")
     if parts.query or parts.fragment:

@@ -93,8 +93,8 @@ class Api:
         if attempt + 1 >= ATTEMPTS:
             return None
         if code == 429:
-            said = [_seconds(headers.get(name)) for name in ("Retry-After", "x-sib-ratelimit-reset")]
-            wait = next((s for s in said if s is not None), BACKOFF * 2 ** attempt)
+            said = _asked_wait(headers)
+            wait = BACKOFF * 2 ** attempt if said is None else said
             return wait if wait <= MAX_WAIT else None
         if code in (502, 503, 504) and request.method != "POST":
             return BACKOFF * 2 ** attempt
@@ -106,7 +106,7 @@ class Api:
         if code in (401, 403):
             return f"{what}: it refused the credentials; check RAMEAU_PUSH_USER and RAMEAU_PUSH_TOKEN (and the key's permissions)"
         if code == 429:
-            wait = _seconds(headers.get("Retry-After"))
+            wait = _asked_wait(headers)
             later = f"it asks to wait {wait:g} s" if wait and wait > MAX_WAIT else f"still after {ATTEMPTS} tries"
             return f"{what}: too many requests, {later}; push again later"
         if 300 <= code < 400:
@@ -163,6 +163,12 @@ def _body(exc: Any) -> bytes:
         return exc.read(MAX_ANSWER)
     except (OSError, ValueError):
         return b""
+
+
+def _asked_wait(headers: Any) -> float | None:
+    """How long the tool asks to wait: Retry-After, or Brevo's x-sib-ratelimit-reset."""
+    said = [_seconds(headers.get(name)) for name in ("Retry-After", "x-sib-ratelimit-reset")]
+    return next((wait for wait in said if wait is not None), None)
 
 
 def _seconds(value: str | None) -> float | None:

@@ -230,7 +230,11 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
         raise ApiError(None, f"{tool.title} made a campaign but did not say its id; look for it in {tool.title} before "
                              "pushing again, or a second one will be made")
     link = tool.link(api.base, new)
-    _keep(config, campaign, {"tool": tool.name, "id": new, **({"url": link} if link else {})})
+    try:
+        _keep(config, campaign, {"tool": tool.name, "id": new, **({"url": link} if link else {})})
+    except OSError as exc:
+        raise ApiError(None, f"draft {new} was made in {tool.title}, but history.json cannot be written "
+                             f"({exc.strerror or exc}); write its id there by hand before pushing again") from None
     status = tool.status(answer)
     if status and status != tool.draft:
         raise ApiError(None, f"{tool.title} made campaign {new} with the status {status}, not a draft: look at it in "
