@@ -171,10 +171,13 @@ def test_refused_credentials_name_the_variables_and_never_the_token(tool, tool_p
 
 def test_missing_settings_are_all_named_before_any_request(tool_project, run):
     project, server = tool_project("listmonk", lists={"quotidienne": "3"})
+    config = project / "rameau.yaml"
+    config.write_text(re.sub(r'"url": "[^"]*", ', "", config.read_text(encoding="utf-8")), encoding="utf-8")
     result = run("push", cwd=project, env={})
     assert result.code == 2
     for problem in ("emailing.push.lists.hebdo-entreprise: missing", "emailing.push.lists.hebdo-grand-public: missing",
-                    "RAMEAU_PUSH_TOKEN: not set", "RAMEAU_PUSH_USER: not set"):
+                    "RAMEAU_PUSH_TOKEN: not set", "RAMEAU_PUSH_USER: not set",
+                    "emailing.push.url: missing; give your listmonk's address"):
         assert problem in result.stderr
     assert server.requests == []
 

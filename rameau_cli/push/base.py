@@ -45,6 +45,8 @@ class Tool:
     draft = "draft"  # the status of a campaign that is still a draft, ours to update
     default_url = ""
     needs_user = False  # RAMEAU_PUSH_USER is needed too
+    needs_url = False  # no address of its own: emailing.push.url is needed
+    needs_lists = True  # each segment needs emailing.push.lists
     sends_text = True  # whether the text part is pushed (Brevo and Buttondown make their own)
 
     def base_url(self, url: str, token: str) -> str:

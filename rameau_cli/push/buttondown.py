@@ -22,6 +22,7 @@ class Buttondown(Tool):
     title = "Buttondown"
     default_url = "https://api.buttondown.com/v1"
     sends_text = False
+    needs_lists = False  # without tags, every subscriber
 
     def headers(self, user: str, token: str) -> dict[str, str]:
         return {"Authorization": f"Token {token}", "X-API-Version": API_VERSION}

@@ -19,6 +19,7 @@ class Listmonk(Tool):
     name = "listmonk"
     title = "listmonk"
     needs_user = True
+    needs_url = True
 
     def headers(self, user: str, token: str) -> dict[str, str]:
         pair = base64.b64encode(f"{user}:{token}".encode()).decode("ascii")

@@ -93,7 +93,7 @@ def _push(config: Config, options: Any, tool: Tool, dry_run: bool, force: bool, 
     problems: list[Problem] = []
     campaigns = [_campaign(config, tool, email, problems) for email in built]
     user, token = _credentials(tool, environ, problems if not dry_run else [])
-    if not config.push.url and not tool.default_url and tool.name != "mailchimp":
+    if tool.needs_url and not config.push.url:
         problems.append(Problem("rameau.yaml: emailing.push.url", f"missing; give your {tool.title}'s address, such as "
                                                                   "https://listes.example.org"))
     if problems:
@@ -105,8 +105,15 @@ def _push(config: Config, options: Any, tool: Tool, dry_run: bool, force: bool, 
     history = _history(config)
     entries = [_entry(history, email) for email in built]
     api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user))
+    return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report)
+
+
+def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentEdition]], dry_run: bool,
+          report: Callable[[Pushed], None] | None) -> list[Pushed]:
+    """Each campaign planned (dry run) or pushed, in order; the first failure stops the rest."""
+    campaigns = [campaign for campaign, _ in work]
     done: list[Pushed] = []
-    for campaign, entry in zip(campaigns, entries, strict=True):
+    for campaign, entry in work:
         stored, note = _stored(entry, tool)
         if dry_run:
             result = _planned(api, tool, campaign, stored, note)
@@ -127,7 +134,7 @@ def _push(config: Config, options: Any, tool: Tool, dry_run: bool, force: bool, 
 
 def _campaign(config: Config, tool: Tool, email: BuiltEmail, problems: list[Problem]) -> Campaign:
     lists = config.push.lists_for(email.segment)
-    if lists is None and tool.name != "buttondown":
+    if lists is None and tool.needs_lists:
         problems.append(Problem(f"rameau.yaml: emailing.push.lists.{email.segment}",
                                 f"missing; give the {tool.title} list ids this segment goes to, such as "
                                 f"`lists: {{{email.segment}: [3]}}`"))
