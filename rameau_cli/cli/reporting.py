@@ -101,8 +101,8 @@ def report_check(console: Console, where: str, parts: list[Any], findings: list[
         if not finding.segment:  # about the sources (an article skipped, an image left out): every segment
             colour = "red" if finding.level == "error" else "yellow"
             console.print(f"[{colour}]{finding.level}[/]: {escape(finding.message)}")
-    errors, warnings = (sum(f.level == level for f in findings) for level in ("error", "warning"))
-    console.print(f"{errors} error(s), {warnings} warning(s) in {len(parts)} segment(s)")
+    errors = sum(f.level == "error" for f in findings)
+    console.print(f"{errors} error(s), {sum(f.level == 'warning' for f in findings)} warning(s) in {len(parts)} segment(s)")
 
 
 def report_pushed(console: Any, result: Any) -> None:
