@@ -57,6 +57,10 @@ class OutputError(RameauError):
     """The output folder cannot be written."""
 
 
+class PushError(RameauError):
+    """The emailing tool refused, failed or did not answer; or a campaign is no longer a draft."""
+
+
 class StrictError(RameauError):
     """Warnings were raised and --strict asks to fail on them."""
 

@@ -23,7 +23,7 @@ def test_readme_opens_with_the_two_set_up_commands():
 def test_every_command_is_documented_with_an_example(run, tmp_path):
     listed = run("--help", cwd=tmp_path).stdout
     commands = re.findall(r"^  ([a-z-]+)\s{2,}", listed.split("Commands:")[1], re.M)
-    assert sorted(commands) == ["articles", "build-issue", "check", "history", "init", "preview", "send"]
+    assert sorted(commands) == ["articles", "build-issue", "check", "history", "init", "preview", "push", "send"]
     for command in commands:
         assert f"`rameau {command}" in README
         assert "Example: rameau" in run(command, "--help", cwd=tmp_path).stdout

@@ -80,6 +80,7 @@ def test_subject_keeps_french_spaces_and_cannot_inject_headers(example):
     ("brevo", "{{ unsubscribe }}", "{{ mirror }}", '{{ contact.FIRSTNAME | default : "à vous" }}'),
     ("listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}", '{{ .Subscriber.FirstName | default "à vous" }}'),
     ("mailjet", "[[UNSUB_LINK_FR]]", "[[PERMALINK]]", '[[data:firstname:"à vous"]]'),
+    ("buttondown", "{{ unsubscribe_url }}", "{{ email_url }}", '{{ subscriber.metadata.first_name|default:"à vous" }}'),
     ("generic", "{{unsubscribe_url}}", "{{view_online_url}}", "{{first_name|à vous}}"),
 ])
 def test_profiles_write_their_own_merge_tags_intact(example, profile, unsubscribe, view_online, first_name):

@@ -72,7 +72,7 @@ def interruptible(command: Callable[..., Any]) -> Callable[..., Any]:
 
 for name, command in (("build-issue", commands.build_issue), ("preview", commands.preview),
                       ("articles", commands.articles), ("check", commands.check), ("send", commands.send),
-                      ("init", commands.init)):
+                      ("push", commands.push), ("init", commands.init)):
     app.command(name)(interruptible(command))
 
 history_app = typer.Typer(name="history", help="The project's history.json. Example: rameau history resolve",

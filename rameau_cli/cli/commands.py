@@ -7,6 +7,7 @@ with an example.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -131,11 +132,13 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON on stdout."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     force: bool = FORCE,
+    links: bool = typer.Option(False, "--links", help="Also ask each link's server whether it answers (never an "
+                                                      "unsubscribe link): 404, 410 and unknown hosts are errors."),
 ) -> None:
     """Lint what would be sent: size against Gmail's clipping, images, links, unsubscribe, subject,
     preheader, text part, HTML validity. Exit 1 on errors (and on warnings with --strict).
 
-    Example: rameau build-issue && rameau check --strict
+    Example: rameau build-issue && rameau check --strict --links
     """
     from ..check import check_edition
     from ..pipeline import load_project
@@ -147,6 +150,11 @@ def check(
     if choice.segment:
         findings = [f for f in findings if f.segment in choice.segment or not f.segment]
         emails = [e for e in emails if e.segment in choice.segment]
+    if links:
+        from ..cache.base import CacheFolder
+        from ..check.links import check_links
+
+        findings += check_links(emails, CacheFolder(config.cache_dir))
     errors = [f for f in findings if f.level == "error"]
     warnings = [f for f in findings if f.level == "warning"]
     if as_json:
@@ -195,6 +203,52 @@ def send(
             raise OutputError(*problems, Problem("", "nothing was sent"))
     for subject in send_messages([email.folder / "message.eml" for email in built], tuple(to), smtp_settings()):
         stderr_console().print(f"sent {subject!r} to {', '.join(to)}", markup=False)
+
+
+@edition_options
+def push(
+    choice: EditionChoice,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the requests a push would make; make none."),
+    as_json: bool = typer.Option(False, "--json", help="Print what became of each segment as JSON on stdout."),
+    force: bool = FORCE,
+) -> None:
+    """Create a DRAFT campaign per built segment in the emailing tool (emailing.profile: listmonk,
+    brevo, mailchimp or buttondown); the next push updates the same drafts. Never schedules,
+    sends or sends a test.
+
+    Without EDITION or a window, pushes what the latest build built for each segment. The
+    campaign ids are kept in history.json (commit it). A campaign that is no longer a draft is
+    left alone (exit 1). Credentials: RAMEAU_PUSH_USER and RAMEAU_PUSH_TOKEN.
+
+    Example: rameau build-issue && rameau push --dry-run && rameau push
+    """
+    from dataclasses import asdict
+
+    from ..pipeline import load_project
+    from ..push.procedure import PushFailed, push_edition
+    from .reporting import report_dry_run, report_pushed
+
+    config = load_project(choice.project)
+    options = choice.build_options(config.newsletter.tz)
+    console = stderr_console()
+
+    def shown(results: list) -> str:
+        return json.dumps({"tool": config.profile, "dry_run": dry_run, "segments": [asdict(r) for r in results]},
+                          ensure_ascii=False, indent=2)
+
+    try:
+        results = push_edition(config, options, dry_run=dry_run, force=force,
+                               report=None if dry_run else lambda result: report_pushed(console, result))
+    except PushFailed as exc:
+        if as_json:
+            typer.echo(shown(exc.results))
+        raise
+    if as_json:
+        typer.echo(shown(results))
+    elif dry_run:
+        report_dry_run(stdout_console(), results)
+    if dry_run and not os.environ.get("RAMEAU_PUSH_TOKEN", "").strip():
+        console.print("warning: RAMEAU_PUSH_TOKEN is not set: a push would stop before its first request", markup=False)
 
 
 def init(

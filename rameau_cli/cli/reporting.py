@@ -92,7 +92,8 @@ def report_check(console: Console, where: str, parts: list[Any], findings: list[
     table.add_column("Result", overflow="fold", ratio=1)
     for part in parts:
         mine = [f for f in findings if f.segment == part.segment]
-        lines = [f"[{'red' if f.level == 'error' else 'yellow'}]{f.level}[/]: {escape(f.message)}" for f in mine]
+        colours = {"error": "red", "warning": "yellow"}
+        lines = [f"[{colours.get(f.level, 'blue')}]{f.level}[/]: {escape(f.message)}" for f in mine]
         lines = lines or ["[green]ok[/]"]
         table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", "\n".join(lines))
     console.print(table)
@@ -101,4 +102,31 @@ def report_check(console: Console, where: str, parts: list[Any], findings: list[
             colour = "red" if finding.level == "error" else "yellow"
             console.print(f"[{colour}]{finding.level}[/]: {escape(finding.message)}")
     errors = sum(f.level == "error" for f in findings)
-    console.print(f"{errors} error(s), {len(findings) - errors} warning(s) in {len(parts)} segment(s)")
+    console.print(f"{errors} error(s), {sum(f.level == 'warning' for f in findings)} warning(s) in {len(parts)} segment(s)")
+
+
+def report_pushed(console: Any, result: Any) -> None:
+    """One line per segment as it is pushed: what became of it, and where it is."""
+    where = f" ({result.url})" if result.url else ""
+    if result.action == "refused":
+        console.print(f"{result.segment} ({result.edition}): campaign {result.campaign} left as it is, no longer a draft"
+                      f"{where}", markup=False, style="red")
+        return
+    line = f"{result.segment} ({result.edition}): {result.action} campaign {result.campaign}{where}"
+    console.print(line + (f"; {result.note}" if result.note else ""), markup=False)
+
+
+def report_dry_run(console: Any, results: list[Any]) -> None:
+    """What a push would do, segment by segment: never the token, which is in no request line."""
+    for result in results:
+        what = f"would update campaign {result.campaign} if it is still a draft" if result.action == "update" \
+            else "would create a draft"
+        console.print(f"{result.segment} ({result.edition}): {what}", markup=False, highlight=False)
+        for request in result.requests:
+            console.print(f"  {request}", markup=False, highlight=False)
+        text = "made by the tool" if result.text_bytes is None else f"{result.text_bytes:,} bytes"
+        lists = ", ".join(result.lists) or "every subscriber"
+        for line in (f"subject: {result.subject}", f"lists: {lists}", f"HTML: {result.html_bytes:,} bytes; text: {text}"):
+            console.print(f"  {line}", markup=False, highlight=False)
+        if result.note:
+            console.print(f"  note: {result.note}", markup=False, highlight=False)

@@ -30,6 +30,8 @@ def profile_for(name: str, language: str = "fr", fallback: str = "à vous") -> P
         "brevo": ("{{ unsubscribe }}", "{{ mirror }}", f'{{{{ contact.FIRSTNAME | default : "{fallback}" }}}}'),
         "listmonk": ("{{ UnsubscribeURL }}", "{{ MessageURL }}", f'{{{{ .Subscriber.FirstName | default "{fallback}" }}}}'),
         "mailjet": (f"[[UNSUB_LINK_{lang}]]", "[[PERMALINK]]", f'[[data:firstname:"{fallback}"]]'),
+        "buttondown": ("{{ unsubscribe_url }}", "{{ email_url }}",
+                       f'{{{{ subscriber.metadata.first_name|default:"{fallback}" }}}}'),
     }
     unsubscribe, view_online, first_name = tags[name]
     # The tags are ours, not content: marked safe so that autoescaping keeps their quotes intact.

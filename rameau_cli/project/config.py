@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..cache.base import CACHE_DIR, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, show
+from .push import PUSH, Push, check_push_lists, push_settings
 from .reading import read_text
 from .schema import (
     COLOUR,
@@ -37,7 +38,7 @@ from .schema import (
 
 CONFIG_FILE = "rameau.yaml"
 CADENCES = ("daily", "weekly", "monthly")
-PROFILES = ("generic", "mailchimp", "brevo", "listmonk", "mailjet")
+PROFILES = ("generic", "mailchimp", "brevo", "listmonk", "mailjet", "buttondown")
 DEFAULT_ACCENT = "#1f5c4a"
 
 
@@ -120,6 +121,7 @@ class Config:
     profile: str
     public_url: str = ""  # where the output folder is published (view-online links, archive feed)
     unsubscribe_mailto: str = ""
+    push: Push = Push()  # emailing.push: where `rameau push` creates drafts
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
@@ -253,6 +255,7 @@ OUTPUT = Mapping(
 EMAILING = Mapping(
     Key("profile", Choice(*PROFILES), "The emailing tool, whose merge tags the emails carry.", default="generic"),
     Key("unsubscribe_mailto", EMAIL, "An address added to List-Unsubscribe as a mailto."),
+    Key("push", PUSH, "Where `rameau push` creates draft campaigns (credentials: RAMEAU_PUSH_USER, RAMEAU_PUSH_TOKEN)."),
     optional=True,
 )
 
@@ -263,6 +266,7 @@ CONFIG = Mapping(
     Key("output", OUTPUT, "Where the built editions go."),
     Key("emailing", EMAILING, "The emailing tool the emails are made for."),
     Key("links", LINKS, "Link tagging for every segment."),
+    check=lambda values, walk, path: check_push_lists(values, walk),
 )
 
 
@@ -306,6 +310,7 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
         profile=emailing["profile"],
         public_url=(output["public_url"] or "").rstrip("/"),
         unsubscribe_mailto=emailing["unsubscribe_mailto"] or "",
+        push=push_settings(emailing["push"]),
         warnings=tuple(walk.warnings),
     )
 

@@ -1,7 +1,8 @@
 """`rameau check`: lint what would be sent, against what mail clients and readers need.
 
 Each rule gives findings of level "error" (the CLI exits 1) or "warning" (exits 1 only under
---strict). The rules read the finished parts, HTML and text, as a mail client would.
+--strict); "info" findings only inform. The rules read the finished parts, HTML and text, as a
+mail client would. (`check --links` asks the links' servers: links.py.)
 """
 
 from __future__ import annotations
@@ -35,14 +36,18 @@ class CheckedEmail:
     unsubscribe: str
     articles: int
     assets: tuple[tuple[str, int | None], ...] = ()  # its images from disk: name, bytes (None: missing)
+    article_urls: tuple[tuple[str, str], ...] = ()  # (article id, its canonical URL)
+    list_unsubscribe: tuple[str, ...] = ()  # the targets of the List-Unsubscribe header
 
 
 @dataclass(frozen=True)
 class Finding:
     segment: str
-    level: str  # "error" or "warning"
+    level: str  # "error", "warning" or "info"
     rule: str
     message: str
+    url: str = ""  # the link a finding is about, if any
+    article: str = ""  # the article that link is in, when known
 
 
 class _Scan(HTMLParser):
@@ -206,31 +211,47 @@ def _validity(email: CheckedEmail, add) -> None:
 
 def emails_from_build(built: Any) -> list[CheckedEmail]:
     """The emails of an edition built in memory (a pipeline.Build)."""
+    from ..render.message import build_message
+
     return [
         CheckedEmail(e.issue.segment.id, e.issue.subject, e.issue.preheader, e.html, e.text,
                      e.issue.profile.placeholders, str(e.issue.profile.unsubscribe), len(e.issue.articles),
-                     tuple((name, len(data)) for name, data in built.assets.items() if f"/{name}" in e.html))
+                     tuple((name, len(data)) for name, data in built.assets.items() if f"/{name}" in e.html),
+                     tuple((a.id, a.canonical_url) for a in e.issue.articles + e.issue.more),
+                     list_unsubscribe(build_message(e.issue, e.html, e.text)))
         for e in built.emails
     ]
 
 
+def list_unsubscribe(message: bytes) -> tuple[str, ...]:
+    """The targets of a message's List-Unsubscribe header: `<a>, <b>` gives (a, b)."""
+    from email.parser import BytesHeaderParser
+
+    header = str(BytesHeaderParser().parsebytes(message).get("List-Unsubscribe") or "")
+    return tuple(re.findall(r"<([^>]*)>", header))
+
+
 def email_from_folder(built: Any, profile: Any) -> CheckedEmail:
     """An email written by build-issue (a built.BuiltEmail: its files and manifest entry)."""
-    from .errors import ContentError, Problem
+    from ..errors import ContentError, Problem
 
     entry = built.entry
     try:
         html = (built.folder / "index.html").read_text(encoding="utf-8")
         text = (built.folder / "index.txt").read_text(encoding="utf-8")
+        message = (built.folder / "message.eml").read_bytes()
     except (OSError, ValueError) as exc:
         raise ContentError(Problem(str(built.folder), f"cannot read the built email ({exc}); build it again")) from None
+    articles = [a for a in entry.get("articles", []) if isinstance(a, dict)]
     return CheckedEmail(built.segment, str(entry.get("subject", "")), str(entry.get("preheader", "")), html, text,
                         profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", [])),
-                        _asset_sizes(built.folder.parent.parent, entry.get("assets")))
+                        _asset_sizes(built.folder.parent.parent, entry.get("assets")),
+                        tuple((str(a.get("id", "")), str(a.get("url", ""))) for a in articles),
+                        list_unsubscribe(message))
 
 
 def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...]:
-    from .images.assets import ASSETS_DIR, NAME
+    from ..images.assets import ASSETS_DIR, NAME
 
     sizes: list[tuple[str, int | None]] = []
     for name in names if isinstance(names, list) else []:
@@ -246,10 +267,10 @@ def check_edition(config: Any, options: Any, out: Path | None = None,
     segment's latest build) when there are some, else the edition built in memory; a built
     email that the sources would now build differently (unless `force`), and every article
     that could not be read, are errors. Returns (where, emails, findings)."""
-    from .built import built_emails, stale
-    from .compose.profiles import profile_for
-    from .output.write import settle
-    from .pipeline import build
+    from ..built import built_emails, stale
+    from ..compose.profiles import profile_for
+    from ..output.write import settle
+    from ..pipeline import build
 
     out_dir = out or config.output_dir
     settle(config, out_dir)  # what a killed build left is put right first

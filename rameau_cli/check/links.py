@@ -1,0 +1,256 @@
+"""`rameau check --links`: every distinct http(s) link of the emails asked of its server, once.
+
+HEAD first; GET when HEAD is refused or fails (a 4xx or 5xx other than 429, a dropped
+connection), since some servers answer HEAD wrongly. At most two requests to one host at a
+time, a timeout per request and a deadline for the whole check. Redirects are followed by hand
+(a permanent one is reported as information). 404, 410 and unknown hosts are errors; 5xx,
+429, timeouts and the rest are warnings.
+
+Never asked: merge tags, mailto: and other schemes, and anything that looks like an unsubscribe
+or one-click action (the List-Unsubscribe targets, the profile's unsubscribe tag, `unsubscribe`,
+`désinscri…`, `désabonn…`, `opt-out`, `one-click` in the address), not even as a redirect's
+target: a link checker must never unsubscribe anyone.
+
+A link found good is remembered for a day in .rameau-cache/links.json; a failure is asked
+again at the next check.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+
+from ..cache.base import CacheFolder
+from ..version import __version__
+from .rules import CheckedEmail, Finding, _Scan
+
+TIMEOUT = 10.0  # each request
+DEADLINE = 20.0  # the whole check
+PER_HOST = 2  # requests to one host at a time
+WORKERS = 8
+MAX_REDIRECTS = 5
+REMEMBER = 24 * 3600.0  # how long a good link is not asked again
+
+ACTIONS = re.compile(r"unsub|d[ée]sinscri|d[ée]sabonn|opt[-_]?out|one-?click|abmeld|list-unsubscribe", re.I)
+MERGE_TAG = re.compile(r"\{\{|\{%|\*\||\|\*|\[\[|%7b%7b|%5b%5b", re.I)
+TEXT_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    level: str = ""  # "" (good), "info", "warning" or "error"
+    note: str = ""
+
+
+GOOD = Outcome()
+
+
+def user_agent() -> str:
+    return f"rameau-cli/{__version__} (newsletter compiler; link check)"
+
+
+def check_links(emails: list[CheckedEmail], cache: CacheFolder) -> list[Finding]:
+    """A finding for every link that is broken, doubtful or moved for good, in every segment
+    and article it appears in."""
+    where = gather(emails)
+    remembered = Remembered(cache)
+    outcomes = {url: outcome for url in where if (outcome := remembered.get(url)) is not None}
+    outcomes |= probe_all([url for url in where if url not in outcomes])
+    for url, outcome in outcomes.items():
+        remembered.put(url, outcome)
+    remembered.save()
+    findings = []
+    for url, places in where.items():
+        outcome = outcomes[url]
+        if outcome.level:
+            for segment, article in places:
+                prefix = f"article {article}: " if article else ""
+                findings.append(Finding(segment, outcome.level, "link", f"{prefix}{url}: {outcome.note}", url, article))
+    return findings
+
+
+def gather(emails: Iterable[CheckedEmail]) -> dict[str, list[tuple[str, str]]]:
+    """Every link worth asking about -> the (segment, article id or "") it is found in."""
+    where: dict[str, list[tuple[str, str]]] = {}
+    for email in emails:
+        scan = _Scan()
+        scan.feed(email.html)
+        never = set(email.placeholders) | set(email.list_unsubscribe) | {email.unsubscribe}
+        urls = [*scan.links, *(u.rstrip(".,;:!?)]") for u in TEXT_URL.findall(email.text))]
+        for url in dict.fromkeys(u.strip() for u in urls):
+            if url in never or not askable(url):
+                continue
+            place = (email.segment, article_of(url, email.article_urls))
+            if place not in where.setdefault(url, []):
+                where[url].append(place)
+    return where
+
+
+def askable(url: str) -> bool:
+    """An http(s) link with no merge tag in it, that looks like no unsubscribe or one-click action."""
+    return bool(re.match(r"https?://[^\s/]+", url, re.I)) and not MERGE_TAG.search(url) \
+        and not ACTIONS.search(unquote(url))
+
+
+def article_of(url: str, articles: tuple[tuple[str, str], ...]) -> str:
+    """The article whose link `url` is: its canonical URL (whatever the query), or its utm_content."""
+    parts = urlsplit(url)
+    content = parse_qs(parts.query).get("utm_content", [""])[0]
+    bare = parts._replace(query="", fragment="").geturl()
+    for article_id, canonical in articles:
+        if article_id == content or urlsplit(canonical)._replace(query="", fragment="").geturl() == bare:
+            return article_id
+    return ""
+
+
+def probe_all(urls: list[str]) -> dict[str, Outcome]:
+    """Each URL's outcome, asked a few at a time per host, all within the deadline."""
+    if not urls:
+        return {}
+    end = time.monotonic() + DEADLINE
+    hosts: dict[str, threading.Semaphore] = {}
+    for url in urls:
+        hosts.setdefault(_host(url), threading.Semaphore(PER_HOST))
+    with ThreadPoolExecutor(min(WORKERS, len(urls))) as pool:
+        futures = {url: pool.submit(_probe, url, hosts[_host(url)], end) for url in urls}
+        return {url: future.result() for url, future in futures.items()}
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _probe(url: str, host: threading.Semaphore, end: float) -> Outcome:
+    if _host(url).endswith(".invalid"):  # RFC 6761: never resolves, so never asked of a resolver
+        return Outcome("error", "unknown host")
+    if not host.acquire(timeout=max(0.0, end - time.monotonic())):
+        return _late()
+    try:
+        outcome, again = _follow(url, "HEAD", end)
+        return _follow(url, "GET", end)[0] if again else outcome
+    finally:
+        host.release()
+
+
+def _late() -> Outcome:
+    return Outcome("warning", f"not checked: the check's {DEADLINE:g} s deadline came first")
+
+
+def _follow(url: str, method: str, end: float) -> tuple[Outcome, bool]:
+    """The outcome of `url` after its redirects, and whether a GET should be tried after this HEAD."""
+    moved, current, for_good = "", url, True
+    for _ in range(MAX_REDIRECTS + 1):
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            return _late(), False
+        try:
+            status, location = _ask(current, method, min(TIMEOUT, remaining))
+        except OSError as exc:
+            return _failure(exc, min(TIMEOUT, remaining), method)
+        if 300 <= status < 400 and location:
+            target = urljoin(current, location)
+            if not askable(target):
+                return Outcome("warning", f"redirects to {target[:80]}, not followed (not a page to ask)"), False
+            for_good = for_good and status in (301, 308)
+            if for_good:
+                moved = target  # where the link should point now
+            current = target
+            continue
+        return _status(status, moved), method == "HEAD" and status >= 400 and status != 429
+    return Outcome("warning", f"more than {MAX_REDIRECTS} redirects (a loop?)"), False
+
+
+def _ask(url: str, method: str, timeout: float) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, method=method, headers={"User-Agent": user_agent(), "Accept": "*/*"})
+    try:
+        with _opener().open(request, timeout=timeout) as response:  # closed before the body is read
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.headers.get("Location") or ""
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        raise reason if isinstance(reason, OSError) else OSError(str(reason)) from None
+    except (ValueError, UnicodeError) as exc:
+        raise OSError(f"not a valid address ({exc})") from None
+
+
+_opener_made: list[Any] = []
+
+
+def _opener() -> Any:
+    if not _opener_made:
+        import urllib.request
+
+        class NoRedirects(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any) -> None:
+                return None  # followed by hand, to see each hop
+
+        _opener_made.append(urllib.request.build_opener(NoRedirects()))
+    return _opener_made[0]
+
+
+def _status(status: int, moved: str) -> Outcome:
+    if status in (404, 410):
+        return Outcome("error", f"{'not found' if status == 404 else 'gone'} ({status})")
+    if status == 429:
+        return Outcome("warning", "too many requests (429): the server would not say")
+    if status >= 500:
+        return Outcome("warning", f"server error ({status})")
+    if status >= 300:
+        return Outcome("warning", f"answered {status}")
+    if moved:
+        return Outcome("info", f"moved for good to {moved}; link there directly")
+    return GOOD
+
+
+def _failure(exc: OSError, timeout: float, method: str) -> tuple[Outcome, bool]:
+    import socket
+    import ssl
+
+    if isinstance(exc, socket.gaierror):
+        return Outcome("error", "unknown host"), False
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return Outcome("warning", f"no answer within {round(timeout, 1):g} s"), False
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return Outcome("warning", f"its certificate is not valid ({exc.verify_message})"), False
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return Outcome("warning", f"cannot be reached ({reason})"), method == "HEAD"
+
+
+class Remembered:
+    """Links found good (or moved for good) in the last day, in .rameau-cache/links.json."""
+
+    def __init__(self, cache: CacheFolder):
+        self.file = cache.file("links.json")
+        self.now = time.time()
+        loaded = self.file.load()
+        self.entries: dict[str, list[Any]] = {}
+        if isinstance(loaded, dict):
+            for url, value in loaded.items():
+                if (isinstance(value, list) and len(value) == 3 and isinstance(value[0], (int, float))
+                        and 0 <= self.now - value[0] < REMEMBER and value[1] in ("", "info") and isinstance(value[2], str)):
+                    self.entries[url] = value
+        self.changed = False
+
+    def get(self, url: str) -> Outcome | None:
+        value = self.entries.get(url)
+        return Outcome(value[1], value[2]) if value else None
+
+    def put(self, url: str, outcome: Outcome) -> None:
+        if outcome.level in ("", "info") and url not in self.entries:
+            self.entries[url] = [self.now, outcome.level, outcome.note]
+            self.changed = True
+
+    def save(self) -> None:
+        if self.changed:
+            self.file.save(self.entries)

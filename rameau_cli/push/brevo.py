@@ -1,0 +1,41 @@
+"""Brevo (API v3, https://developers.brevo.com/reference/createemailcampaign): `POST
+/emailCampaigns` creates a draft (201, `{"id": 5}`), `PUT /emailCampaigns/{id}` updates it (204,
+no body). The key goes in the `api-key` header. Brevo makes its own text part.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Campaign, Request, Tool, quoted
+
+
+class Brevo(Tool):
+    name = "brevo"
+    title = "Brevo"
+    default_url = "https://api.brevo.com/v3"
+    sends_text = False
+
+    def headers(self, user: str, token: str) -> dict[str, str]:
+        return {"api-key": token}
+
+    def read(self, campaign_id: str) -> Request:
+        return Request("GET", f"/emailCampaigns/{quoted(campaign_id)}")
+
+    def create(self, campaign: Campaign) -> Request:
+        return Request("POST", "/emailCampaigns", {**_fields(campaign), "tag": "rameau"})
+
+    def update(self, campaign_id: str, campaign: Campaign) -> list[Request]:
+        return [Request("PUT", f"/emailCampaigns/{quoted(campaign_id)}", _fields(campaign))]
+
+
+def _fields(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "name": campaign.name,
+        "subject": campaign.subject,
+        "previewText": campaign.preheader,
+        "sender": {"name": campaign.sender_name, "email": campaign.sender_email},
+        "replyTo": campaign.reply_to,
+        "htmlContent": campaign.html,
+        "recipients": {"listIds": [int(i) for i in campaign.lists]},
+    }

@@ -1,0 +1,47 @@
+"""Buttondown (API v1, https://docs.buttondown.com/api-emails-create): `POST /emails` with
+`"status": "draft"`, then `PATCH /emails/{id}`; `Authorization: Token …`.
+
+Buttondown SENDS an email created without a status (its default is `about_to_send`): the create
+always says `draft`, an update never sends a status at all, and procedure.py checks the status
+the create answered with. Segments map to subscriber tags (`lists` are tag ids); a segment
+without lists goes to every subscriber. Buttondown makes its own text part.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Campaign, Request, Tool, quoted
+
+API_VERSION = "2026-04-01"  # pinned, so that answers keep their shape
+EDITOR_MODE = "<!-- buttondown-editor-mode: fancy -->"  # the body is finished HTML, not Markdown
+
+
+class Buttondown(Tool):
+    name = "buttondown"
+    title = "Buttondown"
+    default_url = "https://api.buttondown.com/v1"
+    sends_text = False
+    needs_lists = False  # without tags, every subscriber
+
+    def headers(self, user: str, token: str) -> dict[str, str]:
+        return {"Authorization": f"Token {token}", "X-API-Version": API_VERSION}
+
+    def read(self, campaign_id: str) -> Request:
+        return Request("GET", f"/emails/{quoted(campaign_id)}")
+
+    def create(self, campaign: Campaign) -> Request:
+        return Request("POST", "/emails", {**_fields(campaign), "status": "draft"})
+
+    def update(self, campaign_id: str, campaign: Campaign) -> list[Request]:
+        return [Request("PATCH", f"/emails/{quoted(campaign_id)}", _fields(campaign))]
+
+
+def _fields(campaign: Campaign) -> dict[str, Any]:
+    tags = [{"field": "subscriber.tags", "operator": "contains", "value": tag} for tag in campaign.lists]
+    return {
+        "subject": campaign.subject,
+        "description": campaign.preheader,
+        "body": EDITOR_MODE + campaign.html,
+        "filters": {"filters": tags, "groups": [], "predicate": "or"},
+    }

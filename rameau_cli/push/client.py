@@ -1,0 +1,185 @@
+"""HTTP to an emailing tool's API: JSON in and out, bounded in time, honest about failures.
+
+Each request has a timeout. A 429 is waited out (its Retry-After, bounded; a short backoff when
+the tool gives none, as Brevo does), three tries at most; so is a 502, 503 or 504, except on a
+create: a create that may have gone through is never repeated, since that could make a second
+draft. Redirects are not followed (an API that redirects is a wrong
+address). Every message says the tool's own words on one line, and never holds the token.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+import time
+from typing import Any
+
+from ..version import __version__
+from .base import Request
+
+TIMEOUT = 30.0  # each request
+MAX_WAIT = 60.0  # the longest Retry-After waited out
+BACKOFF = 2.0  # the first wait after a 429 that says nothing; doubled each time
+ATTEMPTS = 3
+MAX_ANSWER = 10 * 1024 * 1024
+
+
+class ApiError(Exception):
+    """A request that failed: `code` is the HTTP status (None: no answer), `message` one line."""
+
+    def __init__(self, code: int | None, message: str, answer: Any = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.answer = answer
+
+
+def user_agent() -> str:
+    return f"rameau-cli/{__version__} (newsletter compiler; push)"
+
+
+class Api:
+    def __init__(self, title: str, base: str, headers: dict[str, str], secrets: tuple[str, ...]):
+        self.title = title
+        self.base = base.rstrip("/")
+        self._headers = headers  # holds the credentials: never shown
+        self._secrets = tuple(s for s in secrets if s)
+        self._opener: Any = None
+
+    def __repr__(self) -> str:
+        return f"Api({self.title!r}, {self.base!r})"
+
+    def url(self, request: Request) -> str:
+        return self.base + request.path
+
+    def call(self, request: Request) -> Any:
+        """The JSON the tool answered with (None for an empty answer); ApiError otherwise."""
+        import urllib.error
+        import urllib.request
+
+        data = None if request.body is None else json.dumps(request.body, ensure_ascii=False).encode("utf-8")
+        headers = {"User-Agent": user_agent(), "Accept": "application/json", **self._headers}
+        if data is not None:
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        for attempt in range(ATTEMPTS):
+            try:
+                with self.opener().open(urllib.request.Request(self.url(request), data, headers, method=request.method),
+                                        timeout=TIMEOUT) as response:
+                    return _json(response.read(MAX_ANSWER))
+            except urllib.error.HTTPError as exc:
+                answer = _json(_body(exc))
+                wait = self._wait(exc.code, exc.headers, attempt, request, answer)
+                if wait is None:
+                    raise ApiError(exc.code, self._failure(exc.code, exc.headers, answer, request), answer) from None
+                time.sleep(wait)
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                raise ApiError(None, self._unreachable(exc, request)) from None
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def opener(self) -> Any:
+        if self._opener is None:
+            import urllib.request
+
+            class NoRedirects(urllib.request.HTTPRedirectHandler):
+                def redirect_request(self, *args: Any) -> None:
+                    return None  # the 3xx comes back as an HTTPError
+
+            self._opener = urllib.request.build_opener(NoRedirects())
+        return self._opener
+
+    def _wait(self, code: int, headers: Any, attempt: int, request: Request, answer: Any) -> float | None:
+        """How long to wait before trying `request` again, or None not to."""
+        if attempt + 1 >= ATTEMPTS:
+            return None
+        if code == 429:
+            said = _asked_wait(headers)
+            wait = BACKOFF * 2 ** attempt if said is None else said
+            return wait if wait <= MAX_WAIT else None
+        if code in (502, 503, 504) and request.method != "POST":
+            return BACKOFF * 2 ** attempt
+        return None
+
+    def _failure(self, code: int, headers: Any, answer: Any, request: Request) -> str:
+        said = self.clean(tool_message(answer)) or "no message"
+        what = f"{self.title} answered {code} ({said})"
+        if code in (401, 403):
+            return f"{what}: it refused the credentials; check RAMEAU_PUSH_USER and RAMEAU_PUSH_TOKEN (and the key's permissions)"
+        if code == 429:
+            wait = _asked_wait(headers)
+            later = f"it asks to wait {wait:g} s" if wait and wait > MAX_WAIT else f"still after {ATTEMPTS} tries"
+            return f"{what}: too many requests, {later}; push again later"
+        if 300 <= code < 400:
+            where = self.clean(headers.get("Location") or "elsewhere")
+            return f"{self.title} answered {code}, moving to {where}: set emailing.push.url to the API's own address"
+        return what
+
+    def _unreachable(self, exc: Exception, request: Request) -> str:
+        cause = getattr(exc, "reason", None) or exc
+        timed_out = isinstance(cause, TimeoutError) or "timed out" in str(cause)
+        why = f"gave no answer within {TIMEOUT:g} s" if timed_out else f"cannot be reached ({self.clean(str(cause))})"
+        if request.method == "POST" and timed_out:
+            why += "; the draft may have been created all the same: look in " \
+                   f"{self.title} before pushing again, or a second one will be made"
+        return f"{self.title} {why}"
+
+    def clean(self, text: str) -> str:
+        """One line of at most 300 characters, with no secret in it."""
+        text = re.sub(r"<[^>]*>", " ", text)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        text = " ".join(text.split())
+        return text if len(text) <= 300 else text[:299] + "…"
+
+
+def tool_message(answer: Any) -> str:
+    """What the tool said: listmonk `message`, Brevo `code` and `message`, Mailchimp `title` and
+    `detail`, Buttondown `detail` (a list of problems on a 422)."""
+    if isinstance(answer, str):
+        return answer
+    if not isinstance(answer, dict):
+        return ""
+    main = next((answer[k] for k in ("message", "detail", "error") if answer.get(k)), "")
+    if isinstance(main, list):
+        main = "; ".join(f"{'.'.join(map(str, item.get('loc', [])))}: {item.get('msg', '')}" if isinstance(item, dict)
+                         else str(item) for item in main)
+    title = answer.get("title")
+    if isinstance(title, str) and title and title != main:
+        main = f"{title}: {main}" if main else title
+    return str(main)
+
+
+def _json(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw[:2000].decode("utf-8", errors="replace")  # an HTML error page: its words
+
+
+def _body(exc: Any) -> bytes:
+    try:
+        return exc.read(MAX_ANSWER)
+    except (OSError, ValueError):
+        return b""
+
+
+def _asked_wait(headers: Any) -> float | None:
+    """How long the tool asks to wait: Retry-After, or Brevo's x-sib-ratelimit-reset."""
+    said = [_seconds(headers.get(name)) for name in ("Retry-After", "x-sib-ratelimit-reset")]
+    return next((wait for wait in said if wait is not None), None)
+
+
+def _seconds(value: str | None) -> float | None:
+    """A Retry-After in seconds or as an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())

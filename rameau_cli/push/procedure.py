@@ -1,0 +1,273 @@
+"""`rameau push`: each built segment of an edition as a DRAFT campaign in the emailing tool; the
+next push updates that same campaign. Nothing here schedules, sends, tests or changes a status.
+
+- What goes is what build-issue wrote: index.html, index.txt and the manifest's subject and
+  preheader, carrying the profile's merge tags. A build whose sources changed since is refused
+  (unless `force`).
+- The campaign's id is kept in history.json, in that edition's entry for that segment
+  (`"campaign": {"tool": "listmonk", "id": "12", "url": "…"}`), written as soon as the tool gives
+  it: a failure on the next segment loses nothing. A build made without history (--no-history,
+  --source, another --out) has no entry to keep it in, so it is refused rather than pushed into
+  drafts no later push could find again.
+- Before an update the campaign is read: one that is no longer a draft is left alone (and the
+  push fails); one deleted in the tool is created anew, saying so.
+- A push holds the output folder's lock throughout: two pushes at once (two CI jobs) cannot both
+  create a draft for one segment, and no build rewrites the history meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..built import BuiltEmail, built_emails, stale
+from ..errors import ConfigError, Problem, PushError, UsageError
+from ..output import fs
+from ..output.write import output_folder, settle
+from ..project.config import Config
+from ..project.history import HISTORY_FILE, History, SentEdition, history_text, load_history, record
+from ..project.push import PUSH_TOOLS
+from .base import Campaign, Tool
+from .brevo import Brevo
+from .buttondown import Buttondown
+from .client import Api, ApiError
+from .listmonk import Listmonk
+from .mailchimp import Mailchimp
+
+TOOLS: dict[str, type[Tool]] = {"listmonk": Listmonk, "brevo": Brevo, "mailchimp": Mailchimp, "buttondown": Buttondown}
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What became of one segment. `action`: created, updated, recreated (deleted in the tool,
+    made again) or refused (no longer a draft); with --dry-run: create or update."""
+
+    segment: str
+    edition: str
+    action: str
+    campaign: str = ""  # the tool's id
+    url: str = ""  # where a person finds it in the tool, when known
+    note: str = ""
+    requests: tuple[str, ...] = ()  # "METHOD URL", in order
+    subject: str = ""
+    lists: tuple[str, ...] = ()
+    html_bytes: int = 0
+    text_bytes: int | None = None  # None: the tool makes its own text part
+
+
+class PushFailed(PushError):
+    """A push that stopped: `results` says what was done before."""
+
+    def __init__(self, results: list[Pushed], *problems: Problem | str):
+        super().__init__(*problems)
+        self.results = results
+
+
+def tool_for(config: Config) -> Tool:
+    if config.profile not in PUSH_TOOLS:
+        raise ConfigError(Problem("rameau.yaml: emailing.profile", f"is {config.profile}; rameau push creates drafts in "
+                                                                   f"{', '.join(PUSH_TOOLS)}: set the profile to yours"))
+    return TOOLS[config.profile]()
+
+
+def push_edition(config: Config, options: Any, *, dry_run: bool = False, force: bool = False,
+                 environ: Mapping[str, str] = os.environ,
+                 report: Callable[[Pushed], None] | None = None) -> list[Pushed]:
+    """Push the built emails the options name (with no edition named, each segment's latest
+    build); return what became of each segment."""
+    tool = tool_for(config)
+    if dry_run:
+        settle(config, config.output_dir)
+        return _push(config, options, tool, True, force, environ, report)
+    with output_folder(config, config.output_dir):
+        return _push(config, options, tool, False, force, environ, report)
+
+
+def _push(config: Config, options: Any, tool: Tool, dry_run: bool, force: bool, environ: Mapping[str, str],
+          report: Callable[[Pushed], None] | None) -> list[Pushed]:
+    built = built_emails(config, options, config.output_dir)
+    if not built:
+        raise UsageError(Problem(str(config.output_dir), "no built email here; run rameau build-issue first"))
+    problems: list[Problem] = []
+    campaigns = [_campaign(config, tool, email, problems) for email in built]
+    user, token = _credentials(tool, environ, problems if not dry_run else [])
+    if tool.needs_url and not config.push.url:
+        problems.append(Problem("rameau.yaml: emailing.push.url", f"missing; give your {tool.title}'s address, such as "
+                                                                  "https://listes.example.org"))
+    if problems:
+        raise ConfigError(*problems)
+    if not force:
+        stale_builds, _ = stale(config, built)
+        if stale_builds:
+            raise PushError(*stale_builds, Problem("", "nothing was pushed"))
+    history = _history(config)
+    entries = [_entry(history, email) for email in built]
+    api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user))
+    return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report)
+
+
+def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentEdition]], dry_run: bool,
+          report: Callable[[Pushed], None] | None) -> list[Pushed]:
+    """Each campaign planned (dry run) or pushed, in order; the first failure stops the rest."""
+    campaigns = [campaign for campaign, _ in work]
+    done: list[Pushed] = []
+    for campaign, entry in work:
+        stored, note = _stored(entry, tool)
+        if dry_run:
+            result = _planned(api, tool, campaign, stored, note)
+        else:
+            try:
+                result = _push_one(config, api, tool, campaign, stored, note)
+            except ApiError as exc:
+                raise PushFailed(done, Problem(f"segment {campaign.segment}", exc.message),
+                                 Problem("", _summary(done, campaigns))) from None
+        done.append(result)
+        if report:
+            report(result)
+    refused = [Problem(f"segment {p.segment}", p.note) for p in done if p.action == "refused"]
+    if refused:
+        raise PushFailed(done, *refused, Problem("", _summary(done, campaigns)))
+    return done
+
+
+def _campaign(config: Config, tool: Tool, email: BuiltEmail, problems: list[Problem]) -> Campaign:
+    lists = config.push.lists_for(email.segment)
+    if lists is None and tool.needs_lists:
+        problems.append(Problem(f"rameau.yaml: emailing.push.lists.{email.segment}",
+                                f"missing; give the {tool.title} list ids this segment goes to, such as "
+                                f"`lists: {{{email.segment}: [3]}}`"))
+    try:
+        html = (email.folder / "index.html").read_text(encoding="utf-8")
+        text = (email.folder / "index.txt").read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise PushError(Problem(str(email.folder), f"cannot read the built email ({exc}); build it again")) from None
+    entry, newsletter = email.entry, config.newsletter
+    name = config.push.name
+    for field_name, value in (("title", entry.get("title", email.segment)), ("segment", email.segment),
+                              ("edition", email.edition), ("number", entry.get("number") or "")):
+        name = name.replace("{" + field_name + "}", str(value))
+    return Campaign(email.segment, email.edition, name, str(entry.get("subject", "")), str(entry.get("preheader", "")),
+                    html, text, lists or (), newsletter.sender_name, newsletter.sender_email,
+                    newsletter.reply_to or newsletter.sender_email)
+
+
+def _credentials(tool: Tool, environ: Mapping[str, str], problems: list[Problem]) -> tuple[str, str]:
+    user, token = environ.get("RAMEAU_PUSH_USER", "").strip(), environ.get("RAMEAU_PUSH_TOKEN", "").strip()
+    if not token:
+        problems.append(Problem("RAMEAU_PUSH_TOKEN", f"not set; export the {tool.title} API key or token"))
+    if tool.needs_user and not user:
+        problems.append(Problem("RAMEAU_PUSH_USER", f"not set; export the {tool.title} API user's name"))
+    return user, token
+
+
+def _history(config: Config) -> History:
+    path = config.root / HISTORY_FILE
+    history = load_history(path)
+    if history.merged:
+        raise PushError(Problem(str(path), "has Git conflict markers; run rameau history resolve first, then push"))
+    return history
+
+
+def _entry(history: History, email: BuiltEmail) -> SentEdition:
+    entry = next((e for e in history.get(email.segment) if e.edition == email.edition), None)
+    built_articles = [a.get("id") for a in email.entry.get("articles", []) if isinstance(a, dict)]
+    if entry is None or list(entry.articles) != built_articles:
+        why = "has no entry for it" if entry is None else "records another build of it (other articles)"
+        raise PushError(Problem(str(email.folder), f"history.json {why}, where push keeps the campaign's id; build "
+                                                   "the edition again with its history (without --no-history, --source "
+                                                   "or another --out), then push"), Problem("", "nothing was pushed"))
+    return entry
+
+
+def _stored(entry: SentEdition, tool: Tool) -> tuple[str, str]:
+    """The id of the campaign already made for this entry in this tool, and a note if another
+    tool's campaign is recorded instead."""
+    campaign = entry.extra.get("campaign")
+    if not isinstance(campaign, dict) or not isinstance(campaign.get("id"), (str, int)):
+        return "", ""
+    if campaign.get("tool") != tool.name:
+        return "", f"history.json records a {campaign.get('tool')} campaign; a {tool.title} draft is made instead"
+    return str(campaign["id"]), ""
+
+
+def _planned(api: Api, tool: Tool, campaign: Campaign, stored: str, note: str) -> Pushed:
+    if stored:
+        requests = [tool.read(stored), *tool.update(stored, campaign)]
+    else:
+        requests = [tool.create(campaign), *tool.fill("ID", campaign)]  # ID: the one the create answers with
+    return _result(api, tool, campaign, "update" if stored else "create", stored, note,
+                   tuple(f"{r.method} {api.url(r)}" for r in requests))
+
+
+def _result(api: Api, tool: Tool, campaign: Campaign, action: str, campaign_id: str, note: str,
+            requests: tuple[str, ...]) -> Pushed:
+    return Pushed(campaign.segment, campaign.edition, action, campaign_id,
+                  tool.link(api.base, campaign_id) if campaign_id else "", note, requests, campaign.subject,
+                  campaign.lists, len(campaign.html.encode("utf-8")),
+                  len(campaign.text.encode("utf-8")) if tool.sends_text else None)
+
+
+def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: str, note: str) -> Pushed:
+    made: list[str] = []
+
+    def call(request: Any) -> Any:
+        made.append(f"{request.method} {api.url(request)}")
+        return api.call(request)
+
+    if stored:
+        try:
+            status = tool.status(call(tool.read(stored)))
+        except ApiError as exc:
+            if exc.code is None or not tool.gone(exc.code, exc.answer):
+                raise
+            note = f"campaign {stored} is no longer in {tool.title} ({exc.message}); a new draft was made"
+        else:
+            if status != tool.draft:
+                return _result(api, tool, campaign, "refused", stored, f"campaign {stored} is no longer a draft in "
+                               f"{tool.title} (its status is {status or 'not given'}); it was left as it is",
+                               tuple(made))
+            for request in tool.update(stored, campaign):
+                call(request)
+            return _result(api, tool, campaign, "updated", stored, note, tuple(made))
+    answer = call(tool.create(campaign))
+    new = tool.new_id(answer)
+    if not new:
+        raise ApiError(None, f"{tool.title} made a campaign but did not say its id; look for it in {tool.title} before "
+                             "pushing again, or a second one will be made")
+    link = tool.link(api.base, new)
+    try:
+        _keep(config, campaign, {"tool": tool.name, "id": new, **({"url": link} if link else {})})
+    except OSError as exc:
+        raise ApiError(None, f"draft {new} was made in {tool.title}, but history.json cannot be written "
+                             f"({exc.strerror or exc}); write its id there by hand before pushing again") from None
+    status = tool.status(answer)
+    if status and status != tool.draft:
+        raise ApiError(None, f"{tool.title} made campaign {new} with the status {status}, not a draft: look at it in "
+                             f"{tool.title} now")
+    try:
+        for request in tool.fill(new, campaign):
+            call(request)
+    except ApiError as exc:
+        raise ApiError(exc.code, f"{exc.message} (draft {new} was made and kept in history.json: push again to "
+                                 "finish it)") from None
+    return _result(api, tool, campaign, "recreated" if stored else "created", new, note, tuple(made))
+
+
+def _keep(config: Config, campaign: Campaign, kept: dict[str, str]) -> None:
+    """Write the campaign's id into history.json at once (the caller holds the output lock)."""
+    path = config.root / HISTORY_FILE
+    history = load_history(path)
+    entry = next(e for e in history.get(campaign.segment) if e.edition == campaign.edition)
+    history = record(history, campaign.segment, replace(entry, extra={**entry.extra, "campaign": kept}))
+    fs.write_atomic(path, history_text(history).encode("utf-8"), durable=True)
+
+
+def _summary(done: list[Pushed], campaigns: list[Campaign]) -> str:
+    pushed = [f"{p.segment} ({p.action} {p.campaign})" for p in done if p.action != "refused"]
+    rest = [c.segment for c in campaigns[len(done):]] + [p.segment for p in done if p.action == "refused"]
+    return f"pushed: {', '.join(pushed) or 'none'}; not pushed: {', '.join(rest) or 'none'}"
+
+
+__all__ = ["Pushed", "PushFailed", "TOOLS", "push_edition", "tool_for"]

@@ -1,0 +1,123 @@
+"""`rameau check --links` against pages on 127.0.0.1 that answer 200, 301, 404, 410, refuse
+HEAD or never answer; and unsubscribe links that must never be asked."""
+
+import json
+import time
+
+import pytest
+
+import rameau_cli.check.links as links
+
+from standins import Canned, Recorded, StandIn
+
+PAGES = {"/ok": 200, "/missing": 404, "/gone": 410, "/new-home": 200, "/no-head": 200}
+
+
+class Site(StandIn):
+    """Pages a newsletter links to."""
+
+    def answer(self, method, path, headers, body):
+        path = path.split("?")[0]
+        if path == "/moved":
+            return Canned(301, headers={"Location": "/new-home"})
+        if path == "/no-head" and method == "HEAD":
+            return Canned(405)
+        if path == "/hang":
+            time.sleep(3)  # longer than the test's timeout: the checker gives up first
+            return Canned(200)
+        return Canned(PAGES.get(path, 404))
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch):
+    monkeypatch.setattr(links, "TIMEOUT", 0.3)
+    monkeypatch.setattr(links, "DEADLINE", 5.0)
+
+
+@pytest.fixture
+def site():
+    server = Site()
+    yield server
+    server.stop()
+
+
+ARTICLE = """---
+title: "Article {name}"
+date: 2026-11-24T09:00:00+01:00
+summary: "Un article qui mène à la page {name}."
+url: {url}
+---
+Le corps.
+"""
+
+
+def newsletter(folder, site):
+    """A small project whose every http link leads to `site` (no test reaches the network)."""
+    (folder / "articles").mkdir(parents=True)
+    (folder / "editions").mkdir()
+    (folder / "rameau.yaml").write_text(f"""newsletter:
+  name: Lettre d'essai
+  sender: "Lettre <lettre@example.org>"
+  base_url: {site.url}
+emailing:
+  unsubscribe_mailto: desinscription@example.org
+segments:
+  hebdo:
+    title: L'hebdo
+""", encoding="utf-8")
+    for name in ("ok", "moved", "missing", "gone", "no-head", "hang"):
+        (folder / "articles" / f"{name}.md").write_text(ARTICLE.format(name=name, url=f"{site.url}/{name}"), encoding="utf-8")
+    (folder / "editions" / "2026-W48.md").write_text(f"""---
+since: 2026-11-23
+until: 2026-11-29
+subject: "Les nouvelles de la semaine, en quelques liens"
+---
+Lisez [la page](<{site.url}/ok>), écrivez-nous (<mailto:contact@example.org>), ou
+[se désinscrire]({site.url}/se-d%C3%A9sinscrire?u=7), [unsubscribe]({site.url}/list/unsubscribe/abc),
+[opt out]({site.url}/opt-out).
+""", encoding="utf-8")
+    return folder
+
+
+def test_check_links_flags_exactly_the_broken_ones_and_never_unsubscribes(site, tmp_path, run):
+    project = newsletter(tmp_path / "lettre", site)
+    assert run("build-issue", "2026-W48", cwd=project).code == 0
+    started = time.monotonic()
+    result = run("check", "--links", "--json", cwd=project)
+    assert time.monotonic() - started < 30
+    assert result.code == 1, result.stderr
+    findings = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "link"]
+    errors = sorted((f["article"], f["url"].removeprefix(site.url)) for f in findings if f["level"] == "error")
+    assert errors == [("gone", "/gone"), ("missing", "/missing")]
+    by_url = {f["url"].removeprefix(site.url): f for f in findings}
+    assert by_url["/missing"]["message"] == f"article missing: {site.url}/missing: not found (404)"
+    assert by_url["/moved"]["level"] == "info" and f"moved for good to {site.url}/new-home" in by_url["/moved"]["message"]
+    assert by_url["/hang"]["level"] == "warning" and "no answer within 0.3 s" in by_url["/hang"]["message"]
+    assert "/no-head" not in by_url and "/ok" not in by_url and all(f["segment"] == "hebdo" for f in findings)
+
+    asked: dict[str, list[Recorded]] = {}
+    for request in site.requests:
+        asked.setdefault(request.path, []).append(request)
+    assert not [path for path in asked if "sinscri" in path or "unsubscribe" in path or "opt-out" in path]
+    assert max(len(requests) for requests in asked.values()) <= 2
+    assert [r.method for r in asked["/no-head"]] == ["HEAD", "GET"]
+    assert [r.method for r in asked["/missing"]] == ["HEAD", "GET"] and len(asked["/hang"]) == 1
+    assert all(r.headers["User-Agent"].startswith("rameau-cli/") for r in site.requests)
+
+    site.requests.clear()
+    again = run("check", "--links", cwd=project)
+    assert again.code == 1 and "not found (404)" in again.stdout
+    assert sorted({r.path for r in site.requests}) == ["/gone", "/hang", "/missing"]  # the good ones are remembered
+
+
+def test_an_unknown_host_is_an_error_and_a_lost_deadline_a_warning(monkeypatch, site):
+    assert links.probe_all(["https://nulle-part.invalid/page"]) == {
+        "https://nulle-part.invalid/page": links.Outcome("error", "unknown host")}
+    monkeypatch.setattr(links, "DEADLINE", 0.25)
+    monkeypatch.setattr(links, "PER_HOST", 1)
+    started = time.monotonic()
+    outcomes = links.probe_all([f"{site.url}/hang", f"{site.url}/hang?again"])  # one host, one at a time
+    assert time.monotonic() - started < 1.0
+    first, second = sorted(outcomes.values(), key=lambda outcome: outcome.note)
+    assert first.level == "warning" and first.note.startswith("no answer within 0.")  # the deadline bounds it
+    assert second == links.Outcome("warning", "not checked: the check's 0.25 s deadline came first")
