@@ -343,3 +343,28 @@ def test_a_history_that_cannot_be_written_says_which_draft_was_made(tool_project
     assert result.code == 1 and len(server.campaigns) == 1
     assert "draft 12 was made in Brevo, but history.json cannot be written (No space left on device); write its id " \
            "there by hand before pushing again" in result.stderr
+
+
+def test_a_draft_whose_images_are_not_published_yet_is_not_pushed(tool_project, images, http_server, run):
+    """The images from disk must be at output.public_url before a draft shows them."""
+    from helpers import Reply, set_public_url, with_front_matter
+
+    project, server = tool_project("listmonk")
+    site = f"{http_server.url}/site-{time.monotonic_ns()}"
+    set_public_url(project, site)
+    (project / "articles" / "logo.png").write_bytes(images["logo.png"])
+    with_front_matter(project / "articles" / "journee-alliances-citoyennes-5-decembre.md", "image: logo.png\nimage_alt: Logo")
+    assert run("build-issue", "--resend", cwd=project).code == 0
+    names = [path.name for path in (project / "dist" / "assets").iterdir()]
+    assert names
+    result = run("push", cwd=project, env=ENV)
+    assert result.code == 1
+    assert f"{site}/assets/{names[0]}: is not published (HTTP 404)" in result.stderr and "nothing was pushed" in result.stderr
+    assert not server.requests  # no draft made
+    for name in names:
+        http_server.routes[f"/{site.rsplit('/', 1)[1]}/assets/{name}"] = Reply(
+            (project / "dist" / "assets" / name).read_bytes(), content_type="image/png")
+    result = run("push", cwd=project, env=ENV)
+    assert result.code == 0, result.stderr
+    html = draft_contents("listmonk", server, next(iter(server.campaigns)))[0]
+    assert f"{site}/assets/{names[0]}" in html

@@ -102,6 +102,12 @@ def _push(config: Config, options: Any, tool: Tool, dry_run: bool, force: bool, 
         stale_builds, _ = stale(config, built)
         if stale_builds:
             raise PushError(*stale_builds, Problem("", "nothing was pushed"))
+        if not dry_run and config.public_url:
+            from .published import unpublished
+
+            missing = unpublished(config.public_url, config.output_dir, built)
+            if missing:
+                raise PushError(*missing, Problem("", "nothing was pushed"))
     history = _history(config)
     entries = [_entry(history, email) for email in built]
     api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user))
