@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from ..cache.base import CacheFolder
-from ..version import __version__
+from ..version import user_agent
 from .rules import CheckedEmail, Finding, _Scan
 
 TIMEOUT = 10.0  # each request
@@ -50,9 +50,6 @@ class Outcome:
 
 GOOD = Outcome()
 
-
-def user_agent() -> str:
-    return f"rameau-cli/{__version__} (newsletter compiler; link check)"
 
 
 def check_links(emails: list[CheckedEmail], cache: CacheFolder) -> list[Finding]:
@@ -170,7 +167,7 @@ def _ask(url: str, method: str, timeout: float) -> tuple[int, str]:
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(url, method=method, headers={"User-Agent": user_agent(), "Accept": "*/*"})
+    request = urllib.request.Request(url, method=method, headers={"User-Agent": user_agent("link check"), "Accept": "*/*"})
     try:
         with _opener().open(request, timeout=timeout) as response:  # closed before the body is read
             return response.status, ""

@@ -15,7 +15,7 @@ import re
 import time
 from typing import Any
 
-from ..version import __version__
+from ..version import user_agent
 from .base import Request
 
 TIMEOUT = 30.0  # each request
@@ -34,9 +34,6 @@ class ApiError(Exception):
         self.message = message
         self.answer = answer
 
-
-def user_agent() -> str:
-    return f"rameau-cli/{__version__} (newsletter compiler; push)"
 
 
 class Api:
@@ -59,7 +56,7 @@ class Api:
         import urllib.request
 
         data = None if request.body is None else json.dumps(request.body, ensure_ascii=False).encode("utf-8")
-        headers = {"User-Agent": user_agent(), "Accept": "application/json", **self._headers}
+        headers = {"User-Agent": user_agent("push"), "Accept": "application/json", **self._headers}
         if data is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
         for attempt in range(ATTEMPTS):

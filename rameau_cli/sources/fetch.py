@@ -13,12 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ContentError, Problem, size
-
-
-def user_agent() -> str:
-    from ..version import __version__
-
-    return f"rameau-cli/{__version__} (newsletter compiler; feed reader)"
+from ..version import user_agent
 
 
 @dataclass(frozen=True)
@@ -55,7 +50,7 @@ def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str 
     import urllib.request
 
     started = time.monotonic()
-    headers = {"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate",
+    headers = {"User-Agent": user_agent("feed reader"), "Accept-Encoding": "gzip, deflate",
                "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
