@@ -121,3 +121,15 @@ def test_an_unknown_host_is_an_error_and_a_lost_deadline_a_warning(monkeypatch, 
     first, second = sorted(outcomes.values(), key=lambda outcome: outcome.note)
     assert first.level == "warning" and first.note.startswith("no answer within 0.")  # the deadline bounds it
     assert second == links.Outcome("warning", "not checked: the check's 0.25 s deadline came first")
+
+
+def test_images_are_asked_too(site, tmp_path, run):
+    """A remote image that is gone, or an image from disk not yet published, is a 404 like a link."""
+    project = newsletter(tmp_path / "lettre", site)
+    article = project / "articles" / "ok.md"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "summary:", f"image: {site.url}/photo-partie.jpg\nimage_alt: Une photo\nsummary:"), encoding="utf-8")
+    assert run("build-issue", "2026-W48", cwd=project).code == 0
+    result = run("check", "--links", "--json", cwd=project)
+    found = {f["url"].removeprefix(site.url): f["level"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "link"}
+    assert found["/photo-partie.jpg"] == "error"

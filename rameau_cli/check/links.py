@@ -1,4 +1,5 @@
-"""`rameau check --links`: every distinct http(s) link of the emails asked of its server, once.
+"""`rameau check --links`: every distinct http(s) link and image of the emails asked of its
+server, once (an image from disk not yet published under output.public_url is a 404).
 
 HEAD first; GET when HEAD is refused or fails (a 4xx or 5xx other than 429, a dropped
 connection), since some servers answer HEAD wrongly. At most two requests to one host at a
@@ -79,7 +80,8 @@ def gather(emails: Iterable[CheckedEmail]) -> dict[str, list[tuple[str, str]]]:
         scan = _Scan()
         scan.feed(email.html)
         never = set(email.placeholders) | set(email.list_unsubscribe) | {email.unsubscribe}
-        urls = [*scan.links, *(u.rstrip(".,;:!?)]") for u in TEXT_URL.findall(email.text))]
+        images = [(image.get("src") or "").strip() for image in scan.images]  # remote ones, and the published assets
+        urls = [*scan.links, *images, *(u.rstrip(".,;:!?)]") for u in TEXT_URL.findall(email.text))]
         for url in dict.fromkeys(u.strip() for u in urls):
             if url in never or not askable(url):
                 continue
