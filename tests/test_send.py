@@ -4,7 +4,6 @@ import email
 import email.policy
 import socket
 import ssl
-import subprocess
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -25,15 +24,6 @@ class Inbox:
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"relecture" and auth_data.password == PASSWORD.encode()
     return AuthResult(success=ok, handled=False)
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")], check=True, capture_output=True)
-    return folder / "cert.pem", folder / "key.pem"
 
 
 def free_port() -> int:

@@ -35,6 +35,7 @@ from .schema import (
     Walk,
     validate,
 )
+from .urls import HTTP_SCHEMES, url_scheme
 
 CONFIG_FILE = "rameau.yaml"
 CADENCES = ("daily", "weekly", "monthly")
@@ -68,7 +69,8 @@ class Source:
 
     @property
     def is_url(self) -> bool:
-        return self.location.lower().startswith(("http://", "https://"))
+        """An http(s) URL, whatever the case of its scheme (`HTTP://` too); anything else is a file."""
+        return url_scheme(self.location) in HTTP_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -186,13 +188,34 @@ NEWSLETTER = Mapping(
 
 
 def _one_kind_of_source(values: dict[str, Any], walk: Walk, path: str) -> None:
+    if any(p.where.startswith(walk.where(f"{path}.")) for p in walk.problems):
+        return  # a key given but wrong is said once, not again as missing
     if (values["markdown"] is None) == (values["feed"] is None):
         walk.error(path, "give exactly one of `markdown: FOLDER` or `feed: FILE_OR_URL`")
 
 
+def _feed_location(location: str, walk: Walk, path: str) -> None:
+    problem = feed_location_problem(location)
+    if problem:
+        raise Invalid(problem)
+
+
+def feed_location_problem(location: str) -> str:
+    """What is wrong with a feed's location meant as a URL ("" when nothing is, or for a file)."""
+    from .urls import feed_url, looks_like_url
+
+    if not looks_like_url(location):
+        return ""
+    try:
+        feed_url(location)
+    except ValueError as exc:
+        return f"{show(location)} {exc}"
+    return ""
+
+
 SOURCE = Mapping(
     Key("markdown", TEXT, "A folder of Markdown articles (or one .md file), relative to rameau.yaml."),
-    Key("feed", TEXT, "An RSS or Atom feed: a file, or an http(s) URL."),
+    Key("feed", TEXT, "An RSS or Atom feed: a file, or an http(s) URL.", check=_feed_location),
     Key("categories", MapOf(NAME, id_kind=TEXT, what="feed category"),
         "Feed categories that are audiences: `{\"grand public\": grand-public}`; the others become tags."),
     Key("base_url", URL, "Where a feed's relative links lead, when neither the feed nor its address says."),
