@@ -31,6 +31,7 @@ from .schema import (
     MapOf,
     Mapping,
     Names,
+    Text,
     TimeZone,
     Walk,
     validate,
@@ -52,6 +53,7 @@ class Newsletter:
     language: str
     timezone: str
     base_url: str
+    address: str = ""  # the postal address, one line per line, for every email's footer
 
     @property
     def tz(self) -> ZoneInfo:
@@ -184,6 +186,8 @@ NEWSLETTER = Mapping(
         default="Europe/Paris"),
     Key("base_url", URL, "The organisation's site: article links default to <base_url>/articles/<slug>/.",
         required=True),
+    Key("address", Text(lines=True, name="text, several lines allowed"),
+        "The sender's postal address, in every email's footer (CAN-SPAM and many emailing tools require one)."),
 )
 
 
@@ -341,7 +345,7 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
 def _newsletter(values: dict[str, Any]) -> Newsletter:
     sender = values["sender"]
     return Newsletter(values["name"], sender["name"] or values["name"], sender["email"], values["reply_to"],
-                      values["language"], values["timezone"], values["base_url"].rstrip("/"))
+                      values["language"], values["timezone"], values["base_url"].rstrip("/"), values["address"] or "")
 
 
 def _sources(values: tuple[dict[str, Any], ...] | None) -> tuple[Source, ...]:
