@@ -278,3 +278,26 @@ class RawServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class Listener:
+    """A port that listens but never accepts: whether anything tried to connect to it is
+    whether a connection waits in its queue."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.socket = socket.create_server((host, 0))
+        self.port = self.socket.getsockname()[1]
+
+    def connected(self) -> bool:
+        self.socket.setblocking(False)
+        try:
+            self.socket.accept()[0].close()
+            return True
+        except BlockingIOError:
+            return False
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.socket.close()

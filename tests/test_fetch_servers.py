@@ -3,7 +3,6 @@ on 127.0.0.1), redirects that try to leave http(s) or reach the local network, a
 does with them: a one-line warning and the last good copy, never exit 3."""
 
 import ipaddress
-import socket
 import time
 import zlib
 
@@ -12,7 +11,7 @@ import pytest
 from rameau_cli.errors import ContentError
 from rameau_cli.sources.fetch import FetchPolicy, fetch_url
 
-from helpers import FEEDS, RawServer, Reply
+from helpers import FEEDS, Listener, RawServer, Reply
 
 FEED = (FEEDS / "atom.xml").read_bytes()
 FAST = dict(timeout=0.4, deadline=1.0, max_bytes=200_000)
@@ -82,29 +81,6 @@ def test_non_ascii_paths_and_queries_are_percent_encoded():
     request_line = server.requests[0].split(b"\r\n")[0]
     assert request_line == b"GET /actualit%C3%A9s/flux.xml?th%C3%A8me=%C3%A9t%C3%A9&n=%C3%A9 HTTP/1.1"
     assert f"Host: 127.0.0.1:{server.port}\r\n".encode() in server.requests[0]
-
-
-class Listener:
-    """A port that listens but never accepts: whether anything tried to connect to it is
-    whether a connection waits in its queue."""
-
-    def __init__(self, host="127.0.0.1"):
-        self.socket = socket.create_server((host, 0))
-        self.port = self.socket.getsockname()[1]
-
-    def connected(self) -> bool:
-        self.socket.setblocking(False)
-        try:
-            self.socket.accept()[0].close()
-            return True
-        except BlockingIOError:
-            return False
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.socket.close()
 
 
 def redirect(location: str) -> bytes:
