@@ -128,7 +128,7 @@ class LocalServer:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def start(self) -> LocalServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -15,7 +15,7 @@ from rameau_cli.preview.server import PreviewServer, ServerLimits
 
 from conftest import copy_example
 
-LIMITS = ServerLimits(idle=0.3, head=0.6, keepalive=0.5)
+LIMITS = ServerLimits(idle=0.3, head=0.6, keepalive=0.4)
 
 
 @pytest.fixture(scope="module")

@@ -118,7 +118,8 @@ class PreviewServer:
         except OSError as exc:
             why = f"cannot listen on {LOOPBACK}:{port}: {exc.strerror}; choose another port"
             raise UsageError(Problem("--port", why)) from None
-        self.threads = [threading.Thread(target=self.httpd.serve_forever, daemon=True),
+        # A short poll: stop() returns within 0.1 s, and refused sockets are closed on time.
+        self.threads = [threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
                         threading.Thread(target=self.state.watch, daemon=True)]
 
     @property
