@@ -106,8 +106,8 @@ def sources(values: List[str]) -> tuple:
     """`--source` values: http(s) URLs are feeds; a folder or .md file is Markdown, any other
     file a feed. Paths are made absolute without following links (`<(cat feed.xml)` works).
     A malformed URL, or one of another scheme than http(s), is a usage error."""
-    from ..project.config import Source, feed_location_problem
-    from ..project.urls import looks_like_url
+    from ..project.config import Source
+    from ..project.urls import feed_location_problem, looks_like_url
 
     found, problems = [], []
     for value in values:

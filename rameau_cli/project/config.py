@@ -199,22 +199,11 @@ def _one_kind_of_source(values: dict[str, Any], walk: Walk, path: str) -> None:
 
 
 def _feed_location(location: str, walk: Walk, path: str) -> None:
+    from .urls import feed_location_problem
+
     problem = feed_location_problem(location)
     if problem:
         raise Invalid(problem)
-
-
-def feed_location_problem(location: str) -> str:
-    """What is wrong with a feed's location meant as a URL ("" when nothing is, or for a file)."""
-    from .urls import feed_url, looks_like_url
-
-    if not looks_like_url(location):
-        return ""
-    try:
-        feed_url(location)
-    except ValueError as exc:
-        return f"{show(location)} {exc}"
-    return ""
 
 
 SOURCE = Mapping(

@@ -54,6 +54,17 @@ def looks_like_url(text: str) -> bool:
     return scheme in HTTP_SCHEMES or (bool(scheme) and text.strip()[len(scheme) + 1:].startswith("//"))
 
 
+def feed_location_problem(location: str) -> str:
+    """What is wrong with a feed's location meant as a URL: "" when nothing is, or for a path."""
+    if not looks_like_url(location):
+        return ""
+    try:
+        feed_url(location)
+    except ValueError as exc:
+        return f"{show(location)} {exc}"
+    return ""
+
+
 def feed_url(text: str) -> FeedURL:
     """`text` as an http(s) URL ready for a request; ValueError says what is wrong with it."""
     from urllib.parse import urlsplit
