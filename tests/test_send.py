@@ -204,8 +204,18 @@ def test_credentials_never_go_unencrypted_except_to_a_loopback_address(built, ru
 def test_a_tls_server_that_refuses_plain_login_is_explained(built, run, smtp):
     inbox, port, cafile = smtp
     result = run("send", "--to", "a@example.org", cwd=built, env=environment(port, cafile, RAMEAU_SMTP_TLS="none"))
-    assert result.code == 1 and result.stderr.startswith(f"error: 127.0.0.1:{port}: ")
+    assert result.code == 1 and result.stderr.startswith(f"error: 127.0.0.1:{port}: the server offers no login on this "
+                                                         "connection (no AUTH; many offer it only over TLS); check "
+                                                         "RAMEAU_SMTP_TLS\n")
     assert leaks(result.stderr) == [] and inbox.envelopes == []
+
+
+def test_a_certificate_from_an_unknown_ca_says_which_setting_helps(built, run, smtp):
+    inbox, port, _ = smtp
+    result = run("send", "--to", "a@example.org", cwd=built, env=environment(port, ""))
+    assert result.code == 1 and inbox.envelopes == []
+    assert f"error: 127.0.0.1:{port}: test send failed: the server's certificate is not valid (self-signed " \
+           "certificate); if it comes from a private CA, set RAMEAU_SMTP_CAFILE" in result.stderr
 
 
 @pytest.mark.parametrize("cafile, why", [("absent.pem", "no such file"), ("rameau.yaml", "holds no CA certificate"),

@@ -170,7 +170,7 @@ def _open(settings: SmtpSettings, context: ssl.SSLContext | None) -> smtplib.SMT
                     "RAMEAU_SMTP_PASSWORD") from None
     except smtplib.SMTPNotSupportedError as exc:
         _close(client, polite=False)
-        raise _Stop(f"the server does not support this ({_text(exc)}); check RAMEAU_SMTP_TLS") from None
+        raise _Stop(f"{_text(exc).rstrip('.')}; check RAMEAU_SMTP_TLS") from None
     except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
         _close(client, polite=False)
         raise _Stop(f"test send failed: {_reason(exc)}") from None
@@ -188,7 +188,8 @@ def login(client: smtplib.SMTP, user: str, password: str) -> None:
     name = user.encode("utf-8", "surrogateescape")
     client.ehlo_or_helo_if_needed()
     if not client.has_extn("auth"):
-        raise smtplib.SMTPNotSupportedError("the server offers no login (no AUTH)")
+        raise smtplib.SMTPNotSupportedError("the server offers no login on this connection (no AUTH; many offer it "
+                                            "only over TLS)")
     offered = client.esmtp_features["auth"].upper().split()
     if "PLAIN" in offered:
         code, reply = client.docmd("AUTH", "PLAIN " + b64(b"\0" + name + b"\0" + secret))
@@ -206,7 +207,7 @@ def login(client: smtplib.SMTP, user: str, password: str) -> None:
             digest = hmac.new(secret, base64.b64decode(reply), "md5").hexdigest()
             code, reply = client.docmd(b64(name + b" " + digest.encode("ascii")))
     else:
-        raise smtplib.SMTPNotSupportedError(f"no login method rameau knows ({' '.join(offered)[:60]})")
+        raise smtplib.SMTPNotSupportedError(f"the server offers no login method rameau knows ({' '.join(offered)[:60]})")
     if code not in (235, 503):  # 503: already authenticated
         raise smtplib.SMTPAuthenticationError(code, b"")  # the reply is not kept: it might echo what was sent
 
@@ -251,6 +252,9 @@ def _reply(code: int, reply: Any) -> str:
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         return _reply(exc.smtp_code, exc.smtp_error)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"the server's certificate is not valid ({exc.verify_message}); if it comes from a private CA, "
+                "set RAMEAU_SMTP_CAFILE to that CA's certificate")
     if isinstance(exc, TimeoutError):
         return f"no answer within {TIMEOUT:g} s"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
