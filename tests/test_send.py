@@ -304,3 +304,20 @@ def test_a_stale_build_is_not_sent(example, run, smtp):
     forced = run("send", "--to", "relecture@example.org", "--segment", "hebdo-association", "--force", cwd=example,
                  env=environment(port, cafile))
     assert forced.code == 0 and len(inbox.envelopes) == 1
+
+
+def test_images_from_disk_are_attached_to_a_test(example, images, run, smtp):
+    """Before the output folder is published, a reviewer sees its photos: attached, cid: in the HTML."""
+    from helpers import with_photos
+
+    inbox, port, cafile = smtp
+    project = with_photos(example, images)
+    assert run("build-issue", "--segment", "quotidienne", cwd=project).code == 0
+    result = run("send", "--to", "a@example.org", "--segment", "quotidienne", cwd=project, env=environment(port, cafile))
+    assert result.code == 0, result.stderr
+    (message,) = inbox.messages()
+    html = message.get_body(("html",)).get_content()
+    attached = [part for part in message.walk() if part.get_content_maintype() == "image"]
+    assert attached and all(f'src="cid:{part["Content-ID"][1:-1]}"' in html for part in attached)
+    assert "/assets/" not in html and "{{" not in html and "Bonjour à vous," in html
+    assert message["Subject"].startswith("[TEST · La quotidienne] ")

@@ -25,12 +25,6 @@ from ...project.urls import FeedURL, feed_url, url_scheme
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
-def user_agent() -> str:
-    from ...version import __version__
-
-    return f"rameau-cli/{__version__} (newsletter compiler; feed reader)"
-
-
 @dataclass(frozen=True)
 class FetchPolicy:
     timeout: float = 10.0  # each connect or read
@@ -104,7 +98,9 @@ def _fetch(url: str, policy: FetchPolicy, etag: str, last_modified: str) -> Fetc
 
 
 def _request_headers(etag: str, last_modified: str) -> dict[str, str]:
-    headers = {"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate", "Connection": "close",
+    from ...version import user_agent
+
+    headers = {"User-Agent": user_agent("feed reader"), "Accept-Encoding": "gzip, deflate", "Connection": "close",
                "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
     if etag:
         headers["If-None-Match"] = etag
