@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -127,7 +128,7 @@ class LocalServer:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def start(self) -> LocalServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -221,3 +222,82 @@ def with_photos(example: Path, images: dict[str, bytes]) -> Path:
         with_front_matter(example / "articles" / f"{slug}.md", f"image: {name}\nimage_alt: Une image")
     set_public_url(example)
     return example
+
+
+RawReply = Callable[[socket.socket], None]
+
+
+class RawServer:
+    """A TCP server on `host` (127.0.0.1 by default) for servers that get HTTP itself wrong: each
+    connection is counted, its request head read (unless `read_request` is False), then
+    `reply` sent as bytes, or `reply(connection)` called, and the connection closed."""
+
+    def __init__(self, reply: bytes | RawReply = b"", host: str = "127.0.0.1", read_request: bool = True) -> None:
+        self.reply = reply
+        self.read_request = read_request
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self.listener = socket.create_server((host, 0))
+        self.port: int = self.listener.getsockname()[1]
+        self.url = f"http://{host}:{self.port}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        with connection:
+            try:
+                connection.settimeout(5)
+                head = b""
+                while self.read_request and b"\r\n\r\n" not in head and len(head) < 65536:
+                    chunk = connection.recv(4096)
+                    if not chunk:
+                        break
+                    head += chunk
+                self.requests.append(head)
+                if callable(self.reply):
+                    self.reply(connection)
+                else:
+                    connection.sendall(self.reply)
+                connection.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass  # the client hung up first: what a deadline or a cap does
+
+    def stop(self) -> None:
+        self.listener.close()
+
+    def __enter__(self) -> RawServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class Listener:
+    """A port that listens but never accepts: whether anything tried to connect to it is
+    whether a connection waits in its queue."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.socket = socket.create_server((host, 0))
+        self.port = self.socket.getsockname()[1]
+
+    def connected(self) -> bool:
+        self.socket.setblocking(False)
+        try:
+            self.socket.accept()[0].close()
+            return True
+        except BlockingIOError:
+            return False
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.socket.close()

@@ -137,7 +137,9 @@ def test_the_archive_lists_every_edition_and_its_feed_parses(project, run):
     assert not feed.bozo and feed.version == "atom10"
     assert len(feed.entries) == 8 and feed.entries[0].link.startswith("https://lettres.rameau-alliances.org/2026-W44/")
     email = (project / "dist" / "2026-W44" / "hebdo-association" / "index.html").read_text(encoding="utf-8")
-    assert 'href="https://lettres.rameau-alliances.org/2026-W44/hebdo-association/"' in email
+    assert 'href="https://lettres.rameau-alliances.org/2026-W44/hebdo-association/web.html"' in email
+    message = (project / "dist" / "2026-W44" / "hebdo-association" / "message.eml").read_bytes()
+    assert b"\r\nList-Archive: <https://lettres.rameau-alliances.org/archive/index.html>\r\n" in message
     web = (project / "dist" / "2026-W44" / "hebdo-association" / "web.html").read_text(encoding="utf-8")
     assert "Bonjour à vous," in web and "{{" not in web
 

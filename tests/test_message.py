@@ -3,6 +3,7 @@
 import email
 import email.policy
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -42,6 +43,11 @@ def test_every_segment_has_a_two_part_alternative_message(built):
         assert message["Message-ID"].startswith(f"<2026-W48.{rendered.issue.segment.id}.")
         assert message["List-Unsubscribe"] == "<{{unsubscribe_url}}>"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        title, segment = rendered.issue.segment.title, rendered.issue.segment.id
+        assert message["List-Id"] == f'"{title}" <{segment}.rameau-alliances.org>'  # a quoted phrase (RFC 2919)
+        assert message["List-Archive"] is None  # no output.public_url
+        for part in (rendered.text, rendered.html.replace("<br />", "\n")):
+            assert "Rameau des alliances\n14 rue de la Charité\n69002 Lyon\nFrance" in part
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -135,3 +141,43 @@ def test_a_segment_can_turn_tagging_off(example):
     by_id = {r.issue.segment.id: r for r in result.emails}
     assert "utm_source=newsletter" in by_id["quotidienne"].html
     assert "utm_" not in by_id["hebdo-association"].html
+
+
+def test_a_title_that_is_no_phrase_is_quoted_or_encoded(example):
+    """List-Id's phrase: `L'hebdo entreprise, fondation, partenaire` as is would end at the comma."""
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "title: L'hebdo association", 'title: "L\'hebdo « général », région \\"Sud\\""'), encoding="utf-8")
+    rendered = build(load_project(example), BuildOptions(segments=("hebdo-association",))).emails[0]
+    data = email_files(rendered)["message.eml"]
+    raw = data.split(b"\r\n\r\n")[0].replace(b"\r\n ", b" ").decode("ascii")
+    line = next(h for h in raw.split("\r\n") if h.startswith("List-Id: "))
+    assert re.fullmatch(r"List-Id: (=\?utf-8\?[qb]\?[A-Za-z0-9!*+/=_-]+\?= ?)+ <hebdo-association\.rameau-alliances\.org>", line)
+    assert parse(data)["List-Id"] == 'L\'hebdo « général », région "Sud" <hebdo-association.rameau-alliances.org>'
+
+
+def test_the_web_version_has_no_link_that_leads_nowhere(example, run):
+    """web.html is a public page: no unsubscribe link (only the emailing tool can fill it), no
+    "view online" link to itself, in the default theme and in a project's own footer alike."""
+    assert run("build-issue", "--segment", "hebdo-association", "--out", "ailleurs", cwd=example).code == 0
+    folder = example / "ailleurs" / "2026-W48" / "hebdo-association"
+    web, email_html = ((folder / name).read_text(encoding="utf-8") for name in ("web.html", "index.html"))
+    assert 'href="{{unsubscribe_url}}"' in email_html and 'href="{{view_online_url}}"' in email_html
+    assert "{{" not in web and "Se désinscrire" not in web and "Voir la version en ligne" not in web
+    assert "archive/index.html" not in web and "Bonjour à vous," in web and "69002 Lyon" in web
+    (example / "templates").mkdir()
+    (example / "templates" / "footer.mjml").write_text(
+        '<mj-section><mj-column><mj-text><a href="{{ issue.profile.unsubscribe }}">Partir</a> — adieu</mj-text>'
+        "</mj-column></mj-section>", encoding="utf-8")
+    assert run("build-issue", "--segment", "hebdo-association", "--out", "ailleurs", cwd=example).code == 0
+    web = (folder / "web.html").read_text(encoding="utf-8")
+    assert "Partir" not in web and "{{" not in web and "— adieu" in web
+
+
+def test_check_warns_when_there_is_no_postal_address(example, run):
+    config = example / "rameau.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[:text.index("  address:")] + text[text.index("France\n") + len("France\n"):], encoding="utf-8")
+    result = run("check", "--strict", cwd=example)
+    assert result.code == 1
+    assert "warning: rameau.yaml: newsletter.address: no postal address; add the organisation's (CAN-SPAM" in result.stdout

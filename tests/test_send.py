@@ -1,57 +1,93 @@
-"""Test sends against a real SMTP server (aiosmtpd) on 127.0.0.1, with STARTTLS and AUTH."""
+"""Test sends against real SMTP servers (aiosmtpd) on 127.0.0.1: STARTTLS and AUTH with a
+non-ASCII password, a server that refuses a recipient, one that fails mid-transaction, one
+that stalls, and the review copy each reviewer gets."""
 
+import datetime as dt
 import email
 import email.policy
-import socket
-import ssl
+import email.utils
+import os
+import signal
 import subprocess
+import sys
+import time
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-PASSWORD = "s3cret-Pa55-que-personne-ne-doit-voir"
+from helpers import SEGMENTS, Listener, RawServer, wait_for
+
+PASSWORD = "pässwörd-ÿ-que-personne-ne-doit-voir"
+SECRET_LETTERS = sorted({c for c in PASSWORD if not c.isascii()})
 
 
 class Inbox:
-    def __init__(self):
+    def __init__(self, refuse=(), fail_after=None):
         self.envelopes = []
+        self.refuse = refuse  # recipients answered 550
+        self.fail_after = fail_after  # messages accepted before a 452
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.fail_after is not None and len(self.envelopes) >= self.fail_after:
+            return "452 4.5.3 Too many messages for today"
         self.envelopes.append(envelope)
         return "250 OK"
 
+    def messages(self):
+        return [email.message_from_bytes(e.original_content, policy=email.policy.default) for e in self.envelopes]
+
 
 def authenticator(server, session, envelope, mechanism, auth_data):
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"relecture" and auth_data.password == PASSWORD.encode()
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"relecture" \
+        and auth_data.password == PASSWORD.encode("utf-8")  # RFC 4954: UTF-8
     return AuthResult(success=ok, handled=False)
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")], check=True, capture_output=True)
-    return folder / "cert.pem", folder / "key.pem"
-
-
 def free_port() -> int:
+    import socket
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
+def start_server(certificate, inbox, tls=True):
+    import ssl
+
+    options = {}
+    if tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*map(str, certificate))
+        options = {"tls_context": context, "require_starttls": True}
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticator,
+                            auth_require_tls=tls, **options)
+    controller.start()
+    return controller
+
+
 @pytest.fixture
 def smtp(certificate):
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*map(str, certificate))
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=context, require_starttls=True,
-                            authenticator=authenticator, auth_require_tls=True)
-    controller.start()
+    inbox = Inbox(refuse=("refuse@example.org",))
+    controller = start_server(certificate, inbox)
     yield inbox, controller.port, certificate[0]
     controller.stop()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The example, built once: tests that only send share it."""
+    from conftest import copy_example, invoke
+
+    project = copy_example(tmp_path_factory.mktemp("send") / "project")
+    assert invoke("build-issue", cwd=project).code == 0
+    return project
 
 
 def environment(port, cafile, **more):
@@ -59,57 +95,156 @@ def environment(port, cafile, **more):
             "RAMEAU_SMTP_PASSWORD": PASSWORD, "RAMEAU_SMTP_CAFILE": str(cafile), **more}
 
 
-def test_a_test_send_reaches_only_the_given_recipient(example, run, smtp):
+def leaks(*outputs: str) -> list[str]:
+    """Any trace of the password: itself, one of its non-ASCII letters, a position in it."""
+    return [f"{piece!r} in output" for text in outputs for piece in [PASSWORD, *SECRET_LETTERS, "position", "\\x"]
+            if piece in text]
+
+
+def test_each_test_is_a_new_message_naming_its_segment(built, run, smtp):
     inbox, port, cafile = smtp
-    assert run("build-issue", cwd=example).code == 0
-    result = run("send", "--to", "relecture@example.org", "--segment", "hebdo-association", cwd=example,
-                 env=environment(port, cafile))
+    for sample in ([], ["--sample", "first_name=Claire"]):
+        result = run("send", "--to", "relecture@example.org", "--segment", "hebdo-association", *sample, cwd=built,
+                     env=environment(port, cafile))
+        assert result.code == 0, result.stderr
+        assert leaks(result.stdout, result.stderr) == []
+    first, second = inbox.messages()
+    assert [e.rcpt_tos for e in inbox.envelopes] == [["relecture@example.org"]] * 2
+    assert inbox.envelopes[0].mail_from == "lettres@rameau-alliances.org"
+    assert first["Message-ID"] != second["Message-ID"] and first["Message-ID"].endswith("@rameau-alliances.org>")
+    sent_at = email.utils.parsedate_to_datetime(first["Date"])
+    assert abs(sent_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
+    assert first["Subject"] == "[TEST · L'hebdo association] Alliances\u00a0: ce qui a bougé cette semaine"
+    assert first["To"] == "relecture@example.org" and first["List-Unsubscribe"] is None
+    assert first["List-Id"] == '"L\'hebdo association" <hebdo-association.rameau-alliances.org>'
+    assert [p.get_content_type() for p in first.iter_parts()] == ["text/plain", "text/html"]
+    for message, name in ((first, "à vous"), (second, "Claire")):
+        for part in message.iter_parts():
+            body = part.get_content()
+            assert "{{" not in body and f"Bonjour {name}," in body
+            assert "https://unsubscribe.test-send.invalid/" in body
+    assert result.stderr == ("sent hebdo-association to relecture@example.org: [TEST · L'hebdo association] "
+                             "Alliances\u00a0: ce qui a bougé cette semaine\n")
+
+
+def test_every_segment_by_default_and_several_recipients(built, run, smtp):
+    inbox, port, cafile = smtp
+    result = run("send", "--to", "a@example.org", "--to", "b@exämple.fr", cwd=built, env=environment(port, cafile))
     assert result.code == 0, result.stderr
-    (envelope,) = inbox.envelopes
-    assert envelope.rcpt_tos == ["relecture@example.org"]
-    assert envelope.mail_from == "lettres@rameau-alliances.org"
-    message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-    assert message["Subject"] == "[TEST] Alliances\u00a0: ce qui a bougé cette semaine"
-    assert message["To"] == "relecture@example.org"
-    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
-    assert "sent '[TEST] Alliances" in result.stderr
-    for text in (result.stdout, result.stderr, envelope.original_content.decode("latin-1")):
-        assert PASSWORD not in text
+    assert all(sorted(e.rcpt_tos) == ["a@example.org", "b@xn--exmple-cua.fr"] for e in inbox.envelopes)
+    assert sorted(m["Subject"].split("]")[0] for m in inbox.messages()) == sorted(
+        f"[TEST · {title}" for title in ("La quotidienne", "L'hebdo entreprise, fondation, partenaire",
+                                         "L'hebdo association", "L'hebdo grand public"))
+    assert [line.split(" to ")[0] for line in result.stderr.splitlines()] == [f"sent {s}" for s in SEGMENTS]
 
 
-def test_every_segment_by_default_and_several_recipients(example, run, smtp):
+def test_a_refused_recipient_is_an_error_naming_it(built, run, smtp):
     inbox, port, cafile = smtp
-    assert run("build-issue", cwd=example).code == 0
-    result = run("send", "--to", "a@example.org", "--to", "b@example.org", cwd=example, env=environment(port, cafile))
-    assert result.code == 0, result.stderr
-    assert len(inbox.envelopes) == 4
-    assert all(sorted(e.rcpt_tos) == ["a@example.org", "b@example.org"] for e in inbox.envelopes)
+    alone = run("send", "--to", "refuse@example.org", "--segment", "quotidienne", cwd=built, env=environment(port, cafile))
+    assert alone.code == 1 and inbox.envelopes == []
+    assert f"error: 127.0.0.1:{port}: refuse@example.org: recipient refused by the server (550 5.1.1" in alone.stderr
+    assert "error: no test message went out" in alone.stderr and "sent " not in alone.stderr
+    both = run("send", "--to", "a@example.org", "--to", "refuse@example.org", "--segment", "quotidienne", cwd=built,
+               env=environment(port, cafile))
+    assert both.code == 1 and [e.rcpt_tos for e in inbox.envelopes] == [["a@example.org"]]
+    assert both.stderr.startswith("sent quotidienne to a@example.org: [TEST · La quotidienne]")
+    assert "refuse@example.org: recipient refused by the server" in both.stderr
+    assert "error: 1 of 1 test message(s) went out (quotidienne), to a@example.org only" in both.stderr
 
 
-def test_a_wrong_password_is_a_clear_error_that_does_not_show_it(example, run, smtp):
+def test_a_failure_mid_way_says_exactly_what_went_out(built, run, certificate):
+    inbox = Inbox(fail_after=1)
+    controller = start_server(certificate, inbox)
+    try:
+        result = run("send", "--to", "a@example.org", cwd=built, env=environment(controller.port, certificate[0]))
+    finally:
+        controller.stop()
+    assert result.code == 1 and len(inbox.envelopes) == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("sent quotidienne to a@example.org: ")
+    assert lines[1:] == [f"error: 127.0.0.1:{controller.port}: hebdo-entreprise: the server refused the message "
+                         "(452 4.5.3 Too many messages for today)",
+                         "error: 1 of 4 test message(s) went out (quotidienne); not sent: hebdo-entreprise, "
+                         "hebdo-association, hebdo-grand-public"]
+
+
+def test_a_wrong_non_ascii_password_is_refused_without_a_trace_of_it(built, run, smtp):
     inbox, port, cafile = smtp
-    assert run("build-issue", cwd=example).code == 0
-    wrong = "mauvais-mot-de-passe-secret"
-    result = run("send", "--to", "a@example.org", cwd=example,
-                 env=environment(port, cafile, RAMEAU_SMTP_PASSWORD=wrong))
-    assert result.code == 1
-    assert "login refused for 'relecture'" in result.stderr
-    assert wrong not in result.stderr and wrong not in result.stdout
-    assert inbox.envelopes == []
+    wrong = "mauvais-mot-de-passe-ß-œ"
+    result = run("send", "--to", "a@example.org", cwd=built, env=environment(port, cafile, RAMEAU_SMTP_PASSWORD=wrong))
+    assert result.code == 1 and inbox.envelopes == []
+    assert f"error: 127.0.0.1:{port}: login refused for 'relecture' (535)" in result.stderr
+    assert not any(piece in result.stderr + result.stdout for piece in (wrong, "ß", "œ", "position", "\\x"))
 
 
-def test_without_tls_the_server_refuses_and_we_say_why(example, run, smtp):
+def test_credentials_never_go_unencrypted_except_to_a_loopback_address(built, run, certificate):
+    from rameau_cli.errors import ConfigError
+    from rameau_cli.output.send import SmtpSettings, check_plaintext
+
+    inbox = Inbox()
+    controller = start_server(certificate, inbox, tls=False)
+    try:
+        local = run("send", "--to", "a@example.org", "--segment", "quotidienne", cwd=built,
+                    env=environment(controller.port, "", RAMEAU_SMTP_TLS="none"))
+    finally:
+        controller.stop()
+    assert local.code == 0, local.stderr  # a relay on this machine: the password never leaves it
+    assert len(inbox.envelopes) == 1 and leaks(local.stderr) == []
+    with Listener() as nobody:
+        remote = run("send", "--to", "a@example.org", cwd=built,
+                     env=environment(nobody.port, "", RAMEAU_SMTP_TLS="none", RAMEAU_SMTP_HOST="192.0.2.25"))
+    assert remote.code == 2
+    assert remote.stderr == ("error: RAMEAU_SMTP_TLS: none would send the password unencrypted to 192.0.2.25; use "
+                             "starttls or ssl, or set RAMEAU_SMTP_ALLOW_PLAINTEXT=1 to allow it\n")
+    check_plaintext(SmtpSettings("192.0.2.25", 25, "none", "relecture", PASSWORD, allow_plaintext=True))
+    with pytest.raises(ConfigError):
+        check_plaintext(SmtpSettings("192.0.2.25", 25, "none", "relecture", PASSWORD))
+
+
+def test_a_tls_server_that_refuses_plain_login_is_explained(built, run, smtp):
     inbox, port, cafile = smtp
-    assert run("build-issue", cwd=example).code == 0
-    result = run("send", "--to", "a@example.org", cwd=example, env=environment(port, cafile, RAMEAU_SMTP_TLS="none"))
-    assert result.code == 1 and result.stderr.startswith(f"error: 127.0.0.1:{port}: ")
-    assert PASSWORD not in result.stderr and inbox.envelopes == []
+    result = run("send", "--to", "a@example.org", cwd=built, env=environment(port, cafile, RAMEAU_SMTP_TLS="none"))
+    assert result.code == 1 and result.stderr.startswith(f"error: 127.0.0.1:{port}: the server offers no login on this "
+                                                         "connection (no AUTH; many offer it only over TLS); check "
+                                                         "RAMEAU_SMTP_TLS\n")
+    assert leaks(result.stderr) == [] and inbox.envelopes == []
 
 
-@pytest.mark.parametrize("recipient", ["liste@example.org, autre@example.org", "pas-une-adresse", "a@example.org;b@example.org"])
-def test_only_single_addresses_are_accepted(example, run, recipient):
-    result = run("send", "--to", recipient, cwd=example, env={"RAMEAU_SMTP_HOST": "127.0.0.1"})
-    assert result.code == 2 and "is not one email address" in result.stderr
+def test_a_certificate_from_an_unknown_ca_says_which_setting_helps(built, run, smtp):
+    inbox, port, _ = smtp
+    result = run("send", "--to", "a@example.org", cwd=built, env=environment(port, ""))
+    assert result.code == 1 and inbox.envelopes == []
+    assert f"error: 127.0.0.1:{port}: test send failed: the server's certificate is not valid (self-signed " \
+           "certificate); if it comes from a private CA, set RAMEAU_SMTP_CAFILE" in result.stderr
+
+
+@pytest.mark.parametrize("cafile, why", [("absent.pem", "no such file"), ("rameau.yaml", "holds no CA certificate"),
+                                         ("articles", "is a folder")])
+def test_a_bad_ca_file_is_named_before_any_connection(built, run, cafile, why):
+    with Listener() as server:
+        result = run("send", "--to", "a@example.org", cwd=built, env=environment(server.port, built / cafile))
+        assert not server.connected()
+    assert result.code == 2 and f"error: RAMEAU_SMTP_CAFILE: {built / cafile}: {why}" in result.stderr
+
+
+@pytest.mark.parametrize("recipient, why", [
+    ("a..b@c.de", "two periods in a row"),
+    ("a(b@c.de", "invalid characters before the @-sign"),
+    ("a@b.cd.", "cannot end with a period"),
+    ("é@exämple.fr", "Internationalized characters before the @-sign are not supported"),
+    ("liste@example.org, autre@example.org", "invalid characters"),
+    ("pas-une-adresse", "must have an @-sign"),
+])
+def test_malformed_addresses_are_usage_errors_naming_them(built, run, recipient, why):
+    result = run("send", "--to", "ok@example.org", "--to", recipient, cwd=built, env={"RAMEAU_SMTP_HOST": "127.0.0.1"})
+    assert result.code == 2, result.stderr
+    assert result.stderr.startswith(f"error: --to: {recipient!r} is not one email address: ") and why in result.stderr
+
+
+def test_sample_values_are_checked(built, run):
+    result = run("send", "--to", "a@example.org", "--sample", "prenom=Claire", cwd=built)
+    assert result.code == 2 and "error: --sample: 'prenom=Claire': expected KEY=VALUE with KEY one of first_name" \
+        in result.stderr
 
 
 def test_missing_settings_and_unbuilt_editions_are_explained(example, run):
@@ -118,6 +253,22 @@ def test_missing_settings_and_unbuilt_editions_are_explained(example, run):
     assert run("build-issue", cwd=example).code == 0
     result = run("send", "--to", "a@example.org", cwd=example, env={"RAMEAU_SMTP_HOST": ""})
     assert result.code == 2 and "RAMEAU_SMTP_HOST: not set" in result.stderr
+
+
+def test_a_signal_stops_a_send_to_a_stalled_server_at_once(built):
+    def stall(connection):
+        time.sleep(10)  # never says hello
+
+    with RawServer(stall, read_request=False) as server:
+        process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "send", "--to", "a@example.org"], cwd=built,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, "NO_COLOR": "1", **environment(server.port, "", RAMEAU_SMTP_TLS="none")})
+        assert wait_for(lambda: server.connections == 1)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=10)
+    assert time.monotonic() - signalled < 1
+    assert process.returncode == 130 and errors == "error: interrupted; no test message went out\n"
 
 
 def test_send_takes_what_the_latest_build_built(example, run, smtp):
@@ -153,3 +304,20 @@ def test_a_stale_build_is_not_sent(example, run, smtp):
     forced = run("send", "--to", "relecture@example.org", "--segment", "hebdo-association", "--force", cwd=example,
                  env=environment(port, cafile))
     assert forced.code == 0 and len(inbox.envelopes) == 1
+
+
+def test_images_from_disk_are_attached_to_a_test(example, images, run, smtp):
+    """Before the output folder is published, a reviewer sees its photos: attached, cid: in the HTML."""
+    from helpers import with_photos
+
+    inbox, port, cafile = smtp
+    project = with_photos(example, images)
+    assert run("build-issue", "--segment", "quotidienne", cwd=project).code == 0
+    result = run("send", "--to", "a@example.org", "--segment", "quotidienne", cwd=project, env=environment(port, cafile))
+    assert result.code == 0, result.stderr
+    (message,) = inbox.messages()
+    html = message.get_body(("html",)).get_content()
+    attached = [part for part in message.walk() if part.get_content_maintype() == "image"]
+    assert attached and all(f'src="cid:{part["Content-ID"][1:-1]}"' in html for part in attached)
+    assert "/assets/" not in html and "{{" not in html and "Bonjour à vous," in html
+    assert message["Subject"].startswith("[TEST · La quotidienne] ")

@@ -277,7 +277,7 @@ def check_edition(config: Any, options: Any, out: Path | None = None,
     built = built_emails(config, options, out_dir)
     findings: list[Finding] = []
     if built:
-        profile = profile_for(config.profile, config.newsletter.language)
+        profile = profile_for(config.profile, config.newsletter.language)  # its fallback: the language's
         emails = [email_from_folder(email, profile) for email in built]
         where = ", ".join(dict.fromkeys(str(email.folder.parent) for email in built))
         problems, fresh = stale(config, built)
@@ -290,4 +290,8 @@ def check_edition(config: Any, options: Any, out: Path | None = None,
     if fresh is not None:
         findings += [Finding("", "error", "skipped", f"{p}; it is in no email") for p in fresh.pool.skipped]
         findings += [Finding("", "warning", "image", str(p)) for p in fresh.image_warnings]
+    if not config.newsletter.address:
+        findings.append(Finding("", "warning", "address", "rameau.yaml: newsletter.address: no postal address; add the "
+                                "organisation's (CAN-SPAM requires one, and several emailing tools refuse a campaign "
+                                "without it)"))
     return where, emails, findings + [finding for email in emails for finding in check_email(email)]

@@ -171,25 +171,36 @@ def check(
 def send(
     choice: EditionChoice,
     to: List[str] = typer.Option(..., "--to", help="An address to send the test to (repeatable); never a list."),
+    sample: List[str] = typer.Option([], "--sample", help="A merge tag's value in the test, e.g. first_name=Claire "
+                                                          "(default: the emailing tool's fallback)."),
     out: Optional[Path] = OUT_BUILT,
     force: bool = FORCE,
 ) -> None:
     """Send a test of the built message of each segment (or --segment S) to --to addresses, over SMTP.
 
-    Without EDITION or a window, sends what the latest build built for each segment. A build
-    whose sources changed since is refused (exit 1) unless --force. The connection comes from
-    RAMEAU_SMTP_HOST, RAMEAU_SMTP_PORT, RAMEAU_SMTP_USER, RAMEAU_SMTP_PASSWORD and
-    RAMEAU_SMTP_TLS (starttls, ssl or none).
+    Each test is a new message: a fresh Message-ID and the current Date, the subject
+    "[TEST · <segment title>] <subject>", merge tags filled with the emailing tool's fallbacks
+    (or --sample values), no List-Unsubscribe. Without EDITION or a window, sends what the latest
+    build built for each segment. A build whose sources changed since is refused (exit 1)
+    unless --force. The connection comes from RAMEAU_SMTP_HOST, RAMEAU_SMTP_PORT,
+    RAMEAU_SMTP_USER, RAMEAU_SMTP_PASSWORD, RAMEAU_SMTP_TLS (starttls, ssl or none),
+    RAMEAU_SMTP_CAFILE and RAMEAU_SMTP_ALLOW_PLAINTEXT.
 
-    Example: rameau send --to relecture@example.org --segment quotidienne   (with RAMEAU_SMTP_HOST set)
+    Example: rameau send --to relecture@example.org --segment quotidienne --sample first_name=Claire
     """
-    from ..built import built_emails, stale
-    from ..errors import OutputError, Problem, UsageError
-    from ..output.send import check_recipients, send_messages, smtp_settings
-    from ..output.write import settle
-    from ..pipeline import load_project
+    import datetime as dt
 
-    check_recipients(tuple(to))
+    from ..built import built_emails, stale
+    from ..compose.profiles import profile_for
+    from ..errors import OutputError, Problem, UsageError
+    from ..output.embed import embed_images
+    from ..output.review import check_recipients, parse_samples, review_copy
+    from ..output.send import send_messages, smtp_settings
+    from ..output.write import settle
+    from ..pipeline import assets_url, load_project
+
+    recipients = check_recipients(tuple(to))
+    samples = parse_samples(tuple(sample))
     config = load_project(choice.project)
     options = choice.build_options(config.newsletter.tz)
     out_dir = out.absolute() if out else config.output_dir
@@ -201,8 +212,20 @@ def send(
         problems, _ = stale(config, built)
         if problems:
             raise OutputError(*problems, Problem("", "nothing was sent"))
-    for subject in send_messages([email.folder / "message.eml" for email in built], tuple(to), smtp_settings()):
-        stderr_console().print(f"sent {subject!r} to {', '.join(to)}", markup=False)
+    settings = smtp_settings()
+    profile = profile_for(config.profile, config.newsletter.language)
+    now = dt.datetime.now(config.newsletter.tz).replace(microsecond=0)
+    titles = {segment.id: segment.title for segment in config.segments}
+    copies = [review_copy(email.folder / "message.eml", email.segment,
+                          str(email.entry.get("title") or titles.get(email.segment, email.segment)),
+                          recipients, profile, samples, now) for email in built]
+    for copy in copies:  # images from disk attached: they show before they are published
+        embed_images(copy.message, assets_url(config), out_dir)
+
+    def report(copy, accepted: List[str]) -> None:
+        stderr_console().print(f"sent {copy.segment} to {', '.join(accepted)}: {copy.subject}", markup=False)
+
+    send_messages(copies, recipients, settings, report)
 
 
 @edition_options

@@ -104,15 +104,22 @@ def parse_day(value: Optional[str], option: str, tz: Any) -> Optional[dt.date]:
 
 def sources(values: List[str]) -> tuple:
     """`--source` values: http(s) URLs are feeds; a folder or .md file is Markdown, any other
-    file a feed. Paths are made absolute without following links (`<(cat feed.xml)` works)."""
+    file a feed. Paths are made absolute without following links (`<(cat feed.xml)` works).
+    A malformed URL, or one of another scheme than http(s), is a usage error."""
     from ..project.config import Source
+    from ..project.urls import feed_location_problem, looks_like_url
 
-    found = []
+    found, problems = [], []
     for value in values:
-        if value.lower().startswith(("http://", "https://")):
-            found.append(Source("feed", value))
+        if looks_like_url(value):
+            problem = feed_location_problem(value)
+            if problem:
+                problems.append(Problem("--source", problem))
+            found.append(Source("feed", value.strip()))
             continue
         path = Path(os.path.abspath(value))
         is_markdown = path.is_dir() or path.suffix.lower() in (".md", ".markdown")
         found.append(Source("markdown" if is_markdown else "feed", str(path)))
+    if problems:
+        raise UsageError(*problems)
     return tuple(found)

@@ -67,6 +67,7 @@ class Issue:
     more: tuple[IssueArticle, ...] = ()  # moved out of the cards to keep the email under max_bytes
     unsubscribe_mailto: str = ""
     web_url: str = ""  # the archived web version, when the output folder is published
+    archive_url: str = ""  # the archive's page, when the output folder is published
 
     @property
     def view_online(self) -> Markup | str:
@@ -115,7 +116,8 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         segment=segment,
         words=words,
         profile=profile_for(config.profile, language, words.first_name_fallback),
-        web_url=f"{config.public_url}/{edition.id}/{segment.id}/" if config.public_url else "",
+        web_url=f"{config.public_url}/{edition.id}/{segment.id}/web.html" if config.public_url else "",
+        archive_url=f"{config.public_url}/archive/index.html" if config.public_url else "",
         unsubscribe_mailto=config.unsubscribe_mailto,
         subject=shorten(subject, SUBJECT_MAX),
         preheader=shorten(preheader, PREHEADER_MAX),

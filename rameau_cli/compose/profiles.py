@@ -14,6 +14,7 @@ class Profile:
     unsubscribe: Markup  # the unsubscribe URL, as the tool writes it
     view_online: Markup  # the web version's URL
     first_name: Markup  # the recipient's first name, with a fallback
+    first_name_fallback: str = ""  # what the tool writes when it knows no first name: "à vous"
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -21,8 +22,13 @@ class Profile:
         return (str(self.unsubscribe), str(self.view_online))
 
 
-def profile_for(name: str, language: str = "fr", fallback: str = "à vous") -> Profile:
-    """`fallback` is what the greeting says when the emailing tool knows no first name."""
+def profile_for(name: str, language: str = "fr", fallback: str | None = None) -> Profile:
+    """`fallback` is what the greeting says when the emailing tool knows no first name (default:
+    the language's, "à vous" in French)."""
+    if fallback is None:
+        from .language import wording_for
+
+        fallback = wording_for(language).first_name_fallback
     lang = language.split("-")[0].upper()
     tags = {
         "generic": ("{{unsubscribe_url}}", "{{view_online_url}}", f"{{{{first_name|{fallback}}}}}"),
@@ -35,4 +41,4 @@ def profile_for(name: str, language: str = "fr", fallback: str = "à vous") -> P
     }
     unsubscribe, view_online, first_name = tags[name]
     # The tags are ours, not content: marked safe so that autoescaping keeps their quotes intact.
-    return Profile(name, Markup(unsubscribe), Markup(view_online), Markup(first_name))
+    return Profile(name, Markup(unsubscribe), Markup(view_online), Markup(first_name), fallback)

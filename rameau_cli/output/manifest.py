@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from ..project.editions import Edition
@@ -25,13 +26,20 @@ def email_files(email: Email) -> dict[str, bytes]:
     }
 
 
+_EMAIL_ONLY = re.compile(r'<span class="email-only">.*?</span>', re.S)
+
+
 def web_version(email: Email) -> str:
-    """The email as a public web page: merge tags that only the emailing tool can fill are
-    replaced (the greeting takes its fallback, the unsubscribe link leads to the archive)."""
+    """The email as a public web page: the greeting takes its fallback, and what only means
+    something in an inbox is left out: the theme's `<span class="email-only">` (the unsubscribe
+    and view-online links), and any other link to a merge tag only the emailing tool can fill
+    (a project's own templates), so that no link on the page leads nowhere."""
     profile = email.issue.profile
-    html = email.html.replace(str(profile.first_name), email.issue.words.first_name_fallback)
-    html = html.replace(f'href="{profile.unsubscribe}"', 'href="../../archive/index.html"')
-    return html.replace(f'href="{profile.view_online}"', 'href="../../archive/index.html"')
+    html = email.html.replace(str(profile.first_name), profile.first_name_fallback)
+    html = _EMAIL_ONLY.sub("", html)
+    for tag in profile.placeholders:
+        html = re.sub(rf'<a\b[^>]*\bhref="{re.escape(tag)}"[^>]*>.*?</a>', "", html, flags=re.S)
+    return html
 
 
 def segment_entry(email: Email, edition: Edition, files: dict[str, bytes], assets: list[str]) -> dict[str, Any]:

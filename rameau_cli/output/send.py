@@ -1,25 +1,28 @@
-"""`rameau send`: a test send of a built message over SMTP, for review before the real sending.
+"""`rameau send`: test sends of built messages over SMTP, for review before the real sending.
 
-Only to the addresses given on the command line, never to a list; "[TEST]" before the subject.
-The connection comes from the environment (RAMEAU_SMTP_HOST, _PORT, _USER, _PASSWORD, _TLS,
-_CAFILE). The password is used to log in and nowhere else: never printed, logged or written.
+Only to the addresses given on the command line, never to a list. The connection comes from the
+environment (RAMEAU_SMTP_HOST, _PORT, _USER, _PASSWORD, _TLS, _CAFILE, _ALLOW_PLAINTEXT). The
+password is used to log in and nowhere else: never printed, logged or written, and sent as UTF-8
+(RFC 4954), which smtplib's own login cannot do (it encodes to ASCII and its error shows the
+character and its position). Credentials never cross an unencrypted connection except to a
+loopback address, unless RAMEAU_SMTP_ALLOW_PLAINTEXT=1. Each message is reported as it goes
+out; a failure says exactly which went out and which did not.
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.headerregistry import Address
-from pathlib import Path
+from typing import Any
 
-from ..errors import ConfigError, ContentError, OutputError, Problem, UsageError
-from ..project.schema import EMAIL
+from ..errors import ConfigError, Interrupted, OutputError, Problem
+from .review import ReviewCopy
 
 TLS_MODES = ("starttls", "ssl", "none")
+TIMEOUT = 30.0  # each SMTP operation; a signal stops a send at once whatever it waits for
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,16 @@ class SmtpSettings:
     user: str = ""
     password: str = field(default="", repr=False)  # never shown, not even in a repr
     cafile: str = ""
+    allow_plaintext: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
 
 
 def smtp_settings(environ=os.environ) -> SmtpSettings:
+    """The SMTP settings from the environment, every problem reported at once, the CA file
+    checked before any connection is made."""
     problems = []
     host = environ.get("RAMEAU_SMTP_HOST", "").strip()
     if not host:
@@ -47,68 +57,212 @@ def smtp_settings(environ=os.environ) -> SmtpSettings:
     user, password = environ.get("RAMEAU_SMTP_USER", ""), environ.get("RAMEAU_SMTP_PASSWORD", "")
     if password and not user:
         problems.append(Problem("RAMEAU_SMTP_USER", "not set while RAMEAU_SMTP_PASSWORD is; set both or neither"))
+    cafile = environ.get("RAMEAU_SMTP_CAFILE", "").strip()
+    if cafile:
+        problems.extend(_cafile_problems(cafile))
+    allow = environ.get("RAMEAU_SMTP_ALLOW_PLAINTEXT", "").strip().lower() in ("1", "true", "yes")
     if problems:
         raise ConfigError(*problems)
-    return SmtpSettings(host, int(port_text), tls, user, password, environ.get("RAMEAU_SMTP_CAFILE", ""))
+    return SmtpSettings(host, int(port_text), tls, user, password, cafile, allow)
 
 
-def test_message(path: Path, recipients: tuple[str, ...]) -> email.message.EmailMessage:
-    """The built message, addressed to the reviewers only, its subject marked as a test."""
+def _cafile_problems(cafile: str) -> list[Problem]:
+    where = f"RAMEAU_SMTP_CAFILE: {cafile}"
     try:
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.SMTP)
+        with open(cafile, "rb") as handle:
+            handle.read(1)
+    except IsADirectoryError:
+        return [Problem(where, "is a folder; give a PEM file of CA certificates")]
+    except FileNotFoundError:
+        return [Problem(where, "no such file; give a PEM file of CA certificates")]
     except OSError as exc:
-        raise ContentError(Problem(str(path), f"cannot be read ({exc.strerror}); run rameau build-issue first")) from None
-    subject = str(message["Subject"] or "")
-    del message["Subject"], message["To"], message["Cc"], message["Bcc"]
-    message["Subject"] = subject if subject.startswith("[TEST]") else f"[TEST] {subject}"
-    message["To"] = [Address(addr_spec=r) for r in recipients]
-    return message
-
-
-def check_recipients(recipients: tuple[str, ...]) -> None:
-    if not recipients:
-        raise UsageError(Problem("--to", "give at least one address to send the test to"))
-    bad = [r for r in recipients if not EMAIL.pattern or not EMAIL.pattern.fullmatch(r)]
-    if bad:
-        raise UsageError(*(Problem("--to", f"{r!r} is not one email address") for r in bad))
-
-
-def send_messages(paths: list[Path], recipients: tuple[str, ...], settings: SmtpSettings) -> list[str]:
-    """Send each built message to `recipients`; return the subjects sent."""
-    check_recipients(recipients)
-    messages = [test_message(path, recipients) for path in paths]
-    context = ssl.create_default_context(cafile=settings.cafile or None)
+        return [Problem(where, f"cannot be read ({exc.strerror or exc})")]
     try:
-        client: smtplib.SMTP
+        ssl.create_default_context(cafile=cafile)
+    except (ssl.SSLError, ValueError):
+        return [Problem(where, "holds no CA certificate in PEM form")]
+    return []
+
+
+def check_plaintext(settings: SmtpSettings) -> None:
+    """Credentials over an unencrypted connection: only to a loopback address, or when allowed."""
+    if settings.tls != "none" or not settings.user or settings.allow_plaintext or _loopback(settings.host):
+        return
+    raise ConfigError(Problem("RAMEAU_SMTP_TLS", f"none would send the password unencrypted to {settings.host}; use "
+                                                 "starttls or ssl, or set RAMEAU_SMTP_ALLOW_PLAINTEXT=1 to allow it"))
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+    import socket
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    return bool(found) and all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in found)
+
+
+class _Stop(Exception):
+    """The send cannot go on; the message says why."""
+
+
+def send_messages(copies: list[ReviewCopy], recipients: tuple[str, ...], settings: SmtpSettings,
+                  on_sent: Callable[[ReviewCopy, list[str]], None]) -> None:
+    """Send each review copy to `recipients`, calling `on_sent(copy, accepted)` as each goes out.
+    OutputError when the server refuses a recipient or a message: it names them and says which
+    messages went out; Interrupted on a signal, saying the same."""
+    check_plaintext(settings)
+    context = ssl.create_default_context(cafile=settings.cafile or None) if settings.tls != "none" else None
+    sent: list[str] = []
+    refused: dict[str, str] = {}
+    client: smtplib.SMTP | None = None
+    try:
+        client = _open(settings, context)
+        for copy in copies:
+            accepted = _send_one(client, copy, recipients, refused)
+            sent.append(copy.segment)
+            on_sent(copy, accepted)
+    except KeyboardInterrupt:
+        _close(client, polite=False)
+        raise Interrupted(f"interrupted; {_summary(copies, sent)}") from None
+    except _Stop as exc:
+        _close(client, polite=True)
+        raise OutputError(*[Problem(settings.where, f"{r}: recipient refused by the server ({why})")
+                            for r, why in refused.items()],
+                          *([Problem(settings.where, str(exc))] if str(exc) else []), Problem("", _summary(copies, sent))) \
+            from None
+    _close(client, polite=True)
+    if refused:
+        accepted = [r for r in recipients if r not in refused]
+        raise OutputError(*[Problem(settings.where, f"{r}: recipient refused by the server ({why})")
+                            for r, why in refused.items()],
+                          Problem("", f"{_summary(copies, sent)}, to {', '.join(accepted)} only"))
+
+
+def _summary(copies: list[ReviewCopy], sent: list[str]) -> str:
+    if not sent:
+        return "no test message went out"
+    missed = [c.segment for c in copies if c.segment not in sent]
+    went = f"{len(sent)} of {len(copies)} test message(s) went out ({', '.join(sent)})"
+    return f"{went}; not sent: {', '.join(missed)}" if missed else went
+
+
+def _open(settings: SmtpSettings, context: ssl.SSLContext | None) -> smtplib.SMTP:
+    client: smtplib.SMTP | None = None
+    try:
         if settings.tls == "ssl":
-            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=30, context=context)
+            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT, context=context)
         else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=30)
-        with client:
-            if settings.tls == "starttls":
-                client.starttls(context=context)
-            if settings.user:
-                client.login(settings.user, settings.password)
-            for message in messages:
-                sender = message["From"].addresses[0].addr_spec if message["From"] else ""
-                client.send_message(message, from_addr=sender, to_addrs=list(recipients))
+            client = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
+        if settings.tls == "starttls":
+            client.starttls(context=context)
+        if settings.user:
+            login(client, settings.user, settings.password)
+        return client
     except smtplib.SMTPAuthenticationError as exc:
-        where = f"{settings.host}:{settings.port}"
-        raise OutputError(Problem(where, f"login refused for {settings.user!r} ({exc.smtp_code}); "
-                                         "check RAMEAU_SMTP_USER and RAMEAU_SMTP_PASSWORD")) from None
+        _close(client, polite=True)
+        raise _Stop(f"login refused for {settings.user!r} ({exc.smtp_code}); check RAMEAU_SMTP_USER and "
+                    "RAMEAU_SMTP_PASSWORD") from None
     except smtplib.SMTPNotSupportedError as exc:
-        raise OutputError(Problem(f"{settings.host}:{settings.port}", f"the server does not support this ({exc}); "
-                                                                       "check RAMEAU_SMTP_TLS")) from None
+        _close(client, polite=False)
+        raise _Stop(f"{_text(exc).rstrip('.')}; check RAMEAU_SMTP_TLS") from None
     except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
-        reason = _describe(exc)
-        raise OutputError(Problem(f"{settings.host}:{settings.port}", f"test send failed: {reason}")) from None
-    return [str(m["Subject"]) for m in messages]
+        _close(client, polite=False)
+        raise _Stop(f"test send failed: {_reason(exc)}") from None
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "recipients refused: " + ", ".join(exc.recipients)
+def login(client: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN, LOGIN or CRAM-MD5, whichever the server offers first in that order, with the
+    user name and password in UTF-8 (RFC 4954). SMTPAuthenticationError when refused."""
+    import base64
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode("ascii")
+
+    secret = password.encode("utf-8", "surrogateescape")
+    name = user.encode("utf-8", "surrogateescape")
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("the server offers no login on this connection (no AUTH; many offer it "
+                                            "only over TLS)")
+    offered = client.esmtp_features["auth"].upper().split()
+    if "PLAIN" in offered:
+        code, reply = client.docmd("AUTH", "PLAIN " + b64(b"\0" + name + b"\0" + secret))
+    elif "LOGIN" in offered:
+        code, reply = client.docmd("AUTH", "LOGIN")
+        if code == 334:
+            code, reply = client.docmd(b64(name))
+        if code == 334:
+            code, reply = client.docmd(b64(secret))
+    elif "CRAM-MD5" in offered:
+        import hmac
+
+        code, reply = client.docmd("AUTH", "CRAM-MD5")
+        if code == 334:
+            digest = hmac.new(secret, base64.b64decode(reply), "md5").hexdigest()
+            code, reply = client.docmd(b64(name + b" " + digest.encode("ascii")))
+    else:
+        raise smtplib.SMTPNotSupportedError(f"the server offers no login method rameau knows ({' '.join(offered)[:60]})")
+    if code not in (235, 503):  # 503: already authenticated
+        raise smtplib.SMTPAuthenticationError(code, b"")  # the reply is not kept: it might echo what was sent
+
+
+def _send_one(client: smtplib.SMTP, copy: ReviewCopy, recipients: tuple[str, ...], refused: dict[str, str]) -> list[str]:
+    from email.policy import SMTP
+
+    message = copy.message
+    sender = message["From"].addresses[0].addr_spec if message["From"] else ""
+    try:
+        rejected = client.sendmail(sender, list(recipients), message.as_bytes(policy=SMTP))
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused.update({r: _reply(code, reply) for r, (code, reply) in exc.recipients.items()})
+        raise _Stop("") from None
+    except smtplib.SMTPResponseException as exc:  # the sender or the message refused (452, 554...)
+        raise _Stop(f"{copy.segment}: the server refused the message ({_reply(exc.smtp_code, exc.smtp_error)})") \
+            from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _Stop(f"{copy.segment}: test send failed: {_reason(exc)}") from None
+    refused.update({r: _reply(code, reply) for r, (code, reply) in rejected.items()})
+    return [r for r in recipients if r not in rejected]
+
+
+def _close(client: smtplib.SMTP | None, polite: bool) -> None:
+    """QUIT and close; after an interruption, close at once (a stalled server would hold QUIT)."""
+    if client is None:
+        return
+    if polite:
+        try:
+            client.quit()
+            return
+        except (smtplib.SMTPException, OSError):
+            pass
+    client.close()
+
+
+def _reply(code: int, reply: Any) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {' '.join(text.split())[:120]}".strip()
+
+
+def _reason(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        error = exc.smtp_error
-        return f"{exc.smtp_code} {error.decode(errors='replace') if isinstance(error, bytes) else error}"
-    return str(exc) or type(exc).__name__
+        return _reply(exc.smtp_code, exc.smtp_error)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"the server's certificate is not valid ({exc.verify_message}); if it comes from a private CA, "
+                "set RAMEAU_SMTP_CAFILE to that CA's certificate")
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {TIMEOUT:g} s"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "the server closed the connection"
+    if isinstance(exc, UnicodeError):
+        return "a value could not be encoded"  # never str(exc): it would quote the character
+    return _text(exc)
+
+
+def _text(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:160] or type(exc).__name__

@@ -4,17 +4,23 @@ Each segment is shown at desktop and phone widths with its text part and an inbo
 project's files are watched; each change rebuilds the edition in memory and the open pages
 reload themselves (server-sent events). A build error shows on the page; the server goes on.
 The server answers only its own routes: it serves no file from disk, and refuses requests whose
-Host header is not the loopback address or localhost (DNS rebinding).
+Host header is not the loopback address or localhost (DNS rebinding). It stays responsive under
+load and against slow clients: a normal listen backlog (socketserver's default is 5: 200
+requests at once waited for SYN retransmissions), a deadline for each request's head and an idle
+timeout on every read and write (a client that drips its request a byte at a time, or sends
+nothing, is cut), and a cap on open connections, beyond which it answers 503 at once.
 """
 
 from __future__ import annotations
 
 import http.server
+import io
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -22,6 +28,7 @@ from ..errors import Problem, RameauError, UsageError
 from ..images.assets import NAME, content_type
 from ..pipeline import Build, BuildOptions, build, load_project
 from ..render.emails import Email
+from ..sources.fetch.deadline import Deadline, DeadlineReader
 from .pages import Snapshot, asset, index_page, segment_page
 
 LOOPBACK = "127.0.0.1"
@@ -31,6 +38,16 @@ EMAIL_CSP = "default-src 'none'; img-src 'self' https: http: data:; style-src 'u
 ASSETS = "/assets"  # the images from disk of the latest build, and nothing else
 PAGE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
             "frame-src 'self'; img-src 'self'")
+BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\n"
+        b"Content-Length: 38\r\nConnection: close\r\n\r\nToo many connections; try again soon.\n")
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    idle: float = 10.0  # a read or write that waits longer closes the connection
+    head: float = 10.0  # the request line and headers must have arrived by then
+    connections: int = 256  # open at once; beyond, 503
+    keepalive: float = 15.0  # an event stream with nothing new sends a comment this often
 
 
 class PreviewState:
@@ -92,16 +109,17 @@ def _output_dir(project: Path) -> Path | None:
 class PreviewServer:
     """The preview's HTTP server and its watcher, startable from tests as from the CLI."""
 
-    def __init__(self, project: Path, options: BuildOptions, port: int = 0):
+    def __init__(self, project: Path, options: BuildOptions, port: int = 0, limits: ServerLimits = ServerLimits()):
         self.state = PreviewState(project, options)
         self.state.rebuild()
-        handler = type("Handler", (PreviewHandler,), {"state": self.state})
+        handler = type("Handler", (PreviewHandler,), {"state": self.state, "limits": limits, "timeout": limits.idle})
         try:
-            self.httpd = _Server((LOOPBACK, port), handler)
+            self.httpd = _Server((LOOPBACK, port), handler, limits.connections)
         except OSError as exc:
             why = f"cannot listen on {LOOPBACK}:{port}: {exc.strerror}; choose another port"
             raise UsageError(Problem("--port", why)) from None
-        self.threads = [threading.Thread(target=self.httpd.serve_forever, daemon=True),
+        # A short poll: stop() returns within 0.1 s, and refused sockets are closed on time.
+        self.threads = [threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
                         threading.Thread(target=self.state.watch, daemon=True)]
 
     @property
@@ -125,9 +143,61 @@ class PreviewServer:
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = socket.SOMAXCONN
+
+    def __init__(self, address: tuple[str, int], handler: type, max_connections: int):
+        self.max_connections = max_connections
+        self._open: set[socket.socket] = set()
+        self._refused: list[tuple[float, socket.socket]] = []
+        self._lock = threading.Lock()
+        super().__init__(address, handler)
 
     def handle_error(self, request, client_address):
         pass  # a browser closing an event stream is not an error
+
+    def process_request(self, request, client_address):
+        with self._lock:
+            full = len(self._open) >= self.max_connections
+            if not full:
+                self._open.add(request)
+        if full:
+            return self._refuse(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def _refuse(self, request: socket.socket) -> None:
+        """503 at once, without a thread. The socket is closed a second later (service_actions),
+        after what the client sent is read: closing it with unread data would send a reset that
+        may wipe the 503 before the client reads it."""
+        try:
+            request.setblocking(False)
+            request.sendall(BUSY)
+            request.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        self._refused.append((time.monotonic(), request))
+        if len(self._refused) > 1024:
+            self._refused.pop(0)[1].close()
+
+    def service_actions(self):
+        now = time.monotonic()
+        while self._refused and now - self._refused[0][0] > 1.0:
+            _, request = self._refused.pop(0)
+            try:
+                request.recv(65536)
+            except OSError:
+                pass
+            request.close()
+
+    def server_close(self):
+        super().server_close()
+        for _, request in self._refused:
+            request.close()
+        self._refused.clear()
 
 
 def serve_preview(project: Path, options: BuildOptions, port: int, open_browser: bool, console) -> None:
@@ -150,11 +220,29 @@ def serve_preview(project: Path, options: BuildOptions, port: int, open_browser:
 
 class PreviewHandler(http.server.BaseHTTPRequestHandler):
     state: PreviewState
+    limits: ServerLimits
     server_version = "rameau-preview"
     sys_version = ""
 
     def log_message(self, format, *args):
         pass
+
+    def setup(self):
+        super().setup()  # the socket's timeout: limits.idle, for every read and write
+        self.rfile.close()
+        self._reader = DeadlineReader(self.connection, None, self.limits.idle)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self):
+        # The request line and headers within limits.head, however slowly they drip in.
+        self._reader.deadline = Deadline(self.limits.head, self.limits.idle)
+        super().handle_one_request()
+
+    def parse_request(self):
+        parsed = super().parse_request()
+        self._reader.deadline = None
+        self.connection.settimeout(self.limits.idle)
+        return parsed
 
     def do_GET(self):
         if not self._host_allowed():
@@ -248,17 +336,20 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         self._send(200, asset("style.css"), "text/css")
 
     def _events(self):
-        """Server-sent events: the build version, each time it changes."""
+        """Server-sent events: the build version, each time it changes. The socket's idle timeout
+        bounds each write only: a stream with nothing new sends a comment every limits.keepalive."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        if self.command == "HEAD":
+            return
         seen = self.state.snapshot.version
         try:
             self.wfile.write(f"data: {seen}\n\n".encode())
             self.wfile.flush()
             while not self.state.stopping.is_set():
-                version = self.state.wait_for_change(seen, timeout=15)
+                version = self.state.wait_for_change(seen, timeout=self.limits.keepalive)
                 message = f"data: {version}\n\n" if version != seen else ": keep-alive\n\n"
                 self.wfile.write(message.encode())
                 self.wfile.flush()

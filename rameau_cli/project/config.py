@@ -31,10 +31,12 @@ from .schema import (
     MapOf,
     Mapping,
     Names,
+    Text,
     TimeZone,
     Walk,
     validate,
 )
+from .urls import HTTP_SCHEMES, url_scheme
 
 CONFIG_FILE = "rameau.yaml"
 CADENCES = ("daily", "weekly", "monthly")
@@ -51,6 +53,7 @@ class Newsletter:
     language: str
     timezone: str
     base_url: str
+    address: str = ""  # the postal address, one line per line, for every email's footer
 
     @property
     def tz(self) -> ZoneInfo:
@@ -68,7 +71,8 @@ class Source:
 
     @property
     def is_url(self) -> bool:
-        return self.location.lower().startswith(("http://", "https://"))
+        """An http(s) URL, whatever the case of its scheme (`HTTP://` too); anything else is a file."""
+        return url_scheme(self.location) in HTTP_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -182,17 +186,29 @@ NEWSLETTER = Mapping(
         default="Europe/Paris"),
     Key("base_url", URL, "The organisation's site: article links default to <base_url>/articles/<slug>/.",
         required=True),
+    Key("address", Text(lines=True, name="text, several lines allowed"),
+        "The sender's postal address, in every email's footer (CAN-SPAM and many emailing tools require one)."),
 )
 
 
 def _one_kind_of_source(values: dict[str, Any], walk: Walk, path: str) -> None:
+    if any(p.where.startswith(walk.where(f"{path}.")) for p in walk.problems):
+        return  # a key given but wrong is said once, not again as missing
     if (values["markdown"] is None) == (values["feed"] is None):
         walk.error(path, "give exactly one of `markdown: FOLDER` or `feed: FILE_OR_URL`")
 
 
+def _feed_location(location: str, walk: Walk, path: str) -> None:
+    from .urls import feed_location_problem
+
+    problem = feed_location_problem(location)
+    if problem:
+        raise Invalid(problem)
+
+
 SOURCE = Mapping(
     Key("markdown", TEXT, "A folder of Markdown articles (or one .md file), relative to rameau.yaml."),
-    Key("feed", TEXT, "An RSS or Atom feed: a file, or an http(s) URL."),
+    Key("feed", TEXT, "An RSS or Atom feed: a file, or an http(s) URL.", check=_feed_location),
     Key("categories", MapOf(NAME, id_kind=TEXT, what="feed category"),
         "Feed categories that are audiences: `{\"grand public\": grand-public}`; the others become tags."),
     Key("base_url", URL, "Where a feed's relative links lead, when neither the feed nor its address says."),
@@ -318,7 +334,7 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
 def _newsletter(values: dict[str, Any]) -> Newsletter:
     sender = values["sender"]
     return Newsletter(values["name"], sender["name"] or values["name"], sender["email"], values["reply_to"],
-                      values["language"], values["timezone"], values["base_url"].rstrip("/"))
+                      values["language"], values["timezone"], values["base_url"].rstrip("/"), values["address"] or "")
 
 
 def _sources(values: tuple[dict[str, Any], ...] | None) -> tuple[Source, ...]:

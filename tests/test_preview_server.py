@@ -1,0 +1,120 @@
+"""The live preview's server under load and against slow clients: hundreds of requests at once
+all answered quickly, idle and dripping clients cut, a cap on open connections answered with a
+quick 503, HEAD without a body (the event stream too), and an event stream that outlives the
+idle timeout. Short limits here; the defaults are 10 s, 10 s, 256 connections and 15 s."""
+
+import http.client
+import socket
+import threading
+import time
+
+import pytest
+
+from rameau_cli.pipeline import BuildOptions
+from rameau_cli.preview.server import PreviewServer, ServerLimits
+
+from conftest import copy_example
+
+LIMITS = ServerLimits(idle=0.3, head=0.6, keepalive=0.4)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    served = PreviewServer(copy_example(tmp_path_factory.mktemp("limits") / "project"), BuildOptions(), port=0,
+                           limits=LIMITS).start()
+    yield served
+    served.stop()
+
+
+def connect(server) -> socket.socket:
+    return socket.create_connection(server.httpd.server_address[:2], timeout=5)
+
+
+def answer(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+def test_hundreds_of_requests_at_once_are_all_answered_quickly(server):
+    count = 200
+    start, statuses = threading.Barrier(count + 1), []
+
+    def fetch():
+        start.wait()
+        connection = http.client.HTTPConnection(*server.httpd.server_address[:2], timeout=5)
+        connection.request("GET", "/style.css")
+        statuses.append(connection.getresponse().status)
+        connection.close()
+
+    threads = [threading.Thread(target=fetch) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.monotonic()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * count
+    assert time.monotonic() - began < 2.5  # a backlog of 5 made the last ones wait out SYN retransmissions (7.7 s)
+
+
+def test_idle_and_dripping_clients_are_cut(server):
+    idle = [connect(server) for _ in range(10)]
+    dripping = connect(server)
+    began = time.monotonic()
+    for byte in b"GET /style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n":  # one byte every 0.1 s: under the idle timeout
+        try:
+            dripping.sendall(bytes([byte]))
+        except OSError:
+            break
+        time.sleep(0.1)
+        if time.monotonic() - began > 2:
+            break
+    assert answer(dripping) == b"" and time.monotonic() - began < LIMITS.head + 0.5
+    for sock in idle:
+        assert answer(sock) == b""  # closed by the server, having sent nothing
+        sock.close()
+    dripping.close()
+
+
+def test_beyond_the_cap_a_503_comes_at_once(server):
+    server.httpd.max_connections = 3
+    try:
+        held = [connect(server) for _ in range(3)]
+        time.sleep(0.05)
+        extra = connect(server)
+        began = time.monotonic()
+        extra.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        assert answer(extra).startswith(b"HTTP/1.0 503 Service Unavailable\r\n")
+        assert time.monotonic() - began < 0.2
+        for sock in held:
+            sock.close()
+        time.sleep(0.05)
+        again = connect(server)
+        again.sendall(b"GET /style.css HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        assert answer(again).startswith(b"HTTP/1.0 200 OK\r\n")
+    finally:
+        server.httpd.max_connections = LIMITS.connections
+
+
+@pytest.mark.parametrize("path, content_type", [("/", "text/html"), ("/events", "text/event-stream")])
+def test_head_answers_headers_only(server, path, content_type):
+    sock = connect(server)
+    sock.sendall(f"HEAD {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    head, _, body = answer(sock).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 OK\r\n") and f"Content-Type: {content_type}".encode() in head
+    assert body == b""
+
+
+def test_the_event_stream_outlives_the_idle_timeout(server):
+    sock = connect(server)
+    sock.sendall(b"GET /events HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+    received = b""
+    began = time.monotonic()
+    while b": keep-alive" not in received and time.monotonic() - began < 3:
+        received += sock.recv(4096)
+    assert b"\r\n\r\ndata: " in received and b": keep-alive\n\n" in received
+    assert time.monotonic() - began > LIMITS.idle  # nothing was sent for longer than the idle timeout
+    sock.close()
