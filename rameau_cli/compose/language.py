@@ -71,15 +71,25 @@ class Wording:
     video: str  # "{provider}" is filled in
     notes: str  # above an article's footnotes
     image: str  # before an image's description in the text part
+    edito: str  # the heading of the édito in the terminal preview
+    links: str  # the heading of the numbered links in the terminal preview
+    article_one: str  # "{count} article"
+    article_many: str  # "{count} articles"
+
+    def articles(self, count: int) -> str:
+        """`1 article`, `3 articles`."""
+        return (self.article_one if count == 1 else self.article_many).format(count=count)
 
 
 WORDINGS = {
     "fr": Wording("Bonjour", "à vous", "Lire la suite", "Voir la version en ligne", "Version en ligne",
                   "À lire aussi en ligne", "Se désinscrire", "N°", "Vous recevez {segment} de {name}.", " :",
-                  "Lire en ligne", "Tableau", "Voir la vidéo sur {provider}", "Notes", "Image"),
+                  "Lire en ligne", "Tableau", "Voir la vidéo sur {provider}", "Notes", "Image", "Édito", "Liens",
+                  "{count} article", "{count} articles"),
     "en": Wording("Hello", "there", "Read more", "View this email online", "Online version",
                   "Also online", "Unsubscribe", "No.", "You receive {segment} from {name}.", ":",
-                  "Read online", "Table", "Watch the video on {provider}", "Notes", "Image"),
+                  "Read online", "Table", "Watch the video on {provider}", "Notes", "Image", "Editorial", "Links",
+                  "{count} article", "{count} articles"),
 }
 
 

@@ -61,9 +61,9 @@ def segment_view(email: Email) -> Group:
     links = LinkList()
     parts: list = [inbox_row(email)]
     if issue.edito:
-        parts.append(Rule("Édito", align="left", style="dim"))
+        parts.append(Rule(issue.words.edito, align="left", style="dim"))
         parts.extend(_spaced(rich_blocks(issue.edito, links, look)))
-    parts.append(Rule(f"{len(issue.articles)} article(s)", align="left", style="dim"))
+    parts.append(Rule(issue.words.articles(len(issue.articles)), align="left", style="dim"))
     for index, article in enumerate(issue.articles):
         heading = Text(f"{index + 1}. ", style="bold")
         heading.append(article.title, style="bold")
@@ -78,7 +78,7 @@ def segment_view(email: Email) -> Group:
         elif article.summary:
             parts.append(Text(inline_text(article.summary, links)))
         parts.append(Text(""))
-    parts.append(Rule("Links", align="left", style="dim"))
+    parts.append(Rule(issue.words.links, align="left", style="dim"))
     for number, url in enumerate(links.urls, start=1):
         line = Text(f"[{number}] ", style="cyan")
         line.append(url, style=f"link {url}")
