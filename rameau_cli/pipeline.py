@@ -145,7 +145,7 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
     date = edition.date.isoformat()
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
         else {}
-    selections = group(segments, pool.articles, edition, sent)
+    selections = group(segments, pool.articles, edition, sent, config.newsletter.language)
     folder = Path(edition.source).parent if edition.source else config.root
     edito = edito_blocks(edition.edito, config.newsletter.language, config.newsletter.base_url, texts,
                          (assets, folder, f"{edition.source}: édito image"))

@@ -22,6 +22,7 @@ class Reason(Enum):
     NO_MATCHING_AUDIENCE = "no matching audience"
     NO_AUDIENCE = "no audience (goes only to segments without an audience rule)"
     OVER_MAXIMUM = "over the segment's maximum of {}"
+    OTHER_LANGUAGE = "in {}, not the segment's language"
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,27 @@ def refusal(segment: Segment, article: Article) -> Reason | None:
 
 
 def select(segment: Segment, articles: tuple[Article, ...], edition: Edition,
-           sent: dict[str, str] | None = None) -> Selection:
+           sent: dict[str, str] | None = None, language: str = "") -> Selection:
     """The articles `segment` takes in `edition`; `sent` maps articles already sent in this
-    segment to the edition that carried them."""
-    return _select(segment, tuple(a for a in articles if due(a, edition.window)), edition, sent or {})
+    segment to the edition that carried them; `language`: the newsletter's (that of articles
+    that do not say theirs)."""
+    return _select(segment, tuple(a for a in articles if due(a, edition.window)), edition, sent or {}, language)
 
 
-def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Edition, sent: dict[str, str]) -> Selection:
+def _primary(language: str) -> str:
+    return language.split("-")[0].split("_")[0].lower()
+
+
+def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Edition, sent: dict[str, str],
+            language: str = "") -> Selection:
     decisions: list[Decision] = []
     candidates: list[Article] = []
+    wanted = _primary(segment.language or language)
     for article in due_articles:
-        if article.publish_at and article.publish_at > edition.date:
+        written_in = article.lang or language
+        if wanted and written_in and _primary(written_in) != wanted:
+            decisions.append(Decision(article.id, segment.id, Reason.OTHER_LANGUAGE, written_in))
+        elif article.publish_at and article.publish_at > edition.date:
             decisions.append(Decision(article.id, segment.id, Reason.EMBARGOED, article.publish_at.isoformat()))
         elif article.id in sent:
             decisions.append(Decision(article.id, segment.id, Reason.ALREADY_SENT, sent[article.id]))
@@ -94,15 +105,17 @@ def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Editio
 
 
 def _order_key(article: Article, pinned: tuple[str, ...]) -> tuple[int, bool, int, float, str]:
-    pin_rank = pinned.index(article.id) if article.id in pinned else len(pinned)
+    """Pinned first (a translation of a pinned article is pinned too), then featured, priority, date."""
+    pin = article.id if article.id in pinned else article.translation_of
+    pin_rank = pinned.index(pin) if pin in pinned else len(pinned)
     return (pin_rank, not article.featured, -article.priority, -article.date.timestamp(), article.id)
 
 
 def group(segments: tuple[Segment, ...], articles: tuple[Article, ...], edition: Edition,
-          sent: dict[str, dict[str, str]] | None = None) -> tuple[Selection, ...]:
+          sent: dict[str, dict[str, str]] | None = None, language: str = "") -> tuple[Selection, ...]:
     sent = sent or {}
     due_articles = tuple(a for a in articles if due(a, edition.window))
-    return tuple(_select(segment, due_articles, edition, sent.get(segment.id) or {}) for segment in segments)
+    return tuple(_select(segment, due_articles, edition, sent.get(segment.id) or {}, language) for segment in segments)
 
 
 __all__ = ["Decision", "Reason", "Selection", "due", "group", "refusal", "select"]

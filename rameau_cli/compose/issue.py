@@ -20,10 +20,11 @@ from ..render.blocks import Blocks, Inline, map_inline_links, map_links
 from ..sources.article import Article
 from .content import body_blocks, summary_inline
 from .grouping import Selection
-from .language import Wording, typography, wording_for
+from .language import typography
 from .links import tag_url
 from .profiles import Profile, profile_for
 from .texts import Texts
+from .wording import Wording, segment_wording
 
 SUBJECT_MAX = 150
 PREHEADER_MAX = 140
@@ -65,6 +66,7 @@ class Issue:
     edito: Blocks
     articles: tuple[IssueArticle, ...]
     more: tuple[IssueArticle, ...] = ()  # moved out of the cards to keep the email under max_bytes
+    greeting: str = ""  # "Bonjour {{first_name|à vous}}," above the édito ("" : none)
     unsubscribe_mailto: str = ""
     web_url: str = ""  # the archived web version, when the output folder is published
     archive_url: str = ""  # the archive's page, when the output folder is published
@@ -73,6 +75,20 @@ class Issue:
     def view_online(self) -> Markup | str:
         """The view-online link: the archived web version when known, else the tool's merge tag."""
         return self.web_url or self.profile.view_online
+
+    @property
+    def language(self) -> str:
+        """The language of this segment's emails (its own, else the newsletter's)."""
+        return self.words.language
+
+    @property
+    def greeting_html(self) -> Markup:
+        """The greeting for the HTML: its words escaped, the first name's merge tag as it is."""
+        from markupsafe import escape
+
+        tag = str(self.profile.first_name)
+        before, found, after = self.greeting.partition(tag)
+        return escape(before) + (self.profile.first_name if found else Markup("")) + escape(after)
 
     @property
     def featured(self) -> IssueArticle | None:
@@ -87,9 +103,10 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
                number: int | None = None, texts: Texts | None = None, assets: Assets | None = None) -> Issue:
     """`assets`: the build's images from disk (None: an image that names a file is left out)."""
     texts = texts or Texts()
-    language = config.newsletter.language
-    words = wording_for(language)
     segment = selection.segment
+    language = segment.language or config.newsletter.language
+    words = segment_wording(config, segment)
+    profile = profile_for(config.profile, language, words.first_name_fallback)
 
     def tag(url: str, content: str = "") -> str:
         return tag_url(url, segment.tracking, segment.id, edition.id, content)
@@ -104,6 +121,7 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
                     "date_short": texts.short_date(edition.date, language)},
         "articles": articles,
         "article_titles": ", ".join(a.title for a in articles),
+        "words": words,
     }
     subject = _one_line(_render_setting("subject", edition, segment, context), language)
     preheader = _one_line(_render_setting("preheader", edition, segment, context), language)
@@ -115,7 +133,8 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         newsletter=config.newsletter,
         segment=segment,
         words=words,
-        profile=profile_for(config.profile, language, words.first_name_fallback),
+        profile=profile,
+        greeting=_greeting(words, profile, edition.edito),
         web_url=f"{config.public_url}/{edition.id}/{segment.id}/web.html" if config.public_url else "",
         archive_url=f"{config.public_url}/archive/index.html" if config.public_url else "",
         unsubscribe_mailto=config.unsubscribe_mailto,
@@ -124,6 +143,14 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         edito=map_links(edito, tag),
         articles=articles,
     )
+
+
+def _greeting(words: Wording, profile: Profile, edito: str) -> str:
+    """The line above the édito (`wording: {greeting: ""}` turns it off), unless the édito opens
+    with a greeting of its own."""
+    if not words.greeting or words.greets(edito):
+        return ""
+    return words.greeting.replace("{first_name}", str(profile.first_name))
 
 
 def _issue_article(article: Article, full: bool, language: str, base_url: str, tag: Callable[..., str],

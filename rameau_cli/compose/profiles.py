@@ -26,7 +26,7 @@ def profile_for(name: str, language: str = "fr", fallback: str | None = None) ->
     """`fallback` is what the greeting says when the emailing tool knows no first name (default:
     the language's, "à vous" in French)."""
     if fallback is None:
-        from .language import wording_for
+        from .wording import wording_for
 
         fallback = wording_for(language).first_name_fallback
     lang = language.split("-")[0].upper()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..cache.base import CACHE_DIR, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, show
+from .newsletter import NEWSLETTER, Newsletter, languages_have_words, newsletter_settings
 from .push import PUSH, Push, check_push_lists, push_settings
 from .reading import read_text
 from .schema import (
@@ -26,38 +25,20 @@ from .schema import (
     Integer,
     Invalid,
     Key,
-    Kind,
     ListOf,
     MapOf,
     Mapping,
     Names,
-    Text,
-    TimeZone,
     Walk,
     validate,
 )
 from .urls import HTTP_SCHEMES, url_scheme
+from .words import WORDING, wording_pairs
 
 CONFIG_FILE = "rameau.yaml"
 CADENCES = ("daily", "weekly", "monthly")
 PROFILES = ("generic", "mailchimp", "brevo", "listmonk", "mailjet", "buttondown")
 DEFAULT_ACCENT = "#1f5c4a"
-
-
-@dataclass(frozen=True)
-class Newsletter:
-    name: str
-    sender_name: str
-    sender_email: str
-    reply_to: str | None
-    language: str
-    timezone: str
-    base_url: str
-    address: str = ""  # the postal address, one line per line, for every email's footer
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True)
@@ -68,6 +49,7 @@ class Source:
     location: str
     categories: tuple[tuple[str, str], ...] = ()  # feed category -> audience
     base_url: str = ""  # what a feed's relative links are relative to, when it does not say
+    lang: str = ""  # the language of its articles ("": the feed's own, else the newsletter's)
 
     @property
     def is_url(self) -> bool:
@@ -113,6 +95,8 @@ class Segment:
     max_bytes: int | None = None  # HTML size above which articles move to a "more online" list
     tracking: Tracking = Tracking()
     body: str = "summary"  # "full": every article whole in the email
+    language: str = ""  # its emails' language and the articles it takes ("": the newsletter's)
+    wording: tuple[tuple[str, Any], ...] = ()  # its own words, over the project's
 
 
 @dataclass(frozen=True)
@@ -139,8 +123,9 @@ class Config:
         raise KeyError(segment_id)
 
 
-DEFAULT_SUBJECT = "{{ segment.title }}{% if edition.number %} n° {{ edition.number }}{% endif %} – {{ edition.date_short }}"
-DEFAULT_PREHEADER = "{{ articles|length }} articles : {{ article_titles }}"
+DEFAULT_SUBJECT = ("{{ segment.title }}{% if edition.number %} {{ words.number }} {{ edition.number }}{% endif %} – "
+                   "{{ edition.date_short }}")
+DEFAULT_PREHEADER = "{{ words.articles(articles|length) }}{{ words.colon }} {{ article_titles }}"
 
 
 def contrast(first: str, second: str) -> float:
@@ -156,39 +141,6 @@ def contrast(first: str, second: str) -> float:
 
 
 # --- The schema of rameau.yaml -------------------------------------------------------------------
-
-
-class Sender(Kind):
-    """`"Name <address>"`, a bare address, or `{name: ..., email: ...}`."""
-
-    name = "`Name <address>` or {name, email}"
-
-    def read(self, value: Any, walk: Walk, path: str) -> dict[str, str]:
-        if isinstance(value, dict):
-            return SENDER_MAPPING.read(value, walk, path)
-        text = TEXT.read(value, walk, path)
-        match = re.fullmatch(r"\s*(.*?)\s*<([^>]+)>\s*", text)
-        name, email = (match.group(1).strip('"'), match.group(2)) if match else ("", text)
-        return {"name": name, "email": EMAIL.read(email, walk, path)}
-
-
-SENDER_MAPPING = Mapping(
-    Key("name", TEXT, "The sender's name, as inboxes show it."),
-    Key("email", EMAIL, "The sender's address.", required=True),
-)
-
-NEWSLETTER = Mapping(
-    Key("name", TEXT, "The newsletter's name, in every email's header.", required=True),
-    Key("sender", Sender(), "Who the emails come from: `Name <address>`.", required=True),
-    Key("reply_to", EMAIL, "Where replies go, if not to the sender."),
-    Key("language", LANGUAGE, "The language of the emails: dates, the theme's words, typography.", default="fr"),
-    Key("timezone", TimeZone(), "The time zone of dates without one, and of the calendar editions.",
-        default="Europe/Paris"),
-    Key("base_url", URL, "The organisation's site: article links default to <base_url>/articles/<slug>/.",
-        required=True),
-    Key("address", Text(lines=True, name="text, several lines allowed"),
-        "The sender's postal address, in every email's footer (CAN-SPAM and many emailing tools require one)."),
-)
 
 
 def _one_kind_of_source(values: dict[str, Any], walk: Walk, path: str) -> None:
@@ -212,6 +164,7 @@ SOURCE = Mapping(
     Key("categories", MapOf(NAME, id_kind=TEXT, what="feed category"),
         "Feed categories that are audiences: `{\"grand public\": grand-public}`; the others become tags."),
     Key("base_url", URL, "Where a feed's relative links lead, when neither the feed nor its address says."),
+    Key("lang", LANGUAGE, "The language of its articles (default: what the feed says, else the newsletter's)."),
     check=_one_kind_of_source,
 )
 
@@ -253,6 +206,8 @@ SEGMENT = Mapping(
     Key("max_bytes", Integer(10_000, hint="a size in bytes of at least 10000, such as 90000"),
         "HTML size above which the last articles move to a short 'more online' list."),
     Key("links", LINKS, "Link tagging for this segment, overriding the top-level `links`."),
+    Key("language", LANGUAGE, "Its emails' language; it takes only articles in it (default: the newsletter's)."),
+    Key("wording", WORDING, "Its own words for readers, over the newsletter's `wording`."),
 )
 
 
@@ -314,14 +269,16 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
         walk.error("segments", "no segment; add one, e.g. `quotidienne: {title: La quotidienne}`")
     if walk.problems or values is None:
         raise ConfigError(*walk.problems)
-    newsletter = _newsletter(values["newsletter"])
+    newsletter = newsletter_settings(values["newsletter"])
+    languages_have_words(values, root, walk)
     tracking = _tracking(values["links"], Tracking(domains=_domains(newsletter.base_url)))
     output, emailing = values["output"], values["emailing"]
     return Config(
         root=root,
         newsletter=newsletter,
         sources=_sources(values["sources"]),
-        segments=tuple(_segment(segment_id, item, tracking) for segment_id, item in values["segments"].items()),
+        segments=tuple(_segment(segment_id, item, tracking, newsletter.language)
+                       for segment_id, item in values["segments"].items()),
         output_dir=root / output["dir"],
         profile=emailing["profile"],
         public_url=(output["public_url"] or "").rstrip("/"),
@@ -331,12 +288,6 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
     )
 
 
-def _newsletter(values: dict[str, Any]) -> Newsletter:
-    sender = values["sender"]
-    return Newsletter(values["name"], sender["name"] or values["name"], sender["email"], values["reply_to"],
-                      values["language"], values["timezone"], values["base_url"].rstrip("/"), values["address"] or "")
-
-
 def _sources(values: tuple[dict[str, Any], ...] | None) -> tuple[Source, ...]:
     if values is None:
         return (Source("markdown", "articles"),)
@@ -344,7 +295,7 @@ def _sources(values: tuple[dict[str, Any], ...] | None) -> tuple[Source, ...]:
     for item in values:
         kind = "markdown" if item["markdown"] is not None else "feed"
         categories = tuple((name.strip().lower(), audience) for name, audience in (item["categories"] or {}).items())
-        sources.append(Source(kind, item[kind], categories, item["base_url"] or ""))
+        sources.append(Source(kind, item[kind], categories, item["base_url"] or "", item["lang"] or ""))
     return tuple(sources)
 
 
@@ -368,7 +319,7 @@ def _tracking(values: dict[str, Any], inherited: Tracking) -> Tracking:
                     utm.get("campaign") or inherited.campaign, domains)
 
 
-def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking) -> Segment:
+def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking, language: str) -> Segment:
     rule = Rule(*(frozenset(values[key] or ()) for key in ("audiences", "tags", "exclude_audiences", "exclude_tags")))
     return Segment(
         id=segment_id,
@@ -382,6 +333,8 @@ def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking) -> Seg
         max_bytes=values["max_bytes"],
         tracking=_tracking(values["links"], tracking),
         body=values["body"],
+        language=values["language"] or language,
+        wording=wording_pairs(values["wording"]),
     )
 
 

@@ -112,10 +112,8 @@ def look(issue: Any) -> Look:
 
 
 def text_look(issue: Any) -> TextLook:
-    from ..compose.language import typography
-
     words = issue.words
-    return TextLook(words.image, words.video, words.notes, typography(words.colon, issue.newsletter.language))
+    return TextLook(words.image, words.video, words.notes, words.colon)
 
 
 def render_template(project_templates: Path | None, kind: str, name: str, **context: Any) -> str:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, Problem, Warnings
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
-from ..project.schema import URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
+from ..project.schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Article:
     publish_at: dt.datetime | None = None
     guid: str = ""
     full: bool = False  # the whole body in every email, whatever the segment's `body`
+    lang: str = ""  # its language ("": the newsletter's); a segment takes only articles in its own
+    translation_of: str = ""  # the id of the article it translates
     body_elsewhere: bool = False  # the body was left in its file (by the article cache): see sources.markdown.with_body
 
     @property
@@ -60,6 +62,8 @@ FRONT_MATTER = Mapping(
     Key("publish_at", Moment(), "An embargo: held back from editions sent before this moment."),
     Key("body", Choice("summary", "full"), "`full`: the whole article in every email, not only its summary."),
     Key("slug", LINE, "Its id (default: the file's name)."),
+    Key("lang", LANGUAGE, "Its language, when not the newsletter's: only segments in that language take it."),
+    Key("translation_of", LINE, "The id of the article it translates: pinned with it, listed with it."),
     unknown="warning",
     what="front matter key",
 )
@@ -103,6 +107,8 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
         priority=values["priority"],
         publish_at=values["publish_at"],
         full=values["body"] == "full",
+        lang=values["lang"] or "",
+        translation_of=slugify(values["translation_of"]) if values["translation_of"] else "",
     )
     if not article.title:
         raise ContentError(Problem(f"{where}: title", "is empty; every article needs a title"))

@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -168,13 +168,23 @@ def parse_feed(document: FeedDocument, source: Source, config: Config, warnings:
     if undated and fallback:
         warnings.warn(where, f"{undated} entr{'y has' if undated == 1 else 'ies have'} no date that can be read; "
                              f"dated with {dated_by}, {fallback.date().isoformat()}")
+    lang = source.lang or _feed_language(parsed.feed.get("language"))
     articles = []
     for index, (entry, moment) in enumerate(zip(parsed.entries, dates, strict=True)):
         article = _entry_article(entry, moment or fallback, f"{where} entry {index + 1}", mapping, base,
                                  config.newsletter.tz, warnings, skipped)
         if article:
-            articles.append(article)
+            articles.append(replace(article, lang=lang) if lang else article)
     return articles
+
+
+def _feed_language(value: Any) -> str:
+    """The feed's <language> (RSS) or xml:lang (Atom), when it is a language code (`en-us`: `en-US`)."""
+    text = str(value or "").strip().replace("_", "-")
+    match = re.fullmatch(r"([A-Za-z]{2,3})(?:-([A-Za-z]{2,4}))?", text)
+    if not match:
+        return ""
+    return match.group(1).lower() + (f"-{match.group(2).upper()}" if match.group(2) else "")
 
 
 def _is_absolute(url: str) -> bool:

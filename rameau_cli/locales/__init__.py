@@ -1,0 +1,35 @@
+"""rameau's message catalogs (<lang>/LC_MESSAGES/rameau.po, compiled to .mo), and the messages
+they hold: every word rameau writes for readers, by key. compose/wording.py looks them up;
+`python -m rameau_cli.compose.catalogs` keeps the catalogs in step with this list."""
+
+from __future__ import annotations
+
+BUILT_IN = ("en", "fr", "de")  # the catalogs rameau brings; any other language falls back to English
+
+# key -> (English, what it is for): the catalogs' messages, in their order.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "greeting": ("Hello {first_name},", "above the édito; {first_name} is the emailing tool's merge tag. Empty: no greeting"),
+    "greeting_words": ("Hello|Hi|Dear|Good morning", "an édito starting with one of these has its own greeting: "
+                                                     "the theme's is left out"),
+    "first_name_fallback": ("there", "the greeting's name when the emailing tool knows none"),
+    "read_more": ("Read more", "the button under an article's summary"),
+    "read_online": ("Read online", "the button under an article shown whole"),
+    "view_online": ("View this email online", "the link at the top and bottom of the email"),
+    "online_version": ("Online version", "before the web version's address, in the text part"),
+    "more_online": ("Also online", "above the articles moved out to keep the email small"),
+    "unsubscribe": ("Unsubscribe", "the unsubscribe link"),
+    "number": ("No.", "before an issue's number"),
+    "you_receive": ("You receive {segment} from {name}.", "at the bottom of the email"),
+    "colon": (":", "between a label and what follows"),
+    "table": ("Table", "a table's label, for screen readers"),
+    "video": ("Watch the video on {provider}", "a video's card"),
+    "notes": ("Notes", "above an article's footnotes"),
+    "image": ("Image", "before an image's description in the text part"),
+    "edito": ("Editorial", "the édito's heading in the terminal preview"),
+    "links": ("Links", "the list of links in the terminal preview"),
+    "archive": ("{name}: past issues", "the archive page's title"),
+    "archive_empty": ("No issue yet.", "the archive page before the first issue"),
+}
+PLURALS: dict[str, tuple[str, str, str]] = {
+    "articles": ("{count} article", "{count} articles", "a number of articles (default preheader, preview)"),
+}

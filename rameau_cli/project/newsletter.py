@@ -1,0 +1,80 @@
+"""`newsletter:` in rameau.yaml: who sends the newsletter, in which language, and its own words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..errors import show
+from .schema import EMAIL, LANGUAGE, TEXT, URL, Key, Kind, Mapping, Text, TimeZone, Walk
+from .words import WORDING, has_words, wording_pairs
+
+
+@dataclass(frozen=True)
+class Newsletter:
+    name: str
+    sender_name: str
+    sender_email: str
+    reply_to: str | None
+    language: str
+    timezone: str
+    base_url: str
+    address: str = ""  # the postal address, one line per line, for every email's footer
+    wording: tuple[tuple[str, Any], ...] = ()  # `wording:`: the project's own words, for its language
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Sender(Kind):
+    """`"Name <address>"`, a bare address, or `{name: ..., email: ...}`."""
+
+    name = "`Name <address>` or {name, email}"
+
+    def read(self, value: Any, walk: Walk, path: str) -> dict[str, str]:
+        if isinstance(value, dict):
+            return SENDER_MAPPING.read(value, walk, path)
+        text = TEXT.read(value, walk, path)
+        match = re.fullmatch(r"\s*(.*?)\s*<([^>]+)>\s*", text)
+        name, email = (match.group(1).strip('"'), match.group(2)) if match else ("", text)
+        return {"name": name, "email": EMAIL.read(email, walk, path)}
+
+
+SENDER_MAPPING = Mapping(
+    Key("name", TEXT, "The sender's name, as inboxes show it."),
+    Key("email", EMAIL, "The sender's address.", required=True),
+)
+
+NEWSLETTER = Mapping(
+    Key("name", TEXT, "The newsletter's name, in every email's header.", required=True),
+    Key("sender", Sender(), "Who the emails come from: `Name <address>`.", required=True),
+    Key("reply_to", EMAIL, "Where replies go, if not to the sender."),
+    Key("language", LANGUAGE, "The language of the emails: dates, the theme's words, typography.", default="fr"),
+    Key("timezone", TimeZone(), "The time zone of dates without one, and of the calendar editions.",
+        default="Europe/Paris"),
+    Key("base_url", URL, "The organisation's site: article links default to <base_url>/articles/<slug>/.",
+        required=True),
+    Key("address", Text(lines=True, name="text, several lines allowed"),
+        "The sender's postal address, in every email's footer (CAN-SPAM and many emailing tools require one)."),
+    Key("wording", WORDING, "The project's own words for readers, in its language (see Words for readers)."),
+)
+
+
+def languages_have_words(values: dict[str, Any], root: Path, walk: Walk) -> None:
+    wanted = {"newsletter.language": values["newsletter"]["language"]}
+    wanted |= {f"segments.{s}.language": v["language"] for s, v in values["segments"].items() if v["language"]}
+    for path, language in wanted.items():
+        if not has_words(language, root / "locales"):
+            walk.warn(path, f"rameau has no words in {show(language)}: readers get English ones; add "
+                            f"locales/{language}.po next to rameau.yaml (README: Adding a language), or a `wording:`")
+
+
+def newsletter_settings(values: dict[str, Any]) -> Newsletter:
+    sender = values["sender"]
+    return Newsletter(values["name"], sender["name"] or values["name"], sender["email"], values["reply_to"],
+                      values["language"], values["timezone"], values["base_url"].rstrip("/"), values["address"] or "",
+                      wording_pairs(values["wording"]))
