@@ -36,6 +36,7 @@ from .project.editions import (
     read_edition_file,
 )
 from .project.history import HISTORY_FILE, History, load_history, number_for, sent_before
+from .render.blocks import Blocks
 from .render.emails import Email, render_within
 from .sources.fetch import FetchPolicy
 from .sources.markdown import with_body
@@ -146,9 +147,17 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
         else {}
     selections = group(segments, pool.articles, edition, sent, config.newsletter.language)
-    folder = Path(edition.source).parent if edition.source else config.root
-    edito = edito_blocks(edition.edito, config.newsletter.language, config.newsletter.base_url, texts,
-                         (assets, folder, f"{edition.source}: édito image"))
+    editos: dict[str, tuple[Edition, Blocks]] = {}
+
+    def in_language(language: str) -> tuple[Edition, Blocks]:
+        """The edition as the segments in `language` see it (its translation), and its édito."""
+        if language not in editos:
+            seen = edition.in_language(language, config.newsletter.language)
+            folder = Path(seen.source).parent if seen.source else config.root
+            editos[language] = seen, edito_blocks(seen.edito, language, config.newsletter.base_url, texts,
+                                                  (assets, folder, f"{seen.source}: édito image"))
+        return editos[language]
+
     templates = config.root / "templates"
     emails, empty = [], []
     for selection in selections:
@@ -163,7 +172,8 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
             continue
         number = edition.number or (number_for(history, segment.id, edition.id) if history is not None else None)
         selection = replace(selection, articles=tuple(with_body(a) for a in selection.articles))
-        issue = make_issue(config, edition, selection, edito, number, texts, assets)
+        seen, edito = in_language(segment.language or config.newsletter.language)
+        issue = make_issue(config, seen, selection, edito, number, texts, assets)
         for article in issue.articles:
             blind = images_without_alt(article.body)
             if blind:

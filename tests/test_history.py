@@ -85,7 +85,7 @@ def test_conflict_markers_are_resolved_as_the_union_of_both_sides():
 
 @pytest.mark.parametrize("theirs, message", [
     ({**ENTRY, "articles": ["z"]}, "edition 2026-W47 differs between the two sides"),
-    ({**ENTRY, "edition": "2026-W48", "date": "2026-11-30T08:00:00+01:00"}, "issue n° 47 is both 2026-W47"),
+    ({**ENTRY, "edition": "2026-W48", "date": "2026-11-30T08:00:00+01:00"}, "issue 47 is both 2026-W47"),
 ])
 def test_a_clash_between_the_two_sides_is_shown_not_guessed(theirs, message):
     with pytest.raises(ContentError) as error:

@@ -65,8 +65,9 @@ def report_build(console: Any, result: Result) -> None:
         for email in built.emails:
             issue = email.issue
             size = len(email.html.encode()) // 1024
-            number = f"n° {issue.number}, " if issue.number else ""
-            console.print(f"  {issue.segment.id}: {number}{len(issue.articles)} article(s), {size} KB HTML, "
+            number = f"issue {issue.number}, " if issue.number else ""
+            count = f"{len(issue.articles)} article{'' if len(issue.articles) == 1 else 's'}"
+            console.print(f"  {issue.segment.id}: {number}{count}, {size} KB HTML, "
                           f"subject: {issue.subject}", markup=False)
         for segment_id in built.empty:
             console.print(f"  {segment_id}: skipped, nothing to send", markup=False, style="yellow")

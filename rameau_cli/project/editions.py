@@ -5,8 +5,9 @@ overrides, pinned articles and édito. Optional: without one, an edition is its 
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +38,26 @@ EDITION = Mapping(
 )
 
 
+TRANSLATION = Mapping(
+    Key("subject", PER_SEGMENT_TEXT, "The subject of this language's segments, or a mapping of segment ids to subjects."),
+    Key("preheader", PER_SEGMENT_TEXT, "The preheader of this language's segments, or a mapping of segment ids."),
+    unknown="warning",
+    what="key of an edition's translation",
+)
+LANGUAGE_SUFFIX = re.compile(r"(?P<edition>.+)\.(?P<language>[a-z]{2,3}(?:-[A-Za-z]{2,4})?)")
+
+
+@dataclass(frozen=True)
+class Translation:
+    """`editions/2026-W48.en.md`: the édito, subject and preheader of the segments in English."""
+
+    language: str
+    subject: dict[str, str] = field(default_factory=dict, hash=False)
+    preheader: dict[str, str] = field(default_factory=dict, hash=False)
+    edito: str = ""
+    source: str = ""
+
+
 @dataclass(frozen=True)
 class Edition:
     id: str
@@ -48,6 +69,22 @@ class Edition:
     pinned: tuple[str, ...] = ()
     edito: str = ""  # Markdown
     source: str = ""  # the edition file, if any
+    translations: tuple[Translation, ...] = ()
+
+    def in_language(self, language: str, main: str) -> Edition:
+        """The edition as the segments in `language` see it, when the edition file is written in
+        `main`: the translation's édito, subject and preheader (a segment's own subject from the
+        main file kept), or no édito at all rather than one in another language."""
+        if language == main:
+            return self
+        found = next((t for t in self.translations if t.language == language), None) \
+            or next((t for t in self.translations if t.language.split("-")[0] == language.split("-")[0]), None)
+        kept_subject = {k: v for k, v in self.subject.items() if k != "*"}
+        kept_preheader = {k: v for k, v in self.preheader.items() if k != "*"}
+        if found is None:
+            return replace(self, subject=kept_subject, preheader=kept_preheader, edito="")
+        return replace(self, subject={**found.subject, **kept_subject}, preheader={**found.preheader, **kept_preheader},
+                       edito=found.edito, source=found.source)
 
 
 def check_edition_id(edition_id: str, where: str) -> str:
@@ -63,12 +100,22 @@ def edition_files(root: Path) -> dict[str, Path]:
     for folder in EDITION_FOLDERS:
         if not (root / folder).is_dir():
             continue
-        for path in sorted((root / folder).glob("*.md")):
+        paths = sorted((root / folder).glob("*.md"))
+        stems = {path.stem for path in paths}
+        for path in paths:
+            if _translation_of(path.stem, stems):
+                continue
             if path.stem in found:
                 raise ContentError(Problem(str(path), f"edition {path.stem} also has the file {found[path.stem]}; "
                                                       "keep one of the two"))
             found[path.stem] = path
     return found
+
+
+def _translation_of(stem: str, stems: set[str]) -> str:
+    """The edition that `stem` (`2026-W48.en`) translates, when there is one."""
+    match = LANGUAGE_SUFFIX.fullmatch(stem)
+    return match.group("edition") if match and match.group("edition") in stems else ""
 
 
 def find_edition_file(root: Path, edition_id: str) -> Path:
@@ -133,7 +180,32 @@ def read_edition_file(path: Path, tz: ZoneInfo, warnings: Warnings, cache: Cache
         pinned=tuple(values["pinned"] or ()),
         edito=body.strip(),
         source=where,
+        translations=_translations(path, tz, warnings, cache),
     )
+
+
+def _translations(path: Path, tz: ZoneInfo, warnings: Warnings, cache: CacheFolder) -> tuple[Translation, ...]:
+    """The files beside the edition file that translate it: `2026-W48.en.md`, `2026-W48.de.md`."""
+    from ..cache.parsed_yaml import load_yaml_cached
+
+    found = []
+    for other in sorted(path.parent.glob(f"{glob.escape(path.stem)}.*.md")):
+        match = LANGUAGE_SUFFIX.fullmatch(other.stem)
+        if not match or match.group("edition") != path.stem:
+            continue
+        where = str(other)
+        front, body, _ = split_front_matter(read_text(other), where)
+        raw = load_yaml_cached(front, where, cache, first_line=2) if front is not None else {}
+        walk = Walk(where, tz)
+        values = validate(TRANSLATION, {} if raw is None else raw, walk, "", None)
+        for problem in walk.warnings:
+            warnings.warn(problem.where, problem.message)
+        if walk.problems or values is None:
+            raise ContentError(*walk.problems)
+        found.append(Translation(match.group("language"), _per_segment(values["subject"]),
+                                 _per_segment(values["preheader"]), body.strip(), where))
+    return tuple(found)
+
 
 
 def _window(values: dict[str, Any], edition_id: str, tz: ZoneInfo, walk: Walk) -> Window | None:

@@ -208,7 +208,7 @@ def _resolve_conflict(text: str, where: str) -> History:
         for entry in by_edition.values():
             other = numbers.get(entry.number)
             if other is not None and entry.number:
-                problems.append(Problem(f"{where}: segments.{segment}", f"issue n° {entry.number} is both "
+                problems.append(Problem(f"{where}: segments.{segment}", f"issue {entry.number} is both "
                                         f"{_brief(other)} and {_brief(entry)}; renumber one by hand"))
             numbers[entry.number] = entry
         merged[segment] = tuple(sorted(by_edition.values(), key=lambda e: (e.date, e.edition)))
@@ -218,7 +218,8 @@ def _resolve_conflict(text: str, where: str) -> History:
 
 
 def _brief(entry: SentEdition) -> str:
-    return f"{entry.edition} n° {entry.number} of {entry.date[:10]} with {len(entry.articles)} article(s)"
+    count = len(entry.articles)
+    return f"{entry.edition} (issue {entry.number} of {entry.date[:10]}, {count} article{'' if count == 1 else 's'})"
 
 
 # --- Writing and using it ------------------------------------------------------------------------
