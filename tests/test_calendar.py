@@ -102,7 +102,7 @@ def test_rebuilding_a_week_is_idempotent_and_keeps_its_number(project, run):
     before.pop("latest.json")
     assert after == before
     assert (project / "history.json").read_bytes() == history_before
-    assert "N° 2 · Lundi 19 octobre 2026" in (project / "dist" / "2026-W42" / "hebdo-association" / "index.txt").read_text(encoding="utf-8")
+    assert "N° 2 · Lundi\u00a019\u00a0octobre\u00a02026" in (project / "dist" / "2026-W42" / "hebdo-association" / "index.txt").read_text(encoding="utf-8")
 
 
 def test_resend_lets_an_article_go_again(project, run):

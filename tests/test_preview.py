@@ -43,7 +43,7 @@ def test_preview_shows_inbox_row_edito_dates_images_and_numbered_links(result):
     text = screen(lambda console: print_preview(console, result, show_overview=False), 120)
     assert "Rameau des alliances" in text
     assert "Il y a des semaines où les chiffres confirment" in text
-    assert "Lundi 23 novembre 2026" in text
+    assert "Lundi\u00a023\u00a0novembre\u00a02026" in text
     assert "Image\u00a0: Des bénévoles réunis autour" in text
     assert re.search(r"^\[1\] https://www\.rameau-alliances\.org/5-decembre$", text, re.M)
 

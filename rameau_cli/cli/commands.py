@@ -277,6 +277,7 @@ def push(
 def init(
     directory: Path = typer.Argument(Path("."), help="Folder to create the project in."),
     force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty (never overwrites a file)."),
+    language: str = typer.Option("fr", "--language", "-l", help="The sample project's language: fr, en or de."),
 ) -> None:
     """Create a working project: rameau.yaml with four segments, sample articles, one edition.
 
@@ -284,7 +285,7 @@ def init(
     """
     from .scaffold import init_project
 
-    written = init_project(directory, force=force)
+    written = init_project(directory, force=force, language=language)
     stderr_console().print(f"Created {len(written)} files in {directory}. Next: cd {directory} && rameau build-issue",
                            markup=False)
 

@@ -1,4 +1,5 @@
-"""`rameau init`: copy the bundled example project, which builds as soon as it is copied."""
+"""`rameau init`: copy a bundled project, which builds as soon as it is copied: the French example,
+or a starter in English or German (rameau_cli/starters/<language>/)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 from ..errors import OutputError, Problem, UsageError
 
 PACKAGE = Path(__file__).resolve().parent.parent
+STARTERS = PACKAGE / "starters"
+LANGUAGES = ("fr", "en", "de")
 
 
 def example_root() -> Path:
@@ -16,13 +19,21 @@ def example_root() -> Path:
     return packaged if packaged.is_dir() else PACKAGE.parent
 
 
-def init_project(directory: Path, force: bool = False) -> list[Path]:
-    """Write a new project into `directory`; never overwrite an existing file."""
+def init_project(directory: Path, force: bool = False, language: str = "fr") -> list[Path]:
+    """Write a new project into `directory`, in `language`; never overwrite an existing file."""
+    if language not in LANGUAGES:
+        from ..project.schema import closest
+
+        hint = closest(language, list(LANGUAGES))
+        raise UsageError(Problem("--language", f"no starter project in {language!r}; "
+                                               + (f"did you mean {hint!r}? " if hint else "")
+                                               + f"choose from {', '.join(LANGUAGES)} (any language can be set "
+                                                 "afterwards in rameau.yaml)"))
     if directory.exists() and not directory.is_dir():
         raise UsageError(Problem(str(directory), "exists and is not a folder"))
     if directory.is_dir() and any(directory.iterdir()) and not force:
         raise UsageError(Problem(str(directory), "folder is not empty; choose a new folder or pass --force"))
-    source = example_root()
+    source = example_root() if language == "fr" else STARTERS / language
     files = [source / "rameau.yaml"]
     for part in ("articles", "editions"):
         files += sorted((source / part).glob("*.md"))

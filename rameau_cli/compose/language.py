@@ -44,15 +44,24 @@ def calendar_day(moment: dt.datetime | dt.date) -> dt.date:
     return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
+_DAY_AND_MONTH = re.compile(r"(?<=\d) (?=\w)|(?<=\d\.) (?=\w)|(?<=[^\W\d]) (?=\d)")
+
+
+def _unbroken(date: str) -> str:
+    """No line break between a day's number and its month, or a month and its year:
+    `24 novembre 2026`, `30. November 2026`, `November 24, 2026` stay on one line."""
+    return _DAY_AND_MONTH.sub(NBSP, date)
+
+
 def long_date(moment: dt.datetime | dt.date, language: str) -> str:
     """`mardi 24 novembre 2026` in French, `Tuesday, November 24, 2026` in English."""
     from babel.dates import format_date
 
-    return format_date(calendar_day(moment), format="full", locale=babel_locale(language))
+    return _unbroken(format_date(calendar_day(moment), format="full", locale=babel_locale(language)))
 
 
 def short_date(moment: dt.datetime | dt.date, language: str) -> str:
     """`24 novembre 2026`."""
     from babel.dates import format_date
 
-    return format_date(calendar_day(moment), format="long", locale=babel_locale(language))
+    return _unbroken(format_date(calendar_day(moment), format="long", locale=babel_locale(language)))

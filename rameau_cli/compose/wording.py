@@ -76,10 +76,21 @@ def number(count: int, language: str) -> str:
 
 @dataclass(frozen=True)
 class Overrides:
-    """What a project says instead: its catalogs folder and its `wording:` blocks."""
+    """What a project says instead: its own catalog for the language (path, modification time
+    and size: a catalog edited while a preview runs is read again) and its `wording:` blocks."""
 
-    folder: Path | None = None  # the project's locales/
+    catalog: tuple[str, int, int] | None = None
     words: tuple[tuple[str, Any], ...] = ()  # key -> text, or for a plural {one: ..., other: ...}
+
+    @staticmethod
+    def of(folder: Path, language: str, words: tuple[tuple[str, Any], ...] = ()) -> Overrides:
+        from ..project.words import project_catalog
+
+        path = project_catalog(folder, language)
+        if path is None:
+            return Overrides(None, words)
+        info = path.stat()
+        return Overrides((str(path), info.st_mtime_ns, info.st_size), words)
 
 
 def wording_for(language: str, overrides: Overrides = Overrides()) -> Wording:
@@ -92,12 +103,12 @@ def segment_wording(config: Any, segment: Any) -> Wording:
     language = segment.language or config.newsletter.language
     own = dict(config.newsletter.wording) if language == config.newsletter.language else {}
     own.update(segment.wording)
-    return wording_for(language, Overrides(config.root / "locales", tuple(sorted(own.items()))))
+    return wording_for(language, Overrides.of(config.root / "locales", language, tuple(sorted(own.items()))))
 
 
 @lru_cache(maxsize=32)
 def _wording(language: str, overrides: Overrides) -> Wording:
-    chain = [_project_catalog(overrides.folder, language), *(_catalog(name) for name in _names(language))]
+    chain = [_project_catalog(overrides.catalog), *(_catalog(name) for name in _names(language))]
     catalogs = [c for c in chain if c is not None]
     own = {key: dict(value) if isinstance(value, tuple) else value for key, value in overrides.words}
 
@@ -140,11 +151,17 @@ def _catalog(name: str) -> gettext.GNUTranslations:
         return gettext.GNUTranslations(handle)
 
 
-def _project_catalog(folder: Path | None, language: str) -> gettext.GNUTranslations | None:
-    from ..project.words import project_catalog
+def _project_catalog(catalog: tuple[str, int, int] | None) -> gettext.GNUTranslations | None:
+    if catalog is None:
+        return None
+    path = Path(catalog[0])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        from ..errors import ConfigError, Problem
 
-    path = project_catalog(folder, language) if folder is not None else None
-    return compile_po(path.read_bytes(), str(path)) if path is not None else None
+        raise ConfigError(Problem(str(path), f"cannot be read ({exc.strerror or exc})")) from None
+    return compile_po(data, str(path))
 
 
 def compile_po(data: bytes, where: str) -> gettext.GNUTranslations:

@@ -58,8 +58,12 @@ def archive_files(history: History, config: Config) -> dict[str, bytes]:
     base = config.public_url or config.newsletter.base_url
     feed = {"id": f"{base}/archive/", "link": f"{base}/archive/index.html",
             "updated": entries[0].date if entries else "1970-01-01T00:00:00+00:00"}
+    from ..compose.wording import Overrides, wording_for
+
     templates = config.root / "templates"
-    context = {"newsletter": config.newsletter, "entries": entries}
+    language = config.newsletter.language
+    words = wording_for(language, Overrides.of(config.root / "locales", language, config.newsletter.wording))
+    context = {"newsletter": config.newsletter, "entries": entries, "words": words}
     return {
         "index.html": render_template(templates, "html", "archive/index.html", **context).encode("utf-8"),
         "feed.xml": render_template(templates, "xml", "archive/feed.xml", feed=feed, **context).encode("utf-8"),

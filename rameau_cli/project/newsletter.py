@@ -60,7 +60,7 @@ NEWSLETTER = Mapping(
         required=True),
     Key("address", Text(lines=True, name="text, several lines allowed"),
         "The sender's postal address, in every email's footer (CAN-SPAM and many emailing tools require one)."),
-    Key("wording", WORDING, "The project's own words for readers, in its language (see Words for readers)."),
+    Key("wording", WORDING, "The project's own words for readers, in its language (see Languages)."),
 )
 
 

@@ -28,8 +28,9 @@ def reference_rows(kind: Mapping, prefix: str = "") -> list[tuple[str, str, str,
             rows += reference_rows(inner.item, f"{path}[].")
             continue
         if isinstance(inner, Mapping):
-            rows.append((path, "mapping", "", key.doc))
-            rows += reference_rows(inner, f"{path}.")
+            rows.append((path, "mapping", "", key.doc + (f" Its keys: the {inner.table} table." if inner.table else "")))
+            if not inner.table:
+                rows += reference_rows(inner, f"{path}.")
             continue
         rows.append((path, inner.name, _default(key), key.doc))
     return rows
@@ -58,9 +59,10 @@ def tables() -> dict[str, str]:
     from ..sources.article import FRONT_MATTER
     from .config import CONFIG
     from .editions import EDITION
+    from .words import WORDING
 
     return {"rameau.yaml": reference_table(CONFIG), "front matter": reference_table(FRONT_MATTER),
-            "edition file": reference_table(EDITION)}
+            "edition file": reference_table(EDITION), "wording": reference_table(WORDING)}
 
 
 def marker(name: str) -> tuple[str, str]:

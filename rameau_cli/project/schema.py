@@ -270,8 +270,9 @@ class Mapping(Kind):
     name = "mapping"
 
     def __init__(self, *keys: Key, unknown: str = "error", what: str = "key", optional: bool = False,
-                 check: Callable[[dict[str, Any], Walk, str], None] | None = None):
+                 check: Callable[[dict[str, Any], Walk, str], None] | None = None, table: str = ""):
         self.keys = keys
+        self.table = table  # the README lists its keys in a table of their own, by this name
         self.by_name = {key.name: key for key in keys}
         self.unknown = unknown
         self.what = what

@@ -42,6 +42,7 @@ WORDING = Mapping(
       for key, (one, many, note) in PLURALS.items()),
     optional=True,
     what="wording key",
+    table="wording",
 )
 
 
