@@ -28,7 +28,7 @@ def render_email(issue: Issue, project_templates: Path | None) -> Email:
     text = render_template(project_templates, "text", TEXT_TEMPLATE, issue=issue, links=LinkList())
     profile = issue.profile
     tags = (str(profile.unsubscribe), str(issue.view_online), str(profile.first_name))
-    return Email(issue, mjml_to_html(mjml_source), finish_text(text, issue.newsletter.language, tags))
+    return Email(issue, mjml_to_html(mjml_source), finish_text(text, issue.language, tags))
 
 
 def render_within(issue: Issue, project_templates: Path | None) -> Email:
