@@ -129,7 +129,7 @@ def _table(table: Table, look: Look) -> str:
     wide = columns > WIDE_TABLE
     # Words break only when one is longer than its column: a narrow table keeps whole words and
     # scrolls in its box rather than cutting "Bénévoles" in two.
-    cell = "padding:6px 8px;border-bottom:1px solid #e4dfd4;vertical-align:top;overflow-wrap:break-word;"
+    cell = "padding:6px 8px;border-bottom:1px solid #e4dfd4;vertical-align:top;word-break:normal;overflow-wrap:break-word;"
     if wide:
         cell += "min-width:72px;"
 
