@@ -52,15 +52,6 @@ def served(tmp_path_factory):
     server.stop()
 
 
-def wait_for(condition, timeout=8.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_index_names_every_segment(browser, served):
     page = browser.new_page()
     page.goto(served.url)

@@ -155,18 +155,9 @@ def newest_edition_file(root: Path, tz: ZoneInfo, cache: CacheFolder = NO_CACHE)
 
 
 def read_edition_file(path: Path, tz: ZoneInfo, warnings: Warnings, cache: CacheFolder = NO_CACHE) -> Edition:
-    from ..cache.parsed_yaml import load_yaml_cached
-
     where = str(path)
     edition_id = check_edition_id(path.stem, where)
-    front, body, _ = split_front_matter(read_text(path), where)
-    raw = load_yaml_cached(front, where, cache, first_line=2) if front is not None else {}
-    walk = Walk(where, tz)
-    values = validate(EDITION, {} if raw is None else raw, walk, "", None)
-    for problem in walk.warnings:
-        warnings.warn(problem.where, problem.message)
-    if values is None:
-        raise ContentError(*walk.problems)
+    values, body, walk = _read(path, EDITION, tz, warnings, cache)
     window = _window(values, edition_id, tz, walk)
     if walk.problems or window is None:
         raise ContentError(*walk.problems)
@@ -184,28 +175,37 @@ def read_edition_file(path: Path, tz: ZoneInfo, warnings: Warnings, cache: Cache
     )
 
 
-def _translations(path: Path, tz: ZoneInfo, warnings: Warnings, cache: CacheFolder) -> tuple[Translation, ...]:
-    """The files beside the edition file that translate it: `2026-W48.en.md`, `2026-W48.de.md`."""
+def _read(path: Path, schema: Mapping, tz: ZoneInfo, warnings: Warnings,
+          cache: CacheFolder) -> tuple[dict[str, Any], str, Walk]:
+    """An edition file's front matter, checked against `schema` (its warnings passed on), and its
+    body; ContentError when the front matter cannot be used at all."""
     from ..cache.parsed_yaml import load_yaml_cached
 
+    where = str(path)
+    front, body, _ = split_front_matter(read_text(path), where)
+    raw = load_yaml_cached(front, where, cache, first_line=2) if front is not None else {}
+    walk = Walk(where, tz)
+    values = validate(schema, {} if raw is None else raw, walk, "", None)
+    for problem in walk.warnings:
+        warnings.warn(problem.where, problem.message)
+    if values is None:
+        raise ContentError(*walk.problems)
+    return values, body, walk
+
+
+def _translations(path: Path, tz: ZoneInfo, warnings: Warnings, cache: CacheFolder) -> tuple[Translation, ...]:
+    """The files beside the edition file that translate it: `2026-W48.en.md`, `2026-W48.de.md`."""
     found = []
     for other in sorted(path.parent.glob(f"{glob.escape(path.stem)}.*.md")):
         match = LANGUAGE_SUFFIX.fullmatch(other.stem)
         if not match or match.group("edition") != path.stem:
             continue
-        where = str(other)
-        front, body, _ = split_front_matter(read_text(other), where)
-        raw = load_yaml_cached(front, where, cache, first_line=2) if front is not None else {}
-        walk = Walk(where, tz)
-        values = validate(TRANSLATION, {} if raw is None else raw, walk, "", None)
-        for problem in walk.warnings:
-            warnings.warn(problem.where, problem.message)
-        if walk.problems or values is None:
+        values, body, walk = _read(other, TRANSLATION, tz, warnings, cache)
+        if walk.problems:
             raise ContentError(*walk.problems)
         found.append(Translation(match.group("language"), _per_segment(values["subject"]),
-                                 _per_segment(values["preheader"]), body.strip(), where))
+                                 _per_segment(values["preheader"]), body.strip(), str(other)))
     return tuple(found)
-
 
 
 def _window(values: dict[str, Any], edition_id: str, tz: ZoneInfo, walk: Walk) -> Window | None:
