@@ -68,8 +68,13 @@ def preview(
     open_browser: bool = typer.Option(False, "--open", help="Open the web preview in a browser."),
     screenshot: Optional[Path] = typer.Option(
         None, "--screenshot", help="Write PNG screenshots of every segment at phone and desktop widths into this folder."),
+    pager: bool = typer.Option(True, "--pager/--no-pager", help="On a terminal, page output taller than the screen "
+                                                                "through PAGER (default: less)."),
 ) -> None:
     """Show an edition before it goes out: in the terminal, as text, live in a browser, or as screenshots.
+
+    On a terminal, a preview taller than the screen goes through the pager; in a pipe, a CI log,
+    or with TERM=dumb or NO_COLOR, it is plain text, every URL whole on its line.
 
     Example: rameau preview --segment hebdo-association
     """
@@ -98,9 +103,9 @@ def preview(
     if text:
         sys.stdout.write("\n".join(email.text for email in built.emails))
         return
-    from ..preview.terminal import print_preview
+    from .reporting import report_preview
 
-    print_preview(stdout_console(), built, show_overview=not choice.segment)
+    report_preview(built, show_overview=not choice.segment, pager=pager)
 
 
 @edition_options
@@ -115,12 +120,11 @@ def articles(
     from ..images.assets import PREVIEW_URL
     from ..pipeline import build, load_project
     from ..preview.terminal import articles_tables
-    from .reporting import report_skipped, report_warnings
+    from .reporting import print_tables, report_skipped, report_warnings
 
     config = load_project(choice.project)
     built = build(config, choice.build_options(config.newsletter.tz, assets_url=PREVIEW_URL))
-    for table in articles_tables(built, everything):
-        stdout_console().print(table)
+    print_tables(articles_tables(built, everything))
     report_skipped(stdout_console(), built.pool.skipped)
     report_warnings(stderr_console(), built.warnings)
 

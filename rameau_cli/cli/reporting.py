@@ -26,15 +26,28 @@ class PlainConsole:
         print(*objects, file=sys.stderr)
 
 
+def is_terminal(stream: Any) -> bool:
+    """A terminal a person reads: not a pipe, a file or a CI log, and not `TERM=dumb`."""
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):  # a closed or stand-in stream
+        return False
+
+
+def plain_output(stream: Any) -> bool:
+    """Plain text for `stream`: no colour, no box drawing, no spinner. Off a terminal, and with
+    `NO_COLOR` set to anything but nothing (no-color.org)."""
+    return not is_terminal(stream) or bool(os.environ.get("NO_COLOR"))
+
+
 def stdout_console() -> Console:
     from rich.console import Console
 
-    plain = not sys.stdout.isatty() or "NO_COLOR" in os.environ
-    return Console(no_color=plain, highlight=False, emoji=False)
+    return Console(no_color=plain_output(sys.stdout), highlight=False, emoji=False)
 
 
 def stderr_console() -> Any:
-    if not sys.stderr.isatty() or "NO_COLOR" in os.environ:
+    if plain_output(sys.stderr):
         return PlainConsole()
     from rich.console import Console
 
@@ -81,6 +94,37 @@ def report_skipped(console: Any, skipped: Iterable[Problem]) -> None:
         console.print(f"{len(skipped)} article(s) skipped, in no email:", markup=False, style="bold yellow")
         for problem in skipped:
             console.print(f"  {problem}", markup=False)
+
+
+def report_preview(built: Any, show_overview: bool, pager: bool) -> None:
+    """The preview on stdout: rich on a terminal, plain text otherwise; through the pager when
+    it is taller than the terminal."""
+    import shutil
+
+    from .pager import page
+
+    if plain_output(sys.stdout):
+        from ..preview.plain import plain_preview
+
+        content = plain_preview(built, show_overview, shutil.get_terminal_size().columns)
+    else:
+        from ..preview.terminal import render_preview
+
+        content = render_preview(stdout_console(), built, show_overview)
+    page(content, enabled=pager and is_terminal(sys.stdout))
+
+
+def print_tables(tables: list[Any]) -> None:
+    """rich tables on stdout; in plain output, without their box and trailing spaces."""
+    console = stdout_console()
+    if not plain_output(sys.stdout):
+        console.print(*tables)
+        return
+    for table in tables:
+        table.box = None
+    with console.capture() as capture:
+        console.print(*tables)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
 
 def report_check(console: Console, where: str, parts: list[Any], findings: list[Any]) -> None:
