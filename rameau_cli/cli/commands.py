@@ -142,32 +142,24 @@ def check(
     """Lint what would be sent: size against Gmail's clipping, images, links, unsubscribe, subject,
     preheader, text part, HTML validity. Exit 1 on errors (and on warnings with --strict).
 
+    Each finding names its rule (subject-length, image-alt...); rameau.yaml's check.rules sets
+    a rule's level or turns it off. One line per finding in a pipe or a CI log, a table on a
+    terminal.
+
     Example: rameau build-issue && rameau check --strict --links
     """
-    from ..check import check_edition
+    from ..check import run_check
     from ..pipeline import load_project
     from .reporting import report_check
 
     config = load_project(choice.project)
     options = choice.build_options(config.newsletter.tz)
-    where, emails, findings = check_edition(config, options, out.absolute() if out else None, force)
-    if choice.segment:
-        findings = [f for f in findings if f.segment in choice.segment or not f.segment]
-        emails = [e for e in emails if e.segment in choice.segment]
-    if links:
-        from ..cache.base import CacheFolder
-        from ..check.links import check_links
-
-        findings += check_links(emails, CacheFolder(config.cache_dir))
-    errors = [f for f in findings if f.level == "error"]
-    warnings = [f for f in findings if f.level == "warning"]
+    report = run_check(config, options, out.absolute() if out else None, force, links)
     if as_json:
-        typer.echo(json.dumps({"checked": where, "segments": [e.segment for e in emails],
-                               "errors": len(errors), "warnings": len(warnings),
-                               "findings": [f.__dict__ for f in findings]}, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
-        report_check(stdout_console(), where, emails, findings)
-    if errors or (strict and warnings):
+        report_check(report.where, list(report.emails), list(report.findings))
+    if report.count("error") or (strict and report.count("warning")):
         raise typer.Exit(1)
 
 

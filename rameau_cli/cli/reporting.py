@@ -127,27 +127,49 @@ def print_tables(tables: list[Any]) -> None:
     sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
 
-def report_check(console: Console, where: str, parts: list[Any], findings: list[Any]) -> None:
-    from rich.markup import escape
+def finding_line(finding: Any) -> str:
+    """`hebdo-association: warning: subject is 63 characters; ... [subject-length]`."""
+    where = f"{finding.segment}: " if finding.segment else ""
+    return f"{where}{finding.level}: {finding.message} [{finding.rule}]"
+
+
+def report_check(where: str, parts: list[Any], findings: list[Any]) -> None:
+    """On stdout: a line per finding in a pipe or a CI log, a table per segment on a terminal;
+    then how many errors and warnings."""
+    order = {part.segment: index for index, part in enumerate(parts)}
+    findings = sorted(findings, key=lambda f: order.get(f.segment, len(order)))
+    errors = sum(f.level == "error" for f in findings)
+    count = f"{errors} error(s), {sum(f.level == 'warning' for f in findings)} warning(s) in {len(parts)} segment(s)"
+    if plain_output(sys.stdout):
+        print("\n".join([f"Checked {where}", *map(finding_line, findings), count]))
+        return
+    console = stdout_console()
+    console.print(_check_table(where, parts, findings))
+    for finding in findings:
+        if not finding.segment:  # about the sources (an article skipped, an image left out): every segment
+            console.print(_finding_text(finding))
+    console.print(count, markup=False)
+
+
+def _check_table(where: str, parts: list[Any], findings: list[Any]) -> Any:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"Checked {where}", title_justify="left", expand=True)
     table.add_column("Segment", no_wrap=True)
     table.add_column("HTML", justify="right", no_wrap=True)
     table.add_column("Result", overflow="fold", ratio=1)
     for part in parts:
-        mine = [f for f in findings if f.segment == part.segment]
-        colours = {"error": "red", "warning": "yellow"}
-        lines = [f"[{colours.get(f.level, 'blue')}]{f.level}[/]: {escape(f.message)}" for f in mine]
-        lines = lines or ["[green]ok[/]"]
-        table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", "\n".join(lines))
-    console.print(table)
-    for finding in findings:
-        if not finding.segment:  # about the sources (an article skipped, an image left out): every segment
-            colour = "red" if finding.level == "error" else "yellow"
-            console.print(f"[{colour}]{finding.level}[/]: {escape(finding.message)}")
-    errors = sum(f.level == "error" for f in findings)
-    console.print(f"{errors} error(s), {sum(f.level == 'warning' for f in findings)} warning(s) in {len(parts)} segment(s)")
+        lines = [_finding_text(f) for f in findings if f.segment == part.segment] or [Text("ok", style="green")]
+        table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", Text("\n").join(lines))
+    return table
+
+
+def _finding_text(finding: Any) -> Any:
+    from rich.text import Text
+
+    colour = {"error": "red", "warning": "yellow"}.get(finding.level, "blue")
+    return Text.assemble((finding.level, colour), f": {finding.message} ", (f"[{finding.rule}]", "dim"))
 
 
 def report_pushed(console: Any, result: Any) -> None:
