@@ -66,6 +66,27 @@ def test_unknown_segment_is_a_usage_error(example, run):
                                      "choose from quotidienne, hebdo-entreprise, hebdo-association, hebdo-grand-public")
 
 
+def test_cadence_picks_segments_without_naming_them(example, run):
+    result = run("build-issue", "--date", "2026-11-30", "--cadence", "weekly", "--json", "--no-history", cwd=example)
+    assert result.code == 0, result.stderr
+    assert list(json.loads(result.stdout)["segments"]) == ["hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
+    both = run("check", "--cadence", "daily", "--segment", "quotidienne", "--json", cwd=example)
+    assert json.loads(both.stdout)["segments"] == ["quotidienne"]
+    for options, message in [
+        (["--cadence", "wekly"], "error: --cadence: unknown cadence 'wekly'; did you mean 'weekly'? choose from daily, weekly, "
+                                 "monthly"),
+        (["--cadence", "monthly"], "error: --cadence: no segment is monthly; the segments: quotidienne (daily), "
+                                   "hebdo-entreprise (weekly), hebdo-association (weekly), hebdo-grand-public (weekly)"),
+        (["--cadence", "weekly", "--segment", "quotidienne"], "error: --cadence: no segment of those --segment names is "
+                                                              "weekly; the segments: quotidienne (daily), "
+                                                              "hebdo-entreprise (weekly), hebdo-association (weekly), "
+                                                              "hebdo-grand-public (weekly)"),
+    ]:
+        refused = run("build-issue", *options, cwd=example)
+        assert (refused.code, refused.stderr.strip()) == (2, message)
+    assert not (example / "dist" / "2026-11-30").exists()
+
+
 def test_bad_config_lists_every_problem_without_traceback(example, run):
     config = example / "rameau.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("max_articles: 8", "max_articles: huit")

@@ -46,7 +46,7 @@ def build_issue(
     from .reporting import building, report_build
 
     config = load_project(choice.project)
-    options = choice.build_options(config.newsletter.tz, out=out.absolute() if out else None, strict=strict,
+    options = choice.build_options(config, out=out.absolute() if out else None, strict=strict,
                                    resend=resend, history=history)
     with building(stderr_console(), quiet):
         result = build_and_write(config, options)
@@ -86,13 +86,13 @@ def preview(
         from ..preview.server import serve_preview
 
         project = choice.project.absolute()
-        options = choice.build_options(load_project(project).newsletter.tz)
+        options = choice.build_options(load_project(project))
         serve_preview(project, options, port=port, open_browser=open_browser, console=stderr_console())
         raise typer.Exit(int(ExitCode.INTERRUPTED))  # the preview runs until it is interrupted
     from ..images.assets import PREVIEW_URL
 
     config = load_project(choice.project)
-    built = build(config, choice.build_options(config.newsletter.tz, assets_url=PREVIEW_URL))
+    built = build(config, choice.build_options(config, assets_url=PREVIEW_URL))
     report_warnings(stderr_console(), built.warnings)
     if screenshot:
         from ..preview.screenshots import take_screenshots
@@ -123,7 +123,7 @@ def articles(
     from .reporting import print_tables, report_skipped, report_warnings
 
     config = load_project(choice.project)
-    built = build(config, choice.build_options(config.newsletter.tz, assets_url=PREVIEW_URL))
+    built = build(config, choice.build_options(config, assets_url=PREVIEW_URL))
     print_tables(articles_tables(built, everything))
     report_skipped(stdout_console(), built.pool.skipped)
     report_warnings(stderr_console(), built.warnings)
@@ -153,7 +153,7 @@ def check(
     from .reporting import report_check
 
     config = load_project(choice.project)
-    options = choice.build_options(config.newsletter.tz)
+    options = choice.build_options(config)
     report = run_check(config, options, out.absolute() if out else None, force, links)
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -198,7 +198,7 @@ def send(
     recipients = check_recipients(tuple(to))
     samples = parse_samples(tuple(sample))
     config = load_project(choice.project)
-    options = choice.build_options(config.newsletter.tz)
+    options = choice.build_options(config)
     out_dir = out.absolute() if out else config.output_dir
     settle(config, out_dir)
     built = built_emails(config, options, out_dir)
@@ -248,7 +248,7 @@ def push(
     from .reporting import report_dry_run, report_pushed
 
     config = load_project(choice.project)
-    options = choice.build_options(config.newsletter.tz)
+    options = choice.build_options(config)
     console = stderr_console()
 
     def shown(results: list) -> str:
