@@ -136,3 +136,11 @@ def test_images_are_asked_too(site, tmp_path, run):
     result = run("check", "--links", "--json", cwd=project)
     found = {f["url"].removeprefix(site.url): f["level"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "link-broken"}
     assert found["/photo-partie.jpg"] == "error"
+
+
+def test_the_links_asked_are_told_as_they_come_for_a_progress_bar(site):
+    told = []
+    urls = [f"{site.url}/ok", f"{site.url}/missing", f"{site.url}/gone"]
+    outcomes = links.probe_all(urls, lambda what, done, total: told.append((what, done, total)))
+    assert told == [("Checking links", 1, 3), ("Checking links", 2, 3), ("Checking links", 3, 3)]
+    assert [outcomes[url].rule for url in urls] == ["", "link-broken", "link-broken"]

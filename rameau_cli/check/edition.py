@@ -34,7 +34,7 @@ def run_check(config: Any, options: Any, out: Path | None = None, force: bool = 
               progress: Any = None) -> Report:
     """The whole of `rameau check`: the emails the options name (only `options.segments`, when
     given), their findings, and with `links` their links asked; at the project's levels."""
-    where, emails, findings = check_edition(config, options, out, force)
+    where, emails, findings = check_edition(config, options, out, force, progress)
     if options.segments:
         findings = [f for f in findings if f.segment in options.segments or not f.segment]
         emails = [e for e in emails if e.segment in options.segments]
@@ -98,8 +98,8 @@ def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...
     return tuple(sizes)
 
 
-def check_edition(config: Any, options: Any, out: Path | None = None,
-                  force: bool = False) -> tuple[str, list[CheckedEmail], list[Finding]]:
+def check_edition(config: Any, options: Any, out: Path | None = None, force: bool = False,
+                  progress: Any = None) -> tuple[str, list[CheckedEmail], list[Finding]]:
     """Findings for what the options name: the built emails (with no edition named, each
     segment's latest build) when there are some, else the edition built in memory; a built
     email that the sources would now build differently (unless `force`), and every article
@@ -121,7 +121,7 @@ def check_edition(config: Any, options: Any, out: Path | None = None,
         if not force:
             findings += [finding(Path(p.where).name, "build-stale", f"{p.where}: {p.message}") for p in problems]
     else:
-        fresh = build(config, options)
+        fresh = build(config, options, progress=progress)
         emails = emails_from_build(fresh)
         where = f"edition {', '.join(e.edition.id for e in fresh.editions)}, built in memory"
     if fresh is not None:

@@ -43,13 +43,14 @@ def build_issue(
     from ..errors import ExitCode
     from ..pipeline import build_issue as build_and_write
     from ..pipeline import load_project
-    from .reporting import building, report_build
+    from .progress import progress_display
+    from .reporting import report_build
 
     config = load_project(choice.project)
     options = choice.build_options(config, out=out.absolute() if out else None, strict=strict,
                                    resend=resend, history=history)
-    with building(stderr_console(), quiet):
-        result = build_and_write(config, options)
+    with progress_display("Building", quiet) as progress:
+        result = build_and_write(config, options, progress=progress)
     if as_json:
         manifests = [written.manifest for written in result.written]
         typer.echo(json.dumps(manifests[0] if len(manifests) == 1 else manifests, ensure_ascii=False, indent=2))
@@ -90,9 +91,11 @@ def preview(
         serve_preview(project, options, port=port, open_browser=open_browser, console=stderr_console())
         raise typer.Exit(int(ExitCode.INTERRUPTED))  # the preview runs until it is interrupted
     from ..images.assets import PREVIEW_URL
+    from .progress import progress_display
 
     config = load_project(choice.project)
-    built = build(config, choice.build_options(config, assets_url=PREVIEW_URL))
+    with progress_display("Building") as progress:
+        built = build(config, choice.build_options(config, assets_url=PREVIEW_URL), progress=progress)
     report_warnings(stderr_console(), built.warnings)
     if screenshot:
         from ..preview.screenshots import take_screenshots
@@ -120,10 +123,12 @@ def articles(
     from ..images.assets import PREVIEW_URL
     from ..pipeline import build, load_project
     from ..preview.terminal import articles_tables
+    from .progress import progress_display
     from .reporting import print_tables, report_skipped, report_warnings
 
     config = load_project(choice.project)
-    built = build(config, choice.build_options(config, assets_url=PREVIEW_URL))
+    with progress_display("Reading") as progress:
+        built = build(config, choice.build_options(config, assets_url=PREVIEW_URL), progress=progress)
     print_tables(articles_tables(built, everything))
     report_skipped(stdout_console(), built.pool.skipped)
     report_warnings(stderr_console(), built.warnings)
@@ -150,11 +155,13 @@ def check(
     """
     from ..check import run_check
     from ..pipeline import load_project
+    from .progress import progress_display
     from .reporting import report_check
 
     config = load_project(choice.project)
     options = choice.build_options(config)
-    report = run_check(config, options, out.absolute() if out else None, force, links)
+    with progress_display("Checking") as progress:
+        report = run_check(config, options, out.absolute() if out else None, force, links, progress)
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:

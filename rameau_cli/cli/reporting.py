@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -52,16 +51,6 @@ def stderr_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)
-
-
-@contextlib.contextmanager
-def building(console: Any, quiet: bool) -> Iterator[None]:
-    """A spinner while building, on a terminal only: CI logs get plain lines."""
-    if quiet or not console.is_terminal or console.no_color:
-        yield
-        return
-    with console.status("Building…", spinner="dots"):
-        yield
 
 
 def report_warnings(console: Any, warnings: Iterable[Problem]) -> None:
