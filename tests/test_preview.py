@@ -217,3 +217,29 @@ def test_the_live_preview_stops_on_a_signal_with_exit_code_130(example, signum):
     _, rest = process.communicate(timeout=30)
     assert process.returncode == 130
     assert rest.strip().splitlines() == ["Preview stopped.", "error: interrupted; nothing was changed"]
+
+
+def test_the_live_preview_says_in_the_terminal_when_a_rebuild_fails_and_when_it_works_again(example):
+    import os
+    import queue
+    import signal
+    import subprocess
+    import threading
+
+    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    try:
+        assert lines.get(timeout=30).startswith("Preview on http://127.0.0.1:")
+        (example / "templates").mkdir()
+        (example / "templates" / "card.mjml").write_text("{% for %}", encoding="utf-8")
+        failed = lines.get(timeout=10)
+        assert re.fullmatch(r"\d\d:\d\d:\d\d rebuild failed \(the page shows the error\): \S*templates/card\.mjml:1: "
+                            r"template syntax error: .*\n", failed), failed
+        (example / "templates" / "card.mjml").unlink()
+        assert re.fullmatch(r"\d\d:\d\d:\d\d rebuilt: the build works again\n", lines.get(timeout=10))
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert process.returncode == 130
