@@ -52,10 +52,9 @@ class CommandPager(Pager):
                 continue  # Ctrl-C is the pager's to handle
 
 
-def page(content: str, enabled: bool) -> None:
-    """`content` through the pager when `enabled` (stdout is a terminal) and it is taller than
-    the screen; else printed as it is."""
-    command = pager_command() if enabled else []
+def page(content: str) -> None:
+    """`content` through the pager when it is taller than the terminal; else printed as it is."""
+    command = pager_command()
     if command and content.count("\n") > shutil.get_terminal_size().lines:
         sys.stdout.flush()
         try:

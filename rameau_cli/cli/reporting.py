@@ -90,8 +90,6 @@ def report_preview(built: Any, show_overview: bool, pager: bool) -> None:
     it is taller than the terminal."""
     import shutil
 
-    from .pager import page
-
     if plain_output(sys.stdout):
         from ..preview.plain import plain_preview
 
@@ -100,7 +98,12 @@ def report_preview(built: Any, show_overview: bool, pager: bool) -> None:
         from ..preview.terminal import render_preview
 
         content = render_preview(stdout_console(), built, show_overview)
-    page(content, enabled=pager and is_terminal(sys.stdout))
+    if pager and is_terminal(sys.stdout):
+        from .pager import page  # rich's pager, never imported for a pipe
+
+        page(content)
+    else:
+        sys.stdout.write(content)
 
 
 def print_tables(tables: list[Any]) -> None:
