@@ -160,6 +160,9 @@ def test_a_preview_taller_than_the_terminal_goes_through_the_pager(example, tmp_
     code, shown = in_a_terminal("preview", cwd=example, rows=24, env={"PAGER": pager, "LESS": "-R"})
     assert paged.read_text(encoding="utf-8").startswith("LESS=-R\n")  # the reader's own LESS is kept
     paged.unlink()
+    code, shown = in_a_terminal("preview", "--text", cwd=example, rows=24, env={"PAGER": pager})
+    assert "Se désinscrire" in paged.read_text(encoding="utf-8") and "Se désinscrire" not in shown  # the text part too
+    paged.unlink()
     for options, rows in ((["--no-pager"], 24), ([], 900)):  # asked not to, or it fits on the screen
         code, shown = in_a_terminal("preview", *options, cwd=example, rows=rows, env={"PAGER": pager})
         assert code == 0 and not paged.exists() and "Le 5 décembre, journée des alliances" in on_screen(shown)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -104,7 +103,9 @@ def preview(
             stderr_console().print(f"wrote {path}", markup=False)
         return
     if text:
-        sys.stdout.write("\n".join(email.text for email in built.emails))
+        from .reporting import print_long
+
+        print_long("\n".join(email.text for email in built.emails), pager)
         return
     from .reporting import report_preview
 

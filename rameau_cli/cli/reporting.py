@@ -98,6 +98,11 @@ def report_preview(built: Any, show_overview: bool, pager: bool) -> None:
         from ..preview.terminal import render_preview
 
         content = render_preview(stdout_console(), built, show_overview)
+    print_long(content, pager)
+
+
+def print_long(content: str, pager: bool = True) -> None:
+    """`content` on stdout: on a terminal, through the pager when it is taller than the screen."""
     if pager and is_terminal(sys.stdout):
         from .pager import page  # rich's pager, never imported for a pipe
 
