@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,12 +95,14 @@ def load_project(root: Path) -> Config:
 
 
 def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None,
-          history: History | None | object = READ_HISTORY, cache: CacheFolder | None = None) -> Build:
+          history: History | None | object = READ_HISTORY, cache: CacheFolder | None = None,
+          progress: Callable[[str, int, int], None] | None = None) -> Build:
     """Build the edition(s) the options ask for, in memory: each segment once.
 
     One edition, unless each segment's calendar edition is built (no edition file, `--date`)
     and the segments have different cadences: then one edition per period. `history` numbers
-    the issues and keeps articles from going out twice (None: no history)."""
+    the issues and keeps articles from going out twice (None: no history). `progress(what,
+    done, total)` hears of long work (articles read, feeds fetched), for a progress bar."""
     warnings = Warnings()
     cache = cache or CacheFolder(config.cache_dir, warnings.warn)
     warnings.items.extend(config.warnings)
@@ -112,7 +115,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
     segments = pick_segments(config, options.segments)
     plan = plan_editions(config, options, segments, now or dt.datetime.now(config.newsletter.tz), warnings, cache)
     policy = FetchPolicy(offline=options.offline)
-    pool = collect_articles(config, options.sources or config.sources, warnings, policy, cache)
+    pool = collect_articles(config, options.sources or config.sources, warnings, policy, cache, progress)
     texts = Texts(TextCache(cache))
     assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings)
     editions = tuple(_build_edition(config, edition, members, pool, history, options.resend, warnings, texts, assets)
@@ -289,7 +292,8 @@ def write(config: Config, built: Build, out_dir: Path, history: History | None) 
     return Result(built, written, tuple(warnings))
 
 
-def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None) -> Result:
+def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None,
+                progress: Callable[[str, int, int], None] | None = None) -> Result:
     """Build and write, as `rameau build-issue` does: the output folder is locked from reading
     the history to writing it, so that builds at once number their issues one after the other."""
     from .output.write import output_folder
@@ -301,7 +305,7 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     cache = CacheFolder(config.cache_dir, late.warn, deferred=True)  # kept only once the build is written
     with held(), output_folder(config, out_dir):
         history = load_history(config.root / HISTORY_FILE) if uses_history(config, options) else None
-        built = build(config, options, now=now, history=history, cache=cache)
+        built = build(config, options, now=now, history=history, cache=cache, progress=progress)
         result = write(config, built, out_dir, history)
     cache.flush()
     return replace(result, warnings=result.warnings + tuple(late))

@@ -301,3 +301,61 @@ class Listener:
 
     def __exit__(self, *exc: object) -> None:
         self.socket.close()
+
+
+# A real pseudo-terminal (tests/test_preview.py, tests/test_check.py)
+
+
+def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows: int = 500, columns: int = 80,
+                  keys: bytes = b"", after: str = "", timeout: float = 30) -> tuple[int, str]:
+    """`rameau ARGS` run in a real pseudo-terminal of `rows` x `columns`, as at a person's
+    terminal (TERM=xterm-256color; NO_COLOR, COLUMNS, LINES, PAGER and LESS unset unless `env`
+    sets them). `keys` are typed once `after` shows on the screen. Returns the exit code and all
+    the terminal showed, escape sequences included. In a session of its own: a pager reads the
+    keys from the pseudo-terminal, never from the terminal running the tests."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import signal
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    main, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    inherited = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "PAGER", "LESS")}
+    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, stdin=secondary, stdout=secondary,
+                               stderr=secondary, env={**inherited, "TERM": "xterm-256color", **(env or {})},
+                               start_new_session=True)
+    os.close(secondary)
+    shown, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if keys and after.encode() in shown:
+                os.write(main, keys)
+                keys = b""
+            ready, _, _ = select.select([main], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the process and its pager have closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        return process.wait(timeout=max(1.0, deadline - time.monotonic())), shown.decode("utf-8", "replace")
+    finally:
+        if process.poll() is None:  # stuck (a pager waiting for keys): it and its pager, which are in its session
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        os.close(main)
+
+
+def on_screen(shown: str) -> str:
+    """What a terminal shows, without its escape sequences and carriage returns."""
+    import re
+
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[=>]|\r", "", shown)

@@ -79,6 +79,22 @@ def test_each_segment_at_desktop_and_phone_widths_without_overflow(browser, serv
     page.close()
 
 
+def test_the_preview_itself_works_on_a_phone_without_sideways_scrolling(browser, served):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    for path in ("", "segment/hebdo-entreprise"):
+        page.goto(f"{served.url}{path}")
+        page.wait_for_load_state("load")
+        # A mobile browser widens its layout viewport to the page's width (702 px here once).
+        assert page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]") == [390, 390], path
+    phone, desktop_box = page.locator(".phone iframe").bounding_box(), page.locator(".frame.desktop").bounding_box()
+    assert phone and desktop_box and phone["y"] < desktop_box["y"]  # the phone's view first on a phone
+    assert phone["x"] >= 0 and phone["x"] + phone["width"] <= 390
+    desktop = page.locator(".frame.desktop")
+    assert desktop.evaluate("e => e.scrollWidth > e.clientWidth && e.clientWidth <= 390")  # scrolls in its own box
+    assert page.locator(".desktop iframe").evaluate("e => e.offsetWidth") == 680
+    page.close()
+
+
 def test_an_edited_title_appears_without_a_manual_reload(browser, preview, example):
     page = browser.new_page()
     page.goto(f"{preview.url}segment/hebdo-association")

@@ -1,6 +1,7 @@
 """`rameau check`: what it flags in an email that a mail client or a reader would suffer from."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -36,18 +37,18 @@ def break_html(project, segment, old, new):
 
 
 @pytest.mark.parametrize("old, new, rule, message", [
-    ('alt="Des bénévoles', 'data-alt="Des bénévoles', "image", "has no alt text"),
-    ('src="https://www.rameau-alliances.org/medias/kit', 'src="data:image/png;base64,AAAA" data-x="', "image", "embedded as base64"),
-    ('src="https://www.rameau-alliances.org/medias/kit', 'src="http://www.rameau-alliances.org/medias/kit', "image", "not an absolute https URL"),
-    (' width="552"', "", "image", "has no explicit width"),
-    ('href="https://www.rameau-alliances.org/5-decembre"', 'href="javascript:alert(1)"', "link", "runs code"),
-    ('href="https://www.rameau-alliances.org/5-decembre"', 'href="/5-decembre"', "link", "not an absolute http(s) URL"),
-    ('href="{{unsubscribe_url}}"', 'href="https://www.rameau-alliances.org/"', "unsubscribe", "HTML part has no unsubscribe link"),
-    ("<body", "<body><p><b>mal</i></p", "html", "HTML parse error"),
+    ('alt="Des bénévoles', 'data-alt="Des bénévoles', "image-alt", "has no alt text"),
+    ('src="https://www.rameau-alliances.org/medias/kit', 'src="data:image/png;base64,AAAA" data-x="', "image-base64", "embedded as base64"),
+    ('src="https://www.rameau-alliances.org/medias/kit', 'src="http://www.rameau-alliances.org/medias/kit', "image-https", "not an absolute https URL"),
+    (' width="552"', "", "image-width", "has no explicit width"),
+    ('href="https://www.rameau-alliances.org/5-decembre"', 'href="javascript:alert(1)"', "link-script", "runs code"),
+    ('href="https://www.rameau-alliances.org/5-decembre"', 'href="/5-decembre"', "link-absolute", "not an absolute http(s) URL"),
+    ('href="{{unsubscribe_url}}"', 'href="https://www.rameau-alliances.org/"', "unsubscribe-missing", "HTML part has no unsubscribe link"),
+    ("<body", "<body><p><b>mal</i></p", "html-parse", "HTML parse error"),
 ])
 def test_each_rule_flags_what_it_should(example, run, old, new, rule, message):
     assert run("build-issue", cwd=example).code == 0
-    if rule == "unsubscribe":
+    if rule == "unsubscribe-missing":
         path = example / "dist" / "2026-W48" / "hebdo-association" / "index.html"
         path.write_text(path.read_text(encoding="utf-8").replace('href="{{unsubscribe_url}}"', 'href="https://www.rameau-alliances.org/"'),
                         encoding="utf-8")
@@ -105,7 +106,7 @@ def test_an_email_over_gmails_limit_is_flagged_with_how_much_to_cut(example, run
     assert run("build-issue", cwd=example).code == 0
     result, report = findings(run, example, "--segment", "hebdo-association")
     assert result.code == 1
-    (size,) = [f for f in report["findings"] if f["rule"] == "size"]
+    (size,) = [f for f in report["findings"] if f["rule"] == "size-clipped"]
     assert size["level"] == "error"
     assert "Gmail clips messages over 102 KB. Cut about" in size["message"]
     assert "segments.hebdo-association.max_bytes" in size["message"]
@@ -127,3 +128,65 @@ def test_max_bytes_moves_the_overflow_into_a_more_online_list(example, run):
         assert article["url"] in html and article["url"] in text
     result, report = findings(run, example, "--segment", "hebdo-association", "--strict")
     assert result.code == 0, report["findings"]
+
+
+def long_subject_and_short_preheader(project: Path) -> None:
+    edition = project / "editions" / "2026-W48.md"
+    edition.write_text(edition.read_text(encoding="utf-8")
+                       .replace('subject: "Alliances : ce qui a bougé cette semaine"',
+                                'subject: "Alliances : ce qui a bougé cette semaine dans vos territoires"')
+                       .replace('preheader: "Un baromètre', 'preheader: "Court"\nx_preheader: "Un baromètre'), encoding="utf-8")
+
+
+def test_in_a_pipe_each_finding_is_one_plain_line_with_its_rule(example, run):
+    long_subject_and_short_preheader(example)
+    shown = run("check", "--segment", "quotidienne", cwd=example, env={"COLUMNS": "60"})
+    assert shown.code == 0
+    assert shown.stdout.splitlines() == [
+        "Checked edition 2026-W48, built in memory",
+        "quotidienne: warning: subject is 61 characters; inboxes on phones show about 50 [subject-length]",
+        "quotidienne: warning: preheader is 5 characters; 40 to 140 read best [preheader-length]",
+        "0 error(s), 2 warning(s) in 1 segment(s)",
+    ]
+
+
+def test_on_a_terminal_the_findings_are_a_table_with_their_rules(example):
+    from helpers import in_a_terminal, on_screen
+
+    long_subject_and_short_preheader(example)
+    code, shown = in_a_terminal("check", "--segment", "quotidienne", cwd=example, columns=120)
+    screen = on_screen(shown)
+    assert code == 0 and "┃ Segment" in screen and re.search(r"\x1b\[[0-9;]*33m", shown)  # yellow warnings
+    assert re.search(r"│ quotidienne .*│ warning: subject is 61 characters; inboxes on phones show about 50 "
+                     r"\[subject-length\] +│", screen)
+
+
+def test_rameau_yaml_sets_the_level_of_a_rule_or_turns_it_off(example, run):
+    long_subject_and_short_preheader(example)
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\ncheck:\n  rules:\n    subject-length: off\n"
+                      "    preheader-length: error\n    address-missing: 'off'\n", encoding="utf-8")
+    result, report = findings(run, example, "--segment", "quotidienne", "--strict")
+    assert result.code == 1
+    assert [(f["rule"], f["level"]) for f in report["findings"]] == [("preheader-length", "error")]
+    config.write_text(config.read_text(encoding="utf-8").replace("preheader-length: error", "preheader-length: info"),
+                      encoding="utf-8")
+    result, report = findings(run, example, "--segment", "quotidienne", "--strict")
+    assert result.code == 0 and report["errors"] == report["warnings"] == 0
+    assert [(f["rule"], f["level"]) for f in report["findings"]] == [("preheader-length", "info")]
+
+
+def test_an_unknown_rule_or_level_is_a_configuration_error(example, run):
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\ncheck:\n  rules:\n    subject-lenght: off\n"
+                      "    preheader-length: warn\n    image-alt: on\n", encoding="utf-8")
+    result = run("check", cwd=example)
+    assert result.code == 2
+    assert result.stderr.splitlines() == [
+        "error: rameau.yaml: check.rules.subject-lenght: unknown rule 'subject-lenght'; did you mean 'subject-length'?",
+        "error: rameau.yaml: check.rules.preheader-length: expected one of error, warning, info, off, got 'warn' "
+        "(did you mean 'warning'?)",
+        "error: rameau.yaml: check.rules.image-alt: expected one of error, warning, info, off, got true (YAML reads an "
+        "unquoted on or yes as true); write the level",
+    ]
+

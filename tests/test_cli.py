@@ -66,6 +66,47 @@ def test_unknown_segment_is_a_usage_error(example, run):
                                      "choose from quotidienne, hebdo-entreprise, hebdo-association, hebdo-grand-public")
 
 
+def test_cadence_picks_segments_without_naming_them(example, run):
+    result = run("build-issue", "--date", "2026-11-30", "--cadence", "weekly", "--json", "--no-history", cwd=example)
+    assert result.code == 0, result.stderr
+    assert list(json.loads(result.stdout)["segments"]) == ["hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
+    both = run("check", "--cadence", "daily", "--segment", "quotidienne", "--json", cwd=example)
+    assert json.loads(both.stdout)["segments"] == ["quotidienne"]
+    for options, message in [
+        (["--cadence", "wekly"], "error: --cadence: unknown cadence 'wekly'; did you mean 'weekly'? choose from daily, weekly, "
+                                 "monthly"),
+        (["--cadence", "monthly"], "error: --cadence: no segment is monthly; the segments: quotidienne (daily), "
+                                   "hebdo-entreprise (weekly), hebdo-association (weekly), hebdo-grand-public (weekly)"),
+        (["--cadence", "weekly", "--segment", "quotidienne"], "error: --cadence: no segment of those --segment names is "
+                                                              "weekly; the segments: quotidienne (daily), "
+                                                              "hebdo-entreprise (weekly), hebdo-association (weekly), "
+                                                              "hebdo-grand-public (weekly)"),
+    ]:
+        refused = run("build-issue", *options, cwd=example)
+        assert (refused.code, refused.stderr.strip()) == (2, message)
+    assert not (example / "dist" / "2026-11-30").exists()
+
+
+def test_long_work_shows_a_progress_bar_on_a_terminal_only(example, run):
+    from helpers import in_a_terminal, on_screen
+
+    for index in range(250):  # outside the window: read, in no email
+        (example / "articles" / f"ancien-{index:03d}.md").write_text(
+            f"---\ntitle: \"Un article de l'an passé, {index}\"\ndate: 2025-06-01\n---\nTexte.\n", encoding="utf-8")
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - markdown: articles\n", f"  - markdown: articles\n  - feed: {FEEDS / 'rss2-categories.xml'}\n"), encoding="utf-8")
+    code, shown = in_a_terminal("build-issue", "--no-history", cwd=example, columns=100)
+    screen = on_screen(shown)
+    assert code == 0, screen
+    total = len(list((example / "articles").glob("*.md")))
+    assert re.search(rf"Reading articles .*━+ {total}/{total}", screen), screen
+    assert re.search(r"Reading feeds .*━+ 1/1", screen)
+    assert "Edition 2026-W48: 4 segment(s) built" in screen
+    piped = run("build-issue", "--no-history", cwd=example)
+    assert piped.code == 0 and "Reading" not in piped.stderr and "━" not in piped.stderr
+
+
 def test_bad_config_lists_every_problem_without_traceback(example, run):
     config = example / "rameau.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("max_articles: 8", "max_articles: huit")

@@ -39,6 +39,18 @@ def test_ci_recipes_are_valid_yaml_and_use_real_options(recipe, run, tmp_path):
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
+def test_ci_recipes_name_no_segment_and_pick_the_weeklies_by_cadence(recipe):
+    """A recipe copied into another project must work there: its segments are not ours."""
+    from rameau_cli.pipeline import load_project
+
+    text = recipe.read_text(encoding="utf-8")
+    segments = [segment.id for segment in load_project(REPO).segments]
+    assert "--segment" not in text and not [s for s in segments if s in text]
+    commands = re.findall(r"rameau (?:build-issue|check|preview) [^;\n]*", text)
+    assert len(commands) == 3 and all("--cadence weekly" in command for command in commands)
+
+
+@pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
 def test_ci_recipes_never_install_rameau_by_its_bare_name(recipe):
     """`rameau` on the package index is another project (hydrology software)."""
     text = recipe.read_text(encoding="utf-8")

@@ -175,7 +175,7 @@ def test_check_weighs_the_images(photos, run):
     result = run("check", "--json", cwd=photos)
     import json
 
-    findings = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "image" and "weighs" in f["message"]]
+    findings = [f for f in json.loads(result.stdout)["findings"] if f["rule"] in ("image-heavy", "image-too-heavy") and "weighs" in f["message"]]
     assert findings and all(f["level"] == "error" for f in findings), findings
     assert result.code == 1
 

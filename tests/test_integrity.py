@@ -81,7 +81,7 @@ def test_check_refuses_a_build_whose_sources_changed(example, run):
     edit_title(example)
     result = run("check", "--json", cwd=example)
     assert result.code == 1
-    stale = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "stale"]
+    stale = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "build-stale"]
     assert {f["segment"] for f in stale} == {"quotidienne", "hebdo-association"}  # those that carry the article
     assert all("run rameau build-issue again, or pass --force" in f["message"] for f in stale)
     assert run("check", "--force", cwd=example).code == 0
@@ -98,7 +98,7 @@ def test_check_and_articles_name_every_skipped_article(example, run):
     assert "1 article(s) skipped, in no email:" in built.stderr
     checked = run("check", "--json", cwd=example)
     assert checked.code == 1
-    (skipped,) = [f for f in json.loads(checked.stdout)["findings"] if f["rule"] == "skipped"]
+    (skipped,) = [f for f in json.loads(checked.stdout)["findings"] if f["rule"] == "article-skipped"]
     assert "casse.md: date: 'demain' is not a date" in skipped["message"] and skipped["level"] == "error"
     listed = run("articles", cwd=example)
     assert "1 article(s) skipped, in no email:" in listed.stdout and "casse.md" in listed.stdout

@@ -86,13 +86,16 @@ def test_check_links_flags_exactly_the_broken_ones_and_never_unsubscribes(site, 
     result = run("check", "--links", "--json", cwd=project)
     assert time.monotonic() - started < 30
     assert result.code == 1, result.stderr
-    findings = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "link"]
+    findings = [f for f in json.loads(result.stdout)["findings"] if f["rule"].startswith("link-")]
     errors = sorted((f["article"], f["url"].removeprefix(site.url)) for f in findings if f["level"] == "error")
+    assert {f["rule"] for f in findings if f["level"] == "error"} == {"link-broken"}
     assert errors == [("gone", "/gone"), ("missing", "/missing")]
     by_url = {f["url"].removeprefix(site.url): f for f in findings}
     assert by_url["/missing"]["message"] == f"article missing: {site.url}/missing: not found (404)"
-    assert by_url["/moved"]["level"] == "info" and f"moved for good to {site.url}/new-home" in by_url["/moved"]["message"]
-    assert by_url["/hang"]["level"] == "warning" and "no answer within 0.3 s" in by_url["/hang"]["message"]
+    assert by_url["/moved"]["level"] == "info" and by_url["/moved"]["rule"] == "link-moved"
+    assert f"moved for good to {site.url}/new-home" in by_url["/moved"]["message"]
+    assert by_url["/hang"]["rule"] == "link-doubtful" and by_url["/hang"]["level"] == "warning"
+    assert "no answer within 0.3 s" in by_url["/hang"]["message"]
     assert "/no-head" not in by_url and "/ok" not in by_url and all(f["segment"] == "hebdo" for f in findings)
 
     asked: dict[str, list[Recorded]] = {}
@@ -112,15 +115,15 @@ def test_check_links_flags_exactly_the_broken_ones_and_never_unsubscribes(site, 
 
 def test_an_unknown_host_is_an_error_and_a_lost_deadline_a_warning(monkeypatch, site):
     assert links.probe_all(["https://nulle-part.invalid/page"]) == {
-        "https://nulle-part.invalid/page": links.Outcome("error", "unknown host")}
+        "https://nulle-part.invalid/page": links.Outcome("link-broken", "unknown host")}
     monkeypatch.setattr(links, "DEADLINE", 0.25)
     monkeypatch.setattr(links, "PER_HOST", 1)
     started = time.monotonic()
     outcomes = links.probe_all([f"{site.url}/hang", f"{site.url}/hang?again"])  # one host, one at a time
     assert time.monotonic() - started < 1.0
     first, second = sorted(outcomes.values(), key=lambda outcome: outcome.note)
-    assert first.level == "warning" and first.note.startswith("no answer within 0.")  # the deadline bounds it
-    assert second == links.Outcome("warning", "not checked: the check's 0.25 s deadline came first")
+    assert first.rule == "link-doubtful" and first.note.startswith("no answer within 0.")  # the deadline bounds it
+    assert second == links.Outcome("link-unchecked", "not checked: the check's 0.25 s deadline came first")
 
 
 def test_images_are_asked_too(site, tmp_path, run):
@@ -131,5 +134,13 @@ def test_images_are_asked_too(site, tmp_path, run):
         "summary:", f"image: {site.url}/photo-partie.jpg\nimage_alt: Une photo\nsummary:"), encoding="utf-8")
     assert run("build-issue", "2026-W48", cwd=project).code == 0
     result = run("check", "--links", "--json", cwd=project)
-    found = {f["url"].removeprefix(site.url): f["level"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "link"}
+    found = {f["url"].removeprefix(site.url): f["level"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "link-broken"}
     assert found["/photo-partie.jpg"] == "error"
+
+
+def test_the_links_asked_are_told_as_they_come_for_a_progress_bar(site):
+    told = []
+    urls = [f"{site.url}/ok", f"{site.url}/missing", f"{site.url}/gone"]
+    outcomes = links.probe_all(urls, lambda what, done, total: told.append((what, done, total)))
+    assert told == [("Checking links", 1, 3), ("Checking links", 2, 3), ("Checking links", 3, 3)]
+    assert [outcomes[url].rule for url in urls] == ["", "link-broken", "link-broken"]

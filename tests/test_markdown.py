@@ -167,7 +167,7 @@ def test_the_content_project_checks_clean_but_for_the_wide_table(built):
     result = invoke("check", "--json", cwd=project)
     findings = json.loads(result.stdout)["findings"]
     assert result.code == 0, findings
-    assert [(f["segment"], f["rule"]) for f in findings] == [("hebdo-association", "table")]
+    assert [(f["segment"], f["rule"]) for f in findings] == [("hebdo-association", "table-wide")]
 
 
 def test_a_full_build_is_the_same_warm_and_cold(tmp_path):

@@ -1,13 +1,21 @@
-"""The terminal preview and `rameau articles`, read as a person reads them."""
+"""The terminal preview and `rameau articles`, read as a person reads them: on a terminal (rich,
+in a real pseudo-terminal for colours and the pager) and in a pipe (plain text)."""
 
 import io
 import re
+import sys
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from rameau_cli.preview.terminal import articles_tables, print_preview
+from rameau_cli.preview.plain import plain_preview
+from rameau_cli.preview.terminal import articles_tables, render_preview
+
+from helpers import content_project, in_a_terminal, on_screen
+
+BOX_DRAWING = re.compile("[\u2500-\u257f]")
+URL_LINE = re.compile(r"^\[\d+\] https?://\S+$")
 
 
 @pytest.fixture(scope="module")
@@ -20,27 +28,26 @@ def flat(text: str) -> str:
     return re.sub(r"[ \n]+", " ", text)
 
 
-def screen(renderable_printer, width: int) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, force_terminal=False, highlight=False)
-    renderable_printer(console)
-    return buffer.getvalue()
+def screen(result, width: int, show_overview: bool = True) -> str:
+    """The preview as a terminal of `width` columns shows it (without colours)."""
+    console = Console(file=io.StringIO(), width=width, no_color=True, force_terminal=True, highlight=False)
+    return re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", render_preview(console, result, show_overview))
 
 
 @pytest.mark.parametrize("width", [80, 120])
 def test_preview_fits_the_terminal_and_shows_every_title(result, width):
-    text = screen(lambda console: print_preview(console, result, show_overview=True), width)
-    assert max(len(line) for line in text.splitlines()) <= width
+    text = screen(result, width)
+    assert all(len(line) <= width or URL_LINE.match(line) for line in text.splitlines())
     words = flat(text)
     for rendered in result.emails:
         assert rendered.issue.subject in words
         for article in rendered.issue.articles:
             assert article.title in words
-            assert article.url in text.replace("\n", "")
+            assert re.search(rf"^\[\d+\] {re.escape(article.url)}$", text, re.M), "every link whole on its line"
 
 
 def test_preview_shows_inbox_row_edito_dates_images_and_numbered_links(result):
-    text = screen(lambda console: print_preview(console, result, show_overview=False), 120)
+    text = screen(result, 120, show_overview=False)
     assert "Rameau des alliances" in text
     assert "Il y a des semaines où les chiffres confirment" in text
     assert "Lundi\u00a023\u00a0novembre\u00a02026" in text
@@ -48,22 +55,31 @@ def test_preview_shows_inbox_row_edito_dates_images_and_numbered_links(result):
     assert re.search(r"^\[1\] https://www\.rameau-alliances\.org/5-decembre$", text, re.M)
 
 
-def test_overview_table_lists_segments_with_sizes(result):
-    text = screen(lambda console: print_preview(console, result, show_overview=True), 120)
+def test_overview_table_lists_segments_with_sizes_and_whole_subjects_at_120_columns(result):
+    text = screen(result, 120)
     table = text.split("╭")[0]
     for segment in ("quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"):
-        assert re.search(rf"{segment}\s+\d+\s+.+\d+\.\d KB\s+\d+\.\d KB", table)
+        assert re.search(rf"{segment}\s+\d+\s+Alliances\u00a0: ce qui a bougé cette semaine\s+\d+\.\d KB\s+\d+\.\d KB", table)
+    plain = plain_preview(result, True, 120).split("\n\n")[1]
+    assert all("Alliances\u00a0: ce qui a bougé cette semaine" in line for line in plain.splitlines()[1:])
 
 
-def test_articles_table_says_why(result):
-    text = screen(lambda console: console.print(*articles_tables(result, everything=True)), 250)
-    lines = text.splitlines()
-    trophees = next(i for i, line in enumerate(lines) if "Trophées des alliances" in line)
-    assert "2026-11-26" in lines[trophees]
-    assert "✓ quotidienne, hebdo-entreprise, hebdo-association" in lines[trophees]
-    assert "✗ hebdo-grand-public: no matching audience" in lines[trophees + 1]
-    assert "✗ all segments: outside the window" in text
-    assert "no audience (goes only to" in text
+def test_no_line_of_a_terminal_starts_with_a_colon_held_by_a_no_break_space(result):
+    for width in range(60, 100, 3):
+        assert not re.search(r"^[│ ]*[:;!?»]", screen(result, width), re.M), width
+
+
+def test_the_overview_never_folds_an_id_nor_a_long_subject_at_120_columns(example, run):
+    edition = example / "editions" / "2026-W48.md"
+    subject = "Alliances : ce qui a bougé cette semaine dans vos territoires"  # 61 characters
+    edition.write_text(edition.read_text(encoding="utf-8").replace("Alliances : ce qui a bougé cette semaine", subject),
+                       encoding="utf-8")
+    from rameau_cli.pipeline import build, load_project
+
+    built = build(load_project(example))
+    for text in (screen(built, 120).split("╭")[0], plain_preview(built, True, 120).split("\n\n")[1]):
+        assert text.count("Alliances\u00a0: ce qui a bougé cette semaine dans vos territoires") == 4, text
+        assert "hebdo-grand-public " in text
 
 
 def test_preview_text_is_exactly_the_built_text(example, run):
@@ -73,47 +89,107 @@ def test_preview_text_is_exactly_the_built_text(example, run):
     assert shown.stdout == (example / "dist" / "2026-W48" / "hebdo-association" / "index.txt").read_text(encoding="utf-8")
 
 
-def test_preview_writes_nothing_and_is_plain_when_piped(example, run):
+@pytest.fixture(scope="module")
+def rich_content(tmp_path_factory):
+    """Articles shown whole (tables, code, footnotes, bare links, a video) and every link
+    tagged, so that URLs are longer than a terminal is wide."""
+    project = content_project(tmp_path_factory.mktemp("content") / "project")
+    config = project / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "emailing:", "links:\n  utm: {source: lettre-rameau, medium: email, campaign: \"{segment}-{edition}-complete-list\"}\n"
+                     "emailing:"), encoding="utf-8")
+    return project
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_preview_in_a_pipe_is_plain_with_every_url_whole(rich_content, run, columns):
+    shown = run("preview", cwd=rich_content, env={"COLUMNS": str(columns)})
+    assert shown.code == 0, shown.stderr
+    out = shown.stdout
+    assert "\x1b" not in out and not BOX_DRAWING.search(out), BOX_DRAWING.findall(out)[:5]
+    assert not re.search(r" $", out, re.M), "no trailing space"
+    assert all(len(line) <= columns or "://" in line or line.startswith("    ") for line in out.splitlines())
+    from rameau_cli.pipeline import build, load_project
+
+    built = build(load_project(rich_content))
+    long = 0
+    for email in built.emails:
+        for article in email.issue.articles:
+            assert re.search(rf"^\[\d+\] {re.escape(article.url)}$", out, re.M), article.url
+            long += len(article.url) > columns
+    assert long > 10  # URLs wider than the screen were shown whole
+    assert "La quotidienne\n==============" in out and "Édito\n-----" in out
+    assert re.search(r"^Segment +Articles +Subject +HTML +Text$", out, re.M)
+
+
+def test_preview_in_a_pipe_writes_nothing(example, run):
     shown = run("preview", cwd=example, env={"COLUMNS": "80"})
     assert shown.code == 0
-    assert "\x1b[" not in shown.stdout
-    assert max(len(line) for line in shown.stdout.splitlines()) <= 80
     assert not (example / "dist").exists()
 
 
-def in_a_terminal(project: Path, env: dict) -> str:
-    """What `rameau preview` prints in a real pseudo-terminal of 80 columns."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    main, secondary = pty.openpty()
-    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--segment", "hebdo-grand-public"],
-                               cwd=project, stdin=secondary, stdout=secondary, stderr=secondary,
-                               env={**environment, "COLUMNS": "80", "TERM": "xterm-256color", **env})
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=60)
-    os.close(main)
-    return b"".join(chunks).decode("utf-8", "replace")
+def pager_script(tmp_path: Path) -> tuple[str, Path]:
+    """A stand-in pager: it writes what it was given, and its LESS, to a file."""
+    script, paged = tmp_path / "pager.py", tmp_path / "paged.txt"
+    script.write_text("import os, sys\ndata = sys.stdin.read()\n"
+                      f"open({str(paged)!r}, 'w').write('LESS=' + os.environ.get('LESS', '') + '\\n' + data)\n")
+    return f"{sys.executable} {script}", paged
 
 
-def test_preview_in_a_real_terminal_has_colour_unless_no_color(example):
-    coloured = in_a_terminal(example, {})
-    assert re.search(r"\x1b\[[0-9;]*3\dm", coloured), "colours on a terminal"
-    plain = in_a_terminal(example, {"NO_COLOR": "1"})
+def test_preview_in_a_real_terminal_has_colour_unless_no_color(example, tmp_path):
+    pager, paged = pager_script(tmp_path)
+    code, coloured = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"PAGER": pager})
+    assert code == 0 and re.search(r"\x1b\[[0-9;]*3\dm", coloured), "colours on a terminal"
+    assert "╭─ L'hebdo grand public" in coloured
+    assert not paged.exists()  # it fits on the screen (500 lines): no pager
+    code, plain = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"NO_COLOR": "1"})
     assert not re.search(r"\x1b\[[0-9;]*3\dm", plain), "no colour with NO_COLOR"
-    assert "Le 5 décembre, journée des alliances citoyennes" in flat(re.sub(r"\x1b\[[0-9;]*m", "", plain.replace("\r", "")))
+    assert not BOX_DRAWING.search(plain), "nor boxes"
+    assert "Le 5 décembre, journée des alliances citoyennes" in flat(on_screen(plain))
+    code, dumb = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"TERM": "dumb"})
+    assert code == 0 and "\x1b" not in dumb and not BOX_DRAWING.search(dumb)
+
+
+def test_a_preview_taller_than_the_terminal_goes_through_the_pager(example, tmp_path):
+    pager, paged = pager_script(tmp_path)
+    code, shown = in_a_terminal("preview", cwd=example, rows=24, env={"PAGER": pager})
+    assert code == 0 and "Édito" not in shown and "Edition 2026-W48" not in shown  # all of it went to the pager
+    less, _, content = paged.read_text(encoding="utf-8").partition("\n")
+    assert less == "LESS=FRX"  # quit if it fits, colours as they are, the text left on screen
+    assert re.search(r"\x1b\[[0-9;]*m", content) and content.count("\n") > 100
+    assert "hebdo-grand-public" in content and "L'hebdo grand public" in content
+    paged.unlink()
+    code, shown = in_a_terminal("preview", "--text", cwd=example, rows=24, env={"PAGER": pager, "LESS": "-R"})
+    less, _, content = paged.read_text(encoding="utf-8").partition("\n")
+    assert less == "LESS=-R"  # the reader's own LESS is kept
+    assert "Se désinscrire" in content and "Se désinscrire" not in shown  # the text part too
+    paged.unlink()
+    code, shown = in_a_terminal("preview", "--no-pager", cwd=example, rows=24, env={"PAGER": pager})
+    assert code == 0 and not paged.exists() and "Le 5 décembre, journée des alliances" in on_screen(shown)
+
+
+def test_the_pager_is_less_by_default_and_q_quits_it(example):
+    code, shown = in_a_terminal("preview", cwd=example, rows=24, keys=b"q", after="Édito")
+    screen_text = on_screen(shown)
+    assert code == 0
+    assert "Edition 2026-W48" in screen_text
+    assert "[3] https://www.rameau-alliances.org/articles/laureats-trophees" not in screen_text  # the last segment's links
+    code, shown = in_a_terminal("preview", cwd=example, rows=24, env={"PAGER": "no-such-pager"})
+    assert code == 0 and "warning: PAGER: cannot run no-such-pager" in shown
+    assert "[3] https://www.rameau-alliances.org/articles/laureats-trophees" in on_screen(shown)  # printed all the same
+
+
+def test_articles_table_says_why(result):
+    console = Console(file=io.StringIO(), width=250, no_color=True, highlight=False)
+    console.print(*articles_tables(result, everything=True))
+    text = console.file.getvalue()
+    lines = text.splitlines()
+    trophees = next(i for i, line in enumerate(lines) if "Trophées des alliances" in line)
+    assert "2026-11-26" in lines[trophees]
+    assert "✓ quotidienne, hebdo-entreprise, hebdo-association" in lines[trophees]
+    assert "✗ hebdo-grand-public: no matching audience" in lines[trophees + 1]
+    assert "✗ all segments: outside the window" in text
+    assert "no audience (goes only to" in text
 
 
 def test_articles_command(example, run):
@@ -125,6 +201,8 @@ def test_articles_command(example, run):
     assert "15 more article(s) outside the window; --all lists them too" in shown.stdout
     everything = run("articles", "--week", "2026-W47", "--all", cwd=example, env={"COLUMNS": "100"})
     assert "kit-accueil-benevoles" in everything.stdout and "outside the window" in everything.stdout
+    for out in (shown.stdout, everything.stdout):  # piped: plain
+        assert not BOX_DRAWING.search(out) and not re.search(r" $", out, re.M)
 
 
 @pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
@@ -142,3 +220,29 @@ def test_the_live_preview_stops_on_a_signal_with_exit_code_130(example, signum):
     _, rest = process.communicate(timeout=30)
     assert process.returncode == 130
     assert rest.strip().splitlines() == ["Preview stopped.", "error: interrupted; nothing was changed"]
+
+
+def test_the_live_preview_says_in_the_terminal_when_a_rebuild_fails_and_when_it_works_again(example):
+    import os
+    import queue
+    import signal
+    import subprocess
+    import threading
+
+    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    try:
+        assert lines.get(timeout=30).startswith("Preview on http://127.0.0.1:")
+        (example / "templates").mkdir()
+        (example / "templates" / "card.mjml").write_text("{% for %}", encoding="utf-8")
+        failed = lines.get(timeout=10)
+        assert re.fullmatch(r"\d\d:\d\d:\d\d rebuild failed \(the page shows the error\): \S*templates/card\.mjml:1: "
+                            r"template syntax error: .*\n", failed), failed
+        (example / "templates" / "card.mjml").unlink()
+        assert re.fullmatch(r"\d\d:\d\d:\d\d rebuilt: the build works again\n", lines.get(timeout=10))
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert process.returncode == 130

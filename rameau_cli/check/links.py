@@ -13,7 +13,8 @@ or one-click action (the List-Unsubscribe targets, the profile's unsubscribe tag
 target: a link checker must never unsubscribe anyone.
 
 A link found good is remembered for a day in .rameau-cache/links.json; a failure is asked
-again at the next check.
+again at the next check. Findings: link-broken, link-doubtful, link-unchecked, link-moved
+(project/checks.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from ..cache.base import CacheFolder
 from ..version import user_agent
-from .rules import CheckedEmail, Finding, _Scan
+from .rules import CheckedEmail, Finding, _Scan, finding
 
 TIMEOUT = 10.0  # each request
 DEADLINE = 20.0  # the whole check
@@ -37,6 +38,7 @@ PER_HOST = 2  # requests to one host at a time
 WORKERS = 8
 MAX_REDIRECTS = 5
 REMEMBER = 24 * 3600.0  # how long a good link is not asked again
+KEPT = ("", "link-moved")  # the outcomes remembered: good, and moved for good
 
 ACTIONS = re.compile(r"unsub|d[ée]sinscri|d[ée]sabonn|opt[-_]?out|one-?click|abmeld|list-unsubscribe", re.I)
 MERGE_TAG = re.compile(r"\{\{|\{%|\*\||\|\*|\[\[|%7b%7b|%5b%5b", re.I)
@@ -45,7 +47,7 @@ TEXT_URL = re.compile(r"https?://[^\s<>\"']+")
 
 @dataclass(frozen=True)
 class Outcome:
-    level: str = ""  # "" (good), "info", "warning" or "error"
+    rule: str = ""  # "" (good), or the rule it breaks: "link-broken", "link-doubtful", "link-moved"...
     note: str = ""
 
 
@@ -53,23 +55,24 @@ GOOD = Outcome()
 
 
 
-def check_links(emails: list[CheckedEmail], cache: CacheFolder) -> list[Finding]:
+def check_links(emails: list[CheckedEmail], cache: CacheFolder,
+                progress: Callable[[str, int, int], None] | None = None) -> list[Finding]:
     """A finding for every link that is broken, doubtful or moved for good, in every segment
-    and article it appears in."""
+    and article it appears in. `progress("Checking links", done, total)` as they are asked."""
     where = gather(emails)
     remembered = Remembered(cache)
     outcomes = {url: outcome for url in where if (outcome := remembered.get(url)) is not None}
-    outcomes |= probe_all([url for url in where if url not in outcomes])
+    outcomes |= probe_all([url for url in where if url not in outcomes], progress)
     for url, outcome in outcomes.items():
         remembered.put(url, outcome)
     remembered.save()
     findings = []
     for url, places in where.items():
         outcome = outcomes[url]
-        if outcome.level:
+        if outcome.rule:
             for segment, article in places:
                 prefix = f"article {article}: " if article else ""
-                findings.append(Finding(segment, outcome.level, "link", f"{prefix}{url}: {outcome.note}", url, article))
+                findings.append(finding(segment, outcome.rule, f"{prefix}{url}: {outcome.note}", url, article))
     return findings
 
 
@@ -108,16 +111,21 @@ def article_of(url: str, articles: tuple[tuple[str, str], ...]) -> str:
     return ""
 
 
-def probe_all(urls: list[str]) -> dict[str, Outcome]:
+def probe_all(urls: list[str], progress: Callable[[str, int, int], None] | None = None) -> dict[str, Outcome]:
     """Each URL's outcome, asked a few at a time per host, all within the deadline."""
     if not urls:
         return {}
+    from concurrent.futures import as_completed
+
     end = time.monotonic() + DEADLINE
     hosts: dict[str, threading.Semaphore] = {}
     for url in urls:
         hosts.setdefault(_host(url), threading.Semaphore(PER_HOST))
     with ThreadPoolExecutor(min(WORKERS, len(urls))) as pool:
         futures = {url: pool.submit(_probe, url, hosts[_host(url)], end) for url in urls}
+        for done, _ in enumerate(as_completed(futures.values()), start=1):
+            if progress:
+                progress("Checking links", done, len(urls))
         return {url: future.result() for url, future in futures.items()}
 
 
@@ -127,7 +135,7 @@ def _host(url: str) -> str:
 
 def _probe(url: str, host: threading.Semaphore, end: float) -> Outcome:
     if _host(url).endswith(".invalid"):  # RFC 6761: never resolves, so never asked of a resolver
-        return Outcome("error", "unknown host")
+        return Outcome("link-broken", "unknown host")
     if not host.acquire(timeout=max(0.0, end - time.monotonic())):
         return _late()
     try:
@@ -138,7 +146,7 @@ def _probe(url: str, host: threading.Semaphore, end: float) -> Outcome:
 
 
 def _late() -> Outcome:
-    return Outcome("warning", f"not checked: the check's {DEADLINE:g} s deadline came first")
+    return Outcome("link-unchecked", f"not checked: the check's {DEADLINE:g} s deadline came first")
 
 
 def _follow(url: str, method: str, end: float) -> tuple[Outcome, bool]:
@@ -155,14 +163,14 @@ def _follow(url: str, method: str, end: float) -> tuple[Outcome, bool]:
         if 300 <= status < 400 and location:
             target = urljoin(current, location)
             if not askable(target):
-                return Outcome("warning", f"redirects to {target[:80]}, not followed (not a page to ask)"), False
+                return Outcome("link-doubtful", f"redirects to {target[:80]}, not followed (not a page to ask)"), False
             for_good = for_good and status in (301, 308)
             if for_good:
                 moved = target  # where the link should point now
             current = target
             continue
         return _status(status, moved), method == "HEAD" and status >= 400 and status != 429
-    return Outcome("warning", f"more than {MAX_REDIRECTS} redirects (a loop?)"), False
+    return Outcome("link-doubtful", f"more than {MAX_REDIRECTS} redirects (a loop?)"), False
 
 
 def _ask(url: str, method: str, timeout: float) -> tuple[int, str]:
@@ -200,15 +208,15 @@ def _opener() -> Any:
 
 def _status(status: int, moved: str) -> Outcome:
     if status in (404, 410):
-        return Outcome("error", f"{'not found' if status == 404 else 'gone'} ({status})")
+        return Outcome("link-broken", f"{'not found' if status == 404 else 'gone'} ({status})")
     if status == 429:
-        return Outcome("warning", "too many requests (429): the server would not say")
+        return Outcome("link-doubtful", "too many requests (429): the server would not say")
     if status >= 500:
-        return Outcome("warning", f"server error ({status})")
+        return Outcome("link-doubtful", f"server error ({status})")
     if status >= 300:
-        return Outcome("warning", f"answered {status}")
+        return Outcome("link-doubtful", f"answered {status}")
     if moved:
-        return Outcome("info", f"moved for good to {moved}; link there directly")
+        return Outcome("link-moved", f"moved for good to {moved}; link there directly")
     return GOOD
 
 
@@ -217,13 +225,13 @@ def _failure(exc: OSError, timeout: float, method: str) -> tuple[Outcome, bool]:
     import ssl
 
     if isinstance(exc, socket.gaierror):
-        return Outcome("error", "unknown host"), False
+        return Outcome("link-broken", "unknown host"), False
     if isinstance(exc, TimeoutError) or "timed out" in str(exc):
-        return Outcome("warning", f"no answer within {round(timeout, 1):g} s"), False
+        return Outcome("link-doubtful", f"no answer within {round(timeout, 1):g} s"), False
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return Outcome("warning", f"its certificate is not valid ({exc.verify_message})"), False
+        return Outcome("link-doubtful", f"its certificate is not valid ({exc.verify_message})"), False
     reason = exc.strerror or str(exc) or type(exc).__name__
-    return Outcome("warning", f"cannot be reached ({reason})"), method == "HEAD"
+    return Outcome("link-doubtful", f"cannot be reached ({reason})"), method == "HEAD"
 
 
 class Remembered:
@@ -237,7 +245,7 @@ class Remembered:
         if isinstance(loaded, dict):
             for url, value in loaded.items():
                 if (isinstance(value, list) and len(value) == 3 and isinstance(value[0], (int, float))
-                        and 0 <= self.now - value[0] < REMEMBER and value[1] in ("", "info") and isinstance(value[2], str)):
+                        and 0 <= self.now - value[0] < REMEMBER and value[1] in KEPT and isinstance(value[2], str)):
                     self.entries[url] = value
         self.changed = False
 
@@ -246,8 +254,8 @@ class Remembered:
         return Outcome(value[1], value[2]) if value else None
 
     def put(self, url: str, outcome: Outcome) -> None:
-        if outcome.level in ("", "info") and url not in self.entries:
-            self.entries[url] = [self.now, outcome.level, outcome.note]
+        if outcome.rule in KEPT and url not in self.entries:
+            self.entries[url] = [self.now, outcome.rule, outcome.note]
             self.changed = True
 
     def save(self) -> None:

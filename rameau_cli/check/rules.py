@@ -1,8 +1,10 @@
 """`rameau check`: lint what would be sent, against what mail clients and readers need.
 
-Each rule gives findings of level "error" (the CLI exits 1) or "warning" (exits 1 only under
---strict); "info" findings only inform. The rules read the finished parts, HTML and text, as a
-mail client would. (`check --links` asks the links' servers: links.py.)
+Each finding names its rule by a stable id (project/checks.py lists them, with their default
+levels): "error" (the CLI exits 1), "warning" (exits 1 only under --strict) or "info"; the
+project's `check.rules` may change a rule's level or turn it off. The rules read the finished
+parts, HTML and text, as a mail client would. (`check --links` asks the links' servers:
+links.py; which emails are checked, and how: edition.py.)
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Any
+
+from ..project.checks import RULES, Checks
 
 WIDE_TABLE = 4  # as render/body_html.py: more columns scroll inside their box on phones
 GMAIL_CLIP = 102_000  # Gmail hides the rest of a message whose HTML is over about 102 KB
@@ -44,10 +46,25 @@ class CheckedEmail:
 class Finding:
     segment: str
     level: str  # "error", "warning" or "info"
-    rule: str
+    rule: str  # its stable id, such as "subject-length" (project/checks.py)
     message: str
     url: str = ""  # the link a finding is about, if any
     article: str = ""  # the article that link is in, when known
+
+
+def finding(segment: str, rule: str, message: str, url: str = "", article: str = "") -> Finding:
+    """A finding of `rule`, at the rule's default level."""
+    return Finding(segment, RULES[rule].level, rule, message, url, article)
+
+
+def with_levels(findings: list[Finding], checks: Checks) -> list[Finding]:
+    """The findings at the levels the project gives their rules; those of rules turned off are gone."""
+    if not checks.levels:
+        return findings
+    from dataclasses import replace
+
+    leveled = [replace(f, level=checks.level(f.rule)) for f in findings]
+    return [f for f in leveled if f.level != "off"]
 
 
 class _Scan(HTMLParser):
@@ -92,8 +109,8 @@ class _Scan(HTMLParser):
 def check_email(email: CheckedEmail) -> list[Finding]:
     findings: list[Finding] = []
 
-    def add(level: str, rule: str, message: str) -> None:
-        findings.append(Finding(email.segment, level, rule, message))
+    def add(rule: str, message: str) -> None:
+        findings.append(finding(email.segment, rule, message))
 
     scan = _Scan()
     scan.feed(re.sub(r"<!--\[if.*?<!\[endif\]-->", "", email.html, flags=re.S))
@@ -113,16 +130,15 @@ def _size(email: CheckedEmail, add) -> None:
     if size > SIZE_WARNING:
         per_article = max(1, size // max(1, email.articles))
         cut = -(-(size - SIZE_WARNING) // per_article)
-        level = "error" if size > GMAIL_CLIP else "warning"
-        add(level, "size", f"HTML is {size / 1000:.0f} KB; Gmail clips messages over {GMAIL_CLIP // 1000} KB. "
-                           f"Cut about {cut} article(s), or set segments.{email.segment}.max_bytes to move the overflow "
-                           "into a 'more online' list")
+        add("size-clipped" if size > GMAIL_CLIP else "size-heavy",
+            f"HTML is {size / 1000:.0f} KB; Gmail clips messages over {GMAIL_CLIP // 1000} KB. Cut about {cut} "
+            f"article(s), or set segments.{email.segment}.max_bytes to move the overflow into a 'more online' list")
 
 
 def _styles(scan: _Scan, add) -> None:
     for style in scan.styles:
         if len(style.encode()) > STYLE_LIMIT:
-            add("error", "style", f"a <style> block is {len(style.encode()) // 1024} KB; Gmail drops blocks over 16 KB")
+            add("style-size", f"a <style> block is {len(style.encode()) // 1024} KB; Gmail drops blocks over 16 KB")
 
 
 def _images(scan: _Scan, email: CheckedEmail, add) -> None:
@@ -130,20 +146,20 @@ def _images(scan: _Scan, email: CheckedEmail, add) -> None:
         source = (image.get("src") or "").strip()
         shown = source[:60]
         if source.startswith("data:"):
-            add("error", "image", "an image is embedded as base64 (data:); host it and link it over https")
+            add("image-base64", "an image is embedded as base64 (data:); host it and link it over https")
         elif not source.startswith("https://"):
-            add("error", "image", f"image {shown!r} is not an absolute https URL")
+            add("image-https", f"image {shown!r} is not an absolute https URL")
         if not (image.get("alt") or "").strip():
-            add("error", "image", f"image {shown!r} has no alt text")
+            add("image-alt", f"image {shown!r} has no alt text")
         if not (image.get("width") or "").strip():
-            add("error", "image", f"image {shown!r} has no explicit width")
+            add("image-width", f"image {shown!r} has no explicit width")
     for name, size in email.assets:
         if size is None:
-            add("error", "image", f"assets/{name} is missing from the output folder; run rameau build-issue again")
+            add("image-missing", f"assets/{name} is missing from the output folder; run rameau build-issue again")
         elif size > IMAGE_HEAVY:
-            level = "error" if size > IMAGE_TOO_HEAVY else "warning"
-            add(level, "image", f"assets/{name} weighs {size // 1000} KB (over {IMAGE_HEAVY // 1000} KB): slow on a "
-                                "phone; export it smaller or crop it, or use a JPEG rather than a PNG for a photo")
+            add("image-too-heavy" if size > IMAGE_TOO_HEAVY else "image-heavy",
+                f"assets/{name} weighs {size // 1000} KB (over {IMAGE_HEAVY // 1000} KB): slow on a phone; export it "
+                "smaller or crop it, or use a JPEG rather than a PNG for a photo")
 
 
 def _links(scan: _Scan, email: CheckedEmail, add) -> None:
@@ -151,26 +167,28 @@ def _links(scan: _Scan, email: CheckedEmail, add) -> None:
         if href in email.placeholders:
             continue
         if re.match(r"^\s*(javascript|vbscript|data):", href, re.I):
-            add("error", "link", f"link {href[:60]!r} runs code; remove it")
+            add("link-script", f"link {href[:60]!r} runs code; remove it")
         elif not re.match(r"^(https?://[^\s/]+|mailto:)", href):
-            add("error", "link", f"link {href[:60]!r} is not an absolute http(s) URL")
+            add("link-absolute", f"link {href[:60]!r} is not an absolute http(s) URL")
     if email.unsubscribe not in email.html:
-        add("error", "unsubscribe", f"the HTML part has no unsubscribe link ({email.unsubscribe})")
+        add("unsubscribe-missing", f"the HTML part has no unsubscribe link ({email.unsubscribe})")
     if email.unsubscribe not in email.text:
-        add("error", "unsubscribe", f"the text part has no unsubscribe link ({email.unsubscribe})")
+        add("unsubscribe-missing", f"the text part has no unsubscribe link ({email.unsubscribe})")
 
 
 def _headers(email: CheckedEmail, add) -> None:
     length = len(email.subject)
-    if not 1 <= length <= SUBJECT_MAX:
-        add("error", "subject", f"subject is {length} characters; keep it between 1 and {SUBJECT_MAX}")
+    if not length:
+        add("subject-missing", f"no subject; give one of 1 to {SUBJECT_MAX} characters")
+    elif length > SUBJECT_MAX:
+        add("subject-too-long", f"subject is {length} characters; keep it between 1 and {SUBJECT_MAX}")
     elif length > SUBJECT_WARN:
-        add("warning", "subject", f"subject is {length} characters; inboxes on phones show about {SUBJECT_WARN}")
+        add("subject-length", f"subject is {length} characters; inboxes on phones show about {SUBJECT_WARN}")
     length = len(email.preheader)
     if not length:
-        add("error", "preheader", "no preheader; inboxes will show the first words of the email instead")
+        add("preheader-missing", "no preheader; inboxes will show the first words of the email instead")
     elif not PREHEADER_MIN <= length <= PREHEADER_MAX:
-        add("warning", "preheader", f"preheader is {length} characters; {PREHEADER_MIN} to {PREHEADER_MAX} read best")
+        add("preheader-length", f"preheader is {length} characters; {PREHEADER_MIN} to {PREHEADER_MAX} read best")
 
 
 CODE_LINE = re.compile(r"^(> )*    ")  # code keeps its lines, indented by four spaces (render/text.py)
@@ -179,25 +197,25 @@ CODE_LINE = re.compile(r"^(> )*    ")  # code keeps its lines, indented by four 
 def _tables(scan: _Scan, add) -> None:
     for columns in scan.tables:
         if columns > WIDE_TABLE:
-            add("warning", "table", f"a table has {columns} columns: on a phone it scrolls sideways, and mail clients "
+            add("table-wide", f"a table has {columns} columns: on a phone it scrolls sideways, and mail clients "
                                     "that cannot scroll (some Outlook and Gmail apps) may show it wider than the screen; "
                                     "consider fewer columns, or two tables")
 
 
 def _text(scan: _Scan, email: CheckedEmail, add) -> None:
     if not email.text.strip():
-        add("error", "text", "no text part")
+        add("text-missing", "no text part")
         return
     for href in dict.fromkeys(scan.links):
         if href not in email.placeholders and href.startswith("http") and href not in email.text:
-            add("error", "text", f"link {href[:70]} is in the HTML but not in the text part")
+            add("text-link-missing", f"link {href[:70]} is in the HTML but not in the text part")
     for number, line in enumerate(email.text.splitlines(), start=1):
         if len(line) > TEXT_WIDTH and not re.fullmatch(r"(\[\d+\] )?\S+://\S+", line) and not CODE_LINE.match(line):
-            add("error", "text", f"text line {number} is {len(line)} columns; keep lines to {TEXT_WIDTH}")
+            add("text-line-length", f"text line {number} is {len(line)} columns; keep lines to {TEXT_WIDTH}")
     for image in scan.images:
         source = (image.get("src") or "").strip()
         if source and source in email.text:
-            add("error", "text", f"the text part shows an image URL ({source[:60]})")
+            add("text-image-url", f"the text part shows an image URL ({source[:60]})")
 
 
 def _validity(email: CheckedEmail, add) -> None:
@@ -206,92 +224,4 @@ def _validity(email: CheckedEmail, add) -> None:
     parser = html5lib.HTMLParser(strict=False)
     parser.parse(email.html)
     for (line, column), code, _ in parser.errors[:10]:
-        add("error", "html", f"HTML parse error at line {line}, column {column}: {code}")
-
-
-def emails_from_build(built: Any) -> list[CheckedEmail]:
-    """The emails of an edition built in memory (a pipeline.Build)."""
-    from ..render.message import build_message
-
-    return [
-        CheckedEmail(e.issue.segment.id, e.issue.subject, e.issue.preheader, e.html, e.text,
-                     e.issue.profile.placeholders, str(e.issue.profile.unsubscribe), len(e.issue.articles),
-                     tuple((name, len(data)) for name, data in built.assets.items() if f"/{name}" in e.html),
-                     tuple((a.id, a.canonical_url) for a in e.issue.articles + e.issue.more),
-                     list_unsubscribe(build_message(e.issue, e.html, e.text)))
-        for e in built.emails
-    ]
-
-
-def list_unsubscribe(message: bytes) -> tuple[str, ...]:
-    """The targets of a message's List-Unsubscribe header: `<a>, <b>` gives (a, b)."""
-    from email.parser import BytesHeaderParser
-
-    header = str(BytesHeaderParser().parsebytes(message).get("List-Unsubscribe") or "")
-    return tuple(re.findall(r"<([^>]*)>", header))
-
-
-def email_from_folder(built: Any, profile: Any) -> CheckedEmail:
-    """An email written by build-issue (a built.BuiltEmail: its files and manifest entry)."""
-    from ..errors import ContentError, Problem
-
-    entry = built.entry
-    try:
-        html = (built.folder / "index.html").read_text(encoding="utf-8")
-        text = (built.folder / "index.txt").read_text(encoding="utf-8")
-        message = (built.folder / "message.eml").read_bytes()
-    except (OSError, ValueError) as exc:
-        raise ContentError(Problem(str(built.folder), f"cannot read the built email ({exc}); build it again")) from None
-    articles = [a for a in entry.get("articles", []) if isinstance(a, dict)]
-    return CheckedEmail(built.segment, str(entry.get("subject", "")), str(entry.get("preheader", "")), html, text,
-                        profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", [])),
-                        _asset_sizes(built.folder.parent.parent, entry.get("assets")),
-                        tuple((str(a.get("id", "")), str(a.get("url", ""))) for a in articles),
-                        list_unsubscribe(message))
-
-
-def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...]:
-    from ..images.assets import ASSETS_DIR, NAME
-
-    sizes: list[tuple[str, int | None]] = []
-    for name in names if isinstance(names, list) else []:
-        if isinstance(name, str) and NAME.fullmatch(name):
-            path = out_dir / ASSETS_DIR / name
-            sizes.append((name, path.stat().st_size if path.is_file() else None))
-    return tuple(sizes)
-
-
-def check_edition(config: Any, options: Any, out: Path | None = None,
-                  force: bool = False) -> tuple[str, list[CheckedEmail], list[Finding]]:
-    """Findings for what the options name: the built emails (with no edition named, each
-    segment's latest build) when there are some, else the edition built in memory; a built
-    email that the sources would now build differently (unless `force`), and every article
-    that could not be read, are errors. Returns (where, emails, findings)."""
-    from ..built import built_emails, stale
-    from ..compose.profiles import profile_for
-    from ..output.write import settle
-    from ..pipeline import build
-
-    out_dir = out or config.output_dir
-    settle(config, out_dir)  # what a killed build left is put right first
-    built = built_emails(config, options, out_dir)
-    findings: list[Finding] = []
-    if built:
-        profile = profile_for(config.profile, config.newsletter.language)  # its fallback: the language's
-        emails = [email_from_folder(email, profile) for email in built]
-        where = ", ".join(dict.fromkeys(str(email.folder.parent) for email in built))
-        problems, fresh = stale(config, built)
-        if not force:
-            findings += [Finding(Path(p.where).name, "error", "stale", f"{p.where}: {p.message}") for p in problems]
-    else:
-        fresh = build(config, options)
-        emails = emails_from_build(fresh)
-        where = f"edition {', '.join(e.edition.id for e in fresh.editions)}, built in memory"
-    if fresh is not None:
-        findings += [Finding("", "error", "skipped", f"{p}; it is in no email") for p in fresh.pool.skipped]
-        findings += [Finding("", "warning", "image", str(p)) for p in fresh.image_warnings]
-    if not config.newsletter.address:
-        findings.append(Finding("", "warning", "address", "rameau.yaml: newsletter.address: no postal address; add the "
-                                "organisation's (CAN-SPAM requires one, and several emailing tools refuse a campaign "
-                                "without it)"))
-    return where, emails, findings + [finding for email in emails for finding in check_email(email)]
+        add("html-parse", f"HTML parse error at line {line}, column {column}: {code}")

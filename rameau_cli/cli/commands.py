@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -43,13 +42,14 @@ def build_issue(
     from ..errors import ExitCode
     from ..pipeline import build_issue as build_and_write
     from ..pipeline import load_project
-    from .reporting import building, report_build
+    from .progress import progress_display
+    from .reporting import report_build
 
     config = load_project(choice.project)
-    options = choice.build_options(config.newsletter.tz, out=out.absolute() if out else None, strict=strict,
+    options = choice.build_options(config, out=out.absolute() if out else None, strict=strict,
                                    resend=resend, history=history)
-    with building(stderr_console(), quiet):
-        result = build_and_write(config, options)
+    with progress_display("Building", quiet) as progress:
+        result = build_and_write(config, options, progress=progress)
     if as_json:
         manifests = [written.manifest for written in result.written]
         typer.echo(json.dumps(manifests[0] if len(manifests) == 1 else manifests, ensure_ascii=False, indent=2))
@@ -68,8 +68,13 @@ def preview(
     open_browser: bool = typer.Option(False, "--open", help="Open the web preview in a browser."),
     screenshot: Optional[Path] = typer.Option(
         None, "--screenshot", help="Write PNG screenshots of every segment at phone and desktop widths into this folder."),
+    pager: bool = typer.Option(True, "--pager/--no-pager", help="On a terminal, page output taller than the screen "
+                                                                "through PAGER (default: less)."),
 ) -> None:
     """Show an edition before it goes out: in the terminal, as text, live in a browser, or as screenshots.
+
+    On a terminal, a preview taller than the screen goes through the pager; in a pipe, a CI log,
+    or with TERM=dumb or NO_COLOR, it is plain text, every URL whole on its line.
 
     Example: rameau preview --segment hebdo-association
     """
@@ -81,13 +86,15 @@ def preview(
         from ..preview.server import serve_preview
 
         project = choice.project.absolute()
-        options = choice.build_options(load_project(project).newsletter.tz)
+        options = choice.build_options(load_project(project))
         serve_preview(project, options, port=port, open_browser=open_browser, console=stderr_console())
         raise typer.Exit(int(ExitCode.INTERRUPTED))  # the preview runs until it is interrupted
     from ..images.assets import PREVIEW_URL
+    from .progress import progress_display
 
     config = load_project(choice.project)
-    built = build(config, choice.build_options(config.newsletter.tz, assets_url=PREVIEW_URL))
+    with progress_display("Building") as progress:
+        built = build(config, choice.build_options(config, assets_url=PREVIEW_URL), progress=progress)
     report_warnings(stderr_console(), built.warnings)
     if screenshot:
         from ..preview.screenshots import take_screenshots
@@ -96,11 +103,13 @@ def preview(
             stderr_console().print(f"wrote {path}", markup=False)
         return
     if text:
-        sys.stdout.write("\n".join(email.text for email in built.emails))
-        return
-    from ..preview.terminal import print_preview
+        from .reporting import print_long
 
-    print_preview(stdout_console(), built, show_overview=not choice.segment)
+        print_long("\n".join(email.text for email in built.emails), pager)
+        return
+    from .reporting import report_preview
+
+    report_preview(built, show_overview=not choice.segment, pager=pager)
 
 
 @edition_options
@@ -115,12 +124,13 @@ def articles(
     from ..images.assets import PREVIEW_URL
     from ..pipeline import build, load_project
     from ..preview.terminal import articles_tables
-    from .reporting import report_skipped, report_warnings
+    from .progress import progress_display
+    from .reporting import print_tables, report_skipped, report_warnings
 
     config = load_project(choice.project)
-    built = build(config, choice.build_options(config.newsletter.tz, assets_url=PREVIEW_URL))
-    for table in articles_tables(built, everything):
-        stdout_console().print(table)
+    with progress_display("Reading") as progress:
+        built = build(config, choice.build_options(config, assets_url=PREVIEW_URL), progress=progress)
+    print_tables(articles_tables(built, everything))
     report_skipped(stdout_console(), built.pool.skipped)
     report_warnings(stderr_console(), built.warnings)
 
@@ -138,32 +148,26 @@ def check(
     """Lint what would be sent: size against Gmail's clipping, images, links, unsubscribe, subject,
     preheader, text part, HTML validity. Exit 1 on errors (and on warnings with --strict).
 
+    Each finding names its rule (subject-length, image-alt...); rameau.yaml's check.rules sets
+    a rule's level or turns it off. One line per finding in a pipe or a CI log, a table on a
+    terminal.
+
     Example: rameau build-issue && rameau check --strict --links
     """
-    from ..check import check_edition
+    from ..check import run_check
     from ..pipeline import load_project
+    from .progress import progress_display
     from .reporting import report_check
 
     config = load_project(choice.project)
-    options = choice.build_options(config.newsletter.tz)
-    where, emails, findings = check_edition(config, options, out.absolute() if out else None, force)
-    if choice.segment:
-        findings = [f for f in findings if f.segment in choice.segment or not f.segment]
-        emails = [e for e in emails if e.segment in choice.segment]
-    if links:
-        from ..cache.base import CacheFolder
-        from ..check.links import check_links
-
-        findings += check_links(emails, CacheFolder(config.cache_dir))
-    errors = [f for f in findings if f.level == "error"]
-    warnings = [f for f in findings if f.level == "warning"]
+    options = choice.build_options(config)
+    with progress_display("Checking") as progress:
+        report = run_check(config, options, out.absolute() if out else None, force, links, progress)
     if as_json:
-        typer.echo(json.dumps({"checked": where, "segments": [e.segment for e in emails],
-                               "errors": len(errors), "warnings": len(warnings),
-                               "findings": [f.__dict__ for f in findings]}, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
-        report_check(stdout_console(), where, emails, findings)
-    if errors or (strict and warnings):
+        report_check(report.where, list(report.emails), list(report.findings))
+    if report.count("error") or (strict and report.count("warning")):
         raise typer.Exit(1)
 
 
@@ -202,7 +206,7 @@ def send(
     recipients = check_recipients(tuple(to))
     samples = parse_samples(tuple(sample))
     config = load_project(choice.project)
-    options = choice.build_options(config.newsletter.tz)
+    options = choice.build_options(config)
     out_dir = out.absolute() if out else config.output_dir
     settle(config, out_dir)
     built = built_emails(config, options, out_dir)
@@ -252,7 +256,7 @@ def push(
     from .reporting import report_dry_run, report_pushed
 
     config = load_project(choice.project)
-    options = choice.build_options(config.newsletter.tz)
+    options = choice.build_options(config)
     console = stderr_console()
 
     def shown(results: list) -> str:

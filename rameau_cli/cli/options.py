@@ -1,6 +1,6 @@
-"""Options shared by several commands, declared once: which edition, which segments, which
-sources, which project. `@edition_options` adds them to a command, which receives them as one
-`EditionChoice` argument named `choice`."""
+"""Options shared by several commands, declared once: which edition, which segments (by id or
+by cadence), which sources, which project. `@edition_options` adds them to a command, which
+receives them as one `EditionChoice` argument named `choice`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class EditionChoice:
 
     edition: Optional[str]
     segment: List[str]
+    cadence: List[str]
     since: Optional[str]
     until: Optional[str]
     week: Optional[str]
@@ -37,16 +38,43 @@ class EditionChoice:
         """Whether an edition or a window was named at all."""
         return bool(self.edition or self.since or self.until or self.week or self.date)
 
-    def build_options(self, tz: Any, **more: Any) -> Any:
+    def segments(self, config: Any) -> tuple[str, ...]:
+        """The segments asked for: those --segment names, those of the --cadence given, or, with
+        both, those named that have that cadence; none asked: () (every segment)."""
+        if not self.cadence:
+            return tuple(self.segment)
+        from ..pipeline import pick_segments
+        from ..project.config import CADENCES
+        from ..project.schema import closest
+
+        problems = []
+        for cadence in dict.fromkeys(self.cadence):
+            if cadence not in CADENCES:
+                hint = closest(cadence, CADENCES)
+                problems.append(Problem("--cadence", f"unknown cadence {cadence!r}; "
+                                        + (f"did you mean {hint!r}? " if hint else "") + f"choose from {', '.join(CADENCES)}"))
+        if problems:
+            raise UsageError(*problems)
+        named = pick_segments(config, tuple(self.segment))  # an unknown --segment is said as such
+        chosen = tuple(s.id for s in named if s.cadence in self.cadence)
+        if not chosen:
+            among = "of those --segment names " if self.segment else ""
+            known = ", ".join(f"{s.id} ({s.cadence})" for s in config.segments)
+            raise UsageError(Problem("--cadence", f"no segment {among}is {' or '.join(self.cadence)}; the segments: {known}"))
+        return chosen
+
+    def build_options(self, config: Any, **more: Any) -> Any:
+        """BuildOptions for what was asked, in the project `config` (its time zone, its segments)."""
         from ..pipeline import BuildOptions
 
+        tz = config.newsletter.tz
         return BuildOptions(
             edition=self.edition,
             since=parse_day(self.since, "--since", tz),
             until=parse_day(self.until, "--until", tz),
             week=self.week,
             date=parse_day(self.date, "--date", tz),
-            segments=tuple(self.segment),
+            segments=self.segments(config),
             sources=sources(self.source),
             offline=self.offline,
             **more,
@@ -59,6 +87,8 @@ SHARED: dict[str, tuple[Any, Any]] = {
                                                          "calendar period (default: the newest edition file).",
                                               show_default=False)),
     "segment": (List[str], typer.Option([], "--segment", "-s", help="Only this segment (repeatable).")),
+    "cadence": (List[str], typer.Option([], "--cadence", help="Only the segments of this cadence: daily, weekly or "
+                                                              "monthly (repeatable), e.g. a weekly CI job's --cadence weekly.")),
     "since": (Optional[str], typer.Option(None, "--since", help="First day of the window, e.g. 2026-11-23.")),
     "until": (Optional[str], typer.Option(None, "--until", help="Last day of the window, e.g. 2026-11-29.")),
     "week": (Optional[str], typer.Option(None, "--week", help="An ISO week as the window, e.g. 2026-W48.")),

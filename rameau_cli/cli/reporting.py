@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,29 +25,32 @@ class PlainConsole:
         print(*objects, file=sys.stderr)
 
 
+def is_terminal(stream: Any) -> bool:
+    """A terminal a person reads: not a pipe, a file or a CI log, and not `TERM=dumb`."""
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):  # a closed or stand-in stream
+        return False
+
+
+def plain_output(stream: Any) -> bool:
+    """Plain text for `stream`: no colour, no box drawing, no spinner. Off a terminal, and with
+    `NO_COLOR` set to anything but nothing (no-color.org)."""
+    return not is_terminal(stream) or bool(os.environ.get("NO_COLOR"))
+
+
 def stdout_console() -> Console:
     from rich.console import Console
 
-    plain = not sys.stdout.isatty() or "NO_COLOR" in os.environ
-    return Console(no_color=plain, highlight=False, emoji=False)
+    return Console(no_color=plain_output(sys.stdout), highlight=False, emoji=False)
 
 
 def stderr_console() -> Any:
-    if not sys.stderr.isatty() or "NO_COLOR" in os.environ:
+    if plain_output(sys.stderr):
         return PlainConsole()
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)
-
-
-@contextlib.contextmanager
-def building(console: Any, quiet: bool) -> Iterator[None]:
-    """A spinner while building, on a terminal only: CI logs get plain lines."""
-    if quiet or not console.is_terminal or console.no_color:
-        yield
-        return
-    with console.status("Building…", spinner="dots"):
-        yield
 
 
 def report_warnings(console: Any, warnings: Iterable[Problem]) -> None:
@@ -83,27 +85,88 @@ def report_skipped(console: Any, skipped: Iterable[Problem]) -> None:
             console.print(f"  {problem}", markup=False)
 
 
-def report_check(console: Console, where: str, parts: list[Any], findings: list[Any]) -> None:
-    from rich.markup import escape
+def report_preview(built: Any, show_overview: bool, pager: bool) -> None:
+    """The preview on stdout: rich on a terminal, plain text otherwise; through the pager when
+    it is taller than the terminal."""
+    import shutil
+
+    if plain_output(sys.stdout):
+        from ..preview.plain import plain_preview
+
+        content = plain_preview(built, show_overview, shutil.get_terminal_size().columns)
+    else:
+        from ..preview.terminal import render_preview
+
+        content = render_preview(stdout_console(), built, show_overview)
+    print_long(content, pager)
+
+
+def print_long(content: str, pager: bool = True) -> None:
+    """`content` on stdout: on a terminal, through the pager when it is taller than the screen."""
+    if pager and is_terminal(sys.stdout):
+        from .pager import page  # rich's pager, never imported for a pipe
+
+        page(content)
+    else:
+        sys.stdout.write(content)
+
+
+def print_tables(tables: list[Any]) -> None:
+    """rich tables on stdout; in plain output, without their box and trailing spaces."""
+    console = stdout_console()
+    if not plain_output(sys.stdout):
+        console.print(*tables)
+        return
+    for table in tables:
+        table.box = None
+    with console.capture() as capture:
+        console.print(*tables)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
+
+
+def finding_line(finding: Any) -> str:
+    """`hebdo-association: warning: subject is 63 characters; ... [subject-length]`."""
+    where = f"{finding.segment}: " if finding.segment else ""
+    return f"{where}{finding.level}: {finding.message} [{finding.rule}]"
+
+
+def report_check(where: str, parts: list[Any], findings: list[Any]) -> None:
+    """On stdout: a line per finding in a pipe or a CI log, a table per segment on a terminal;
+    then how many errors and warnings."""
+    order = {part.segment: index for index, part in enumerate(parts)}
+    findings = sorted(findings, key=lambda f: order.get(f.segment, len(order)))
+    errors = sum(f.level == "error" for f in findings)
+    count = f"{errors} error(s), {sum(f.level == 'warning' for f in findings)} warning(s) in {len(parts)} segment(s)"
+    if plain_output(sys.stdout):
+        print("\n".join([f"Checked {where}", *map(finding_line, findings), count]))
+        return
+    console = stdout_console()
+    console.print(_check_table(where, parts, findings))
+    for finding in findings:
+        if not finding.segment:  # about the sources (an article skipped, an image left out): every segment
+            console.print(_finding_text(finding))
+    console.print(count, markup=False)
+
+
+def _check_table(where: str, parts: list[Any], findings: list[Any]) -> Any:
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"Checked {where}", title_justify="left", expand=True)
     table.add_column("Segment", no_wrap=True)
     table.add_column("HTML", justify="right", no_wrap=True)
     table.add_column("Result", overflow="fold", ratio=1)
     for part in parts:
-        mine = [f for f in findings if f.segment == part.segment]
-        colours = {"error": "red", "warning": "yellow"}
-        lines = [f"[{colours.get(f.level, 'blue')}]{f.level}[/]: {escape(f.message)}" for f in mine]
-        lines = lines or ["[green]ok[/]"]
-        table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", "\n".join(lines))
-    console.print(table)
-    for finding in findings:
-        if not finding.segment:  # about the sources (an article skipped, an image left out): every segment
-            colour = "red" if finding.level == "error" else "yellow"
-            console.print(f"[{colour}]{finding.level}[/]: {escape(finding.message)}")
-    errors = sum(f.level == "error" for f in findings)
-    console.print(f"{errors} error(s), {sum(f.level == 'warning' for f in findings)} warning(s) in {len(parts)} segment(s)")
+        lines = [_finding_text(f) for f in findings if f.segment == part.segment] or [Text("ok", style="green")]
+        table.add_row(part.segment, f"{len(part.html.encode()) / 1000:.0f} KB", Text("\n").join(lines))
+    return table
+
+
+def _finding_text(finding: Any) -> Any:
+    from rich.text import Text
+
+    colour = {"error": "red", "warning": "yellow"}.get(finding.level, "blue")
+    return Text.assemble((finding.level, colour), f": {finding.message} ", (f"[{finding.rule}]", "dim"))
 
 
 def report_pushed(console: Any, result: Any) -> None:

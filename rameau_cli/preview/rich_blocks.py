@@ -13,6 +13,21 @@ from rich.text import Text
 from ..render.blocks import Block, Blocks, Code, Heading, Image, ListBlock, Notes, Paragraph, Quote, Rule, Table, Video
 from ..render.text import LinkList, TextLook, inline_text
 
+# rich folds lines at any whitespace, no-break spaces included, which would start a French line
+# with ":" or "»". They stand as private-use characters while rich folds, and come back after.
+HELD = str.maketrans({"\u00a0": "\ue000", "\u202f": "\ue001"})
+RELEASED = str.maketrans({"\ue000": "\u00a0", "\ue001": "\u202f"})
+
+
+def held(text: str) -> str:
+    """`text` with its no-break spaces held together through rich's folding."""
+    return text.translate(HELD)
+
+
+def released(text: str) -> str:
+    """What rich printed, its no-break spaces back."""
+    return text.translate(RELEASED)
+
 
 def rich_blocks(blocks: Blocks, links: LinkList, look: TextLook, indent: int = 0) -> list[Any]:
     out: list[Any] = []
@@ -27,9 +42,9 @@ def _pad(renderable: Any, indent: int) -> Any:
 
 def _block(block: Block, links: LinkList, look: TextLook, indent: int) -> list[Any]:
     if isinstance(block, Paragraph):
-        return [_pad(Text(inline_text(block.spans, links)), indent)]
+        return [_pad(Text(held(inline_text(block.spans, links))), indent)]
     if isinstance(block, Heading):
-        return [_pad(Text(inline_text(block.spans, links), style="bold underline"), indent)]
+        return [_pad(Text(held(inline_text(block.spans, links)), style="bold underline"), indent)]
     if isinstance(block, ListBlock):
         out: list[Any] = []
         for number, item in enumerate(block.items, start=block.start):
@@ -51,19 +66,19 @@ def _block(block: Block, links: LinkList, look: TextLook, indent: int) -> list[A
     if isinstance(block, Table):
         table = RichTable(box=box.SIMPLE_HEAD, show_header=bool(block.header), expand=False)
         for index in range(block.columns):
-            name = inline_text(block.header[index], links) if index < len(block.header) else ""
+            name = Text(held(inline_text(block.header[index], links)) if index < len(block.header) else "")
             align = block.align[index] if index < len(block.align) and block.align[index] else "left"
             table.add_column(name, justify=align, overflow="fold")  # type: ignore[arg-type]
         for row in block.rows:
-            table.add_row(*(inline_text(cell, links) for cell in row))
+            table.add_row(*(Text(held(inline_text(cell, links))) for cell in row))
         return [_pad(table, indent)]
     if isinstance(block, Image):
-        return [_pad(Text(f"{look.image_label}{look.colon} {block.alt}", style="italic dim"), indent)] if block.alt else []
+        return [_pad(Text(held(f"{look.image_label}{look.colon} {block.alt}"), style="italic dim"), indent)] if block.alt else []
     if isinstance(block, Video):
         label = look.video_label.format(provider=block.provider)
-        return [_pad(Text(f"▶ {label} [{links.number(block.url)}]", style="italic"), indent)]
+        return [_pad(Text(held(f"▶ {label} [{links.number(block.url)}]"), style="italic"), indent)]
     if isinstance(block, Notes):
-        out = [_pad(Text(look.notes_label, style="bold dim"), indent)]
+        out = [_pad(Text(held(look.notes_label), style="bold dim"), indent)]
         for number, note in enumerate(block.items, start=1):
             parts = _texts(rich_blocks(note, links, look))
             out.append(_pad(Text(f"{number}. ", style="dim") + Text(" ").join(parts), indent))

@@ -58,6 +58,7 @@ class PreviewState:
         self.snapshot = Snapshot()
         self.changed = threading.Condition()
         self.stopping = threading.Event()
+        self.on_rebuild: Callable[[str, str], None] | None = None  # told (the last error, this one) after each rebuild
 
     def rebuild(self) -> None:
         result: Build | None
@@ -68,8 +69,11 @@ class PreviewState:
         except Exception as exc:
             result, error = self.snapshot.result, f"internal error: {type(exc).__name__}: {exc}"
         with self.changed:
+            before = self.snapshot.error
             self.snapshot = Snapshot(self.snapshot.version + 1, result, error)
             self.changed.notify_all()
+        if self.on_rebuild:
+            self.on_rebuild(before, error)
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.changed:
@@ -206,6 +210,7 @@ def serve_preview(project: Path, options: BuildOptions, port: int, open_browser:
         console.print(f"Preview on {server.url} (Ctrl-C to stop); watching {project}", markup=False)
         if server.state.snapshot.error:
             console.print(f"error: {server.state.snapshot.error}", markup=False, style="red")
+        server.state.on_rebuild = lambda before, error: _say_rebuild(console, before, error)
         if open_browser:
             import webbrowser
 
@@ -216,6 +221,16 @@ def serve_preview(project: Path, options: BuildOptions, port: int, open_browser:
         console.print("Preview stopped.", markup=False)
     finally:
         server.stop()
+
+
+def _say_rebuild(console, before: str, error: str) -> None:
+    """A line in the terminal when a rebuild fails (once per new error), and when it works again."""
+    now = time.strftime("%H:%M:%S")
+    if error and error != before:
+        for problem in error.splitlines():
+            console.print(f"{now} rebuild failed (the page shows the error): {problem}", markup=False, style="red")
+    elif before and not error:
+        console.print(f"{now} rebuilt: the build works again", markup=False, style="green")
 
 
 class PreviewHandler(http.server.BaseHTTPRequestHandler):

@@ -1,6 +1,8 @@
 """The terminal preview: what each segment's email says, as a reader would go through it.
 
-Built from the same `Issue` as the email, in memory; nothing is written.
+Built from the same `Issue` as the email, in memory; nothing is written. This is the view for
+a terminal (rich: colours, a box for the inbox row, rules); a pipe, a CI log, `TERM=dumb` or
+`NO_COLOR` get plain text from plain.py instead.
 """
 
 from __future__ import annotations
@@ -16,26 +18,22 @@ from ..compose.grouping import Reason
 from ..pipeline import Build, EditionBuild
 from ..render.emails import Email
 from ..render.text import LinkList, inline_text, upper_first
-
-
-def kilobytes(text: str) -> str:
-    return f"{len(text.encode('utf-8')) / 1024:.1f} KB"
+from .plain import overview_rows
+from .rich_blocks import held, released
 
 
 def overview(built: EditionBuild) -> Table:
-    """One row per segment: what it holds and how big its email is."""
+    """One row per segment: what it holds and how big its email is. The ids and sizes never
+    fold; the subject takes the rest of the width (at 120 columns, the whole subject)."""
     table = Table(title=f"Edition {built.edition.id}", box=box.SIMPLE_HEAD, expand=True, title_justify="left")
-    table.add_column("Segment", overflow="fold", ratio=2)
+    table.add_column("Segment", no_wrap=True)
     table.add_column("Articles", justify="right", no_wrap=True)
-    table.add_column("Subject", overflow="fold", ratio=4)
+    table.add_column("Subject", ratio=1)
     table.add_column("HTML", justify="right", no_wrap=True)
     table.add_column("Text", justify="right", no_wrap=True)
-    for email in built.emails:
-        issue = email.issue
-        table.add_row(issue.segment.id, str(len(issue.articles)), Text(issue.subject), kilobytes(email.html),
-                      kilobytes(email.text))
-    for segment_id in built.empty:
-        table.add_row(segment_id, "0", Text("no article: no email", style="italic"), "–", "–")
+    for segment_id, count, subject, html, text in overview_rows(built):
+        style = "italic" if count == "0" else ""
+        table.add_row(segment_id, count, Text(held(subject), style=style), html, text)
     return table
 
 
@@ -43,11 +41,11 @@ def inbox_row(email: Email) -> Panel:
     """The subject and preheader as a mail client's inbox list shows them."""
     issue = email.issue
     row = Text()
-    row.append(issue.newsletter.sender_name, style="bold")
+    row.append(held(issue.newsletter.sender_name), style="bold")
     row.append("\n")
-    row.append(issue.subject, style="bold")
+    row.append(held(issue.subject), style="bold")
     row.append(" — ")
-    row.append(issue.preheader, style="dim")
+    row.append(held(issue.preheader), style="dim")
     return Panel(row, title=f"{issue.segment.title}", title_align="left", box=box.ROUNDED)
 
 
@@ -66,21 +64,21 @@ def segment_view(email: Email) -> Group:
     parts.append(Rule(issue.words.articles(len(issue.articles)), align="left", style="dim"))
     for index, article in enumerate(issue.articles):
         heading = Text(f"{index + 1}. ", style="bold")
-        heading.append(article.title, style="bold")
+        heading.append(held(article.title), style="bold")
         heading.append(f" [{links.number(article.url)}]", style="cyan")
         meta = upper_first(article.date_long) + (f" · {article.author}" if article.author else "")
         parts.append(heading)
-        parts.append(Text(meta, style="dim"))
+        parts.append(Text(held(meta), style="dim"))
         if article.image:
-            parts.append(Text(f"{look.image_label}{look.colon} {article.image_alt}", style="italic dim"))
+            parts.append(Text(held(f"{look.image_label}{look.colon} {article.image_alt}"), style="italic dim"))
         if article.full:
             parts.extend(_spaced(rich_blocks(article.body, links, look)))
         elif article.summary:
-            parts.append(Text(inline_text(article.summary, links)))
+            parts.append(Text(held(inline_text(article.summary, links))))
         parts.append(Text(""))
     parts.append(Rule(issue.words.links, align="left", style="dim"))
     for number, url in enumerate(links.urls, start=1):
-        line = Text(f"[{number}] ", style="cyan")
+        line = Text(f"[{number}] ", style="cyan", no_wrap=True, overflow="ignore")  # a URL is never cut
         line.append(url, style=f"link {url}")
         parts.append(line)
     return Group(*parts)
@@ -96,13 +94,18 @@ def _spaced(items: list) -> list:
     return out
 
 
-def print_preview(console: Console, built: Build, show_overview: bool) -> None:
-    for edition in built.editions:
-        if show_overview:
-            console.print(overview(edition))
-        for email in edition.emails:
-            console.print(segment_view(email))
-            console.print()
+def render_preview(console: Console, built: Build, show_overview: bool) -> str:
+    """The preview as `console` would print it (with its colours, at its width), in one string:
+    the caller prints it or hands it to a pager. Lines longer than the width (a long URL) are
+    kept whole, for the terminal to fold without cutting the link."""
+    with console.capture() as capture:
+        for edition in built.editions:
+            if show_overview:
+                console.print(overview(edition))
+            for email in edition.emails:
+                console.print(segment_view(email), crop=False)
+                console.print()
+    return released(capture.get())
 
 
 def articles_tables(built: Build, everything: bool = False) -> list[Table]:

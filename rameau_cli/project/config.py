@@ -8,6 +8,7 @@ from typing import Any
 
 from ..cache.base import CACHE_DIR, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, show
+from .checks import CHECK, Checks, check_settings
 from .newsletter import NEWSLETTER, Newsletter, languages_have_words, newsletter_settings
 from .push import PUSH, Push, check_push_lists, push_settings
 from .reading import read_text
@@ -110,6 +111,7 @@ class Config:
     public_url: str = ""  # where the output folder is published (view-online links, archive feed)
     unsubscribe_mailto: str = ""
     push: Push = Push()  # emailing.push: where `rameau push` creates drafts
+    checks: Checks = Checks()  # check.rules: the levels of `rameau check`'s rules
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
@@ -237,6 +239,7 @@ CONFIG = Mapping(
     Key("output", OUTPUT, "Where the built editions go."),
     Key("emailing", EMAILING, "The emailing tool the emails are made for."),
     Key("links", LINKS, "Link tagging for every segment."),
+    Key("check", CHECK, "What `rameau check` reports, and at which level."),
     check=lambda values, walk, path: check_push_lists(values, walk),
 )
 
@@ -284,6 +287,7 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
         public_url=(output["public_url"] or "").rstrip("/"),
         unsubscribe_mailto=emailing["unsubscribe_mailto"] or "",
         push=push_settings(emailing["push"]),
+        checks=check_settings(values["check"]),
         warnings=tuple(walk.warnings),
     )
 

@@ -1,5 +1,5 @@
 """The README's reference tables, made from the schema: what each key of rameau.yaml, of an
-article's front matter and of an edition file means.
+article's front matter and of an edition file means, and every rule of `rameau check`.
 
     python -m rameau_cli.project.reference README.md    # rewrite the tables between their markers
 """
@@ -57,12 +57,14 @@ def reference_table(kind: Mapping) -> str:
 def tables() -> dict[str, str]:
     """Each table, by the name of its marker in the README."""
     from ..sources.article import FRONT_MATTER
+    from .checks import rules_table
     from .config import CONFIG
     from .editions import EDITION
     from .words import WORDING
 
     return {"rameau.yaml": reference_table(CONFIG), "front matter": reference_table(FRONT_MATTER),
-            "edition file": reference_table(EDITION), "wording": reference_table(WORDING)}
+            "edition file": reference_table(EDITION), "wording": reference_table(WORDING),
+            "check rules": rules_table()}
 
 
 def marker(name: str) -> tuple[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from ..cache.articles import ArticleCache
@@ -40,8 +41,10 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, str, os.s
 
 
 def read_markdown_source(config: Config, source: Source, warnings: Warnings, skipped: list[Problem],
-                         cache: CacheFolder = NO_CACHE) -> list[Article]:
-    """The articles of one Markdown source; each file that cannot be used is added to `skipped`."""
+                         cache: CacheFolder = NO_CACHE,
+                         progress: Callable[[str, int, int], None] | None = None) -> list[Article]:
+    """The articles of one Markdown source; each file that cannot be used is added to `skipped`.
+    `progress("Reading articles", done, total)` every hundred files."""
     folder = config.root / source.location
     try:
         info = os.stat(folder)
@@ -56,7 +59,9 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
     article_cache = ArticleCache(cache, folder, f"{config.newsletter.timezone}|{base_url}")
     articles = []
-    for name, path, info in files:
+    for done, (name, path, info) in enumerate(files, start=1):
+        if progress and (done % 100 == 0 or done == len(files)):
+            progress("Reading articles", done, len(files))
         cached = article_cache.get(name, info)
         if cached is None:
             found = Warnings()

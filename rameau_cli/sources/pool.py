@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..cache.base import NO_CACHE, CacheFolder
@@ -20,16 +21,19 @@ class Pool:
 
 
 def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warnings,
-                     policy: FetchPolicy = FetchPolicy(), cache: CacheFolder = NO_CACHE) -> Pool:
-    """Every usable article from every source, each once; everything skipped is warned about."""
+                     policy: FetchPolicy = FetchPolicy(), cache: CacheFolder = NO_CACHE,
+                     progress: Callable[[str, int, int], None] | None = None) -> Pool:
+    """Every usable article from every source, each once; everything skipped is warned about.
+    `progress(what, done, total)` is told of the articles read and the feeds fetched."""
     articles: list[Article] = []
     skipped: list[Problem] = []
     failures: list[Problem] = []
     failed_sources = 0
+    feeds = [source for source in sources if source.kind != "markdown"]
     for source in sources:
         try:
             if source.kind == "markdown":
-                articles.extend(read_markdown_source(config, source, warnings, skipped, cache))
+                articles.extend(read_markdown_source(config, source, warnings, skipped, cache, progress))
             else:
                 from .feeds import read_feed_source  # only projects with feeds need feedparser's side
 
@@ -37,6 +41,8 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
         except ContentError as exc:
             failures.extend(exc.problems)
             failed_sources += 1
+        if progress and source.kind != "markdown":
+            progress("Reading feeds", feeds.index(source) + 1, len(feeds))
     if sources and failed_sources == len(sources):
         raise ContentError(*failures, Problem("", "no source could be read; nothing was built"))
     for problem in failures:

@@ -1,0 +1,134 @@
+"""Which emails `rameau check` reads, and the whole check: the built files in the output folder
+(with no edition named, each segment's latest build) when there are some, else the edition built
+in memory; the rules of rules.py on each, the links asked with --links (links.py), and the
+levels the project gives the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .rules import CheckedEmail, Finding, check_email, finding, with_levels
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a check found: where it looked, the emails it read, and its findings."""
+
+    where: str
+    emails: tuple[CheckedEmail, ...]
+    findings: tuple[Finding, ...]
+
+    def count(self, level: str) -> int:
+        return sum(f.level == level for f in self.findings)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"checked": self.where, "segments": [e.segment for e in self.emails], "errors": self.count("error"),
+                "warnings": self.count("warning"), "findings": [f.__dict__ for f in self.findings]}
+
+
+def run_check(config: Any, options: Any, out: Path | None = None, force: bool = False, links: bool = False,
+              progress: Any = None) -> Report:
+    """The whole of `rameau check`: the emails the options name (only `options.segments`, when
+    given), their findings, and with `links` their links asked; at the project's levels."""
+    where, emails, findings = check_edition(config, options, out, force, progress)
+    if options.segments:
+        findings = [f for f in findings if f.segment in options.segments or not f.segment]
+        emails = [e for e in emails if e.segment in options.segments]
+    if links:
+        from ..cache.base import CacheFolder
+        from .links import check_links
+
+        findings += check_links(emails, CacheFolder(config.cache_dir), progress)
+    return Report(where, tuple(emails), tuple(with_levels(findings, config.checks)))
+
+
+def emails_from_build(built: Any) -> list[CheckedEmail]:
+    """The emails of an edition built in memory (a pipeline.Build)."""
+    from ..render.message import build_message
+
+    return [
+        CheckedEmail(e.issue.segment.id, e.issue.subject, e.issue.preheader, e.html, e.text,
+                     e.issue.profile.placeholders, str(e.issue.profile.unsubscribe), len(e.issue.articles),
+                     tuple((name, len(data)) for name, data in built.assets.items() if f"/{name}" in e.html),
+                     tuple((a.id, a.canonical_url) for a in e.issue.articles + e.issue.more),
+                     list_unsubscribe(build_message(e.issue, e.html, e.text)))
+        for e in built.emails
+    ]
+
+
+def list_unsubscribe(message: bytes) -> tuple[str, ...]:
+    """The targets of a message's List-Unsubscribe header: `<a>, <b>` gives (a, b)."""
+    from email.parser import BytesHeaderParser
+
+    header = str(BytesHeaderParser().parsebytes(message).get("List-Unsubscribe") or "")
+    return tuple(re.findall(r"<([^>]*)>", header))
+
+
+def email_from_folder(built: Any, profile: Any) -> CheckedEmail:
+    """An email written by build-issue (a built.BuiltEmail: its files and manifest entry)."""
+    from ..errors import ContentError, Problem
+
+    entry = built.entry
+    try:
+        html = (built.folder / "index.html").read_text(encoding="utf-8")
+        text = (built.folder / "index.txt").read_text(encoding="utf-8")
+        message = (built.folder / "message.eml").read_bytes()
+    except (OSError, ValueError) as exc:
+        raise ContentError(Problem(str(built.folder), f"cannot read the built email ({exc}); build it again")) from None
+    articles = [a for a in entry.get("articles", []) if isinstance(a, dict)]
+    return CheckedEmail(built.segment, str(entry.get("subject", "")), str(entry.get("preheader", "")), html, text,
+                        profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", [])),
+                        _asset_sizes(built.folder.parent.parent, entry.get("assets")),
+                        tuple((str(a.get("id", "")), str(a.get("url", ""))) for a in articles),
+                        list_unsubscribe(message))
+
+
+def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...]:
+    from ..images.assets import ASSETS_DIR, NAME
+
+    sizes: list[tuple[str, int | None]] = []
+    for name in names if isinstance(names, list) else []:
+        if isinstance(name, str) and NAME.fullmatch(name):
+            path = out_dir / ASSETS_DIR / name
+            sizes.append((name, path.stat().st_size if path.is_file() else None))
+    return tuple(sizes)
+
+
+def check_edition(config: Any, options: Any, out: Path | None = None, force: bool = False,
+                  progress: Any = None) -> tuple[str, list[CheckedEmail], list[Finding]]:
+    """Findings for what the options name: the built emails (with no edition named, each
+    segment's latest build) when there are some, else the edition built in memory; a built
+    email that the sources would now build differently (unless `force`), and every article
+    that could not be read, are errors. Returns (where, emails, findings)."""
+    from ..built import built_emails, stale
+    from ..compose.profiles import profile_for
+    from ..output.write import settle
+    from ..pipeline import build
+
+    out_dir = out or config.output_dir
+    settle(config, out_dir)  # what a killed build left is put right first
+    built = built_emails(config, options, out_dir)
+    findings: list[Finding] = []
+    if built:
+        profile = profile_for(config.profile, config.newsletter.language)  # its fallback: the language's
+        emails = [email_from_folder(email, profile) for email in built]
+        where = ", ".join(dict.fromkeys(str(email.folder.parent) for email in built))
+        problems, fresh = stale(config, built)
+        if not force:
+            findings += [finding(Path(p.where).name, "build-stale", f"{p.where}: {p.message}") for p in problems]
+    else:
+        fresh = build(config, options, progress=progress)
+        emails = emails_from_build(fresh)
+        where = f"edition {', '.join(e.edition.id for e in fresh.editions)}, built in memory"
+    if fresh is not None:
+        findings += [finding("", "article-skipped", f"{p}; it is in no email") for p in fresh.pool.skipped]
+        findings += [finding("", "image-left-out", str(p)) for p in fresh.image_warnings]
+    if not config.newsletter.address:
+        findings.append(finding("", "address-missing", "rameau.yaml: newsletter.address: no postal address; add the "
+                                "organisation's (CAN-SPAM requires one, and several emailing tools refuse a campaign "
+                                "without it)"))
+    return where, emails, findings + [finding for email in emails for finding in check_email(email)]
