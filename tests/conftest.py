@@ -16,6 +16,12 @@ import pytest
 
 from helpers import REPO, Run
 
+# Where PYTHONDONTWRITEBYTECODE is set (this machine sets it), every real `python -m rameau_cli`
+# a test starts would compile rameau from source again: the tests let Python keep its bytecode,
+# as an installed copy has it.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
+
 
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current build.")
