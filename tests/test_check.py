@@ -190,3 +190,16 @@ def test_an_unknown_rule_or_level_is_a_configuration_error(example, run):
         "unquoted on or yes as true); write the level",
     ]
 
+
+
+def test_a_long_web_version_address_keeps_the_text_part_within_78_columns(example, run):
+    """The "view online" line of the text part puts a long address on a line of its own."""
+    from helpers import set_public_url
+
+    set_public_url(example, "https://lettres-et-nouvelles.rameau-alliances.example.org/archives-des-lettres")
+    assert run("build-issue", "--segment", "hebdo-grand-public", cwd=example).code == 0
+    lines = (example / "dist" / "2026-W48" / "hebdo-grand-public" / "index.txt").read_text(encoding="utf-8").splitlines()
+    address = "https://lettres-et-nouvelles.rameau-alliances.example.org/archives-des-lettres/2026-W48/hebdo-grand-public/web.html"
+    assert lines[2] == "Version en ligne\u00a0:" and lines[3] == address
+    result = run("check", "--json", "--segment", "hebdo-grand-public", cwd=example)
+    assert "text-line-length" not in result.stdout, result.stdout
