@@ -266,17 +266,18 @@ def hostile_emails(tmp_path_factory):
 def test_no_email_is_ever_wider_than_the_window(browser, hostile_emails, segment):
     html = hostile_emails[segment]
     assert "Mise en page hostile" in html
-    for width in WIDTHS:
+    page = browser.new_page(viewport={"width": WIDTHS[0], "height": 800}, java_script_enabled=False)
+    page.route("**/*", lambda route: route.abort())
+    page.set_content(html, wait_until="load")
+    for width in WIDTHS:  # the same page, laid out again at each width and colour scheme
+        page.set_viewport_size({"width": width, "height": 800})
         for scheme in ("light", "dark"):
-            page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme,
-                                    java_script_enabled=False)
-            page.route("**/*", lambda route: route.abort())
-            page.set_content(html, wait_until="load")
+            page.emulate_media(color_scheme=scheme)
             scroll = page.evaluate("document.documentElement.scrollWidth")
             cut = page.evaluate(CUT_WORDS) if width == WIDTHS[0] and scheme == "light" else []
-            page.close()
             assert scroll <= width, f"{segment} is {scroll} px wide in a {width} px window ({scheme})"
             assert not cut, f"words of a table cut across lines at {width} px: {cut[:5]}"
+    page.close()
 
 
 # The words of table cells drawn on more than one line (a table scrolls in its box instead).
@@ -308,10 +309,11 @@ def accessible_links(page):
 def test_assistive_technology_meets_one_link_per_card_and_no_serious_problem(browser, hostile_emails, segment):
     from axe_playwright_python.sync_playwright import Axe
 
+    page = browser.new_page()
+    page.route("**/*", lambda route: route.abort())
+    page.set_content(hostile_emails[segment], wait_until="load")
     for scheme in ("light", "dark"):
-        page = browser.new_page(color_scheme=scheme)
-        page.route("**/*", lambda route: route.abort())
-        page.set_content(hostile_emails[segment], wait_until="load")
+        page.emulate_media(color_scheme=scheme)
         links = accessible_links(page)
         names = {}
         for name, href in links:
@@ -327,7 +329,7 @@ def test_assistive_technology_meets_one_link_per_card_and_no_serious_problem(bro
         violations = Axe().run(page).response["violations"]
         serious = [(v["id"], v["nodes"][0]["target"]) for v in violations if v["impact"] in ("serious", "critical")]
         assert serious == [], f"{scheme}: {serious}"
-        page.close()
+    page.close()
 
 
 def luminance_contrast(first, second):
