@@ -2,8 +2,9 @@
 
 A segment's page for a past year changes only when its history file does: with ten years of a
 daily newsletter, a build renders the current year's pages and takes the others from here
-(as it must when the output folder is fresh, as in CI). Dates written out in words are kept
-too, so that Babel is not asked again for each issue's date.
+(as it must when the output folder is fresh, as in CI). `archive.json` says how many issues
+each page lists and keeps dates written out in words (so that Babel is not asked again for
+each issue's date); each page is a file of its own under `archive/`, read as it is.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .base import CacheFolder
 
 class ArchiveCache:
     def __init__(self, cache: CacheFolder, key: str):
+        self.folder = cache
         self.file = cache.file("archive.json")
         self.key = key
         loaded = self.file.load(key)
@@ -26,17 +28,20 @@ class ArchiveCache:
         self.used_pages: dict[str, dict[str, Any]] = {}
         self.used_dates: dict[str, str] = {}
 
-    def page(self, name: str, digest: str) -> tuple[str, int] | None:
+    def page(self, name: str, digest: str) -> tuple[bytes, int] | None:
         """The page `name` made from a history file of this hash, and how many issues it lists."""
         kept = self.pages.get(name)
-        if (isinstance(kept, dict) and kept.get("hash") == digest and isinstance(kept.get("html"), str)
-                and isinstance(kept.get("count"), int)):
-            self.used_pages[name] = kept
-            return kept["html"], kept["count"]
-        return None
+        if not (isinstance(kept, dict) and kept.get("hash") == digest and isinstance(kept.get("count"), int)):
+            return None
+        html = self.folder.file("archive", f"{name}.html").load_bytes(f"{self.key}:{digest}")
+        if html is None:
+            return None
+        self.used_pages[name] = kept
+        return html, kept["count"]
 
-    def keep(self, name: str, digest: str, html: str, count: int) -> None:
-        self.used_pages[name] = {"hash": digest, "html": html, "count": count}
+    def keep(self, name: str, digest: str, html: bytes, count: int) -> None:
+        self.used_pages[name] = {"hash": digest, "count": count}
+        self.folder.file("archive", f"{name}.html").save(key=f"{self.key}:{digest}", pieces=(html,))
 
     def date(self, day: str, make: Callable[[], str]) -> str:
         value = self.dates.get(day)

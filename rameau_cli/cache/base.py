@@ -75,6 +75,16 @@ class CacheFile:
 
     def load(self, key: str = "") -> Any:
         """The body as it was saved with this key by this code, or None."""
+        body = self.load_bytes(key)
+        if body is None:
+            return None
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+
+    def load_bytes(self, key: str = "") -> bytes | None:
+        """The body's bytes as they were saved with this key by this code (`save(pieces=...)`), or None."""
         if self.path is None:
             return None
         try:
@@ -84,12 +94,12 @@ class CacheFile:
         body, _, trailer = data.rpartition(b"\n")
         try:
             stamp = json.loads(trailer)
-            if (not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("stamp") != code_stamp()
-                    or stamp.get("key") != key or stamp.get("sha256") != hashlib.sha256(body).hexdigest()):
-                return None
-            return json.loads(body)
         except (ValueError, RecursionError):
             return None
+        if (not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("stamp") != code_stamp()
+                or stamp.get("key") != key or stamp.get("sha256") != hashlib.sha256(body).hexdigest()):
+            return None
+        return body
 
     def save(self, body: Any = None, key: str = "", pieces: Iterable[bytes] | None = None) -> None:
         """Keep `body` (or the JSON already encoded in `pieces`) for the next build."""

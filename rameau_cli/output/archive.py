@@ -110,7 +110,7 @@ class Archive:
             pages[segment.id] = []
             for year in sorted(self._years(segment.id), reverse=True):
                 html, count = self._year_page(segment, year)
-                files[f"{segment.id}/{year}.html"] = html.encode("utf-8")
+                files[f"{segment.id}/{year}.html"] = html
                 pages[segment.id].append(YearPage(segment.id, year, count, f"{segment.id}/{year}.html"))
         latest = self._latest()
         files["index.html"] = self._render("html", "archive/index.html", segments=self.segments, pages=pages,
@@ -127,14 +127,14 @@ class Archive:
         years = set(kept.years.get(segment, ())) if kept else set()
         return years | {year_of(entry) for entry in self.history.get(segment)}
 
-    def _year_page(self, segment: Segment, year: int) -> tuple[str, int]:
+    def _year_page(self, segment: Segment, year: int) -> tuple[bytes, int]:
         digest = hashlib.sha256(self._year_bytes(segment.id, year)).hexdigest()
         name = f"{segment.id}/{year}"
         found = self.cache.page(name, digest)
         if found is None:
             entries = [self._entry(segment, e, "../../") for e in reversed(self._editions(segment.id, year))]
             html = self._render("html", "archive/year.html", segment=segment, year=year, entries=entries)
-            found = html, len(entries)
+            found = html.encode("utf-8"), len(entries)
             self.cache.keep(name, digest, *found)
         return found
 

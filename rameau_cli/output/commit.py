@@ -75,7 +75,7 @@ class Commit:
         if not folder.is_dir() or folder.is_symlink():
             staged = self.stage_folder(folder)
             for name, data in files.items():
-                path = fs.safe_join(staged, name)
+                path = staged / _plain(name)
                 if path.parent != staged and not path.parent.is_dir():
                     fs.make_folder(path.parent)
                 fs.write_new(path, data, durable)
@@ -86,9 +86,9 @@ class Commit:
             if rest:
                 below.setdefault(first, {})[rest] = data
             else:
-                self.stage_file(fs.safe_join(folder, first), data, durable)
+                self.stage_file(folder / _plain(first), data, durable)
         for child, more in below.items():
-            self.stage_tree(fs.safe_join(folder, child), more, durable)
+            self.stage_tree(folder / _plain(child), more, durable)
 
     def abandon(self) -> None:
         for swap in self.swaps:
@@ -119,6 +119,14 @@ class Commit:
                 fs.remove(swap.backup)
         if held:
             raise InterruptedAfterCommit
+
+
+def _plain(name: str) -> str:
+    """A relative path made of plain names only: nothing that could lead out of its folder (a
+    link inside it is refused where it is met: stage_folder, stage_file)."""
+    if name.startswith("/") or any(part in ("", ".", "..") or "\\" in part for part in name.split("/")):
+        raise OutputError(Problem(name, "refusing to write outside the output folder"))
+    return name
 
 
 @contextlib.contextmanager

@@ -149,11 +149,29 @@ def read_entries(entries: Any, where: str, problems: list[Problem]) -> tuple[Sen
     if not isinstance(entries, list):
         problems.append(Problem(where, f"expected a list of editions, got {show(entries)}"))
         return ()
-    read = [_entry(entry, f"{where}[{i}]", problems) for i, entry in enumerate(entries)]
+    read = [_entry(entry, where, i, problems) for i, entry in enumerate(entries)]
     return tuple(sorted((e for e in read if e is not None), key=lambda e: (e.date, e.edition)))
 
 
-def _entry(raw: Any, where: str, problems: list[Problem]) -> SentEdition | None:
+_ENTRY_KEYS = frozenset(ENTRY_KEYS)
+
+
+def _entry(raw: Any, where: str, index: int, problems: list[Problem]) -> SentEdition | None:
+    """One edition, read at once when it is well formed (ten years of history are read this way)."""
+    if type(raw) is dict:
+        edition, number, date = raw.get("edition"), raw.get("number"), raw.get("date")
+        subject, preheader, articles = raw.get("subject", ""), raw.get("preheader", ""), raw.get("articles", [])
+        if (type(edition) is str and edition and type(number) is int and number >= 0 and type(date) is str
+                and type(subject) is str and type(preheader) is str and type(articles) is list
+                and all(type(a) is str for a in articles) and _moment(date) is not None):
+            extra = {key: value for key, value in raw.items() if key not in _ENTRY_KEYS} if raw.keys() - _ENTRY_KEYS \
+                else {}
+            return SentEdition(edition, number, date, subject, preheader, tuple(articles), extra)
+    return _named_problems(raw, f"{where}[{index}]", problems)
+
+
+def _named_problems(raw: Any, where: str, problems: list[Problem]) -> SentEdition | None:
+    """Every problem of an edition that is not well formed, each with its key path."""
     if not isinstance(raw, dict):
         problems.append(Problem(where, "expected a mapping with edition, number, date and articles"))
         return None

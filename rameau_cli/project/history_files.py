@@ -46,6 +46,7 @@ from .history import (
 )
 
 HISTORY_DIR = "history"
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # one encoder for every edition
 _YEAR_FILE = re.compile(r"^(\d{4})\.json$")
 _SEGMENT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -159,7 +160,12 @@ def year_bytes(history: History, segment: str, year: int) -> bytes:
     """A year file's bytes, as they are on disk."""
     assert history.kept is not None
     file = year_path(history.kept.path, segment, year)
-    text = read_text(file)
+    try:
+        with open(file, "rb") as handle:
+            return handle.read()
+    except OSError:
+        pass
+    text = read_text(file)  # says why it cannot be read
     if text is None:
         raise ContentError(Problem(shown(file, history.kept.path), "is missing; restore it from version control"))
     return text.encode("utf-8")
@@ -349,6 +355,6 @@ def index_text(history: History, groups: Mapping[tuple[str, int], list[SentEditi
 def year_text(entries: list[SentEdition], extra: Mapping[str, Any]) -> str:
     """A year file: one edition per line, oldest first, so that an added edition is one added line."""
     ordered = sorted(entries, key=lambda e: (e.date, e.edition))
-    lines = ",\n".join("    " + json.dumps(entry_record(e), ensure_ascii=False, allow_nan=False) for e in ordered)
+    lines = ",\n".join("    " + _ENCODE(entry_record(e)) for e in ordered)
     kept = "".join(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n" for key, value in extra.items())
     return f'{{\n  "format": {LATEST_FORMAT},\n{kept}  "editions": [\n{lines}\n  ]\n}}\n'
