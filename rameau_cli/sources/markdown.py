@@ -3,16 +3,22 @@ from the article cache while it does not change."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..cache.articles import ArticleCache
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
-from .article import Article, read_markdown_article
+from .article import FIELDS, Article, field_values, read_markdown_article, restore
+from .halves import map_in_halves
 
 
 def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, str, os.stat_result]]:
@@ -44,7 +50,7 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
                          cache: CacheFolder = NO_CACHE,
                          progress: Callable[[str, int, int], None] | None = None) -> list[Article]:
     """The articles of one Markdown source; each file that cannot be used is added to `skipped`.
-    `progress("Reading articles", done, total)` every hundred files."""
+    `progress("Reading articles", done, total)` as they are read."""
     folder = config.root / source.location
     try:
         info = os.stat(folder)
@@ -58,37 +64,78 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
         raise ContentError(Problem(str(folder), "is neither a folder nor a Markdown file"))
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
     article_cache = ArticleCache(cache, folder, f"{config.newsletter.timezone}|{base_url}")
-    articles = []
-    for done, (name, path, info) in enumerate(files, start=1):
-        if progress and (done % 100 == 0 or done == len(files)):
-            progress("Reading articles", done, len(files))
+    found: list[tuple[Article | None, list[Problem], list[Problem]] | None] = []
+    unread = []
+    for name, _, info in files:
         cached = article_cache.get(name, info)
+        found.append(None if cached is None else (cached[0], cached[1], []))
         if cached is None:
-            found = Warnings()
-            try:
-                article = read_markdown_article(Path(path), tz, base_url, found)
-            except ContentError as exc:
-                article_cache.forget(name)
-                for problem in found:
-                    warnings.warn(problem.where, problem.message)
-                skipped.extend(exc.problems)
-                continue
-            article_cache.put(name, info, article, found.items)
-            cached = (article, found.items)
-        article, found_warnings = cached
-        for problem in found_warnings:
+            unread.append(len(found) - 1)
+    with gc_paused():  # tens of thousands of new objects, none in a cycle: the collector would only rescan them
+        packed = map_in_halves(lambda indexes: [_packed(_read(*files[i][1:], tz, base_url)) for i in indexes], unread)
+        read = [(None if values is None else restore(values), warned, problems) for values, warned, problems in packed]
+    for index, result in zip(unread, read, strict=True):
+        name, _, info = files[index]
+        if result[0] is None:
+            article_cache.forget(name)
+        else:
+            article_cache.put(name, info, result[0], result[1])
+        found[index] = result
+    articles = []
+    for done in found:
+        assert done is not None
+        article, warned, problems = done
+        for problem in warned:
             warnings.warn(problem.where, problem.message)
-        articles.append(article)
+        skipped.extend(problems)
+        if article is not None:
+            articles.append(article)
     article_cache.save()
+    if progress:
+        progress("Reading articles", len(files), len(files))
     return articles
+
+
+def _read(path: str, info: os.stat_result, tz: ZoneInfo, base_url: str) -> tuple[Article | None, list[Problem],
+                                                                                list[Problem]]:
+    """(the article, its warnings, why it cannot be used): its body left in its file when it has
+    a summary, as the article cache leaves it (with_body reads it for an email that shows it)."""
+    warned = Warnings()
+    try:
+        article = read_markdown_article(Path(path), tz, base_url, warned, info)
+    except ContentError as exc:
+        return None, warned.items, list(exc.problems)
+    if article.summary:
+        values = list(field_values(article))
+        values[BODY], values[BODY_ELSEWHERE] = "", True
+        article = restore(values)
+    return article, warned.items, []
+
+
+BODY, BODY_ELSEWHERE = FIELDS.index("body"), FIELDS.index("body_elsewhere")
+
+
+def _packed(result: tuple[Article | None, list[Problem], list[Problem]]) -> tuple[Any, ...]:
+    """What the forked reader sends back: an article as its field values (pickled much faster)."""
+    article, warned, problems = result
+    return None if article is None else field_values(article), warned, problems
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def with_body(article: Article) -> Article:
     """The article with its body, read again from its file when the article cache left it there."""
     if not article.body_elsewhere:
         return article
-    from dataclasses import replace
-
     from ..project.reading import read_text, split_front_matter
 
     try:
