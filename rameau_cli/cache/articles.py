@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import fields
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 from ..errors import Problem
 from ..sources.article import FIELDS as _FIELDS
 from ..sources.article import Article, restore
-from .base import CacheFolder
+from .base import CacheFolder, DamagedCache
 
 _TEXT = tuple(i for i, f in enumerate(fields(Article)) if f.type == "str")
 _AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
@@ -77,32 +76,61 @@ def _article(record: Any) -> Article | None:
 
 
 class ArticleCache:
+    """The articles of one folder as they were read, by file name: (mtime_ns, size, Article,
+    warnings). Loaded a group of lines at a time and made articles at once, so that a warm
+    build of 100,000 articles never holds the file's text and its records besides the articles."""
+
     def __init__(self, cache: CacheFolder, folder: Path, settings: str):
         self.key = settings
         name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:20]
         self.file = cache.file("articles", f"{name}.json")
-        loaded = self.file.load(self.key)
-        self.entries: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+        self.entries: dict[str, tuple[int, int, Article, Any]] = {}
         self.seen: set[str] = set()
         self.changed = False
+        self._load()
 
-    def get(self, name: str, stat: os.stat_result) -> tuple[Article, list[Problem]] | None:
+    def _load(self) -> None:
+        groups = self.file.load_lines(self.key)
+        if groups is None:
+            return
+        try:
+            for index, lines in enumerate(groups):
+                if index == 0 and (not lines or lines[0] != b"{"):
+                    groups.close()  # not one entry per line: JSON of another shape, read whole
+                    return self._load_whole()
+                self._add(_group(lines[1:] if index == 0 else lines))
+        except (DamagedCache, ValueError, RecursionError):
+            self.entries = {}
+
+    def _load_whole(self) -> None:
+        loaded = self.file.load(self.key)
+        if isinstance(loaded, dict):
+            self._add(loaded)
+
+    def _add(self, found: Any) -> None:
+        if not isinstance(found, dict):
+            raise ValueError("not a mapping of file names to entries")
+        for name, entry in found.items():
+            if type(entry) is not list or len(entry) != 4 or type(entry[0]) is not int or type(entry[1]) is not int:
+                self.changed = True
+                continue
+            article, warnings = _article(entry[2]), entry[3]
+            if article is None or type(warnings) is not list or not all(
+                    type(w) is list and len(w) == 2 and type(w[0]) is str and type(w[1]) is str for w in warnings):
+                self.changed = True
+                continue
+            self.entries[name] = (entry[0], entry[1], article, warnings or ())
+
+    def get(self, name: str, mtime_ns: int, size: int) -> tuple[Article, list[Problem]] | None:
         """(article, warnings) as they were, if the file is unchanged."""
         self.seen.add(name)
         entry = self.entries.get(name)
-        if not isinstance(entry, list) or len(entry) != 4 or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
+        if entry is None or entry[0] != mtime_ns or entry[1] != size:
             return None
-        article = _article(entry[2])
-        warnings = entry[3]
-        if article is None or not isinstance(warnings, list) or not all(
-                isinstance(w, list) and len(w) == 2 and all(isinstance(p, str) for p in w) for w in warnings):
-            del self.entries[name]
-            self.changed = True
-            return None
-        return article, [Problem(*w) for w in warnings]
+        return entry[2], [Problem(*w) for w in entry[3]] if entry[3] else []
 
-    def put(self, name: str, stat: os.stat_result, article: Article, warnings: list[Problem]) -> None:
-        self.entries[name] = [stat.st_mtime_ns, stat.st_size, _record(article), [[w.where, w.message] for w in warnings]]
+    def put(self, name: str, mtime_ns: int, size: int, article: Article, warnings: list[Problem]) -> None:
+        self.entries[name] = (mtime_ns, size, article, [[w.where, w.message] for w in warnings] if warnings else ())
         self.changed = True
 
     def forget(self, name: str) -> None:
@@ -118,10 +146,21 @@ class ArticleCache:
         self.file.save(key=self.key, pieces=self._json())
 
     def _json(self) -> Iterator[bytes]:
-        """The entries as JSON, one file's entry at a time: encoding 10,000 entries in one piece
-        held about 50 MB more at the build's peak."""
+        """The entries as JSON, one file's entry a line, made one at a time: encoding 10,000
+        entries in one piece held about 50 MB more at the build's peak."""
         encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
         yield b"{"
         for index, (name, entry) in enumerate(self.entries.items()):
-            yield f'{"," if index else ""}{encode(name)}:{encode(entry)}'.encode()
-        yield b"}"
+            mtime, size, article, warnings = entry
+            separator = ",\n" if index else "\n"
+            yield f"{separator}{encode(name)}:{encode([mtime, size, _record(article), list(warnings)])}".encode()
+        yield b"\n}"
+
+
+def _group(lines: list[bytes]) -> Any:
+    """Entry lines (`"name":[...],`) as one mapping; the closing `}` line ends the last group."""
+    if lines and lines[-1] == b"}":
+        lines = lines[:-1]
+    if not lines:
+        return {}
+    return json.loads(b"{" + b"".join(lines).rstrip(b",") + b"}")

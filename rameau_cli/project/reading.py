@@ -14,7 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import ContentError, Problem, size
+from ..errors import ContentError, Problem
+from ..errors import size as show_size
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -65,26 +66,27 @@ def decode_text(data: bytes, where: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def read_text(path: Path, limit: int = MAX_FILE_BYTES, where: str | None = None,
-              info: os.stat_result | None = None) -> str:
+def read_text(path: Path, limit: int = MAX_FILE_BYTES, where: str | None = None, size: int | None = None) -> str:
     """A regular file's text. Never opens a FIFO or a device (which could block forever).
-    `info`: its stat, when the caller has just made it (one stat per file)."""
+    `size`: the caller has just made its stat and found a regular file of that size (one stat
+    per file)."""
     import stat
 
     where = where or str(path)
     try:
-        info = info or os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise ContentError(Problem(where, "is not a regular file (a folder, a pipe or a device); "
-                                              "remove it or give a file"))
-        if info.st_size > limit:
-            raise ContentError(
-                Problem(where, f"file is {size(info.st_size)}, over the {size(limit)} limit; shorten it")
-            )
+        if size is None:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):
+                raise ContentError(Problem(where, "is not a regular file (a folder, a pipe or a device); "
+                                                  "remove it or give a file"))
+            size = info.st_size
+        if size > limit:
+            raise ContentError(Problem(where, f"file is {show_size(size)}, over the {show_size(limit)} limit; "
+                                              "shorten it"))
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
         if len(data) > limit:  # grown since its stat
-            raise ContentError(Problem(where, f"file is over the {size(limit)} limit; shorten it"))
+            raise ContentError(Problem(where, f"file is over the {show_size(limit)} limit; shorten it"))
     except OSError as exc:
         raise ContentError(Problem(where, f"cannot be read: {exc.strerror or exc}")) from None
     return decode_text(data, where)

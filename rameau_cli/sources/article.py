@@ -4,9 +4,9 @@ one article from a Markdown file."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from ..project.reading import load_yaml_text, read_text, slugify, split_front_ma
 from ..project.schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large folder holds 100,000 of them
 class Article:
     id: str
     title: str
@@ -51,17 +51,27 @@ class Article:
 FIELDS = tuple(f.name for f in fields(Article))
 
 
+_SET = object.__setattr__
+_SHARED: dict[Any, Any] = {}  # repeated values (authors, audiences, tags, alt texts), kept once
+_SHARE = tuple(FIELDS.index(name) for name in ("author", "image_alt", "audiences", "tags"))
+
+
 def restore(values: Iterable[Any]) -> Article:
     """The article whose fields are `values` (in FIELDS order), already checked by the caller
-    (the article cache, the forked reader): set as they are, as unpickling does, twice as fast
-    as __init__ for the tens of thousands of articles of a large folder."""
+    (the article cache, the forked reader): set as they are, as unpickling does, faster than
+    __init__ for the tens of thousands of articles of a large folder. Values that articles often
+    share are kept once."""
+    values = list(values)
+    for index in _SHARE:
+        value = values[index]
+        values[index] = _SHARED.get(value, value) if len(_SHARED) > 20_000 else _SHARED.setdefault(value, value)
     article = object.__new__(Article)
-    article.__dict__.update(zip(FIELDS, values, strict=True))
+    for name, value in zip(FIELDS, values, strict=True):
+        _SET(article, name, value)
     return article
 
 
-def field_values(article: Article) -> tuple[Any, ...]:
-    return tuple(article.__dict__.values())
+field_values = attrgetter(*FIELDS)  # an article's fields as a tuple, in FIELDS order
 
 
 LINE = Text(fold=True)
@@ -90,11 +100,11 @@ FRONT_MATTER = Mapping(
 
 
 def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: Warnings,
-                          info: os.stat_result | None = None) -> Article:
-    """Read one article file (`info`: its stat, when just made); raise ContentError listing every
-    problem in it."""
+                          size: int | None = None) -> Article:
+    """Read one article file (`size`: when it is known to be a regular file of that size); raise
+    ContentError listing every problem in it."""
     where = str(path)
-    text = read_text(path, info=info)
+    text = read_text(path, size=size)
     if not text.strip():
         raise ContentError(Problem(where, "file is empty; add front matter with at least a title and a date"))
     front, body, _ = split_front_matter(text, where)

@@ -41,17 +41,19 @@ def map_in_halves(work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) ->
             os._exit(code)
     os.close(writer)
     received = os.fdopen(reader, "rb")
+    theirs = None
     try:
         done = work(first)
-        data = received.read()
+        try:
+            theirs = pickle.load(received)  # read as it comes: never the whole pickle in memory
+        except Exception:
+            theirs = None
     finally:
         received.close()  # on an interrupt, the forked process stops at its next write
         _, status = os.waitpid(pid, 0)
-    try:
-        theirs = pickle.loads(data) if os.waitstatus_to_exitcode(status) == 0 else None
-    except Exception:
-        theirs = None
-    return done + (theirs if isinstance(theirs, list) and len(theirs) == len(second) else work(second))
+    if os.waitstatus_to_exitcode(status) != 0 or not isinstance(theirs, list) or len(theirs) != len(second):
+        theirs = work(second)
+    return done + theirs
 
 
 def _can_fork() -> bool:

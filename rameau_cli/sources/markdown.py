@@ -21,8 +21,9 @@ from .article import FIELDS, Article, field_values, read_markdown_article, resto
 from .halves import map_in_halves
 
 
-def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, str, os.stat_result]]:
-    """The folder's `.md` files, each with its stat. What cannot be an article (a folder named
+def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]]:
+    """The folder's `.md` files: (name, mtime_ns, size), from one stat each (a stat result holds
+    20 numbers: 100,000 of them were 80 MB). What cannot be an article (a folder named
     x.md, a dangling link, a link loop, a pipe, a device) is a warning naming it: never opened,
     so nothing can block on it."""
     found = []
@@ -41,7 +42,7 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, str, os.s
             elif not stat.S_ISREG(info.st_mode):
                 warnings.warn(entry.path, "is not a regular file (a pipe or a device); remove it (skipped)")
             else:
-                found.append((entry.name, entry.path, info))
+                found.append((entry.name, info.st_mtime_ns, info.st_size))
     found.sort(key=lambda item: item[0])
     return found
 
@@ -57,52 +58,55 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     except OSError:
         raise ContentError(Problem(str(folder), "article folder not found; create it or fix `sources` in rameau.yaml")) from None
     if stat.S_ISREG(info.st_mode):  # one article given on its own
-        files = [(folder.name, str(folder), info)]
+        files, folder = [(folder.name, info.st_mtime_ns, info.st_size)], folder.parent
     elif stat.S_ISDIR(info.st_mode):
         files = article_files(folder, warnings)
     else:
         raise ContentError(Problem(str(folder), "is neither a folder nor a Markdown file"))
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
-    article_cache = ArticleCache(cache, folder, f"{config.newsletter.timezone}|{base_url}")
-    found: list[tuple[Article | None, list[Problem], list[Problem]] | None] = []
+    article_cache = ArticleCache(cache, config.root / source.location, f"{config.newsletter.timezone}|{base_url}")
+    found: list[Article | None] = []
+    said: dict[int, tuple[list[Problem], list[Problem]]] = {}  # file index -> (its warnings, why it was skipped)
     unread = []
-    for name, _, info in files:
-        cached = article_cache.get(name, info)
-        found.append(None if cached is None else (cached[0], cached[1], []))
+    for index, (name, mtime, size) in enumerate(files):
+        cached = article_cache.get(name, mtime, size)
+        found.append(None if cached is None else cached[0])
         if cached is None:
-            unread.append(len(found) - 1)
+            unread.append(index)
+        elif cached[1]:
+            said[index] = (cached[1], [])
     with gc_paused():  # tens of thousands of new objects, none in a cycle: the collector would only rescan them
-        packed = map_in_halves(lambda indexes: [_packed(_read(*files[i][1:], tz, base_url)) for i in indexes], unread)
-        read = [(None if values is None else restore(values), warned, problems) for values, warned, problems in packed]
-    for index, result in zip(unread, read, strict=True):
-        name, _, info = files[index]
-        if result[0] is None:
-            article_cache.forget(name)
-        else:
-            article_cache.put(name, info, result[0], result[1])
-        found[index] = result
-    articles = []
-    for done in found:
-        assert done is not None
-        article, warned, problems = done
+        read = map_in_halves(lambda indexes: [_packed(_read(os.path.join(folder, files[i][0]), files[i][2], tz,
+                                                            base_url)) for i in indexes], unread)
+        for index, (values, warned, problems) in zip(unread, read, strict=True):
+            name, mtime, size = files[index]
+            article = None if values is None else restore(values)
+            if article is None:
+                article_cache.forget(name)
+            else:
+                article_cache.put(name, mtime, size, article, warned)
+            found[index] = article
+            if warned or problems:
+                said[index] = (warned, problems)
+        del read
+    for index in sorted(said):
+        warned, problems = said[index]
         for problem in warned:
             warnings.warn(problem.where, problem.message)
         skipped.extend(problems)
-        if article is not None:
-            articles.append(article)
     article_cache.save()
     if progress:
         progress("Reading articles", len(files), len(files))
-    return articles
+    return [article for article in found if article is not None]
 
 
-def _read(path: str, info: os.stat_result, tz: ZoneInfo, base_url: str) -> tuple[Article | None, list[Problem],
-                                                                                list[Problem]]:
+def _read(path: str, size: int, tz: ZoneInfo, base_url: str) -> tuple[Article | None, list[Problem],
+                                                                   list[Problem]]:
     """(the article, its warnings, why it cannot be used): its body left in its file when it has
     a summary, as the article cache leaves it (with_body reads it for an email that shows it)."""
     warned = Warnings()
     try:
-        article = read_markdown_article(Path(path), tz, base_url, warned, info)
+        article = read_markdown_article(Path(path), tz, base_url, warned, size)
     except ContentError as exc:
         return None, warned.items, list(exc.problems)
     if article.summary:

@@ -57,14 +57,14 @@ def deduplicate(articles: list[Article], skipped: list[Problem]) -> tuple[Articl
 
     Two articles claiming the same id or two files the same URL are a mistake, not a repeat:
     the second is skipped, and said so."""
-    seen: dict[str, Article] = {}
+    seen: dict[tuple[str, str], Article] = {}  # (kind, value): the article strings are shared, not copied
     unique = []
     for article in articles:
-        keys = [f"id:{article.id}"]
+        keys = [("id", article.id)]
         if article.url:
-            keys.append(f"url:{_url_key(article.url)}")
+            keys.append(("url", _url_key(article.url)))
         if article.guid:
-            keys.append(f"guid:{article.guid}")
+            keys.append(("guid", article.guid))
         first = None
         for key in keys:
             if key in seen:
