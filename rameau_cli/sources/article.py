@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, Problem, Warnings
-from ..project.front_matter import quick_front_matter
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
 from ..project.schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
 
@@ -111,6 +110,8 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
     if front is None:
         raise ContentError(Problem(f"{where}:1", "no front matter; start the file with `---`, then `title:` and "
                                                  "`date:` lines, then `---`"))
+    from ..project.front_matter import quick_front_matter  # only when a file is read: warm builds read none
+
     raw = quick_front_matter(front)
     if raw is None:
         raw = load_yaml_text(front, where, first_line=2)
