@@ -48,7 +48,7 @@ def test_an_old_history_json_works_and_the_next_build_writes_it_by_year(daily, r
                 push={"tool": "listmonk"})
     result = build_day(run, daily, "2026-11-26")
     assert result.code == 0, result.stderr
-    assert "quotidienne: n° 5" in result.stderr  # numbering goes on from the old file
+    assert "quotidienne: issue 5," in result.stderr  # numbering goes on from the old file
     index = json.loads((daily / "history.json").read_text(encoding="utf-8"))
     assert index["format"] == 2 and index["push"] == {"tool": "listmonk"}
     assert index["segments"]["quotidienne"] == {"last_number": 5, "years": [2025, 2026]}
@@ -58,7 +58,7 @@ def test_an_old_history_json_works_and_the_next_build_writes_it_by_year(daily, r
     assert [e["edition"] for e in written] == ["2025-12-30", "2025-12-31", "2026-01-01", "2026-11-20", "2026-11-25"]
     assert written[3]["campaign"] == {"id": 7}  # keys of later versions kept
     again = build_day(run, daily, "2026-11-27")
-    assert "quotidienne: n° 6" in again.stderr
+    assert "quotidienne: issue 6," in again.stderr
 
 
 def test_one_edition_per_line_so_a_new_edition_is_one_added_line(daily, run):
@@ -111,7 +111,7 @@ def test_a_build_over_a_conflicted_year_file_warns_and_names_it(daily, run):
     path.write_text(conflicted([], [json.dumps(clash)], [json.dumps(first)]), encoding="utf-8")
     result = build_day(run, daily, "2026-11-27")
     assert result.code == 1
-    assert "history/quotidienne/2026.json: issue n° 1 is both 2026-11-23" in result.stderr
+    assert "history/quotidienne/2026.json: issue 1 is both 2026-11-23" in result.stderr
     assert "renumber one by hand" in result.stderr and "Traceback" not in result.stderr
 
 

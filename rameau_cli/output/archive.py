@@ -11,8 +11,9 @@ lists every past edition. A year's page is made from its history file: while tha
 not change, the page is taken from the cache (cache/archive.py), and the build writes only the
 pages whose bytes change (output/write.py).
 
-The archive is made for a list of segments in a set of words (`ArchiveWords`), so that it can
-be made once per language from the segments of that language.
+The archive is made for a list of segments in one language's words (compose/wording.py: the
+messages `archive`, `archive_year`, ..., `issues`), so that it can be made once per language
+from the segments of that language.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from ..cache.archive import ArchiveCache
 from ..cache.base import NO_CACHE, CacheFolder
 from ..compose.language import long_date
+from ..compose.wording import Wording
 from ..errors import ContentError, Problem
 from ..project.config import Config, Segment
 from ..project.history import History, SentEdition
@@ -35,32 +37,6 @@ from ..render.templates import render_template
 
 ARCHIVE_DIR = "archive"
 FEED_SIZE = 50  # issues in the feed
-
-
-@dataclass(frozen=True)
-class ArchiveWords:
-    """The words of the archive's pages, in one language."""
-
-    archives: str  # the pages' title, after the newsletter's name
-    colon: str  # between the name and "archives"
-    number: str  # before an issue's number
-    issues: str  # "{count} issues"
-    one_issue: str
-    latest: str  # before a segment's latest issue
-    all_archives: str  # the link back to the index
-    feed: str  # the link to the Atom feed
-
-
-ARCHIVE_WORDS = {
-    "fr": ArchiveWords("archives", "\u00a0:", "n°", "{count} numéros", "1 numéro", "Dernier numéro", "Toutes les archives",
-                       "Fil Atom"),
-    "en": ArchiveWords("archive", ":", "No.", "{count} issues", "1 issue", "Latest issue", "The whole archive",
-                       "Atom feed"),
-}
-
-
-def archive_words(language: str) -> ArchiveWords:
-    return ARCHIVE_WORDS.get(language.split("-")[0].lower(), ARCHIVE_WORDS["en"])
 
 
 @dataclass(frozen=True)
@@ -89,12 +65,15 @@ def archive_files(config: Config, history: History, written: dict[Path, bytes],
                   cache: CacheFolder = NO_CACHE) -> dict[str, bytes]:
     """Every file of the archive, by its path under archive/. `written`: the history files this
     build writes (history_files.history_changes), whose new bytes the pages are made from."""
-    words = archive_words(config.newsletter.language)
-    return Archive(config, config.segments, words, history, written, cache).files()
+    from ..compose.wording import Overrides, wording_for
+
+    language = config.newsletter.language
+    overrides = Overrides.of(config.root / "locales", language, config.newsletter.wording)
+    return Archive(config, config.segments, wording_for(language, overrides), history, written, cache).files()
 
 
 class Archive:
-    def __init__(self, config: Config, segments: Iterable[Segment], words: ArchiveWords, history: History,
+    def __init__(self, config: Config, segments: Iterable[Segment], words: Wording, history: History,
                  written: dict[Path, bytes], cache: CacheFolder):
         self.config, self.segments, self.words, self.history = config, tuple(segments), words, history
         self.written = written
@@ -206,6 +185,8 @@ class Archive:
         """What every page depends on besides its history file and rameau's own code."""
         own = sorted((path.name, path.read_bytes().hex()) for path in (self.templates / ARCHIVE_DIR).glob("*")
                      if path.is_file()) if (self.templates / ARCHIVE_DIR).is_dir() else []
+        words = [value for value in vars(self.words).values() if isinstance(value, str)]
+        counts = [self.words.issues(count) for count in (0, 1, 2, 3, 5, 11, 21, 52, 365)]  # plural forms
         parts = [self.config.newsletter.name, self.config.newsletter.language, self.config.public_url,
-                 [(s.id, s.title) for s in self.segments], list(vars(self.words).values()), own]
+                 [(s.id, s.title) for s in self.segments], words, counts, own]
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
