@@ -21,7 +21,7 @@ from .cache.base import NO_CACHE, CacheFolder
 from .cache.texts import TextCache
 from .compose.content import edito_blocks, images_without_alt
 from .compose.grouping import Reason, Selection, group
-from .compose.issue import make_issue
+from .compose.issue import Issue, make_issue
 from .compose.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
 from .images.assets import ASSETS_DIR, Assets
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .output.write import Written
 
 READ_HISTORY = object()  # build(): read the project's history when the options use it
+Render = Callable[[Issue, Path | None], Email]  # an issue's email: render.emails.render_within
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,14 @@ def load_project(root: Path) -> Config:
 
 def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None,
           history: History | None | object = READ_HISTORY, cache: CacheFolder | None = None,
-          progress: Callable[[str, int, int], None] | None = None) -> Build:
+          progress: Callable[[str, int, int], None] | None = None, render: Render = render_within) -> Build:
     """Build the edition(s) the options ask for, in memory: each segment once.
 
     One edition, unless each segment's calendar edition is built (no edition file, `--date`)
     and the segments have different cadences: then one edition per period. `history` numbers
     the issues and keeps articles from going out twice (None: no history). `progress(what,
-    done, total)` hears of long work (articles read, feeds fetched), for a progress bar."""
+    done, total)` hears of long work (articles read, feeds fetched), for a progress bar. `render`
+    makes each issue's email (the live preview's keeps the emails whose issue did not change)."""
     warnings = Warnings()
     cache = cache or CacheFolder(config.cache_dir, warnings.warn)
     warnings.items.extend(config.warnings)
@@ -119,8 +121,8 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
         warnings.warn(note.where, note.message)
     texts = Texts(TextCache(cache))
     assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings)
-    editions = tuple(_build_edition(config, edition, members, pool, history, options.resend, warnings, texts, assets)
-                     for edition, members in plan)
+    editions = tuple(_build_edition(config, edition, members, pool, history, options.resend, warnings, texts, assets,
+                                    render) for edition, members in plan)
     assert texts.cache is not None
     texts.cache.save()
     assets.save()
@@ -157,7 +159,7 @@ def assets_url(config: Config) -> str | None:
 
 def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ...], pool: Pool,
                    history: History | None, resend: bool, warnings: Warnings, texts: Texts,
-                   assets: Assets) -> EditionBuild:
+                   assets: Assets, render: Render) -> EditionBuild:
     known = {a.id for a in pool.articles}
     for missing in sorted(set(edition.pinned) - known):
         from .project.schema import closest
@@ -200,7 +202,7 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
             blind = images_without_alt(article.body)
             if blind:
                 warnings.warn(article.source, f"{blind} image(s) of its body have no alt text; write ![what it shows](...)")
-        emails.append(render_within(issue, templates))
+        emails.append(render(issue, templates))
     return EditionBuild(edition, tuple(emails), selections, tuple(empty))
 
 
