@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,9 @@ from ..sources.article import FIELDS as _FIELDS
 from ..sources.article import Article, restore
 from .base import CacheFolder, DamagedCache
 
-_TEXT = tuple(i for i, f in enumerate(fields(Article)) if f.type == "str")
 _AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
 _DATE, _PUBLISH_AT = _FIELDS.index("date"), _FIELDS.index("publish_at")
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
-_BOOLS = tuple(_FIELDS.index(name) for name in ("featured", "full", "body_elsewhere"))
-_PRIORITY = _FIELDS.index("priority")
 
 
 def _record(article: Article) -> list[Any]:
@@ -42,37 +39,40 @@ def _record(article: Article) -> list[Any]:
     return record
 
 
-def _article(record: Any) -> Article | None:
-    """The article a record holds, or None when the record is not of the shape written. (Run for
-    every article of a warm build: plain loops and exact type checks, which are the fastest.)"""
-    if type(record) is not list or len(record) != len(_FIELDS):
+def _reader() -> Callable[[Any], Article | None]:
+    """_article(), written out for the fields of Article as they are: every text field a str,
+    the flags bools, the priority an int, the names lists of str, the dates aware ISO times."""
+    kinds = {"str": "str", "bool": "bool", "int": "int"}
+    checks = " and ".join(f"type(r[{i}]) is {kinds[f.type]}" for i, f in enumerate(fields(Article)) if f.type in kinds)
+    source = f"""
+def read(r):
+    if type(r) is not list or len(r) != {len(_FIELDS)} or not ({checks}):
         return None
-    for index in _TEXT:
-        if type(record[index]) is not str:
-            return None
-    for index in (_AUDIENCES, _TAGS):
-        names = record[index]
-        if type(names) is not list:
-            return None
-        for item in names:
-            if type(item) is not str:
-                return None
-    for index in _BOOLS:
-        if type(record[index]) is not bool:
-            return None
-    if type(record[_PRIORITY]) is not int:
+    audiences, tags = r[{_AUDIENCES}], r[{_TAGS}]
+    if type(audiences) is not list or type(tags) is not list or not all(type(n) is str for n in audiences) \\
+            or not all(type(n) is str for n in tags):
         return None
-    values = list(record)
     try:
-        values[_DATE] = date = dt.datetime.fromisoformat(record[_DATE])
-        embargo = record[_PUBLISH_AT]
-        values[_PUBLISH_AT] = embargo = dt.datetime.fromisoformat(embargo) if embargo is not None else None
+        date = fromisoformat(r[{_DATE}])
+        embargo = r[{_PUBLISH_AT}]
+        embargo = None if embargo is None else fromisoformat(embargo)
     except (TypeError, ValueError):
         return None
     if date.tzinfo is None or (embargo is not None and embargo.tzinfo is None):
         return None
-    values[_AUDIENCES], values[_TAGS] = tuple(record[_AUDIENCES]), tuple(record[_TAGS])
+    values = list(r)
+    values[{_DATE}], values[{_PUBLISH_AT}] = date, embargo
+    values[{_AUDIENCES}], values[{_TAGS}] = tuple(audiences), tuple(tags)
     return restore(values)
+"""
+    namespace: dict[str, Any] = {"fromisoformat": dt.datetime.fromisoformat, "restore": restore}
+    exec(source, namespace)
+    return namespace["read"]
+
+
+_article = _reader()
+_article.__doc__ = """The article a record holds, or None when the record is not of the shape written (run for
+every article of a warm build: one expression of exact type checks, the fastest)."""
 
 
 class ArticleCache:

@@ -118,7 +118,21 @@ def _constructor() -> Any:
     return SafeConstructor()
 
 
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
+
+
 def _construct(tag: str, text: str) -> Any:
+    if tag == "tag:yaml.org,2002:timestamp":  # the usual two forms, made as PyYAML makes them, without it
+        import datetime as dt
+
+        try:
+            if _MOMENT.fullmatch(text):
+                return dt.datetime.fromisoformat(text)
+            if _DAY.fullmatch(text):
+                return dt.date.fromisoformat(text)
+        except ValueError:
+            return _NOT_FOUND
     from yaml.nodes import ScalarNode
 
     constructor = _constructor()
