@@ -180,3 +180,29 @@ def test_a_page_whose_content_is_the_same_is_not_written_again(daily, run):
     assert (archive / "2025.html").stat().st_mtime == 1_000_000_000  # 2025 is as it was
     assert (archive / "2026.html").stat().st_mtime != 1_000_000_000  # 2026 has one issue more
     assert (archive / "2026.html").read_text(encoding="utf-8").count("<li>") == 2
+
+
+def test_a_conflict_between_an_index_and_a_first_format_history_keeps_both(daily, run):
+    """One branch built (history.json became an index, history/ appeared), the other still
+    wrote the first format: Git leaves both in history.json."""
+    assert build_day(run, daily, "2026-11-26").code == 0
+    index = (daily / "history.json").read_text(encoding="utf-8")
+    first = json.dumps({"format": 1, "segments": {"quotidienne": [entry(dt.date(2026, 11, 1), 9)]}}, indent=2) + "\n"
+    (daily / "history.json").write_text(f"<<<<<<< HEAD\n{index}=======\n{first}>>>>>>> other\n", encoding="utf-8")
+    result = build_day(run, daily, "2026-11-27")
+    assert result.code == 0, result.stderr
+    assert "history.json: had Git conflict markers" in result.stderr
+    assert [e["edition"] for e in recorded(daily)["quotidienne"]] == ["2026-11-01", "2026-11-25", "2026-11-26"]
+    assert "<<<<<<<" not in (daily / "history.json").read_text(encoding="utf-8")
+
+
+def test_a_build_of_one_segment_keeps_the_others_in_the_archive(daily, run):
+    old_history(daily, days(dt.date(2026, 10, 1), 3))
+    index = json.loads((daily / "history.json").read_text())
+    index["segments"]["hebdo-association"] = [{**entry(dt.date(2026, 10, 5), 7), "edition": "2026-W40"}]
+    (daily / "history.json").write_text(json.dumps(index))
+    assert build_day(run, daily, "2026-11-26").code == 0
+    archive = daily / "dist" / "archive"
+    assert (archive / "hebdo-association" / "2026.html").is_file()
+    assert "2026-W40" in (archive / "feed.xml").read_text(encoding="utf-8")
+    assert [e["edition"] for e in recorded(daily)["hebdo-association"]] == ["2026-W40"]

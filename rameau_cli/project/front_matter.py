@@ -20,7 +20,7 @@ from typing import Any
 _LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 # What the YAML reader treats otherwise than as text on a line (line breaks, tabs, characters it
 # refuses): any of them, and PyYAML reads the whole front matter.
-_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _NOT_FOUND = object()
 # The first characters of a plain scalar that PyYAML's implicit resolvers look at (booleans,
