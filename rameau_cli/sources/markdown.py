@@ -7,7 +7,7 @@ import contextlib
 import gc
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -75,9 +75,23 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
             unread.append(index)
         elif cached[1]:
             said[index] = (cached[1], [])
+    reader, hits = os.getpid(), len(files) - len(unread)
+
+    def read_files(indexes: Sequence[int]) -> list[tuple[Any, ...]]:
+        """These files read; the progress said by this process only (a forked half reads as many
+        at the same pace: its share is counted with this one's)."""
+        done = []
+        for index in indexes:
+            done.append(_packed(_read(os.path.join(folder, files[index][0]), files[index][2], tz, base_url)))
+            if progress and len(done) % 100 == 0 and os.getpid() == reader:
+                progress("Reading articles", min(len(files), hits + len(done) * len(unread) // len(indexes)),
+                         len(files))
+        return done
+
+    if progress and hits:
+        progress("Reading articles", hits, len(files))
     with gc_paused():  # tens of thousands of new objects, none in a cycle: the collector would only rescan them
-        read = map_in_halves(lambda indexes: [_packed(_read(os.path.join(folder, files[i][0]), files[i][2], tz,
-                                                            base_url)) for i in indexes], unread)
+        read = map_in_halves(read_files, unread)
         for index, (values, warned, problems) in zip(unread, read, strict=True):
             name, mtime, size = files[index]
             article = None if values is None else restore(values)
