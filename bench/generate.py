@@ -4,6 +4,7 @@ a project whose articles each have a camera photo next to them.
     python bench/generate.py --articles 10000 --out bench/.work/articles-10000
     python bench/generate.py --feed 5000 --out bench/.work/feed-5000.xml
     python bench/generate.py --photos 20 --out bench/.work/photos-20
+    python bench/generate.py --history 10 --out bench/.work/history-10
 
 Everything comes from a fixed seed and the word lists below (stdlib only; Pillow for the
 photos), so the same arguments always give the same articles. Dates are spread over the year ending on
@@ -282,6 +283,52 @@ def write_feed(count: int, out: Path) -> None:
     )
 
 
+# --- Ten years of history -----------------------------------------------------------------------
+
+def write_history(years: int, out: Path) -> None:
+    """`out`: a copy of the bundled example whose history.json (in the first history format, one
+    file) holds `years` years of editions before 2026-W48: a daily segment and three weeklies,
+    each issue with its subject, preheader and 3 to 10 article ids."""
+    rng = random.Random(SEED + 3)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in ("rameau.yaml",):
+        shutil.copyfile(REPO / name, out / name)
+    for folder in ("articles", "editions"):
+        shutil.copytree(REPO / folder, out / folder)
+    last = dt.date(2026, 11, 22)  # the Sunday before 2026-W48
+    first = last - dt.timedelta(days=round(365.25 * years) - 1)
+    segments: dict[str, list[dict[str, object]]] = {}
+    daily = []
+    for offset in range((last - first).days + 1):
+        day = first + dt.timedelta(days=offset)
+        daily.append(history_entry(rng, day.isoformat(), len(daily) + 1,
+                                   dt.datetime.combine(day + dt.timedelta(days=1), dt.time(7), TZ)))
+    segments["quotidienne"] = daily
+    for segment in ("hebdo-entreprise", "hebdo-association", "hebdo-grand-public"):
+        entries = []
+        monday = first - dt.timedelta(days=first.weekday())
+        while monday + dt.timedelta(days=6) <= last:
+            year, week, _ = monday.isocalendar()
+            entries.append(history_entry(rng, f"{year}-W{week:02d}", len(entries) + 1,
+                                         dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(8), TZ)))
+            monday += dt.timedelta(days=7)
+        segments[segment] = entries
+    import json
+
+    text = json.dumps({"format": 1, "segments": segments}, ensure_ascii=False, indent=2) + "\n"
+    (out / "history.json").write_text(text, encoding="utf-8")
+
+
+def history_entry(rng: random.Random, edition: str, number: int, date: dt.datetime) -> dict[str, object]:
+    headline = title(rng)
+    return {"edition": edition, "number": number, "date": date.isoformat(), "subject": headline[:70],
+            "preheader": sentence(rng)[:130],
+            "articles": [f"{slugify(title(rng))[:40].rstrip('-')}-{rng.randrange(100000):05d}"
+                         for _ in range(rng.randint(3, 10))]}
+
+
 # --- Photos --------------------------------------------------------------------------------------
 
 def write_photos(count: int, out: Path) -> None:
@@ -330,12 +377,16 @@ def main(argv: list[str] | None = None) -> int:
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--articles", type=int, metavar="N", help="write a project folder with N articles")
     what.add_argument("--feed", type=int, metavar="N", help="write an RSS 2.0 file with N entries")
+    what.add_argument("--history", type=int, metavar="YEARS", help="write the example with YEARS years of history")
     what.add_argument("--photos", type=int, metavar="N", help="write two projects of N articles, photos from disk or remote")
     parser.add_argument("--out", type=Path, required=True, help="the project folder or the feed file to write")
     args = parser.parse_args(argv)
     if args.articles is not None:
         write_project(args.articles, args.out)
         print(f"{args.articles} articles in {args.out}", file=sys.stderr)
+    elif args.history is not None:
+        write_history(args.history, args.out)
+        print(f"the example with {args.history} years of history in {args.out}", file=sys.stderr)
     elif args.photos is not None:
         write_photos(args.photos, args.out)
         print(f"{args.photos} articles with photos in {args.out}/photos, with remote images in {args.out}/remote",

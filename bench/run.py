@@ -1,13 +1,21 @@
 """Benchmark rameau against baselines measured side by side, and print a markdown table.
 
-    python bench/run.py            # 5 rounds, 10,000 / 1,000 articles, a 5,000-entry feed
-    python bench/run.py --quick    # 3 rounds, 1,000 / 100 articles, a 500-entry feed
+    python bench/run.py            # 5 rounds, 100,000 / 10,000 / 1,000 articles, a 5,000-entry feed
+    python bench/run.py --quick    # 3 rounds, 10,000 / 1,000 / 100 articles, a 500-entry feed
     python bench/run.py --runs 9
+    python bench/run.py --before ../main/.venv/bin/python   # and another rameau, side by side
+
+Besides build times against their floors, it measures the example built with ten years of
+history (a daily and three weeklies) against the same build with an empty history, the
+archive's feed and largest page with that history, the live preview's latency from an edit
+to the event that reloads the page (bench/preview_latency.py), and peak memory.
 
 Every measurement is one whole process: wall time with time.perf_counter around the
-process, peak memory (max RSS) from os.wait4's rusage of that very child. A round runs
+process, peak memory (max RSS) from os.wait4's rusage of that very child, started by
+bench/spawner.py (a small process: Linux keeps a process's peak memory across exec). A round runs
 every command once, in a fixed interleaved order (each baseline right before what it is
-compared with), so machine noise hits both sides; after one untimed warm-up round, the
+compared with, and with --before each command of the other rameau right before the same
+command of this one, in its own copy of the project), so machine noise hits both sides; after one untimed warm-up round, the
 table shows medians over the rounds and ratios of medians. The exit code is 0 whatever
 the results: this is a report, not a gate.
 
@@ -21,7 +29,6 @@ a note when that is not possible. rameau's own modules are compiled to bytecode 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -29,20 +36,30 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-WORK = BENCH / ".work"
-NODE_DIR = BENCH / ".node"
-MJML_BIN = NODE_DIR / "node_modules" / "mjml" / "bin" / "mjml"
-COMPARABLE = BENCH / "comparable.mjml"
-WEEK = "2026-W48"
-PYTHON = sys.executable
+from inputs import (
+    BENCH,
+    COMPARABLE,
+    PYTHON,
+    REPO,
+    WEEK,
+    WORK,
+    HistoryProject,
+    article_project,
+    compile_bytecode,
+    ensure_mjml,
+    example_copy,
+    feed_project,
+    mjml_version,
+    own_copy,
+    photo_projects,
+    rameau_argv,
+    remove_cache,
+    remove_output_and_cache,
+)
 
 # The floor: what any tool must do at least, read every article and parse its front matter.
 FLOOR_CODE = """
@@ -68,6 +85,7 @@ class Sample:
     peak_mb: float
     returncode: int
     stderr: str
+    metrics: dict[str, float] = field(default_factory=dict)  # what `Command.after` read, and `printed`
 
 
 @dataclass(frozen=True)
@@ -77,22 +95,41 @@ class Command:
     argv: tuple[str, ...]
     cwd: Path = REPO
     before: Callable[[], None] | None = None
+    after: Callable[[], dict[str, float]] | None = None  # measures what the command left (file sizes)
+    rameau: bool = True  # runs rameau (so a --before twin runs the other rameau)
+
+
+class Spawner:
+    """bench/spawner.py, started before the benchmark grows: it starts each measured command, so
+    that the command's peak memory is its own (Linux keeps a process's peak across exec)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([PYTHON, str(BENCH / "spawner.py")], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def run(self, argv: tuple[str, ...], cwd: Path) -> dict[str, Any]:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps({"argv": list(argv), "cwd": str(cwd)}) + "\n")
+        self.process.stdin.flush()
+        answer: dict[str, Any] = json.loads(self.process.stdout.readline())
+        return answer
+
+
+SPAWNER: Spawner | None = None
 
 
 def measure(command: Command) -> Sample:
     """Run `command` once as its own process; its wall time, peak RSS, exit code and stderr."""
+    global SPAWNER
     if command.before:
         command.before()
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(command.argv, cwd=command.cwd, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        err.seek(0)
-        stderr = err.read().decode("utf-8", "replace")
-    return Sample(seconds, peak_megabytes(usage.ru_maxrss), process.returncode, stderr)
+    SPAWNER = SPAWNER or Spawner()
+    answer = SPAWNER.run(command.argv, command.cwd)
+    metrics = command.after() if command.after and answer["returncode"] == 0 else {}
+    printed = answer["stdout"].strip()
+    if printed.replace(".", "", 1).isdigit():
+        metrics["printed"] = float(printed)
+    return Sample(answer["seconds"], peak_megabytes(answer["maxrss"]), answer["returncode"], answer["stderr"], metrics)
 
 
 def peak_megabytes(maxrss: int) -> float:
@@ -113,6 +150,9 @@ class Results:
     def peak_mb(self, name: str) -> float:
         return statistics.median(s.peak_mb for s in self.samples[name])
 
+    def metric(self, name: str, key: str) -> float:
+        return statistics.median(s.metrics[key] for s in self.samples[name])
+
     def failed(self, name: str) -> Sample | None:
         return next((s for s in self.samples.get(name, []) if s.returncode != 0), None)
 
@@ -130,35 +170,6 @@ def run_rounds(commands: list[Command], runs: int) -> Results:
     return results
 
 
-# --- Inputs --------------------------------------------------------------------------------------
-
-def generator_stamp(kind: str, count: int) -> str:
-    source = (BENCH / "generate.py").read_bytes() + (REPO / "rameau.yaml").read_bytes()
-    return f"{kind} {count} {hashlib.sha256(source).hexdigest()}\n"
-
-
-def ensure_generated(kind: str, count: int, target: Path, stamp_file: Path) -> None:
-    """Run bench/generate.py unless `target` was made by the same generator with the same size."""
-    stamp = generator_stamp(kind, count)
-    if target.exists() and stamp_file.is_file() and stamp_file.read_text() == stamp:
-        return
-    print(f"  generating {kind}, {count}, into {target.relative_to(REPO)}...", file=sys.stderr, flush=True)
-    subprocess.run([PYTHON, str(BENCH / "generate.py"), f"--{kind}", str(count), "--out", str(target)], check=True)
-    stamp_file.write_text(stamp)
-
-
-def article_project(count: int) -> Path:
-    project = WORK / f"articles-{count}"
-    ensure_generated("articles", count, project, WORK / f"articles-{count}.stamp")
-    return project
-
-
-def photo_projects(count: int) -> Path:
-    folder = WORK / f"photos-{count}"
-    ensure_generated("photos", count, folder, WORK / f"photos-{count}.stamp")
-    return folder
-
-
 # The photo baseline: Pillow alone, as plainly as it is used for this job: each photo opened,
 # turned upright, resized for the column and for a thumbnail, saved as JPEG.
 PILLOW_CODE = """
@@ -172,67 +183,6 @@ for path in sorted(pathlib.Path(sys.argv[1]).glob("*.jpg")):
             upright.resize((width, height), Image.Resampling.LANCZOS).save(io.BytesIO(), "JPEG", quality=82)
 """
 
-
-def remove_output_and_cache(project: Path, out: Path) -> Callable[[], None]:
-    def remove() -> None:
-        shutil.rmtree(project / ".rameau-cache", ignore_errors=True)
-        shutil.rmtree(out, ignore_errors=True)
-    return remove
-
-
-def feed_project(count: int) -> Path:
-    """A folder with rameau.yaml (for the segments) and feed.xml; --source replaces the sources."""
-    project = WORK / f"feed-{count}"
-    project.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(REPO / "rameau.yaml", project / "rameau.yaml")
-    ensure_generated("feed", count, project / "feed.xml", WORK / f"feed-{count}.stamp")
-    return project
-
-
-def ensure_mjml() -> tuple[list[str] | None, str]:
-    """The MJML CLI's command line, installing mjml@4 into bench/.node if needed; or None and why."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node:
-        return None, "node is not installed"
-    if not MJML_BIN.is_file():
-        if not npm:
-            return None, "npm is not installed, so the MJML CLI cannot be installed"
-        print("  installing mjml@4 into bench/.node (npm)...", file=sys.stderr, flush=True)
-        NODE_DIR.mkdir(exist_ok=True)
-        try:
-            done = subprocess.run([npm, "install", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund",
-                                   "--loglevel=error", "mjml@4"], capture_output=True, text=True, timeout=600)
-        except subprocess.TimeoutExpired:
-            return None, "`npm install mjml@4` did not finish within 10 minutes"
-        if done.returncode != 0 or not MJML_BIN.is_file():
-            return None, f"`npm install mjml@4` failed: {done.stderr.strip()[-300:]}"
-    return [node, str(MJML_BIN)], ""
-
-
-def mjml_version() -> str:
-    package = NODE_DIR / "node_modules" / "mjml" / "package.json"
-    if not package.is_file():
-        return "-"
-    return json.loads(package.read_text())["version"]
-
-
-def compile_bytecode() -> str:
-    """Compile the measured rameau's modules to bytecode, as `pip install .` does; the folder.
-
-    An editable install under PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module
-    of rameau from source in every measured process, which no installed copy does."""
-    where = subprocess.run([PYTHON, "-c", "import os, rameau_cli; print(os.path.dirname(rameau_cli.__file__))"],
-                           cwd=tempfile.gettempdir(), capture_output=True, text=True, check=True).stdout.strip()
-    subprocess.run([PYTHON, "-m", "compileall", "-q", where], check=True)
-    return where
-
-
-def rameau_argv() -> list[str]:
-    """The `rameau` console script of this interpreter's environment, as a user runs it."""
-    script = shutil.which("rameau", path=str(Path(PYTHON).parent))
-    return [script] if script else [PYTHON, "-m", "rameau_cli"]
-
-
 # --- The plan -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -240,95 +190,159 @@ class Sizes:
     large: int
     small: int
     feed: int
+    huge: int  # the memory and scaling rows: 10 times `large`
     photos: int = 20
+    history_years: int = 10
 
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the table: a time ratio against a baseline, or a peak memory."""
+    """One line of the table: a time ratio against a baseline, a peak memory, a size or a latency."""
     label: str
     measured: str
-    baseline: str | None  # a command's name, or None for a peak memory row
-    target: float | None  # the highest ratio allowed, the megabytes to stay under, or None: shown only
+    baseline: str | None  # a command's name (a ratio row), or None
+    target: float | None  # the highest ratio, megabytes, kilobytes or milliseconds allowed, or None: shown only
     baseline_label: str = ""
+    kind: str = "ratio"  # ratio, memory (MB), size (KB, `metric` read after the run), latency (ms printed)
+    metric: str = ""
 
 
-def remove_cache(project: Path) -> Callable[[], None]:
-    return lambda: shutil.rmtree(project / ".rameau-cache", ignore_errors=True)
-
-
-def plan(sizes: Sizes, mjml: list[str] | None) -> tuple[list[Command], list[Row]]:
-    """The commands of one round, in their interleaved order, and the rows they make."""
-    rameau = rameau_argv()
-    large, small = article_project(sizes.large), article_project(sizes.small)
-    feed = feed_project(sizes.feed)
-    out = WORK / "out"
+def plan_side(sizes: Sizes, rameau: list[str], side: str) -> list[Command]:
+    """The commands that run rameau, for the rameau of `side` ("": the one measured, "before")."""
+    large = own_copy(article_project(sizes.large), side)
+    small = own_copy(article_project(sizes.small), side)
+    huge = own_copy(article_project(sizes.huge), side)
+    feed = own_copy(feed_project(sizes.feed), side)
+    photos = own_copy(photo_projects(sizes.photos), side)
+    base = WORK / side if side else WORK
+    example = example_copy(base / "example")
+    history = HistoryProject(base / f"history-{sizes.history_years}", rameau, sizes.history_years)
+    empty = HistoryProject(base / "history-0", rameau, 0)
+    out = base / "out"
     build = (*rameau, "build-issue", "--week", WEEK)
-    commands = [
-        Command("floor", (PYTHON, "-c", FLOOR_CODE, str(large / "articles"))),
-        Command("cold-large", build, large, remove_cache(large)),
-        Command("warm-large", build, large),
-        Command("cold-small", build, small, remove_cache(small)),
-        Command("python-pass", (PYTHON, "-c", "pass")),
-        Command("version", (*rameau, "--version")),
-        Command("feedparser", (PYTHON, "-c", FEEDPARSER_CODE, str(feed / "feed.xml"))),
-        Command("feed", (*rameau, "build-issue", "--source", str(feed / "feed.xml"), "--since", "2000-01-01",
-                         "--until", "2100-01-01", "--out", str(out / "feed")), feed),
-    ]
-    if mjml:
-        commands.append(Command("mjml", (*mjml, str(COMPARABLE), "-o", str(out / "mjml.html"))))
-    photos = photo_projects(sizes.photos)
+    name = (lambda n: f"{side}:{n}") if side else (lambda n: n)
     photo_build = (*rameau, "build-issue", "--week", WEEK, "--out", str(out / "photos"))
-    commands += [
-        Command("pillow", (PYTHON, "-c", PILLOW_CODE, str(photos / "photos" / "articles"))),
-        Command("photos-cold", photo_build, photos / "photos", remove_output_and_cache(photos / "photos", out / "photos")),
-        Command("remote-warm", (*rameau, "build-issue", "--week", WEEK, "--out", str(out / "remote")), photos / "remote"),
-        Command("photos-warm", photo_build, photos / "photos"),
+    example_build = (*rameau, "build-issue", "--out", str(out / "example"))
+    preview = (PYTHON, str(BENCH / "preview_latency.py"), "--rameau", rameau[0], "--edits", "5", str(example))
+    return [
+        Command(name("cold-large"), build, large, remove_cache(large)),
+        Command(name("warm-large"), build, large),
+        Command(name("cold-small"), build, small, remove_cache(small)),
+        Command(name("cold-huge"), build, huge, remove_cache(huge)),
+        Command(name("version"), (*rameau, "--version")),
+        Command(name("feed"), (*rameau, "build-issue", "--source", str(feed / "feed.xml"), "--since", "2000-01-01",
+                               "--until", "2100-01-01", "--out", str(out / "feed")), feed),
+        Command(name("photos-cold"), photo_build, photos / "photos",
+                remove_output_and_cache(photos / "photos", out / "photos")),
+        Command(name("remote-warm"), (*rameau, "build-issue", "--week", WEEK, "--out", str(out / "remote")),
+                photos / "remote"),
+        Command(name("photos-warm"), photo_build, photos / "photos"),
+        Command(name("example-first"), example_build, example, remove_cache(example)),
+        Command(name("example"), example_build, example),
+        Command(name("history-empty"), (*rameau, "build-issue"), empty.project, empty.reset),
+        Command(name("history-full"), (*rameau, "build-issue"), history.project, history.reset, history.archive_sizes),
+        Command(name("preview"), preview, example),
     ]
-    example = (*rameau, "build-issue", "--out", str(out / "example"))
-    commands.append(Command("example-first", example, REPO, remove_cache(REPO)))
-    commands.append(Command("example", example, REPO))
-    n_large, n_small = f"{sizes.large:,}", f"{sizes.small:,}"
+
+
+def plan(sizes: Sizes, mjml: list[str] | None, before: list[str] | None) -> tuple[list[Command], list[Row]]:
+    """The commands of one round, in their interleaved order (each baseline right before what it
+    is compared with; each command of the rameau `before` right before the same command of this
+    one), and the rows they make."""
+    large = article_project(sizes.large)
+    feed = feed_project(sizes.feed)
+    photos = photo_projects(sizes.photos)
+    baselines = {
+        "cold-large": Command("floor", (PYTHON, "-c", FLOOR_CODE, str(large / "articles")), rameau=False),
+        "version": Command("python-pass", (PYTHON, "-c", "pass"), rameau=False),
+        "feed": Command("feedparser", (PYTHON, "-c", FEEDPARSER_CODE, str(feed / "feed.xml")), rameau=False),
+        "photos-cold": Command("pillow", (PYTHON, "-c", PILLOW_CODE, str(photos / "photos" / "articles")), rameau=False),
+    }
+    if mjml:
+        baselines["example-first"] = Command("mjml", (*mjml, str(COMPARABLE), "-o", str(WORK / "mjml.html")),
+                                             rameau=False)
+    mine = plan_side(sizes, rameau_argv(), "")
+    theirs = {c.name.split(":", 1)[1]: c for c in plan_side(sizes, before, "before")} if before else {}
+    commands: list[Command] = []
+    for command in mine:
+        if command.name in baselines:
+            commands.append(baselines[command.name])
+        if command.name in theirs:
+            commands.append(theirs[command.name])
+        commands.append(command)
+    n_large, n_small, n_huge = f"{sizes.large:,}", f"{sizes.small:,}", f"{sizes.huge:,}"
+    floor = "floor (read + CSafeLoader)"
+    years = sizes.history_years
     rows = [
-        Row(f"cold build, {n_large} articles", "cold-large", "floor", 3.0, "floor (read + CSafeLoader)"),
-        Row(f"warm build, {n_large} articles", "warm-large", "floor", 1.0, "floor (read + CSafeLoader)"),
-        Row(f"peak memory, cold build {n_large}", "cold-large", None, 200.0),
+        Row(f"build with {years} years of history vs an empty history", "history-full", "history-empty", 1.2,
+            "the same build, empty history"),
+        Row(f"archive Atom feed with {years} years of history", "history-full", None, 200.0, kind="size",
+            metric="feed_kb"),
+        Row(f"largest archive page with {years} years of history", "history-full", None, 300.0, kind="size",
+            metric="page_kb"),
+        Row(f"cold build, {n_large} articles", "cold-large", "floor", 1.5, floor),
+        Row(f"warm build, {n_large} articles", "warm-large", "floor", 0.3, floor),
+        Row(f"peak memory, cold build {n_large}", "cold-large", None, 200.0, kind="memory"),
+        Row(f"peak memory, cold build {n_huge}", "cold-huge", None, 300.0, kind="memory"),
+        Row(f"scaling, cold {n_huge} vs {n_large}", "cold-huge", "cold-large", 11.0, f"cold build, {n_large} articles"),
         Row(f"scaling, cold {n_large} vs {n_small}", "cold-large", "cold-small", 11.0, f"cold build, {n_small} articles"),
+        Row("edit of an article → event at an open live preview", "preview", None, 60.0, kind="latency"),
+        Row("bundled example, first build (no .rameau-cache) vs MJML CLI", "example-first", "mjml", 0.4,
+            "MJML CLI, comparable.mjml"),
         Row("bundled example vs MJML CLI", "example", "mjml", 0.5, "MJML CLI, comparable.mjml"),
-        Row("bundled example, first build (no .rameau-cache)", "example-first", "mjml", None, "MJML CLI, comparable.mjml"),
         Row("startup, `rameau --version`", "version", "python-pass", 6.0, "`python -c pass`"),
         Row(f"feed, {sizes.feed:,} entries", "feed", "feedparser", 1.5, "feedparser.parse() alone"),
-        Row(f"peak memory, feed {sizes.feed:,}", "feed", None, 500.0),
+        Row(f"peak memory, feed {sizes.feed:,}", "feed", None, 500.0, kind="memory"),
         Row(f"{sizes.photos} camera photos (4000×3000), cold build", "photos-cold", "pillow", 1.0,
             "Pillow alone: open, upright, 2 sizes, JPEG"),
         Row(f"{sizes.photos} camera photos, warm build", "photos-warm", "remote-warm", 1.1,
             "warm build, the same images remote"),
-        Row(f"peak memory, cold build with {sizes.photos} photos", "photos-cold", None, 300.0),
+        Row(f"peak memory, cold build with {sizes.photos} photos", "photos-cold", None, 300.0, kind="memory"),
     ]
     return commands, rows
 
 
 # --- The report ---------------------------------------------------------------------------------
 
-def row_cells(row: Row, results: Results, skipped: str) -> tuple[list[str], bool | None]:
-    """The cells of one row and whether it met its target (None: not measured)."""
-    if row.baseline and row.baseline not in results.samples:
-        return [row.label, f"{results.seconds(row.measured):.3f} s", row.baseline_label, "-", "-",
-                f"≤ {row.target:g}×", f"skipped: {skipped}"], None
-    broken = results.failed(row.measured) or (row.baseline and results.failed(row.baseline))
+def value_of(row: Row, results: Results, prefix: str = "") -> tuple[str, float | None]:
+    """A row's measured value for the rameau of `prefix` ("" or "before:"): shown, and compared
+    with the target (a ratio, megabytes, kilobytes or milliseconds); None when not measured."""
+    measured = prefix + row.measured
+    baseline = (prefix + row.baseline if prefix + row.baseline in results.samples else row.baseline) \
+        if row.baseline else None
+    if measured not in results.samples or (baseline and baseline not in results.samples):
+        return "-", None
+    broken = results.failed(measured) or (baseline and results.failed(baseline))
     if broken:
-        return [row.label, "-", row.baseline_label or "-", "-", "-", "-", f"error (exit {broken.returncode})"], None
-    if row.baseline is None:
-        value = results.peak_mb(row.measured)
-        ok = value < row.target
-        return [row.label, f"{value:.0f} MB", "-", "-", "-", f"< {row.target:.0f} MB", verdict(ok)], ok
-    measured, baseline = results.seconds(row.measured), results.seconds(row.baseline)
-    ratio = measured / baseline
-    cells = [row.label, f"{measured:.3f} s", row.baseline_label, f"{baseline:.3f} s", f"{ratio:.2f}×"]
-    if row.target is None:
-        return [*cells, "-", "for information"], None
-    ok = ratio <= row.target
-    return [*cells, f"≤ {row.target:g}×", verdict(ok)], ok
+        return f"error (exit {broken.returncode})", None
+    if row.kind == "memory":
+        value = results.peak_mb(measured)
+        return f"{value:.0f} MB", value
+    if row.kind == "size":
+        value = results.metric(measured, row.metric)
+        return f"{value:,.0f} KB", value
+    if row.kind == "latency":
+        value = results.metric(measured, "printed")
+        return f"{value:.0f} ms", value
+    assert baseline is not None
+    ratio = results.seconds(measured) / results.seconds(baseline)
+    return f"{ratio:.2f}× ({results.seconds(measured):.3f} s vs {results.seconds(baseline):.3f} s)", ratio
+
+
+def row_cells(row: Row, results: Results, skipped: str, before: bool) -> tuple[list[str], bool | None]:
+    """The cells of one row and whether it met its target (None: not measured)."""
+    unit = {"memory": " MB", "size": " KB", "latency": " ms"}.get(row.kind, "×")
+    target = f"≤ {row.target:g}{unit}" if row.target is not None else "-"
+    shown, value = value_of(row, results)
+    cells = [row.label, row.baseline_label or "-"]
+    if before:
+        cells.append(value_of(row, results, "before:")[0])
+    if row.baseline and row.baseline not in results.samples:
+        return [*cells, "-", target, f"skipped: {skipped}"], None
+    if value is None or row.target is None:
+        return [*cells, shown, target, "for information" if value is not None else "not measured"], None
+    ok = value <= row.target
+    return [*cells, shown, target, verdict(ok)], ok
 
 
 def verdict(ok: bool) -> str:
@@ -368,8 +382,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, help="measured rounds (default 5, 3 with --quick)")
     parser.add_argument("--quick", action="store_true", help="1,000 and 100 articles, a 500-entry feed, 3 rounds")
+    parser.add_argument("--before", metavar="PYTHON", help="also measure the rameau installed for this interpreter "
+                                                            "(e.g. an older version), each command side by side")
     args = parser.parse_args(argv)
-    sizes = Sizes(1_000, 100, 500) if args.quick else Sizes(10_000, 1_000, 5_000)
+    global SPAWNER
+    SPAWNER = Spawner()  # now, while this process is small
+    sizes = Sizes(1_000, 100, 500, 10_000) if args.quick else Sizes(10_000, 1_000, 5_000, 100_000)
     runs = args.runs or (3 if args.quick else 5)
     WORK.mkdir(exist_ok=True)
     print("Preparing inputs...", file=sys.stderr, flush=True)
@@ -377,18 +395,24 @@ def main(argv: list[str] | None = None) -> int:
     mjml, why_not = ensure_mjml()
     if why_not:
         print(f"note: the MJML comparison is skipped: {why_not}", file=sys.stderr)
-    commands, rows = plan(sizes, mjml)
+    before = None
+    if args.before:
+        compile_bytecode(args.before)
+        script = shutil.which("rameau", path=str(Path(args.before).parent))
+        before = [script] if script else [args.before, "-m", "rameau_cli"]
+    commands, rows = plan(sizes, mjml, before)
     print(f"Measuring {len(commands)} commands, {runs} rounds:", file=sys.stderr, flush=True)
     results = run_rounds(commands, runs)
 
     lines, verdicts = [], []
     for row in rows:
-        cells, ok = row_cells(row, results, why_not)
+        cells, ok = row_cells(row, results, why_not, bool(before))
         lines.append(cells)
         if row.target is not None:
             verdicts.append((row.label, ok))
     print(f"\n{environment_line(runs)}\n")
-    print(markdown_table(["measurement", "median", "baseline", "baseline median", "ratio", "target", "result"], lines))
+    header = ["measurement", "baseline", *(["before"] if before else []), "now", "target", "result"]
+    print(markdown_table(header, lines))
     print(f"\nfloor: {results.seconds('floor'):.3f} s, {results.peak_mb('floor'):.0f} MB "
           f"(one process reading {sizes.large:,} articles, front matter parsed with yaml.CSafeLoader)")
     print(f"\nWarnings and errors printed (last round):\n{warnings_report(results)}")

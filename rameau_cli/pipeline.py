@@ -5,9 +5,8 @@
 
     config = load_project(Path("."))
     with the output folder locked:
-        history = the project's history, read now
-        built = build(config, options, history=history)      # in memory
-        write(config, built, out_dir, history)               # editions, archive, history last
+        built = build(config, options)          # in memory, with the part of the history it needs
+        write(config, built, out_dir, built.history)   # editions, archive, history last
 """
 
 from __future__ import annotations
@@ -18,11 +17,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache.base import CacheFolder
+from .cache.base import NO_CACHE, CacheFolder
 from .cache.texts import TextCache
 from .compose.content import edito_blocks, images_without_alt
 from .compose.grouping import Reason, Selection, group
-from .compose.issue import make_issue
+from .compose.issue import Issue, make_issue
 from .compose.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
 from .images.assets import ASSETS_DIR, Assets
@@ -36,7 +35,8 @@ from .project.editions import (
     newest_edition_file,
     read_edition_file,
 )
-from .project.history import HISTORY_FILE, History, load_history, number_for, sent_before
+from .project.history import HISTORY_FILE, History, number_for, sent_before
+from .project.history_files import load_history
 from .render.blocks import Blocks
 from .render.emails import Email, render_within
 from .sources.fetch import FetchPolicy
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from .output.write import Written
 
 READ_HISTORY = object()  # build(): read the project's history when the options use it
+Render = Callable[[Issue, Path | None], Email]  # an issue's email: render.emails.render_within
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Build:
     warnings: tuple[Problem, ...]
     assets: dict[str, bytes] = field(default_factory=dict)  # images from disk the emails show, by name under assets/
     image_warnings: tuple[Problem, ...] = ()  # images left out (missing, unreadable), also among `warnings`
+    history: History | None = None  # the part of the history the build read (None: built without history)
 
     @property
     def emails(self) -> tuple[Email, ...]:
@@ -96,39 +98,58 @@ def load_project(root: Path) -> Config:
 
 def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.datetime | None = None,
           history: History | None | object = READ_HISTORY, cache: CacheFolder | None = None,
-          progress: Callable[[str, int, int], None] | None = None) -> Build:
+          progress: Callable[[str, int, int], None] | None = None, render: Render = render_within) -> Build:
     """Build the edition(s) the options ask for, in memory: each segment once.
 
     One edition, unless each segment's calendar edition is built (no edition file, `--date`)
     and the segments have different cadences: then one edition per period. `history` numbers
     the issues and keeps articles from going out twice (None: no history). `progress(what,
-    done, total)` hears of long work (articles read, feeds fetched), for a progress bar."""
+    done, total)` hears of long work (articles read, feeds fetched), for a progress bar. `render`
+    makes each issue's email (the live preview's keeps the emails whose issue did not change)."""
     warnings = Warnings()
     cache = cache or CacheFolder(config.cache_dir, warnings.warn)
     warnings.items.extend(config.warnings)
-    if history is READ_HISTORY:
-        history = load_history(config.root / HISTORY_FILE) if uses_history(config, options) else None
-    assert history is None or isinstance(history, History)
-    if history is not None and history.merged:
-        warnings.warn(HISTORY_FILE, "had Git conflict markers: the editions of both sides are kept, and the next "
-                                    "build writes them merged (or run `rameau history resolve`)")
     segments = pick_segments(config, options.segments)
     plan = plan_editions(config, options, segments, now or dt.datetime.now(config.newsletter.tz), warnings, cache)
     policy = FetchPolicy(offline=options.offline)
     pool = collect_articles(config, options.sources or config.sources, warnings, policy, cache, progress)
+    if history is READ_HISTORY:
+        history = load_history(config.root / HISTORY_FILE, history_needs(plan, pool)) \
+            if uses_history(config, options) else None
+    assert history is None or isinstance(history, History)
+    for note in history.notes if history is not None else ():
+        warnings.warn(note.where, note.message)
     texts = Texts(TextCache(cache))
     assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings)
-    editions = tuple(_build_edition(config, edition, members, pool, history, options.resend, warnings, texts, assets)
-                     for edition, members in plan)
+    editions = tuple(_build_edition(config, edition, members, pool, history, options.resend, warnings, texts, assets,
+                                    render) for edition, members in plan)
     assert texts.cache is not None
     texts.cache.save()
     assets.save()
     if options.strict and warnings:
         raise StrictError(*warnings, Problem("--strict", f"{len(warnings)} warning(s); nothing was written"))
-    built = Build(editions, pool, tuple(warnings))
+    built = Build(editions, pool, tuple(warnings), history=history)
     shown = {name: data for name, data in assets.files.items() if any(f"/{name}" in e.html for e in built.emails)}
     # A photo shown only as a thumbnail does not publish its large file.
     return replace(built, assets=shown, image_warnings=tuple(assets.problems))
+
+
+REPEAT_MARGIN = dt.timedelta(days=62)  # how long before an article's date an edition may have carried it
+
+
+def history_needs(plan: list[tuple[Edition, tuple[Segment, ...]]], pool: Pool) -> dict[str, int]:
+    """For each segment built, the first year of history the build needs: from the editions that
+    may already have carried an article it could take (with a margin for editions sent before
+    their window's end) to the edition it records. Older years are not read."""
+    from .compose.grouping import due
+
+    needs: dict[str, int] = {}
+    for edition, members in plan:
+        dates = [article.date for article in pool.articles if due(article, edition.window)]
+        first = (min([*dates, edition.date]) - REPEAT_MARGIN).year
+        for segment in members:
+            needs[segment.id] = min(needs.get(segment.id, first), first)
+    return needs
 
 
 def assets_url(config: Config) -> str | None:
@@ -138,7 +159,7 @@ def assets_url(config: Config) -> str | None:
 
 def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ...], pool: Pool,
                    history: History | None, resend: bool, warnings: Warnings, texts: Texts,
-                   assets: Assets) -> EditionBuild:
+                   assets: Assets, render: Render) -> EditionBuild:
     known = {a.id for a in pool.articles}
     for missing in sorted(set(edition.pinned) - known):
         from .project.schema import closest
@@ -181,7 +202,7 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
             blind = images_without_alt(article.body)
             if blind:
                 warnings.warn(article.source, f"{blind} image(s) of its body have no alt text; write ![what it shows](...)")
-        emails.append(render_within(issue, templates))
+        emails.append(render(issue, templates))
     return EditionBuild(edition, tuple(emails), selections, tuple(empty))
 
 
@@ -282,13 +303,14 @@ class Result:
     warnings: tuple[Problem, ...]  # the build's, and those of writing it
 
 
-def write(config: Config, built: Build, out_dir: Path, history: History | None) -> Result:
+def write(config: Config, built: Build, out_dir: Path, history: History | None,
+          cache: CacheFolder | None = None) -> Result:
     """Write what `build` made (call inside `output.write.output_folder`)."""
     from .output.write import write_build
 
     warnings = Warnings()
     warnings.items.extend(built.warnings)
-    written = write_build(config, built.editions, out_dir, history, warnings, built.assets)
+    written = write_build(config, built.editions, out_dir, history, warnings, built.assets, cache or NO_CACHE)
     return Result(built, written, tuple(warnings))
 
 
@@ -304,8 +326,8 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     late = Warnings()
     cache = CacheFolder(config.cache_dir, late.warn, deferred=True)  # kept only once the build is written
     with held(), output_folder(config, out_dir):
-        history = load_history(config.root / HISTORY_FILE) if uses_history(config, options) else None
-        built = build(config, options, now=now, history=history, cache=cache, progress=progress)
-        result = write(config, built, out_dir, history)
+        built = build(config, options, now=now, history=READ_HISTORY if uses_history(config, options) else None,
+                      cache=cache, progress=progress)
+        result = write(config, built, out_dir, built.history, cache)
     cache.flush()
     return replace(result, warnings=result.warnings + tuple(late))

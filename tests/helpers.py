@@ -359,3 +359,13 @@ def on_screen(shown: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[=>]|\r", "", shown)
+
+
+def recorded(project: Path) -> dict[str, list[dict]]:
+    """The project's history as rameau reads it (history.json and history/): segment -> its
+    editions, oldest first, each as it is written."""
+    from rameau_cli.project.history import entry_record
+    from rameau_cli.project.history_files import load_history
+
+    history = load_history(project / "history.json")
+    return {segment: [entry_record(e) for e in entries] for segment, entries in history.segments.items()}

@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+from rameau_cli.sources.article import FIELDS
+
 from helpers import tree
 
 
@@ -86,10 +88,10 @@ def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(example, run, tmp_
     elif damage == "empty list":
         resign(cache, [])
     elif damage == "a title that is a number":
-        body[name][2]["title"] = 42
+        body[name][2][FIELDS.index("title")] = 42
         resign(cache, body)
     elif damage == "a tampered value":  # one character of a title, the checksum left as it was
-        body[name][2]["title"] = body[name][2]["title"].replace("e", "é", 1)
+        body[name][2][FIELDS.index("title")] = body[name][2][FIELDS.index("title")].replace("e", "é", 1)
         rewrite(cache, body)
     elif damage == "deleted":
         import shutil
@@ -99,7 +101,7 @@ def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(example, run, tmp_
         body[name] = body[name][:2]
         resign(cache, body)
     elif damage == "a naive date":
-        body[name][2]["date"] = "2026-11-24T09:00:00"
+        body[name][2][FIELDS.index("date")] = "2026-11-24T09:00:00"
         resign(cache, body)
     result = run("build-issue", "--out", str(tmp_path / "b"), "--no-history", cwd=example)
     assert result.code == 0 and "Traceback" not in result.stderr and "warning" not in result.stderr

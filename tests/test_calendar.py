@@ -7,7 +7,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from helpers import tree
+from helpers import recorded, tree
 
 WEEKLIES = ["hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 MONDAYS = [dt.date(2026, 10, 5) + dt.timedelta(weeks=i) for i in range(9)]  # builds run on these days
@@ -36,7 +36,7 @@ def build(run, project, day: dt.date, *more):
 
 
 def history(project: Path) -> dict:
-    return json.loads((project / "history.json").read_text(encoding="utf-8"))["segments"]
+    return recorded(project)
 
 
 def test_calendar_editions_of_mixed_cadences(project, run):
@@ -128,12 +128,15 @@ def test_the_archive_lists_every_edition_and_its_feed_parses(project, run):
     for week, monday in enumerate(MONDAYS[:4], start=1):
         add_article(project, f"asso-{week}", monday + dt.timedelta(days=1), "association, grand-public")
         assert build(run, project, MONDAYS[week]).code == 0
-    page = (project / "dist" / "archive" / "index.html").read_text(encoding="utf-8")
+    archive = project / "dist" / "archive"
+    index = (archive / "index.html").read_text(encoding="utf-8")
+    assert 'href="hebdo-association/2026.html"' in index and 'href="hebdo-grand-public/2026.html"' in index
+    assert "https://lettres.rameau-alliances.org/2026-W44/hebdo-association/web.html" in index  # the latest issue
+    page = (archive / "hebdo-association" / "2026.html").read_text(encoding="utf-8")
     links = [line for line in page.splitlines() if line.startswith("<li>")]
-    assert len(links) == 8  # 4 weeks x 2 segments
-    assert "https://lettres.rameau-alliances.org/2026-W44/hebdo-association/web.html" in links[0] or \
-           "https://lettres.rameau-alliances.org/2026-W44/hebdo-grand-public/web.html" in links[0]
-    feed = feedparser.parse((project / "dist" / "archive" / "feed.xml").read_bytes())
+    assert len(links) == 4 and "https://lettres.rameau-alliances.org/2026-W44/hebdo-association/web.html" in links[0]
+    assert "https://lettres.rameau-alliances.org/2026-W41/hebdo-association/web.html" in links[3]
+    feed = feedparser.parse((archive / "feed.xml").read_bytes())
     assert not feed.bozo and feed.version == "atom10"
     assert len(feed.entries) == 8 and feed.entries[0].link.startswith("https://lettres.rameau-alliances.org/2026-W44/")
     email = (project / "dist" / "2026-W44" / "hebdo-association" / "index.html").read_text(encoding="utf-8")

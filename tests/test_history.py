@@ -6,7 +6,10 @@ import json
 import pytest
 
 from rameau_cli.errors import ContentError
-from rameau_cli.project.history import History, SentEdition, history_text, load_history, parse_history
+from rameau_cli.project.history import History, SentEdition, history_text, parse_history
+from rameau_cli.project.history_files import load_history
+
+from helpers import recorded
 
 ENTRY = {"edition": "2026-W47", "number": 47, "date": "2026-11-23T08:00:00+01:00", "subject": "S", "preheader": "P",
          "articles": ["a", "b"]}
@@ -26,7 +29,7 @@ def history_of(*entries, **top):
     ('{"format": 1, "segments": {"hebdo": ' + "[" * 5000 + "]" * 5000 + "}}", "nested too deeply"),
     ("[1, 2]", "history must be a JSON object"),
     ('{"format": "un", "segments": {}}', "history.json: format: expected a whole number"),
-    ('{"format": 99, "segments": {}}', "history of format 99 was written by a newer rameau (this one reads format 1); "
+    ('{"format": 99, "segments": {}}', "history of format 99 was written by a newer rameau (this one reads format 2); "
                                        "upgrade rameau"),
     ("{pas du json", "history is not valid JSON"),
 ])
@@ -104,8 +107,7 @@ def test_history_resolve_writes_both_sides(example, run):
     (example / "history.json").write_text(conflict([ENTRY], [ENTRY, week48]), encoding="utf-8")
     result = run("history", "resolve", cwd=example)
     assert result.code == 0 and "resolved; 2 edition(s) of 1 segment(s) kept" in result.stderr
-    assert [e["edition"] for e in json.loads((example / "history.json").read_text())["segments"]["hebdo"]] == \
-        ["2026-W47", "2026-W48"]
+    assert [e["edition"] for e in recorded(example)["hebdo"]] == ["2026-W47", "2026-W48"]
     assert "no conflict to resolve" in run("history", "resolve", cwd=example).stderr
 
 
@@ -116,7 +118,7 @@ def test_a_build_over_a_conflicted_history_warns_and_writes_it_merged(example, r
     result = run("build-issue", cwd=example)
     assert result.code == 0
     assert "history.json: had Git conflict markers: the editions of both sides are kept" in result.stderr
-    written = json.loads((example / "history.json").read_text())["segments"]["quotidienne"]
+    written = recorded(example)["quotidienne"]
     assert [e["edition"] for e in written] == ["2026-11-20", "2026-W48"]
 
 

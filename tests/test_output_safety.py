@@ -2,7 +2,6 @@
 killed at a chosen point, signals, a full disk, builds at once, a path that is in the way."""
 
 import errno
-import json
 import os
 import resource
 import signal
@@ -16,7 +15,7 @@ from rameau_cli.errors import OutputError
 from rameau_cli.output import fs
 from rameau_cli.output.fs import safe_join
 
-from helpers import tree
+from helpers import recorded, tree
 
 WEEKS = ["--date", "2026-12-01"]  # the calendar editions of the example: the daily 2026-11-30 and the weekly 2026-W48
 
@@ -47,6 +46,7 @@ def built_twice(example, run, tmp_path):
     second build gives (but for the caches, whose files are named after the project's path)."""
     assert run("build-issue", *WEEKS, cwd=example).code == 0
     edit(example)
+    (example / "dist" / "archive" / "feed.xml").write_text("<feed/>\n")  # an archive file the build writes again
     old = state(example)
     reference = tmp_path / "reference"
     import shutil
@@ -146,7 +146,7 @@ def killed_at(project: Path, kind: str, suffix: str, exchange: str = "exchange",
     ("after swap", "2026-W48", "exchange", True),  # exchanged, its previous version not yet set aside
     ("swap", "2026-W48", "no-exchange", True),
     ("between renames", "2026-W48", "no-exchange", True),  # NFS, CIFS, 9p, FUSE: neither version in place
-    ("between renames", "archive", "no-exchange", True),
+    ("between renames", "archive/feed.xml", "no-exchange", True),
     ("swap", "history.json", "exchange", True),  # everything but the history
     ("after swap", "history.json", "exchange", False),  # the history is in: the build is done
     ("between renames", "history.json", "no-exchange", True),  # no history at all in place
@@ -254,7 +254,7 @@ def test_three_builds_at_once_number_three_issues(example):
                                   env={**os.environ, "NO_COLOR": "1"}) for day in days]
     for process in processes:
         assert process.wait(timeout=120) == 0, process.stderr.read()
-    history = json.loads((example / "history.json").read_text(encoding="utf-8"))["segments"]["quotidienne"]
+    history = recorded(example)["quotidienne"]
     assert sorted(entry["number"] for entry in history) == [1, 2, 3]
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from rameau_cli.pipeline import BuildOptions
 from rameau_cli.preview.server import PreviewServer, ServerLimits
+from rameau_cli.render.templates import THEME
 
 from conftest import copy_example
 
@@ -118,3 +119,43 @@ def test_the_event_stream_outlives_the_idle_timeout(server):
     assert b"\r\n\r\ndata: " in received and b": keep-alive\n\n" in received
     assert time.monotonic() - began > LIMITS.idle  # nothing was sent for longer than the idle timeout
     sock.close()
+
+
+def wait_for(server, version: int) -> None:
+    began = time.monotonic()
+    while server.state.snapshot.version <= version and time.monotonic() - began < 10:
+        server.state.wait_for_change(version, timeout=0.5)
+
+
+def email(server, segment: str) -> str:
+    connection = http.client.HTTPConnection(*server.httpd.server_address[:2], timeout=5)
+    connection.request("GET", f"/segment/{segment}/email.html")
+    return connection.getresponse().read().decode("utf-8")
+
+
+def test_an_edit_rebuilds_what_it_touched_and_a_template_edit_every_segment(tmp_path):
+    """The preview renders again only the segments whose email an edit changes, and never shows
+    an email older than the templates."""
+    project = copy_example(tmp_path / "project")
+    served = PreviewServer(project, BuildOptions(), port=0, limits=LIMITS).start()
+    try:
+        segments = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
+        before = {segment: served.state.rendered[segment][1] for segment in segments}
+        article = project / "articles" / "kit-accueil-benevoles.md"
+        version = served.state.snapshot.version
+        article.write_text(article.read_text(encoding="utf-8").replace("notre kit gratuit", "notre kit tout neuf"),
+                           encoding="utf-8")
+        wait_for(served, version)
+        showing = [s for s in segments if "notre kit tout neuf" in email(served, s)]
+        assert showing and len(showing) < len(segments)
+        for segment in set(segments) - set(showing):  # the same email, not made again
+            assert served.state.rendered[segment][1] is before[segment]
+        (project / "templates").mkdir()
+        footer = (THEME / "footer.mjml").read_text(encoding="utf-8")
+        (project / "templates" / "footer.mjml").write_text(footer.replace("</mj-column>", "<mj-text>Pied relu</mj-text>"
+                                                                          "</mj-column>", 1), encoding="utf-8")
+        version = served.state.snapshot.version
+        wait_for(served, version)
+        assert all("Pied relu" in email(served, segment) for segment in segments)
+    finally:
+        served.stop()

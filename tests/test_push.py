@@ -11,7 +11,7 @@ import pytest
 import rameau_cli.push.client as client
 
 from conftest import copy_example, invoke
-from helpers import SEGMENTS
+from helpers import SEGMENTS, recorded
 from standins import PREFIX, STANDINS, TOKEN, USER, Canned
 
 LISTS = {"quotidienne": "3", "hebdo-entreprise": "4", "hebdo-association": "5", "hebdo-grand-public": "6"}
@@ -68,8 +68,7 @@ def tool_project(built_for, tmp_path):
 
 
 def campaigns_in_history(project):
-    history = json.loads((project / "history.json").read_text(encoding="utf-8"))
-    return {segment: entries[-1].get("campaign") for segment, entries in history["segments"].items()}
+    return {segment: entries[-1].get("campaign") for segment, entries in recorded(project).items()}
 
 
 def built(project, segment, name):
@@ -268,6 +267,7 @@ def test_a_tool_that_never_answers_is_given_up_quickly(tool_project, run):
 def test_a_build_without_history_is_not_pushed(tool_project, run):
     project, server = tool_project("listmonk")
     (project / "history.json").unlink()
+    shutil.rmtree(project / "history")
     result = run("push", cwd=project, env=ENV)
     assert result.code == 1 and server.requests == []
     assert "history.json has no entry for it, where push keeps the campaign's id" in result.stderr

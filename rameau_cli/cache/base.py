@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,10 @@ from .stamp import code_stamp
 
 FORMAT = 1
 CACHE_DIR = ".rameau-cache"
+
+
+class DamagedCache(Exception):
+    """A cache file read a piece at a time turned out not to be what was written."""
 
 
 class CacheFolder:
@@ -75,6 +80,16 @@ class CacheFile:
 
     def load(self, key: str = "") -> Any:
         """The body as it was saved with this key by this code, or None."""
+        body = self.load_bytes(key)
+        if body is None:
+            return None
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+
+    def load_bytes(self, key: str = "") -> bytes | None:
+        """The body's bytes as they were saved with this key by this code (`save(pieces=...)`), or None."""
         if self.path is None:
             return None
         try:
@@ -84,12 +99,58 @@ class CacheFile:
         body, _, trailer = data.rpartition(b"\n")
         try:
             stamp = json.loads(trailer)
-            if (not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("stamp") != code_stamp()
-                    or stamp.get("key") != key or stamp.get("sha256") != hashlib.sha256(body).hexdigest()):
-                return None
-            return json.loads(body)
         except (ValueError, RecursionError):
             return None
+        if (not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("stamp") != code_stamp()
+                or stamp.get("key") != key or stamp.get("sha256") != hashlib.sha256(body).hexdigest()):
+            return None
+        return body
+
+    def load_lines(self, key: str = "", chunk: int = 1 << 20) -> Generator[list[bytes], None, None] | None:
+        """The body, a group of whole lines at a time (for a large body: never held whole), as it
+        was saved with this key by this code; None when it was not. The lines are checked
+        against the checksum as they come: at the end, DamagedCache says that the body is not
+        what was written, and whatever was read from it must be dropped."""
+        if self.path is None:
+            return None
+        try:
+            handle = open(self.path, "rb")  # noqa: SIM115 (closed here, or by the generator that reads it)
+        except OSError:
+            return None
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(0, size - 4096))
+            tail = handle.read()
+            cut = tail.rfind(b"\n")
+            stamp = json.loads(tail[cut + 1:]) if cut >= 0 else None
+        except (OSError, ValueError, RecursionError):
+            stamp = None
+        if (not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("stamp") != code_stamp()
+                or stamp.get("key") != key or not isinstance(stamp.get("sha256"), str)):
+            handle.close()
+            return None
+        return self._lines(handle, size - (len(tail) - cut), stamp["sha256"], chunk)
+
+    @staticmethod
+    def _lines(handle: Any, length: int, expected: str, chunk: int) -> Generator[list[bytes], None, None]:
+        digest = hashlib.sha256()
+        with handle:
+            handle.seek(0)
+            rest = b""
+            while length > 0:
+                data = handle.read(min(chunk, length))
+                if not data:
+                    break
+                length -= len(data)
+                digest.update(data)
+                lines = (rest + data).split(b"\n")
+                rest = lines.pop()
+                if lines:
+                    yield lines
+        if rest:
+            yield [rest]
+        if length or digest.hexdigest() != expected:
+            raise DamagedCache
 
     def save(self, body: Any = None, key: str = "", pieces: Iterable[bytes] | None = None) -> None:
         """Keep `body` (or the JSON already encoded in `pieces`) for the next build."""

@@ -297,18 +297,20 @@ def init(
 def history_resolve(
     project: Path = typer.Option(Path("."), "--project", "-C", help="Folder holding rameau.yaml.", show_default=False),
 ) -> None:
-    """Resolve Git conflict markers in history.json: keep the editions of both sides.
+    """Resolve Git conflict markers in the history: keep the editions of both sides.
 
-    Two CI jobs that committed history.json at once leave markers in it. When both sides can
-    be read, their editions are merged (an edition on both sides must be the same issue, and no
-    two editions may share a number, or the clash is shown and nothing is written).
+    Two CI jobs that committed the history at once leave markers in history.json or in a file of
+    history/. When both sides can be read, their editions are merged (an edition on both sides
+    must be the same issue, and no two editions may share a number, or the clash is shown and
+    nothing is written). A history still in the first format is written in history/ too.
 
-    Example: git pull && rameau history resolve && git add history.json
+    Example: git pull && rameau history resolve && git add history.json history/
     """
-    from ..output import fs
-    from ..output.write import output_folder
+    from ..output.commit import Commit
+    from ..output.write import output_folder, stage_history
     from ..pipeline import load_project
-    from ..project.history import HISTORY_FILE, history_text, load_history
+    from ..project.history import HISTORY_FILE
+    from ..project.history_files import history_changes, load_history
 
     config = load_project(project)
     path = config.root / HISTORY_FILE
@@ -317,7 +319,13 @@ def history_resolve(
         if not history.merged:
             stderr_console().print(f"{path}: no conflict to resolve", markup=False)
             return
-        fs.write_atomic(path, history_text(history).encode("utf-8"), durable=True)
+        commit = Commit(config.output_dir)
+        try:
+            stage_history(commit, config.root, history_changes(history))
+            commit.run()
+        except BaseException:
+            commit.abandon()
+            raise
     count = sum(len(entries) for entries in history.segments.values())
     stderr_console().print(f"{path}: resolved; {count} edition(s) of {len(history.segments)} segment(s) kept",
                            markup=False)

@@ -51,11 +51,19 @@ class Wording:
     links: str
     archive: str
     archive_empty: str
+    archive_year: str
+    archive_latest: str
+    archive_all: str
+    archive_feed: str
     plural: Callable[[str, int], str] = field(compare=False, repr=False, default=lambda key, count: key)
 
     def articles(self, count: int) -> str:
         """`1 article`, `3 articles`, `1 234 articles` in French."""
         return self.plural("articles", count).format(count=number(count, self.language))
+
+    def issues(self, count: int) -> str:
+        """`1 numéro`, `52 numéros` in French (the archive's years)."""
+        return self.plural("issues", count).format(count=number(count, self.language))
 
     def greets(self, text: str) -> bool:
         """Whether `text` (an édito) opens with a greeting of its own."""

@@ -29,7 +29,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "links": ("Links", "the list of links in the terminal preview"),
     "archive": ("{name}: past issues", "the archive page's title"),
     "archive_empty": ("No issue yet.", "the archive page before the first issue"),
+    "archive_year": ("{segment}, {year}", "the title of the archive's page of one segment's issues of one year"),
+    "archive_latest": ("Latest issue", "before a segment's latest issue, on the archive page"),
+    "archive_all": ("All past issues", "the link from a year's page back to the archive page"),
+    "archive_feed": ("Atom feed", "the link to the archive's feed of the latest issues"),
 }
 PLURALS: dict[str, tuple[str, str, str]] = {
     "articles": ("{count} article", "{count} articles", "a number of articles (default preheader, preview)"),
+    "issues": ("{count} issue", "{count} issues", "how many issues a year of the archive holds"),
 }

@@ -1,22 +1,42 @@
-"""The archive: `archive/index.html` lists every issue of every segment, newest first, with a
-link to its web version, and `archive/feed.xml` is an Atom feed of the same issues. Both come
-from the theme's templates (`archive/index.html`, `archive/feed.xml`).
+"""The archive, under `archive/` in the output folder:
 
-Both are made from the history, so a CI job that starts from a fresh checkout still lists
-every past edition (their web versions are wherever the output folder is published)."""
+    archive/index.html                  every segment: its latest issue, its years and how many issues each
+    archive/<segment>/<year>.html       that segment's issues of that year, newest first, each linked to its
+                                        web version
+    archive/feed.xml                    an Atom feed of the latest 50 issues of every segment
+
+All come from the theme's templates (`archive/index.html`, `archive/year.html`,
+`archive/feed.xml`) and from the history, so a CI job that starts from a fresh checkout still
+lists every past edition. A year's page is made from its history file: while that file does
+not change, the page is taken from the cache (cache/archive.py), and the build writes only the
+pages whose bytes change (output/write.py).
+
+The archive is made for a list of segments in one language's words (compose/wording.py: the
+messages `archive`, `archive_year`, ..., `issues`), so that it can be made once per language
+from the segments of that language.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+from ..cache.archive import ArchiveCache
+from ..cache.base import NO_CACHE, CacheFolder
 from ..compose.language import long_date
+from ..compose.wording import Wording
 from ..errors import ContentError, Problem
-from ..project.config import Config
+from ..project.config import Config, Segment
 from ..project.history import History, SentEdition
+from ..project.history_files import parse_year, year_bytes, year_of, year_path
 from ..render.templates import render_template
 
 ARCHIVE_DIR = "archive"
+FEED_SIZE = 50  # issues in the feed
 
 
 @dataclass(frozen=True)
@@ -29,42 +49,144 @@ class ArchiveEntry:
     preheader: str
     date: str
     date_long: str
-    link: str  # from the archive page
+    link: str  # from the page that lists it
     id: str
 
 
-def archive_entries(history: History, config: Config) -> list[ArchiveEntry]:
-    titles = {segment.id: segment.title for segment in config.segments}
-    pairs = [(segment, entry) for segment, editions in history.segments.items() if segment in titles for entry in editions]
-    pairs.sort(key=lambda item: (item[1].date, item[1].edition, item[0]), reverse=True)
-    return [_entry(config, segment, titles[segment], entry) for segment, entry in pairs]
+@dataclass(frozen=True)
+class YearPage:
+    segment: str
+    year: int
+    count: int
+    link: str  # from the index
 
 
-def _entry(config: Config, segment: str, title: str, entry: SentEdition) -> ArchiveEntry:
-    try:
-        day = dt.datetime.fromisoformat(entry.date)
-    except (TypeError, ValueError):
-        raise ContentError(Problem(f"history.json: segments.{segment}", f"edition {entry.edition!r} has the date "
-                                   f"{entry.date!r}; write it as 2026-11-30T08:00:00+01:00")) from None
-    public = f"{config.public_url}/{entry.edition}/{segment}/web.html" if config.public_url else ""
-    return ArchiveEntry(segment, title, entry.edition, entry.number, entry.subject, entry.preheader, entry.date,
-                        long_date(day, config.newsletter.language), public or f"../{entry.edition}/{segment}/web.html",
-                        public or f"urn:rameau:{segment}:{entry.edition}")
-
-
-def archive_files(history: History, config: Config) -> dict[str, bytes]:
-    """The archive page and feed, made from the whole history."""
-    entries = archive_entries(history, config)
-    base = config.public_url or config.newsletter.base_url
-    feed = {"id": f"{base}/archive/", "link": f"{base}/archive/index.html",
-            "updated": entries[0].date if entries else "1970-01-01T00:00:00+00:00"}
+def archive_files(config: Config, history: History, written: dict[Path, bytes],
+                  cache: CacheFolder = NO_CACHE) -> dict[str, bytes]:
+    """Every file of the archive, by its path under archive/. `written`: the history files this
+    build writes (history_files.history_changes), whose new bytes the pages are made from."""
     from ..compose.wording import Overrides, wording_for
 
-    templates = config.root / "templates"
     language = config.newsletter.language
-    words = wording_for(language, Overrides.of(config.root / "locales", language, config.newsletter.wording))
-    context = {"newsletter": config.newsletter, "entries": entries, "words": words}
-    return {
-        "index.html": render_template(templates, "html", "archive/index.html", **context).encode("utf-8"),
-        "feed.xml": render_template(templates, "xml", "archive/feed.xml", feed=feed, **context).encode("utf-8"),
-    }
+    overrides = Overrides.of(config.root / "locales", language, config.newsletter.wording)
+    return Archive(config, config.segments, wording_for(language, overrides), history, written, cache).files()
+
+
+class Archive:
+    def __init__(self, config: Config, segments: Iterable[Segment], words: Wording, history: History,
+                 written: dict[Path, bytes], cache: CacheFolder):
+        self.config, self.segments, self.words, self.history = config, tuple(segments), words, history
+        self.written = written
+        self.templates = config.root / "templates"
+        self.cache = ArchiveCache(cache, self._cache_key())
+        self.raw: dict[tuple[str, int], bytes] = {}  # year files the build did not read, read for their pages
+        self.read: dict[tuple[str, int], tuple[SentEdition, ...]] = {}  # and their editions, where needed
+
+    def files(self) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        pages: dict[str, list[YearPage]] = {}
+        for segment in self.segments:
+            pages[segment.id] = []
+            for year in sorted(self._years(segment.id), reverse=True):
+                html, count = self._year_page(segment, year)
+                files[f"{segment.id}/{year}.html"] = html
+                pages[segment.id].append(YearPage(segment.id, year, count, f"{segment.id}/{year}.html"))
+        latest = self._latest()
+        files["index.html"] = self._render("html", "archive/index.html", segments=self.segments, pages=pages,
+                                           latest={e.segment: e for e in reversed(latest)}).encode("utf-8")
+        base = self.config.public_url or self.config.newsletter.base_url
+        feed = {"id": f"{base}/archive/", "link": f"{base}/archive/index.html",
+                "updated": latest[0].date if latest else "1970-01-01T00:00:00+00:00"}
+        files["feed.xml"] = self._render("xml", "archive/feed.xml", feed=feed, entries=latest).encode("utf-8")
+        self.cache.save()
+        return files
+
+    def _years(self, segment: str) -> set[int]:
+        kept = self.history.kept
+        years = set(kept.years.get(segment, ())) if kept else set()
+        return years | {year_of(entry) for entry in self.history.get(segment)}
+
+    def _year_page(self, segment: Segment, year: int) -> tuple[bytes, int]:
+        digest = hashlib.sha256(self._year_bytes(segment.id, year)).hexdigest()
+        name = f"{segment.id}/{year}"
+        found = self.cache.page(name, digest)
+        if found is None:
+            entries = [self._entry(segment, e, "../../") for e in reversed(self._editions(segment.id, year))]
+            html = self._render("html", "archive/year.html", segment=segment, year=year, entries=entries)
+            found = html.encode("utf-8"), len(entries)
+            self.cache.keep(name, digest, *found)
+        return found
+
+    def _year_bytes(self, segment: str, year: int) -> bytes:
+        """The history file of that year as this build leaves it (what its page is made from)."""
+        kept = self.history.kept
+        if kept is None:
+            return json.dumps([e.edition for e in self.history.get(segment) if year_of(e) == year]).encode()
+        path = year_path(kept.path, segment, year)
+        if path in self.written:
+            return self.written[path]
+        if (segment, year) in kept.read:
+            return kept.read[(segment, year)]
+        self.raw[(segment, year)] = year_bytes(self.history, segment, year)
+        return self.raw[(segment, year)]
+
+    def _editions(self, segment: str, year: int) -> tuple[SentEdition, ...]:
+        """The editions of a year, read now if the build did not read that year."""
+        kept = self.history.kept
+        if kept is not None and year in kept.unread(segment):
+            if (segment, year) not in self.read:
+                data = self.raw.get((segment, year)) or year_bytes(self.history, segment, year)
+                self.read[(segment, year)] = parse_year(self.history, segment, year, data)
+            return self.read[(segment, year)]
+        return tuple(e for e in self.history.get(segment) if year_of(e) == year)
+
+    def _latest(self) -> list[ArchiveEntry]:
+        """The latest FEED_SIZE issues of every segment, newest first, reading older years only
+        while they could hold one of them."""
+        titles = {segment.id: segment for segment in self.segments}
+        while True:
+            pairs = [(s, e) for s in titles for e in self._known(s)]
+            pairs.sort(key=lambda item: (item[1].date, item[1].edition, item[0]), reverse=True)
+            cut = year_of(pairs[FEED_SIZE - 1][1]) if len(pairs) >= FEED_SIZE else None
+            more = [(s, max(years)) for s in titles if (years := self._older(s)) and (cut is None or max(years) >= cut)]
+            if not more:
+                return [self._entry(titles[s], e, "../") for s, e in pairs[:FEED_SIZE]]
+            for segment, year in more:
+                self._editions(segment, year)
+
+    def _known(self, segment: str) -> tuple[SentEdition, ...]:
+        return self.history.get(segment) + tuple(e for (s, _), found in self.read.items() if s == segment for e in found)
+
+    def _older(self, segment: str) -> list[int]:
+        """The years of `segment` whose editions this archive has not seen yet."""
+        kept = self.history.kept
+        if kept is None:
+            return []
+        return [y for y in kept.unread(segment) if (segment, y) not in self.read]
+
+    def _entry(self, segment: Segment, entry: SentEdition, up: str) -> ArchiveEntry:
+        try:
+            day = dt.datetime.fromisoformat(entry.date)
+        except (TypeError, ValueError):
+            raise ContentError(Problem(f"history: segments.{segment.id}", f"edition {entry.edition!r} has the date "
+                                       f"{entry.date!r}; write it as 2026-11-30T08:00:00+01:00")) from None
+        language = self.config.newsletter.language
+        words = self.cache.date(f"{language}|{day.date().isoformat()}", lambda: long_date(day, language))
+        public = f"{self.config.public_url}/{entry.edition}/{segment.id}/web.html" if self.config.public_url else ""
+        return ArchiveEntry(segment.id, segment.title, entry.edition, entry.number, entry.subject, entry.preheader,
+                            entry.date, words, public or f"{up}{entry.edition}/{segment.id}/web.html",
+                            public or f"urn:rameau:{segment.id}:{entry.edition}")
+
+    def _render(self, kind: str, name: str, **context: object) -> str:
+        return render_template(self.templates, kind, name, newsletter=self.config.newsletter, words=self.words,
+                               **context)
+
+    def _cache_key(self) -> str:
+        """What every page depends on besides its history file and rameau's own code."""
+        own = sorted((path.name, path.read_bytes().hex()) for path in (self.templates / ARCHIVE_DIR).glob("*")
+                     if path.is_file()) if (self.templates / ARCHIVE_DIR).is_dir() else []
+        words = [value for value in vars(self.words).values() if isinstance(value, str)]
+        counts = [self.words.issues(count) for count in (0, 1, 2, 3, 5, 11, 21, 52, 365)]  # plural forms
+        parts = [self.config.newsletter.name, self.config.newsletter.language, self.config.public_url,
+                 [(s.id, s.title) for s in self.segments], words, counts, own]
+        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()

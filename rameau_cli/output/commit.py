@@ -13,7 +13,7 @@ import contextlib
 import json
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +69,27 @@ class Commit:
                 handle.flush()
                 os.fsync(handle.fileno())
 
+    def stage_tree(self, folder: Path, files: Mapping[str, bytes], durable: bool = False) -> None:
+        """`files` (paths relative to `folder`, with `/`) will replace theirs, the others under
+        `folder` stay; a folder that does not exist yet is staged whole."""
+        if not folder.is_dir() or folder.is_symlink():
+            staged = self.stage_folder(folder)
+            for name, data in files.items():
+                path = staged / _plain(name)
+                if path.parent != staged and not path.parent.is_dir():
+                    fs.make_folder(path.parent)
+                fs.write_new(path, data, durable)
+            return
+        below: dict[str, dict[str, bytes]] = {}
+        for name, data in files.items():
+            first, _, rest = name.partition("/")
+            if rest:
+                below.setdefault(first, {})[rest] = data
+            else:
+                self.stage_file(folder / _plain(first), data, durable)
+        for child, more in below.items():
+            self.stage_tree(folder / _plain(child), more, durable)
+
     def abandon(self) -> None:
         for swap in self.swaps:
             fs.remove(swap.staged)
@@ -98,6 +119,14 @@ class Commit:
                 fs.remove(swap.backup)
         if held:
             raise InterruptedAfterCommit
+
+
+def _plain(name: str) -> str:
+    """A relative path made of plain names only: nothing that could lead out of its folder (a
+    link inside it is refused where it is met: stage_folder, stage_file)."""
+    if name.startswith("/") or any(part in ("", ".", "..") or "\\" in part for part in name.split("/")):
+        raise OutputError(Problem(name, "refusing to write outside the output folder"))
+    return name
 
 
 @contextlib.contextmanager
@@ -162,10 +191,24 @@ def _inode(path: Path) -> int | None:
         return None
 
 
+STAGED_BELOW = ("archive", "assets", "history")  # folders whose files a build stages one by one
+
+
 def _remove_strays(*folders: Path) -> None:
-    """What a build killed before it wrote its journal had staged."""
+    """What a build killed before it wrote its journal had staged: beside the paths it replaces,
+    which may be files inside the archive, the assets or the history, one folder down."""
     for folder in folders:
-        with contextlib.suppress(OSError):
-            for path in folder.iterdir():
-                if path.name.startswith(".") and ".staging-" in path.name:
-                    fs.remove(path)
+        below = [folder / name for name in STAGED_BELOW]
+        below += [child for path in below if path.is_dir() for child in _folders(path)]
+        for place in (folder, *below):
+            with contextlib.suppress(OSError):
+                for path in place.iterdir():
+                    if path.name.startswith(".") and ".staging-" in path.name:
+                        fs.remove(path)
+
+
+def _folders(path: Path) -> list[Path]:
+    try:
+        return [Path(entry.path) for entry in os.scandir(path) if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []

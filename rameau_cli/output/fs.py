@@ -48,11 +48,14 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = Fals
         raise
 
 
-def write_new(path: Path, data: bytes) -> None:
+def write_new(path: Path, data: bytes, durable: bool = False) -> None:
     """Write a file that nobody reads yet (inside a staging folder): no rename needed."""
     fault_point(f"write {path}")
     with open(path, "wb") as handle:
         handle.write(data)
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def make_folder(path: Path) -> None:

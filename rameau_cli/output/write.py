@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import OutputError, Problem, Warnings
 from ..images.assets import ASSETS_DIR
 from ..project.config import Config
-from ..project.history import HISTORY_FILE, History, SentEdition, history_text, record
+from ..project.history import HISTORY_FILE, History, SentEdition, record
+from ..project.history_files import HISTORY_DIR, complete, history_changes
 from ..render.emails import Email
 from . import fs
 from .archive import ARCHIVE_DIR, archive_files
@@ -68,7 +70,8 @@ def settle(config: Config, out_dir: Path) -> None:
 
 
 def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, history: History | None,
-                warnings: Warnings, assets: dict[str, bytes] | None = None) -> tuple[Written, ...]:
+                warnings: Warnings, assets: dict[str, bytes] | None = None,
+                cache: CacheFolder = NO_CACHE) -> tuple[Written, ...]:
     """Write `editions` (pipeline.EditionBuild) into `out_dir`, with the images from disk they
     show (`assets`, by name), recording them in `history` (None: no history, no archive). Call
     inside `output_folder`."""
@@ -88,16 +91,36 @@ def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, histor
             for built in editions:
                 for email in built.emails:
                     history = _record(history, email)
-            archive = commit.stage_folder(fs.safe_join(out_dir, ARCHIVE_DIR))
-            for name, data in archive_files(history, config).items():
-                fs.write_new(archive / name, data)
-            commit.stage_file(config.root / HISTORY_FILE, history_text(history).encode("utf-8"), durable=True)
+            history = complete(history)
+            changes = history_changes(history)
+            _stage_archive(commit, out_dir, archive_files(config, history, changes, cache))
+            stage_history(commit, config.root, changes)
         if commit.swaps:
             commit.run()
     except BaseException:
         commit.abandon()
         raise
     return written
+
+
+def stage_history(commit: Commit, root: Path, changes: dict[Path, bytes]) -> None:
+    """The history files that change, flushed to the disk; history.json, their index, last."""
+    files = {path.relative_to(root).as_posix(): data for path, data in changes.items()}
+    index = files.pop(HISTORY_FILE, None)
+    if files:
+        commit.stage_tree(root / HISTORY_DIR, {name.removeprefix(f"{HISTORY_DIR}/"): data
+                                               for name, data in files.items()}, durable=True)
+    if index is not None:
+        commit.stage_file(root / HISTORY_FILE, index, durable=True)
+
+
+def _stage_archive(commit: Commit, out_dir: Path, files: dict[str, bytes]) -> None:
+    """The archive's files whose bytes change: a page that stays the same is not written again."""
+    folder = fs.safe_join(out_dir, ARCHIVE_DIR)
+    if folder.is_dir() and not folder.is_symlink():
+        files = {name: data for name, data in files.items() if not _holds(folder / name, data)}
+    if files:
+        commit.stage_tree(folder, files)
 
 
 LATEST = "latest.json"  # segment id -> the edition it was last built in, for `send` and `check`

@@ -24,10 +24,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..compose.issue import Issue
 from ..errors import Problem, RameauError, UsageError
 from ..images.assets import NAME, content_type
 from ..pipeline import Build, BuildOptions, build, load_project
-from ..render.emails import Email
+from ..render.emails import Email, render_within
 from ..sources.fetch.deadline import Deadline, DeadlineReader
 from .pages import Snapshot, asset, index_page, segment_page
 
@@ -59,11 +60,22 @@ class PreviewState:
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.on_rebuild: Callable[[str, str], None] | None = None  # told (the last error, this one) after each rebuild
+        self.rendered: dict[str, tuple[Issue, Email]] = {}  # segment id -> its last issue and email
+
+    def render(self, issue: Issue, templates: Path | None) -> Email:
+        """An issue's email, made again only when something it shows changed: an edit of one
+        article renders the segments that show it, not the others."""
+        kept = self.rendered.get(issue.segment.id)
+        if kept is not None and kept[0] == issue:
+            return kept[1]
+        email = render_within(issue, templates)
+        self.rendered[issue.segment.id] = (issue, email)
+        return email
 
     def rebuild(self) -> None:
         result: Build | None
         try:
-            result, error = build(load_project(self.project), self.options), ""
+            result, error = build(load_project(self.project), self.options, render=self.render), ""
         except RameauError as exc:
             result, error = self.snapshot.result, "\n".join(str(p) for p in exc.problems)
         except Exception as exc:
@@ -98,8 +110,12 @@ class PreviewState:
             return not (parts & IGNORED_PARTS) and not (output and Path(path).is_relative_to(output)) \
                 and not Path(path).name.startswith(".")
 
-        for _changes in watch(*self.watched_paths(), watch_filter=relevant, debounce=300, step=50,
-                              stop_event=self.stopping, yield_on_timeout=False, rust_timeout=100):
+        # step: a save is grouped with the events that follow it within 10 ms (an editor's write and
+        # rename), then built at once; debounce: a burst of changes (a git checkout) is one build.
+        for changes in watch(*self.watched_paths(), watch_filter=relevant, debounce=300, step=10,
+                             stop_event=self.stopping, yield_on_timeout=False, rust_timeout=100):
+            if any(Path(path).is_relative_to(self.templates) for _, path in changes):
+                self.rendered.clear()  # the same issue looks otherwise
             self.rebuild()
 
 

@@ -7,13 +7,15 @@ file and articles are all unchanged takes them from .rameau-cache/ and never loa
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import ContentError, Problem, size
+from ..errors import ContentError, Problem
+from ..errors import size as show_size
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -61,24 +63,30 @@ def decode_text(data: bytes, where: str) -> str:
         raise ContentError(
             Problem(f"{where}:{line}", "not valid UTF-8 (Latin-1 or Windows-1252?); save the file as UTF-8")
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def read_text(path: Path, limit: int = MAX_FILE_BYTES, where: str | None = None) -> str:
-    """A regular file's text. Never opens a FIFO or a device (which could block forever)."""
+def read_text(path: Path, limit: int = MAX_FILE_BYTES, where: str | None = None, size: int | None = None) -> str:
+    """A regular file's text. Never opens a FIFO or a device (which could block forever).
+    `size`: the caller has just made its stat and found a regular file of that size (one stat
+    per file)."""
     import stat
 
     where = where or str(path)
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ContentError(Problem(where, "is not a regular file (a folder, a pipe or a device); "
-                                              "remove it or give a file"))
-        if info.st_size > limit:
-            raise ContentError(
-                Problem(where, f"file is {size(info.st_size)}, over the {size(limit)} limit; shorten it")
-            )
-        data = path.read_bytes()
+        if size is None:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):
+                raise ContentError(Problem(where, "is not a regular file (a folder, a pipe or a device); "
+                                                  "remove it or give a file"))
+            size = info.st_size
+        if size > limit:
+            raise ContentError(Problem(where, f"file is {show_size(size)}, over the {show_size(limit)} limit; "
+                                              "shorten it"))
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:  # grown since its stat
+            raise ContentError(Problem(where, f"file is over the {show_size(limit)} limit; shorten it"))
     except OSError as exc:
         raise ContentError(Problem(where, f"cannot be read: {exc.strerror or exc}")) from None
     return decode_text(data, where)
@@ -131,10 +139,14 @@ def split_front_matter(text: str, where: str) -> tuple[str | None, str, int]:
     """Split `---` front matter from the body; return (yaml_text, body, body_first_line)."""
     if not text.startswith("---"):
         return None, text, 1
-    lines = text.split("\n")
-    if lines[0].strip() != "---":
+    start = text.find("\n")
+    if text[: len(text) if start < 0 else start].strip() != "---":
         return None, text, 1
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    line = 2  # walks the front matter line by line; the body is cut off as it is, never split
+    while start >= 0:
+        end = text.find("\n", start + 1)
+        if text[start + 1 : len(text) if end < 0 else end].strip() in ("---", "..."):
+            front = text[text.index("\n") + 1 : start]
+            return front, "" if end < 0 else text[end + 1 :], line + 1
+        start, line = end, line + 1
     raise ContentError(Problem(f"{where}:1", "front matter opened with `---` but never closed; add a `---` line after it"))

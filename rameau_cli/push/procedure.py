@@ -24,10 +24,11 @@ from typing import Any
 
 from ..built import BuiltEmail, built_emails, stale
 from ..errors import ConfigError, Problem, PushError, UsageError
-from ..output import fs
-from ..output.write import output_folder, settle
+from ..output.commit import Commit
+from ..output.write import output_folder, settle, stage_history
 from ..project.config import Config
-from ..project.history import HISTORY_FILE, History, SentEdition, history_text, load_history, record
+from ..project.history import HISTORY_FILE, History, SentEdition, record
+from ..project.history_files import history_changes, load_history
 from ..project.push import PUSH_TOOLS
 from .base import Campaign, Tool
 from .brevo import Brevo
@@ -108,7 +109,7 @@ def _push(config: Config, options: Any, tool: Tool, dry_run: bool, force: bool, 
             missing = unpublished(config.public_url, config.output_dir, built)
             if missing:
                 raise PushError(*missing, Problem("", "nothing was pushed"))
-    history = _history(config)
+    history = _history(config, built)
     entries = [_entry(history, email) for email in built]
     api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user))
     return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report)
@@ -168,9 +169,18 @@ def _credentials(tool: Tool, environ: Mapping[str, str], problems: list[Problem]
     return user, token
 
 
-def _history(config: Config) -> History:
+def _years(emails: list[BuiltEmail]) -> dict[str, int]:
+    """The years of history that hold these editions (an edition id starts with its year)."""
+    years: dict[str, int] = {}
+    for email in emails:
+        year = int(email.edition[:4]) - 1 if email.edition[:4].isdigit() else 0
+        years[email.segment] = min(years.get(email.segment, year), year)
+    return years
+
+
+def _history(config: Config, emails: list[BuiltEmail]) -> History:
     path = config.root / HISTORY_FILE
-    history = load_history(path)
+    history = load_history(path, _years(emails))
     if history.merged:
         raise PushError(Problem(str(path), "has Git conflict markers; run rameau history resolve first, then push"))
     return history
@@ -263,11 +273,17 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
 
 def _keep(config: Config, campaign: Campaign, kept: dict[str, str]) -> None:
     """Write the campaign's id into history.json at once (the caller holds the output lock)."""
-    path = config.root / HISTORY_FILE
-    history = load_history(path)
+    year = int(campaign.edition[:4]) - 1 if campaign.edition[:4].isdigit() else 0
+    history = load_history(config.root / HISTORY_FILE, {campaign.segment: year})
     entry = next(e for e in history.get(campaign.segment) if e.edition == campaign.edition)
     history = record(history, campaign.segment, replace(entry, extra={**entry.extra, "campaign": kept}))
-    fs.write_atomic(path, history_text(history).encode("utf-8"), durable=True)
+    commit = Commit(config.output_dir)
+    try:
+        stage_history(commit, config.root, history_changes(history))
+        commit.run()
+    except BaseException:
+        commit.abandon()
+        raise
 
 
 def _summary(done: list[Pushed], campaigns: list[Campaign]) -> str:

@@ -4,8 +4,11 @@ one article from a Markdown file."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, Problem, Warnings
@@ -13,7 +16,7 @@ from ..project.reading import load_yaml_text, read_text, slugify, split_front_ma
 from ..project.schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large folder holds 100,000 of them
 class Article:
     id: str
     title: str
@@ -44,6 +47,43 @@ class Article:
         return Path(self.source).parent if self.body_format == "markdown" else None
 
 
+FIELDS = tuple(f.name for f in fields(Article))
+
+
+_SHARED: dict[Any, Any] = {}  # repeated values (authors, audiences, tags, alt texts), kept once
+_SHARED_AT_MOST = 20_000
+
+
+def _share(value: Any) -> Any:
+    found = _SHARED.get(value)
+    if found is None:
+        if len(_SHARED) < _SHARED_AT_MOST:
+            _SHARED[value] = value
+        return value
+    return found
+
+
+def _restorer() -> Callable[[Sequence[Any]], Article]:
+    """restore(), written out field by field as dataclasses writes an __init__: plain statements
+    run twice as fast as a loop, for the tens of thousands of articles of a large folder."""
+    shared = {"author", "image_alt", "audiences", "tags"}
+    lines = ["def restore(values):", "    article = new(Article)"]
+    lines += [f"    set_(article, {name!r}, {'share(' if name in shared else '('}values[{index}]))"
+              for index, name in enumerate(FIELDS)]
+    namespace: dict[str, Any] = {"new": object.__new__, "Article": Article, "set_": object.__setattr__, "share": _share}
+    exec("\n".join([*lines, "    return article"]), namespace)
+    return namespace["restore"]
+
+
+restore = _restorer()
+restore.__doc__ = """The article whose fields are `values` (in FIELDS order), already checked by the caller
+(the article cache, the forked reader): set as they are, as unpickling does, without __init__.
+Values that articles often share are kept once."""
+
+
+field_values = attrgetter(*FIELDS)  # an article's fields as a tuple, in FIELDS order
+
+
 LINE = Text(fold=True)
 
 FRONT_MATTER = Mapping(
@@ -69,17 +109,23 @@ FRONT_MATTER = Mapping(
 )
 
 
-def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: Warnings) -> Article:
-    """Read one article file; raise ContentError listing every problem in it."""
+def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: Warnings,
+                          size: int | None = None) -> Article:
+    """Read one article file (`size`: when it is known to be a regular file of that size); raise
+    ContentError listing every problem in it."""
     where = str(path)
-    text = read_text(path)
+    text = read_text(path, size=size)
     if not text.strip():
         raise ContentError(Problem(where, "file is empty; add front matter with at least a title and a date"))
     front, body, _ = split_front_matter(text, where)
     if front is None:
         raise ContentError(Problem(f"{where}:1", "no front matter; start the file with `---`, then `title:` and "
                                                  "`date:` lines, then `---`"))
-    raw = load_yaml_text(front, where, first_line=2)
+    from ..project.front_matter import quick_front_matter  # only when a file is read: warm builds read none
+
+    raw = quick_front_matter(front)
+    if raw is None:
+        raw = load_yaml_text(front, where, first_line=2)
     if not isinstance(raw, dict):
         raise ContentError(Problem(f"{where}:2", "front matter must be `key: value` lines (a mapping)"))
     walk = Walk(where, tz)

@@ -3,20 +3,27 @@ from the article cache while it does not change."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..cache.articles import ArticleCache
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
-from .article import Article, read_markdown_article
+from .article import FIELDS, Article, field_values, read_markdown_article, restore
+from .halves import map_in_halves
 
 
-def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, str, os.stat_result]]:
-    """The folder's `.md` files, each with its stat. What cannot be an article (a folder named
+def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]]:
+    """The folder's `.md` files: (name, mtime_ns, size), from one stat each (a stat result holds
+    20 numbers: 100,000 of them were 80 MB). What cannot be an article (a folder named
     x.md, a dangling link, a link loop, a pipe, a device) is a warning naming it: never opened,
     so nothing can block on it."""
     found = []
@@ -25,7 +32,7 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, str, os.s
             if not entry.name.endswith(".md"):
                 continue
             try:
-                info = os.stat(entry.path)  # follows links
+                info = entry.stat()  # follows links; the same system call as os.stat, less Python around it
             except OSError as exc:
                 why = "a link loop" if exc.errno == 40 else "a link to nothing" if entry.is_symlink() else exc.strerror
                 warnings.warn(entry.path, f"cannot be read ({why}); fix or remove it (skipped)")
@@ -35,7 +42,7 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, str, os.s
             elif not stat.S_ISREG(info.st_mode):
                 warnings.warn(entry.path, "is not a regular file (a pipe or a device); remove it (skipped)")
             else:
-                found.append((entry.name, entry.path, info))
+                found.append((entry.name, info.st_mtime_ns, info.st_size))
     found.sort(key=lambda item: item[0])
     return found
 
@@ -44,51 +51,109 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
                          cache: CacheFolder = NO_CACHE,
                          progress: Callable[[str, int, int], None] | None = None) -> list[Article]:
     """The articles of one Markdown source; each file that cannot be used is added to `skipped`.
-    `progress("Reading articles", done, total)` every hundred files."""
+    `progress("Reading articles", done, total)` as they are read."""
     folder = config.root / source.location
     try:
         info = os.stat(folder)
     except OSError:
         raise ContentError(Problem(str(folder), "article folder not found; create it or fix `sources` in rameau.yaml")) from None
     if stat.S_ISREG(info.st_mode):  # one article given on its own
-        files = [(folder.name, str(folder), info)]
+        files, folder = [(folder.name, info.st_mtime_ns, info.st_size)], folder.parent
     elif stat.S_ISDIR(info.st_mode):
         files = article_files(folder, warnings)
     else:
         raise ContentError(Problem(str(folder), "is neither a folder nor a Markdown file"))
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
-    article_cache = ArticleCache(cache, folder, f"{config.newsletter.timezone}|{base_url}")
-    articles = []
-    for done, (name, path, info) in enumerate(files, start=1):
-        if progress and (done % 100 == 0 or done == len(files)):
-            progress("Reading articles", done, len(files))
-        cached = article_cache.get(name, info)
+    article_cache = ArticleCache(cache, config.root / source.location, f"{config.newsletter.timezone}|{base_url}")
+    found: list[Article | None] = []
+    said: dict[int, tuple[list[Problem], list[Problem]]] = {}  # file index -> (its warnings, why it was skipped)
+    unread = []
+    for index, (name, mtime, size) in enumerate(files):
+        cached = article_cache.get(name, mtime, size)
+        found.append(None if cached is None else cached[0])
         if cached is None:
-            found = Warnings()
-            try:
-                article = read_markdown_article(Path(path), tz, base_url, found)
-            except ContentError as exc:
+            unread.append(index)
+        elif cached[1]:
+            said[index] = (cached[1], [])
+    reader, hits = os.getpid(), len(files) - len(unread)
+
+    def read_files(indexes: Sequence[int]) -> list[tuple[Any, ...]]:
+        """These files read; the progress said by this process only (a forked half reads as many
+        at the same pace: its share is counted with this one's)."""
+        done = []
+        for index in indexes:
+            done.append(_packed(_read(os.path.join(folder, files[index][0]), files[index][2], tz, base_url)))
+            if progress and len(done) % 100 == 0 and os.getpid() == reader:
+                progress("Reading articles", min(len(files), hits + len(done) * len(unread) // len(indexes)),
+                         len(files))
+        return done
+
+    if progress and hits:
+        progress("Reading articles", hits, len(files))
+    with gc_paused():  # tens of thousands of new objects, none in a cycle: the collector would only rescan them
+        read = map_in_halves(read_files, unread)
+        for index, (values, warned, problems) in zip(unread, read, strict=True):
+            name, mtime, size = files[index]
+            article = None if values is None else restore(values)
+            if article is None:
                 article_cache.forget(name)
-                for problem in found:
-                    warnings.warn(problem.where, problem.message)
-                skipped.extend(exc.problems)
-                continue
-            article_cache.put(name, info, article, found.items)
-            cached = (article, found.items)
-        article, found_warnings = cached
-        for problem in found_warnings:
+            else:
+                article_cache.put(name, mtime, size, article, warned)
+            found[index] = article
+            if warned or problems:
+                said[index] = (warned, problems)
+        del read
+    for index in sorted(said):
+        warned, problems = said[index]
+        for problem in warned:
             warnings.warn(problem.where, problem.message)
-        articles.append(article)
+        skipped.extend(problems)
     article_cache.save()
-    return articles
+    if progress:
+        progress("Reading articles", len(files), len(files))
+    return [article for article in found if article is not None]
+
+
+def _read(path: str, size: int, tz: ZoneInfo, base_url: str) -> tuple[Article | None, list[Problem],
+                                                                   list[Problem]]:
+    """(the article, its warnings, why it cannot be used): its body left in its file when it has
+    a summary, as the article cache leaves it (with_body reads it for an email that shows it)."""
+    warned = Warnings()
+    try:
+        article = read_markdown_article(Path(path), tz, base_url, warned, size)
+    except ContentError as exc:
+        return None, warned.items, list(exc.problems)
+    if article.summary:
+        values = list(field_values(article))
+        values[BODY], values[BODY_ELSEWHERE] = "", True
+        article = restore(values)
+    return article, warned.items, []
+
+
+BODY, BODY_ELSEWHERE = FIELDS.index("body"), FIELDS.index("body_elsewhere")
+
+
+def _packed(result: tuple[Article | None, list[Problem], list[Problem]]) -> tuple[Any, ...]:
+    """What the forked reader sends back: an article as its field values (pickled much faster)."""
+    article, warned, problems = result
+    return None if article is None else field_values(article), warned, problems
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def with_body(article: Article) -> Article:
     """The article with its body, read again from its file when the article cache left it there."""
     if not article.body_elsewhere:
         return article
-    from dataclasses import replace
-
     from ..project.reading import read_text, split_front_matter
 
     try:

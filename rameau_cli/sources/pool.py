@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,12 +57,19 @@ def deduplicate(articles: list[Article], skipped: list[Problem]) -> tuple[Articl
 
     Two articles claiming the same id or two files the same URL are a mistake, not a repeat:
     the second is skipped, and said so."""
-    seen: dict[str, Article] = {}
+    seen: dict[tuple[str, str], Article] = {}  # (kind, value): the article strings are shared, not copied
     unique = []
     for article in articles:
-        keys = [f"id:{article.id}"] + ([f"url:{_url_key(article.url)}"] if article.url else []) \
-            + ([f"guid:{article.guid}"] if article.guid else [])
-        first = next((seen[key] for key in keys if key in seen), None)
+        keys = [("id", article.id)]
+        if article.url:
+            keys.append(("url", _url_key(article.url)))
+        if article.guid:
+            keys.append(("guid", article.guid))
+        first = None
+        for key in keys:
+            if key in seen:
+                first = seen[key]
+                break
         if first is not None:
             if article.body_format == "markdown" and first.body_format == "markdown":
                 what = f"slug {article.id!r}" if article.id == first.id else f"URL {article.url}"
@@ -71,10 +77,16 @@ def deduplicate(articles: list[Article], skipped: list[Problem]) -> tuple[Articl
             elif article.id == first.id and _url_key(article.url) != _url_key(first.url):
                 skipped.append(Problem(article.source, f"id {article.id!r} is already used by {first.source}"))
             continue
-        seen.update(dict.fromkeys(keys, article))
+        for key in keys:
+            seen[key] = article
         unique.append(article)
     return tuple(unique)
 
 
 def _url_key(url: str) -> str:
-    return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
+    """The URL without its scheme, `www.` and a trailing slash (string methods: run per article)."""
+    key = url.strip().lower()
+    scheme = 8 if key.startswith("https://") else 7 if key.startswith("http://") else 0
+    if scheme:
+        key = key[scheme:].removeprefix("www.")
+    return key.rstrip("/")
