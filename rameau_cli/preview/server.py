@@ -59,6 +59,7 @@ class PreviewState:
         self.snapshot = Snapshot()
         self.changed = threading.Condition()
         self.stopping = threading.Event()
+        self.watching = threading.Event()  # set once the file watcher has its watches in place
         self.on_rebuild: Callable[[str, str], None] | None = None  # told (the last error, this one) after each rebuild
         self.rendered: dict[str, tuple[Issue, Email]] = {}  # segment id -> its last issue and email
 
@@ -112,8 +113,13 @@ class PreviewState:
 
         # step: a save is grouped with the events that follow it within 10 ms (an editor's write and
         # rename), then built at once; debounce: a burst of changes (a git checkout) is one build.
+        # Every 50 ms without a change the watcher says so (an empty set): the first time, its
+        # watches are in place, and the preview is ready for edits.
         for changes in watch(*self.watched_paths(), watch_filter=relevant, debounce=300, step=10,
-                             stop_event=self.stopping, yield_on_timeout=False, rust_timeout=100):
+                             stop_event=self.stopping, yield_on_timeout=True, rust_timeout=50):
+            self.watching.set()
+            if not changes:
+                continue
             if any(Path(path).is_relative_to(self.templates) for _, path in changes):
                 self.rendered.clear()  # the same issue looks otherwise
             self.rebuild()
@@ -149,7 +155,7 @@ class PreviewServer:
     def start(self) -> PreviewServer:
         for thread in self.threads:
             thread.start()
-        time.sleep(0.3)  # let the file watcher register its watches before anyone edits a file
+        self.state.watching.wait(timeout=5)  # the file watcher's watches are in place before anyone edits a file
         return self
 
     def stop(self) -> None:
