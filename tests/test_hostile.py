@@ -78,11 +78,14 @@ def test_a_huge_feed_is_read_and_a_deep_one_does_not_crash(example, run, tmp_pat
     deep = tmp_path / "deep.xml"
     deep.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://x.example/</link>'
                     '<item><title>Profond</title><link>https://x.example/p</link><pubDate>Tue, 24 Nov 2026 10:00:00 +0100</pubDate>'
-                    f'<description><![CDATA[{"<div>" * 20000}fond{"</div>" * 20000}]]></description>'
-                    f'<extra>{"<a>" * 20000}{"</a>" * 20000}</extra></item></channel></rss>')
+                    f'<description><![CDATA[{"<div>" * 180000}au fond<script>x()</script>{"</div>" * 180000}]]>'
+                    f'</description><extra>{"<a>" * 20000}{"</a>" * 20000}</extra></item></channel></rss>')
+    # As deep as fits in the 2 MB read of an entry: parsed, such HTML takes hours (the parser's
+    # time grows with the square of the depth); it is read as its text.
     result = build(run, example, deep, "--segment", "quotidienne")
     assert result.code == 0, result.stderr
-    assert "Profond" in outputs(example)["2000-01-01_2100-01-01/quotidienne/index.txt"]
+    text = outputs(example)["2000-01-01_2100-01-01/quotidienne/index.txt"]
+    assert "Profond" in text and "au fond" in text and "x()" not in text
 
 
 def write_article(project, name, text):
@@ -156,3 +159,15 @@ def test_short_literal_entities_are_allowed(example, run, tmp_path):
     result = build(run, example, feed)
     assert result.code == 0, result.stderr
     assert "Avant\u00a0après" in outputs(example)["2000-01-01_2100-01-01/quotidienne/index.txt"]
+
+
+def test_only_html_nested_past_reason_is_read_as_text():
+    """Long content with the end tags HTML lets authors leave out keeps its markup; 300 nested
+    elements do not (and their script stays out)."""
+    from rameau_cli.render.markup import clean_html
+
+    flat = "<p>Un paragraphe" * 1000 + "<ul>" + "<li>un point" * 1000 + "</ul>" + "<div><blockquote>" * 50 + "cité"
+    kept = clean_html(flat)
+    assert kept.count("<p>") == 1000 and kept.count("<li>") == 1000 and kept.count("<blockquote>") == 50
+    deep = "<div>" * 300 + "texte<script>alert(1)</script>" + "</div>" * 300
+    assert clean_html(deep) == "<p>texte</p>"
