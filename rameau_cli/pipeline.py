@@ -196,7 +196,7 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
             continue
         number = edition.number or (number_for(history, segment.id, edition.id) if history is not None else None)
         selection = replace(selection, articles=tuple(with_body(a) for a in selection.articles))
-        seen, edito = in_language(segment.language or config.newsletter.language)
+        seen, edito = in_language(config.language_of(segment))
         issue = make_issue(config, seen, selection, edito, number, texts, assets)
         for article in issue.articles:
             blind = images_without_alt(article.body)

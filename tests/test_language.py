@@ -112,7 +112,7 @@ def test_a_french_and_an_english_segment_from_one_pool(example, run):
         "---\npreheader: \"This week, in English and in short.\"\n---\nThe week's word, in English.\n", encoding="utf-8")
     config = example / "rameau.yaml"
     text = config.read_text(encoding="utf-8")
-    text = text[:text.index("segments:")] + """segments:
+    text = text[:text.index("segments:")].replace("  dir: dist\n", "  dir: dist\n  public_url: https://lettres.example.org\n") + """segments:
   lettre:
     title: La lettre
   letter:
@@ -142,6 +142,23 @@ def test_a_french_and_an_english_segment_from_one_pool(example, run):
     assert "2 stories" in preview and "Editorial" in preview
     articles = " ".join(run("articles", "2026-W48", cwd=example).stdout.split())
     assert "letter: in fr, not the segment's language" in articles
+    archive = example / "dist" / "archive"
+    french_index, english_index = (archive / "index.html").read_text("utf-8"), (archive / "en" / "index.html").read_text("utf-8")
+    assert "La lettre" in french_index and "The Letter" not in french_index and '<html lang="fr">' in french_index
+    assert "The Letter" in english_index and "La lettre" not in english_index and '<html lang="en">' in english_index
+    assert not FRENCH.search(visible(english_index).replace("Français", "")) and "No.&#160;1 · Monday" in english_index
+    assert 'href="en/index.html"' in french_index and 'href="../index.html"' in english_index
+    assert 'xml:lang="en"' in (archive / "en" / "feed.xml").read_text("utf-8")
+    year = archive / "en" / "letter" / "2026.html"
+    assert 'href="https://lettres.example.org/2026-W48/letter/web.html"' in year.read_text("utf-8")
+    assert not (archive / "letter").exists() and not (archive / "en" / "lettre").exists()
+    message = (example / "dist" / "2026-W48" / "letter" / "message.eml").read_text("utf-8")
+    assert "List-Archive: <https://lettres.example.org/archive/en/index.html>" in message
+    # unpublished, the archive's links lead from its folder to the issues beside it
+    config.write_text(config.read_text("utf-8").replace("  public_url: https://lettres.example.org\n", ""), "utf-8")
+    assert run("build-issue", "2026-W48", cwd=example).code == 0
+    link = re.search(r'href="([^"]+/web\.html)"', year.read_text("utf-8"))
+    assert link and (year.parent / link.group(1)).resolve() == (example / "dist" / "2026-W48" / "letter" / "web.html").resolve()
 
 
 def test_the_greeting_is_a_word_like_the_others(example, run):

@@ -4,7 +4,9 @@ A segment's page for a past year changes only when its history file does: with t
 daily newsletter, a build renders the current year's pages and takes the others from here
 (as it must when the output folder is fresh, as in CI). `archive.json` says how many issues
 each page lists and keeps dates written out in words (so that Babel is not asked again for
-each issue's date); each page is a file of its own under `archive/`, read as it is.
+each issue's date); each page is a file of its own under `archive/`, read as it is. An archive
+in another language than the newsletter's has its own (`archive.<language>.json`,
+`archive/<language>/`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from .base import CacheFolder
 
 
 class ArchiveCache:
-    def __init__(self, cache: CacheFolder, key: str):
-        self.folder = cache
-        self.file = cache.file("archive.json")
+    def __init__(self, cache: CacheFolder, key: str, folder: str = ""):
+        self.folder, self.prefix = cache, folder  # "" or "en/"
+        self.file = cache.file(f"archive.{folder.rstrip('/')}.json" if folder else "archive.json")
         self.key = key
         loaded = self.file.load(key)
         body: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
@@ -33,7 +35,7 @@ class ArchiveCache:
         kept = self.pages.get(name)
         if not (isinstance(kept, dict) and kept.get("hash") == digest and isinstance(kept.get("count"), int)):
             return None
-        html = self.folder.file("archive", f"{name}.html").load_bytes(f"{self.key}:{digest}")
+        html = self.folder.file("archive", f"{self.prefix}{name}.html").load_bytes(f"{self.key}:{digest}")
         if html is None:
             return None
         self.used_pages[name] = kept
@@ -41,7 +43,7 @@ class ArchiveCache:
 
     def keep(self, name: str, digest: str, html: bytes, count: int) -> None:
         self.used_pages[name] = {"hash": digest, "count": count}
-        self.folder.file("archive", f"{name}.html").save(key=f"{self.key}:{digest}", pieces=(html,))
+        self.folder.file("archive", f"{self.prefix}{name}.html").save(key=f"{self.key}:{digest}", pieces=(html,))
 
     def date(self, day: str, make: Callable[[], str]) -> str:
         value = self.dates.get(day)

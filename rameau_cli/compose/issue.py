@@ -104,7 +104,7 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
     """`assets`: the build's images from disk (None: an image that names a file is left out)."""
     texts = texts or Texts()
     segment = selection.segment
-    language = segment.language or config.newsletter.language
+    language = config.language_of(segment)
     words = segment_wording(config, segment)
     profile = profile_for(config.profile, language, words.first_name_fallback)
 
@@ -136,7 +136,7 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         profile=profile,
         greeting=_greeting(words, profile, edition.edito),
         web_url=f"{config.public_url}/{edition.id}/{segment.id}/web.html" if config.public_url else "",
-        archive_url=f"{config.public_url}/archive/index.html" if config.public_url else "",
+        archive_url=f"{config.public_url}/archive/{config.archive_folder(segment)}index.html" if config.public_url else "",
         unsubscribe_mailto=config.unsubscribe_mailto,
         subject=shorten(subject, SUBJECT_MAX),
         preheader=shorten(preheader, PREHEADER_MAX),

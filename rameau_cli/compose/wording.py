@@ -108,7 +108,7 @@ def wording_for(language: str, overrides: Overrides = Overrides()) -> Wording:
 def segment_wording(config: Any, segment: Any) -> Wording:
     """A segment's words: its language's catalogs, the project's catalog and `wording:` (for a
     segment in the newsletter's language), then the segment's own `wording:`."""
-    language = segment.language or config.newsletter.language
+    language = config.language_of(segment)
     own = dict(config.newsletter.wording) if language == config.newsletter.language else {}
     own.update(segment.wording)
     return wording_for(language, Overrides.of(config.root / "locales", language, tuple(sorted(own.items()))))

@@ -4,6 +4,8 @@
     archive/<segment>/<year>.html       that segment's issues of that year, newest first, each linked to its
                                         web version
     archive/feed.xml                    an Atom feed of the latest 50 issues of every segment
+    archive/<language>/...              the same for the segments in another language than the
+                                        newsletter's (`language:` of a segment), in its words
 
 All come from the theme's templates (`archive/index.html`, `archive/year.html`,
 `archive/feed.xml`) and from the history, so a CI job that starts from a fresh checkout still
@@ -11,9 +13,9 @@ lists every past edition. A year's page is made from its history file: while tha
 not change, the page is taken from the cache (cache/archive.py), and the build writes only the
 pages whose bytes change (output/write.py).
 
-The archive is made for a list of segments in one language's words (compose/wording.py: the
-messages `archive`, `archive_year`, ..., `issues`), so that it can be made once per language
-from the segments of that language.
+The archive is made once per language, from the segments of that language and in its words
+(compose/wording.py: the messages `archive`, `archive_year`, ..., `issues`); each index links
+to the others.
 """
 
 from __future__ import annotations
@@ -61,24 +63,60 @@ class YearPage:
     link: str  # from the index
 
 
+@dataclass(frozen=True)
+class Elsewhere:
+    """Another language's archive, as a link from this one's index."""
+
+    language: str
+    name: str  # the language's name in that language: English, Deutsch, français
+    link: str
+
+
 def archive_files(config: Config, history: History, written: dict[Path, bytes],
                   cache: CacheFolder = NO_CACHE) -> dict[str, bytes]:
     """Every file of the archive, by its path under archive/. `written`: the history files this
     build writes (history_files.history_changes), whose new bytes the pages are made from."""
     from ..compose.wording import Overrides, wording_for
 
-    language = config.newsletter.language
-    overrides = Overrides.of(config.root / "locales", language, config.newsletter.wording)
-    return Archive(config, config.segments, wording_for(language, overrides), history, written, cache).files()
+    main = config.newsletter.language
+    languages: dict[str, list[Segment]] = {main: []}
+    folders = {main: ""}
+    for segment in config.segments:
+        languages.setdefault(config.language_of(segment), []).append(segment)
+        folders[config.language_of(segment)] = config.archive_folder(segment)
+    files: dict[str, bytes] = {}
+    for language, segments in languages.items():
+        own = config.newsletter.wording if language == main else ()
+        words = wording_for(language, Overrides.of(config.root / "locales", language, own))
+        others = [Elsewhere(other, _language_name(other), f"{_up(folders[language])}{folders[other]}index.html")
+                  for other in languages if other != language]
+        archive = Archive(config, segments, words, history, written, cache, language=language,
+                          folder=folders[language], others=others)
+        files.update({folders[language] + name: data for name, data in archive.files().items()})
+    return files
+
+
+def _up(folder: str) -> str:
+    return "../" * folder.count("/")
+
+
+def _language_name(language: str) -> str:
+    from ..compose.language import babel_locale
+
+    name = babel_locale(language).get_display_name(babel_locale(language)) or language
+    return name[:1].upper() + name[1:]
 
 
 class Archive:
     def __init__(self, config: Config, segments: Iterable[Segment], words: Wording, history: History,
-                 written: dict[Path, bytes], cache: CacheFolder):
+                 written: dict[Path, bytes], cache: CacheFolder, *, language: str, folder: str = "",
+                 others: Iterable[Elsewhere] = ()):
         self.config, self.segments, self.words, self.history = config, tuple(segments), words, history
         self.written = written
+        self.language, self.folder, self.others = language, folder, tuple(others)
+        self.up = _up(folder)  # from this archive's index to archive/
         self.templates = config.root / "templates"
-        self.cache = ArchiveCache(cache, self._cache_key())
+        self.cache = ArchiveCache(cache, self._cache_key(), folder)
         self.raw: dict[tuple[str, int], bytes] = {}  # year files the build did not read, read for their pages
         self.read: dict[tuple[str, int], tuple[SentEdition, ...]] = {}  # and their editions, where needed
 
@@ -93,9 +131,10 @@ class Archive:
                 pages[segment.id].append(YearPage(segment.id, year, count, f"{segment.id}/{year}.html"))
         latest = self._latest()
         files["index.html"] = self._render("html", "archive/index.html", segments=self.segments, pages=pages,
-                                           latest={e.segment: e for e in reversed(latest)}).encode("utf-8")
+                                           latest={e.segment: e for e in reversed(latest)},
+                                           others=self.others).encode("utf-8")
         base = self.config.public_url or self.config.newsletter.base_url
-        feed = {"id": f"{base}/archive/", "link": f"{base}/archive/index.html",
+        feed = {"id": f"{base}/archive/{self.folder}", "link": f"{base}/archive/{self.folder}index.html",
                 "updated": latest[0].date if latest else "1970-01-01T00:00:00+00:00"}
         files["feed.xml"] = self._render("xml", "archive/feed.xml", feed=feed, entries=latest).encode("utf-8")
         self.cache.save()
@@ -111,7 +150,7 @@ class Archive:
         name = f"{segment.id}/{year}"
         found = self.cache.page(name, digest)
         if found is None:
-            entries = [self._entry(segment, e, "../../") for e in reversed(self._editions(segment.id, year))]
+            entries = [self._entry(segment, e, f"../../{self.up}") for e in reversed(self._editions(segment.id, year))]
             html = self._render("html", "archive/year.html", segment=segment, year=year, entries=entries)
             found = html.encode("utf-8"), len(entries)
             self.cache.keep(name, digest, *found)
@@ -150,7 +189,7 @@ class Archive:
             cut = year_of(pairs[FEED_SIZE - 1][1]) if len(pairs) >= FEED_SIZE else None
             more = [(s, max(years)) for s in titles if (years := self._older(s)) and (cut is None or max(years) >= cut)]
             if not more:
-                return [self._entry(titles[s], e, "../") for s, e in pairs[:FEED_SIZE]]
+                return [self._entry(titles[s], e, f"../{self.up}") for s, e in pairs[:FEED_SIZE]]
             for segment, year in more:
                 self._editions(segment, year)
 
@@ -170,7 +209,7 @@ class Archive:
         except (TypeError, ValueError):
             raise ContentError(Problem(f"history: segments.{segment.id}", f"edition {entry.edition!r} has the date "
                                        f"{entry.date!r}; write it as 2026-11-30T08:00:00+01:00")) from None
-        language = self.config.newsletter.language
+        language = self.language
         words = self.cache.date(f"{language}|{day.date().isoformat()}", lambda: long_date(day, language))
         public = f"{self.config.public_url}/{entry.edition}/{segment.id}/web.html" if self.config.public_url else ""
         return ArchiveEntry(segment.id, segment.title, entry.edition, entry.number, entry.subject, entry.preheader,
@@ -179,7 +218,7 @@ class Archive:
 
     def _render(self, kind: str, name: str, **context: object) -> str:
         return render_template(self.templates, kind, name, newsletter=self.config.newsletter, words=self.words,
-                               **context)
+                               language=self.language, **context)
 
     def _cache_key(self) -> str:
         """What every page depends on besides its history file and rameau's own code."""
@@ -187,6 +226,6 @@ class Archive:
                      if path.is_file()) if (self.templates / ARCHIVE_DIR).is_dir() else []
         words = [value for value in vars(self.words).values() if isinstance(value, str)]
         counts = [self.words.issues(count) for count in (0, 1, 2, 3, 5, 11, 21, 52, 365)]  # plural forms
-        parts = [self.config.newsletter.name, self.config.newsletter.language, self.config.public_url,
+        parts = [self.config.newsletter.name, self.language, self.config.public_url,
                  [(s.id, s.title) for s in self.segments], words, counts, own]
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()

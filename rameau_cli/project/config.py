@@ -124,6 +124,15 @@ class Config:
                 return segment
         raise KeyError(segment_id)
 
+    def language_of(self, segment: Segment) -> str:
+        return segment.language or self.newsletter.language
+
+    def archive_folder(self, segment: Segment) -> str:
+        """Where a segment's issues are listed under archive/: "" in the newsletter's language,
+        "en/" for a segment in English in a French newsletter."""
+        language = self.language_of(segment)
+        return "" if language == self.newsletter.language else f"{language}/"
+
 
 DEFAULT_SUBJECT = ("{{ segment.title }}{% if edition.number %} {{ words.number }} {{ edition.number }}{% endif %} – "
                    "{{ edition.date_short }}")
