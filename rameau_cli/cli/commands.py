@@ -306,11 +306,10 @@ def history_resolve(
 
     Example: git pull && rameau history resolve && git add history.json history/
     """
-    from ..output.commit import Commit
-    from ..output.write import output_folder, stage_history
+    from ..output.write import output_folder, write_history
     from ..pipeline import load_project
     from ..project.history import HISTORY_FILE
-    from ..project.history_files import history_changes, load_history
+    from ..project.history_files import load_history
 
     config = load_project(project)
     path = config.root / HISTORY_FILE
@@ -319,13 +318,7 @@ def history_resolve(
         if not history.merged:
             stderr_console().print(f"{path}: no conflict to resolve", markup=False)
             return
-        commit = Commit(config.output_dir)
-        try:
-            stage_history(commit, config.root, history_changes(history))
-            commit.run()
-        except BaseException:
-            commit.abandon()
-            raise
+        write_history(config, history)
     count = sum(len(entries) for entries in history.segments.values())
     stderr_console().print(f"{path}: resolved; {count} edition(s) of {len(history.segments)} segment(s) kept",
                            markup=False)

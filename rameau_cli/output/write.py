@@ -103,6 +103,18 @@ def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, histor
     return written
 
 
+def write_history(config: Config, history: History) -> None:
+    """The history as it is now, written alone as one commit (`history resolve`, a pushed
+    campaign's id); the caller holds the output folder's lock."""
+    commit = Commit(config.output_dir)
+    try:
+        stage_history(commit, config.root, history_changes(history))
+        commit.run()
+    except BaseException:
+        commit.abandon()
+        raise
+
+
 def stage_history(commit: Commit, root: Path, changes: dict[Path, bytes]) -> None:
     """The history files that change, flushed to the disk; history.json, their index, last."""
     files = {path.relative_to(root).as_posix(): data for path, data in changes.items()}

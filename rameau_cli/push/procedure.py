@@ -24,11 +24,10 @@ from typing import Any
 
 from ..built import BuiltEmail, built_emails, stale
 from ..errors import ConfigError, Problem, PushError, UsageError
-from ..output.commit import Commit
-from ..output.write import output_folder, settle, stage_history
+from ..output.write import output_folder, settle, write_history
 from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
-from ..project.history_files import history_changes, load_history
+from ..project.history_files import load_history
 from ..project.push import PUSH_TOOLS
 from .base import Campaign, Tool
 from .brevo import Brevo
@@ -277,13 +276,7 @@ def _keep(config: Config, campaign: Campaign, kept: dict[str, str]) -> None:
     history = load_history(config.root / HISTORY_FILE, {campaign.segment: year})
     entry = next(e for e in history.get(campaign.segment) if e.edition == campaign.edition)
     history = record(history, campaign.segment, replace(entry, extra={**entry.extra, "campaign": kept}))
-    commit = Commit(config.output_dir)
-    try:
-        stage_history(commit, config.root, history_changes(history))
-        commit.run()
-    except BaseException:
-        commit.abandon()
-        raise
+    write_history(config, history)
 
 
 def _summary(done: list[Pushed], campaigns: list[Campaign]) -> str:
