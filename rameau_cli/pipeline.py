@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache.base import NO_CACHE, CacheFolder
 from .cache.texts import TextCache
 from .compose.content import edito_blocks, images_without_alt
-from .compose.grouping import Reason, Selection, group
+from .compose.grouping import Reason, Selection, due, group
 from .compose.issue import Issue, make_issue
 from .compose.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
@@ -141,11 +142,9 @@ def history_needs(plan: list[tuple[Edition, tuple[Segment, ...]]], pool: Pool) -
     """For each segment built, the first year of history the build needs: from the editions that
     may already have carried an article it could take (with a margin for editions sent before
     their window's end) to the edition it records. Older years are not read."""
-    from .compose.grouping import due
-
     needs: dict[str, int] = {}
     for edition, members in plan:
-        dates = [article.date for article in pool.articles if due(article, edition.window)]
+        dates = [article.date for article in pool.taking(partial(due, window=edition.window))]
         first = (min([*dates, edition.date]) - REPEAT_MARGIN).year
         for segment in members:
             needs[segment.id] = min(needs.get(segment.id, first), first)
@@ -160,7 +159,7 @@ def assets_url(config: Config) -> str | None:
 def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ...], pool: Pool,
                    history: History | None, resend: bool, warnings: Warnings, texts: Texts,
                    assets: Assets, render: Render) -> EditionBuild:
-    known = {a.id for a in pool.articles}
+    known = pool.ids
     for missing in sorted(set(edition.pinned) - known):
         from .project.schema import closest
 
@@ -170,7 +169,8 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
     date = edition.date.isoformat()
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
         else {}
-    selections = group(segments, pool.articles, edition, sent, config.newsletter.language)
+    selections = group(segments, pool.taking(partial(due, window=edition.window)), edition, sent,
+                       config.newsletter.language)
     editos: dict[str, tuple[Edition, Blocks]] = {}
 
     def in_language(language: str) -> tuple[Edition, Blocks]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from ..project.calendar import Window
 from ..project.config import Segment
 from ..project.editions import Edition
 from ..sources.article import Article
+
+if TYPE_CHECKING:
+    from ..cache.articles import Deferred
 
 
 class Reason(Enum):
@@ -47,7 +51,7 @@ class Selection:
     decisions: tuple[Decision, ...]  # for every article of the window; the others are outside it
 
 
-def due(article: Article, window: Window) -> bool:
+def due(article: Article | Deferred, window: Window) -> bool:
     """In the window by its date, or held back by an embargo that lifts within the window
     (so that an embargoed article goes out in the first edition after its embargo)."""
     if article.date in window:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..cache.articles import ArticleCache
+from ..cache.articles import ArticleCache, Deferred
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
@@ -49,9 +49,10 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]
 
 def read_markdown_source(config: Config, source: Source, warnings: Warnings, skipped: list[Problem],
                          cache: CacheFolder = NO_CACHE,
-                         progress: Callable[[str, int, int], None] | None = None) -> list[Article]:
-    """The articles of one Markdown source; each file that cannot be used is added to `skipped`.
-    `progress("Reading articles", done, total)` as they are read."""
+                         progress: Callable[[str, int, int], None] | None = None) -> list[Article | Deferred]:
+    """The articles of one Markdown source, those taken from the article cache not made yet
+    (the pool makes them when a build takes them); each file that cannot be used is added to
+    `skipped`. `progress("Reading articles", done, total)` as they are read."""
     folder = config.root / source.location
     try:
         info = os.stat(folder)
@@ -64,8 +65,9 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     else:
         raise ContentError(Problem(str(folder), "is neither a folder nor a Markdown file"))
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
-    article_cache = ArticleCache(cache, config.root / source.location, f"{config.newsletter.timezone}|{base_url}")
-    found: list[Article | None] = []
+    article_cache = ArticleCache(cache, config.root / source.location, f"{config.newsletter.timezone}|{base_url}",
+                                 lambda where: _read(where, None, tz, base_url)[0])
+    found: list[Article | Deferred | None] = []
     said: dict[int, tuple[list[Problem], list[Problem]]] = {}  # file index -> (its warnings, why it was skipped)
     unread = []
     for index, (name, mtime, size) in enumerate(files):
@@ -114,7 +116,7 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     return [article for article in found if article is not None]
 
 
-def _read(path: str, size: int, tz: ZoneInfo, base_url: str) -> tuple[Article | None, list[Problem],
+def _read(path: str, size: int | None, tz: ZoneInfo, base_url: str) -> tuple[Article | None, list[Problem],
                                                                    list[Problem]]:
     """(the article, its warnings, why it cannot be used): its body left in its file when it has
     a summary, as the article cache leaves it (with_body reads it for an email that shows it)."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
+from ..cache.articles import Deferred
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
@@ -12,11 +14,42 @@ from .article import Article
 from .fetch import FetchPolicy
 from .markdown import read_markdown_source
 
+Listed = Article | Deferred  # an article of the pool, made or not yet
+
 
 @dataclass(frozen=True)
 class Pool:
-    articles: tuple[Article, ...]
+    """Every usable article, in order, and every one skipped. The articles taken from the
+    article cache are made only when asked for: a build takes those of its window (`taking`),
+    a few dozen of 10,000, and never makes the others."""
+
+    found: tuple[Listed, ...]
     skipped: tuple[Problem, ...]  # every article file or entry that could not be used, and why
+    made: dict[int, Article | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def taking(self, keep: Callable[[Listed], bool]) -> tuple[Article, ...]:
+        """The articles for which `keep` holds (it reads only what a Deferred has), in order."""
+        taken = []
+        for index, item in enumerate(self.found):
+            if keep(item):
+                if isinstance(item, Article):
+                    taken.append(item)
+                    continue
+                if index not in self.made:
+                    self.made[index] = item.made()
+                article = self.made[index]
+                if article is not None:  # a damaged entry whose file cannot be read any more
+                    taken.append(article)
+        return tuple(taken)
+
+    @cached_property
+    def articles(self) -> tuple[Article, ...]:
+        """Every article, all made."""
+        return self.taking(lambda item: True)
+
+    @cached_property
+    def ids(self) -> set[str]:
+        return {item.id for item in self.found}
 
 
 def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warnings,
@@ -24,7 +57,7 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
                      progress: Callable[[str, int, int], None] | None = None) -> Pool:
     """Every usable article from every source, each once; everything skipped is warned about.
     `progress(what, done, total)` is told of the articles read and the feeds fetched."""
-    articles: list[Article] = []
+    articles: list[Listed] = []
     skipped: list[Problem] = []
     failures: list[Problem] = []
     failed_sources = 0
@@ -52,12 +85,12 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
     return Pool(unique, tuple(skipped))
 
 
-def deduplicate(articles: list[Article], skipped: list[Problem]) -> tuple[Article, ...]:
+def deduplicate(articles: list[Listed], skipped: list[Problem]) -> tuple[Listed, ...]:
     """The same story from two sources (same canonical URL or guid) is kept once, first source wins.
 
     Two articles claiming the same id or two files the same URL are a mistake, not a repeat:
     the second is skipped, and said so."""
-    seen: dict[tuple[str, str], Article] = {}  # (kind, value): the article strings are shared, not copied
+    seen: dict[tuple[str, str], Listed] = {}  # (kind, value): the article strings are shared, not copied
     unique = []
     for article in articles:
         keys = [("id", article.id)]
