@@ -5,16 +5,15 @@ has not changed since the last build is taken from here instead, with the warnin
 then. Only articles that were read well are kept: a file that failed is read again next time.
 An entry of the wrong shape is dropped and the file read again.
 
-The body is a first line `rameau articles 2`, then one line per file: what every build needs
-of it, a tab, and the Article's fields:
+The body is a first line `rameau articles 3`, then two lines per file: what every build needs
+of it, then the rest of the Article's fields (in FIELDS order, without those of the first line):
 
-    ["name.md", mtime_ns, size, "id", "url", "guid", "date", "publish_at" or null, "source",
-     [[where, message], ...]]<TAB>[the Article's fields, in order]
+    ["name.md", mtime_ns, size, "id", "url", "guid", "date", "publish_at" or null, "source", [[where, message], ...]]
+    ["title", "summary", "body", "markdown", [audiences], [tags], "author", ...]
 
-(one line; JSON escapes a tab in a string, so the first tab of a line ends its first part). A build decodes
-the first part of every line, all that choosing the articles of an edition needs (ids, links,
-dates), and the fields only of the articles it takes: a warm build of 10,000 articles makes
-the few dozen of its window, not 10,000 (see `Deferred`).
+A build decodes the first line of every file, all that choosing the articles of an edition
+needs (ids, links, dates), and the second only for the articles it takes: a warm build of
+10,000 articles makes the few dozen of its window, not 10,000 (see `Deferred`).
 """
 
 from __future__ import annotations
@@ -35,18 +34,19 @@ from .base import CacheFolder, DamagedCache
 _AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
 _DATE, _PUBLISH_AT = _FIELDS.index("date"), _FIELDS.index("publish_at")
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
-FIRST_LINE = b"rameau articles 2"
+FIRST_LINE = b"rameau articles 3"
+HEAD = ("id", "url", "guid", "date", "publish_at", "source")  # the fields on an entry's first line
+_REST = [index for index, name in enumerate(_FIELDS) if name not in HEAD]  # and on its second
 Reread = Callable[[str], "Article | None"]  # an article read again from its file (by its source), or None
 
 
-def _record(article: Article) -> list[Any]:
+def _rest(article: Article) -> list[Any]:
+    """The article's fields that are not on its entry's first line."""
     record = [getattr(article, name) for name in _FIELDS]
-    record[_DATE] = article.date.isoformat()
-    record[_PUBLISH_AT] = article.publish_at.isoformat() if article.publish_at else None
     if article.summary and article.body_format == "markdown":
         record[_BODY] = ""  # left in its file, read again only for an email that shows it whole
         record[_BODY_ELSEWHERE] = True
-    return record
+    return [record[index] for index in _REST]
 
 
 def _reader() -> Callable[[Any], Article | None]:
@@ -87,8 +87,8 @@ expression of exact type checks, the fastest)."""
 
 class Deferred(NamedTuple):
     """An article of the cache, not made yet: what choosing an edition's articles reads of every
-    article (the pool's `due` and `ids`, and its check for duplicates), and its fields' JSON,
-    made an Article by `made()` only for an article a build takes."""
+    article (the pool's `taking` and `ids`, and its check for duplicates), and the JSON of its
+    other fields, made an Article by `made()` only for an article a build takes."""
 
     id: str
     url: str
@@ -96,7 +96,7 @@ class Deferred(NamedTuple):
     date: dt.datetime
     publish_at: dt.datetime | None
     source: str
-    record: bytes  # the Article's fields, as JSON
+    rest: bytes  # the Article's other fields, as JSON
     reread: Reread
 
     @property
@@ -105,20 +105,32 @@ class Deferred(NamedTuple):
 
     def made(self) -> Article | None:
         """The article; read again from its file when its fields are not of the shape written
-        or do not agree with the rest of its entry (a cache file can be altered and signed again)."""
+        (a cache file can be altered and signed again)."""
         try:
-            article = _article(json.loads(self.record))
+            rest = json.loads(self.rest)
         except (ValueError, RecursionError):
-            article = None
-        if article is None or (article.id, article.url, article.guid, article.source) != (
-                self.id, self.url, self.guid, self.source) or _moment(article.date) != _moment(self.date) \
-                or _moment(article.publish_at) != _moment(self.publish_at):
+            rest = None
+        if type(rest) is not list or len(rest) != len(_REST):
             return self.reread(self.source)
-        return article
+        values: list[Any] = [None] * len(_FIELDS)
+        for index, value in zip(_REST, rest, strict=True):
+            values[index] = value
+        for index, value in zip(_HEAD, self, strict=False):
+            values[index] = value
+        values[_DATE], values[_PUBLISH_AT] = self.date.isoformat(), _moment(self.publish_at)
+        return _article(values) or self.reread(self.source)
+
+
+_HEAD = [_FIELDS.index(name) for name in HEAD]
 
 
 def _moment(value: dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def new_deferred(values: tuple[Any, ...]) -> Deferred:
+    """A Deferred of these values, in order (tuple.__new__: a third of the time of Deferred(...))."""
+    return tuple.__new__(Deferred, values)
 
 
 def _read_again(source: str) -> Article | None:
@@ -145,31 +157,30 @@ class ArticleCache:
         if groups is None:
             return
         try:
+            carried: list[bytes] = []
             for index, lines in enumerate(groups):
                 if index == 0:
                     if not lines or lines[0] != FIRST_LINE:
                         groups.close()  # another format: every file is read again
                         return
                     lines = lines[1:]
-                self._add(lines)
+                if carried:
+                    lines = carried + lines
+                carried = lines[-1:] if len(lines) % 2 else []
+                self._add(lines[0:len(lines) - len(carried):2], lines[1::2])
+            if carried:
+                raise ValueError("an entry without its fields")
         except (DamagedCache, ValueError, TypeError, RecursionError):
             self.entries = {}
 
-    def _add(self, lines: list[bytes]) -> None:
-        """Entry lines, their first parts decoded as one JSON list; a line of another shape
-        (ValueError, TypeError) drops the whole cache."""
-        heads, records = [], []
-        for line in lines:
-            head, tab, record = line.partition(b"\t")
-            if not tab:
-                raise ValueError("an entry without its fields")
-            heads.append(head)
-            records.append(record)
+    def _add(self, heads: list[bytes], rests: list[bytes]) -> None:
+        """Entries: their first lines decoded as one JSON list, their second kept as they are.
+        A first line of another shape (ValueError, TypeError) drops the whole cache."""
         if not heads:
             return
         fromisoformat, reread = dt.datetime.fromisoformat, self.reread
-        for (name, mtime, size, id_, url, guid, date, embargo, source, warnings), record in zip(
-                json.loads(b"[" + b",".join(heads) + b"]"), records, strict=True):
+        for (name, mtime, size, id_, url, guid, date, embargo, source, warnings), rest in zip(
+                json.loads(b"[" + b",".join(heads) + b"]"), rests, strict=True):
             if not (type(name) is str and type(mtime) is int and type(size) is int and type(id_) is str
                     and type(url) is str and type(guid) is str and type(source) is str and type(warnings) is list):
                 raise TypeError("an entry of another shape")
@@ -180,7 +191,7 @@ class ArticleCache:
             if warnings and not all(type(w) is list and len(w) == 2 and type(w[0]) is str and type(w[1]) is str
                                     for w in warnings):
                 raise TypeError("warnings of another shape")
-            self.entries[name] = (mtime, size, Deferred(id_, url, guid, moment, embargo, source, record, reread),
+            self.entries[name] = (mtime, size, new_deferred((id_, url, guid, moment, embargo, source, rest, reread)),
                                   warnings or ())
 
     def get(self, name: str, mtime_ns: int, size: int) -> tuple[Article | Deferred, list[Problem]] | None:
@@ -214,7 +225,7 @@ class ArticleCache:
         encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
         yield FIRST_LINE
         for name, (mtime, size, article, warnings) in self.entries.items():
-            record = article.record if isinstance(article, Deferred) else encode(_record(article)).encode()
+            rest = article.rest if isinstance(article, Deferred) else encode(_rest(article)).encode()
             head = [name, mtime, size, article.id, article.url, article.guid, article.date.isoformat(),
                     _moment(article.publish_at), article.source, list(warnings)]
-            yield b"\n" + encode(head).encode() + b"\t" + record
+            yield b"\n" + encode(head).encode() + b"\n" + rest
