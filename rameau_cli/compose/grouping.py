@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..project.calendar import Window
 from ..project.config import Segment
@@ -13,6 +14,8 @@ from ..sources.article import Article
 
 if TYPE_CHECKING:
     from ..cache.articles import Deferred
+
+    Listed = TypeVar("Listed", Article, Article | Deferred)
 
 
 class Reason(Enum):
@@ -57,6 +60,14 @@ def due(article: Article | Deferred, window: Window) -> bool:
     if article.date in window:
         return True
     return bool(article.publish_at and article.date < window.since and article.publish_at in window)
+
+
+def due_in(articles: Iterable[Listed], window: Window) -> list[Listed]:
+    """The articles `due` in the window (the same test, written out: run for every article of a
+    large folder)."""
+    since, until = window.since, window.until
+    return [article for article in articles if since <= article.date < until or (
+        article.publish_at is not None and article.date < since and since <= article.publish_at < until)]
 
 
 def refusal(segment: Segment, article: Article) -> Reason | None:

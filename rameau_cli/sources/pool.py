@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -20,32 +20,31 @@ Listed = Article | Deferred  # an article of the pool, made or not yet
 @dataclass(frozen=True)
 class Pool:
     """Every usable article, in order, and every one skipped. The articles taken from the
-    article cache are made only when asked for: a build takes those of its window (`taking`),
+    article cache are made only when asked for: a build takes those of its window (`take`),
     a few dozen of 10,000, and never makes the others."""
 
     found: tuple[Listed, ...]
     skipped: tuple[Problem, ...]  # every article file or entry that could not be used, and why
-    made: dict[int, Article | None] = field(default_factory=dict, compare=False, repr=False)
+    made: dict[int, Article | None] = field(default_factory=dict, compare=False, repr=False)  # by id(item)
 
-    def taking(self, keep: Callable[[Listed], bool]) -> tuple[Article, ...]:
-        """The articles for which `keep` holds (it reads only what a Deferred has), in order."""
+    def take(self, chosen: Iterable[Listed]) -> tuple[Article, ...]:
+        """The chosen articles (of `found`), made, in their order."""
         taken = []
-        for index, item in enumerate(self.found):
-            if keep(item):
-                if isinstance(item, Article):
-                    taken.append(item)
-                    continue
-                if index not in self.made:
-                    self.made[index] = item.made()
-                article = self.made[index]
-                if article is not None:  # a damaged entry whose file cannot be read any more
-                    taken.append(article)
+        for item in chosen:
+            if isinstance(item, Article):
+                taken.append(item)
+                continue
+            if id(item) not in self.made:
+                self.made[id(item)] = item.made()
+            article = self.made[id(item)]
+            if article is not None:  # a damaged entry whose file cannot be read any more
+                taken.append(article)
         return tuple(taken)
 
     @cached_property
     def articles(self) -> tuple[Article, ...]:
         """Every article, all made."""
-        return self.taking(lambda item: True)
+        return self.take(self.found)
 
     @cached_property
     def ids(self) -> set[str]:
