@@ -150,7 +150,18 @@ class ArticleCache:
         self.seen: set[str] = set()
         self.changed = False
         self.reread = reread
+
+    def stored(self) -> int:
+        """The size of the cache file (0: none), known before `load()`."""
+        try:
+            return self.file.path.stat().st_size if self.file.path else 0
+        except OSError:
+            return 0
+
+    def load(self) -> ArticleCache:
+        """The entries of the cache file, read."""
         self._load()
+        return self
 
     def _load(self) -> None:
         groups = self.file.load_lines(self.key)
