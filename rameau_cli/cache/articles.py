@@ -205,13 +205,13 @@ class ArticleCache:
             self.entries[name] = (mtime, size, new_deferred((id_, url, guid, moment, embargo, source, rest, reread)),
                                   warnings or ())
 
-    def get(self, name: str, mtime_ns: int, size: int) -> tuple[Article | Deferred, list[Problem]] | None:
-        """(article, warnings) as they were, if the file is unchanged."""
-        self.seen.add(name)
-        entry = self.entries.get(name)
-        if entry is None or entry[0] != mtime_ns or entry[1] != size:
-            return None
-        return entry[2], [Problem(*w) for w in entry[3]] if entry[3] else []
+    def unchanged(self, files: list[tuple[str, int, int]]) -> list[tuple[int, int, Article | Deferred, Any] | None]:
+        """For each file (name, mtime_ns, size), its entry (mtime_ns, size, article, warnings as
+        [where, message] lists) if the file is unchanged, else None."""
+        self.seen.update(name for name, _, _ in files)
+        entry_of = self.entries.get
+        return [entry if (entry := entry_of(name)) is not None and entry[0] == mtime and entry[1] == size else None
+                for name, mtime, size in files]
 
     def put(self, name: str, mtime_ns: int, size: int, article: Article, warnings: list[Problem]) -> None:
         self.entries[name] = (mtime_ns, size, article, [[w.where, w.message] for w in warnings] if warnings else ())

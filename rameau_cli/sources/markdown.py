@@ -85,13 +85,14 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     found: list[Article | Deferred | None] = []
     said: dict[int, tuple[list[Problem], list[Problem]]] = {}  # file index -> (its warnings, why it was skipped)
     unread = []
-    for index, (name, mtime, size) in enumerate(files):
-        cached = article_cache.get(name, mtime, size)
-        found.append(None if cached is None else cached[0])
+    for index, cached in enumerate(article_cache.unchanged(files)):
         if cached is None:
+            found.append(None)
             unread.append(index)
-        elif cached[1]:
-            said[index] = (cached[1], [])
+        else:
+            found.append(cached[2])
+            if cached[3]:
+                said[index] = ([Problem(*w) for w in cached[3]], [])
     reader, hits = os.getpid(), len(files) - len(unread)
 
     def read_files(indexes: Sequence[int]) -> list[tuple[Any, ...]]:

@@ -89,19 +89,17 @@ def deduplicate(articles: list[Listed], skipped: list[Problem]) -> tuple[Listed,
 
     Two articles claiming the same id or two files the same URL are a mistake, not a repeat:
     the second is skipped, and said so."""
-    seen: dict[tuple[str, str], Listed] = {}  # (kind, value): the article strings are shared, not copied
+    ids: dict[str, Listed] = {}  # by kind: the article strings are shared, not copied
+    urls: dict[str, Listed] = {}
+    guids: dict[str, Listed] = {}
     unique = []
     for article in articles:
-        keys = [("id", article.id)]
-        if article.url:
-            keys.append(("url", _url_key(article.url)))
-        if article.guid:
-            keys.append(("guid", article.guid))
-        first = None
-        for key in keys:
-            if key in seen:
-                first = seen[key]
-                break
+        url = _url_key(article.url) if article.url else None
+        first = ids.get(article.id)
+        if first is None and url is not None:
+            first = urls.get(url)
+        if first is None and article.guid:
+            first = guids.get(article.guid)
         if first is not None:
             if article.body_format == "markdown" and first.body_format == "markdown":
                 what = f"slug {article.id!r}" if article.id == first.id else f"URL {article.url}"
@@ -109,8 +107,11 @@ def deduplicate(articles: list[Listed], skipped: list[Problem]) -> tuple[Listed,
             elif article.id == first.id and _url_key(article.url) != _url_key(first.url):
                 skipped.append(Problem(article.source, f"id {article.id!r} is already used by {first.source}"))
             continue
-        for key in keys:
-            seen[key] = article
+        ids[article.id] = article
+        if url is not None:
+            urls[url] = article
+        if article.guid:
+            guids[article.guid] = article
         unique.append(article)
     return tuple(unique)
 
