@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .cache.base import NO_CACHE, CacheFolder
 from .cache.texts import TextCache
 from .compose.content import edito_blocks, images_without_alt
-from .compose.grouping import Reason, Selection, group
+from .compose.grouping import Reason, Selection, due_in, group
 from .compose.issue import Issue, make_issue
 from .compose.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
@@ -39,6 +39,7 @@ from .project.history import HISTORY_FILE, History, number_for, sent_before
 from .project.history_files import load_history
 from .render.blocks import Blocks
 from .render.emails import Email, render_within
+from .sources.article import Article
 from .sources.fetch import FetchPolicy
 from .sources.markdown import with_body
 from .sources.pool import Pool, collect_articles
@@ -113,16 +114,17 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
     plan = plan_editions(config, options, segments, now or dt.datetime.now(config.newsletter.tz), warnings, cache)
     policy = FetchPolicy(offline=options.offline)
     pool = collect_articles(config, options.sources or config.sources, warnings, policy, cache, progress)
+    due = {edition.window: pool.take(due_in(pool.found, edition.window)) for edition, _ in plan}
     if history is READ_HISTORY:
-        history = load_history(config.root / HISTORY_FILE, history_needs(plan, pool)) \
+        history = load_history(config.root / HISTORY_FILE, history_needs(plan, due)) \
             if uses_history(config, options) else None
     assert history is None or isinstance(history, History)
     for note in history.notes if history is not None else ():
         warnings.warn(note.where, note.message)
     texts = Texts(TextCache(cache))
     assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings)
-    editions = tuple(_build_edition(config, edition, members, pool, history, options.resend, warnings, texts, assets,
-                                    render) for edition, members in plan)
+    editions = tuple(_build_edition(config, edition, members, pool, due[edition.window], history, options.resend,
+                                    warnings, texts, assets, render) for edition, members in plan)
     assert texts.cache is not None
     texts.cache.save()
     assets.save()
@@ -137,15 +139,15 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
 REPEAT_MARGIN = dt.timedelta(days=62)  # how long before an article's date an edition may have carried it
 
 
-def history_needs(plan: list[tuple[Edition, tuple[Segment, ...]]], pool: Pool) -> dict[str, int]:
+def history_needs(plan: list[tuple[Edition, tuple[Segment, ...]]],
+                  due: dict[Window, tuple[Article, ...]]) -> dict[str, int]:
     """For each segment built, the first year of history the build needs: from the editions that
     may already have carried an article it could take (with a margin for editions sent before
-    their window's end) to the edition it records. Older years are not read."""
-    from .compose.grouping import due
-
+    their window's end) to the edition it records. Older years are not read. `due`: the articles
+due in each edition's window."""
     needs: dict[str, int] = {}
     for edition, members in plan:
-        dates = [article.date for article in pool.articles if due(article, edition.window)]
+        dates = [article.date for article in due[edition.window]]
         first = (min([*dates, edition.date]) - REPEAT_MARGIN).year
         for segment in members:
             needs[segment.id] = min(needs.get(segment.id, first), first)
@@ -158,9 +160,9 @@ def assets_url(config: Config) -> str | None:
 
 
 def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ...], pool: Pool,
-                   history: History | None, resend: bool, warnings: Warnings, texts: Texts,
+                   due: tuple[Article, ...], history: History | None, resend: bool, warnings: Warnings, texts: Texts,
                    assets: Assets, render: Render) -> EditionBuild:
-    known = {a.id for a in pool.articles}
+    known = pool.ids
     for missing in sorted(set(edition.pinned) - known):
         from .project.schema import closest
 
@@ -170,7 +172,7 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
     date = edition.date.isoformat()
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
         else {}
-    selections = group(segments, pool.articles, edition, sent, config.newsletter.language)
+    selections = group(segments, due, edition, sent, config.newsletter.language)
     editos: dict[str, tuple[Edition, Blocks]] = {}
 
     def in_language(language: str) -> tuple[Edition, Blocks]:

@@ -55,57 +55,96 @@ def rewrite(cache_file, body, keep_trailer=True):
 
 
 def resign(cache_file, body):
-    """Replace a cache file's body with a valid checksum: JSON of the wrong shape, well signed."""
+    """Replace a cache file's body with a valid checksum: JSON (or bytes) of the wrong shape, well signed."""
     import hashlib
 
     trailer = json.loads(cache_file.read_bytes().rpartition(b"\n")[2])
-    data = json.dumps(body).encode()
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
     trailer["sha256"] = hashlib.sha256(data).hexdigest()
     cache_file.write_bytes(data + b"\n" + json.dumps(trailer).encode())
 
 
-def first_record(cache_file):
-    body = body_of(cache_file)
-    return body, next(iter(body))
+def article_entries(cache_file):
+    """An article cache's entries, by file name: [its first line, its second], decoded."""
+    lines = [json.loads(line) for line in cache_file.read_bytes().rpartition(b"\n")[0].split(b"\n")[1:]]
+    return {head[0]: [head, rest] for head, rest in zip(lines[0::2], lines[1::2], strict=True)}
+
+
+def resign_entries(cache_file, entries):
+    lines = [b"rameau articles 3"] + [json.dumps(part).encode() for entry in entries.values() for part in entry]
+    resign(cache_file, b"\n".join(lines))
+
+
+REST = [name for name in FIELDS if name not in ("id", "url", "guid", "date", "publish_at", "source")]
+
+
+TAKEN = "kit-accueil-benevoles.md"  # an article of the example's edition: made from its entry
+HEAD_DATE = 6
 
 
 @pytest.mark.parametrize("damage", [
     "other code", "not json", "null", "empty list", "a title that is a number", "a tampered value", "deleted",
-    "entry of the wrong length", "a naive date",
+    "entry of the wrong length", "a naive date", "fields of the wrong length", "fields that are not json",
+    "a priority that is a string", "an entry without its second line",
 ])
 def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(example, run, tmp_path, damage):
     assert run("build-issue", "--out", str(tmp_path / "a"), "--no-history", cwd=example).code == 0
     (cache,) = (example / ".rameau-cache" / "articles").glob("*.json")
-    body, name = first_record(cache)
+    entries = article_entries(cache)
+    head, fields = entries[TAKEN]
     if damage == "other code":
         trailer = json.loads(cache.read_bytes().rpartition(b"\n")[2])
         trailer["stamp"] = "autre"
         cache.write_bytes(cache.read_bytes().rpartition(b"\n")[0] + b"\n" + json.dumps(trailer).encode())
     elif damage == "not json":
         rewrite(cache, b"pas du json")
-    elif damage == "null":
-        resign(cache, None)
-    elif damage == "empty list":
-        resign(cache, [])
-    elif damage == "a title that is a number":
-        body[name][2][FIELDS.index("title")] = 42
-        resign(cache, body)
+    elif damage in ("null", "empty list"):
+        resign(cache, None if damage == "null" else [])
     elif damage == "a tampered value":  # one character of a title, the checksum left as it was
-        body[name][2][FIELDS.index("title")] = body[name][2][FIELDS.index("title")].replace("e", "é", 1)
-        rewrite(cache, body)
+        data = cache.read_bytes().rpartition(b"\n")[0]
+        title = fields[REST.index("title")].encode()
+        rewrite(cache, data.replace(title, title.replace(b"e", "é".encode(), 1)))
     elif damage == "deleted":
         import shutil
 
         shutil.rmtree(example / ".rameau-cache")
-    elif damage == "entry of the wrong length":
-        body[name] = body[name][:2]
-        resign(cache, body)
-    elif damage == "a naive date":
-        body[name][2][FIELDS.index("date")] = "2026-11-24T09:00:00"
-        resign(cache, body)
+    elif damage == "an entry without its second line":
+        resign(cache, cache.read_bytes().rpartition(b"\n")[0].rpartition(b"\n")[0])
+    else:
+        if damage == "a title that is a number":
+            fields[REST.index("title")] = 42
+        elif damage == "entry of the wrong length":
+            entries[TAKEN][0] = head[:2]
+        elif damage == "a naive date":
+            head[HEAD_DATE] = "2026-11-24T09:00:00"
+        elif damage == "fields of the wrong length":
+            entries[TAKEN][1] = fields[:3]
+        elif damage == "fields that are not json":
+            entries[TAKEN][1] = "pas du json"  # written as a JSON string, then cut below
+        elif damage == "a priority that is a string":
+            fields[REST.index("priority")] = "1"
+        resign_entries(cache, entries)
+        if damage == "fields that are not json":
+            resign(cache, cache.read_bytes().rpartition(b"\n")[0].replace(b'"pas du json"', b"pas du json"))
     result = run("build-issue", "--out", str(tmp_path / "b"), "--no-history", cwd=example)
     assert result.code == 0 and "Traceback" not in result.stderr and "warning" not in result.stderr
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_an_entry_made_outside_the_window_is_read_again_when_damaged(example, run):
+    """A build makes only the articles of its window from their entries; the others are made
+    when asked for (`rameau articles --all`), and one whose fields are damaged is read again."""
+    cold = run("articles", "--all", cwd=example)
+    assert run("build-issue", "--no-history", cwd=example).code == 0
+    (cache,) = (example / ".rameau-cache" / "articles").glob("*.json")
+    entries = article_entries(cache)
+    outside = [name for name, (head, _) in entries.items() if head[HEAD_DATE] < "2026-11-16"]
+    assert outside
+    for name in outside:
+        entries[name][1] = entries[name][1][:3]
+    resign_entries(cache, entries)
+    warm = run("articles", "--all", cwd=example)
+    assert cold.code == warm.code == 0 and cold.stdout == warm.stdout
 
 
 def test_a_cache_stamp_covers_every_file_of_the_package(monkeypatch, tmp_path):

@@ -44,3 +44,38 @@ def test_a_folder_read_on_two_cores_builds_the_same_emails(example, tmp_path):
     assert one.returncode == 0 and one.stdout.strip() == "alone"
     assert tree(tmp_path / "two") == tree(tmp_path / "one")
     assert "cassé.md" in two.stderr and two.stderr.replace("/two/", "/one/") == one.stderr
+
+
+BESIDE = """
+import os, sys
+import rameau_cli.sources.halves as halves
+import rameau_cli.sources.markdown as markdown
+markdown.SCAN_BESIDE = int(sys.argv[1])
+parent = os.getpid()
+print("forked" if halves.beside(os.getpid, True)() != parent else "alone")
+
+def failing():
+    if os.getpid() != parent:
+        raise RuntimeError("the forked scan fails")
+    return "here"
+assert halves.beside(failing, True)() == "here"
+sys.argv = ["rameau", "build-issue", "--no-history", "--out", sys.argv[2]]
+from rameau_cli.cli.app import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_a_folder_scanned_beside_the_article_cache_builds_the_same_emails(example, tmp_path):
+    """A warm build of a large folder scans it in a forked process while it loads the article
+    cache: the same emails and the same warnings (those of the scan too) as a scan here."""
+    (example / "articles" / "dossier.md").mkdir()  # a warning of the scan
+    run = [sys.executable, "-c", BESIDE]
+    env = {**os.environ, "NO_COLOR": "1"}
+    cold = subprocess.run([*run, str(10**12), str(tmp_path / "cold")], cwd=example, capture_output=True, text=True,
+                          env=env, timeout=120)
+    beside = subprocess.run([*run, "0", str(tmp_path / "beside")], cwd=example, capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert cold.returncode == beside.returncode == 0, beside.stderr
+    assert beside.stdout.splitlines()[0] == ("forked" if (os.cpu_count() or 1) > 1 else "alone")
+    assert tree(tmp_path / "cold") == tree(tmp_path / "beside")
+    assert "dossier.md: is a folder" in beside.stderr and beside.stderr.replace("/beside/", "/cold/") == cold.stderr

@@ -5,8 +5,15 @@ has not changed since the last build is taken from here instead, with the warnin
 then. Only articles that were read well are kept: a file that failed is read again next time.
 An entry of the wrong shape is dropped and the file read again.
 
-An entry is `[mtime_ns, size, [the Article's fields, in order], [[where, message], ...]]`:
-positional, so that a warm build of 10,000 articles decodes no field names.
+The body is a first line `rameau articles 3`, then two lines per file: what every build needs
+of it, then the rest of the Article's fields (in FIELDS order, without those of the first line):
+
+    ["name.md", mtime_ns, size, "id", "url", "guid", "date", "publish_at" or null, "source", [[where, message], ...]]
+    ["title", "summary", "body", "markdown", [audiences], [tags], "author", ...]
+
+A build decodes the first line of every file, all that choosing the articles of an edition
+needs (ids, links, dates), and the second only for the articles it takes: a warm build of
+10,000 articles makes the few dozen of its window, not 10,000 (see `Deferred`).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import Problem
 from ..sources.article import FIELDS as _FIELDS
@@ -27,16 +34,19 @@ from .base import CacheFolder, DamagedCache
 _AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
 _DATE, _PUBLISH_AT = _FIELDS.index("date"), _FIELDS.index("publish_at")
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
+FIRST_LINE = b"rameau articles 3"
+HEAD = ("id", "url", "guid", "date", "publish_at", "source")  # the fields on an entry's first line
+_REST = [index for index, name in enumerate(_FIELDS) if name not in HEAD]  # and on its second
+Reread = Callable[[str], "Article | None"]  # an article read again from its file (by its source), or None
 
 
-def _record(article: Article) -> list[Any]:
+def _rest(article: Article) -> list[Any]:
+    """The article's fields that are not on its entry's first line."""
     record = [getattr(article, name) for name in _FIELDS]
-    record[_DATE] = article.date.isoformat()
-    record[_PUBLISH_AT] = article.publish_at.isoformat() if article.publish_at else None
     if article.summary and article.body_format == "markdown":
         record[_BODY] = ""  # left in its file, read again only for an email that shows it whole
         record[_BODY_ELSEWHERE] = True
-    return record
+    return [record[index] for index in _REST]
 
 
 def _reader() -> Callable[[Any], Article | None]:
@@ -71,63 +81,137 @@ def read(r):
 
 
 _article = _reader()
-_article.__doc__ = """The article a record holds, or None when the record is not of the shape written (run for
-every article of a warm build: one expression of exact type checks, the fastest)."""
+_article.__doc__ = """The article a record holds, or None when the record is not of the shape written (one
+expression of exact type checks, the fastest)."""
+
+
+class Deferred(NamedTuple):
+    """An article of the cache, not made yet: what choosing an edition's articles reads of every
+    article (the pool's `taking` and `ids`, and its check for duplicates), and the JSON of its
+    other fields, made an Article by `made()` only for an article a build takes."""
+
+    id: str
+    url: str
+    guid: str
+    date: dt.datetime
+    publish_at: dt.datetime | None
+    source: str
+    rest: bytes  # the Article's other fields, as JSON
+    reread: Reread
+
+    @property
+    def body_format(self) -> str:
+        return "markdown"
+
+    def made(self) -> Article | None:
+        """The article; read again from its file when its fields are not of the shape written
+        (a cache file can be altered and signed again)."""
+        try:
+            rest = json.loads(self.rest)
+        except (ValueError, RecursionError):
+            rest = None
+        if type(rest) is not list or len(rest) != len(_REST):
+            return self.reread(self.source)
+        values: list[Any] = [None] * len(_FIELDS)
+        for index, value in zip(_REST, rest, strict=True):
+            values[index] = value
+        for index, value in zip(_HEAD, self, strict=False):
+            values[index] = value
+        values[_DATE], values[_PUBLISH_AT] = self.date.isoformat(), _moment(self.publish_at)
+        return _article(values) or self.reread(self.source)
+
+
+_HEAD = [_FIELDS.index(name) for name in HEAD]
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def new_deferred(values: tuple[Any, ...]) -> Deferred:
+    """A Deferred of these values, in order (tuple.__new__: a third of the time of Deferred(...))."""
+    return tuple.__new__(Deferred, values)
+
+
+def _read_again(source: str) -> Article | None:
+    return None
 
 
 class ArticleCache:
-    """The articles of one folder as they were read, by file name: (mtime_ns, size, Article,
-    warnings). Loaded a group of lines at a time and made articles at once, so that a warm
-    build of 100,000 articles never holds the file's text and its records besides the articles."""
+    """The articles of one folder as they were read, by file name: (mtime_ns, size, Article or
+    Deferred, warnings). Loaded a group of lines at a time, so that a warm build of 100,000
+    articles never holds the file's text besides its entries."""
 
-    def __init__(self, cache: CacheFolder, folder: Path, settings: str):
+    def __init__(self, cache: CacheFolder, folder: Path, settings: str, reread: Reread = _read_again):
         self.key = settings
         name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:20]
         self.file = cache.file("articles", f"{name}.json")
-        self.entries: dict[str, tuple[int, int, Article, Any]] = {}
+        self.entries: dict[str, tuple[int, int, Article | Deferred, Any]] = {}
         self.seen: set[str] = set()
         self.changed = False
+        self.reread = reread
+
+    def stored(self) -> int:
+        """The size of the cache file (0: none), known before `load()`."""
+        try:
+            return self.file.path.stat().st_size if self.file.path else 0
+        except OSError:
+            return 0
+
+    def load(self) -> ArticleCache:
+        """The entries of the cache file, read."""
         self._load()
+        return self
 
     def _load(self) -> None:
         groups = self.file.load_lines(self.key)
         if groups is None:
             return
         try:
+            carried: list[bytes] = []
             for index, lines in enumerate(groups):
-                if index == 0 and (not lines or lines[0] != b"{"):
-                    groups.close()  # not one entry per line: JSON of another shape, read whole
-                    return self._load_whole()
-                self._add(_group(lines[1:] if index == 0 else lines))
-        except (DamagedCache, ValueError, RecursionError):
+                if index == 0:
+                    if not lines or lines[0] != FIRST_LINE:
+                        groups.close()  # another format: every file is read again
+                        return
+                    lines = lines[1:]
+                if carried:
+                    lines = carried + lines
+                carried = lines[-1:] if len(lines) % 2 else []
+                self._add(lines[0:len(lines) - len(carried):2], lines[1::2])
+            if carried:
+                raise ValueError("an entry without its fields")
+        except (DamagedCache, ValueError, TypeError, RecursionError):
             self.entries = {}
 
-    def _load_whole(self) -> None:
-        loaded = self.file.load(self.key)
-        if isinstance(loaded, dict):
-            self._add(loaded)
+    def _add(self, heads: list[bytes], rests: list[bytes]) -> None:
+        """Entries: their first lines decoded as one JSON list, their second kept as they are.
+        A first line of another shape (ValueError, TypeError) drops the whole cache."""
+        if not heads:
+            return
+        fromisoformat, reread = dt.datetime.fromisoformat, self.reread
+        for (name, mtime, size, id_, url, guid, date, embargo, source, warnings), rest in zip(
+                json.loads(b"[" + b",".join(heads) + b"]"), rests, strict=True):
+            if not (type(name) is str and type(mtime) is int and type(size) is int and type(id_) is str
+                    and type(url) is str and type(guid) is str and type(source) is str and type(warnings) is list):
+                raise TypeError("an entry of another shape")
+            moment = fromisoformat(date)
+            embargo = None if embargo is None else fromisoformat(embargo)
+            if moment.tzinfo is None or (embargo is not None and embargo.tzinfo is None):
+                raise ValueError("a date without its time zone")
+            if warnings and not all(type(w) is list and len(w) == 2 and type(w[0]) is str and type(w[1]) is str
+                                    for w in warnings):
+                raise TypeError("warnings of another shape")
+            self.entries[name] = (mtime, size, new_deferred((id_, url, guid, moment, embargo, source, rest, reread)),
+                                  warnings or ())
 
-    def _add(self, found: Any) -> None:
-        if not isinstance(found, dict):
-            raise ValueError("not a mapping of file names to entries")
-        for name, entry in found.items():
-            if type(entry) is not list or len(entry) != 4 or type(entry[0]) is not int or type(entry[1]) is not int:
-                self.changed = True
-                continue
-            article, warnings = _article(entry[2]), entry[3]
-            if article is None or type(warnings) is not list or not all(
-                    type(w) is list and len(w) == 2 and type(w[0]) is str and type(w[1]) is str for w in warnings):
-                self.changed = True
-                continue
-            self.entries[name] = (entry[0], entry[1], article, warnings or ())
-
-    def get(self, name: str, mtime_ns: int, size: int) -> tuple[Article, list[Problem]] | None:
-        """(article, warnings) as they were, if the file is unchanged."""
-        self.seen.add(name)
-        entry = self.entries.get(name)
-        if entry is None or entry[0] != mtime_ns or entry[1] != size:
-            return None
-        return entry[2], [Problem(*w) for w in entry[3]] if entry[3] else []
+    def unchanged(self, files: list[tuple[str, int, int]]) -> list[tuple[int, int, Article | Deferred, Any] | None]:
+        """For each file (name, mtime_ns, size), its entry (mtime_ns, size, article, warnings as
+        [where, message] lists) if the file is unchanged, else None."""
+        self.seen.update(name for name, _, _ in files)
+        entry_of = self.entries.get
+        return [entry if (entry := entry_of(name)) is not None and entry[0] == mtime and entry[1] == size else None
+                for name, mtime, size in files]
 
     def put(self, name: str, mtime_ns: int, size: int, article: Article, warnings: list[Problem]) -> None:
         self.entries[name] = (mtime_ns, size, article, [[w.where, w.message] for w in warnings] if warnings else ())
@@ -143,24 +227,16 @@ class ArticleCache:
             return
         for name in stale:
             del self.entries[name]
-        self.file.save(key=self.key, pieces=self._json())
+        self.file.save(key=self.key, pieces=self._lines())
 
-    def _json(self) -> Iterator[bytes]:
-        """The entries as JSON, one file's entry a line, made one at a time: encoding 10,000
-        entries in one piece held about 50 MB more at the build's peak."""
+    def _lines(self) -> Iterator[bytes]:
+        """The entries, one file's a line, made one at a time: encoding 10,000 entries in one
+        piece held about 50 MB more at the build's peak. An entry still deferred is written
+        as it was read, never made."""
         encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
-        yield b"{"
-        for index, (name, entry) in enumerate(self.entries.items()):
-            mtime, size, article, warnings = entry
-            separator = ",\n" if index else "\n"
-            yield f"{separator}{encode(name)}:{encode([mtime, size, _record(article), list(warnings)])}".encode()
-        yield b"\n}"
-
-
-def _group(lines: list[bytes]) -> Any:
-    """Entry lines (`"name":[...],`) as one mapping; the closing `}` line ends the last group."""
-    if lines and lines[-1] == b"}":
-        lines = lines[:-1]
-    if not lines:
-        return {}
-    return json.loads(b"{" + b"".join(lines).rstrip(b",") + b"}")
+        yield FIRST_LINE
+        for name, (mtime, size, article, warnings) in self.entries.items():
+            rest = article.rest if isinstance(article, Deferred) else encode(_rest(article)).encode()
+            head = [name, mtime, size, article.id, article.url, article.guid, article.date.isoformat(),
+                    _moment(article.publish_at), article.source, list(warnings)]
+            yield b"\n" + encode(head).encode() + b"\n" + rest

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING, TypeVar
 
 from ..project.calendar import Window
 from ..project.config import Segment
 from ..project.editions import Edition
 from ..sources.article import Article
+
+if TYPE_CHECKING:
+    from ..cache.articles import Deferred
+
+    Listed = TypeVar("Listed", Article, Article | Deferred)
 
 
 class Reason(Enum):
@@ -47,12 +54,20 @@ class Selection:
     decisions: tuple[Decision, ...]  # for every article of the window; the others are outside it
 
 
-def due(article: Article, window: Window) -> bool:
+def due(article: Article | Deferred, window: Window) -> bool:
     """In the window by its date, or held back by an embargo that lifts within the window
     (so that an embargoed article goes out in the first edition after its embargo)."""
     if article.date in window:
         return True
     return bool(article.publish_at and article.date < window.since and article.publish_at in window)
+
+
+def due_in(articles: Iterable[Listed], window: Window) -> list[Listed]:
+    """The articles `due` in the window (the same test, written out: run for every article of a
+    large folder)."""
+    since, until = window.since, window.until
+    return [article for article in articles if since <= article.date < until or (
+        article.publish_at is not None and article.date < since and since <= article.publish_at < until)]
 
 
 def refusal(segment: Segment, article: Article) -> Reason | None:

@@ -33,9 +33,18 @@ def _invisible_to_mjml(char: str) -> bool:
     return char == "\\" or (ord(char) > 127 and unicodedata.category(char)[0] in "ZCM")
 
 
-@lru_cache(maxsize=4096)
-def _char_ref(char: str) -> str:
-    return f"&#{ord(char)};" if _invisible_to_mjml(char) else char
+class _CharRefs(dict[int, str]):
+    """str.translate's table for MJML values: each character met, mapped to itself or to its
+    character reference (filled as characters come). str.translate runs in C: a join over the
+    characters, one call each, was 2 ms of the four emails of a 10,000-article build."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        self[code] = found = f"&#{code};" if _invisible_to_mjml(char) else char
+        return found
+
+
+_CHAR_REFS = _CharRefs()
 
 
 def mjml_value(value: object) -> Markup:
@@ -47,7 +56,7 @@ def mjml_value(value: object) -> Markup:
     text = CONTROLS.sub("", text)
     if text.isascii() and "\\" not in text:
         return Markup(text)
-    return Markup("".join(_char_ref(char) for char in text))
+    return Markup(text.translate(_CHAR_REFS))
 
 
 # How each kind of template is escaped: MJML and HTML and XML autoescaped (MJML values also made

@@ -1,4 +1,5 @@
-"""Reading many article files on two cores: one half in a forked process, the other here.
+"""Reading many article files on two cores: one half in a forked process, the other here
+(and, for a warm build of a large folder, the folder's scan beside the article cache's loading).
 
 Parsing front matter is CPU work in Python (PyYAML's constructor, the schema), so threads do
 not share it; a forked process does, and sends back what it read (pickled plain data). It is
@@ -54,6 +55,42 @@ def map_in_halves(work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) ->
     if os.waitstatus_to_exitcode(status) != 0 or not isinstance(theirs, list) or len(theirs) != len(second):
         theirs = work(second)
     return done + theirs
+
+
+def beside(work: Callable[[], R], worth_it: bool) -> Callable[[], R]:
+    """`work()` started in a forked process, to run beside what this process does next, when
+    `worth_it` and forking is possible; the function returned waits for its result (and runs
+    `work()` here when there was no fork or the forked process failed). Call it once, always."""
+    if not worth_it or not _can_fork():
+        return work
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the forked process: do the work, send it, leave without running anything else
+        os.close(reader)
+        code = 1
+        try:
+            with os.fdopen(writer, "wb") as out:
+                pickle.dump(work(), out, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
+
+    def result() -> R:
+        received = os.fdopen(reader, "rb")
+        try:
+            try:
+                done = pickle.load(received)
+            except Exception:
+                done = None
+        finally:
+            received.close()
+            _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0 or done is None:
+            return work()
+        return done
+
+    return result
 
 
 def _can_fork() -> bool:

@@ -9,16 +9,17 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..cache.articles import ArticleCache
+from ..cache.articles import ArticleCache, Deferred
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
 from .article import FIELDS, Article, field_values, read_markdown_article, restore
-from .halves import map_in_halves
+from .halves import beside, map_in_halves
 
 
 def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]]:
@@ -47,34 +48,51 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]
     return found
 
 
+SCAN_BESIDE = 1 << 20  # bytes of article cache (about 1,000 articles) from which the scan is forked
+
+
+def _scanned(folder: Path) -> tuple[list[tuple[str, int, int]], list[Problem]]:
+    said = Warnings()
+    return article_files(folder, said), said.items
+
+
 def read_markdown_source(config: Config, source: Source, warnings: Warnings, skipped: list[Problem],
                          cache: CacheFolder = NO_CACHE,
-                         progress: Callable[[str, int, int], None] | None = None) -> list[Article]:
-    """The articles of one Markdown source; each file that cannot be used is added to `skipped`.
-    `progress("Reading articles", done, total)` as they are read."""
+                         progress: Callable[[str, int, int], None] | None = None) -> list[Article | Deferred]:
+    """The articles of one Markdown source, those taken from the article cache not made yet
+    (the pool makes them when a build takes them); each file that cannot be used is added to
+    `skipped`. `progress("Reading articles", done, total)` as they are read."""
     folder = config.root / source.location
     try:
         info = os.stat(folder)
     except OSError:
         raise ContentError(Problem(str(folder), "article folder not found; create it or fix `sources` in rameau.yaml")) from None
+    tz, base_url = config.newsletter.tz, config.newsletter.base_url
+    article_cache = ArticleCache(cache, config.root / source.location, f"{config.newsletter.timezone}|{base_url}",
+                                 lambda where: _read(where, None, tz, base_url)[0])
     if stat.S_ISREG(info.st_mode):  # one article given on its own
         files, folder = [(folder.name, info.st_mtime_ns, info.st_size)], folder.parent
+        article_cache.load()
     elif stat.S_ISDIR(info.st_mode):
-        files = article_files(folder, warnings)
+        # A large folder's scan (a stat per file) runs beside the cache's loading (JSON), on two cores.
+        scanned = beside(partial(_scanned, folder), article_cache.stored() >= SCAN_BESIDE)
+        article_cache.load()
+        files, said_then = scanned()
+        for problem in said_then:
+            warnings.warn(problem.where, problem.message)
     else:
         raise ContentError(Problem(str(folder), "is neither a folder nor a Markdown file"))
-    tz, base_url = config.newsletter.tz, config.newsletter.base_url
-    article_cache = ArticleCache(cache, config.root / source.location, f"{config.newsletter.timezone}|{base_url}")
-    found: list[Article | None] = []
+    found: list[Article | Deferred | None] = []
     said: dict[int, tuple[list[Problem], list[Problem]]] = {}  # file index -> (its warnings, why it was skipped)
     unread = []
-    for index, (name, mtime, size) in enumerate(files):
-        cached = article_cache.get(name, mtime, size)
-        found.append(None if cached is None else cached[0])
+    for index, cached in enumerate(article_cache.unchanged(files)):
         if cached is None:
+            found.append(None)
             unread.append(index)
-        elif cached[1]:
-            said[index] = (cached[1], [])
+        else:
+            found.append(cached[2])
+            if cached[3]:
+                said[index] = ([Problem(*w) for w in cached[3]], [])
     reader, hits = os.getpid(), len(files) - len(unread)
 
     def read_files(indexes: Sequence[int]) -> list[tuple[Any, ...]]:
@@ -114,7 +132,7 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     return [article for article in found if article is not None]
 
 
-def _read(path: str, size: int, tz: ZoneInfo, base_url: str) -> tuple[Article | None, list[Problem],
+def _read(path: str, size: int | None, tz: ZoneInfo, base_url: str) -> tuple[Article | None, list[Problem],
                                                                    list[Problem]]:
     """(the article, its warnings, why it cannot be used): its body left in its file when it has
     a summary, as the article cache leaves it (with_body reads it for an email that shows it)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
 
+from ..cache.articles import Deferred
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
@@ -12,11 +14,41 @@ from .article import Article
 from .fetch import FetchPolicy
 from .markdown import read_markdown_source
 
+Listed = Article | Deferred  # an article of the pool, made or not yet
+
 
 @dataclass(frozen=True)
 class Pool:
-    articles: tuple[Article, ...]
+    """Every usable article, in order, and every one skipped. The articles taken from the
+    article cache are made only when asked for: a build takes those of its window (`take`),
+    a few dozen of 10,000, and never makes the others."""
+
+    found: tuple[Listed, ...]
     skipped: tuple[Problem, ...]  # every article file or entry that could not be used, and why
+    made: dict[int, Article | None] = field(default_factory=dict, compare=False, repr=False)  # by id(item)
+
+    def take(self, chosen: Iterable[Listed]) -> tuple[Article, ...]:
+        """The chosen articles (of `found`), made, in their order."""
+        taken = []
+        for item in chosen:
+            if isinstance(item, Article):
+                taken.append(item)
+                continue
+            if id(item) not in self.made:
+                self.made[id(item)] = item.made()
+            article = self.made[id(item)]
+            if article is not None:  # a damaged entry whose file cannot be read any more
+                taken.append(article)
+        return tuple(taken)
+
+    @cached_property
+    def articles(self) -> tuple[Article, ...]:
+        """Every article, all made."""
+        return self.take(self.found)
+
+    @cached_property
+    def ids(self) -> set[str]:
+        return {item.id for item in self.found}
 
 
 def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warnings,
@@ -24,7 +56,7 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
                      progress: Callable[[str, int, int], None] | None = None) -> Pool:
     """Every usable article from every source, each once; everything skipped is warned about.
     `progress(what, done, total)` is told of the articles read and the feeds fetched."""
-    articles: list[Article] = []
+    articles: list[Listed] = []
     skipped: list[Problem] = []
     failures: list[Problem] = []
     failed_sources = 0
@@ -52,24 +84,22 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
     return Pool(unique, tuple(skipped))
 
 
-def deduplicate(articles: list[Article], skipped: list[Problem]) -> tuple[Article, ...]:
+def deduplicate(articles: list[Listed], skipped: list[Problem]) -> tuple[Listed, ...]:
     """The same story from two sources (same canonical URL or guid) is kept once, first source wins.
 
     Two articles claiming the same id or two files the same URL are a mistake, not a repeat:
     the second is skipped, and said so."""
-    seen: dict[tuple[str, str], Article] = {}  # (kind, value): the article strings are shared, not copied
+    ids: dict[str, Listed] = {}  # by kind: the article strings are shared, not copied
+    urls: dict[str, Listed] = {}
+    guids: dict[str, Listed] = {}
     unique = []
     for article in articles:
-        keys = [("id", article.id)]
-        if article.url:
-            keys.append(("url", _url_key(article.url)))
-        if article.guid:
-            keys.append(("guid", article.guid))
-        first = None
-        for key in keys:
-            if key in seen:
-                first = seen[key]
-                break
+        url = _url_key(article.url) if article.url else None
+        first = ids.get(article.id)
+        if first is None and url is not None:
+            first = urls.get(url)
+        if first is None and article.guid:
+            first = guids.get(article.guid)
         if first is not None:
             if article.body_format == "markdown" and first.body_format == "markdown":
                 what = f"slug {article.id!r}" if article.id == first.id else f"URL {article.url}"
@@ -77,8 +107,11 @@ def deduplicate(articles: list[Article], skipped: list[Problem]) -> tuple[Articl
             elif article.id == first.id and _url_key(article.url) != _url_key(first.url):
                 skipped.append(Problem(article.source, f"id {article.id!r} is already used by {first.source}"))
             continue
-        for key in keys:
-            seen[key] = article
+        ids[article.id] = article
+        if url is not None:
+            urls[url] = article
+        if article.guid:
+            guids[article.guid] = article
         unique.append(article)
     return tuple(unique)
 
