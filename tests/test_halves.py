@@ -52,13 +52,26 @@ import rameau_cli.sources.halves as halves
 import rameau_cli.sources.markdown as markdown
 markdown.SCAN_BESIDE = int(sys.argv[1])
 parent = os.getpid()
-print("forked" if halves.beside(os.getpid, True)() != parent else "alone")
+print("forked" if halves.Beside(os.getpid).result() != parent else "alone")
 
 def failing():
     if os.getpid() != parent:
         raise RuntimeError("the forked scan fails")
     return "here"
-assert halves.beside(failing, True)() == "here"
+assert halves.Beside(failing).result() == "here"
+assert halves.Beside(os.getpid, lambda pid: pid == parent).result() == parent  # what it sent is refused: done here
+try:  # left by an interrupt, with more to send than a pipe holds: stopped and waited for
+    with halves.Beside(lambda: list(range(10**6))) as big:
+        child = big.pid
+        raise KeyboardInterrupt
+except KeyboardInterrupt:
+    pass
+if child:
+    try:
+        os.waitpid(child, os.WNOHANG)
+        raise AssertionError("the forked process was left running or unreaped")
+    except ChildProcessError:
+        pass
 sys.argv = ["rameau", "build-issue", "--no-history", "--out", sys.argv[2]]
 from rameau_cli.cli.app import main
 raise SystemExit(main(sys.argv[1:]))

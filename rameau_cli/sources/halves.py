@@ -15,7 +15,7 @@ import os
 import pickle
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,68 +29,62 @@ def map_in_halves(work: Callable[[Sequence[T]], list[R]], items: Sequence[T]) ->
         return work(items)
     middle = len(items) // 2
     first, second = items[:middle], items[middle:]
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the forked process: read its half, send it, leave without running anything else
-        os.close(reader)
-        code = 1
-        try:
-            with os.fdopen(writer, "wb") as out:
-                pickle.dump(work(second), out, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(writer)
-    received = os.fdopen(reader, "rb")
-    theirs = None
-    try:
+    with Beside(lambda: work(second), lambda theirs: isinstance(theirs, list) and len(theirs) == len(second)) as theirs:
         done = work(first)
-        try:
-            theirs = pickle.load(received)  # read as it comes: never the whole pickle in memory
-        except Exception:
-            theirs = None
-    finally:
-        received.close()  # on an interrupt, the forked process stops at its next write
-        _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0 or not isinstance(theirs, list) or len(theirs) != len(second):
-        theirs = work(second)
-    return done + theirs
+        return done + theirs.result()
 
 
-def beside(work: Callable[[], R], worth_it: bool) -> Callable[[], R]:
-    """`work()` started in a forked process, to run beside what this process does next, when
-    `worth_it` and forking is possible; the function returned waits for its result (and runs
-    `work()` here when there was no fork or the forked process failed). Call it once, always."""
-    if not worth_it or not _can_fork():
-        return work
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the forked process: do the work, send it, leave without running anything else
-        os.close(reader)
-        code = 1
-        try:
-            with os.fdopen(writer, "wb") as out:
-                pickle.dump(work(), out, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(writer)
+class Beside(Generic[R]):
+    """`work()` in a forked process, running beside what this process does next, when forking
+    is possible and `worth_it`; `result()` waits for it, and runs `work()` here when there was
+    no fork, or the forked process failed or sent what `valid` refuses. Use it in a `with`:
+    left without its result (an interrupt), the forked process is stopped at its next write
+    and waited for."""
 
-    def result() -> R:
-        received = os.fdopen(reader, "rb")
-        try:
+    def __init__(self, work: Callable[[], R], valid: Callable[[object], bool] = lambda _: True,
+                 worth_it: bool = True):
+        self.work, self.valid = work, valid
+        self.pid, self.received = 0, None
+        if not worth_it or not _can_fork():
+            return
+        reader, writer = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the forked process: do the work, send it, leave without running anything else
+            os.close(reader)
+            code = 1
             try:
-                done = pickle.load(received)
-            except Exception:
-                done = None
-        finally:
-            received.close()
-            _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or done is None:
-            return work()
-        return done
+                with os.fdopen(writer, "wb") as out:
+                    pickle.dump(work(), out, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        self.received = os.fdopen(reader, "rb")
 
-    return result
+    def result(self) -> R:
+        if self.received is None:
+            return self.work()
+        try:
+            done = pickle.load(self.received)  # read as it comes: never the whole pickle in memory
+        except Exception:
+            done = None
+        ok = self._close() and done is not None and self.valid(done)
+        return done if ok else self.work()
+
+    def _close(self) -> bool:
+        """Whether the forked process ended well; closing first stops one still writing."""
+        if self.received is None:
+            return False
+        self.received.close()
+        self.received = None
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def __enter__(self) -> Beside[R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
 
 
 def _can_fork() -> bool:

@@ -19,7 +19,7 @@ from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
 from .article import FIELDS, Article, field_values, read_markdown_article, restore
-from .halves import beside, map_in_halves
+from .halves import Beside, map_in_halves
 
 
 def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]]:
@@ -75,9 +75,9 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
         article_cache.load()
     elif stat.S_ISDIR(info.st_mode):
         # A large folder's scan (a stat per file) runs beside the cache's loading (JSON), on two cores.
-        scanned = beside(partial(_scanned, folder), article_cache.stored() >= SCAN_BESIDE)
-        article_cache.load()
-        files, said_then = scanned()
+        with Beside(partial(_scanned, folder), worth_it=article_cache.stored() >= SCAN_BESIDE) as scan:
+            article_cache.load()
+            files, said_then = scan.result()
         for problem in said_then:
             warnings.warn(problem.where, problem.message)
     else:
