@@ -142,9 +142,14 @@ def test_an_entry_made_outside_the_window_is_read_again_when_damaged(example, ru
     assert outside
     for name in outside:
         entries[name][1] = entries[name][1][:3]
+    # an entry altered to be read again from a file elsewhere is read from its own file
+    (example / "secret.md").write_text("---\ntitle: Un secret hors du dossier\ndate: 2026-11-01\n---\nNon.\n",
+                                       encoding="utf-8")
+    entries[outside[0]][0][8] = str(example / "secret.md")
     resign_entries(cache, entries)
     warm = run("articles", "--all", cwd=example)
     assert cold.code == warm.code == 0 and cold.stdout == warm.stdout
+    assert "secret" not in warm.stdout
 
 
 def test_a_cache_stamp_covers_every_file_of_the_package(monkeypatch, tmp_path):

@@ -37,7 +37,7 @@ _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
 FIRST_LINE = b"rameau articles 3"
 HEAD = ("id", "url", "guid", "date", "publish_at", "source")  # the fields on an entry's first line
 _REST = [index for index, name in enumerate(_FIELDS) if name not in HEAD]  # and on its second
-Reread = Callable[[str], "Article | None"]  # an article read again from its file (by its source), or None
+Reread = Callable[[str], "Article | None"]  # an article read again from its file (by its name in the folder), or None
 
 
 def _rest(article: Article) -> list[Any]:
@@ -98,6 +98,7 @@ class Deferred(NamedTuple):
     source: str
     rest: bytes  # the Article's other fields, as JSON
     reread: Reread
+    name: str  # the file's name in its folder: what is read again (never `source`, which the entry says)
 
     @property
     def body_format(self) -> str:
@@ -111,14 +112,14 @@ class Deferred(NamedTuple):
         except (ValueError, RecursionError):
             rest = None
         if type(rest) is not list or len(rest) != len(_REST):
-            return self.reread(self.source)
+            return self.reread(self.name)
         values: list[Any] = [None] * len(_FIELDS)
         for index, value in zip(_REST, rest, strict=True):
             values[index] = value
         for index, value in zip(_HEAD, self, strict=False):
             values[index] = value
         values[_DATE], values[_PUBLISH_AT] = self.date.isoformat(), _moment(self.publish_at)
-        return _article(values) or self.reread(self.source)
+        return _article(values) or self.reread(self.name)
 
 
 _HEAD = [_FIELDS.index(name) for name in HEAD]
@@ -133,7 +134,7 @@ def new_deferred(values: tuple[Any, ...]) -> Deferred:
     return tuple.__new__(Deferred, values)
 
 
-def _read_again(source: str) -> Article | None:
+def _read_again(name: str) -> Article | None:
     return None
 
 
@@ -202,7 +203,7 @@ class ArticleCache:
             if warnings and not all(type(w) is list and len(w) == 2 and type(w[0]) is str and type(w[1]) is str
                                     for w in warnings):
                 raise TypeError("warnings of another shape")
-            self.entries[name] = (mtime, size, new_deferred((id_, url, guid, moment, embargo, source, rest, reread)),
+            self.entries[name] = (mtime, size, new_deferred((id_, url, guid, moment, embargo, source, rest, reread, name)),
                                   warnings or ())
 
     def unchanged(self, files: list[tuple[str, int, int]]) -> list[tuple[int, int, Article | Deferred, Any] | None]:

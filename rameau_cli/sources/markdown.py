@@ -69,7 +69,7 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
         raise ContentError(Problem(str(folder), "article folder not found; create it or fix `sources` in rameau.yaml")) from None
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
     article_cache = ArticleCache(cache, config.root / source.location, f"{config.newsletter.timezone}|{base_url}",
-                                 lambda where: _read(where, None, tz, base_url)[0])
+                                 lambda name: _read(os.path.join(folder, name), None, tz, base_url)[0])
     if stat.S_ISREG(info.st_mode):  # one article given on its own
         files, folder = [(folder.name, info.st_mtime_ns, info.st_size)], folder.parent
         article_cache.load()
