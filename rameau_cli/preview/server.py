@@ -34,6 +34,7 @@ from .pages import Snapshot, asset, index_page, segment_page
 
 LOOPBACK = "127.0.0.1"
 ALLOWED_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+NEW_FOLDER_AGAIN = 0.25  # s after a folder appears: built again, for files made in it before it was watched
 IGNORED_PARTS = {".git", ".rameau-cache", "__pycache__", ".venv", "node_modules"}
 EMAIL_CSP = "default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; font-src https:"
 ASSETS = "/assets"  # the images from disk of the latest build, and nothing else
@@ -115,13 +116,22 @@ class PreviewState:
         # rename), then built at once; debounce: a burst of changes (a git checkout) is one build.
         # Every 50 ms without a change the watcher says so (an empty set): the first time, its
         # watches are in place, and the preview is ready for edits.
+        # A folder just made may have files in it before the watcher watches it (`cp -r`, or
+        # mkdir and a save at once): a second build follows, once its watch is surely in place.
+        again = 0.0
         for changes in watch(*self.watched_paths(), watch_filter=relevant, debounce=300, step=10,
                              stop_event=self.stopping, yield_on_timeout=True, rust_timeout=50):
             self.watching.set()
             if not changes:
+                if again and time.monotonic() >= again:
+                    again = 0.0
+                    self.rendered.clear()
+                    self.rebuild()
                 continue
             if any(Path(path).is_relative_to(self.templates) for _, path in changes):
                 self.rendered.clear()  # the same issue looks otherwise
+            if any(Path(path).is_dir() for _, path in changes):
+                again = time.monotonic() + NEW_FOLDER_AGAIN
             self.rebuild()
 
 
