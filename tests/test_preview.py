@@ -246,3 +246,30 @@ def test_the_live_preview_says_in_the_terminal_when_a_rebuild_fails_and_when_it_
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     assert process.returncode == 130
+
+
+WIDE_TABLE = """| Café | Opened | Sessions | Repairs | Success rate | Most repaired item | Volunteers |
+|------|--------|---------:|--------:|-------------:|--------------------|-----------:|
+| Chapeltown | 2021 | 44 | 910 | 71% | lamps and kettles | 23 |
+| Kirkstall Forge community hall | 2024 | 22 | 305 | 58% | laptops (mostly batteries) | 9 |
+"""
+
+
+@pytest.mark.parametrize("width, columns", [(120, True), (80, True), (60, False)])
+def test_a_table_on_a_terminal_never_cuts_a_word(width, columns):
+    """In columns while every word of every cell fits whole; on a narrower terminal, a block
+    per row as in the text part (rich would otherwise cut `Chapeltown` and `Volunteers` in two)."""
+    from rameau_cli.compose.content import edito_blocks
+    from rameau_cli.compose.texts import Texts
+    from rameau_cli.preview.rich_blocks import released, rich_blocks
+    from rameau_cli.render.text import LinkList, TextLook
+
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(*rich_blocks(edito_blocks(WIDE_TABLE, "en", "https://x.org", Texts()), LinkList(), TextLook()))
+    shown = released(console.export_text())
+    assert max(len(line) for line in shown.splitlines()) <= width
+    words, seen = set(re.sub(r"[|:-]", " ", WIDE_TABLE).split()), set(shown.replace(":", " ").split())
+    assert words <= seen, words - seen
+    assert bool(BOX_DRAWING.search(shown)) is columns
+    if not columns:
+        assert "Café: Kirkstall Forge community hall\nOpened: 2024" in shown

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.table import Table as RichTable
 from rich.text import Text
 
 from ..render.blocks import Block, Blocks, Code, Heading, Image, ListBlock, Notes, Paragraph, Quote, Rule, Table, Video
-from ..render.text import LinkList, TextLook, inline_text
+from ..render.text import LinkList, TextLook, inline_text, row_pairs
 
 # rich folds lines at any whitespace, no-break spaces included, which would start a French line
 # with ":" or "»". They stand as private-use characters while rich folds, and come back after.
@@ -64,14 +66,7 @@ def _block(block: Block, links: LinkList, look: TextLook, indent: int) -> list[A
     if isinstance(block, Rule):
         return [_pad(Text("* * *", style="dim"), indent)]
     if isinstance(block, Table):
-        table = RichTable(box=box.SIMPLE_HEAD, show_header=bool(block.header), expand=False)
-        for index in range(block.columns):
-            name = Text(held(inline_text(block.header[index], links)) if index < len(block.header) else "")
-            align = block.align[index] if index < len(block.align) and block.align[index] else "left"
-            table.add_column(name, justify=align, overflow="fold")  # type: ignore[arg-type]
-        for row in block.rows:
-            table.add_row(*(Text(held(inline_text(cell, links))) for cell in row))
-        return [_pad(table, indent)]
+        return [_pad(_FittingTable(block, links, look), indent)]
     if isinstance(block, Image):
         return [_pad(Text(held(f"{look.image_label}{look.colon} {block.alt}"), style="italic dim"), indent)] if block.alt else []
     if isinstance(block, Video):
@@ -84,6 +79,31 @@ def _block(block: Block, links: LinkList, look: TextLook, indent: int) -> list[A
             out.append(_pad(Text(f"{number}. ", style="dim") + Text(" ").join(parts), indent))
         return out
     return []
+
+
+class _FittingTable:
+    """A table in columns where each word of each cell fits whole; on a terminal too narrow for
+    that, a block per row as in the text part (`Site: Canal East`), rather than words cut."""
+
+    def __init__(self, block: Table, links: LinkList, look: TextLook):
+        header = [held(inline_text(cell, links)) for cell in block.header]
+        rows = [[held(inline_text(cell, links)) for cell in row] for row in block.rows]
+        self.table = RichTable(box=box.SIMPLE_HEAD, show_header=bool(header), expand=False)
+        for index in range(block.columns):
+            align = block.align[index] if index < len(block.align) and block.align[index] else "left"
+            # rich shrinks a column below its longest word: that word is the column's least width
+            words = [len(word) for row in [header, *rows] if index < len(row) for word in row[index].split()]
+            self.table.add_column(Text(header[index] if index < len(header) else ""), justify=align,  # type: ignore[arg-type]
+                                  overflow="fold", min_width=max(words, default=0))
+        for row in rows:
+            self.table.add_row(*(Text(cell) for cell in row))
+        self.stacked = Text("\n\n").join(Text("\n").join(Text(held(pair)) for pair in pairs)
+                                          for pairs in row_pairs(header, rows, look))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        unbounded = options.update_width(1 << 16)  # Measurement.get clamps to the width it is given
+        fits = Measurement.get(console, unbounded, self.table).minimum <= options.max_width
+        yield self.table if fits else self.stacked
 
 
 def _texts(items: list[Any]) -> list[Text]:

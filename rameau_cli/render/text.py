@@ -183,14 +183,17 @@ def _table(table: Table, links: LinkList, look: TextLook, width: int) -> str:
         if header:
             lines.insert(1, "-+-".join("-" * size for size in sizes))
         return "\n".join(lines)
-    blocks = []
-    for row in rows:  # too wide: a block per row, each value under its column's name
-        if header:
-            pairs = [f"{name or '—'}{look.colon} {value}" for name, value in zip(header, row, strict=False)]
-        else:
-            pairs = [value for value in row if value]
-        blocks.append("\n".join(wrap(pair, width, indent="  ", first="") for pair in pairs))
+    blocks = ["\n".join(wrap(pair, width, indent="  ", first="") for pair in pairs)
+              for pairs in row_pairs(header, rows, look)]
     return "\n\n".join(blocks)
+
+
+def row_pairs(header: list[str], rows: list[list[str]], look: TextLook) -> list[list[str]]:
+    """A table too wide for its screen, as a block per row: each value after its column's name
+    (`Site: Canal East`), or the row's values alone when the table has no header."""
+    if header:
+        return [[f"{name or '—'}{look.colon} {value}" for name, value in zip(header, row, strict=False)] for row in rows]
+    return [[value for value in row if value] for row in rows]
 
 
 def finish_text(text: str, language: str, keep: tuple[str, ...] = ()) -> str:
