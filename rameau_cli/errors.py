@@ -5,6 +5,7 @@ Only the command line (cli/app.py) turns these into messages; the library raises
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -76,10 +77,18 @@ class Warnings:
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self.seen: set[Problem] = set()  # the same warning is said once (a set: a build may say thousands)
 
     def warn(self, where: str, message: str) -> None:
         problem = Problem(where, message)
-        if problem not in self.items:
+        if problem not in self.seen:
+            self.seen.add(problem)
+            self.items.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Warnings said elsewhere (the configuration's, a build's), kept as they come."""
+        for problem in problems:
+            self.seen.add(problem)
             self.items.append(problem)
 
     def __iter__(self):

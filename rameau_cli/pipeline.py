@@ -109,7 +109,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
     makes each issue's email (the live preview's keeps the emails whose issue did not change)."""
     warnings = Warnings()
     cache = cache or CacheFolder(config.cache_dir, warnings.warn)
-    warnings.items.extend(config.warnings)
+    warnings.extend(config.warnings)
     segments = pick_segments(config, options.segments)
     plan = plan_editions(config, options, segments, now or dt.datetime.now(config.newsletter.tz), warnings, cache)
     policy = FetchPolicy(offline=options.offline)
@@ -311,7 +311,7 @@ def write(config: Config, built: Build, out_dir: Path, history: History | None,
     from .output.write import write_build
 
     warnings = Warnings()
-    warnings.items.extend(built.warnings)
+    warnings.extend(built.warnings)
     written = write_build(config, built.editions, out_dir, history, warnings, built.assets, cache or NO_CACHE)
     return Result(built, written, tuple(warnings))
 
