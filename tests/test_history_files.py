@@ -152,6 +152,22 @@ def test_unknown_keys_of_a_year_file_and_of_the_index_are_kept(daily, run):
     assert json.loads(path.read_text())["note"] == "relu" and json.loads(index.read_text())["owner"] == "comms"
 
 
+def test_a_year_file_read_only_to_add_an_edition_keeps_its_unknown_keys(daily, run):
+    """A history read from 2027 on, given an edition of 2026: the 2026 file is read to be
+    written whole again, its editions and its own keys with it."""
+    from rameau_cli.project.history import SentEdition, record
+    from rameau_cli.project.history_files import history_changes
+
+    assert build_day(run, daily, "2026-11-24").code == 0
+    path = daily / "history/quotidienne/2026.json"
+    path.write_text(path.read_text().replace('"format": 2,', '"format": 2,\n  "note": "relu",'))
+    history = load_history(daily / "history.json", {"quotidienne": 2027})
+    assert history.get("quotidienne") == ()
+    added = SentEdition("2026-11-25", 2, "2026-11-26T07:00:00+01:00", "S", "P", ("a",))
+    written = json.loads(history_changes(record(history, "quotidienne", added))[path])
+    assert written["note"] == "relu" and [e["edition"] for e in written["editions"]] == ["2026-11-23", "2026-11-25"]
+
+
 def test_the_archive_has_a_page_per_segment_and_year_and_a_feed_of_the_latest_50(daily, run):
     old_history(daily, days(dt.date(2024, 11, 1), 740))  # two years of a daily, to 2026-11-10
     assert build_day(run, daily, "2026-11-26").code == 0

@@ -175,7 +175,7 @@ class Archive:
         if kept is not None and year in kept.unread(segment):
             if (segment, year) not in self.read:
                 data = self.raw.get((segment, year)) or year_bytes(self.history, segment, year)
-                self.read[(segment, year)] = parse_year(self.history, segment, year, data)
+                self.read[(segment, year)] = parse_year(self.history, segment, year, data)[0]
             return self.read[(segment, year)]
         return tuple(e for e in self.history.get(segment) if year_of(e) == year)
 

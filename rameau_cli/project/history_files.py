@@ -150,10 +150,10 @@ def _read_years(path: Path, index: Index, legacy: History | None, on_disk: dict[
     return History(segments, extra, merged, kept, tuple(notes))
 
 
-def read_year(history: History, segment: str, year: int) -> tuple[bytes, tuple[SentEdition, ...]]:
-    """A year file a build did not read: its bytes and its editions (errors are raised)."""
+def read_year(history: History, segment: str, year: int) -> tuple[bytes, tuple[SentEdition, ...], dict[str, Any]]:
+    """A year file a build did not read: its bytes, its editions and its other keys (errors are raised)."""
     data = year_bytes(history, segment, year)
-    return data, parse_year(history, segment, year, data)
+    return (data, *parse_year(history, segment, year, data))
 
 
 def year_bytes(history: History, segment: str, year: int) -> bytes:
@@ -171,20 +171,15 @@ def year_bytes(history: History, segment: str, year: int) -> bytes:
     return text.encode("utf-8")
 
 
-def parse_year(history: History, segment: str, year: int, data: bytes) -> tuple[SentEdition, ...]:
-    """The editions in a year file's bytes (errors are raised)."""
+def parse_year(history: History, segment: str, year: int, data: bytes) -> tuple[tuple[SentEdition, ...], dict[str, Any]]:
+    """The editions in a year file's bytes and its other keys (errors are raised)."""
     assert history.kept is not None
-    file = year_path(history.kept.path, segment, year)
-    where = shown(file, history.kept.path)
-    text = data.decode("utf-8")
-    if has_conflict(text):
-        problems: list[Problem] = []
-        ours, theirs = read_sides(text, where, _year_file)
-        entries = merge_entries(ours[0], theirs[0], where, problems)
-        if problems:
-            raise ContentError(*problems)
-        return entries
-    return _year_file(json_of(text, where), where)[0]
+    problems: list[Problem] = []
+    entries, extra, _ = _year_contents(data.decode("utf-8"), shown(year_path(history.kept.path, segment, year),
+                                                                   history.kept.path), problems)
+    if problems:
+        raise ContentError(*problems)
+    return entries, extra
 
 
 def _years_on_disk(folder: Path) -> dict[str, tuple[int, ...]]:
@@ -209,15 +204,22 @@ def _read_year(file: Path, where: str, problems: list[Problem]) -> tuple[bytes, 
         return b"", (), {}, False
     data = text.encode("utf-8")
     try:
-        if has_conflict(text):
-            ours, theirs = read_sides(text, where, _year_file)
-            entries = merge_entries(ours[0], theirs[0], where, problems)
-            return data, entries, {**theirs[1], **ours[1]}, True
-        entries, extra = _year_file(json_of(text, where), where)
+        entries, extra, conflicted = _year_contents(text, where, problems)
     except ContentError as exc:
         problems.extend(exc.problems)
         return data, (), {}, False
-    return data, entries, extra, False
+    return data, entries, extra, conflicted
+
+
+def _year_contents(text: str, where: str, problems: list[Problem]) -> tuple[tuple[SentEdition, ...], dict[str, Any],
+                                                                           bool]:
+    """A year file's editions, its other keys, and whether it held a conflict (both sides merged,
+    a clash added to `problems`); a file that cannot be read raises."""
+    if has_conflict(text):
+        ours, theirs = read_sides(text, where, _year_file)
+        return merge_entries(ours[0], theirs[0], where, problems), {**theirs[1], **ours[1]}, True
+    entries, extra = _year_file(json_of(text, where), where)
+    return entries, extra, False
 
 
 def _year_file(raw: Any, where: str) -> tuple[tuple[SentEdition, ...], dict[str, Any]]:
@@ -329,7 +331,7 @@ def complete(history: History) -> History:
     for segment, entries in history.segments.items():
         missing = {year_of(e) for e in entries} & set(kept.unread(segment)) if kept.format == LATEST_FORMAT else set()
         for year in sorted(missing):
-            data, found = read_year(history, segment, year)
+            data, found, extras[(segment, year)] = read_year(history, segment, year)
             read[(segment, year)] = data
             mine = {e.edition for e in segments[segment]}
             segments[segment] = tuple(sorted((*segments[segment], *(e for e in found if e.edition not in mine)),
