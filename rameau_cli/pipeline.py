@@ -24,7 +24,7 @@ from .compose.grouping import Reason, Selection, due_in, group
 from .compose.issue import Issue, make_issue
 from .compose.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
-from .images.assets import ASSETS_DIR, Assets
+from .images.assets import ASSETS_DIR, Assets, shown_in
 from .project.calendar import Window, cadence_window, check_day, day_window, parse_week, period_id, range_id, week_id
 from .project.config import Config, Segment, Source, load_config
 from .project.editions import (
@@ -131,7 +131,8 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
     if options.strict and warnings:
         raise StrictError(*warnings, Problem("--strict", f"{len(warnings)} warning(s); nothing was written"))
     built = Build(editions, pool, tuple(warnings), history=history)
-    shown = {name: data for name, data in assets.files.items() if any(f"/{name}" in e.html for e in built.emails)}
+    names = set().union(*(shown_in(email.html, assets.files) for email in built.emails))
+    shown = {name: data for name, data in assets.files.items() if name in names}
     # A photo shown only as a thumbnail does not publish its large file.
     return replace(built, assets=shown, image_warnings=tuple(assets.problems))
 

@@ -48,16 +48,22 @@ def run_check(config: Any, options: Any, out: Path | None = None, force: bool = 
 
 def emails_from_build(built: Any) -> list[CheckedEmail]:
     """The emails of an edition built in memory (a pipeline.Build)."""
+    from ..images.assets import shown_in
     from ..render.message import build_message
 
     return [
         CheckedEmail(e.issue.segment.id, e.issue.subject, e.issue.preheader, e.html, e.text,
                      e.issue.profile.placeholders, str(e.issue.profile.unsubscribe), len(e.issue.articles),
-                     tuple((name, len(data)) for name, data in built.assets.items() if f"/{name}" in e.html),
+                     _sizes(shown_in(e.html, built.assets), built.assets),
                      tuple((a.id, a.canonical_url) for a in e.issue.articles + e.issue.more),
                      list_unsubscribe(build_message(e.issue, e.html, e.text)))
         for e in built.emails
     ]
+
+
+def _sizes(shown: set[str], assets: dict[str, bytes]) -> tuple[tuple[str, int], ...]:
+    """The images from disk an email shows, each with its size, in the build's order."""
+    return tuple((name, len(data)) for name, data in assets.items() if name in shown)
 
 
 def list_unsubscribe(message: bytes) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,14 @@ class Picture:
         if self.resize is not None:
             return self.resize(width)
         return Picture(self.url, width, None)
+
+
+SHOWN = re.compile(rf"/({NAME.pattern})")  # a made file's name where an email's HTML shows it
+
+
+def shown_in(html: str, names: Iterable[str]) -> set[str]:
+    """Which of `names` (made files) an email's HTML shows, found in one pass over the HTML."""
+    return set(SHOWN.findall(html)).intersection(names)
 
 
 def is_remote(ref: str) -> bool:

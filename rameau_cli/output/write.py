@@ -23,7 +23,7 @@ from typing import Any
 
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import OutputError, Problem, Warnings
-from ..images.assets import ASSETS_DIR
+from ..images.assets import ASSETS_DIR, shown_in
 from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import HISTORY_DIR, complete, history_changes
@@ -203,7 +203,7 @@ def _stage_edition(commit: Commit, out_dir: Path, built: Any, warnings: Warnings
         files = email_files(email)
         for name, data in files.items():
             fs.write_new(folder / name, data)
-        shown = sorted(name for name in assets if f"/{name}" in email.html)
+        shown = sorted(shown_in(email.html, assets))
         entries[email.issue.segment.id] = segment_entry(email, edition, files, shown)
     entries.update(carried)
     segments = {segment_id: entries[segment_id] for segment_id in sorted(entries, key=_position(order))}
