@@ -40,18 +40,20 @@ def named(options: BuildOptions) -> bool:
 
 def built_emails(config: Config, options: BuildOptions, out_dir: Path) -> list[BuiltEmail]:
     """The built emails the options name; with no edition named, each segment's latest build."""
-    wanted = [s.id for s in pick_segments(config, options.segments)]
-    if named(options) or not latest_editions(out_dir):
+    segments = pick_segments(config, options.segments)
+    latest = {} if named(options) else latest_editions(out_dir)
+    if not latest:
         now = dt.datetime.now(config.newsletter.tz)
-        plan = plan_editions(config, options, pick_segments(config, options.segments), now, Warnings(),
-                             CacheFolder(config.cache_dir))
+        plan = plan_editions(config, options, segments, now, Warnings(), CacheFolder(config.cache_dir))
         pairs = [(segment.id, edition.id) for edition, members in plan for segment in members]
     else:
-        latest = latest_editions(out_dir)
-        pairs = [(segment, latest[segment]) for segment in wanted if segment in latest]
+        pairs = [(segment.id, latest[segment.id]) for segment in segments if segment.id in latest]
     emails = []
+    manifests: dict[str, dict[str, Any]] = {}  # by edition: read once for all its segments
     for segment, edition in pairs:
-        entry = _manifest(out_dir / edition).get(segment)
+        if edition not in manifests:
+            manifests[edition] = _manifest(out_dir / edition)
+        entry = manifests[edition].get(segment)
         if isinstance(entry, dict) and (out_dir / edition / segment / "message.eml").is_file():
             emails.append(BuiltEmail(segment, edition, out_dir / edition / segment, entry))
     return emails

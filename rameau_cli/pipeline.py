@@ -329,8 +329,7 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     late = Warnings()
     cache = CacheFolder(config.cache_dir, late.warn, deferred=True)  # kept only once the build is written
     with held(), output_folder(config, out_dir):
-        built = build(config, options, now=now, history=READ_HISTORY if uses_history(config, options) else None,
-                      cache=cache, progress=progress)
+        built = build(config, options, now=now, cache=cache, progress=progress)
         result = write(config, built, out_dir, built.history, cache)
     cache.flush()
     return replace(result, warnings=result.warnings + tuple(late))
