@@ -11,6 +11,7 @@ from ..project.calendar import Window
 from ..project.config import Segment
 from ..project.editions import Edition
 from ..sources.article import Article
+from .language import primary
 
 if TYPE_CHECKING:
     from ..cache.articles import Deferred
@@ -54,17 +55,10 @@ class Selection:
     decisions: tuple[Decision, ...]  # for every article of the window; the others are outside it
 
 
-def due(article: Article | Deferred, window: Window) -> bool:
-    """In the window by its date, or held back by an embargo that lifts within the window
-    (so that an embargoed article goes out in the first edition after its embargo)."""
-    if article.date in window:
-        return True
-    return bool(article.publish_at and article.date < window.since and article.publish_at in window)
-
-
 def due_in(articles: Iterable[Listed], window: Window) -> list[Listed]:
-    """The articles `due` in the window (the same test, written out: run for every article of a
-    large folder)."""
+    """The articles in the window by their date, or held back by an embargo that lifts within the
+    window (so that an embargoed article goes out in the first edition after its embargo): run
+    for every article of a large folder."""
     since, until = window.since, window.until
     return [article for article in articles if since <= article.date < until or (
         article.publish_at is not None and article.date < since and since <= article.publish_at < until)]
@@ -88,21 +82,17 @@ def select(segment: Segment, articles: tuple[Article, ...], edition: Edition,
     """The articles `segment` takes in `edition`; `sent` maps articles already sent in this
     segment to the edition that carried them; `language`: the newsletter's (that of articles
     that do not say theirs)."""
-    return _select(segment, tuple(a for a in articles if due(a, edition.window)), edition, sent or {}, language)
-
-
-def _primary(language: str) -> str:
-    return language.split("-")[0].split("_")[0].lower()
+    return _select(segment, tuple(due_in(articles, edition.window)), edition, sent or {}, language)
 
 
 def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Edition, sent: dict[str, str],
             language: str = "") -> Selection:
     decisions: list[Decision] = []
     candidates: list[Article] = []
-    wanted = _primary(segment.language or language)
+    wanted = primary(segment.language or language)
     for article in due_articles:
         written_in = article.lang or language
-        if wanted and written_in and _primary(written_in) != wanted:
+        if wanted and written_in and primary(written_in) != wanted:
             decisions.append(Decision(article.id, segment.id, Reason.OTHER_LANGUAGE, written_in))
         elif article.publish_at and article.publish_at > edition.date:
             decisions.append(Decision(article.id, segment.id, Reason.EMBARGOED, article.publish_at.isoformat()))
@@ -126,11 +116,11 @@ def _order_key(article: Article, pinned: tuple[str, ...]) -> tuple[int, bool, in
     return (pin_rank, not article.featured, -article.priority, -article.date.timestamp(), article.id)
 
 
-def group(segments: tuple[Segment, ...], articles: tuple[Article, ...], edition: Edition,
+def group(segments: tuple[Segment, ...], due_articles: tuple[Article, ...], edition: Edition,
           sent: dict[str, dict[str, str]] | None = None, language: str = "") -> tuple[Selection, ...]:
+    """Each segment's selection from the articles due in the edition's window (`due_in`)."""
     sent = sent or {}
-    due_articles = tuple(a for a in articles if due(a, edition.window))
     return tuple(_select(segment, due_articles, edition, sent.get(segment.id) or {}, language) for segment in segments)
 
 
-__all__ = ["Decision", "Reason", "Selection", "due", "group", "refusal", "select"]
+__all__ = ["Decision", "Reason", "Selection", "due_in", "group", "refusal", "select"]
