@@ -49,50 +49,43 @@ class Fetched:
 def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str = "") -> Fetched:
     """The body of `url`, asking only for changes since `etag`/`last_modified`; ContentError
     when it cannot be had within the policy's limits."""
+    from .body import BodyError
+    from .exchange import FetchFailure
+
     try:
         return _fetch(url, policy, etag, last_modified)
-    except _Failure as exc:
+    except (FetchFailure, BodyError) as exc:
         raise ContentError(Problem(url, str(exc))) from None
 
 
-class _Failure(Exception):
-    pass
-
-
 def _fetch(url: str, policy: FetchPolicy, etag: str, last_modified: str) -> Fetched:
-    from .body import BodyError, decode_body
+    from .body import decode_body
     from .deadline import Deadline
     from .exchange import FetchFailure, exchange, is_public_address
 
     try:
         target = feed_url(url)
     except ValueError as exc:
-        raise _Failure(f"not a usable feed URL: {exc}") from None
+        raise FetchFailure(f"not a usable feed URL: {exc}") from None
     headers = _request_headers(etag, last_modified)
     deadline = Deadline(policy.deadline, policy.timeout)
     seen, hops, internal_allowed = {str(target)}, 0, True
     while True:
-        try:
-            answer = exchange(target, headers, deadline, policy.max_bytes, policy.is_public or is_public_address,
-                              internal_allowed)
-        except FetchFailure as exc:
-            raise _Failure(str(exc)) from None
+        answer = exchange(target, headers, deadline, policy.max_bytes, policy.is_public or is_public_address,
+                          internal_allowed)
         internal_allowed = internal_allowed and not answer.public  # once on a public address, never back inside
         if answer.status not in REDIRECTS:
             break
         if hops == policy.max_redirects:
-            raise _Failure(f"more than {policy.max_redirects} redirects; refused (a redirect loop?)")
+            raise FetchFailure(f"more than {policy.max_redirects} redirects; refused (a redirect loop?)")
         hops += 1
         target = _redirect_target(target, answer.headers.get("Location"), answer.status, seen)
     if answer.status == 304 and (etag or last_modified):
         return Fetched(b"", not_modified=True)
     if not 200 <= answer.status < 300:
         reason = " ".join(str(answer.reason or "").split())[:60]
-        raise _Failure(f"feed unreachable: HTTP {answer.status} {reason}".rstrip())
-    try:
-        data = decode_body(answer.body, answer.headers.get("Content-Encoding") or "", policy.max_bytes)
-    except BodyError as exc:
-        raise _Failure(str(exc)) from None
+        raise FetchFailure(f"feed unreachable: HTTP {answer.status} {reason}".rstrip())
+    data = decode_body(answer.body, answer.headers.get("Content-Encoding") or "", policy.max_bytes)
     return Fetched(data, answer.headers.get("Content-Type") or "", answer.headers.get("ETag") or "",
                    answer.headers.get("Last-Modified") or "")
 
@@ -112,8 +105,10 @@ def _request_headers(etag: str, last_modified: str) -> dict[str, str]:
 def _redirect_target(current: FeedURL, location: str | None, status: int, seen: set[str]) -> FeedURL:
     from urllib.parse import urljoin
 
+    from .exchange import FetchFailure
+
     if not location or not location.strip():
-        raise _Failure(f"feed unreachable: a redirect (HTTP {status}) without a Location")
+        raise FetchFailure(f"feed unreachable: a redirect (HTTP {status}) without a Location")
     try:
         absolute = urljoin(str(current), location.strip())
     except ValueError:
@@ -121,12 +116,12 @@ def _redirect_target(current: FeedURL, location: str | None, status: int, seen: 
     scheme = url_scheme(absolute)
     if scheme not in ("http", "https"):
         what = f"an address of scheme {scheme}:" if scheme else "an address that is not a URL"
-        raise _Failure(f"redirected to {what} ({show(absolute)}); only http(s) redirects are followed")
+        raise FetchFailure(f"redirected to {what} ({show(absolute)}); only http(s) redirects are followed")
     try:
         target = feed_url(absolute)
     except ValueError as exc:
-        raise _Failure(f"redirected to {show(absolute)}, which {exc}") from None
+        raise FetchFailure(f"redirected to {show(absolute)}, which {exc}") from None
     if str(target) in seen:
-        raise _Failure(f"a redirect loop (back to {show(str(target))})")
+        raise FetchFailure(f"a redirect loop (back to {show(str(target))})")
     seen.add(str(target))
     return target

@@ -163,8 +163,6 @@ def _converse(sock: socket.socket, url: FeedURL, headers: dict[str, str], deadli
         connection.endheaders()
         response = connection.getresponse()
         body = _read_body(response, max_bytes) if 200 <= response.status < 300 else b""
-    except FetchFailure:
-        raise
     except http.client.BadStatusLine as exc:  # RemoteDisconnected included
         line = str(exc.args[0] if exc.args else "").strip()
         if isinstance(exc, http.client.RemoteDisconnected) or not line or line == "''":
