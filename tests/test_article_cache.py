@@ -71,7 +71,7 @@ def article_entries(cache_file):
 
 
 def resign_entries(cache_file, entries):
-    lines = [b"rameau articles 3"] + [json.dumps(part).encode() for entry in entries.values() for part in entry]
+    lines = [b"rameau articles 4"] + [json.dumps(part).encode() for entry in entries.values() for part in entry]
     resign(cache_file, b"\n".join(lines))
 
 
@@ -142,14 +142,24 @@ def test_an_entry_made_outside_the_window_is_read_again_when_damaged(example, ru
     assert outside
     for name in outside:
         entries[name][1] = entries[name][1][:3]
-    # an entry altered to be read again from a file elsewhere is read from its own file
-    (example / "secret.md").write_text("---\ntitle: Un secret hors du dossier\ndate: 2026-11-01\n---\nNon.\n",
-                                       encoding="utf-8")
-    entries[outside[0]][0][8] = str(example / "secret.md")
     resign_entries(cache, entries)
     warm = run("articles", "--all", cwd=example)
     assert cold.code == warm.code == 0 and cold.stdout == warm.stdout
-    assert "secret" not in warm.stdout
+
+
+def test_a_project_built_from_another_folder_finds_its_files_through_the_cache(example, run):
+    """The cache keeps no path as a build named it: built from the project, then with -C from
+    its parent, a whole article still has its body (read from its file when an email shows it)."""
+    article = example / "articles" / TAKEN
+    article.write_text(article.read_text(encoding="utf-8").replace("---\n", "---\nbody: full\n", 1), encoding="utf-8")
+    assert run("build-issue", "--no-history", "--out", "../here", cwd=example).code == 0
+    there = run("build-issue", "-C", example.name, "--no-history", "--out", "there", cwd=example.parent)
+    assert there.code == 0, there.stderr
+    for segment in ("quotidienne", "hebdo-association"):
+        here_text = (example.parent / "here" / "2026-W48" / segment / "index.txt").read_text(encoding="utf-8")
+        assert here_text == (example.parent / "there" / "2026-W48" / segment / "index.txt").read_text(encoding="utf-8")
+    body = article.read_text(encoding="utf-8").split("---\n", 2)[2].split("\n\n")[0].split()[:6]
+    assert " ".join(body) in " ".join(here_text.split())
 
 
 def test_a_cache_stamp_covers_every_file_of_the_package(monkeypatch, tmp_path):

@@ -5,12 +5,14 @@ has not changed since the last build is taken from here instead, with the warnin
 then. Only articles that were read well are kept: a file that failed is read again next time.
 An entry of the wrong shape is dropped and the file read again.
 
-The body is a first line `rameau articles 3`, then two lines per file: what every build needs
+The body is a first line `rameau articles 4`, then two lines per file: what every build needs
 of it, then the rest of the Article's fields (in FIELDS order, without those of the first line):
 
-    ["name.md", mtime_ns, size, "id", "url", "guid", "date", "publish_at" or null, "source", [[where, message], ...]]
+    ["name.md", mtime_ns, size, "id", "url", "guid", "date", "publish_at" or null, [[where, message], ...]]
     ["title", "summary", "body", "markdown", [audiences], [tags], "author", ...]
 
+An article's `source`, the path of its file, is not kept: it is the folder as this build names
+it and the file's name (a project built from another folder, `-C`, finds its files).
 A build decodes the first line of every file, all that choosing the articles of an edition
 needs (ids, links, dates), and the second only for the articles it takes: a warm build of
 10,000 articles makes the few dozen of its window, not 10,000 (see `Deferred`).
@@ -21,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
@@ -34,8 +37,8 @@ from .base import CacheFolder, DamagedCache
 _AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
 _DATE, _PUBLISH_AT = _FIELDS.index("date"), _FIELDS.index("publish_at")
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
-FIRST_LINE = b"rameau articles 3"
-HEAD = ("id", "url", "guid", "date", "publish_at", "source")  # the fields on an entry's first line
+FIRST_LINE = b"rameau articles 4"
+HEAD = ("id", "url", "guid", "date", "publish_at", "source")  # the fields of an entry's first line, and its file's path
 _REST = [index for index, name in enumerate(_FIELDS) if name not in HEAD]  # and on its second
 Reread = Callable[[str], "Article | None"]  # an article read again from its file (by its name in the folder), or None
 
@@ -98,7 +101,7 @@ class Deferred(NamedTuple):
     source: str
     rest: bytes  # the Article's other fields, as JSON
     reread: Reread
-    name: str  # the file's name in its folder: what is read again (never `source`, which the entry says)
+    name: str  # the file's name in its folder: what is read again
 
     @property
     def body_format(self) -> str:
@@ -143,9 +146,12 @@ class ArticleCache:
     Deferred, warnings). Loaded a group of lines at a time, so that a warm build of 100,000
     articles never holds the file's text besides its entries."""
 
-    def __init__(self, cache: CacheFolder, folder: Path, settings: str, reread: Reread = _read_again):
+    def __init__(self, cache: CacheFolder, location: Path, folder: Path, settings: str, reread: Reread = _read_again):
+        """`location`: the source's folder or file (whose cache this is); `folder`: where its files
+        are, as this build names it (an article's `source` is this and its file's name)."""
         self.key = settings
-        name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:20]
+        self.folder = str(folder)
+        name = hashlib.sha256(str(location.resolve()).encode()).hexdigest()[:20]
         self.file = cache.file("articles", f"{name}.json")
         self.entries: dict[str, tuple[int, int, Article | Deferred, Any]] = {}
         self.seen: set[str] = set()
@@ -190,11 +196,11 @@ class ArticleCache:
         A first line of another shape (ValueError, TypeError) drops the whole cache."""
         if not heads:
             return
-        fromisoformat, reread = dt.datetime.fromisoformat, self.reread
-        for (name, mtime, size, id_, url, guid, date, embargo, source, warnings), rest in zip(
+        fromisoformat, reread, join, folder = dt.datetime.fromisoformat, self.reread, os.path.join, self.folder
+        for (name, mtime, size, id_, url, guid, date, embargo, warnings), rest in zip(
                 json.loads(b"[" + b",".join(heads) + b"]"), rests, strict=True):
             if not (type(name) is str and type(mtime) is int and type(size) is int and type(id_) is str
-                    and type(url) is str and type(guid) is str and type(source) is str and type(warnings) is list):
+                    and type(url) is str and type(guid) is str and type(warnings) is list):
                 raise TypeError("an entry of another shape")
             moment = fromisoformat(date)
             embargo = None if embargo is None else fromisoformat(embargo)
@@ -203,8 +209,8 @@ class ArticleCache:
             if warnings and not all(type(w) is list and len(w) == 2 and type(w[0]) is str and type(w[1]) is str
                                     for w in warnings):
                 raise TypeError("warnings of another shape")
-            self.entries[name] = (mtime, size, new_deferred((id_, url, guid, moment, embargo, source, rest, reread, name)),
-                                  warnings or ())
+            made = new_deferred((id_, url, guid, moment, embargo, join(folder, name), rest, reread, name))
+            self.entries[name] = (mtime, size, made, warnings or ())
 
     def unchanged(self, files: list[tuple[str, int, int]]) -> list[tuple[int, int, Article | Deferred, Any] | None]:
         """For each file (name, mtime_ns, size), its entry (mtime_ns, size, article, warnings as
@@ -239,5 +245,5 @@ class ArticleCache:
         for name, (mtime, size, article, warnings) in self.entries.items():
             rest = article.rest if isinstance(article, Deferred) else encode(_rest(article)).encode()
             head = [name, mtime, size, article.id, article.url, article.guid, article.date.isoformat(),
-                    _moment(article.publish_at), article.source, list(warnings)]
+                    _moment(article.publish_at), list(warnings)]
             yield b"\n" + encode(head).encode() + b"\n" + rest

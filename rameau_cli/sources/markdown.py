@@ -62,16 +62,18 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     """The articles of one Markdown source, those taken from the article cache not made yet
     (the pool makes them when a build takes them); each file that cannot be used is added to
     `skipped`. `progress("Reading articles", done, total)` as they are read."""
-    folder = config.root / source.location
+    location = config.root / source.location
     try:
-        info = os.stat(folder)
+        info = os.stat(location)
     except OSError:
-        raise ContentError(Problem(str(folder), "article folder not found; create it or fix `sources` in rameau.yaml")) from None
+        raise ContentError(Problem(str(location), "article folder not found; create it or fix `sources` in "
+                                                  "rameau.yaml")) from None
+    folder = location.parent if stat.S_ISREG(info.st_mode) else location  # where the files are
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
-    article_cache = ArticleCache(cache, config.root / source.location, f"{config.newsletter.timezone}|{base_url}",
+    article_cache = ArticleCache(cache, location, folder, f"{config.newsletter.timezone}|{base_url}",
                                  lambda name: _read(os.path.join(folder, name), None, tz, base_url)[0])
     if stat.S_ISREG(info.st_mode):  # one article given on its own
-        files, folder = [(folder.name, info.st_mtime_ns, info.st_size)], folder.parent
+        files = [(location.name, info.st_mtime_ns, info.st_size)]
         article_cache.load()
     elif stat.S_ISDIR(info.st_mode):
         # A large folder's scan (a stat per file) runs beside the cache's loading (JSON), on two cores.
@@ -81,7 +83,7 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
         for problem in said_then:
             warnings.warn(problem.where, problem.message)
     else:
-        raise ContentError(Problem(str(folder), "is neither a folder nor a Markdown file"))
+        raise ContentError(Problem(str(location), "is neither a folder nor a Markdown file"))
     found: list[Article | Deferred | None] = []
     said: dict[int, tuple[list[Problem], list[Problem]]] = {}  # file index -> (its warnings, why it was skipped)
     unread = []
