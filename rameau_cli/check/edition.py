@@ -34,10 +34,7 @@ def run_check(config: Any, options: Any, out: Path | None = None, force: bool = 
               progress: Any = None) -> Report:
     """The whole of `rameau check`: the emails the options name (only `options.segments`, when
     given), their findings, and with `links` their links asked; at the project's levels."""
-    where, emails, findings = check_edition(config, options, out, force, progress)
-    if options.segments:
-        findings = [f for f in findings if f.segment in options.segments or not f.segment]
-        emails = [e for e in emails if e.segment in options.segments]
+    where, emails, findings = check_edition(config, options, out, force, progress)  # of options.segments alone
     if links:
         from ..cache.base import CacheFolder
         from .links import check_links

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..project.checks import RULES, Checks
+from ..render.body_html import WIDE_TABLE  # more columns scroll inside their box on phones
+from ..render.text import CODE_INDENT, TEXT_WIDTH
 
-WIDE_TABLE = 4  # as render/body_html.py: more columns scroll inside their box on phones
 GMAIL_CLIP = 102_000  # Gmail hides the rest of a message whose HTML is over about 102 KB
 SIZE_WARNING = 85_000
 STYLE_LIMIT = 16 * 1024  # Gmail drops a <style> block over 16 KB
-TEXT_WIDTH = 78
 SUBJECT_MAX, SUBJECT_WARN = 78, 50
 PREHEADER_MIN, PREHEADER_MAX = 40, 140
 IMAGE_HEAVY, IMAGE_TOO_HEAVY = 200_000, 1_000_000  # bytes of an image from disk, once made email-ready
@@ -191,7 +191,7 @@ def _headers(email: CheckedEmail, add) -> None:
         add("preheader-length", f"preheader is {length} characters; {PREHEADER_MIN} to {PREHEADER_MAX} read best")
 
 
-CODE_LINE = re.compile(r"^(> )*    ")  # code keeps its lines, indented by four spaces (render/text.py)
+CODE_LINE = re.compile(rf"^(> )*{CODE_INDENT}")  # code keeps its lines, indented (render/text.py)
 
 
 def _tables(scan: _Scan, add) -> None:

@@ -33,11 +33,6 @@ class EditionChoice:
     offline: bool
     project: Path
 
-    @property
-    def given(self) -> bool:
-        """Whether an edition or a window was named at all."""
-        return bool(self.edition or self.since or self.until or self.week or self.date)
-
     def segments(self, config: Any) -> tuple[str, ...]:
         """The segments asked for: those --segment names, those of the --cadence given, or, with
         both, those named that have that cadence; none asked: () (every segment)."""

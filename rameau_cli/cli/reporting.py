@@ -18,9 +18,6 @@ class PlainConsole:
     """Messages for a CI log or a pipe: one plain line each, no colour, no spinner (and no rich
     import, which a one-shot build does not need)."""
 
-    is_terminal = False
-    no_color = True
-
     def print(self, *objects: Any, markup: bool = True, style: str | None = None, **_options: Any) -> None:
         print(*objects, file=sys.stderr)
 
