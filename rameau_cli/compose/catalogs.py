@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-from pathlib import Path
 
 from ..locales import MESSAGES, PLURALS
 from .wording import DOMAIN, LOCALES
@@ -73,4 +72,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["compiled", "main", "synced", "Path"]
+__all__ = ["compiled", "main", "synced"]

@@ -12,7 +12,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import ConfigError, ContentError, Problem
-from ..images.assets import Assets, Picture
+from ..images.assets import Assets, Picture, is_remote
 from ..project.config import Config, Newsletter, Segment
 from ..project.editions import Edition
 from ..project.reading import one_line, shorten
@@ -168,7 +168,7 @@ def _issue_article(article: Article, full: bool, language: str, base_url: str, t
     image = None
     if article.image and assets is not None:
         image = assets.picture(article.image, article.folder, f"{article.source}: image")
-    elif article.image.startswith(("https://", "http://")):
+    elif is_remote(article.image):
         image = Picture(article.image)
 
     return IssueArticle(

@@ -86,7 +86,7 @@ def segment_text(email: Email, width: int) -> str:
             lines.append(wrap(inline_text(article.summary, links), width))
         articles.append("\n".join(lines))
     parts.append("\n\n".join(articles))
-    parts.append(heading(issue.words.links) + "\n" + "\n".join(f"[{n}] {url}" for n, url in enumerate(links.urls, 1)))
+    parts.append(heading(issue.words.links) + "\n" + links.listing())
     return "\n\n".join(parts)
 
 

@@ -52,9 +52,13 @@ _REGISTRY.map_to_type("list-id", ListIdHeader)
 POLICY = SMTP.clone(header_factory=_REGISTRY)
 
 
+def sender_domain(issue: Issue) -> str:
+    """The sender's domain: of the Message-ID and the List-Id."""
+    return issue.newsletter.sender_email.rsplit("@", 1)[-1]
+
+
 def message_id(issue: Issue, digest: str) -> str:
-    domain = issue.newsletter.sender_email.rsplit("@", 1)[-1]
-    return f"<{issue.edition_id}.{issue.segment.id}.{digest[:12]}@{domain}>"
+    return f"<{issue.edition_id}.{issue.segment.id}.{digest[:12]}@{sender_domain(issue)}>"
 
 
 def build_message(issue: Issue, html: str, text: str) -> bytes:
@@ -72,8 +76,7 @@ def build_message(issue: Issue, html: str, text: str) -> bytes:
         unsubscribe.append(f"<mailto:{issue.unsubscribe_mailto}?subject=unsubscribe>")
     message["List-Unsubscribe"] = ", ".join(unsubscribe)
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    domain = message_id(issue, digest).rsplit("@", 1)[1][:-1]
-    message["List-Id"] = f"{one_line(issue.segment.title)} <{issue.segment.id}.{domain}>"
+    message["List-Id"] = f"{one_line(issue.segment.title)} <{issue.segment.id}.{sender_domain(issue)}>"
     if issue.archive_url:
         message["List-Archive"] = f"<{issue.archive_url}>"
     message["MIME-Version"] = "1.0"

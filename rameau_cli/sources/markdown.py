@@ -4,6 +4,7 @@ from the article cache while it does not change."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import stat
@@ -35,7 +36,7 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]
             try:
                 info = entry.stat()  # follows links; the same system call as os.stat, less Python around it
             except OSError as exc:
-                why = "a link loop" if exc.errno == 40 else "a link to nothing" if entry.is_symlink() else exc.strerror
+                why = "a link loop" if exc.errno == errno.ELOOP else "a link to nothing" if entry.is_symlink() else exc.strerror
                 warnings.warn(entry.path, f"cannot be read ({why}); fix or remove it (skipped)")
                 continue
             if stat.S_ISDIR(info.st_mode):

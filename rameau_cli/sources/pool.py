@@ -61,6 +61,7 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
     failures: list[Problem] = []
     failed_sources = 0
     feeds = [source for source in sources if source.kind != "markdown"]
+    fetched = 0
     for source in sources:
         try:
             if source.kind == "markdown":
@@ -73,7 +74,8 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
             failures.extend(exc.problems)
             failed_sources += 1
         if progress and source.kind != "markdown":
-            progress("Reading feeds", feeds.index(source) + 1, len(feeds))
+            fetched += 1
+            progress("Reading feeds", fetched, len(feeds))
     if sources and failed_sources == len(sources):
         raise ContentError(*failures, Problem("", "no source could be read; nothing was built"))
     for problem in failures:
