@@ -12,7 +12,6 @@ from typing import Any
 from ..errors import show
 from .schema import TEXT, URL, Invalid, Key, Kind, MapOf, Mapping, Walk, closest, describe
 
-PUSH_TOOLS = ("listmonk", "brevo", "mailchimp", "buttondown")  # the profiles `rameau push` works with
 DEFAULT_NAME = "{title} – {edition}"
 
 

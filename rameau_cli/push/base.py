@@ -48,6 +48,7 @@ class Tool:
     needs_url = False  # no address of its own: emailing.push.url is needed
     needs_lists = True  # each segment needs emailing.push.lists
     sends_text = True  # whether the text part is pushed (Brevo and Buttondown make their own)
+    gone_codes: tuple[int, ...] = (404,)  # the statuses of a `read` that say the campaign was deleted in the tool
 
     def base_url(self, url: str, token: str) -> str:
         """The API's address: emailing.push.url, else the tool's own."""
@@ -63,9 +64,6 @@ class Tool:
         """The status a read (or a create) answered with; "" when it did not say."""
         return str(answer.get("status", "")) if isinstance(answer, dict) else ""
 
-    def gone(self, code: int, answer: Any) -> bool:
-        """Whether an error answer to `read` means the campaign was deleted in the tool."""
-        return code == 404
 
     def create(self, campaign: Campaign) -> Request:
         raise NotImplementedError

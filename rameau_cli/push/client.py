@@ -28,11 +28,10 @@ MAX_ANSWER = 10 * 1024 * 1024
 class ApiError(Exception):
     """A request that failed: `code` is the HTTP status (None: no answer), `message` one line."""
 
-    def __init__(self, code: int | None, message: str, answer: Any = None):
+    def __init__(self, code: int | None, message: str):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.answer = answer
 
 
 
@@ -66,9 +65,9 @@ class Api:
                     return _json(response.read(MAX_ANSWER))
             except urllib.error.HTTPError as exc:
                 answer = _json(_body(exc))
-                wait = self._wait(exc.code, exc.headers, attempt, request, answer)
+                wait = self._wait(exc.code, exc.headers, attempt, request)
                 if wait is None:
-                    raise ApiError(exc.code, self._failure(exc.code, exc.headers, answer, request), answer) from None
+                    raise ApiError(exc.code, self._failure(exc.code, exc.headers, answer)) from None
                 time.sleep(wait)
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 raise ApiError(None, self._unreachable(exc, request)) from None
@@ -85,7 +84,7 @@ class Api:
             self._opener = urllib.request.build_opener(NoRedirects())
         return self._opener
 
-    def _wait(self, code: int, headers: Any, attempt: int, request: Request, answer: Any) -> float | None:
+    def _wait(self, code: int, headers: Any, attempt: int, request: Request) -> float | None:
         """How long to wait before trying `request` again, or None not to."""
         if attempt + 1 >= ATTEMPTS:
             return None
@@ -97,7 +96,7 @@ class Api:
             return BACKOFF * 2 ** attempt
         return None
 
-    def _failure(self, code: int, headers: Any, answer: Any, request: Request) -> str:
+    def _failure(self, code: int, headers: Any, answer: Any) -> str:
         said = self.clean(tool_message(answer)) or "no message"
         what = f"{self.title} answered {code} ({said})"
         if code in (401, 403):

@@ -20,6 +20,7 @@ class Listmonk(Tool):
     title = "listmonk"
     needs_user = True
     needs_url = True
+    gone_codes = (400, 404)  # a read by id has nothing else a 400 could be about (its message is translated)
 
     def headers(self, user: str, token: str) -> dict[str, str]:
         pair = base64.b64encode(f"{user}:{token}".encode()).decode("ascii")
@@ -30,10 +31,6 @@ class Listmonk(Tool):
 
     def status(self, answer: Any) -> str:
         return super().status(_data(answer))
-
-    def gone(self, code: int, answer: Any) -> bool:
-        # A read by id has nothing else a 400 could be about (its message is translated).
-        return code in (400, 404)
 
     def create(self, campaign: Campaign) -> Request:
         return Request("POST", "/api/campaigns", {**_fields(campaign), "type": "regular", "messenger": "email",

@@ -18,7 +18,7 @@ next push updates that same campaign. Nothing here schedules, sends, tests or ch
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,7 +28,6 @@ from ..output.write import output_folder, settle, write_history
 from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import load_history
-from ..project.push import PUSH_TOOLS
 from .base import Campaign, Tool
 from .brevo import Brevo
 from .buttondown import Buttondown
@@ -66,9 +65,9 @@ class PushFailed(PushError):
 
 
 def tool_for(config: Config) -> Tool:
-    if config.profile not in PUSH_TOOLS:
+    if config.profile not in TOOLS:
         raise ConfigError(Problem("rameau.yaml: emailing.profile", f"is {config.profile}; rameau push creates drafts in "
-                                                                   f"{', '.join(PUSH_TOOLS)}: set the profile to yours"))
+                                                                   f"{', '.join(TOOLS)}: set the profile to yours"))
     return TOOLS[config.profile]()
 
 
@@ -168,7 +167,7 @@ def _credentials(tool: Tool, environ: Mapping[str, str], problems: list[Problem]
     return user, token
 
 
-def _years(emails: list[BuiltEmail]) -> dict[str, int]:
+def _years(emails: Sequence[BuiltEmail | Campaign]) -> dict[str, int]:
     """The years of history that hold these editions (an edition id starts with its year)."""
     years: dict[str, int] = {}
     for email in emails:
@@ -235,7 +234,7 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
         try:
             status = tool.status(call(tool.read(stored)))
         except ApiError as exc:
-            if exc.code is None or not tool.gone(exc.code, exc.answer):
+            if exc.code not in tool.gone_codes:
                 raise
             note = f"campaign {stored} is no longer in {tool.title} ({exc.message}); a new draft was made"
         else:
@@ -272,8 +271,7 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
 
 def _keep(config: Config, campaign: Campaign, kept: dict[str, str]) -> None:
     """Write the campaign's id into history.json at once (the caller holds the output lock)."""
-    year = int(campaign.edition[:4]) - 1 if campaign.edition[:4].isdigit() else 0
-    history = load_history(config.root / HISTORY_FILE, {campaign.segment: year})
+    history = load_history(config.root / HISTORY_FILE, _years([campaign]))
     entry = next(e for e in history.get(campaign.segment) if e.edition == campaign.edition)
     history = record(history, campaign.segment, replace(entry, extra={**entry.extra, "campaign": kept}))
     write_history(config, history)
