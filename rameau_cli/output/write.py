@@ -77,17 +77,17 @@ def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, histor
     inside `output_folder`."""
     commit = Commit(out_dir)
     assets = assets or {}
+    built_now = {email.issue.segment.id: email.issue.edition_id for built in editions for email in built.emails}
     try:
-        if any(built.emails for built in editions):
+        if built_now:
             _stage_assets(commit, out_dir, assets)
         order = [segment.id for segment in config.segments]
         written = tuple(_stage_edition(commit, out_dir, built, warnings, order, assets) for built in editions)
-        built_now = {email.issue.segment.id: email.issue.edition_id for built in editions for email in built.emails}
         if built_now:
             latest = {**latest_editions(out_dir), **built_now}
             commit.stage_file(out_dir / LATEST, (json.dumps({"segments": dict(sorted(latest.items()))}, indent=2)
                                                  + "\n").encode("utf-8"))
-        if history is not None and any(built.emails for built in editions):
+        if history is not None and built_now:
             for built in editions:
                 for email in built.emails:
                     history = _record(history, email)

@@ -46,6 +46,11 @@ class SentEdition:
                                                                           other.articles)
 
 
+def by_date(entry: SentEdition) -> tuple[str, str]:
+    """The order of a segment's editions in the history: by date, then by edition id."""
+    return entry.date, entry.edition
+
+
 @dataclass(frozen=True)
 class Kept:
     """Where a history read from disk came from, and what of it was read (history_files.py).
@@ -150,7 +155,7 @@ def read_entries(entries: Any, where: str, problems: list[Problem]) -> tuple[Sen
         problems.append(Problem(where, f"expected a list of editions, got {show(entries)}"))
         return ()
     read = [_entry(entry, where, i, problems) for i, entry in enumerate(entries)]
-    return tuple(sorted((e for e in read if e is not None), key=lambda e: (e.date, e.edition)))
+    return tuple(sorted((e for e in read if e is not None), key=by_date))
 
 
 _ENTRY_KEYS = frozenset(ENTRY_KEYS)
@@ -288,7 +293,7 @@ def merge_entries(ours: tuple[SentEdition, ...], theirs: tuple[SentEdition, ...]
             problems.append(Problem(where, f"issue {entry.number} is both {_brief(other)} and {_brief(entry)}; "
                                            "renumber one by hand"))
         numbers[entry.number] = entry
-    return tuple(sorted(by_edition.values(), key=lambda e: (e.date, e.edition)))
+    return tuple(sorted(by_edition.values(), key=by_date))
 
 
 def _brief(entry: SentEdition) -> str:
@@ -302,7 +307,7 @@ def _brief(entry: SentEdition) -> str:
 def history_text(history: History) -> str:
     """The history in the first format, one file (history_files.history_changes writes the latest)."""
     data = {"format": FORMAT, **history.extra, "segments": {
-        segment: [entry_record(entry) for entry in sorted(entries, key=lambda e: (e.date, e.edition))]
+        segment: [entry_record(entry) for entry in sorted(entries, key=by_date)]
         for segment, entries in sorted(history.segments.items())
     }}
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
@@ -338,5 +343,5 @@ def record(history: History, segment: str, entry: SentEdition) -> History:
     previous = next((e for e in history.get(segment) if e.edition == entry.edition), None)
     if previous is not None and previous.extra:
         entry = replace(entry, extra={**previous.extra, **entry.extra})
-    entries = tuple(sorted((*kept, entry), key=lambda e: (e.date, e.edition)))
+    entries = tuple(sorted((*kept, entry), key=by_date))
     return replace(history, segments={**history.segments, segment: entries})

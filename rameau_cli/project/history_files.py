@@ -34,6 +34,7 @@ from .history import (
     History,
     Kept,
     SentEdition,
+    by_date,
     entry_record,
     first_format,
     has_conflict,
@@ -139,7 +140,7 @@ def _read_years(path: Path, index: Index, legacy: History | None, on_disk: dict[
                 notes.append(Problem(shown(file, path), "had Git conflict markers: the editions of both sides are "
                                                         "kept, and the next build writes them merged (or run "
                                                         "`rameau history resolve`)"))
-        segments[segment] = tuple(sorted(entries, key=lambda e: (e.date, e.edition)))
+        segments[segment] = tuple(sorted(entries, key=by_date))
     if legacy is not None:
         for segment, old in legacy.segments.items():
             segments[segment] = merge_entries(segments.get(segment, ()), old, f"{path}: segments.{segment}", problems)
@@ -335,7 +336,7 @@ def complete(history: History) -> History:
             read[(segment, year)] = data
             mine = {e.edition for e in segments[segment]}
             segments[segment] = tuple(sorted((*segments[segment], *(e for e in found if e.edition not in mine)),
-                                             key=lambda e: (e.date, e.edition)))
+                                             key=by_date))
     return replace(history, segments=segments, kept=replace(kept, read=read, extras=extras))
 
 
@@ -356,7 +357,7 @@ def index_text(history: History, groups: Mapping[tuple[str, int], list[SentEditi
 
 def year_text(entries: list[SentEdition], extra: Mapping[str, Any]) -> str:
     """A year file: one edition per line, oldest first, so that an added edition is one added line."""
-    ordered = sorted(entries, key=lambda e: (e.date, e.edition))
+    ordered = sorted(entries, key=by_date)
     lines = ",\n".join("    " + _ENCODE(entry_record(e)) for e in ordered)
     kept = "".join(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n" for key, value in extra.items())
     return f'{{\n  "format": {LATEST_FORMAT},\n{kept}  "editions": [\n{lines}\n  ]\n}}\n'
