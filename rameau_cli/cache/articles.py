@@ -35,7 +35,6 @@ from ..sources.article import Article, restore
 from .base import CacheFolder, DamagedCache
 
 _AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
-_DATE, _PUBLISH_AT = _FIELDS.index("date"), _FIELDS.index("publish_at")
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
 FIRST_LINE = b"rameau articles 4"
 HEAD = ("id", "url", "guid", "date", "publish_at", "source")  # the fields of an entry's first line, and its file's path
@@ -54,7 +53,8 @@ def _rest(article: Article) -> list[Any]:
 
 def _reader() -> Callable[[Any], Article | None]:
     """_article(), written out for the fields of Article as they are: every text field a str,
-    the flags bools, the priority an int, the names lists of str, the dates aware ISO times."""
+    the flags bools, the priority an int, the names lists of str (the dates come read and
+    checked with the entry's first line)."""
     kinds = {"str": "str", "bool": "bool", "int": "int"}
     checks = " and ".join(f"type(r[{i}]) is {kinds[f.type]}" for i, f in enumerate(fields(Article)) if f.type in kinds)
     source = f"""
@@ -65,20 +65,10 @@ def read(r):
     if type(audiences) is not list or type(tags) is not list or not all(type(n) is str for n in audiences) \\
             or not all(type(n) is str for n in tags):
         return None
-    try:
-        date = fromisoformat(r[{_DATE}])
-        embargo = r[{_PUBLISH_AT}]
-        embargo = None if embargo is None else fromisoformat(embargo)
-    except (TypeError, ValueError):
-        return None
-    if date.tzinfo is None or (embargo is not None and embargo.tzinfo is None):
-        return None
-    values = list(r)
-    values[{_DATE}], values[{_PUBLISH_AT}] = date, embargo
-    values[{_AUDIENCES}], values[{_TAGS}] = tuple(audiences), tuple(tags)
-    return restore(values)
+    r[{_AUDIENCES}], r[{_TAGS}] = tuple(audiences), tuple(tags)
+    return restore(r)
 """
-    namespace: dict[str, Any] = {"fromisoformat": dt.datetime.fromisoformat, "restore": restore}
+    namespace: dict[str, Any] = {"restore": restore}
     exec(source, namespace)
     return namespace["read"]
 
@@ -121,7 +111,6 @@ class Deferred(NamedTuple):
             values[index] = value
         for index, value in zip(_HEAD, self, strict=False):
             values[index] = value
-        values[_DATE], values[_PUBLISH_AT] = self.date.isoformat(), _moment(self.publish_at)
         return _article(values) or self.reread(self.name)
 
 
