@@ -101,10 +101,8 @@ class CacheFile:
             stamp = json.loads(trailer)
         except (ValueError, RecursionError):
             return None
-        if (not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("stamp") != code_stamp()
-                or stamp.get("key") != key or stamp.get("sha256") != hashlib.sha256(body).hexdigest()):
-            return None
-        return body
+        expected = _checksum(stamp, key)
+        return body if expected is not None and expected == hashlib.sha256(body).hexdigest() else None
 
     def load_lines(self, key: str = "", chunk: int = 1 << 20) -> Generator[list[bytes], None, None] | None:
         """The body, a group of whole lines at a time (for a large body: never held whole), as it
@@ -125,11 +123,11 @@ class CacheFile:
             stamp = json.loads(tail[cut + 1:]) if cut >= 0 else None
         except (OSError, ValueError, RecursionError):
             stamp = None
-        if (not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("stamp") != code_stamp()
-                or stamp.get("key") != key or not isinstance(stamp.get("sha256"), str)):
+        expected = _checksum(stamp, key)
+        if expected is None:
             handle.close()
             return None
-        return self._lines(handle, size - (len(tail) - cut), stamp["sha256"], chunk)
+        return self._lines(handle, size - (len(tail) - cut), expected, chunk)
 
     @staticmethod
     def _lines(handle: Any, length: int, expected: str, chunk: int) -> Generator[list[bytes], None, None]:
@@ -175,3 +173,12 @@ class CacheFile:
             write_atomic(self.path, hashed())
         except OSError as exc:
             self.folder.cannot_write(self.path, exc)
+
+
+def _checksum(stamp: Any, key: str) -> str | None:
+    """The body's sha256 a cache file's last line gives, when that line says the file was saved
+    in this format, by this code, with this key; else None."""
+    if (not isinstance(stamp, dict) or stamp.get("format") != FORMAT or stamp.get("stamp") != code_stamp()
+            or stamp.get("key") != key or not isinstance(stamp.get("sha256"), str)):
+        return None
+    return stamp["sha256"]
