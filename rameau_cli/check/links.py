@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from ..cache.base import CacheFolder
+from ..redirects import no_redirect_opener
 from ..version import user_agent
 from .rules import CheckedEmail, Finding, _Scan, finding
 
@@ -179,7 +180,7 @@ def _ask(url: str, method: str, timeout: float) -> tuple[int, str]:
 
     request = urllib.request.Request(url, method=method, headers={"User-Agent": user_agent("link check"), "Accept": "*/*"})
     try:
-        with _opener().open(request, timeout=timeout) as response:  # closed before the body is read
+        with no_redirect_opener().open(request, timeout=timeout) as response:  # closed before the body is read
             return response.status, ""
     except urllib.error.HTTPError as exc:
         with exc:
@@ -189,21 +190,6 @@ def _ask(url: str, method: str, timeout: float) -> tuple[int, str]:
         raise reason if isinstance(reason, OSError) else OSError(str(reason)) from None
     except (ValueError, UnicodeError) as exc:
         raise OSError(f"not a valid address ({exc})") from None
-
-
-_opener_made: list[Any] = []
-
-
-def _opener() -> Any:
-    if not _opener_made:
-        import urllib.request
-
-        class NoRedirects(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args: Any) -> None:
-                return None  # followed by hand, to see each hop
-
-        _opener_made.append(urllib.request.build_opener(NoRedirects()))
-    return _opener_made[0]
 
 
 def _status(status: int, moved: str) -> Outcome:

@@ -15,6 +15,7 @@ import re
 import time
 from typing import Any
 
+from ..redirects import no_redirect_opener
 from ..version import user_agent
 from .base import Request
 
@@ -41,7 +42,6 @@ class Api:
         self.base = base.rstrip("/")
         self._headers = headers  # holds the credentials: never shown
         self._secrets = tuple(s for s in secrets if s)
-        self._opener: Any = None
 
     def __repr__(self) -> str:
         return f"Api({self.title!r}, {self.base!r})"
@@ -60,7 +60,7 @@ class Api:
             headers["Content-Type"] = "application/json; charset=utf-8"
         for attempt in range(ATTEMPTS):
             try:
-                with self.opener().open(urllib.request.Request(self.url(request), data, headers, method=request.method),
+                with no_redirect_opener().open(urllib.request.Request(self.url(request), data, headers, method=request.method),
                                         timeout=TIMEOUT) as response:
                     return _json(response.read(MAX_ANSWER))
             except urllib.error.HTTPError as exc:
@@ -72,17 +72,6 @@ class Api:
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 raise ApiError(None, self._unreachable(exc, request)) from None
         raise AssertionError("unreachable")  # the last attempt returns or raises
-
-    def opener(self) -> Any:
-        if self._opener is None:
-            import urllib.request
-
-            class NoRedirects(urllib.request.HTTPRedirectHandler):
-                def redirect_request(self, *args: Any) -> None:
-                    return None  # the 3xx comes back as an HTTPError
-
-            self._opener = urllib.request.build_opener(NoRedirects())
-        return self._opener
 
     def _wait(self, code: int, headers: Any, attempt: int, request: Request) -> float | None:
         """How long to wait before trying `request` again, or None not to."""
