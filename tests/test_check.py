@@ -112,6 +112,21 @@ def test_an_email_over_gmails_limit_is_flagged_with_how_much_to_cut(example, run
     assert "segments.hebdo-association.max_bytes" in size["message"]
 
 
+def test_an_email_over_max_bytes_with_a_single_card_keeps_that_card(example, run):
+    """A limit no email can meet: one full card, every other article in the "more online" list."""
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'accent: "#8a3b12"', 'accent: "#8a3b12"\n    max_bytes: 10000'), encoding="utf-8")
+    assert run("build-issue", cwd=example).code == 0
+    manifest = json.loads((example / "dist" / "2026-W48" / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["segments"]["hebdo-association"]
+    text = (example / "dist" / "2026-W48" / "hebdo-association" / "index.txt").read_text(encoding="utf-8")
+    first, *others = entry["articles"]
+    assert others and "À LIRE AUSSI EN LIGNE" in text
+    listed = text.split("À LIRE AUSSI EN LIGNE")[1]
+    assert first["url"] not in listed and all(article["url"] in listed for article in others)
+
+
 def test_max_bytes_moves_the_overflow_into_a_more_online_list(example, run):
     many_articles(example, 60)
     config = example / "rameau.yaml"

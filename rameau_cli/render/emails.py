@@ -39,12 +39,17 @@ def render_within(issue: Issue, project_templates: Path | None) -> Email:
     if not limit or len(rendered.html.encode()) <= limit or len(issue.articles) <= 1:
         return rendered
     pool = issue.articles + issue.more
-    low, high, best = 1, len(issue.articles) - 1, None
+    low, high, best, one = 1, len(issue.articles) - 1, None, None
     while low <= high:
         cards = (low + high) // 2
         candidate = render_email(replace(issue, articles=pool[:cards], more=pool[cards:]), project_templates)
+        if cards == 1:
+            one = candidate
         if len(candidate.html.encode()) <= limit:
             best, low = candidate, cards + 1
         else:
             high = cards - 1
-    return best or render_email(replace(issue, articles=pool[:1], more=pool[1:]), project_templates)
+    if best is None:  # none fits: the search tried one card last, the least an email keeps
+        assert one is not None
+        return one
+    return best
