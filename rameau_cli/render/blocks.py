@@ -121,8 +121,7 @@ def map_links(blocks: Blocks, change: Callable[[str], str]) -> Blocks:
     """The same blocks, every link's address passed through `change` (UTM tagging)."""
 
     def spans(items: Inline) -> Inline:
-        return tuple(replace(s, href=change(s.href), children=spans(s.children)) if s.kind == "link"
-                     else replace(s, children=spans(s.children)) if s.children else s for s in items)
+        return map_inline_links(items, change)
 
     def block(item: Block) -> Block:
         if isinstance(item, (Paragraph, Heading)):
@@ -146,6 +145,6 @@ def map_links(blocks: Blocks, change: Callable[[str], str]) -> Blocks:
 
 
 def map_inline_links(items: Inline, change: Callable[[str], str]) -> Inline:
-    (paragraph,) = map_links((Paragraph(items),), change) or (Paragraph(items),)
-    assert isinstance(paragraph, Paragraph)
-    return paragraph.spans
+    """The same inline content, every link's address passed through `change`."""
+    return tuple(replace(s, href=change(s.href), children=map_inline_links(s.children, change)) if s.kind == "link"
+                 else replace(s, children=map_inline_links(s.children, change)) if s.children else s for s in items)
