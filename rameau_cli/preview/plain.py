@@ -11,9 +11,10 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
-from ..render.text import LinkList, blocks_text, inline_text, upper_first, wrap
+from ..render.text import LinkList, TextLook, blocks_text, inline_text, upper_first, wrap
 
 if TYPE_CHECKING:
+    from ..compose.issue import IssueArticle
     from ..pipeline import Build, EditionBuild
     from ..render.emails import Email
 
@@ -76,10 +77,9 @@ def segment_text(email: Email, width: int) -> str:
         parts.append(heading(issue.words.edito) + "\n" + blocks_text(issue.edito, links, look, width))
     articles = [heading(issue.words.articles(len(issue.articles)))]
     for index, article in enumerate(issue.articles, start=1):
-        lines = [wrap(f"{index}. {article.title} [{links.number(article.url)}]", width),
-                 wrap(upper_first(article.date_long) + (f" · {article.author}" if article.author else ""), width)]
+        lines = [wrap(f"{index}. {article.title} [{links.number(article.url)}]", width), wrap(meta_line(article), width)]
         if article.image:
-            lines.append(wrap(f"{look.image_label}{look.colon} {article.image_alt}", width))
+            lines.append(wrap(image_line(article, look), width))
         if article.full:
             lines.append(blocks_text(article.body, links, look, width))
         elif article.summary:
@@ -93,3 +93,13 @@ def segment_text(email: Email, width: int) -> str:
 def tidy(text: str) -> str:
     """No trailing space on any line, and one newline at the end."""
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n") + "\n"
+
+
+def meta_line(article: IssueArticle) -> str:
+    """An article's date and author, as both previews show them under its title."""
+    return upper_first(article.date_long) + (f" · {article.author}" if article.author else "")
+
+
+def image_line(article: IssueArticle, look: TextLook) -> str:
+    """The alt text of an article's image, where an email shows the picture."""
+    return f"{look.image_label}{look.colon} {article.image_alt}"

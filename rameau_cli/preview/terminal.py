@@ -17,8 +17,8 @@ from rich.text import Text
 from ..compose.grouping import Reason
 from ..pipeline import Build, EditionBuild
 from ..render.emails import Email
-from ..render.text import LinkList, inline_text, upper_first
-from .plain import overview_rows
+from ..render.text import LinkList, inline_text
+from .plain import image_line, meta_line, overview_rows
 from .rich_blocks import held, released
 
 
@@ -66,11 +66,10 @@ def segment_view(email: Email) -> Group:
         heading = Text(f"{index + 1}. ", style="bold")
         heading.append(held(article.title), style="bold")
         heading.append(f" [{links.number(article.url)}]", style="cyan")
-        meta = upper_first(article.date_long) + (f" · {article.author}" if article.author else "")
         parts.append(heading)
-        parts.append(Text(held(meta), style="dim"))
+        parts.append(Text(held(meta_line(article)), style="dim"))
         if article.image:
-            parts.append(Text(held(f"{look.image_label}{look.colon} {article.image_alt}"), style="italic dim"))
+            parts.append(Text(held(image_line(article, look)), style="italic dim"))
         if article.full:
             parts.extend(_spaced(rich_blocks(article.body, links, look)))
         elif article.summary:

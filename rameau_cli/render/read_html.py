@@ -175,8 +175,7 @@ class _Reader:
         if tag == "img":
             image = self.image(node)
             return [image] if image else []
-        if tag == "aside" and any(isinstance(c, Element) and c.tag == "ol" for c in node.children):
-            lists = [c for c in node.children if isinstance(c, Element) and c.tag == "ol"]
+        if tag == "aside" and (lists := [c for c in node.children if isinstance(c, Element) and c.tag == "ol"]):
             items = tuple(self.blocks(li.children) for li in lists[0].children if isinstance(li, Element) and li.tag == "li")
             return [Notes(items)] if items else []
         return list(self.blocks(node.children))  # div, section, figure...: their content
