@@ -31,6 +31,7 @@ class ReviewCopy:
     segment: str
     subject: str
     message: EmailMessage
+    sender: str  # the address of its From header: the SMTP envelope's sender
 
 
 def check_recipients(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -93,7 +94,7 @@ def review_copy(path: Path, segment: str, title: str, recipients: tuple[str, ...
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(idstring=f"test.{segment}", domain=sender.rsplit("@", 1)[-1] or None)
     _fill_parts(message, profile, samples)
-    return ReviewCopy(segment, str(message["Subject"]), message)
+    return ReviewCopy(segment, str(message["Subject"]), message, sender)
 
 
 def _fill_parts(message: EmailMessage, profile: Profile, samples: dict[str, str]) -> None:

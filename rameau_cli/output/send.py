@@ -132,16 +132,17 @@ def send_messages(copies: list[ReviewCopy], recipients: tuple[str, ...], setting
         raise Interrupted(f"interrupted; {_summary(copies, sent)}") from None
     except _Stop as exc:
         _close(client, polite=True)
-        raise OutputError(*[Problem(settings.where, f"{r}: recipient refused by the server ({why})")
-                            for r, why in refused.items()],
-                          *([Problem(settings.where, str(exc))] if str(exc) else []), Problem("", _summary(copies, sent))) \
-            from None
+        raise OutputError(*_refusals(settings.where, refused), *([Problem(settings.where, str(exc))] if str(exc) else []),
+                          Problem("", _summary(copies, sent))) from None
     _close(client, polite=True)
     if refused:
         accepted = [r for r in recipients if r not in refused]
-        raise OutputError(*[Problem(settings.where, f"{r}: recipient refused by the server ({why})")
-                            for r, why in refused.items()],
+        raise OutputError(*_refusals(settings.where, refused),
                           Problem("", f"{_summary(copies, sent)}, to {', '.join(accepted)} only"))
+
+
+def _refusals(where: str, refused: dict[str, str]) -> list[Problem]:
+    return [Problem(where, f"{r}: recipient refused by the server ({why})") for r, why in refused.items()]
 
 
 def _summary(copies: list[ReviewCopy], sent: list[str]) -> str:
@@ -215,10 +216,8 @@ def login(client: smtplib.SMTP, user: str, password: str) -> None:
 def _send_one(client: smtplib.SMTP, copy: ReviewCopy, recipients: tuple[str, ...], refused: dict[str, str]) -> list[str]:
     from email.policy import SMTP
 
-    message = copy.message
-    sender = message["From"].addresses[0].addr_spec if message["From"] else ""
     try:
-        rejected = client.sendmail(sender, list(recipients), message.as_bytes(policy=SMTP))
+        rejected = client.sendmail(copy.sender, list(recipients), copy.message.as_bytes(policy=SMTP))
     except smtplib.SMTPRecipientsRefused as exc:
         refused.update({r: _reply(code, reply) for r, (code, reply) in exc.recipients.items()})
         raise _Stop("") from None
