@@ -8,12 +8,14 @@ only if the block ends without an exception (a build that fails leaves the cache
 from __future__ import annotations
 
 import contextlib
-import os
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
+
+from ..output.fs import write_atomic
 
 _held: list[tuple[TemplateCache, Bucket]] | None = None
 
@@ -47,13 +49,8 @@ class TemplateCache(FileSystemBytecodeCache):
             self.write(bucket)
 
     def write(self, bucket: Bucket) -> None:
-        path = Path(self._get_cache_filename(bucket))
-        temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        try:
+        code = io.BytesIO()
+        bucket.write_bytecode(code)
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs speed only
             self.folder.mkdir(parents=True, exist_ok=True)
-            with open(temporary, "wb") as handle:
-                bucket.write_bytecode(handle)
-            os.replace(temporary, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+            write_atomic(Path(self._get_cache_filename(bucket)), code.getvalue())
