@@ -45,10 +45,7 @@ def _main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors."),
 ) -> None:
-    """Compile a pool of articles into one send-ready newsletter per audience segment.
-
-    Example: rameau build-issue   (builds the newest edition into dist/)
-    """
+    """The options before any command (the help shown is the Typer app's `help`)."""
     _state["debug"] = debug
 
 

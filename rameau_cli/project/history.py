@@ -122,10 +122,7 @@ def first_format(raw: Any, where: str) -> History:
                                           "restore it from version control"))
     problems: list[Problem] = []
     version = raw.get("format", FORMAT)
-    if isinstance(version, bool) or not isinstance(version, int):
-        problems.append(Problem(f"{where}: format", f"expected a whole number, got {show(version)}"))
-    else:
-        refuse_newer(version, where)
+    check_format(version, where, problems)
     segments = raw.get("segments", {})
     if not isinstance(segments, dict):
         raise ContentError(Problem(f"{where}: segments", "expected a mapping of segment ids to lists of editions"))
@@ -134,13 +131,18 @@ def first_format(raw: Any, where: str) -> History:
                                                        "history_files.load_history"))
     history: dict[str, tuple[SentEdition, ...]] = {}
     for segment, entries in segments.items():
-        if isinstance(entries, list):
-            history[segment] = read_entries(entries, f"{where}: segments.{segment}", problems)
-        else:
-            problems.append(Problem(f"{where}: segments.{segment}", f"expected a list of editions, got {show(entries)}"))
+        history[segment] = read_entries(entries, f"{where}: segments.{segment}", problems)
     if problems:
         raise ContentError(*problems)
     return History(history, {key: value for key, value in raw.items() if key not in ("format", "segments")})
+
+
+def check_format(version: Any, where: str, problems: list[Problem]) -> None:
+    """A history file's `format`: a whole number (else a problem), and none newer than this rameau reads."""
+    if isinstance(version, bool) or not isinstance(version, int):
+        problems.append(Problem(f"{where}: format", f"expected a whole number, got {show(version)}"))
+    else:
+        refuse_newer(version, where)
 
 
 def refuse_newer(version: int, where: str) -> None:

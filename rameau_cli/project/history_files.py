@@ -35,6 +35,7 @@ from .history import (
     Kept,
     SentEdition,
     by_date,
+    check_format,
     entry_record,
     first_format,
     has_conflict,
@@ -43,7 +44,6 @@ from .history import (
     read_entries,
     read_sides,
     read_text,
-    refuse_newer,
 )
 
 HISTORY_DIR = "history"
@@ -228,19 +228,11 @@ def _year_file(raw: Any, where: str) -> tuple[tuple[SentEdition, ...], dict[str,
         raise ContentError(Problem(where, "expected a JSON object with `format` and `editions`; restore it from "
                                           "version control"))
     problems: list[Problem] = []
-    _check_format(raw, where, problems)
+    check_format(raw.get("format"), where, problems)
     entries = read_entries(raw.get("editions", []), f"{where}: editions", problems)
     if problems:
         raise ContentError(*problems)
     return entries, {key: value for key, value in raw.items() if key not in ("format", "editions")}
-
-
-def _check_format(raw: dict[str, Any], where: str, problems: list[Problem]) -> None:
-    version = raw.get("format")
-    if isinstance(version, bool) or not isinstance(version, int):
-        problems.append(Problem(f"{where}: format", f"expected a whole number, got {show(version)}"))
-    else:
-        refuse_newer(version, where)
 
 
 def _read_index(text: str, where: str) -> tuple[Index, History | None, bool]:
