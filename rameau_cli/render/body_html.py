@@ -71,17 +71,19 @@ def _span(span: Span, look: Look) -> str:
     return f"<{tag}>{inner}</{tag}>"
 
 
-def _block(block: Block, look: Look) -> str:
+def _block(block: Block, look: Look, tight: bool = False) -> str:
+    """One block's HTML; `tight`: inside a list item, where paragraphs and lists sit closer."""
+    below = "4px" if tight else "12px"
     if isinstance(block, Paragraph):
-        return f'<p dir="auto" style="margin:0 0 12px;">{inline_html(block.spans, look)}</p>'
+        return f'<p dir="auto" style="margin:0 0 {below};">{inline_html(block.spans, look)}</p>'
     if isinstance(block, Heading):
         size = {2: 20, 3: 18, 4: 16, 5: 15, 6: 14}[block.level]
         return (f'<h{block.level} dir="auto" style="margin:18px 0 8px;font-size:{size}px;line-height:1.3;">'
                 f"{inline_html(block.spans, look)}</h{block.level}>")
     if isinstance(block, ListBlock):
-        return _list(block, look)
+        return _list(block, look, tight)
     if isinstance(block, Quote):
-        inner = "".join(_block(b, look) for b in block.blocks)
+        inner = "".join(_block(b, look, tight) for b in block.blocks)
         return (f'<blockquote dir="auto" style="margin:12px 0;padding:0 0 0 12px;border-left:3px solid #c9c2b4;">'
                 f"{inner}</blockquote>")
     if isinstance(block, Code):
@@ -97,31 +99,30 @@ def _block(block: Block, look: Look) -> str:
     if isinstance(block, Video):
         label = look.video_label.format(provider=block.provider)
         thumbnail = Image(block.thumbnail, label, COLUMN, None, block.url)
-        return (f'{_image(thumbnail, hidden=True)}<p dir="auto" style="margin:0 0 12px;">'
+        return (f'{_image(thumbnail, hidden=True)}<p dir="auto" style="margin:0 0 {below};">'
                 f'<a href="{escape(block.url)}" style="color:{look.accent};">▶ {escape(label)}</a></p>')
     if isinstance(block, Notes):
-        items = "".join(f'<li style="margin:0 0 4px;">{"".join(_block(b, look) for b in note)}</li>' for note in block.items)
+        items = "".join(f'<li style="margin:0 0 4px;">{"".join(_block(b, look, tight) for b in note)}</li>'
+                        for note in block.items)
         return (f'<div class="rm-notes" style="font-size:13px;line-height:1.5;color:#5b615e;border-top:1px solid #e4dfd4;'
                 f'margin:16px 0 0;padding-top:8px;"><p style="margin:0 0 6px;font-weight:bold;">{escape(look.notes_label)}'
                 f'</p><ol style="margin:0;padding-left:20px;">{items}</ol></div>')
     return ""
 
 
-def _list(block: ListBlock, look: Look) -> str:
+def _list(block: ListBlock, look: Look, nested: bool = False) -> str:
     items = []
     for item in block.items:
         blocks = item.blocks
         if item.checked is not None and blocks and isinstance(blocks[0], Paragraph):  # the box opens the text
             box = Span("text", ("☑" if item.checked else "☐") + "\u00a0")
             blocks = (Paragraph((box, *blocks[0].spans)), *blocks[1:])
-        inner = "".join(_block(b, look) for b in blocks)
-        inner = inner.replace('style="margin:0 0 12px;"', 'style="margin:0 0 4px;"')  # tight list items
-        inner = inner.replace(f'style="{LIST}"', f'style="{NESTED_LIST}"')
+        inner = "".join(_block(b, look, tight=True) for b in blocks)
         bullet = "list-style:none;" if item.checked is not None else ""
         items.append(f'<li dir="auto" style="margin:0 0 4px;{bullet}">{inner}</li>')
     tag = "ol" if block.ordered else "ul"
     start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
-    return f'<{tag}{start} style="{LIST}">{"".join(items)}</{tag}>'
+    return f'<{tag}{start} style="{NESTED_LIST if nested else LIST}">{"".join(items)}</{tag}>'
 
 
 def _table(table: Table, look: Look) -> str:
