@@ -33,7 +33,7 @@ from .schema import (
     Walk,
     validate,
 )
-from .urls import HTTP_SCHEMES, url_scheme
+from .urls import HTTP_SCHEMES, feed_location_problem, url_scheme
 from .words import WORDING, wording_pairs
 
 CONFIG_FILE = "rameau.yaml"
@@ -162,8 +162,6 @@ def _one_kind_of_source(values: dict[str, Any], walk: Walk, path: str) -> None:
 
 
 def _feed_location(location: str, walk: Walk, path: str) -> None:
-    from .urls import feed_location_problem
-
     problem = feed_location_problem(location)
     if problem:
         raise Invalid(problem)

@@ -19,6 +19,7 @@ from ..cache.articles import ArticleCache, Deferred
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
+from ..project.reading import read_text, split_front_matter
 from .article import FIELDS, Article, field_values, read_markdown_article, restore
 from .halves import Beside, map_in_halves
 
@@ -175,8 +176,6 @@ def with_body(article: Article) -> Article:
     """The article with its body, read again from its file when the article cache left it there."""
     if not article.body_elsewhere:
         return article
-    from ..project.reading import read_text, split_front_matter
-
     try:
         _, body, _ = split_front_matter(read_text(Path(article.source)), article.source)
     except ContentError:
