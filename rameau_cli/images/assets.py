@@ -201,8 +201,8 @@ class Assets:
         made = self.store.get(key)
         if made is not None:
             return made
-        failed = self.store.index["failed"].get(source.sha)
-        if isinstance(failed, str):  # read and refused by an earlier build: not read again
+        failed = self.store.failed(source.sha)
+        if failed is not None:  # read and refused by an earlier build: not read again
             self._skip(where, ref, failed)
             return None
         from .process import NotAnImage, process
@@ -220,8 +220,7 @@ class Assets:
             kind = source.path.suffix.lower().lstrip(".") or "file"
             why = (f"cannot be read as an image ({_reason(exc)}); open it and save it again as JPEG or PNG (a {kind} "
                    "that is cut or corrupt, or of a format not supported)")
-            self.store.index["failed"][source.sha] = why
-            self.store.changed = True
+            self.store.fail(source.sha, why)
             self._skip(where, ref, why)
             return None
         name = f"{hashlib.sha256(done.data).hexdigest()[:16]}-{slugify(source.path.stem, 40)}.{done.extension}"
@@ -258,6 +257,7 @@ class _Store:
             if not isinstance(self.index.get(part), dict):
                 self.index[part] = {}
         self.new: dict[str, bytes] = {}
+        self.found: dict[str, _Made] = {}  # files read and checked by this build, by key: read once
         self.changed = False
 
     def known_sha(self, path: Path, info: os.stat_result) -> str | None:
@@ -268,9 +268,20 @@ class _Store:
 
     def remember_sha(self, path: Path, info: os.stat_result, sha: str) -> None:
         self.index["sources"][str(path)] = [info.st_size, info.st_mtime_ns, sha]
-        self._changed()
+        self.changed = True
+
+    def failed(self, sha: str) -> str | None:
+        """Why a photo of this content could not be made, when an earlier build found out."""
+        why = self.index["failed"].get(sha)
+        return why if isinstance(why, str) else None
+
+    def fail(self, sha: str, why: str) -> None:
+        self.index["failed"][sha] = why
+        self.changed = True
 
     def get(self, key: str) -> _Made | None:
+        if key in self.found:
+            return self.found[key]
         entry = self.index["made"].get(key)
         if not isinstance(entry, dict) or self.folder is None:
             return None
@@ -281,15 +292,13 @@ class _Store:
             return None
         if not isinstance(name, str) or not name.startswith(hashlib.sha256(data).hexdigest()[:16]):
             return None
-        return _Made(name, data, width, height, source_width)
+        self.found[key] = _Made(name, data, width, height, source_width)
+        return self.found[key]
 
     def put(self, key: str, made: _Made) -> None:
         self.index["made"][key] = {"name": made.name, "width": made.width, "height": made.height,
                                    "source": made.source_width}
         self.new[made.name] = made.data
-        self._changed()
-
-    def _changed(self) -> None:
         self.changed = True
 
     def save(self) -> None:
