@@ -7,8 +7,8 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.measure import Measurement
 from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -101,9 +101,13 @@ class _FittingTable:
                                           for pairs in row_pairs(header, rows, look))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        unbounded = options.update_width(1 << 16)  # Measurement.get clamps to the width it is given
-        fits = Measurement.get(console, unbounded, self.table).minimum <= options.max_width
-        yield self.table if fits else self.stacked
+        # Laid out at this width (rich cannot shrink a column below its least width, and its own
+        # measure of the table can be a column or two short): shown if every line fits.
+        segments = list(console.render(self.table, options))
+        if all(Segment.get_line_length(line) <= options.max_width for line in Segment.split_lines(segments)):
+            yield from segments
+        else:
+            yield self.stacked
 
 
 def _texts(items: list[Any]) -> list[Text]:
