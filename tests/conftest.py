@@ -37,7 +37,7 @@ def copy_example(target: Path) -> Path:
     target.mkdir(parents=True)
     shutil.copy(REPO / "rameau.yaml", target / "rameau.yaml")
     shutil.copytree(REPO / "articles", target / "articles")
-    shutil.copytree(REPO / "editions", target / "editions")
+    shutil.copytree(REPO / "issues", target / "issues")
     return target
 
 

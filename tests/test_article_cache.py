@@ -213,7 +213,7 @@ def test_rendered_markdown_is_reused_and_a_damaged_cache_ignored(example, run, t
     assert run("build-issue", "--out", str(tmp_path / "b"), "--no-history", cwd=example).code == 0
     cache.write_text("{pas du json", encoding="utf-8")
     assert run("build-issue", "--out", str(tmp_path / "c"), "--no-history", cwd=example).code == 0
-    edition = example / "editions" / "2026-W48.md"
+    edition = example / "issues" / "2026-W48.md"
     edition.write_text(edition.read_text(encoding="utf-8").replace("notre carte", "la carte des rendez-vous"), encoding="utf-8")
     assert run("build-issue", "--out", str(tmp_path / "d"), "--no-history", cwd=example).code == 0
     assert tree(tmp_path / "a") == tree(tmp_path / "b") == tree(tmp_path / "c")
@@ -244,7 +244,7 @@ def test_a_changed_config_or_edition_file_is_read_again(example, run):
     config = example / "rameau.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("title: La quotidienne", "title: Le quotidien"),
                       encoding="utf-8")
-    edition = example / "editions" / "2026-W48.md"
+    edition = example / "issues" / "2026-W48.md"
     edition.write_text(edition.read_text(encoding="utf-8").replace(
         'subject: "Alliances : ce qui a bougé cette semaine"', 'subject: "Semaine 48"'), encoding="utf-8")
     result = run("build-issue", "--no-history", "--json", cwd=example)

@@ -9,7 +9,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def generate(*args):
-    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), *args], check=True, capture_output=True)
+    subprocess.run([sys.executable, str(REPO / "tests" / "bench" / "generate.py"), *args], check=True, capture_output=True)
 
 
 def test_generated_project_and_feed_build_strictly(run, tmp_path):

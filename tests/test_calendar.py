@@ -16,7 +16,7 @@ MONDAYS = [dt.date(2026, 10, 5) + dt.timedelta(weeks=i) for i in range(9)]  # bu
 @pytest.fixture
 def project(example):
     """The example without its edition files and articles: a project run by the calendar."""
-    for path in (example / "editions").glob("*.md"):
+    for path in (example / "issues").glob("*.md"):
         path.unlink()
     for path in (example / "articles").glob("*.md"):
         path.unlink()

@@ -77,7 +77,7 @@ def test_text_part_rules(example, run):
 
 
 def test_subject_and_preheader_lengths(example, run):
-    edition = example / "editions" / "2026-W48.md"
+    edition = example / "issues" / "2026-W48.md"
     edition.write_text(edition.read_text(encoding="utf-8")
                        .replace('subject: "Alliances : ce qui a bougé cette semaine"', "subject: " + '"' + "Très long objet " * 4 + '"')
                        .replace('preheader: "Un baromètre', 'preheader: "Court"\nx_preheader: "Un baromètre'), encoding="utf-8")
@@ -146,7 +146,7 @@ def test_max_bytes_moves_the_overflow_into_a_more_online_list(example, run):
 
 
 def long_subject_and_short_preheader(project: Path) -> None:
-    edition = project / "editions" / "2026-W48.md"
+    edition = project / "issues" / "2026-W48.md"
     edition.write_text(edition.read_text(encoding="utf-8")
                        .replace('subject: "Alliances : ce qui a bougé cette semaine"',
                                 'subject: "Alliances : ce qui a bougé cette semaine dans vos territoires"')

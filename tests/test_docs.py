@@ -9,7 +9,7 @@ import yaml
 from helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-RECIPES = sorted((REPO / "examples" / "ci").glob("*.yml"))
+RECIPES = sorted((REPO / "docs" / "ci").glob("*.yml"))
 
 
 def test_readme_opens_with_the_two_set_up_commands():

@@ -34,7 +34,7 @@ def old_history(project, entries, **top):
 @pytest.fixture
 def daily(example):
     """The example without its edition file: each build is a calendar edition."""
-    for path in (example / "editions").glob("*.md"):
+    for path in (example / "issues").glob("*.md"):
         path.unlink()
     return example
 

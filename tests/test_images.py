@@ -116,7 +116,7 @@ def test_images_in_bodies_and_the_edito(example, images, run):
                       "![Lien](lien.png)\n\n![Absent](photos/absente.jpg)\n\n"
                       "![Distante](https://cdn.example.org/photo.jpg)")
     with_front_matter(example / "articles" / "formation-gouvernance-partagee.md", "image: file:///etc/passwd")
-    edition = next((example / "editions").glob("2026-W48*"))
+    edition = next((example / "issues").glob("2026-W48*"))
     add_body(edition, "![Le logo](../media/logo.png)")
     result = run("build-issue", cwd=example)
     assert result.code == 0, result.stderr

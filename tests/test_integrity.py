@@ -52,15 +52,15 @@ def test_a_truncated_manifest_loses_no_segment(example, run):
 
 
 def test_the_newest_edition_is_the_latest_period_not_the_last_name(example, run):
-    (example / "editions" / "2026-W9.md").write_text("---\nsubject: Semaine 9\n---\n", encoding="utf-8")
+    (example / "issues" / "2026-W9.md").write_text("---\nsubject: Semaine 9\n---\n", encoding="utf-8")
     result = run("build-issue", "--json", cwd=example)
     assert json.loads(result.stdout)["edition"] == "2026-W48"
-    (example / "editions" / "2026-12-01.md").write_text("---\nsubject: Le 1er\n---\n", encoding="utf-8")
+    (example / "issues" / "2026-12-01.md").write_text("---\nsubject: Le 1er\n---\n", encoding="utf-8")
     assert json.loads(run("build-issue", "--json", cwd=example).stdout)["edition"] == "2026-12-01"
 
 
 def test_the_manifest_gives_each_segments_issue_number(example, run):
-    for path in (example / "editions").glob("*.md"):
+    for path in (example / "issues").glob("*.md"):
         path.unlink()
     first = json.loads(run("build-issue", "--date", "2026-11-27", "--json", cwd=example).stdout)
     numbers = {m["edition"]: {s: e["number"] for s, e in m["segments"].items()} for m in first}
@@ -168,7 +168,7 @@ def test_out_of_range_dates_are_usage_errors(example, run, args, message):
 def test_today_is_today_in_the_newsletters_time_zone(example, run):
     from zoneinfo import ZoneInfo
 
-    for path in (example / "editions").glob("*.md"):
+    for path in (example / "issues").glob("*.md"):
         path.unlink()
     config = example / "rameau.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("Europe/Paris", "Pacific/Kiritimati"), encoding="utf-8")
@@ -180,19 +180,19 @@ def test_today_is_today_in_the_newsletters_time_zone(example, run):
 @pytest.mark.parametrize("where, template, message", [
     ("config", "{{ 1/0 }}", "rameau.yaml: segments.quotidienne.subject: template error: ZeroDivisionError"),
     ("config", "{{ edition.number + articles }}", "rameau.yaml: segments.quotidienne.subject: template error"),
-    ("edition", "{{ 1/0 }}", "editions/2026-W48.md: subject: template error: ZeroDivisionError"),
-    ("edition", "{% if %}", "editions/2026-W48.md: subject: template error"),
+    ("edition", "{{ 1/0 }}", "issues/2026-W48.md: subject: template error: ZeroDivisionError"),
+    ("edition", "{% if %}", "issues/2026-W48.md: subject: template error"),
 ])
 def test_a_failing_subject_template_names_its_file(example, run, where, template, message):
     if where == "config":
         config = example / "rameau.yaml"
         config.write_text(config.read_text(encoding="utf-8").replace(
             'subject: "La quotidienne – {{ edition.date_short }}"', f'subject: "{template}"'), encoding="utf-8")
-        edition = example / "editions" / "2026-W48.md"
+        edition = example / "issues" / "2026-W48.md"
         edition.write_text(edition.read_text(encoding="utf-8").replace(
             'subject: "Alliances : ce qui a bougé cette semaine"\n', ""), encoding="utf-8")
     else:
-        edition = example / "editions" / "2026-W48.md"
+        edition = example / "issues" / "2026-W48.md"
         edition.write_text(edition.read_text(encoding="utf-8").replace(
             'subject: "Alliances : ce qui a bougé cette semaine"', f'subject: "{template}"'), encoding="utf-8")
     result = run("build-issue", cwd=example)
@@ -201,7 +201,7 @@ def test_a_failing_subject_template_names_its_file(example, run, where, template
 
 
 def test_a_pinned_article_that_is_not_found_gets_a_suggestion(example, run):
-    edition = example / "editions" / "2026-W48.md"
+    edition = example / "issues" / "2026-W48.md"
     edition.write_text(edition.read_text(encoding="utf-8").replace(
         "pinned: [journee-alliances-citoyennes-5-decembre]", "pinned: [journee-alliances-citoyennes-5-decembr]"))
     result = run("build-issue", cwd=example)

@@ -28,7 +28,7 @@ def starter(request, tmp_path_factory):
 
     project = tmp_path_factory.mktemp(request.param) / "project"
     assert invoke("init", "--language", request.param, str(project), cwd=project.parent).code == 0
-    for edition in (project / "editions").glob("*.md"):
+    for edition in (project / "issues").glob("*.md"):
         edition.unlink()
     built = invoke("build-issue", "--week", "2026-W48", cwd=project)
     assert built.code == 0, built.stderr
@@ -78,7 +78,7 @@ def test_one_article_is_one_article(example, run):
     config.write_text(config.read_text(encoding="utf-8").replace("    max_articles: 8\n    accent: \"#6b2d6b\"",
                                                                  "    max_articles: 1\n    accent: \"#6b2d6b\""),
                       encoding="utf-8")
-    for edition in (example / "editions").glob("*.md"):
+    for edition in (example / "issues").glob("*.md"):
         edition.unlink()
     assert run("build-issue", "--week", "2026-W48", cwd=example).code == 0
     manifest = json.loads((example / "dist" / "2026-W48" / "manifest.json").read_text(encoding="utf-8"))
@@ -105,10 +105,10 @@ def test_a_french_and_an_english_segment_from_one_pool(example, run):
         (example / "articles" / f"{slug}.md").write_text(
             f"---\ntitle: \"{title}\"\ndate: 2026-11-2{len(slug) % 5 + 3}\n{extra}summary: \"{title}, en bref.\"\n---\n"
             "Texte.\n", encoding="utf-8")
-    (example / "editions" / "2026-W48.md").write_text(
+    (example / "issues" / "2026-W48.md").write_text(
         "---\nsubject: \"Les nouvelles de la semaine, à lire\"\npinned: [fr-une]\n---\nLe mot de la semaine, en français.\n",
         encoding="utf-8")
-    (example / "editions" / "2026-W48.en.md").write_text(
+    (example / "issues" / "2026-W48.en.md").write_text(
         "---\npreheader: \"This week, in English and in short.\"\n---\nThe week's word, in English.\n", encoding="utf-8")
     config = example / "rameau.yaml"
     text = config.read_text(encoding="utf-8")
@@ -162,7 +162,7 @@ def test_a_french_and_an_english_segment_from_one_pool(example, run):
 
 
 def test_the_greeting_is_a_word_like_the_others(example, run):
-    edition = example / "editions" / "2026-W48.md"
+    edition = example / "issues" / "2026-W48.md"
     text = edition.read_text(encoding="utf-8")
     head, _, body = text.partition("\n---\n")
     edition.write_text(f"{head}\n---\nBonjour à toutes et à tous,\n\n{body}", encoding="utf-8")

@@ -54,7 +54,7 @@ Le corps.
 def newsletter(folder, site):
     """A small project whose every http link leads to `site` (no test reaches the network)."""
     (folder / "articles").mkdir(parents=True)
-    (folder / "editions").mkdir()
+    (folder / "issues").mkdir()
     (folder / "rameau.yaml").write_text(f"""newsletter:
   name: Lettre d'essai
   sender: "Lettre <lettre@example.org>"
@@ -67,7 +67,7 @@ segments:
 """, encoding="utf-8")
     for name in ("ok", "moved", "missing", "gone", "no-head", "hang"):
         (folder / "articles" / f"{name}.md").write_text(ARTICLE.format(name=name, url=f"{site.url}/{name}"), encoding="utf-8")
-    (folder / "editions" / "2026-W48.md").write_text(f"""---
+    (folder / "issues" / "2026-W48.md").write_text(f"""---
 since: 2026-11-23
 until: 2026-11-29
 subject: "Les nouvelles de la semaine, en quelques liens"

@@ -69,7 +69,7 @@ def test_any_text_comes_back_from_the_message_exactly(built, text):
 def test_subject_keeps_french_spaces_and_cannot_inject_headers(example):
     (example / "rameau.yaml").write_text((example / "rameau.yaml").read_text(encoding="utf-8").replace(
         "  profile: generic", "  profile: generic\n  unsubscribe_mailto: desinscription@rameau-alliances.org"), encoding="utf-8")
-    edition = example / "editions" / "2026-W48.md"
+    edition = example / "issues" / "2026-W48.md"
     edition.write_text(edition.read_text(encoding="utf-8").replace(
         'subject: "Alliances : ce qui a bougé cette semaine"', 'subject: "Alliances : quoi de neuf ?\\r\\nBcc: victime@example.org"'),
         encoding="utf-8")

@@ -246,7 +246,7 @@ def test_an_output_folder_that_cannot_be_created_is_a_clear_error(example, run):
 
 def test_three_builds_at_once_number_three_issues(example):
     """Each build reads the history under the output lock: no two issues get one number."""
-    for path in (example / "editions").glob("*.md"):
+    for path in (example / "issues").glob("*.md"):
         path.unlink()
     days = ["2026-11-24", "2026-11-25", "2026-11-26"]  # three daily editions: 23, 24 and 25 November
     processes = [subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue", "--date", day, "--segment",

@@ -70,7 +70,7 @@ def test_no_line_of_a_terminal_starts_with_a_colon_held_by_a_no_break_space(resu
 
 
 def test_the_overview_never_folds_an_id_nor_a_long_subject_at_120_columns(example, run):
-    edition = example / "editions" / "2026-W48.md"
+    edition = example / "issues" / "2026-W48.md"
     subject = "Alliances : ce qui a bougé cette semaine dans vos territoires"  # 61 characters
     edition.write_text(edition.read_text(encoding="utf-8").replace("Alliances : ce qui a bougé cette semaine", subject),
                        encoding="utf-8")

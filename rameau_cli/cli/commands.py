@@ -42,6 +42,7 @@ def build_issue(
     from ..errors import ExitCode
     from ..pipeline import build_issue as build_and_write
     from ..pipeline import load_project
+    from ..project.editions import folder_note
     from .progress import progress_display
     from .reporting import report_build
 
@@ -55,6 +56,8 @@ def build_issue(
         typer.echo(json.dumps(manifests[0] if len(manifests) == 1 else manifests, ensure_ascii=False, indent=2))
     if not quiet:
         report_build(stderr_console(), result)
+        if note := folder_note(config.root):
+            stderr_console().print(note, markup=False, highlight=False)
     if not result.build.emails:
         raise typer.Exit(int(ExitCode.NOTHING_TO_SEND))
 

@@ -78,7 +78,7 @@ class EditionChoice:
 
 # name -> (annotation, parameter declaration), in the order --help lists them
 SHARED: dict[str, tuple[Any, Any]] = {
-    "edition": (Optional[str], typer.Argument(None, help="Edition id, such as 2026-W48: a file in editions/ or a "
+    "edition": (Optional[str], typer.Argument(None, help="Edition id, such as 2026-W48: a file in issues/ or a "
                                                          "calendar period (default: the newest edition file).",
                                               show_default=False)),
     "segment": (List[str], typer.Option([], "--segment", "-s", help="Only this segment (repeatable).")),

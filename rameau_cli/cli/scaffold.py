@@ -35,7 +35,7 @@ def init_project(directory: Path, force: bool = False, language: str = "fr") -> 
         raise UsageError(Problem(str(directory), "folder is not empty; choose a new folder or pass --force"))
     source = example_root() if language == "fr" else STARTERS / language
     files = [source / "rameau.yaml"]
-    for part in ("articles", "editions"):
+    for part in ("articles", "issues"):
         files += sorted((source / part).glob("*.md"))
     written = []
     try:

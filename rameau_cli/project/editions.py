@@ -1,4 +1,4 @@
-"""Edition files (`editions/2026-W48.md`): an edition's window, number, subject and preheader
+"""Edition files (`issues/2026-W48.md`): an edition's window, number, subject and preheader
 overrides, pinned articles and édito. Optional: without one, an edition is its calendar period.
 """
 
@@ -18,7 +18,7 @@ from .calendar import Window, day_window, parse_week, period_days
 from .reading import read_text, split_front_matter
 from .schema import TEXT, Either, Integer, Key, ListOf, MapOf, Mapping, Moment, Text, Walk, validate
 
-EDITION_FOLDERS = ("editions", "issues")  # `issues/` is the folder's earlier name, still read
+EDITION_FOLDERS = ("issues", "editions")  # `editions/` is the folder's earlier name, still read
 EDITION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 LINE = Text(fold=True)  # line breaks never reach a subject: they read as spaces
@@ -49,7 +49,7 @@ LANGUAGE_SUFFIX = re.compile(r"(?P<edition>.+)\.(?P<language>[a-z]{2,3}(?:-[A-Za
 
 @dataclass(frozen=True)
 class Translation:
-    """`editions/2026-W48.en.md`: the édito, subject and preheader of the segments in English."""
+    """`issues/2026-W48.en.md`: the édito, subject and preheader of the segments in English."""
 
     language: str
     subject: dict[str, str] = field(default_factory=dict, hash=False)
@@ -110,6 +110,14 @@ def edition_files(root: Path) -> dict[str, Path]:
                                                       "keep one of the two"))
             found[path.stem] = path
     return found
+
+
+def folder_note(root: Path) -> str:
+    """A line for a project that keeps its edition files in `editions/`, the folder's earlier
+    name: still read, and free to be renamed (an empty string otherwise)."""
+    if (root / "editions").is_dir() and not (root / "issues").is_dir():
+        return "note: editions/ is read as before; it can be renamed issues/, the folder's name now"
+    return ""
 
 
 def _translation_of(stem: str, stems: set[str]) -> str:

@@ -24,7 +24,10 @@ from ..project.reading import CONTROLS
 from .body_html import Look, blocks_html, inline_html
 from .text import TextLook, blocks_text, inline_text, upper_first, wrap
 
-THEME = Path(__file__).resolve().parent.parent / "templates"
+_PACKAGE = Path(__file__).resolve().parent.parent
+# The default theme: inside an installed package (the wheel puts the repository's top-level
+# templates/ there), or the repository's templates/ beside the package in a checkout.
+THEME = _PACKAGE / "templates" if (_PACKAGE / "templates").is_dir() else _PACKAGE.parent / "templates"
 
 
 def _invisible_to_mjml(char: str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
+REPO = BENCH.parents[1]
 WORK = BENCH / ".work"
 NODE_DIR = BENCH / ".node"
 MJML_BIN = NODE_DIR / "node_modules" / "mjml" / "bin" / "mjml"
@@ -74,14 +74,14 @@ def feed_project(count: int) -> Path:
 
 
 def ensure_mjml() -> tuple[list[str] | None, str]:
-    """The MJML CLI's command line, installing mjml@4 into bench/.node if needed; or None and why."""
+    """The MJML CLI's command line, installing mjml@4 into tests/bench/.node if needed; or None and why."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node:
         return None, "node is not installed"
     if not MJML_BIN.is_file():
         if not npm:
             return None, "npm is not installed, so the MJML CLI cannot be installed"
-        print("  installing mjml@4 into bench/.node (npm)...", file=sys.stderr, flush=True)
+        print("  installing mjml@4 into tests/bench/.node (npm)...", file=sys.stderr, flush=True)
         NODE_DIR.mkdir(exist_ok=True)
         try:
             done = subprocess.run([npm, "install", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund",

@@ -1,7 +1,7 @@
 """Would rendering the segments in parallel pay? Serial, two threads and two forked processes.
 
-    python bench/parallel.py                                  # the bundled example
-    python bench/parallel.py bench/.work/articles-10000 2026-W48
+    python tests/bench/parallel.py                                  # the bundled example
+    python tests/bench/parallel.py tests/bench/.work/articles-10000 2026-W48
 
 Each variant renders every segment of one edition (MJML, HTML, text part and message.eml, as a
 build does), 15 times after one untimed run; the medians are printed side by side. rameau renders
@@ -32,7 +32,7 @@ def render_one(issue):
 
 
 def main(argv: list[str]) -> int:
-    project = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent
+    project = Path(argv[0]) if argv else Path(__file__).resolve().parents[2]
     options = BuildOptions(week=argv[1]) if len(argv) > 1 else BuildOptions()
     config = load_project(project)
     issues = [email.issue for email in build(config, options, history=None).emails]

@@ -1,10 +1,10 @@
 """Generate benchmark inputs for rameau: a project of N French articles, an RSS 2.0 feed, or
 a project whose articles each have a camera photo next to them.
 
-    python bench/generate.py --articles 10000 --out bench/.work/articles-10000
-    python bench/generate.py --feed 5000 --out bench/.work/feed-5000.xml
-    python bench/generate.py --photos 20 --out bench/.work/photos-20
-    python bench/generate.py --history 10 --out bench/.work/history-10
+    python tests/bench/generate.py --articles 10000 --out tests/bench/.work/articles-10000
+    python tests/bench/generate.py --feed 5000 --out tests/bench/.work/feed-5000.xml
+    python tests/bench/generate.py --photos 20 --out tests/bench/.work/photos-20
+    python tests/bench/generate.py --history 10 --out tests/bench/.work/history-10
 
 Everything comes from a fixed seed and the word lists below (stdlib only; Pillow for the
 photos), so the same arguments always give the same articles. Dates are spread over the year ending on
@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 SEED = 20261129
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Europe/Paris")
 LAST_DAY = dt.date(2026, 11, 29)  # the year of articles ends with week 2026-W48
 YEAR_SECONDS = 365 * 24 * 3600
@@ -208,7 +208,7 @@ def article_file(rng: random.Random) -> tuple[str, str]:
 
 
 def edition_file(rng: random.Random) -> str:
-    """editions/2026-W48.md: the edition every benchmark build asks for."""
+    """issues/2026-W48.md: the edition every benchmark build asks for."""
     edito = "\n\n".join([
         "Chères lectrices, chers lecteurs,",
         paragraph(rng, 4),
@@ -230,7 +230,7 @@ def write_project(count: int, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
     (out / "articles").mkdir(parents=True)
-    (out / "editions").mkdir()
+    (out / "issues").mkdir()
     shutil.copyfile(REPO / "rameau.yaml", out / "rameau.yaml")
     seen: set[str] = set()
     for index in range(count):
@@ -239,7 +239,7 @@ def write_project(count: int, out: Path) -> None:
         assert slug not in seen
         seen.add(slug)
         (out / "articles" / f"{slug}.md").write_text(text, encoding="utf-8")
-    (out / "editions" / "2026-W48.md").write_text(edition_file(rng), encoding="utf-8")
+    (out / "issues" / "2026-W48.md").write_text(edition_file(rng), encoding="utf-8")
 
 
 # --- A feed --------------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def write_history(years: int, out: Path) -> None:
     out.mkdir(parents=True)
     for name in ("rameau.yaml",):
         shutil.copyfile(REPO / name, out / name)
-    for folder in ("articles", "editions"):
+    for folder in ("articles", "issues"):
         shutil.copytree(REPO / folder, out / folder)
     last = dt.date(2026, 11, 22)  # the Sunday before 2026-W48
     first = last - dt.timedelta(days=round(365.25 * years) - 1)

@@ -1,6 +1,6 @@
 """How long an edit of an article takes to reach an open live preview, as a person sees it.
 
-    python bench/preview_latency.py [--rameau PATH] [--edits 5] PROJECT
+    python tests/bench/preview_latency.py [--rameau PATH] [--edits 5] PROJECT
 
 Starts `rameau preview --serve` on a free port of 127.0.0.1 in a copy of PROJECT (its
 rameau.yaml, articles, editions, templates and cache), listens to
