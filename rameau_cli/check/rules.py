@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 
 from ..project.checks import RULES, Checks
 from ..render.body_html import WIDE_TABLE  # more columns scroll inside their box on phones
+from ..render.outlook import as_others_read
 from ..render.text import CODE_INDENT, TEXT_WIDTH
 
 GMAIL_CLIP = 102_000  # Gmail hides the rest of a message whose HTML is over about 102 KB
@@ -113,7 +114,7 @@ def check_email(email: CheckedEmail) -> list[Finding]:
         findings.append(finding(email.segment, rule, message))
 
     scan = _Scan()
-    scan.feed(re.sub(r"<!--\[if.*?<!\[endif\]-->", "", email.html, flags=re.S))
+    scan.feed(as_others_read(email.html))  # Outlook's own parts are checked as Outlook reads them
     _size(email, add)
     _styles(scan, add)
     _images(scan, email, add)

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from ..errors import Problem, RenderError
 from ..project.reading import CONTROLS
 from .body_html import Look, blocks_html, inline_html
+from .palette import dark_accent
 from .text import TextLook, blocks_text, inline_text, upper_first, wrap
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -115,6 +116,7 @@ def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[s
     env.filters["inline_html"] = lambda spans, issue: inline_html(spans, look(issue))
     env.filters["blocks_text"] = lambda blocks, issue, links: blocks_text(blocks, links, text_look(issue))
     env.filters["inline_text"] = inline_text
+    env.filters["dark_accent"] = dark_accent
     return env
 
 
