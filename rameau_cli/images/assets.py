@@ -26,6 +26,7 @@ from typing import Any
 from ..cache.base import CacheFolder
 from ..errors import ConfigError, Problem, Warnings, show
 from ..project.reading import slugify
+from .remote import RemoteSizes
 
 ASSETS_DIR = "assets"
 COLUMN = 552  # the width the theme shows a full-width image at, in CSS pixels
@@ -59,10 +60,12 @@ class Picture:
         return self.url
 
     def at(self, width: int) -> Picture:
-        """This image shown `width` pixels wide: a file made for that width when it is from disk."""
+        """This image shown `width` pixels wide: a file made for that width when it is from disk,
+        a remote one in its proportions when they are known."""
         if self.resize is not None:
             return self.resize(width)
-        return Picture(self.url, width, None)
+        height = max(1, round(width * self.height / self.width)) if self.width and self.height else None
+        return Picture(self.url, width, height)
 
 
 SHOWN = re.compile(rf"/({NAME.pattern})")  # a made file's name where an email's HTML shows it
@@ -97,8 +100,10 @@ class Assets:
     an image from disk is then refused, naming output.public_url). `files`: name -> bytes of
     every file the emails point at, to write under the output folder or serve in a preview."""
 
-    def __init__(self, root: Path, url: str | None, cache: CacheFolder, warnings: Warnings):
+    def __init__(self, root: Path, url: str | None, cache: CacheFolder, warnings: Warnings,
+                 remote: RemoteSizes | None = None):
         self.root = root.resolve()
+        self.remote = remote  # the proportions of remote images (None: unknown)
         self.url = url.rstrip("/") if url is not None else None
         self.warnings = warnings
         self.files: dict[str, bytes] = {}
@@ -108,6 +113,12 @@ class Assets:
 
     def save(self) -> None:
         self.store.save()
+        if self.remote is not None:
+            self.remote.save()
+
+    def remote_size(self, url: str) -> tuple[int, int] | None:
+        """A remote image's width and height in pixels, when they can be learned."""
+        return self.remote.size(url) if self.remote is not None else None
 
     def picture(self, ref: str, base: Path | None, where: str, width: int = COLUMN) -> Picture | None:
         """The image `ref` names, shown `width` pixels wide at most: a remote address as it is, a
@@ -115,7 +126,8 @@ class Assets:
         with a warning, when it cannot be used. `base` None: no file may be read (a feed)."""
         ref = ref.strip()
         if is_remote(ref):
-            return Picture(ref)
+            size = self.remote_size(ref)
+            return Picture(ref, *size) if size else Picture(ref)
         if base is None or SCHEME.match(ref) or ref.startswith("//"):
             self._skip(where, ref, "is not an https address; link an image over https")
             return None

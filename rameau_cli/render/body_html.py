@@ -221,14 +221,17 @@ def _table(table: Table, look: Look) -> str:
     return only_outlook(f'<div dir="rtl" style="text-align:right;">{fallback}</div>' if rtl else fallback) + not_outlook(html)
 
 
+def box_height(width: int, height: int | None) -> int:
+    """The height an image says in the HTML: its own, else that of a box of the stated ratio,
+    which the layout keeps while it loads or when images are blocked."""
+    return height or round(width * RATIO[1] / RATIO[0])
+
+
 def _image(image: Image, hidden: bool = False) -> str:
     """An image, a link when it has one; `hidden`: a duplicate of the link next to it, kept out
     of a screen reader's way."""
     width = min(image.width or COLUMN, COLUMN)
-    if image.height and image.width:
-        height = max(1, round(image.height * width / image.width))
-    else:  # proportions unknown: a box of a stated ratio while it loads, or when images are blocked
-        height = round(width * RATIO[1] / RATIO[0])
+    height = box_height(width, max(1, round(image.height * width / image.width)) if image.height and image.width else None)
     tag = (f'<img src="{escape(image.src)}" alt="{escape(image.alt)}" width="{width}" height="{height}" '
            f'style="display:block;width:100%;max-width:{width}px;height:auto;border:0;color:#5b615e;font-size:14px;'
            f'line-height:1.4;margin:0 0 12px;" />')

@@ -100,6 +100,8 @@ class Reading:
     # An image that names a file (no scheme): (its address, width, height) for the width asked,
     # or None to leave it out. None: such an image is a link like any other (a feed's content).
     local_image: Callable[[str, int | None], tuple[str, int, int] | None] | None = None
+    # A remote image's width and height, when they can be learned (None: only what its tag says).
+    remote_size: Callable[[str], tuple[int, int] | None] | None = None
 
 
 def read_blocks(html: str, reading: Reading = Reading()) -> Blocks:
@@ -269,6 +271,11 @@ class _Reader:
         src = self.reading.resolve(raw)
         if not src:
             return None
+        if not (width and height) and self.reading.remote_size is not None:
+            size = self.reading.remote_size(src)
+            if size:  # the tag's width (or the image's own), in the image's proportions
+                width = width or size[0]
+                height = max(1, round(width * size[1] / size[0]))
         return Image(src, alt, width, height, href)
 
     # inline
