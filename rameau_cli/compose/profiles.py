@@ -15,11 +15,12 @@ class Profile:
     view_online: Markup  # the web version's URL
     first_name: Markup  # the recipient's first name, with a fallback
     first_name_fallback: str = ""  # what the tool writes when it knows no first name: "à vous"
+    manage: Markup = Markup("")  # the subscriber's page of choices (segments, address), where the tool has one
 
     @property
     def placeholders(self) -> tuple[str, ...]:
         """Merge tags that stand where a URL would: never rewritten, never checked as links."""
-        return (str(self.unsubscribe), str(self.view_online))
+        return (str(self.unsubscribe), str(self.view_online)) + ((str(self.manage),) if self.manage else ())
 
 
 def profile_for(name: str, language: str = "fr", fallback: str | None = None) -> Profile:
@@ -41,4 +42,12 @@ def profile_for(name: str, language: str = "fr", fallback: str | None = None) ->
     }
     unsubscribe, view_online, first_name = tags[name]
     # The tags are ours, not content: marked safe so that autoescaping keeps their quotes intact.
-    return Profile(name, Markup(unsubscribe), Markup(view_online), Markup(first_name), fallback)
+    return Profile(name, Markup(unsubscribe), Markup(view_online), Markup(first_name), fallback,
+                   Markup(MANAGE.get(name, "")))
+
+
+# The page where a subscriber chooses what they receive, in the tools that have one: Mailchimp's
+# *|UPDATE_PROFILE|* (its merge tag cheat sheet) and listmonk's {{ ManageURL }} (its templating
+# docs). Brevo's {{ update_profile }} needs a form chosen for each campaign (its API's
+# updateFormId), Buttondown, Mailjet and the generic profile have no such tag: none.
+MANAGE = {"mailchimp": "*|UPDATE_PROFILE|*", "listmonk": "{{ ManageURL }}"}

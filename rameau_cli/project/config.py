@@ -98,6 +98,7 @@ class Segment:
     body: str = "summary"  # "full": every article whole in the email
     language: str = ""  # its emails' language and the articles it takes ("": the newsletter's)
     wording: tuple[tuple[str, Any], ...] = ()  # its own words, over the project's
+    forward_url: str = ""  # where a reader who was forwarded an email subscribes ("": the archive, if published)
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,8 @@ SEGMENT = Mapping(
     Key("links", LINKS, "Link tagging for this segment, overriding the top-level `links`."),
     Key("language", LANGUAGE, "Its emails' language; it takes only articles in it (default: the newsletter's)."),
     Key("wording", WORDING, "Its own words for readers, over the newsletter's `wording`."),
+    Key("forward_url", URL, "Where a reader who was forwarded an email subscribes (default: the archive's page, "
+                            "when output.public_url is set)."),
 )
 
 
@@ -346,6 +349,7 @@ def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking, langua
         body=values["body"],
         language=values["language"] or language,
         wording=wording_pairs(values["wording"]),
+        forward_url=values["forward_url"] or "",
     )
 
 
