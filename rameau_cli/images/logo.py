@@ -22,7 +22,7 @@ def _luminance(rgb: tuple[float, float, float]) -> float:
 def ink_contrast(data: bytes, page: str) -> float | None:
     """The contrast of a transparent logo's ink with `page` (#rrggbb); None when the logo is
     opaque (or cannot be read): its own background is behind its ink."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageStat, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -30,12 +30,12 @@ def ink_contrast(data: bytes, page: str) -> float | None:
             rgba = image.convert("RGBA")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         return None
-    pixels = list(rgba.getdata())
-    transparent = sum(1 for p in pixels if p[3] < 128)
-    ink = [p for p in pixels if p[3] >= 128]
-    if not ink or transparent < len(pixels) // 20:  # opaque: it brings its own background
-        return None
-    mean = tuple(sum(p[i] for p in ink) / len(ink) for i in range(3))
+    alpha = rgba.getchannel("A")
+    transparent = sum(alpha.histogram()[:128])
+    if transparent < rgba.width * rgba.height // 20 or transparent == rgba.width * rgba.height:
+        return None  # opaque, it brings its own background (or it shows nothing at all)
+    opaque = alpha.point(lambda a: 255 if a >= 128 else 0)
+    mean = tuple(ImageStat.Stat(rgba.convert("RGB"), mask=opaque).mean)
     back = tuple(float(int(page[i:i + 2], 16)) for i in (1, 3, 5))
     light, dark = sorted((_luminance(mean), _luminance(back)), reverse=True)  # type: ignore[arg-type]
     return (light + 0.05) / (dark + 0.05)

@@ -76,6 +76,16 @@ def _dir(text: str) -> tuple[str, str]:
     return (' dir="rtl"', "text-align:right;") if direction(text) == "rtl" else (' dir="auto"', "")
 
 
+def text_dir(content: str | Inline) -> str:
+    """The `dir` of a template's line of content (a title, a summary): rtl, else auto."""
+    return "rtl" if direction(content if isinstance(content, str) else text_of(content)) == "rtl" else "auto"
+
+
+def start_align(content: str | Inline) -> str:
+    """The alignment a right-to-left line needs in a template (the theme's columns say left)."""
+    return "text-align:right;" if text_dir(content) == "rtl" else ""
+
+
 def _block_text(block: Block) -> str:
     if isinstance(block, (Paragraph, Heading)):
         return text_of(block.spans)
@@ -145,7 +155,7 @@ def _block(block: Block, look: Look, tight: bool = False) -> str:
         return _image(block)
     if isinstance(block, Video):
         label = look.video_label.format(provider=block.provider)
-        thumbnail = Image(block.thumbnail, label, block.width, block.height, block.url)
+        thumbnail = Image(block.thumbnail, label, COLUMN, round(COLUMN * block.height / block.width), block.url)
         return (f'{_image(thumbnail, hidden=True)}<p dir="auto" style="margin:0 0 {below};">'
                 f'<a href="{escape(block.url)}" style="color:{look.accent};">▶ {escape(label)}</a></p>')
     if isinstance(block, Notes):
