@@ -349,3 +349,179 @@ def test_dark_buttons_show_the_segment_s_accent(browser, emails, project):
     page.close()
     expected = dark_accent("#8a3b12")
     assert colour == "rgb({}, {}, {})".format(*(int(expected[i:i + 2], 16) for i in (1, 3, 5)))
+
+
+# --- Remote images: proportions learned once, bounded ---------------------------------------------
+
+
+def png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 100, 50)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def image_server():
+    from helpers import LocalServer, Reply
+
+    server = LocalServer().start()
+    server.routes["/portrait.png"] = Reply(png(300, 400), content_type="image/png")
+    server.routes["/wide.png"] = Reply(png(1200, 300), content_type="image/png")
+    server.routes["/broken.png"] = Reply(b"not an image at all", content_type="image/png")
+    server.routes["/huge.png"] = Reply(b"\x89PNG" + b"\0" * (9 * 1024 * 1024), content_type="image/png")
+    yield server
+    server.stop()
+
+
+def remote_image_project(example: Path, server) -> Path:
+    from helpers import add_body
+
+    article = example / "articles" / "kit-accueil-benevoles.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(re.sub(r"\nimage: .*", f"\nimage: {server.url}/portrait.png", text), encoding="utf-8")
+    add_body(article, f"![Un graphique]({server.url}/wide.png)\n\n![Cassée]({server.url}/broken.png)\n\n"
+                      f"![Trop lourde]({server.url}/huge.png)\n\n![Absente]({server.url}/missing.png)")
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "    audiences: [association]\n", "    audiences: [association]\n    body: full\n"), encoding="utf-8")
+    return example
+
+
+def image_tag(html: str, src: str) -> str:
+    return re.search(rf'<img src="{re.escape(src)}"[^>]*>', html)[0]
+
+
+def test_a_remote_image_s_proportions_are_learned_once(example, image_server):
+    project = remote_image_project(example, image_server)
+    html = built(project)["hebdo-association"]
+    url = image_server.url
+    assert 'width="552" height="736"' in image_tag(html, f"{url}/portrait.png")  # 300×400, the featured width
+    assert 'width="552" height="138"' in image_tag(html, f"{url}/wide.png")  # 1200×300, in the column
+    for unreadable in ("broken", "huge", "missing"):  # a box of the stated 3:2 ratio
+        assert 'width="552" height="368"' in image_tag(html, f"{url}/{unreadable}.png")
+    asked = [path for _, path, _ in image_server.requests]
+    assert sorted(set(asked)) == ["/broken.png", "/huge.png", "/missing.png", "/portrait.png", "/wide.png"]
+    assert len(asked) == 5  # each once, whatever the segments that show it
+    image_server.requests.clear()
+    again = built(project)["hebdo-association"]
+    assert 'width="552" height="138"' in image_tag(again, f"{url}/wide.png")
+    assert sorted(path for _, path, _ in image_server.requests) == ["/broken.png", "/huge.png", "/missing.png"]
+
+
+def test_an_offline_build_asks_no_image_for_its_size(example, image_server):
+    project = remote_image_project(example, image_server)
+    result = invoke("build-issue", "--offline", cwd=project)
+    assert result.code == 0, result.stderr
+    html = (project / "dist" / "2026-W48" / "hebdo-association" / "index.html").read_text(encoding="utf-8")
+    assert image_server.requests == []
+    assert 'width="552" height="368"' in image_tag(html, f"{image_server.url}/wide.png")
+
+
+# --- The reader's choices ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language, reply, forwarded", [
+    ("fr", "Répondez à cet e-mail", "On vous a transféré cet e-mail\u202f?"),
+    ("en", "Reply to this email", "Was this email forwarded to you?"),
+    ("de", "Antworten Sie auf diese E-Mail", "Wurde Ihnen diese E-Mail weitergeleitet?"),
+])
+def test_the_footer_invites_replies_and_forwarded_readers_in_three_languages(example, language, reply, forwarded):
+    from helpers import set_public_url
+
+    set_public_url(example)
+    config = example / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  language: fr\n", f"  language: {language}\n")
+                      .replace("    accent: \"#6b2d6b\"\n",
+                               "    accent: \"#6b2d6b\"\n    forward_url: https://www.rameau-alliances.org/abonnement\n"),
+                      encoding="utf-8")
+    result = invoke("build-issue", "--no-history", cwd=example)
+    assert result.code == 0, result.stderr
+    folder = example / "dist" / "2026-W48"
+    for segment, page in (("quotidienne", "https://lettres.example.org/archive/index.html"),
+                          ("hebdo-grand-public", "https://www.rameau-alliances.org/abonnement")):
+        html = html_lib.unescape((folder / segment / "index.html").read_text(encoding="utf-8"))
+        text = (folder / segment / "index.txt").read_text(encoding="utf-8")
+        for part in (html, text):
+            assert reply in part and forwarded in part and page in part
+        assert re.search(rf'<a href="{re.escape(page)}"[^>]*>[^<]+</a>', html)
+
+
+def test_a_manage_link_where_the_emailing_tool_has_one(example):
+    for profile, tag in (("mailchimp", "*|UPDATE_PROFILE|*"), ("listmonk", "{{ ManageURL }}"), ("generic", None)):
+        config = example / "rameau.yaml"
+        config.write_text(re.sub(r"  profile: \w+", f"  profile: {profile}", config.read_text(encoding="utf-8")),
+                          encoding="utf-8")
+        result = invoke("build-issue", "--no-history", cwd=example)
+        assert result.code == 0, result.stderr
+        html = (example / "dist" / "2026-W48" / "quotidienne" / "index.html").read_text(encoding="utf-8")
+        text = (example / "dist" / "2026-W48" / "quotidienne" / "index.txt").read_text(encoding="utf-8")
+        if tag is None:
+            assert "Gérer votre abonnement" not in html and "Gérer votre abonnement" not in text
+            continue
+        assert f'<a href="{html_lib.escape(tag, quote=True)}" style="color:#5b615e;">Gérer votre abonnement</a>' in html
+        assert f"Gérer votre abonnement\u00a0: {tag}" in text
+        checked = invoke("check", "--json", cwd=example)
+        assert "link-absolute" not in checked.stdout  # the tag is the tool's, not a broken link
+
+
+def test_a_test_send_fills_the_manage_link_with_an_address_that_leads_nowhere():
+    from email.message import EmailMessage
+
+    from rameau_cli.compose.profiles import profile_for
+    from rameau_cli.output.review import _fill
+
+    profile = profile_for("mailchimp")
+    filled = _fill('<a href="*|UPDATE_PROFILE|*">x</a>', profile, {}, html=True)
+    assert filled == '<a href="https://manage.test-send.invalid/">x</a>'
+    assert EmailMessage  # the module reads the built message as this one
+
+
+# --- Words: links, numbers, headings, directions -----------------------------------------------------
+
+
+@pytest.mark.parametrize("written, linked", [
+    ("see www.example.org/a/b.", "https://www.example.org/a/b"), ("WWW.Example.org", "https://WWW.Example.org"),
+    ("https://example.org/x", "https://example.org/x"), ("README.md and budget.py", None), ("example.org", None),
+    ("mail me@example.org", None),
+])
+def test_written_out_addresses_are_links_and_nothing_else(written, linked):
+    from rameau_cli.render.markup import markdown_to_html
+
+    found = re.findall(r'<a href="([^"]+)"', markdown_to_html(written))
+    assert found == ([linked] if linked else [])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("40 000 $", "40\u202f000\u00a0$"), ("1 250 000 €", "1\u202f250\u202f000\u00a0€"), ("12 %", "12\u00a0%"),
+    ("$ 40", "$\u00a040"), ("3,5 km à pied", "3,5\u00a0km à pied"), ("en 2026 100 personnes", "en 2026 100 personnes"),
+    ("5 minutes", "5 minutes"), ("page 12 345.", "page 12\u202f345."), ("10 ans", "10\u00a0ans"),
+])
+def test_a_number_stays_with_its_groups_and_its_unit(text, expected):
+    from rameau_cli.compose.language import typography
+
+    assert typography(text, "en") == expected
+
+
+@pytest.mark.parametrize("tags, levels", [
+    ("h2 h3 h4", [3, 4, 5]), ("h1 h2", [3, 4]), ("h2 h4 h2 h5", [3, 4, 3, 4]), ("h3", [3]), ("h4 h2", [3, 3]),
+])
+def test_headings_start_under_the_title_and_never_skip(tags, levels):
+    from rameau_cli.render.blocks import Heading
+    from rameau_cli.render.read_html import Reading, read_blocks
+
+    html = "".join(f"<{tag}>t</{tag}>" for tag in tags.split())
+    found = [b.level for b in read_blocks(html, Reading(heading_shift=3)) if isinstance(b, Heading)]
+    assert found == levels
+
+
+def test_a_right_to_left_table_and_list_are_laid_out_from_the_right():
+    from rameau_cli.render.body_html import blocks_html
+    from rameau_cli.render.read_html import read_blocks
+
+    html = str(blocks_html(read_blocks("<table><tr><th>المنطقة</th><th>Total</th></tr><tr><td>الشمال</td><td>12</td></tr>"
+                                       "</table><ul><li>عنصر أول</li></ul><ul><li>first</li></ul>")))
+    assert '<th scope="col" dir="rtl" style="' in html and 'text-align:right;' in html
+    assert '<ul dir="rtl" style="margin:0 0 12px;padding-right:22px;">' in html
+    assert '<ul style="margin:0 0 12px;padding-left:22px;">' in html  # the English list as before
