@@ -134,10 +134,10 @@ def test_read_as_outlook_reads_it_no_email_is_wider_than_600_px(browser, emails,
 def test_the_wide_table_and_the_long_code_line_have_an_outlook_form(emails):
     html = emails["hebdo-association"]
     outlook = as_outlook_reads(html)
-    assert "<strong>Amendments&#160;:</strong> Amendment adopted" in outlook  # "Column: value", as in the text
+    assert "<strong>Subsidies&#160;:</strong> Subsidies granted" in outlook  # "Column: value", as in the text
     assert "exports/&#8203;regions/&#8203;" in outlook  # the URL breaks after its slashes
     others = re.sub(r"<!--\[if mso\]>.*?<!\[endif\]-->", "", html, flags=re.S)
-    assert "Amendments&#160;:</strong>" not in others and 'role="region"' in others  # others keep the scroll box
+    assert "Subsidies&#160;:</strong>" not in others and 'role="region"' in others  # others keep the scroll box
 
 
 def test_every_button_has_its_outlook_padding(emails):
