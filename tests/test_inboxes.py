@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import html as html_lib
 import io
+import itertools
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from rameau_cli.render.outlook import as_outlook_reads, outlook_reads
+
 from conftest import invoke
 from helpers import FIXTURES, content_project, set_public_url
-from rameau_cli.render.outlook import as_outlook_reads, outlook_reads
 
 NAME = "Rameau des alliances"
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
@@ -263,7 +265,7 @@ def test_heading_levels_never_skip(browser, emails, project, segment):
     levels = page.evaluate("() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1])")
     page.close()
     assert levels[0] == 1
-    for before, after in zip(levels, levels[1:]):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, levels
 
 
@@ -336,9 +338,9 @@ def test_dark_buttons_take_the_accent_or_a_lighter_shade_that_reads(accent):
     assert contrast(shade, DARK_CARD) >= 4.5 and contrast(shade, DARK_PAGE) >= 4.5
     if contrast(accent, DARK_CARD) >= 4.5 and contrast(accent, DARK_PAGE) >= 4.5:
         assert shade == accent
-    else:  # as little lighter as it takes: the same hue, one step darker would not read
+    else:  # a lighter shade of it, never a darker one
         channels = [int(shade[i:i + 2], 16) for i in (1, 3, 5)]
-        assert all(c >= int(accent[i:i + 2], 16) for c, i in zip(channels, (1, 3, 5)))
+        assert all(c >= int(accent[i:i + 2], 16) for c, i in zip(channels, (1, 3, 5), strict=True))
 
 
 def test_dark_buttons_show_the_segment_s_accent(browser, emails, project):

@@ -100,8 +100,8 @@ def outlook_reads(condition: str) -> bool:
         if name.lower() != "mso":
             return False
         wanted = float(version or 0)
-        return {"gte": OUTLOOK_VERSION >= wanted, "gt": OUTLOOK_VERSION > wanted, "lte": OUTLOOK_VERSION <= wanted,
-                "lt": OUTLOOK_VERSION < wanted}.get(operator.lower(), False)
+        return {"gte": wanted <= OUTLOOK_VERSION, "gt": wanted < OUTLOOK_VERSION, "lte": wanted >= OUTLOOK_VERSION,
+                "lt": wanted > OUTLOOK_VERSION}.get(operator.lower(), False)
 
     return any(all(term(part) for part in alternative.split("&")) for alternative in condition.split("|"))
 
