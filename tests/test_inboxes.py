@@ -489,7 +489,7 @@ def test_a_test_send_fills_the_manage_link_with_an_address_that_leads_nowhere():
     ("mail me@example.org", None),
 ])
 def test_written_out_addresses_are_links_and_nothing_else(written, linked):
-    from rameau_cli.render.markup import markdown_to_html
+    from rameau_cli.content.markup import markdown_to_html
 
     found = re.findall(r'<a href="([^"]+)"', markdown_to_html(written))
     assert found == ([linked] if linked else [])
@@ -501,7 +501,7 @@ def test_written_out_addresses_are_links_and_nothing_else(written, linked):
     ("5 minutes", "5 minutes"), ("page 12 345.", "page 12\u202f345."), ("10 ans", "10\u00a0ans"),
 ])
 def test_a_number_stays_with_its_groups_and_its_unit(text, expected):
-    from rameau_cli.compose.language import typography
+    from rameau_cli.content.language import typography
 
     assert typography(text, "en") == expected
 
@@ -510,8 +510,8 @@ def test_a_number_stays_with_its_groups_and_its_unit(text, expected):
     ("h2 h3 h4", [3, 4, 5]), ("h1 h2", [3, 4]), ("h2 h4 h2 h5", [3, 4, 3, 4]), ("h3", [3]), ("h4 h2", [3, 3]),
 ])
 def test_headings_start_under_the_title_and_never_skip(tags, levels):
-    from rameau_cli.render.blocks import Heading
-    from rameau_cli.render.read_html import Reading, read_blocks
+    from rameau_cli.content.blocks import Heading
+    from rameau_cli.content.read_html import Reading, read_blocks
 
     html = "".join(f"<{tag}>t</{tag}>" for tag in tags.split())
     found = [b.level for b in read_blocks(html, Reading(heading_shift=3)) if isinstance(b, Heading)]
@@ -519,8 +519,8 @@ def test_headings_start_under_the_title_and_never_skip(tags, levels):
 
 
 def test_a_right_to_left_table_and_list_are_laid_out_from_the_right():
+    from rameau_cli.content.read_html import read_blocks
     from rameau_cli.render.body_html import blocks_html
-    from rameau_cli.render.read_html import read_blocks
 
     html = str(blocks_html(read_blocks("<table><tr><th>المنطقة</th><th>Total</th></tr><tr><td>الشمال</td><td>12</td></tr>"
                                        "</table><ul><li>عنصر أول</li></ul><ul><li>first</li></ul>")))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from markupsafe import escape
 
-from .blocks import Inline, Table
+from ..content.blocks import Inline, Table
 
 CODE_COLUMNS = 64  # characters of 13 px monospace that fit the 552 px column, with the box's padding
 PUNCTUATION = re.compile(r"([/.?&=,;:()\[\]{}<>#|+*!@~^%-]+)")  # a code line breaks after these first
