@@ -17,7 +17,7 @@ import pytest
 from rameau_cli.render.outlook import as_outlook_reads, outlook_reads
 
 from conftest import invoke
-from helpers import FIXTURES, content_project, set_public_url
+from helpers import FIXTURES, checked, content_project, missing_tool, set_public_url
 
 NAME = "Rameau des alliances"
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
@@ -53,7 +53,7 @@ def make_project(target: Path, logo_dark: bool = False) -> Path:
         light.save(project / "logo-dark.png")
         keys += "  logo_dark: logo-dark.png\n"
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("newsletter:\n", "newsletter:\n" + keys, 1),
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("newsletter:\n", "newsletter:\n" + keys, 1),
                       encoding="utf-8")
     return project
 
@@ -79,8 +79,13 @@ def emails(project) -> dict[str, str]:
 def browser():
     from playwright.sync_api import sync_playwright
 
-    from rameau_cli.preview.screenshots import launch_browser
+    from rameau_cli.errors import UsageError
+    from rameau_cli.preview.screenshots import find_browser, launch_browser
 
+    try:
+        find_browser()
+    except UsageError as exc:
+        missing_tool(f"{exc} (.ci/run installs Debian's chromium)")
     with sync_playwright() as playwright:
         browser = launch_browser(playwright)
         yield browser
@@ -386,7 +391,7 @@ def remote_image_project(example: Path, server) -> Path:
     add_body(article, f"![Un graphique]({server.url}/wide.png)\n\n![Cassée]({server.url}/broken.png)\n\n"
                       f"![Trop lourde]({server.url}/huge.png)\n\n![Absente]({server.url}/missing.png)")
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "    audiences: [association]\n", "    audiences: [association]\n    body: full\n"), encoding="utf-8")
     return example
 
@@ -434,7 +439,7 @@ def test_the_footer_invites_replies_and_forwarded_readers_in_three_languages(exa
 
     set_public_url(example)
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  language: fr\n", f"  language: {language}\n")
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("  language: fr\n", f"  language: {language}\n")
                       .replace("    accent: \"#6b2d6b\"\n",
                                "    accent: \"#6b2d6b\"\n    forward_url: https://www.rameau-alliances.org/abonnement\n"),
                       encoding="utf-8")
