@@ -12,7 +12,7 @@ from rameau_cli.sources.article import FIELDS, Article, field_values
 from rameau_cli.sources.article_cache import Deferred
 from rameau_cli.sources.written_out import new_tuple, plain_record_article, plain_restore, record_article, restore
 
-DATE = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.timezone.utc)
+DATE = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC)
 text = st.text(max_size=12)
 names = st.lists(st.text(max_size=6), max_size=3)
 VALUES = {"str": text, "bool": st.booleans(), "int": st.integers(-5, 5)}
