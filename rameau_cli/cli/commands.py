@@ -283,19 +283,16 @@ def history_resolve(
 
     Example: git pull && rameau history resolve && git add history.json history/
     """
-    from ..output.write import output_folder, write_history
+    from ..output.resolve import resolve_history
     from ..pipeline import load_project
     from ..project.history import HISTORY_FILE
-    from ..project.history_files import load_history
 
     config = load_project(project)
     path = config.root / HISTORY_FILE
-    with output_folder(config, config.output_dir):  # no build writes it meanwhile
-        history = load_history(path)
-        if not history.merged:
-            stderr_console().print(f"{path}: no conflict to resolve", markup=False)
-            return
-        write_history(config, history)
+    history = resolve_history(config)
+    if history is None:
+        stderr_console().print(f"{path}: no conflict to resolve", markup=False)
+        return
     count = sum(len(entries) for entries in history.segments.values())
     stderr_console().print(f"{path}: resolved; {count} edition(s) of {len(history.segments)} segment(s) kept",
                            markup=False)
