@@ -205,6 +205,7 @@ def send(
     from ..output.send import send_messages, smtp_settings
     from ..output.write import settle
     from ..pipeline import assets_url, load_project
+    from ..project.addresses import MESSAGE
 
     recipients = check_recipients(tuple(to))
     samples = parse_samples(tuple(sample))
@@ -223,7 +224,7 @@ def send(
     profile = profile_for(config.profile, config.newsletter.language)
     now = dt.datetime.now(config.newsletter.tz).replace(microsecond=0)
     titles = {segment.id: segment.title for segment in config.segments}
-    copies = [review_copy(email.folder / "message.eml", email.segment,
+    copies = [review_copy(email.folder / MESSAGE, email.segment,
                           str(email.entry.get("title") or titles.get(email.segment, email.segment)),
                           recipients, profile, samples, now) for email in built]
     for copy in copies:  # images from disk attached: they show before they are published

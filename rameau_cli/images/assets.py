@@ -27,7 +27,6 @@ from ..cache.base import CacheFolder
 from ..errors import ConfigError, Problem, Warnings, show
 from ..project.reading import slugify
 
-ASSETS_DIR = "assets"
 COLUMN = 552  # the width the theme shows a full-width image at, in CSS pixels
 MAX_SOURCE_BYTES = 60_000_000
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")

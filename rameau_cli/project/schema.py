@@ -33,6 +33,7 @@ class Walk:
     tz: ZoneInfo | None = None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    typos: list[Problem] = field(default_factory=list)  # keys surely meant as known ones: they stop a build
 
     def where(self, path: str) -> str:
         return f"{self.filename}: {path}" if path else self.filename
@@ -68,6 +69,42 @@ def closest(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str |
 
     matches = difflib.get_close_matches(word.lower(), sorted(choices), n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+def key_form(name: str) -> str:
+    """A key as it is meant, whatever its spelling: `publishAt`, `publish-at`, `Publish At` are `publish_at`."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name.strip()).lower().replace("-", "_").replace(" ", "_")
+
+
+def _distance(first: str, second: str) -> int:
+    """Edits from one word to the other (a letter added, removed, changed, or two swapped)."""
+    previous2: list[int] = []
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        row = [i]
+        for j, b in enumerate(second, 1):
+            row.append(min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a != b)))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def meant_as(name: str, known: list[str], aliases: dict[str, str]) -> str | None:
+    """The known key an unknown one was surely meant as: the same once case, `-` and `_` are set
+    aside (`publish-at`), another word for it (`aliases`: `segment` for `audiences`), or a
+    letter or two off (`audiances`); None for a key of its own (`image_credit`)."""
+    form = key_form(name)
+    for key in known:
+        if key_form(key) == form:
+            return key
+    if form in aliases:
+        return aliases[form]
+    if len(form) >= 4:
+        near = [key for key in known if _distance(form, key) <= (1 if len(form) < 7 else 2)]
+        if near:
+            return min(near, key=lambda key: _distance(form, key))
+    return None
 
 
 # --- Kinds: how one value is read ----------------------------------------------------------------
@@ -270,8 +307,11 @@ class Mapping(Kind):
     name = "mapping"
 
     def __init__(self, *keys: Key, unknown: str = "error", what: str = "key", optional: bool = False,
-                 check: Callable[[dict[str, Any], Walk, str], None] | None = None, table: str = ""):
+                 check: Callable[[dict[str, Any], Walk, str], None] | None = None, table: str = "",
+                 silent: frozenset[str] = frozenset(), aliases: dict[str, str] | None = None):
         self.keys = keys
+        self.silent = silent  # keys of other tools, read without a word (front matter: Hugo's `weight`)
+        self.aliases = aliases or {}  # unknown="typo": other words for a key (`segment` for `audiences`)
         self.table = table  # the README lists its keys in a table of their own, by this name
         self.by_name = {key.name: key for key in keys}
         self.unknown = unknown
@@ -325,8 +365,16 @@ class Mapping(Kind):
         return result
 
     def check_unknown(self, value: dict, walk: Walk, path: str) -> None:
+        """Unknown keys: errors, warnings, or (unknown="typo") warnings but for a key surely
+        meant as a known one, which is a typo that must stop the build (walk.typos)."""
         for name in value:
-            if name in self.by_name:
+            if name in self.by_name or str(name) in self.silent:
+                continue
+            if self.unknown == "typo" and (meant := meant_as(str(name), list(self.by_name), self.aliases)):
+                where = walk.where(f"{path}.{name}" if path else str(name))
+                meaning = meant if " " in meant else f"did you mean {meant!r}? Rename it"
+                walk.typos.append(Problem(where, f"unknown {self.what}; {meaning} (a misspelt key is not ignored: it "
+                                                 "could send an article to other readers, or before its time)"))
                 continue
             hint = closest(str(name), list(self.by_name))
             extra = f"; did you mean {hint!r}?" if hint else f"; known keys: {', '.join(self.by_name)}"

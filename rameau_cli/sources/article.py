@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import ContentError, Problem, Warnings
+from ..errors import ContentError, KeyTypo, Problem, Warnings
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
 from ..project.schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
 
@@ -39,6 +39,7 @@ class Article:
     lang: str = ""  # its language ("": the newsletter's); a segment takes only articles in its own
     translation_of: str = ""  # the id of the article it translates
     body_elsewhere: bool = False  # the body was left in its file (by the article cache): see sources.markdown.with_body
+    draft: str = ""  # the front matter that makes it a draft (`draft: true`), kept out of every segment
 
     @property
     def folder(self) -> Path | None:
@@ -86,6 +87,32 @@ field_values = attrgetter(*FIELDS)  # an article's fields as a tuple, in FIELDS 
 
 LINE = Text(fold=True)
 
+# Keys of the usual static-site generators, read without a word: the same Markdown files may
+# build a site too. Hugo (gohugo.io/content-management/front-matter/), Jekyll
+# (jekyllrb.com/docs/front-matter/), Eleventy (11ty.dev/docs/data-configuration/) and Pelican
+# (docs.getpelican.com/en/latest/content.html). Those that decide whether an article is public
+# are read (`draft`, `status`, `published`); those that could mean an audience or a summary
+# (`categories`, `description`) are warned about.
+SITE_KEYS = frozenset({
+    "layout", "permalink", "aliases", "weight", "type", "linkTitle", "menu", "menus", "toc",
+    "lastmod", "modified", "updated", "expiryDate", "headless", "isCJKLanguage", "markup", "outputs",
+    "resources", "sitemap", "build", "cascade", "translationKey", "params", "excerpt_separator",
+    "redirect_from", "redirect_to", "eleventyExcludeFromCollections", "eleventyNavigation", "eleventyComputed",
+    "eleventyImport", "pagination", "templateEngineOverride", "dynamicPermalink", "permalinkBypassOutputDir",
+    "save_as", "template", "translation", "comments", "share", "sidebar", "nav_order", "parent", "has_children",
+})
+# Other words for a key that decides who gets an article, or when: surely meant as that key.
+KEY_ALIASES = {
+    "segment": "audiences", "segments": "audiences", "newsletter": "audiences", "newsletters": "audiences",
+    "audience_ids": "audiences", "readers": "audiences", "tag": "tags", "language": "lang", "locale": "lang",
+    "embargo": "publish_at", "embargo_until": "publish_at", "publish_on": "publish_at", "publish_date": "publish_at",
+    "send_at": "publish_at", "not_before": "publish_at",
+    "exclude_tags": "a segment's key (rameau.yaml), not an article's: an article chooses its readers with "
+                    "`audiences:` and `tags:`",
+    "exclude_audiences": "a segment's key (rameau.yaml), not an article's: an article chooses its readers with "
+                         "`audiences:` and `tags:`",
+}
+
 FRONT_MATTER = Mapping(
     Key("title", LINE, "The article's title.", required=True),
     Key("date", Moment(), "Its date, such as 2026-11-24 or 2026-11-24T09:30:00+01:00.", required=True),
@@ -104,9 +131,25 @@ FRONT_MATTER = Mapping(
     Key("slug", LINE, "Its id (default: the file's name)."),
     Key("lang", LANGUAGE, "Its language, when not the newsletter's: only segments in that language take it."),
     Key("translation_of", LINE, "The id of the article it translates: pinned with it, listed with it."),
-    unknown="warning",
+    Key("draft", Boolean(), "`true`: a draft, in no segment (Hugo, Eleventy, Jekyll).", default=False),
+    Key("status", LINE, "Pelican's status: `draft` keeps it out of every segment."),
+    Key("published", Boolean(), "Jekyll's: `false` keeps it out of every segment.", default=True),
+    unknown="typo",
     what="front matter key",
+    silent=SITE_KEYS,
+    aliases=KEY_ALIASES,
 )
+
+
+def draft_of(values: dict[str, Any]) -> str:
+    """What makes the article a draft, as its front matter says it ("" when it is not one)."""
+    if values["draft"]:
+        return "draft: true"
+    if (values["status"] or "").lower() == "draft":
+        return "status: draft"
+    if values["published"] is False:
+        return "published: false"
+    return ""
 
 
 def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: Warnings,
@@ -130,6 +173,8 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
         raise ContentError(Problem(f"{where}:2", "front matter must be `key: value` lines (a mapping)"))
     walk = Walk(where, tz)
     values = validate(FRONT_MATTER, raw, walk, "", None)
+    if walk.typos:
+        raise ContentError(*(KeyTypo(p.where, p.message) for p in walk.typos))
     for problem in walk.warnings:
         warnings.warn(problem.where, problem.message)
     if walk.problems or values is None:
@@ -155,6 +200,7 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
         full=values["body"] == "full",
         lang=values["lang"] or "",
         translation_of=slugify(values["translation_of"]) if values["translation_of"] else "",
+        draft=draft_of(values),
     )
     if not article.title:
         raise ContentError(Problem(f"{where}: title", "is empty; every article needs a title"))
