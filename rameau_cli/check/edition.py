@@ -113,6 +113,7 @@ def check_edition(config: Any, options: Any, out: Path | None = None, force: boo
     from ..compose.profiles import profile_for
     from ..output.write import settle
     from ..pipeline import build
+    from ..project.schema import unknown_key
 
     out_dir = out or config.output_dir
     settle(config, out_dir)  # what a killed build left is put right first
@@ -132,6 +133,7 @@ def check_edition(config: Any, options: Any, out: Path | None = None, force: boo
     if fresh is not None:
         findings += [finding("", "article-skipped", f"{p}; it is in no email") for p in fresh.pool.skipped]
         findings += [finding("", "image-left-out", str(p)) for p in fresh.image_warnings]
+        findings += [finding("", "front-matter-unknown", str(p)) for p in fresh.warnings if unknown_key(p)]
     if not config.newsletter.address:
         findings.append(finding("", "address-missing", "rameau.yaml: newsletter.address: no postal address; add the "
                                 "organisation's (CAN-SPAM requires one, and several emailing tools refuse a campaign "

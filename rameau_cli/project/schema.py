@@ -71,6 +71,14 @@ def closest(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str |
     return matches[0] if matches else None
 
 
+IGNORED = "ignored"  # the word that ends an unknown key's warning
+
+
+def unknown_key(problem: Problem) -> bool:
+    """Whether a warning is that of an unknown key, ignored (front matter, edition files)."""
+    return problem.message.startswith("unknown ") and f", {IGNORED}" in problem.message
+
+
 def key_form(name: str) -> str:
     """A key as it is meant, whatever its spelling: `publishAt`, `publish-at`, `Publish At` are `publish_at`."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name.strip()).lower().replace("-", "_").replace(" ", "_")
@@ -382,7 +390,7 @@ class Mapping(Kind):
             if self.unknown == "error":
                 walk.error(key_path, f"unknown {self.what}{extra}")
             else:
-                walk.warn(key_path, f"unknown {self.what}, ignored{extra}")
+                walk.warn(key_path, f"unknown {self.what}, {IGNORED}{extra}")
 
     def check_swallowed(self, text: str, value: dict, walk: Walk, path: str) -> None:
         """A quote left open in YAML runs on over the next lines: `title: "L'hebdo` followed by
