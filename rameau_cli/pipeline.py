@@ -138,8 +138,6 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
     assert history is None or isinstance(history, History)
     for note in history.notes if history is not None else ():
         warnings.warn(note.where, note.message)
-    if history is not None and not options.named:
-        refuse_going_back(history, plan)
     texts = Texts(TextCache(cache))
     assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings)
     window_of = _windows(config, warnings, cache)
@@ -365,6 +363,8 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     cache = CacheFolder(config.cache_dir, late.warn, deferred=True)  # kept only once the build is written
     with held(), output_folder(config, out_dir):
         built = build(config, options, now=now, cache=cache, progress=progress)
+        if built.history is not None and not options.named:  # a preview may look back; a build never writes back
+            refuse_going_back(built.history, [(b.edition, tuple(s.segment for s in b.selections)) for b in built.editions])
         result = write(config, built, out_dir, built.history, cache, options.named)
     cache.flush()
     return replace(result, warnings=result.warnings + tuple(late))

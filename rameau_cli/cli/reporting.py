@@ -71,6 +71,7 @@ def report_build(console: Any, result: Result) -> None:
             report_late(console, built, issue.segment.id)
         for segment_id in built.empty:
             console.print(f"  {segment_id}: skipped, nothing to send", markup=False, style="yellow")
+            report_late(console, built, segment_id)
     report_skipped(console, result.build.pool.skipped)
 
 

@@ -131,9 +131,20 @@ def stage_history(commit: Commit, root: Path, changes: dict[Path, bytes]) -> Non
 
 
 def _stage_archive(commit: Commit, places: Addresses, files: dict[str, bytes]) -> None:
-    """The archive's files whose bytes change: a page that stays the same is not written again."""
+    """The archive's files whose bytes change: a page that stays the same is not written again.
+    `files` is the whole archive: when a page there is no longer in it (a segment that left the
+    archive), the folder is replaced whole, so that nothing of that segment stays published."""
     folder = fs.safe_join(places.out, str(places.archive.relative_to(places.out)))
     if folder.is_dir() and not folder.is_symlink():
+        there = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()
+                 and not any(part.startswith(".") for part in path.relative_to(folder).parts)}
+        if there - set(files):
+            staged = commit.stage_folder(folder)
+            for name, data in sorted(files.items()):
+                path = fs.safe_join(staged, *name.split("/"))
+                fs.make_folder(path.parent)
+                fs.write_new(path, data)
+            return
         files = {name: data for name, data in files.items() if not _holds(folder / name, data)}
     if files:
         commit.stage_tree(folder, files)
