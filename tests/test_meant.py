@@ -7,11 +7,12 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import tree
 from test_private import PUBLIC_URL, association, write_article
 
 from rameau_cli.errors import ContentError, KeyTypo, Warnings
 from rameau_cli.sources.article import read_markdown_article
+
+from helpers import tree
 
 TZ = ZoneInfo("Europe/Paris")
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from helpers import tree
 
 PUBLIC_URL = "https://news.hedgerow.example.org"

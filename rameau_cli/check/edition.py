@@ -113,7 +113,7 @@ def check_edition(config: Any, options: Any, out: Path | None = None, force: boo
     from ..compose.profiles import profile_for
     from ..output.write import settle
     from ..pipeline import build
-    from ..project.schema import unknown_key
+    from ..project.keys import unknown_key
 
     out_dir = out or config.output_dir
     settle(config, out_dir)  # what a killed build left is put right first

@@ -107,8 +107,11 @@ def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Editio
     wanted = primary(segment.language or language)
     late_ids: dict[str, str] = {}
     if late is not None:
+        due_ids = {article.id for article in due_articles}  # due anyway (an embargo lifting now): not late
         for article in late.articles:
-            if segment.late == "skip" and not article.draft and article.id not in sent:
+            if article.id in due_ids:
+                continue
+            if segment.late == "skip":
                 decisions.append(Decision(article.id, segment.id, Reason.LATE_SKIPPED, late.note(article)))
             else:
                 late_ids[article.id] = late.note(article)
