@@ -138,3 +138,25 @@ def test_the_association_over_three_weeks(project, run):
     assert run("build-issue", "--no-history", "--out", "other", cwd=project).code == 0
     checked = run("check", "--out", "other", cwd=project)
     assert "build-stale" not in checked.stdout + checked.stderr and "other/2026-W48" in checked.stdout
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_ci_recipes_and_the_readme_publish_only_the_public_folder():
+    import yaml
+
+    github = yaml.safe_load((ROOT / "docs" / "ci" / "github-actions.yml").read_text("utf-8"))
+    steps = github["jobs"]["weekly"]["steps"]
+    [pages] = [s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact")]
+    assert pages["with"]["path"].rstrip("/") == "dist/public"
+    committed = " ".join(s.get("run", "") for s in steps if "git add" in s.get("run", ""))
+    assert re.findall(r"git add -f (\S+)", committed) == ["dist/public"]
+    gitlab = yaml.safe_load((ROOT / "docs" / "ci" / "gitlab-ci.yml").read_text("utf-8"))
+    assert any("cp -r dist/public public" in line for line in gitlab["pages"]["script"])
+    assert all("git add -f dist/public" in line for line in gitlab["weekly-newsletters"]["script"] if "git add" in line)
+    assert gitlab["weekly-newsletters"]["artifacts"]["access"] == "developer"
+    readme = (ROOT / "README.md").read_text("utf-8")
+    publishing = readme.split("## Publishing the output folder", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"`((?:rsync|aws s3 sync) [^`]*)`", publishing)
+    assert len(commands) == 2 and all(" dist/public/ " in command for command in commands)
