@@ -160,3 +160,14 @@ def test_the_ci_recipes_and_the_readme_publish_only_the_public_folder():
     publishing = readme.split("## Publishing the output folder", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"`((?:rsync|aws s3 sync) [^`]*)`", publishing)
     assert len(commands) == 2 and all(" dist/public/ " in command for command in commands)
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de"])
+def test_init_writes_what_each_segment_publishes_in_every_segment(tmp_path, run, language):
+    import yaml
+
+    assert run("init", "--language", language, str(tmp_path / "p"), cwd=tmp_path).code == 0
+    text = (tmp_path / "p" / "rameau.yaml").read_text("utf-8")
+    segments = yaml.safe_load(text)["segments"]
+    assert segments and all(settings.get("archive") == "public" for settings in segments.values())
+    assert "unlisted" in text and "none" in text  # the choice is said where it is made

@@ -17,9 +17,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import files as fs
 from ..errors import OutputError, Problem
 from ..project.addresses import STAGED_BELOW  # folders whose files a build stages one by one
-from . import fs
 
 JOURNAL = ".rameau-journal.json"
 SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import files as fs
+from ..builds import EditionBuild
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import OutputError, Problem, Warnings
 from ..images.assets import shown_in
@@ -29,7 +31,6 @@ from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import HISTORY_DIR, complete, history_changes
 from ..render.emails import Email
-from . import fs
 from .archive import archive_files
 from .commit import Commit, recover
 from .manifest import email_files, files_entry, make_manifest, manifest_bytes, segment_entry, web_file
@@ -70,10 +71,10 @@ def settle(config: Config, out_dir: Path) -> None:
             pass
 
 
-def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, history: History | None,
+def write_build(config: Config, editions: tuple[EditionBuild, ...], out_dir: Path, history: History | None,
                 warnings: Warnings, assets: dict[str, bytes] | None = None,
                 cache: CacheFolder = NO_CACHE, named: bool = True) -> tuple[Written, ...]:
-    """Write `editions` (pipeline.EditionBuild) into `out_dir`, with the images from disk they
+    """Write `editions` into `out_dir`, with the images from disk they
     show (`assets`, by name), recording them in `history` (None: no history, no archive). Call
     inside `output_folder`. `named`: an edition was asked for by name or window, so that
     latest.json may go back to it (else it only moves forward)."""
@@ -220,7 +221,7 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def _stage_edition(commit: Commit, places: Addresses, built: Any, warnings: Warnings, config: Config,
+def _stage_edition(commit: Commit, places: Addresses, built: EditionBuild, warnings: Warnings, config: Config,
                    assets: dict[str, bytes], with_history: bool) -> Written:
     edition, emails = built.edition, built.emails
     order = [segment.id for segment in config.segments]

@@ -1,5 +1,5 @@
-"""The `Article` every source produces, the schema of an article's front matter, and reading
-one article from a Markdown file."""
+"""The `Article` every source produces, and reading one article from a Markdown file (the schema
+of its front matter: project/front_matter.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, KeyTypo, Problem, Warnings
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
-from ..project.schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
+from ..project.schema import Walk, validate
 
 
 @dataclass(frozen=True, slots=True)  # slots: a large folder holds 100,000 of them
@@ -85,73 +85,6 @@ Values that articles often share are kept once."""
 field_values = attrgetter(*FIELDS)  # an article's fields as a tuple, in FIELDS order
 
 
-LINE = Text(fold=True)
-
-# Keys of the usual static-site generators, read without a word: the same Markdown files may
-# build a site too. Hugo (gohugo.io/content-management/front-matter/), Jekyll
-# (jekyllrb.com/docs/front-matter/), Eleventy (11ty.dev/docs/data-configuration/) and Pelican
-# (docs.getpelican.com/en/latest/content.html). Those that decide whether an article is public
-# are read (`draft`, `status`, `published`); those that could mean an audience or a summary
-# (`categories`, `description`) are warned about.
-SITE_KEYS = frozenset({
-    "layout", "permalink", "aliases", "weight", "type", "linkTitle", "menu", "menus", "toc",
-    "lastmod", "modified", "updated", "expiryDate", "headless", "isCJKLanguage", "markup", "outputs",
-    "resources", "sitemap", "build", "cascade", "translationKey", "params", "excerpt_separator",
-    "redirect_from", "redirect_to", "eleventyExcludeFromCollections", "eleventyNavigation", "eleventyComputed",
-    "eleventyImport", "pagination", "templateEngineOverride", "dynamicPermalink", "permalinkBypassOutputDir",
-    "save_as", "template", "translation", "comments", "share", "sidebar", "nav_order", "parent", "has_children",
-})
-# Other words for a key that decides who gets an article, or when: surely meant as that key.
-KEY_ALIASES = {
-    "segment": "audiences", "segments": "audiences", "newsletter": "audiences", "newsletters": "audiences",
-    "audience_ids": "audiences", "readers": "audiences", "tag": "tags", "language": "lang", "locale": "lang",
-    "embargo": "publish_at", "embargo_until": "publish_at", "publish_on": "publish_at", "publish_date": "publish_at",
-    "send_at": "publish_at", "not_before": "publish_at",
-    "exclude_tags": "a segment's key (rameau.yaml), not an article's: an article chooses its readers with "
-                    "`audiences:` and `tags:`",
-    "exclude_audiences": "a segment's key (rameau.yaml), not an article's: an article chooses its readers with "
-                         "`audiences:` and `tags:`",
-}
-
-FRONT_MATTER = Mapping(
-    Key("title", LINE, "The article's title.", required=True),
-    Key("date", Moment(), "Its date, such as 2026-11-24 or 2026-11-24T09:30:00+01:00.", required=True),
-    Key("summary", LINE, "Shown in the email; without it, the start of the body is used."),
-    Key("audiences", Names(), "Which segments take it, such as [association, entreprise]."),
-    Key("tags", Names(), "Its tags, which segments may also select on."),
-    Key("author", LINE, "Who wrote it."),
-    Key("image", Text(fold=True, name="file or URL"),
-        "An image for its card: a file next to the article (photo.jpg, images/photo.jpg) or an https address."),
-    Key("image_alt", LINE, "What the image shows, for readers who cannot see it."),
-    Key("url", URL, "Its canonical link (default: <base_url>/articles/<slug>/)."),
-    Key("featured", Boolean(), "Put it first, after pinned articles.", default=False),
-    Key("priority", Integer(), "Higher comes first among equals.", default=0),
-    Key("publish_at", Moment(), "An embargo: held back from editions sent before this moment."),
-    Key("body", Choice("summary", "full"), "`full`: the whole article in every email, not only its summary."),
-    Key("slug", LINE, "Its id (default: the file's name)."),
-    Key("lang", LANGUAGE, "Its language, when not the newsletter's: only segments in that language take it."),
-    Key("translation_of", LINE, "The id of the article it translates: pinned with it, listed with it."),
-    Key("draft", Boolean(), "`true`: a draft, in no segment (Hugo, Eleventy, Jekyll).", default=False),
-    Key("status", LINE, "Pelican's status: `draft` keeps it out of every segment."),
-    Key("published", Boolean(), "Jekyll's: `false` keeps it out of every segment.", default=True),
-    unknown="typo",
-    what="front matter key",
-    silent=SITE_KEYS,
-    aliases=KEY_ALIASES,
-)
-
-
-def draft_of(values: dict[str, Any]) -> str:
-    """What makes the article a draft, as its front matter says it ("" when it is not one)."""
-    if values["draft"]:
-        return "draft: true"
-    if (values["status"] or "").lower() == "draft":
-        return "status: draft"
-    if values["published"] is False:
-        return "published: false"
-    return ""
-
-
 def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: Warnings,
                           size: int | None = None) -> Article:
     """Read one article file (`size`: when it is known to be a regular file of that size); raise
@@ -164,7 +97,8 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
     if front is None:
         raise ContentError(Problem(f"{where}:1", "no front matter; start the file with `---`, then `title:` and "
                                                  "`date:` lines, then `---`"))
-    from ..project.front_matter import quick_front_matter  # only when a file is read: warm builds read none
+    # only when a file is read: warm builds read none
+    from ..project.front_matter import FRONT_MATTER, draft_of, quick_front_matter
 
     raw = quick_front_matter(front)
     if raw is None:
