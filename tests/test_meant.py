@@ -12,7 +12,7 @@ from test_private import PUBLIC_URL, association, write_article
 from rameau_cli.errors import ContentError, KeyTypo, Warnings
 from rameau_cli.sources.article import read_markdown_article
 
-from helpers import tree
+from helpers import checked, tree
 
 TZ = ZoneInfo("Europe/Paris")
 
@@ -106,7 +106,7 @@ def test_a_draft_is_in_no_segment_and_articles_says_so(project, run):
 
 def test_an_edition_file_with_a_misspelt_key_stops_the_build(project, run):
     edition = project / "issues" / "2026-W48.md"
-    edition.write_text(edition.read_text("utf-8").replace("pinned:", "pined:"), encoding="utf-8")
+    edition.write_text(checked(edition.read_text("utf-8")).replace("pinned:", "pined:"), encoding="utf-8")
     result = run("build-issue", cwd=project)
     assert result.code == 2 and "issues/2026-W48.md: pined: unknown edition key; did you mean 'pinned'?" in result.stderr
     assert not (project / "dist").exists()
@@ -147,7 +147,8 @@ def test_an_article_sent_or_dated_in_the_week_being_built_is_not_late(project, r
                                           ("brevo", "{{ mirror }}"), ("generic", None)])
 def test_a_segment_that_publishes_nothing_links_the_tools_own_copy_or_none(project, run, profile, tag):
     config = project / "rameau.yaml"
-    config.write_text(config.read_text("utf-8").replace("profile: generic", f"profile: {profile}"), encoding="utf-8")
+    config.write_text(checked(config.read_text("utf-8")).replace("profile: generic", f"profile: {profile}"),
+                      encoding="utf-8")
     assert run("build-issue", cwd=project).code == 0
     folder = project / "dist" / "2026-W48" / "members"
     html, text = (folder / "index.html").read_text("utf-8"), (folder / "index.txt").read_text("utf-8")
@@ -168,7 +169,7 @@ def test_an_unlisted_address_is_kept_with_a_project_secret_and_unguessable_witho
 
     thanks = project / "articles" / "thank-you-donors.md"
     plain, secret = address({}), address({"RAMEAU_ARCHIVE_SECRET": "s3cret"})
-    thanks.write_text(thanks.read_text("utf-8").replace("this year", "this year and the last"), encoding="utf-8")
+    thanks.write_text(checked(thanks.read_text("utf-8")).replace("this year", "this year and the last"), encoding="utf-8")
     assert address({}) != plain  # from the content: another content, another address
     assert address({"RAMEAU_ARCHIVE_SECRET": "s3cret"}) == secret != plain  # from the secret: the same
     last = address({"RAMEAU_ARCHIVE_SECRET": "other"})

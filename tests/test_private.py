@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import tree
+from helpers import checked, tree
 
 PUBLIC_URL = "https://news.hedgerow.example.org"
 MEMBERS_TEXT = "Proxy-forms-for-members-only"
@@ -30,9 +30,9 @@ def association(folder: Path, run) -> Path:
 
     assert run("init", "--language", "en", str(folder), cwd=folder.parent).code == 0
     config = folder / "rameau.yaml"
-    text = config.read_text(encoding="utf-8").replace("output:\n  dir: dist\n",
-                                                      f"output:\n  dir: dist\n  public_url: {PUBLIC_URL}\n")
-    text = text.replace("    cadence: daily\n", "    cadence: daily\n    exclude_audiences: [members, donors]\n")
+    text = checked(config.read_text(encoding="utf-8")).replace(
+        "output:\n  dir: dist\n", f"output:\n  dir: dist\n  public_url: {PUBLIC_URL}\n")
+    text = checked(text).replace("    cadence: daily\n", "    cadence: daily\n    exclude_audiences: [members, donors]\n")
     text += ("  members:\n    title: Letter to Members\n    audiences: [members]\n    archive: none\n"
              "  donors:\n    title: Letter to Donors\n    audiences: [donors]\n    archive: unlisted\n")
     config.write_text(text, encoding="utf-8")
@@ -143,7 +143,7 @@ def test_the_association_over_three_weeks(project, run):
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_ci_recipes_and_the_readme_publish_only_the_public_folder():
+def test_the_ci_recipes_and_the_manual_publish_only_the_public_folder():
     import yaml
 
     github = yaml.safe_load((ROOT / "docs" / "ci" / "github-actions.yml").read_text("utf-8"))
@@ -156,8 +156,7 @@ def test_the_ci_recipes_and_the_readme_publish_only_the_public_folder():
     assert any("cp -r dist/public public" in line for line in gitlab["pages"]["script"])
     assert all("git add -f dist/public" in line for line in gitlab["weekly-newsletters"]["script"] if "git add" in line)
     assert gitlab["weekly-newsletters"]["artifacts"]["access"] == "developer"
-    readme = (ROOT / "README.md").read_text("utf-8")
-    publishing = readme.split("## Publishing the output folder", 1)[1].split("\n## ", 1)[0]
+    publishing = (ROOT / "docs" / "publishing.md").read_text("utf-8")
     commands = re.findall(r"`((?:rsync|aws s3 sync) [^`]*)`", publishing)
     assert len(commands) == 2 and all(" dist/public/ " in command for command in commands)
 

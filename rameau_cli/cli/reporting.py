@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..builds import Build
+    from ..builds import Build, EditionBuild
     from ..errors import Problem
     from ..pipeline import Result
 
@@ -76,7 +76,7 @@ def report_build(console: Any, result: Result) -> None:
     report_skipped(console, result.build.pool.skipped)
 
 
-def report_late(console: Any, built: Any, segment_id: str) -> None:
+def report_late(console: Any, built: EditionBuild, segment_id: str) -> None:
     """The articles a segment's email carries late, or leaves out as late (`late: skip`)."""
     from ..compose.grouping import Reason
 
