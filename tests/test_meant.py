@@ -220,3 +220,22 @@ def test_a_plain_build_of_the_current_period_goes_on_after_the_history(project, 
     assert "rameau build-issue --week 2026-W48" in str(raised.value)
     later = build_issue(config, BuildOptions(), now=dt.datetime(2026, 12, 16, 9, tzinfo=ZoneInfo("Europe/London")))
     assert {built.edition.id for built in later.build.editions} == {"2026-W50", "2026-12-15"}
+
+
+def test_an_edition_built_before_the_public_folder_keeps_its_web_versions_when_built_again(project, run):
+    """An output folder of an earlier rameau: web.html beside the email, a manifest that says
+    nothing of what is published. A build of another segment moves that page where it is published."""
+    assert run("build-issue", cwd=project).code == 0
+    dist = project / "dist"
+    page = dist / "public" / "2026-W48" / "weekly-public" / "web.html"
+    data = page.read_bytes()
+    (dist / "2026-W48" / "weekly-public" / "web.html").write_bytes(data)
+    page.unlink()
+    manifest_path = dist / "2026-W48" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    for entry in manifest["segments"].values():
+        entry.pop("archive"), entry.pop("web", None)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert run("build-issue", "2026-W48", "--segment", "daily", cwd=project).code == 0
+    assert page.read_bytes() == data
+    assert not (dist / "public" / "2026-W48" / "members").exists()  # a private segment's page is never made up

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from ..project.addresses import HTML, MESSAGE, TEXT
+from ..project.addresses import HTML, MESSAGE, TEXT, WEB
 from ..project.editions import Edition
 from ..render.emails import Email
 
@@ -61,7 +61,7 @@ def segment_entry(email: Email, edition: Edition, files: dict[str, bytes], asset
     issue = email.issue
     published: dict[str, Any] = {"archive": issue.segment.archive}
     if web is not None:
-        published["web"] = {"path": issue.web_page, "url": issue.web_url, **files_entry({"web.html": web})["web.html"]}
+        published["web"] = {"path": issue.web_page, "url": issue.web_url, **files_entry({WEB: web})[WEB]}
     return {
         "title": issue.segment.title,
         "number": issue.number,

@@ -26,7 +26,7 @@ from ..builds import EditionBuild
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import OutputError, Problem, Warnings
 from ..images.assets import shown_in
-from ..project.addresses import HTML, MANIFEST, MESSAGE, Addresses
+from ..project.addresses import HTML, MANIFEST, MESSAGE, WEB, Addresses, web_page
 from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import HISTORY_DIR, complete, history_changes
@@ -272,7 +272,7 @@ def _carried_web(places: Addresses, edition: str, carried: dict[str, dict[str, A
         if isinstance(web, dict) and entry.get("archive") == mode and isinstance(web.get("path"), str):
             page, source = web["path"], places.public / web["path"]
         elif "archive" not in entry and mode == "public":  # built before the public folder: web.html beside the email
-            page, source = f"{edition}/{segment_id}/web.html", places.email(edition, segment_id) / "web.html"
+            page, source = web_page(edition, segment_id, mode), places.email(edition, segment_id) / WEB
         else:
             continue
         if page.startswith(f"{edition}/") and source.is_file() and not source.is_symlink():
