@@ -99,7 +99,7 @@ def open_email(browser, html: str, project: Path, width: int, scheme: str = "lig
 
     def answer(route):
         name = route.request.url.rsplit("/", 1)[-1]
-        path = project / "dist" / "assets" / name
+        path = project / "dist" / "public" / "assets" / name
         if "/assets/" in route.request.url and path.is_file():
             route.fulfill(path=str(path), content_type="image/png" if name.endswith(".png") else "image/jpeg")
         else:
@@ -404,7 +404,7 @@ def test_a_remote_image_s_proportions_are_learned_once(example, image_server):
     project = remote_image_project(example, image_server)
     html = built(project)["hebdo-association"]
     url = image_server.url
-    assert 'width="552" height="736"' in image_tag(html, f"{url}/portrait.png")  # 300×400, the featured width
+    assert 'width="300" height="400"' in image_tag(html, f"{url}/portrait.png")  # as it is, never stretched wider
     assert 'width="552" height="138"' in image_tag(html, f"{url}/wide.png")  # 1200×300, in the column
     for unreadable in ("broken", "huge", "missing"):  # a box of the stated 3:2 ratio
         assert 'width="552" height="368"' in image_tag(html, f"{url}/{unreadable}.png")
@@ -477,7 +477,7 @@ def test_a_test_send_fills_the_manage_link_with_an_address_that_leads_nowhere():
     from email.message import EmailMessage
 
     from rameau_cli.compose.profiles import profile_for
-    from rameau_cli.output.review import _fill
+    from rameau_cli.send.review import _fill
 
     profile = profile_for("mailchimp")
     filled = _fill('<a href="*|UPDATE_PROFILE|*">x</a>', profile, {}, html=True)
