@@ -40,7 +40,7 @@ def dark_ink_logo(size: tuple[int, int] = (300, 90)) -> bytes:
 
 def make_project(target: Path, logo_dark: bool = False) -> Path:
     project = content_project(target)
-    for path in (FIXTURES / "inboxes").glob("*.md"):
+    for path in [*(FIXTURES / "inboxes").glob("*.md"), *(FIXTURES / "layouts").glob("*.md")]:
         shutil.copy(path, project / "articles" / path.name)
     set_public_url(project)
     (project / "logo.png").write_bytes(dark_ink_logo())
@@ -53,7 +53,8 @@ def make_project(target: Path, logo_dark: bool = False) -> Path:
         light.save(project / "logo-dark.png")
         keys += "  logo_dark: logo-dark.png\n"
     config = project / "rameau.yaml"
-    config.write_text(checked(config.read_text(encoding="utf-8")).replace("newsletter:\n", "newsletter:\n" + keys, 1),
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("newsletter:\n", "newsletter:\n" + keys, 1)
+                      .replace("    audiences: [association]\n    max_articles: 8\n", "    audiences: [association]\n"),
                       encoding="utf-8")
     return project
 
@@ -143,6 +144,7 @@ def test_the_wide_table_and_the_long_code_line_have_an_outlook_form(emails):
     outlook = as_outlook_reads(html)
     assert "<strong>Subsidies&#160;:</strong> Subsidies granted" in outlook  # "Column: value", as in the text
     assert "exports/&#8203;regions/&#8203;" in outlook  # the URL breaks after its slashes
+    assert "a" * 32 + "&#8203;" + "a" * 32 in outlook  # and a name Outlook would never break, every 32
     others = re.sub(r"<!--\[if mso\]>.*?<!\[endif\]-->", "", html, flags=re.S)
     assert "Subsidies&#160;:</strong>" not in others and 'role="region"' in others  # others keep the scroll box
 

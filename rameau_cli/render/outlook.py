@@ -39,17 +39,25 @@ def code_is_wide(text: str) -> bool:
     return any(len(line) > CODE_COLUMNS for line in text.split("\n"))
 
 
-def breakable_code(text: str, mark: str) -> str:
+def breakable_code(text: str, mark: str, every: int = 0) -> str:
     """Code escaped, `mark` (a <wbr /> or a zero-width space) after each run of punctuation of
-    its long words, so that a line breaks at `/` or `.` before it breaks inside a name."""
+    its long words, so that a line breaks at `/` or `.` before it breaks inside a name; `every`:
+    also inside a name longer than that, for a client that would not break it at all."""
     out = []
     for word in re.split(r"(\s+)", text):
         escaped = str(escape(word))
         if len(word) > 24 and not word.isspace():
-            escaped = "".join(str(escape(part)) + (mark if PUNCTUATION.fullmatch(part) else "")
-                              for part in PUNCTUATION.split(word))
+            escaped = "".join(_part(part, mark, every) for part in PUNCTUATION.split(word))
         out.append(escaped)
     return "".join(out)
+
+
+def _part(part: str, mark: str, every: int) -> str:
+    if PUNCTUATION.fullmatch(part):
+        return str(escape(part)) + mark
+    if every and len(part) > every:
+        return mark.join(str(escape(part[i:i + every])) for i in range(0, len(part), every))
+    return str(escape(part))
 
 
 def outlook_code(text: str, style: str) -> str:
@@ -58,7 +66,7 @@ def outlook_code(text: str, style: str) -> str:
     for line in text.split("\n"):
         indent = len(line) - len(line.lstrip(" "))
         body = re.sub(r"  +", lambda m: "\u00a0" * (len(m[0]) - 1) + " ", line[indent:])
-        lines.append("\u00a0" * indent + breakable_code(body, "\u200b"))
+        lines.append("\u00a0" * indent + breakable_code(body, "\u200b", every=CODE_COLUMNS // 2))
     return f'<div class="rm-code" style="{style}">{"<br />".join(lines)}</div>'
 
 
