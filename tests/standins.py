@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import go_template
+
 TOKEN = "tok-4e7c1d9a52b8f0e6-secret-us21"  # its suffix names Mailchimp's data centre
 USER = "rameau-api"
 
@@ -130,20 +132,43 @@ def basic(headers: Any) -> tuple[str, str]:
 
 
 class Listmonk(StandIn):
-    """listmonk: 403 on bad credentials, 400 "Campaign not found", `lists` required on PUT."""
+    """listmonk: 403 on bad credentials, 400 "Campaign not found", `lists` required on PUT; the
+    templates API (cmd/templates.go); a body that does not compile is refused with 400 (as
+    cmd/campaigns.go validateCampaignFields does); `render` is what a subscriber gets
+    (tests/go_template.py: the campaign's template, else the default one, around the body)."""
+
+    DEFAULT = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        # static/email-templates/default.tpl, cut to what shows: its 525 px box and its footer
+        self.templates: dict[int, dict[str, Any]] = {self.DEFAULT: {
+            "id": self.DEFAULT, "name": "Default campaign template", "type": "campaign", "is_default": True,
+            "body": '<!doctype html><html><body><div class="wrap" style="max-width: 525px;">'
+                    '{{ template "content" . }}</div><div class="footer"><a href="{{ UnsubscribeURL }}">'
+                    '{{ L.T "email.unsub" }}</a> <a href="{{ MessageURL }}">{{ L.T "email.viewInBrowser" }}</a>'
+                    '</div><p>Powered by listmonk</p>{{ TrackView }}</body></html>'}}
+        self.permissions: set[str] | None = None  # None: every permission (an admin)
 
     def authorised(self, headers: Any) -> bool:
         return basic(headers) == (USER, TOKEN)
 
     def refused(self) -> Canned:
-        return Canned(403, {"message": "invalid API credentials"})
+        return Canned(403, {"message": "invalid API credentials"})  # internal/auth/auth.go
 
     def route(self, method: str, path: str, data: dict[str, Any]) -> Canned:
+        if path.startswith("/api/templates"):
+            return self.template_route(method, path, data)
+        if self.permissions is not None and "campaigns:manage" not in self.permissions:
+            return Canned(403, {"message": "permission denied: campaigns:manage"})
         if method == "POST" and path == "/api/campaigns":
             if not data.get("lists"):
                 return Canned(400, {"message": "Invalid list IDs."})
+            refused = self.refuse_body(data)
+            if refused:
+                return refused
             campaign_id = self.new_id()
-            self.campaigns[campaign_id] = {**data, "id": int(campaign_id), "status": "draft"}
+            self.campaigns[campaign_id] = {"template_id": None, **data, "id": int(campaign_id), "status": "draft"}
             return Canned(200, {"data": self.campaigns[campaign_id]})
         match = re.fullmatch(r"/api/campaigns/(\d+)", path)
         if not match or method not in ("GET", "PUT"):
@@ -157,8 +182,45 @@ class Listmonk(StandIn):
             return Canned(400, {"message": "Cannot update a running or a finished campaign."})
         if not data.get("lists"):
             return Canned(400, {"message": "Invalid list IDs."})
+        refused = self.refuse_body(data)
+        if refused:
+            return refused
         campaign.update(data)
         return Canned(200, {"data": campaign})
+
+    def refuse_body(self, data: dict[str, Any]) -> Canned | None:
+        for key in ("body", "altbody"):
+            why = go_template.compiles(str(data.get(key) or ""))
+            if why:
+                return Canned(400, {"message": f"Error compiling campaign body: template: content:1: {why}"})
+        template_id = data.get("template_id")
+        if template_id is not None and template_id not in self.templates:
+            return Canned(400, {"message": "Template not found."})
+        return None
+
+    def template_route(self, method: str, path: str, data: dict[str, Any]) -> Canned:
+        if self.permissions is not None and f"templates:{'get' if method == 'GET' else 'manage'}" not in self.permissions:
+            return Canned(403, {"message": f"permission denied: templates:{'get' if method == 'GET' else 'manage'}"})
+        if method == "GET" and path == "/api/templates":
+            return Canned(200, {"data": list(self.templates.values())})
+        if method == "POST" and path == "/api/templates":
+            if data.get("type") == "campaign" and not go_template.TEMPLATE_TAG.search(str(data.get("body", ""))):
+                return Canned(400, {"message": "Template content must contain {{ template \"content\" . }}"})
+            template_id = max(self.templates) + 1
+            self.templates[template_id] = {"id": template_id, "name": data.get("name"), "type": data.get("type"),
+                                           "body": data.get("body"), "is_default": False}
+            return Canned(200, {"data": self.templates[template_id]})
+        return Canned(404, {"message": "Not Found"})
+
+    def render(self, campaign_id: str, subscriber: dict[str, Any]) -> str:
+        """The HTML `subscriber` ({"FirstName": "Maya"}) would get from this campaign."""
+        campaign = self.campaigns[campaign_id]
+        template = self.templates[campaign.get("template_id") or self.DEFAULT]
+        return go_template.execute(template["body"], campaign["body"], go_template.Message({**subscriber}))
+
+    def render_text(self, campaign_id: str, subscriber: dict[str, Any]) -> str:
+        campaign = self.campaigns[campaign_id]
+        return go_template.execute('{{ template "content" . }}', campaign["altbody"], go_template.Message({**subscriber}))
 
 
 class Brevo(StandIn):

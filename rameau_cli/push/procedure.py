@@ -110,7 +110,25 @@ def _push(config: Config, options: Any, tool: Tool, dry_run: bool, force: bool, 
     history = _history(config, built)
     entries = [_entry(history, email) for email in built]
     api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user))
+    if not dry_run:
+        _prepare(api, tool, campaigns)
     return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report)
+
+
+def _prepare(api: Api, tool: Tool, campaigns: list[Campaign]) -> None:
+    """What the tool needs before any campaign (listmonk: rameau's template), found or made."""
+    needed = tool.prerequisite()
+    if needed is None:
+        return
+    try:
+        found = needed.found(api.call(needed.find)) or needed.made(api.call(needed.make))
+    except ApiError as exc:
+        raise PushFailed([], Problem(needed.what, tool.explain(exc.code, exc.message)),
+                         Problem("", _summary([], campaigns))) from None
+    if not found:
+        raise PushFailed([], Problem(needed.what, f"{tool.title} made it but did not say its id; push again"),
+                         Problem("", _summary([], campaigns)))
+    needed.use(found)
 
 
 def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentEdition]], dry_run: bool,
@@ -126,7 +144,7 @@ def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentE
             try:
                 result = _push_one(config, api, tool, campaign, stored, note)
             except ApiError as exc:
-                raise PushFailed(done, Problem(f"segment {campaign.segment}", exc.message),
+                raise PushFailed(done, Problem(f"segment {campaign.segment}", tool.explain(exc.code, exc.message)),
                                  Problem("", _summary(done, campaigns))) from None
         done.append(result)
         if report:
