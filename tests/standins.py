@@ -281,7 +281,20 @@ class Mailchimp(StandIn):
 
 
 class Buttondown(StandIn):
-    """Buttondown: `Token` auth; an email created without a status would be SENT (about_to_send)."""
+    """Buttondown: `Token` auth; an email created without a status would be SENT (about_to_send).
+
+    `render` is what a subscriber gets: the body rendered with Django's template engine (Buttondown
+    renders bodies with Django templates: https://docs.buttondown.com/template-tags), its
+    editor-mode comment taken off, inside Buttondown's own layout and unsubscribe link unless
+    the email's template is "naked" (OpenAPI enums.json: "the email body itself is used as the
+    template"). A same-subject create without a slug of its own is refused as `email_duplicate`
+    (EmailCreationErrorCode; Buttondown does not document the exact rule). With
+    `naked_allowed` False, a naked email is refused (the refusal's words are not documented
+    either: these are a guess, naming the template)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.naked_allowed = True
 
     def authorised(self, headers: Any) -> bool:
         return headers.get("Authorization") == f"Token {TOKEN}"
@@ -290,7 +303,12 @@ class Buttondown(StandIn):
         return Canned(401, {"code": "authentication_invalid", "detail": "Invalid token."})
 
     def route(self, method: str, path: str, data: dict[str, Any]) -> Canned:
+        if data.get("template") == "naked" and not self.naked_allowed:
+            return Canned(400, {"code": "template_invalid", "detail": "The naked template is not available on your plan."})
         if method == "POST" and path == "/v1/emails":
+            if any(e["subject"] == data.get("subject") and e.get("slug") in (None, data.get("slug"))
+                   for e in self.campaigns.values()):
+                return Canned(400, {"code": "email_duplicate", "detail": "An email with this subject already exists."})
             campaign_id = f"em_{self.new_id()}"
             self.campaigns[campaign_id] = {**data, "id": campaign_id, "status": data.get("status", "about_to_send")}
             return Canned(201, self.campaigns[campaign_id])
@@ -301,6 +319,35 @@ class Buttondown(StandIn):
         if method == "PATCH":
             campaign.update(data)
         return Canned(200, campaign)
+
+    def render(self, campaign_id: str, subscriber: dict[str, Any]) -> str:
+        """The HTML `subscriber` ({"metadata": {"first_name": "Maya"}}) would get."""
+        campaign = self.campaigns[campaign_id]
+        body = re.sub(r"^<!-- buttondown-editor-mode: \w+ -->", "", campaign["body"])
+        if campaign.get("template") != "naked":
+            body = (f'<html><body><div class="buttondown-modern">{body}</div><footer>'
+                    '<a href="{{ unsubscribe_url }}">Unsubscribe</a> · Powered by Buttondown</footer></body></html>')
+        context = {"subscriber": {"email": "maya@example.org", **subscriber}, "email_url": f"https://buttondown.com/archive/{campaign_id}",
+                   "unsubscribe_url": f"https://buttondown.com/unsubscribe/{campaign_id}/sub-1"}
+        return django_engine().from_string(body).render(DjangoContext(context))
+
+
+def django_engine() -> Any:
+    """Django's template engine, set up on its own (no project, no apps)."""
+    import django
+    from django.conf import settings
+    from django.template import Engine
+
+    if not settings.configured:
+        settings.configure(USE_TZ=True)
+        django.setup()
+    return Engine(debug=False)
+
+
+def DjangoContext(values: dict[str, Any]) -> Any:  # noqa: N802 - it makes a django.template.Context
+    from django.template import Context
+
+    return Context(values)
 
 
 STANDINS = {"listmonk": Listmonk, "brevo": Brevo, "mailchimp": Mailchimp, "buttondown": Buttondown}
