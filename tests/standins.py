@@ -344,7 +344,7 @@ def django_engine() -> Any:
     return Engine(debug=False)
 
 
-def DjangoContext(values: dict[str, Any]) -> Any:  # noqa: N802 - it makes a django.template.Context
+def DjangoContext(values: dict[str, Any]) -> Any:  # it makes a django.template.Context
     from django.template import Context
 
     return Context(values)

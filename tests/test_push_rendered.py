@@ -105,7 +105,7 @@ def test_buttondown_subscribers_get_the_naked_email_as_built(tmp_path):
     project, server = pushed(tmp_path, "buttondown")
     try:
         slugs = set()
-        for segment, (campaign_id, built, shows) in campaigns(project).items():
+        for segment, (campaign_id, _, shows) in campaigns(project).items():
             email = server.campaigns[campaign_id]
             assert email["template"] == "naked"
             slugs.add(email["slug"])
