@@ -12,7 +12,7 @@ import pytest
 import rameau_cli.push.client as client
 
 from conftest import invoke
-from helpers import recorded
+from helpers import checked, recorded
 from standins import PREFIX, STANDINS, TOKEN, USER
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
@@ -35,12 +35,14 @@ def starter(tmp_path, profile: str):
     assert invoke("init", "--language", "en", str(project), cwd=tmp_path).code == 0
     edition = next((project / "issues").glob("*.md"))
     text = edition.read_text(encoding="utf-8")
-    edition.write_text(text.replace("\n— ", f"\n{THANKS}\n\n— ", 1), encoding="utf-8")
+    edition.write_text(checked(text).replace("\n— ", f"\n{THANKS}\n\n— ", 1), encoding="utf-8")
     article = project / "articles" / f"{ARTICLE}.md"
     text = article.read_text(encoding="utf-8")
-    article.write_text(re.sub(r'^summary: ".*"$', "summary: '" + TYPED + "'", text, count=1, flags=re.M), encoding="utf-8")
+    text, edits = re.subn(r'^summary: ".*"$', "summary: '" + TYPED + "'", text, count=1, flags=re.M)
+    assert edits == 1
+    article.write_text(text, encoding="utf-8")
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("profile: generic", f"profile: {profile}"),
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("profile: generic", f"profile: {profile}"),
                       encoding="utf-8")
     built = invoke("build-issue", cwd=project)
     assert built.code == 0, built.stderr
@@ -52,7 +54,7 @@ def pushed(tmp_path, tool: str):
     server = STANDINS[tool]()
     push = {"url": server.url + PREFIX[tool], "lists": {s: [n] for s, n in LISTS.items()}}
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(f"profile: {tool}",
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(f"profile: {tool}",
                                                                  f"profile: {tool}\n  push: {json.dumps(push)}"),
                       encoding="utf-8")
     result = invoke("push", cwd=project, env=ENV)
