@@ -162,7 +162,7 @@ def test_refused_credentials_name_the_variables_and_never_the_token(tool, tool_p
     project, server = tool_project(tool)
     result = run("push", cwd=project, env={"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": "wrong-" + TOKEN})
     assert result.code == 1
-    said = {"listmonk": "listmonk answered 403 (invalid API credentials)", "brevo": "Brevo answered 401 (Key not found)"}
+    said = {"listmonk": "listmonk answered 403 (invalid API credentials)", "brevo": "Brevo answered 401 (unauthorized: Key not found)"}
     assert said[tool] in result.stderr and "check RAMEAU_PUSH_USER and RAMEAU_PUSH_TOKEN" in result.stderr
     assert "pushed: none; not pushed: quotidienne, hebdo-entreprise, hebdo-association, hebdo-grand-public" in result.stderr
     assert len(server.requests) == 1 and "Traceback" not in result.stderr
@@ -232,11 +232,11 @@ def test_429_without_retry_after_backs_off_then_gives_up(tool_project, run):
         server.script[number] = Canned(429, {"code": "too_many_requests", "message": "rate limit"})
     result = run("push", "--segment", "quotidienne", cwd=project, env=ENV)
     assert result.code == 1 and len(server.requests) == 3 and server.campaigns == {}
-    assert "Brevo answered 429 (rate limit): too many requests, still after 3 tries; push again later" in result.stderr
+    assert "Brevo answered 429 (too_many_requests: rate limit): too many requests, still after 3 tries; push again later" in result.stderr
 
     server.script[3] = Canned(429, {"code": "too_many_requests", "message": "hourly"}, {"x-sib-ratelimit-reset": "3500"})
     hourly = run("push", "--segment", "quotidienne", cwd=project, env=ENV)
-    assert "Brevo answered 429 (hourly): too many requests, it asks to wait 3500 s; push again later" in hourly.stderr
+    assert "Brevo answered 429 (too_many_requests: hourly): too many requests, it asks to wait 3500 s; push again later" in hourly.stderr
     assert len(server.requests) == 4
 
 
