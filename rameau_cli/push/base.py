@@ -29,6 +29,8 @@ class Campaign:
     sender_name: str
     sender_email: str
     reply_to: str
+    audience_part: tuple[str, int] | None = None  # Mailchimp: ("saved_segment" or "tag", its id)
+    content_only: bool = False  # Buttondown: `html` is only the content, for the newsletter's own template
 
 
 @dataclass(frozen=True)

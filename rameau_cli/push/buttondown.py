@@ -58,11 +58,12 @@ class Buttondown(Tool):
 
 def _fields(campaign: Campaign) -> dict[str, Any]:
     tags = [{"field": "subscriber.tags", "operator": "contains", "value": tag} for tag in campaign.lists]
+    template = {} if campaign.content_only else {"template": "naked"}  # content only: the newsletter's own
     return {
         "subject": campaign.subject,
         "description": campaign.preheader,
         "body": EDITOR_MODE + campaign.html,
-        "template": "naked",
+        **template,
         "slug": slug(campaign.edition, campaign.segment),
         "filters": {"filters": tags, "groups": [], "predicate": "or"},
     }

@@ -29,6 +29,7 @@ from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import load_history
 from .base import Campaign, Tool
+from .content_only import content_of
 from .brevo import Brevo
 from .buttondown import Buttondown
 from .client import Api, ApiError
@@ -171,9 +172,11 @@ def _campaign(config: Config, tool: Tool, email: BuiltEmail, problems: list[Prob
     for field_name, value in (("title", entry.get("title", email.segment)), ("segment", email.segment),
                               ("edition", email.edition), ("number", entry.get("number") or "")):
         name = name.replace("{" + field_name + "}", str(value))
+    content_only = config.push.content_only and tool.name == "buttondown"
     return Campaign(email.segment, email.edition, name, str(entry.get("subject", "")), str(entry.get("preheader", "")),
-                    html, text, lists or (), newsletter.sender_name, newsletter.sender_email,
-                    newsletter.reply_to or newsletter.sender_email)
+                    content_of(html) if content_only else html, text, lists or (), newsletter.sender_name,
+                    newsletter.sender_email, newsletter.reply_to or newsletter.sender_email,
+                    config.push.audience_part(email.segment), content_only)
 
 
 def _credentials(tool: Tool, environ: Mapping[str, str], problems: list[Problem]) -> tuple[str, str]:
