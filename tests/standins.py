@@ -246,6 +246,16 @@ class Brevo(StandIn):
         campaign.update(data)
         return Canned(204)
 
+    def render(self, campaign_id: str, contact: dict[str, Any]) -> str:
+        """The HTML `contact` ({"FIRSTNAME": "Maya"}) would get. Brevo's template language is
+        Django-like ({{ contact.ATTRIBUTE }}, filters as `|default:'there'`, {% verbatim %}:
+        https://help.brevo.com/hc/en-us/articles/4402386448530, /360018252080); Django's engine
+        renders it here, with `unsubscribe` and `mirror` (Email link variables)."""
+        context = {"contact": {"EMAIL": "maya@example.org", **contact}, "params": {},
+                   "unsubscribe": f"https://r.brevo.example/unsubscribe/{campaign_id}",
+                   "mirror": f"https://r.brevo.example/mirror/{campaign_id}"}
+        return django_engine().from_string(self.campaigns[campaign_id]["htmlContent"]).render(DjangoContext(context))
+
 
 class Mailchimp(StandIn):
     """Mailchimp: Basic with any user, status `save`, content set by PUT .../content."""
@@ -259,6 +269,28 @@ class Mailchimp(StandIn):
         return Canned(401, {"type": "https://mailchimp.com/developer/marketing/docs/errors/", "title": "API Key Invalid",
                             "status": 401, "detail": "Your API key may be invalid, or you've attempted to access the wrong datacenter.",
                             "instance": "5f1c"})
+
+    def render(self, campaign_id: str, merge: dict[str, str]) -> str:
+        """The HTML a member with merge fields `merge` ({"FNAME": "Maya"}) would get: each merge tag
+        `*|TAG|*` filled, `*|IF:TAG|*…*|ELSE:|*…*|END:IF|*` chosen on the field, `*|UNSUB|*` and
+        `*|ARCHIVE|*` the links (https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/,
+        https://mailchimp.com/help/use-conditional-merge-tag-blocks/). A tag Mailchimp does not
+        know fails the campaign's checklist: MergeTagError."""
+        html = self.campaigns[campaign_id]["content"]["html"]
+        conditional = re.compile(r"\*\|IF:(\w+)\|\*(.*?)(?:\*\|ELSE:\|\*(.*?))?\*\|END:IF\|\*", re.S)
+        html = conditional.sub(lambda m: m.group(2) if merge.get(m.group(1)) else (m.group(3) or ""), html)
+        links = {"UNSUB": f"https://example.us21.list-manage.com/unsubscribe?u=1&id={campaign_id}",
+                 "ARCHIVE": f"https://mailchi.mp/example/{campaign_id}"}
+
+        def tag(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in links:
+                return links[name]
+            if name in merge or name in ("FNAME", "LNAME", "EMAIL"):
+                return merge.get(name, "")
+            raise MergeTagError(f"*|{name}|* is not a merge tag of this audience")
+
+        return re.sub(r"\*\|([^|*]*)\|\*", tag, html)
 
     def route(self, method: str, path: str, data: dict[str, Any]) -> Canned:
         if method == "POST" and path == "/3.0/campaigns":
@@ -278,6 +310,10 @@ class Mailchimp(StandIn):
             campaign.update(data)
             return Canned(200, campaign)
         return Canned(405, {"title": "Method Not Allowed", "status": 405, "detail": ""})
+
+
+class MergeTagError(Exception):
+    """Mailchimp's checklist: the campaign holds a merge tag the audience does not have."""
 
 
 class Buttondown(StandIn):

@@ -14,11 +14,11 @@ from .placeholders import BRACE, CLOSE, OPEN, fill_placeholders
 # `{% verbatim %}` and `{% endverbatim %}` is written as it is: Buttondown (Django's own engine:
 # https://docs.djangoproject.com/en/5.2/ref/templates/builtins/#verbatim) and Brevo ("wrap them in
 # this tag": https://help.brevo.com/hc/en-us/articles/360018252080). The run of text from the
-# content's first `{` to the end of its text node (or attribute value) is wrapped whole, so that
-# a `{{ … }}` or `{% … %}` in it stays one token inside the verbatim block.
+# content's first `{` to the end of its text node (or attribute value, or to a placeholder) is
+# wrapped whole, so that a `{{ … }}` or `{% … %}` in it stays one token inside the verbatim block.
 DJANGO_LIKE = ("buttondown", "brevo")
 VERBATIM = ("{% verbatim %}", "{% endverbatim %}")
-_STRETCH = re.compile(BRACE + '[^<>"]*')
+_STRETCH = re.compile(BRACE + '[^<>"' + OPEN + "]*")  # to the end of the text, or to a placeholder
 # listmonk: a literal `{{` is written `{{ "{{" }}` (Go text/template: a string constant in an action;
 # the maintainer's answer in https://github.com/knadh/listmonk/issues/1088).
 _MARK_REFERENCE = re.compile("&#(" + "|".join(str(ord(c)) for c in (OPEN, CLOSE, BRACE)) + ");")
@@ -48,12 +48,12 @@ class Profile:
         content (marked while rendering, compose/placeholders.py) as the tool writes a literal `{`."""
         if html:  # the HTML writer may have written the private-use marks as character references
             rendered = _MARK_REFERENCE.sub(lambda m: chr(int(m.group(1))), rendered)
-        rendered = fill_placeholders(rendered, {"first_name": str(self.first_name)})
         if self.name == "listmonk":  # listmonk reads both parts as Go templates
-            return re.sub(BRACE + "+", lambda m: '{{ "' + "{" * len(m.group(0)) + '" }}', rendered)
-        if self.name in DJANGO_LIKE and html:  # they make their own text part from the HTML
-            return _STRETCH.sub(lambda m: VERBATIM[0] + m.group(0).replace(BRACE, "{") + VERBATIM[1], rendered)
-        return rendered.replace(BRACE, "{")
+            rendered = re.sub(BRACE + "+", lambda m: '{{ "' + "{" * len(m.group(0)) + '" }}', rendered)
+        elif self.name in DJANGO_LIKE and html:  # they make their own text part from the HTML
+            rendered = _STRETCH.sub(lambda m: VERBATIM[0] + m.group(0).replace(BRACE, "{") + VERBATIM[1], rendered)
+        # the merge tags go in last: no verbatim block may hold one
+        return fill_placeholders(rendered.replace(BRACE, "{"), {"first_name": str(self.first_name)})
 
     def readable(self, text: str, first_name: str, html: bool) -> str:
         """What a reader sees of a part `for_tool` wrote (web.html, previews, test sends): the
@@ -74,10 +74,13 @@ def profile_for(name: str, language: str = "fr", fallback: str | None = None) ->
 
         fallback = wording_for(language).first_name_fallback
     lang = language.split("-")[0].upper()
+    quote = '"' if "'" in fallback else "'"
     tags = {
         "generic": ("{{unsubscribe_url}}", "{{view_online_url}}", f"{{{{first_name|{fallback}}}}}"),
         "mailchimp": ("*|UNSUB|*", "*|ARCHIVE|*", f"*|IF:FNAME|**|FNAME|**|ELSE:|*{fallback}*|END:IF|*"),
-        "brevo": ("{{ unsubscribe }}", "{{ mirror }}", f'{{{{ contact.FIRSTNAME | default : "{fallback}" }}}}'),
+        # Brevo's documented form: {{ contact.FIRSTNAME|default:'there' }} (no spaces around the colon, as
+        # in Django: https://help.brevo.com/hc/en-us/articles/4405381108626)
+        "brevo": ("{{ unsubscribe }}", "{{ mirror }}", f"{{{{ contact.FIRSTNAME|default:{quote}{fallback}{quote} }}}}"),
         "listmonk": ("{{ UnsubscribeURL }}", "{{ MessageURL }}", f'{{{{ .Subscriber.FirstName | default "{fallback}" }}}}'),
         "mailjet": (f"[[UNSUB_LINK_{lang}]]", "[[PERMALINK]]", f'[[data:firstname:"{fallback}"]]'),
         "buttondown": ("{{ unsubscribe_url }}", "{{ email_url }}",

@@ -29,10 +29,10 @@ from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import load_history
 from .base import Campaign, Tool
-from .content_only import content_of
 from .brevo import Brevo
 from .buttondown import Buttondown
 from .client import Api, ApiError
+from .content_only import content_of
 from .listmonk import Listmonk
 from .mailchimp import Mailchimp
 
