@@ -12,13 +12,10 @@ import pytest
 import rameau_cli.push.client as client
 
 from conftest import invoke
-from helpers import checked, recorded
+from helpers import ARTICLE, TYPED, checked, recorded, starter
 from standins import PREFIX, STANDINS, TOKEN, USER
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
-THANKS = "Thank you, {first_name}, for a great year."
-TYPED = 'Write {{ not_a_tag }} and {% now "Y" %} in your own templates.'
-ARTICLE = "council-partnerships-pilot"
 LISTS = {"daily": 3, "weekly-business": 4, "weekly-nonprofits": 5, "weekly-public": 6}
 OUTLOOK = re.compile(r"<!--\[if [^\]]*mso")
 
@@ -26,27 +23,6 @@ OUTLOOK = re.compile(r"<!--\[if [^\]]*mso")
 @pytest.fixture(autouse=True)
 def quick(monkeypatch):
     monkeypatch.setattr(client, "TIMEOUT", 2.0)
-
-
-def starter(tmp_path, profile: str):
-    """`rameau init --language en`, its édito thanking the reader by name, an article's summary
-    showing template code, built for `profile`."""
-    project = tmp_path / profile
-    assert invoke("init", "--language", "en", str(project), cwd=tmp_path).code == 0
-    edition = next((project / "issues").glob("*.md"))
-    text = edition.read_text(encoding="utf-8")
-    edition.write_text(checked(text).replace("\n— ", f"\n{THANKS}\n\n— ", 1), encoding="utf-8")
-    article = project / "articles" / f"{ARTICLE}.md"
-    text = article.read_text(encoding="utf-8")
-    text, edits = re.subn(r'^summary: ".*"$', "summary: '" + TYPED + "'", text, count=1, flags=re.M)
-    assert edits == 1
-    article.write_text(text, encoding="utf-8")
-    config = project / "rameau.yaml"
-    config.write_text(checked(config.read_text(encoding="utf-8")).replace("profile: generic", f"profile: {profile}"),
-                      encoding="utf-8")
-    built = invoke("build-issue", cwd=project)
-    assert built.code == 0, built.stderr
-    return project
 
 
 def pushed(tmp_path, tool: str):

@@ -24,7 +24,7 @@ from ..render.blocks import Block, Blocks, Code, Heading, Image, Inline, ListBlo
 PLACEHOLDERS = ("first_name",)  # the wording's placeholders (the greeting's `{first_name}`)
 OPEN, CLOSE = "\ue000", "\ue001"  # around a placeholder's name, from Markdown to the rendered email
 BRACE = "\ue07b"  # a `{` of the content while the email is rendered
-_WRITTEN = re.compile(r"(\\?)\{(" + "|".join(PLACEHOLDERS) + r")\}")
+_WRITTEN = re.compile(r"(?<!\{)(\\?)\{(" + "|".join(PLACEHOLDERS) + r")\}(?!\})")  # not {{first_name}}
 _TOKEN = re.compile(OPEN + "(" + "|".join(PLACEHOLDERS) + ")" + CLOSE)
 LOOKS_LIKE = re.compile(r"(?<![{\w$%#])\{([a-z][a-z0-9]*(?:_[a-z0-9]+)*)\}(?![}\w])", re.IGNORECASE)
 
