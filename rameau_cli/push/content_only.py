@@ -20,7 +20,8 @@ _TAGS = re.compile(r'href="(\{\{ ?(unsubscribe_url|email_url) ?\}\})"')
 
 def sections(body: str) -> list[str]:
     """The email's top-level sections, each with its Outlook table around it."""
-    found, at = [], 0
+    found: list[str] = []
+    at = 0
     while (start := body.find(_SECTION_START, at)) >= 0:
         depth, cursor = 0, start
         while True:

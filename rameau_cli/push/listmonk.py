@@ -89,7 +89,7 @@ class Listmonk(Tool):
 
 
     def _fields(self, campaign: Campaign) -> dict[str, Any]:
-        fields = {
+        fields: dict[str, Any] = {
             "name": campaign.name,
             "subject": literal_braces(campaign.subject) if "{{" in campaign.subject else campaign.subject,
             "lists": [int(i) for i in campaign.lists],
