@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..render.blocks import Block, Blocks, Code, Heading, Image, Inline, ListBlock, Notes, Paragraph, Quote, Table
+from ..content.blocks import Block, Blocks, Code, Heading, Image, Inline, ListBlock, Notes, Paragraph, Quote, Table
 
 PLACEHOLDERS = ("first_name",)  # the wording's placeholders (the greeting's `{first_name}`)
 OPEN, CLOSE = "\ue000", "\ue001"  # around a placeholder's name, from Markdown to the rendered email
