@@ -66,7 +66,7 @@ def test_what_readers_get_is_what_was_written(tmp_path, profile):
         assert as_read in words
     assert '{"greeting": "{first_name}", "tpl": "{{ x }}"}' in words
     assert "Thank you, Maya, for a great year." in words
-    web = seen(read(project, SEGMENT, "web.html"))
+    web = seen((project / "dist" / "public" / "2026-W48" / SEGMENT / "web.html").read_text(encoding="utf-8"))
     for _, as_read in WRITTEN:
         assert as_read in web
     assert "Thank you, there, for a great year." in web
