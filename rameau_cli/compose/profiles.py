@@ -43,7 +43,8 @@ class Profile:
     @property
     def tags(self) -> tuple[str, ...]:
         """Every merge tag the theme writes."""
-        return (str(self.unsubscribe), str(self.view_online), str(self.first_name))
+        return (str(self.unsubscribe), str(self.view_online), str(self.first_name)) + \
+            ((str(self.manage),) if self.manage else ())
 
     def for_tool(self, rendered: str, html: bool) -> str:
         """A rendered part as the tool gets it: each placeholder its merge tag, each `{` of the
