@@ -1,14 +1,16 @@
-"""Parsed article files, kept between builds and keyed by name, size and modification time.
+"""Parsed article files, kept between builds and keyed by name, size, modification time, and the
+time and inode of the file's last change: a copy that keeps the size and the modification time
+(rsync, tar, cp -p) still changes those two, so the file is read again.
 
 Reading and validating front matter is most of a build's time on a large archive; a file that
 has not changed since the last build is taken from here instead, with the warnings it gave
 then. Only articles that were read well are kept: a file that failed is read again next time.
 An entry of the wrong shape is dropped and the file read again.
 
-The body is a first line `rameau articles 4`, then two lines per file: what every build needs
+The body is a first line `rameau articles 5`, then two lines per file: what every build needs
 of it, then the rest of the Article's fields (in FIELDS order, without those of the first line):
 
-    ["name.md", mtime_ns, size, "id", "url", "guid", "date", "publish_at" or null, [[where, message], ...]]
+    ["name.md", [mtime_ns, ctime_ns, inode], size, "id", "url", "guid", "date", "publish_at" or null, [[where, message], ...]]
     ["title", "summary", "body", "markdown", [audiences], [tags], "author", ...]
 
 An article's `source`, the path of its file, is not kept: it is the folder as this build names
@@ -36,9 +38,10 @@ from .base import CacheFolder, DamagedCache
 
 _AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
-FIRST_LINE = b"rameau articles 4"
+FIRST_LINE = b"rameau articles 5"
 HEAD = ("id", "url", "guid", "date", "publish_at", "source")  # the fields of an entry's first line, and its file's path
 _REST = [index for index, name in enumerate(_FIELDS) if name not in HEAD]  # and on its second
+Stamp = tuple[int, int, int]  # a file's mtime_ns, ctime_ns and inode
 Reread = Callable[[str], "Article | None"]  # an article read again from its file (by its name in the folder), or None
 
 
@@ -131,7 +134,7 @@ def _read_again(name: str) -> Article | None:
 
 
 class ArticleCache:
-    """The articles of one folder as they were read, by file name: (mtime_ns, size, Article or
+    """The articles of one folder as they were read, by file name: (stamp, size, Article or
     Deferred, warnings). Loaded a group of lines at a time, so that a warm build of 100,000
     articles never holds the file's text besides its entries."""
 
@@ -142,7 +145,7 @@ class ArticleCache:
         self.folder = str(folder)
         name = hashlib.sha256(str(location.resolve()).encode()).hexdigest()[:20]
         self.file = cache.file("articles", f"{name}.json")
-        self.entries: dict[str, tuple[int, int, Article | Deferred, Any]] = {}
+        self.entries: dict[str, tuple[Stamp, int, Article | Deferred, Any]] = {}
         self.seen: set[str] = set()
         self.changed = False
         self.reread = reread
@@ -188,8 +191,8 @@ class ArticleCache:
         fromisoformat, reread, join, folder = dt.datetime.fromisoformat, self.reread, os.path.join, self.folder
         for (name, mtime, size, id_, url, guid, date, embargo, warnings), rest in zip(
                 json.loads(b"[" + b",".join(heads) + b"]"), rests, strict=True):
-            if not (type(name) is str and type(mtime) is int and type(size) is int and type(id_) is str
-                    and type(url) is str and type(guid) is str and type(warnings) is list):
+            if not (type(name) is str and type(mtime) is list and len(mtime) == 3 and type(size) is int
+                    and type(id_) is str and type(url) is str and type(guid) is str and type(warnings) is list):
                 raise TypeError("an entry of another shape")
             moment = fromisoformat(date)
             embargo = None if embargo is None else fromisoformat(embargo)
@@ -199,18 +202,18 @@ class ArticleCache:
                                     for w in warnings):
                 raise TypeError("warnings of another shape")
             made = new_deferred((id_, url, guid, moment, embargo, join(folder, name), rest, reread, name))
-            self.entries[name] = (mtime, size, made, warnings or ())
+            self.entries[name] = (tuple(mtime), size, made, warnings or ())
 
-    def unchanged(self, files: list[tuple[str, int, int]]) -> list[tuple[int, int, Article | Deferred, Any] | None]:
-        """For each file (name, mtime_ns, size), its entry (mtime_ns, size, article, warnings as
+    def unchanged(self, files: list[tuple[str, Stamp, int]]) -> list[tuple[Stamp, int, Article | Deferred, Any] | None]:
+        """For each file (name, stamp, size), its entry (stamp, size, article, warnings as
         [where, message] lists) if the file is unchanged, else None."""
         self.seen.update(name for name, _, _ in files)
         entry_of = self.entries.get
         return [entry if (entry := entry_of(name)) is not None and entry[0] == mtime and entry[1] == size else None
                 for name, mtime, size in files]
 
-    def put(self, name: str, mtime_ns: int, size: int, article: Article, warnings: list[Problem]) -> None:
-        self.entries[name] = (mtime_ns, size, article, [[w.where, w.message] for w in warnings] if warnings else ())
+    def put(self, name: str, stamp: Stamp, size: int, article: Article, warnings: list[Problem]) -> None:
+        self.entries[name] = (stamp, size, article, [[w.where, w.message] for w in warnings] if warnings else ())
         self.changed = True
 
     def forget(self, name: str) -> None:
@@ -233,6 +236,6 @@ class ArticleCache:
         yield FIRST_LINE
         for name, (mtime, size, article, warnings) in self.entries.items():
             rest = article.rest if isinstance(article, Deferred) else encode(_rest(article)).encode()
-            head = [name, mtime, size, article.id, article.url, article.guid, article.date.isoformat(),
+            head = [name, list(mtime), size, article.id, article.url, article.guid, article.date.isoformat(),
                     _moment(article.publish_at), list(warnings)]
             yield b"\n" + encode(head).encode() + b"\n" + rest

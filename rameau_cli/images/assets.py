@@ -25,7 +25,7 @@ from typing import Any
 
 from ..cache.base import CacheFolder
 from ..errors import ConfigError, Problem, Warnings, show
-from ..project.reading import slugify
+from ..project.reading import OUTSIDE, slugify
 
 ASSETS_DIR = "assets"
 COLUMN = 552  # the width the theme shows a full-width image at, in CSS pixels
@@ -160,7 +160,7 @@ class Assets:
             real = path
         if real not in self._sources:
             if not real.is_relative_to(self.root):
-                self._sources[real] = "is outside the project folder; put the file in the project, next to the article"
+                self._sources[real] = OUTSIDE
             else:
                 self._sources[real] = self._read(real)
         found = self._sources[real]
@@ -256,6 +256,10 @@ class _Store:
         for part in ("sources", "made", "failed"):
             if not isinstance(self.index.get(part), dict):
                 self.index[part] = {}
+        # The files this cache made before (those its index named), all it may ever delete: a file
+        # it did not write (another project's, in a shared or linked folder) is left alone.
+        self.ours = {entry.get("name") for entry in self.index["made"].values()
+                     if isinstance(entry, dict) and isinstance(entry.get("name"), str) and NAME.fullmatch(entry["name"])}
         self.new: dict[str, bytes] = {}
         self.found: dict[str, _Made] = {}  # files read and checked by this build, by key: read once
         self.changed = False
@@ -308,6 +312,13 @@ class _Store:
             self.cache.later(self._save_files)
             self.index_file.save(self.index)
 
+    def _drop(self, name: str) -> None:
+        """Delete a file this cache made, unless the folder is a link (a folder shared with
+        other projects: what it holds is theirs too)."""
+        assert self.folder is not None
+        if not any(place.is_symlink() for place in (self.folder, self.folder.parent)):
+            (self.folder / name).unlink(missing_ok=True)
+
     def _save_files(self) -> None:
         from ..output.fs import write_atomic
 
@@ -323,8 +334,7 @@ class _Store:
             for name, data in self.new.items():
                 if name in kept:
                     write_atomic(self.folder / name, data)
-            for path in self.folder.iterdir():
-                if path.name != "index.json" and path.name not in kept and not path.name.startswith("."):
-                    path.unlink()
+            for name in self.ours - kept:
+                self._drop(name)
         except OSError as exc:
             self.cache.cannot_write(self.folder, exc)
