@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 from ..errors import Problem
 from ..sources.article import FIELDS as _FIELDS
 from ..sources.article import Article, restore
-from .base import CacheFolder, DamagedCache
+from .base import UNPAIRED, CacheFolder, DamagedCache
 
 _AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
@@ -143,7 +143,7 @@ class ArticleCache:
         are, as this build names it (an article's `source` is this and its file's name)."""
         self.key = settings
         self.folder = str(folder)
-        name = hashlib.sha256(str(location.resolve()).encode()).hexdigest()[:20]
+        name = hashlib.sha256(str(location.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:20]
         self.file = cache.file("articles", f"{name}.json")
         self.entries: dict[str, tuple[Stamp, int, Article | Deferred, Any]] = {}
         self.seen: set[str] = set()
@@ -235,7 +235,7 @@ class ArticleCache:
         encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
         yield FIRST_LINE
         for name, (mtime, size, article, warnings) in self.entries.items():
-            rest = article.rest if isinstance(article, Deferred) else encode(_rest(article)).encode()
+            rest = article.rest if isinstance(article, Deferred) else encode(_rest(article)).encode("utf-8", UNPAIRED)
             head = [name, list(mtime), size, article.id, article.url, article.guid, article.date.isoformat(),
                     _moment(article.publish_at), list(warnings)]
-            yield b"\n" + encode(head).encode() + b"\n" + rest
+            yield b"\n" + encode(head).encode("utf-8", UNPAIRED) + b"\n" + rest

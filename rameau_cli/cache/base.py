@@ -29,6 +29,9 @@ from .stamp import code_stamp
 
 FORMAT = 1
 CACHE_DIR = ".rameau-cache"
+# A file name that is not UTF-8 reaches Python with its bytes as unpaired surrogates ("caf\udce9.md");
+# written as such, they come back as they were: json.loads decodes bytes with "surrogatepass".
+UNPAIRED = "surrogatepass"
 
 
 class DamagedCache(Exception):
@@ -158,7 +161,7 @@ class CacheFile:
     def _save(self, body: Any, key: str, pieces: Iterable[bytes] | None) -> None:
         assert self.path is not None
         if pieces is None:
-            pieces = (json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),)
+            pieces = (json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8", UNPAIRED),)
         digest = hashlib.sha256()
 
         def hashed() -> Iterable[bytes]:
