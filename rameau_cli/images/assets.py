@@ -200,12 +200,14 @@ class Assets:
         key = f"{source.sha}:{max_width}"
         made = self.store.get(key)
         if made is not None:
+            if made.note:
+                self.warnings.warn(where, f"{show(ref)} {made.note}")
             return made
         failed = self.store.failed(source.sha)
         if failed is not None:  # read and refused by an earlier build: not read again
             self._skip(where, ref, failed)
             return None
-        from .process import NotAnImage, process
+        from .process import CannotMake, NotAnImage, process
 
         if source.data is None:
             try:
@@ -223,9 +225,15 @@ class Assets:
             self.store.fail(source.sha, why)
             self._skip(where, ref, why)
             return None
+        except CannotMake as exc:  # a picture read well, that no email format can hold
+            self.store.fail(source.sha, str(exc))
+            self._skip(where, ref, str(exc))
+            return None
         name = f"{hashlib.sha256(done.data).hexdigest()[:16]}-{slugify(source.path.stem, 40)}.{done.extension}"
-        made = _Made(name, done.data, done.width, done.height, done.source_width)
+        made = _Made(name, done.data, done.width, done.height, done.source_width, done.note)
         self.store.put(key, made)
+        if made.note:
+            self.warnings.warn(where, f"{show(ref)} {made.note}")
         return made
 
 
@@ -241,6 +249,7 @@ class _Made:
     width: int  # pixels of the file
     height: int
     source_width: int  # pixels of the photo as it was taken (upright)
+    note: str = ""  # what the author should know of how it was made
 
 
 class _Store:
@@ -291,17 +300,19 @@ class _Store:
             return None
         try:
             name, width, height, source_width = entry["name"], entry["width"], entry["height"], entry["source"]
+            note = entry.get("note", "")
             data = self.new.get(name) or (self.folder / name).read_bytes()
         except (KeyError, TypeError, OSError):
             return None
-        if not isinstance(name, str) or not name.startswith(hashlib.sha256(data).hexdigest()[:16]):
+        if not isinstance(name, str) or not name.startswith(hashlib.sha256(data).hexdigest()[:16]) \
+                or not isinstance(note, str):
             return None
-        self.found[key] = _Made(name, data, width, height, source_width)
+        self.found[key] = _Made(name, data, width, height, source_width, note)
         return self.found[key]
 
     def put(self, key: str, made: _Made) -> None:
         self.index["made"][key] = {"name": made.name, "width": made.width, "height": made.height,
-                                   "source": made.source_width}
+                                   "source": made.source_width, **({"note": made.note} if made.note else {})}
         self.new[made.name] = made.data
         self.changed = True
 
