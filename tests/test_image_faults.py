@@ -10,8 +10,9 @@ import zlib
 import pytest
 from PIL import Image, ImageStat, PngImagePlugin
 
-from helpers import set_public_url, with_front_matter
 from rameau_cli.images.process import CannotMake, process
+
+from helpers import set_public_url, with_front_matter
 
 SECRET = b"Propriete-interne-ne-pas-publier"
 

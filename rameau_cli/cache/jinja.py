@@ -4,8 +4,10 @@ simply not kept, and one that is not exactly what was written is not used.
 
 Jinja's own file is marshalled code, which Python runs as it reads it: one flipped bit could
 crash the process or change what a template does. Each file therefore ends with the sha256 of
-what Jinja wrote, and is given to Jinja only when that checks, as every other cache file is
-(cache/base.py).
+what Jinja wrote and of the code stamp (cache/stamp.py), and is given to Jinja only when that
+checks, as every other cache file is (cache/base.py): Jinja keys a file by the template's
+source only, and what rameau compiles from that source changes with rameau (the sandbox's
+counted loops, render/sandbox.py).
 
 The environments that use it live as long as the process (render/templates.py), so the hold on
 writing it is process-wide: `held()` keeps what is compiled meanwhile in memory, and writes it
@@ -23,6 +25,7 @@ from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
 
 from ..output.fs import write_atomic
+from .stamp import code_stamp
 
 _held: list[tuple[TemplateCache, Bucket]] | None = None
 DIGEST = 32  # bytes of sha256 at the end of each file
@@ -42,9 +45,13 @@ def held() -> Iterator[None]:
 
 
 def checked(data: bytes) -> bytes | None:
-    """What Jinja wrote, when a cache file's last bytes are its sha256; else None."""
+    """What Jinja wrote, when a cache file's last bytes are its digest; else None."""
     body, digest = data[:-DIGEST], data[-DIGEST:]
-    return body if len(data) > DIGEST and hashlib.sha256(body).digest() == digest else None
+    return body if len(data) > DIGEST and _digest(body) == digest else None
+
+
+def _digest(body: bytes) -> bytes:
+    return hashlib.sha256(code_stamp().encode() + b"\0" + body).digest()
 
 
 class TemplateCache(FileSystemBytecodeCache):
@@ -75,4 +82,4 @@ class TemplateCache(FileSystemBytecodeCache):
         body = code.getvalue()
         with contextlib.suppress(OSError):  # a cache that cannot be written costs speed only
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(Path(self._get_cache_filename(bucket)), body + hashlib.sha256(body).digest())
+            write_atomic(Path(self._get_cache_filename(bucket)), body + _digest(body))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import ConfigError, ContentError, Problem
@@ -17,6 +16,7 @@ from ..project.config import Config, Newsletter, Segment
 from ..project.editions import Edition
 from ..project.reading import one_line, shorten
 from ..render.blocks import Blocks, Inline, map_inline_links, map_links
+from ..render.sandbox import BoundedSandbox
 from ..sources.article import Article
 from .content import body_blocks, summary_inline
 from .grouping import Selection
@@ -188,7 +188,7 @@ def _issue_article(article: Article, full: bool, language: str, base_url: str, t
     )
 
 
-_settings_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_settings_env = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 
 
 @lru_cache(maxsize=64)

@@ -267,7 +267,7 @@ class _Store:
                 self.index[part] = {}
         # The files this cache made before (those its index named), all it may ever delete: a file
         # it did not write (another project's, in a shared or linked folder) is left alone.
-        self.ours = {entry.get("name") for entry in self.index["made"].values()
+        self.ours: set[str] = {entry["name"] for entry in self.index["made"].values()
                      if isinstance(entry, dict) and isinstance(entry.get("name"), str) and NAME.fullmatch(entry["name"])}
         self.new: dict[str, bytes] = {}
         self.found: dict[str, _Made] = {}  # files read and checked by this build, by key: read once
@@ -300,14 +300,14 @@ class _Store:
             return None
         try:
             name, width, height, source_width = entry["name"], entry["width"], entry["height"], entry["source"]
-            note = entry.get("note", "")
+            note: object = entry.get("note", "")
             data = self.new.get(name) or (self.folder / name).read_bytes()
         except (KeyError, TypeError, OSError):
             return None
         if not isinstance(name, str) or not name.startswith(hashlib.sha256(data).hexdigest()[:16]) \
                 or not isinstance(note, str):
             return None
-        self.found[key] = _Made(name, data, width, height, source_width, note)
+        self.found[key] = _Made(name, data, width, height, source_width, str(note))
         return self.found[key]
 
     def put(self, key: str, made: _Made) -> None:
@@ -345,7 +345,7 @@ class _Store:
             for name, data in self.new.items():
                 if name in kept:
                     write_atomic(self.folder / name, data)
-            for name in self.ours - kept:
-                self._drop(name)
+            for stale in self.ours - kept:
+                self._drop(stale)
         except OSError as exc:
             self.cache.cannot_write(self.folder, exc)

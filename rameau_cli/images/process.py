@@ -109,10 +109,11 @@ def _eight_bits(image: Image) -> Image:
         image = image.convert("I")
     if image.mode not in ("I", "F"):
         return image
-    low, high = image.getextrema()
-    if image.mode == "I" and 0 <= low and high <= 65_535:
+    extrema = image.getextrema()  # (lowest, highest) for a picture of one channel
+    low, high = float(extrema[0]), float(extrema[1])  # type: ignore[arg-type]
+    if image.mode == "I" and low >= 0 and high <= 65_535:
         low, high = 0, 65_535  # a 16-bit picture, as its file says
-    elif image.mode == "F" and 0 <= low and high <= 1:
+    elif image.mode == "F" and low >= 0 and high <= 1:
         low, high = 0, 1
     scale = 255 / (high - low) if high > low else 0
     return image.point(lambda value: (value - low) * scale).convert("L")

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from ..errors import Problem, RenderError
 from ..project.reading import CONTROLS
 from .body_html import Look, blocks_html, inline_html
+from .sandbox import BoundedSandbox
 from .text import TextLook, blocks_text, inline_text, upper_first, wrap
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -99,7 +100,7 @@ def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[s
     # created while a preview is running.
     loaders = [FileSystemLoader(str(project_templates))] if project_templates else []
     loaders.append(FileSystemLoader(str(THEME)))
-    env = Environment(
+    env = BoundedSandbox(
         loader=ChoiceLoader(loaders),
         autoescape=kind != "text",
         finalize=mjml_value if kind == "mjml" else None,
