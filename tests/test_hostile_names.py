@@ -49,7 +49,7 @@ def test_article_files_named_in_another_encoding_are_read(example, run, raw):
 
 
 def test_the_article_cache_keeps_files_named_in_another_encoding(example, run):
-    from rameau_cli.cache.articles import ArticleCache
+    from rameau_cli.sources.article_cache import ArticleCache
     from rameau_cli.cache.base import CacheFolder
 
     path = _undecodable(example / "articles", b"vieux-\xe9t\xe9.md")

@@ -24,8 +24,8 @@ from pathlib import Path
 from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
 
-from ..output.fs import write_atomic
-from .stamp import code_stamp
+from ..cache.stamp import code_stamp
+from ..files import write_atomic
 
 _held: list[tuple[TemplateCache, Bucket]] | None = None
 DIGEST = 32  # bytes of sha256 at the end of each file
