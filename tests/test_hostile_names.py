@@ -49,8 +49,8 @@ def test_article_files_named_in_another_encoding_are_read(example, run, raw):
 
 
 def test_the_article_cache_keeps_files_named_in_another_encoding(example, run):
-    from rameau_cli.sources.article_cache import ArticleCache
     from rameau_cli.cache.base import CacheFolder
+    from rameau_cli.sources.article_cache import ArticleCache
 
     path = _undecodable(example / "articles", b"vieux-\xe9t\xe9.md")
     shutil.copy(example / "articles" / "kit-accueil-benevoles.md", path)
