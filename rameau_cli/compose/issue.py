@@ -18,12 +18,12 @@ from ..images.assets import Assets, Picture, is_remote
 from ..project.config import Config, Newsletter, Segment
 from ..project.editions import Edition
 from ..project.reading import one_line, shorten
-from ..render.sandbox import BoundedSandbox
 from ..sources.article import Article
 from .content import body_blocks, summary_inline
 from .grouping import Selection
 from .links import tag_url
 from .profiles import Profile, profile_for
+from .sandbox import BoundedSandbox
 from .wording import Wording, segment_wording
 
 SUBJECT_MAX = 150

@@ -7,7 +7,7 @@ crash the process or change what a template does. Each file therefore ends with 
 what Jinja wrote and of the code stamp (cache/stamp.py), and is given to Jinja only when that
 checks, as every other cache file is (cache/base.py): Jinja keys a file by the template's
 source only, and what rameau compiles from that source changes with rameau (the sandbox's
-counted loops, render/sandbox.py).
+counted loops, compose/sandbox.py).
 
 The environments that use it live as long as the process (render/templates.py), so the hold on
 writing it is process-wide: `held()` keeps what is compiled meanwhile in memory, and writes it

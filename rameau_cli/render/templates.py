@@ -19,10 +19,10 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from ..compose.sandbox import BoundedSandbox
 from ..errors import Problem, RenderError
 from ..project.reading import CONTROLS
 from .body_html import Look, blocks_html, inline_html
-from .sandbox import BoundedSandbox
 from .text import TextLook, blocks_text, inline_text, upper_first, wrap
 
 if TYPE_CHECKING:
