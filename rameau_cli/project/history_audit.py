@@ -30,6 +30,7 @@ from .history import SentEdition
 
 EDITION_ID = re.compile(rb'"edition"\s*:\s*"((?:[^"\\]|\\.)*)"')
 NUMBER = re.compile(rb'"number"\s*:\s*(\d+)')
+DIGITS = re.compile(rb"\d+")
 Place = tuple[str, int]  # (segment, year): one year file
 ReadYear = Callable[[str, int], "tuple[bytes, tuple[SentEdition, ...], dict[str, Any]] | None"]
 
@@ -47,14 +48,25 @@ class Years:
 
 
 def scan(data: bytes) -> tuple[frozenset[str], int]:
-    """The edition ids and the highest issue number in a year file's bytes, its JSON not decoded."""
-    ids = set()
-    for raw in EDITION_ID.findall(data):
-        try:
-            ids.add(json.loads(b'"' + raw + b'"'))
-        except ValueError:
-            continue
-    return frozenset(ids), max((int(n) for n in NUMBER.findall(data)), default=0)
+    """The edition ids and the highest issue number in a year file's bytes, its JSON not decoded:
+    split where rameau's own spacing puts them (C speed: ten years of a daily are 3 MB), or
+    found by a regular expression in a file spaced otherwise (by hand: the two do not agree)."""
+    ids, numbers = data.split(b'"edition": "')[1:], data.split(b'"number": ')[1:]
+    if len(ids) != len(numbers) or (not ids and b'"edition"' in data):
+        raw_ids, raw_numbers = EDITION_ID.findall(data), NUMBER.findall(data)
+    else:
+        raw_ids = [piece[:piece.find(b'"')] for piece in ids]
+        raw_numbers = [found.group() for piece in numbers if (found := DIGITS.match(piece))]
+    return frozenset(_text(raw) for raw in raw_ids), max(map(int, raw_numbers), default=0)
+
+
+def _text(raw: bytes) -> str:
+    if b"\\" not in raw:
+        return raw.decode("utf-8", "replace")
+    try:
+        return str(json.loads(b'"' + raw + b'"'))
+    except ValueError:
+        return raw.decode("utf-8", "replace")
 
 
 def audit(years: Years, all_years: dict[str, tuple[int, ...]], listed: dict[str, tuple[int, ...]] | None,

@@ -20,12 +20,12 @@ from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
 from ..project.reading import OUTSIDE, read_text, split_front_matter
 from .article import FIELDS, Article, field_values, read_markdown_article, restore
-from .article_cache import ArticleCache, Deferred, Stamp
+from .article_cache import ArticleCache, Deferred, Stamp, file_stamp
 from .halves import Beside, map_in_halves
 
 
 def article_files(folder: Path, warnings: Warnings, root: Path | None = None) -> list[tuple[str, Stamp, int]]:
-    """The folder's `.md` files: (name, (mtime_ns, ctime_ns, inode), size), from one stat each (a
+    """The folder's `.md` files: (name, file_stamp, size), from one stat each (a
     stat result holds 20 numbers: 100,000 of them were 80 MB). What cannot be an article (a
     folder named x.md, a dangling link, a link loop, a pipe, a device, a link to a file outside
     the project folder `root`) is a warning naming it: never opened, so nothing can block on it."""
@@ -48,7 +48,7 @@ def article_files(folder: Path, warnings: Warnings, root: Path | None = None) ->
             elif not stat.S_ISREG(info.st_mode):
                 warnings.warn(entry.path, "is not a regular file (a pipe or a device); remove it (skipped)")
             else:
-                found.append((entry.name, (info.st_mtime_ns, info.st_ctime_ns, info.st_ino), info.st_size))
+                found.append((entry.name, file_stamp(info), info.st_size))
     found.sort(key=lambda item: item[0])
     return found
 
@@ -88,7 +88,7 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     article_cache = ArticleCache(cache, location, folder, f"{config.newsletter.timezone}|{base_url}",
                                  lambda name: _read(os.path.join(folder, name), None, tz, base_url)[0])
     if stat.S_ISREG(info.st_mode):  # one article given on its own
-        files = [(location.name, (info.st_mtime_ns, info.st_ctime_ns, info.st_ino), info.st_size)]
+        files = [(location.name, file_stamp(info), info.st_size)]
         article_cache.load()
     elif stat.S_ISDIR(info.st_mode):
         # A large folder's scan (a stat per file) runs beside the cache's loading (JSON), on two cores.
