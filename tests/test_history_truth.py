@@ -170,3 +170,17 @@ def test_an_edition_dated_years_ahead_is_built_only_when_named(example, run, dat
     assert not (example / "history").exists()
     _build(run, example, EDITION)
     assert _places(example) == [int(date[:4])]
+
+
+def test_the_editions_of_a_year_not_read_are_found_however_the_file_is_spaced():
+    from rameau_cli.project.history_audit import scan
+
+    records = [{"edition": f"2024-W{week:02d}", "number": 300 + week, "date": "2024-03-01T08:00:00+01:00",
+                "subject": 'Le "number": 99999 et {first_name}', "preheader": "", "articles": ["a"]}
+               for week in range(1, 53)]
+    written = ('{\n  "format": 2,\n  "editions": [\n' + ",\n".join("    " + json.dumps(r, ensure_ascii=False)
+                                                                     for r in records) + "\n  ]\n}\n").encode()
+    expected = (frozenset(r["edition"] for r in records), 352)
+    assert scan(written) == expected
+    assert scan(json.dumps({"format": 2, "editions": records}, separators=(",", ":")).encode()) == expected
+    assert scan(json.dumps({"editions": records[::-1], "format": 2}, indent=4).encode()) == expected
