@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SEGMENTS
+from helpers import SEGMENTS, checked
 
 EDITION = "2026-W48"
 
@@ -18,7 +18,9 @@ EDITION = "2026-W48"
 def _dated(project: Path, date: str, number: bool = True) -> None:
     """The edition file with another `date:` (and without its own number, when `number` is False)."""
     path = project / "issues" / f"{EDITION}.md"
-    text = re.sub(r"\ndate: [^\n]+", f"\ndate: {date}", path.read_text(encoding="utf-8"), count=1)
+    text, found = re.subn(r"\ndate: [^\n]+", f"\ndate: {date}", path.read_text(encoding="utf-8"), count=1)
+    assert found == 1, "the edition file has no date: line"
+    text = checked(text)
     if not number:
         text = text.replace("\nnumber: 48", "", 1)
     path.write_text(text, encoding="utf-8")

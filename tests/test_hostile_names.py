@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_example
-from helpers import with_photos
+from helpers import checked, with_photos
 
 COMMANDS = (("build-issue",), ("build-issue",), ("articles",), ("check",), ("preview",), ("preview", "--text"))
 
@@ -40,7 +40,7 @@ def _runs_well(project: Path, run) -> list[str]:
 @pytest.mark.parametrize("raw", [b"caf\xe9.md", b"\xff\xfe-note.md", b"r\xc3\xa9sum\xe9-\x80.md"])
 def test_article_files_named_in_another_encoding_are_read(example, run, raw):
     path = _undecodable(example / "articles", raw)
-    source = (example / "articles" / "kit-accueil-benevoles.md").read_text(encoding="utf-8")
+    source = checked((example / "articles" / "kit-accueil-benevoles.md").read_text(encoding="utf-8"))
     path.write_text(source.replace("title: \"Accueillir", "title: \"Nom ancien : accueillir", 1), encoding="utf-8")
     said = _runs_well(example, run)
     email = (example / "dist" / "2026-W48" / "hebdo-association" / "index.html").read_text(encoding="utf-8")
@@ -74,7 +74,7 @@ def test_a_project_folder_named_in_another_encoding_builds(tmp_path, run, images
 def test_an_article_linked_from_outside_the_project_is_not_published(example, tmp_path, run):
     outside = tmp_path / "ailleurs"
     outside.mkdir()
-    secret = (example / "articles" / "kit-accueil-benevoles.md").read_text(encoding="utf-8").replace(
+    secret = checked((example / "articles" / "kit-accueil-benevoles.md").read_text(encoding="utf-8")).replace(
         "title: \"Accueillir", "title: \"Note interne confidentielle : accueillir", 1)
     (outside / "note.md").write_text(secret, encoding="utf-8")
     (example / "articles" / "note.md").symlink_to(outside / "note.md")

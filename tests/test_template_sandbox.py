@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import run_process
+from helpers import checked
 
 BOMBS = {
     "lipsum": "{{ lipsum(10**6)|length }}",
@@ -54,7 +55,7 @@ def test_a_bomb_in_the_segments_subject_stops_the_build_with_its_key(example):
     edition.write_text("".join(line for line in edition.read_text(encoding="utf-8").splitlines(keepends=True)
                                if not line.startswith("subject:")), encoding="utf-8")
     config = example / "rameau.yaml"
-    text = config.read_text(encoding="utf-8")
+    text = checked(config.read_text(encoding="utf-8"))
     config.write_text(text.replace('subject: "La quotidienne – {{ edition.date_short }}"',
                                    "subject: \"{{ 'a'|center(10**9) }}{{ lipsum(10**6)|length }}\""), encoding="utf-8")
     result = run_process("build-issue", cwd=example, timeout=100)
@@ -65,7 +66,7 @@ def test_a_bomb_in_the_segments_subject_stops_the_build_with_its_key(example):
 
 def test_a_bomb_in_an_editions_preheader_stops_the_build_with_its_file(example):
     edition = example / "issues" / "2026-W48.md"
-    text = edition.read_text(encoding="utf-8")
+    text = checked(edition.read_text(encoding="utf-8"))
     loops = "{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}"
     edition.write_text(text.replace('preheader: "Un baromètre', f"preheader: \"{loops}Un baromètre", 1),
                        encoding="utf-8")
