@@ -37,7 +37,7 @@ def _places(project: Path, edition: str = EDITION, segment: str = "quotidienne")
 
 def _archive_years(project: Path, segment: str = "quotidienne") -> list[int]:
     """The years whose archive page links to the edition; the archive's index lists those years only."""
-    archive = project / "dist" / "archive"
+    archive = project / "dist" / "public" / "archive"
     linking = sorted(int(page.stem) for page in (archive / segment).glob("*.html")
                      if EDITION in page.read_text(encoding="utf-8"))
     index = (archive / "index.html").read_text(encoding="utf-8")

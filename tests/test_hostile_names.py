@@ -67,7 +67,7 @@ def test_a_project_folder_named_in_another_encoding_builds(tmp_path, run, images
     (project / "articles" / os.fsdecode(b"dossier-\xe9.md")).mkdir()
     said = _runs_well(project, run)
     assert "dossier-" in said[0] and "is a folder" in said[0]
-    assert any((project / "dist" / "assets").iterdir())
+    assert any((project / "dist" / "public" / "assets").iterdir())
     assert list((project / ".rameau-cache" / "images").glob("*.jpg"))  # the images cache was written
 
 

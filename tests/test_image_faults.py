@@ -166,7 +166,7 @@ def test_published_images_carry_no_comment_and_bombs_are_warned(example, run):
         assert result.code == 0, result.stderr
         assert "'bombe.gif' is an animation of 1,200 frames" in result.stderr
         assert "'bandeau.png' is 100 x 70,000 pixels" in result.stderr and "corrupt" not in result.stderr
-    assets = list((example / "dist" / "assets").iterdir())
+    assets = list((example / "dist" / "public" / "assets").iterdir())
     assert len(assets) == 3
     for path in assets:
         assert SECRET not in path.read_bytes(), path.name
