@@ -66,10 +66,10 @@ class CacheFolder:
     def file(self, *parts: str) -> CacheFile:
         return CacheFile(self, self.path.joinpath(*parts) if self.path else None)
 
-    def cannot_write(self, path: Path, exc: OSError) -> None:
+    def cannot_write(self, path: Path, exc: OSError | ValueError) -> None:
         if self.on_problem and not self.reported:
             self.reported = True
-            self.on_problem(str(self.path), f"the cache cannot be written ({exc.strerror or exc}); "
+            self.on_problem(str(self.path), f"the cache cannot be written ({getattr(exc, 'strerror', None) or exc}); "
                                             "builds are slower until it can, and nothing else changes")
 
 
@@ -174,7 +174,7 @@ class CacheFile:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, hashed())
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: what JSON or UTF-8 cannot hold; never a failed build
             self.folder.cannot_write(self.path, exc)
 
 
