@@ -29,6 +29,18 @@ BOMBS = {
     "join": "{{ (['x'|center(900000)] * 1000)|join }}",
     "macro-fork": "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(60) }}",
     "output": "{% for a in range(100000) %}{{ 'x' * 999 }}{% endfor %}",
+    "namespace-doubling": "{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}"
+                          "{% endfor %}{{ ns.s|length }}",
+    "format-doubling": "{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = '%s%s'|format(ns.s, ns.s) %}"
+                       "{% endfor %}",
+    "method-format-doubling": "{% set ns = namespace(s='ab') %}{% for i in range(64) %}"
+                              "{% set ns.s = '{}{}'.format(ns.s, ns.s) %}{% endfor %}",
+    "macro-doubling": "{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}"
+                      "{{ d('ab', 64) }}",
+    "block-doubling": "{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set b %}{{ ns.s }}{{ ns.s }}{% endset %}"
+                      "{% set ns.s = b %}{% endfor %}",
+    "list-doubling": "{% set ns = namespace(l=[1]) %}{% for i in range(64) %}{% set ns.l = ns.l + ns.l %}{% endfor %}",
+    "list-extend": "{% set l = [1] %}{% for i in range(64) %}{% set _ = l.extend(l) %}{% endfor %}{{ l|length }}",
 }
 
 
@@ -38,7 +50,7 @@ def test_a_subject_template_cannot_exhaust_the_machine(name):
 
     from rameau_cli.compose.issue import _setting_template
 
-    with pytest.raises(TemplateError, match="make (it|its loops) (smaller|shorter|simpler)|ask for fewer"):
+    with pytest.raises(TemplateError, match="make (it|its loops) (smaller|shorter|simpler)|ask for fewer|unsafe"):
         _setting_template(BOMBS[name]).render({})
 
 
@@ -46,8 +58,9 @@ def test_ordinary_templates_are_untouched():
     from rameau_cli.compose.issue import _setting_template
 
     source = ("{% for n in range(3) %}{{ n }}{% endfor %} {{ 'Lettre'|center(12) }}|{{ lipsum(1, html=False)|length > 0 }}"
-              " {{ '%03d'|format(7) }} {{ 'a-b'.replace('-', '+') }} {{ [1, 2] * 2 }} {{ 2 ** 10 }}")
-    assert _setting_template(source).render({}) == "012    Lettre   |True 007 a+b [1, 2, 1, 2] 1024"
+              " {{ '%03d'|format(7) }} {{ 'a-b'.replace('-', '+') }} {{ [1, 2] * 2 }} {{ 2 ** 10 }}"
+              " {{ 'a' ~ 1 ~ 'b' }} {{ [1] + [2] }} {{ 'x' + 'y' }} {{ 1 + 2 }}")
+    assert _setting_template(source).render({}) == "012    Lettre   |True 007 a+b [1, 2, 1, 2] 1024 a1b [1, 2] xy 3"
 
 
 def test_a_bomb_in_the_segments_subject_stops_the_build_with_its_key(example):

@@ -8,8 +8,10 @@ Jinja's SandboxedEnvironment keeps a template from reaching Python's internals, 
 
 - every step of a `{% for %}` loop and every call (a macro calling itself twice is 2**n calls)
   counts against MAX_STEPS; text made by a filter or an operator counts by its size;
-- no one value of text or list grows beyond MAX_TEXT (checked before it is made), and the
-  output beyond MAX_OUTPUT;
+- no one value of text or list grows beyond MAX_TEXT: checked before it is made where its size
+  can be told (`center`, `*`...), and after, for every filter, call, operator, `~` and printed
+  value (so a value doubled in a loop stops at twice the limit); lists and dicts cannot be
+  changed in place (Jinja's immutable sandbox); the output stops at MAX_OUTPUT;
 - and, should something still run long, the render stops at DEADLINE seconds.
 
 What goes beyond is a TemplateBudget error, which the caller reports against the template's
@@ -20,18 +22,21 @@ hook for that: `_parse` is where Environment.compile gets the tree, in Jinja 2.x
 from __future__ import annotations
 
 import contextvars
+import functools
 import operator
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from jinja2 import nodes
 from jinja2.environment import Template
 from jinja2.exceptions import SecurityError
 from jinja2.filters import FILTERS
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.runtime import markup_join, str_join
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
+from jinja2.visitor import NodeTransformer
 
 MAX_STEPS = 200_000  # loop steps and calls in one render (the default theme takes a few hundred)
 MAX_TEXT = 1_000_000  # characters (or items) of one value a template makes
@@ -88,6 +93,31 @@ def _counted(items: Iterable[Any]) -> Iterator[Any]:
     for item in items:
         _spend()
         yield item
+
+
+def _made(value: Any, what: str) -> Any:
+    """A value just made, refused when it is over MAX_TEXT: what could not be checked before
+    (a format, a concatenation, a block) can then be at most a few times that, never doubled
+    again and again in a loop."""
+    if isinstance(value, (str, list, tuple, dict)) and len(value) > MAX_TEXT:
+        raise TemplateBudget(f"{what} makes {len(value):,} characters or items (at most {MAX_TEXT:,}); make it smaller")
+    return value
+
+
+def _concat(*parts: Any) -> str:
+    return _made(str_join(parts), "~")
+
+
+def _concat_markup(*parts: Any) -> str:
+    return _made(markup_join(parts), "~")
+
+
+def _checked_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)  # keeps jinja_pass_arg, which says what Jinja passes first
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        return _made(function(*args, **kwargs), f"{name}()")
+
+    return checked
 
 
 def _length(value: Any) -> int:
@@ -163,6 +193,31 @@ def _modulo(left: Any, right: Any) -> Any:
     return operator.mod(left, right)
 
 
+def _sum(left: Any, right: Any) -> Any:
+    if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+        _sized(len(left) + len(right), "+")
+    return operator.add(left, right)
+
+
+BINOPS = {"*": _product, "**": _power, "%": _modulo, "+": _sum}
+
+
+class _Bounded(NodeTransformer):
+    """A template's tree with its loops counted and its concatenations (~) checked."""
+
+    def __init__(self, markup: bool):
+        self.concat = "rameau_concat_markup" if markup else "rameau_concat"
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)  # in place
+        node.iter = nodes.Call(nodes.Name("rameau_counted", "load"), [node.iter], [], None, None, lineno=node.lineno)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        return nodes.Call(nodes.Name(self.concat, "load"), node.nodes, [], None, None, lineno=node.lineno)
+
+
 class BoundedTemplate(Template):
     def render(self, *args: Any, **kwargs: Any) -> str:
         """The template rendered within the budget of one render (see the module's docstring)."""
@@ -182,21 +237,28 @@ class BoundedTemplate(Template):
             _current.reset(token)
 
 
-class BoundedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, with every render bounded in steps, time and size."""
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (lists and dicts are not changed in place: a list extended by itself in a
+    loop doubles each step), with every render bounded in steps, time and size."""
 
     template_class = BoundedTemplate
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset(BINOPS)
 
     def __init__(self, **options: Any):
-        super().__init__(**options)
+        given = options.pop("finalize", None)
+
+        def finalize(value: Any) -> Any:  # every {{ value }} printed, a block's text included
+            _made(value, "a printed value")
+            return given(value) if given is not None else value
+
+        super().__init__(finalize=finalize, **options)
         self.filters.update(FILTERS_BOUNDED)
-        self.globals["lipsum"] = _lipsum
-        self.globals["rameau_counted"] = _counted
+        self.filters = {name: _checked_filter(name, function) for name, function in self.filters.items()}
+        self.globals.update(lipsum=_lipsum, rameau_counted=_counted, rameau_concat=_concat,
+                            rameau_concat_markup=_concat_markup)
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
-        bounded = {"*": _product, "**": _power, "%": _modulo}.get(operator_)
-        return bounded(left, right) if bounded else super().call_binop(context, operator_, left, right)
+        return _made(BINOPS[operator_](left, right), operator_)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _spend()
@@ -204,13 +266,11 @@ class BoundedSandbox(SandboxedEnvironment):
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str) and name in _GROWING:
             _check_method(owner, name, args)
-        return super().call(__context, __obj, *args, **kwargs)
+        return _made(super().call(__context, __obj, *args, **kwargs), f"{name or 'a call'}()")
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        tree = super()._parse(source, name, filename)
-        for loop in tree.find_all(nodes.For):
-            loop.iter = nodes.Call(nodes.Name("rameau_counted", "load"), [loop.iter], [], None, None,
-                                   lineno=loop.iter.lineno)
+        tree = _Bounded(bool(self.autoescape)).visit(super()._parse(source, name, filename))
+        assert isinstance(tree, nodes.Template)
         return tree
 
 
