@@ -15,8 +15,10 @@ Jinja's SandboxedEnvironment keeps a template from reaching Python's internals, 
 - and, should something still run long, the render stops at DEADLINE seconds.
 
 What goes beyond is a TemplateBudget error, which the caller reports against the template's
-file or key. Loops are counted by wrapping each loop's iterable at compile time (Jinja has no
-hook for that: `_parse` is where Environment.compile gets the tree, in Jinja 2.x and 3.x).
+file or key. Loops are counted, and `~` checked, by rewriting the template's tree at compile
+time (Jinja has no hook for that: `_parse` is where Environment.compile gets the tree, in Jinja
+2.x and 3.x). Jinja's own account of what its sandbox does and does not bound:
+https://jinja.palletsprojects.com/en/stable/sandbox/
 """
 
 from __future__ import annotations

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +54,10 @@ def scan(data: bytes) -> tuple[frozenset[str], int]:
     found as rameau writes them, each edition's id then its number (a few milliseconds for ten
     years of a daily), or key by key in a file written otherwise (by hand: the two counts differ)."""
     found = WRITTEN.findall(data)
-    if len(found) == data.count(b'"edition"'):
-        raw_ids, raw_numbers = [edition for edition, _ in found], [number for _, number in found]
-    else:
-        raw_ids, raw_numbers = EDITION_ID.findall(data), NUMBER.findall(data)
-    return frozenset(_text(raw) for raw in raw_ids), max(map(int, raw_numbers), default=0)
+    if found and len(found) == data.count(b'"edition"'):
+        ids, numbers = zip(*found, strict=True)  # ids without a backslash: plain text
+        return frozenset(raw.decode("utf-8", "replace") for raw in ids), max(map(int, numbers))
+    return frozenset(map(_text, EDITION_ID.findall(data))), max(map(int, NUMBER.findall(data)), default=0)
 
 
 def _text(raw: bytes) -> str:
@@ -130,17 +131,13 @@ def _unlisted(years: Years, all_years: dict[str, tuple[int, ...]], listed: dict[
 
 def _one_place(years: Years, segment: str, read_year: ReadYear, named: Callable[[str, int], str],
                problems: list[Problem], notes: list[Problem]) -> None:
-    places: dict[str, list[int]] = {}
-    for (owner, year), entries in sorted(years.editions.items()):
-        if owner == segment:
-            for entry in entries:
-                places.setdefault(entry.edition, []).append(year)
-    for (owner, year), ids in sorted(years.scanned.items()):
-        if owner == segment:
-            for edition in ids:
-                places.setdefault(edition, []).append(year)
-    for edition, found in sorted(places.items()):
-        if len(found) < 2 or not all(_take(years, segment, year, read_year) for year in set(found)):
+    held = {year: [entry.edition for entry in entries] for (owner, year), entries in years.editions.items()
+            if owner == segment}
+    held.update((year, list(ids)) for (owner, year), ids in years.scanned.items() if owner == segment)
+    counts = Counter(chain.from_iterable(held.values()))  # ten years of a daily, counted at C speed
+    for edition in sorted(edition for edition, count in counts.items() if count > 1):
+        found = [year for year, ids in sorted(held.items()) for other in ids if other == edition]
+        if not all(_take(years, segment, year, read_year) for year in set(found)):
             continue
         copies = [(year, entry) for year in sorted(set(found)) for entry in years.editions[(segment, year)]
                   if entry.edition == edition]
