@@ -17,7 +17,9 @@ from typing import Any, Callable, List, Optional
 import typer
 
 from ..version import __version__
+from ..interrupts import held
 from . import commands
+from .launcher import STOP_SIGNALS
 
 app = typer.Typer(
     name="rameau",
@@ -80,10 +82,8 @@ app.add_typer(history_app, name="history")
 
 def _interrupt(signum: int, frame: object) -> None:
     _state["interrupted"] = True
-    raise KeyboardInterrupt
-
-
-STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+    if not held():  # a create whose answer is not yet recorded: the interruption comes after it
+        raise KeyboardInterrupt
 
 
 def main(argv: Optional[List[str]] = None) -> int:
