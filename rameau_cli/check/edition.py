@@ -39,7 +39,7 @@ def run_check(config: Any, options: Any, out: Path | None = None, force: bool = 
         from ..cache.base import CacheFolder
         from .links import check_links
 
-        findings += check_links(emails, CacheFolder(config.cache_dir), progress)
+        findings += check_links(emails, CacheFolder(config.cache_dir), progress, config.checks.private_links)
     return Report(where, tuple(emails), tuple(with_levels(findings, config.checks)))
 
 
