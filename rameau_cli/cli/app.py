@@ -16,8 +16,8 @@ from typing import Any, Callable, List, Optional
 
 import typer
 
-from ..version import __version__
 from ..interrupts import held
+from ..version import __version__
 from . import commands
 from .launcher import STOP_SIGNALS
 
