@@ -109,7 +109,7 @@ def _push(config: Config, options: Any, tool: Tool, dry_run: bool, force: bool, 
                 raise PushError(*missing, Problem("", "nothing was pushed"))
     history = _history(config, built)
     entries = [_entry(history, email) for email in built]
-    api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user))
+    api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user), user)
     return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report)
 
 

@@ -1,0 +1,241 @@
+"""rameau's one HTTP client under hostile servers, for every use: `check --links`, `push` (the
+emailing tool, and the images it checks under public_url). Servers on 127.0.0.1 that answer an
+SSH banner, a bad status line, HTTP/0.9, a 70 KB header, 150 headers, two Content-Length
+headers, or drip their answer a byte at a time: one line naming the server, never exit 3, and
+never longer than the deadline. Links to the local network are never asked."""
+
+import base64
+import json
+import shutil
+import threading
+import time
+
+import pytest
+
+import rameau_cli.check.links as links
+import rameau_cli.push.client as client
+import rameau_cli.push.published as published
+
+from conftest import copy_example, invoke
+from helpers import Listener, RawServer
+from standins import TOKEN, USER, Canned, Listmonk
+
+ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
+JSON = b'{"data": {"id": 5, "status": "draft"}}'
+
+
+def head(*lines: bytes, body: bytes = b"") -> bytes:
+    return b"HTTP/1.1 200 OK\r\n" + b"".join(line + b"\r\n" for line in lines) + b"\r\n" + body
+
+
+def banner(connection):
+    connection.sendall(b"SSH-2.0-OpenSSH_9.7 Ubuntu-3\r\n")
+    time.sleep(0.3)
+
+
+def drip(stop: threading.Event):
+    def reply(connection):  # a well-formed answer, one byte every 0.05 s: each read is quick, the whole never ends
+        for byte in head(b"Content-Type: application/json", b"Content-Length: %d" % len(JSON), body=JSON) * 50:
+            if stop.is_set():
+                return
+            connection.sendall(bytes([byte]))
+            time.sleep(0.05)
+    return reply
+
+
+HOSTILE = {
+    "an SSH banner": (banner, "not HTTP/1.x (it begins 'SSH-2.0-OpenSSH_9.7 Ubuntu-3')"),
+    "a bad status line": (b"HTTP/1.1 2OO OK\r\n\r\n", "not HTTP/1.x (it begins 'HTTP/1.1 2OO OK')"),
+    "HTTP/0.9 (a body, no head)": (b'{"data": {"id": 5}}', "not HTTP/1.x (it begins '{\"data\": {\"id\": 5}}')"),
+    "a 70 KB header": (head(b"Set-Cookie: " + b"x" * 70_000), "a header line over 64 KB"),
+    "150 headers": (head(*(b"X-Trace-%d: 1" % i for i in range(150))), "more than 100 headers"),
+    "two Content-Length headers": (head(b"Content-Length: 4", b"Content-Length: 40", body=b"x" * 40),
+                                   "2 Content-Length headers that disagree ('4' and '40')"),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = copy_example(tmp_path_factory.mktemp("faults") / "project")
+    config = project / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("profile: generic", "profile: listmonk"),
+                      encoding="utf-8")
+    assert invoke("build-issue", cwd=project).code == 0
+    return project
+
+
+def pushing_to(built, tmp_path, url: str):
+    project = tmp_path / "project"
+    shutil.copytree(built, project)
+    push = {"url": url, "lists": {s: [3] for s in ("quotidienne", "hebdo-entreprise", "hebdo-association",
+                                                   "hebdo-grand-public")}}
+    config = project / "rameau.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "profile: listmonk", f"profile: listmonk\n  push: {json.dumps(push)}"), encoding="utf-8")
+    return project
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch):
+    monkeypatch.setattr(client, "TIMEOUT", 0.4)
+    monkeypatch.setattr(client, "DEADLINE", 0.8)
+    monkeypatch.setattr(published, "TIMEOUT", 0.4)
+    monkeypatch.setattr(published, "DEADLINE", 0.8)
+    monkeypatch.setattr(links, "TIMEOUT", 0.4)
+    monkeypatch.setattr(links, "DEADLINE", 3.0)
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))
+def test_push_to_a_tool_that_answers_wrong_is_one_line_and_exit_1(built, tmp_path, case):
+    reply, said = HOSTILE[case]
+    with RawServer(reply, read_request=case != "an SSH banner") as tool:
+        result = invoke("push", "--segment", "quotidienne", cwd=pushing_to(built, tmp_path, tool.url), env=ENV)
+    assert result.code == 1, result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert errors[0].startswith(f"error: segment quotidienne: listmonk at {tool.url} answered in a way rameau cannot "
+                                "read: the server's answer "), errors
+    assert said in errors[0] and "internal error" not in result.stderr
+    assert errors[-1] == "error: pushed: none; not pushed: quotidienne"
+
+
+def test_push_to_a_tool_that_drips_its_answer_stops_at_the_deadline(built, tmp_path):
+    stop = threading.Event()
+    with RawServer(drip(stop)) as tool:
+        try:
+            result = invoke("push", "--segment", "quotidienne", cwd=pushing_to(built, tmp_path, tool.url), env=ENV)
+        finally:
+            stop.set()
+    assert result.code == 1, result.stderr
+    assert "error: segment quotidienne: listmonk did not answer whole within 0.8 s; the draft may have been created " \
+           "all the same" in result.stderr
+
+
+class Echoing(Listmonk):
+    """A tool whose refusals quote the request's headers back, as some debug pages do."""
+
+    def refused(self, headers=None) -> Canned:
+        return Canned(401, {"message": "bad credentials"})
+
+    def answer(self, method, path, headers, body):
+        auth = headers.get("Authorization", "")
+        scheme, _, value = auth.partition(" ")
+        return Canned(401, {"message": f"refused {auth}; as {scheme} {value[:14]}…; you sent {value[6:30]} "
+                                       f"(Bearer {TOKEN[:20]}); see ?token={TOKEN}"})
+
+
+def test_credentials_echoed_by_the_tool_are_never_shown_whole_or_in_part(built, tmp_path):
+    tool = Echoing()
+    try:
+        result = invoke("push", "--segment", "quotidienne", "--json", cwd=pushing_to(built, tmp_path, tool.url),
+                        env=ENV)
+    finally:
+        tool.stop()
+    assert result.code == 1 and "answered 401" in result.stderr
+    shown = result.stdout + result.stderr
+    basic = base64.b64encode(f"{USER}:{TOKEN}".encode()).decode()
+    for secret in (TOKEN, basic):
+        for start in range(0, len(secret) - 8):
+            assert secret[start:start + 8] not in shown, (secret[start:start + 8], shown)
+    assert "refused ***; as ***…" in shown
+
+
+def test_image_checks_under_public_url_are_one_line_and_bounded(built, tmp_path, images):
+    from helpers import set_public_url, with_front_matter
+
+    project = pushing_to(built, tmp_path, "http://127.0.0.1:9")  # never reached: the images come first
+    (project / "articles" / "logo.png").write_bytes(images["logo.png"])
+    with_front_matter(project / "articles" / "journee-alliances-citoyennes-5-decembre.md",
+                      "image: logo.png\nimage_alt: Logo")
+    stop = threading.Event()
+    for reply in (banner, HOSTILE["150 headers"][0], drip(stop)):
+        with RawServer(reply) as site:
+            set_public_url(project, site.url)
+            assert invoke("build-issue", "--resend", cwd=project).code == 0
+            result = invoke("push", cwd=project, env=ENV)
+        assert result.code == 1 and "internal error" not in result.stderr, result.stderr
+        assert "/assets/" in result.stderr and "cannot be reached" in result.stderr and "nothing was pushed" in result.stderr
+    stop.set()
+
+
+# --- check --links -------------------------------------------------------------------------------
+
+
+def linking_to(folder, urls, private=True):
+    """A small project whose one article links to each of `urls`."""
+    (folder / "articles").mkdir(parents=True)
+    (folder / "issues").mkdir()
+    (folder / "rameau.yaml").write_text(f"""newsletter:
+  name: Lettre d'essai
+  sender: "Lettre <lettre@example.org>"
+  base_url: https://lettre.invalid
+emailing:
+  unsubscribe_mailto: desinscription@example.org
+check:
+  private_links: {str(private).lower()}
+segments:
+  hebdo:
+    title: L'hebdo
+""", encoding="utf-8")
+    (folder / "articles" / "liens.md").write_text("""---
+title: "Des liens"
+date: 2026-11-24T09:00:00+01:00
+summary: "Un article, et des liens dans l'édito."
+url: https://lettre.invalid/liens  # .invalid: never asked
+---
+Le corps.
+""", encoding="utf-8")
+    edito = "\n".join(f"- [lien {i}](<{url}>)" for i, url in enumerate(urls))
+    (folder / "issues" / "2026-W48.md").write_text(f"""---
+since: 2026-11-23
+until: 2026-11-29
+subject: "Les liens de la semaine, en quelques mots"
+---
+{edito}
+""", encoding="utf-8")
+    assert invoke("build-issue", "2026-W48", cwd=folder).code == 0
+    return folder
+
+
+def test_check_links_names_each_hostile_server_in_one_finding(tmp_path, monkeypatch):
+    monkeypatch.setattr(links, "KEPT", ())  # nothing remembered from one run to the next
+    stop = threading.Event()
+    servers = {case: RawServer(reply, read_request=case != "an SSH banner") for case, (reply, _) in HOSTILE.items()}
+    servers["a dripped answer"] = RawServer(drip(stop))
+    try:
+        urls = {case: f"{server.url}/page" for case, server in servers.items()}
+        project = linking_to(tmp_path / "lettre", urls.values())
+        result = invoke("check", "--links", "--json", cwd=project)
+    finally:
+        stop.set()
+        for server in servers.values():
+            server.stop()
+    assert result.code in (0, 1) and "internal error" not in result.stderr, result.stderr
+    found = {f["url"]: f for f in json.loads(result.stdout)["findings"] if f["rule"].startswith("link-")}
+    for case, url in urls.items():
+        assert found[url]["rule"] == "link-doubtful", (case, found.get(url))
+        said = HOSTILE[case][1] if case in HOSTILE else "no answer within 0.4 s"
+        assert said in found[url]["message"] and "\n" not in found[url]["message"], (case, found[url])
+
+
+def test_check_links_never_connects_to_the_local_network(tmp_path, monkeypatch):
+    """A link to a loopback address, and one that redirects there from a public one, are
+    never asked unless check.private_links says so."""
+    monkeypatch.setattr(links, "KEPT", ())
+    with Listener() as loopback, Listener("127.0.0.2") as inside, \
+            RawServer(b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\nLocation: http://127.0.0.2:%d/admin/delete-all"
+                      b"?confirm=yes\r\n\r\n" % inside.port, host="127.0.0.3") as public:
+        monkeypatch.setattr("rameau_cli.sources.fetch.exchange.is_public_address",
+                            lambda address: str(address) == "127.0.0.3")  # this one plays a public server
+        urls = [f"http://127.0.0.1:{loopback.port}/admin/delete-all?confirm=yes", f"{public.url}/vers-l-interieur",
+                f"http://localhost:{loopback.port}/x", f"http://[::ffff:127.0.0.1]:{loopback.port}/y"]
+        project = linking_to(tmp_path / "lettre", urls, private=False)
+        result = invoke("check", "--links", "--json", cwd=project)
+        assert not loopback.connected() and not inside.connected()
+        assert public.connections >= 1
+    assert result.code in (0, 1) and "internal error" not in result.stderr, result.stderr
+    found = {f["url"]: f for f in json.loads(result.stdout)["findings"] if f["rule"].startswith("link-")}
+    assert found[urls[0]]["rule"] == "link-unchecked"
+    assert "not asked: it leads to 127.0.0.1 (127.0.0.1), an address of a local or private network" \
+           in found[urls[0]]["message"]
+    assert "not asked: it redirects to 127.0.0.2" in found[urls[1]]["message"]
+    assert all(found[url]["rule"] == "link-unchecked" for url in urls)
