@@ -78,9 +78,9 @@ def pushing_to(built, tmp_path, url: str):
 @pytest.fixture(autouse=True)
 def quick(monkeypatch):
     monkeypatch.setattr(client, "TIMEOUT", 0.4)
-    monkeypatch.setattr(client, "DEADLINE", 0.8)
+    monkeypatch.setattr(client, "DEADLINE", 0.8, raising=False)
     monkeypatch.setattr(published, "TIMEOUT", 0.4)
-    monkeypatch.setattr(published, "DEADLINE", 0.8)
+    monkeypatch.setattr(published, "DEADLINE", 0.8, raising=False)
     monkeypatch.setattr(links, "TIMEOUT", 0.4)
     monkeypatch.setattr(links, "DEADLINE", 3.0)
 
@@ -160,18 +160,16 @@ def test_image_checks_under_public_url_are_one_line_and_bounded(built, tmp_path,
 # --- check --links -------------------------------------------------------------------------------
 
 
-def linking_to(folder, urls, private=True):
-    """A small project whose one article links to each of `urls`."""
+def linking_to(folder, urls):
+    """A small project whose édito links to each of `urls`."""
     (folder / "articles").mkdir(parents=True)
     (folder / "issues").mkdir()
-    (folder / "rameau.yaml").write_text(f"""newsletter:
+    (folder / "rameau.yaml").write_text("""newsletter:
   name: Lettre d'essai
   sender: "Lettre <lettre@example.org>"
   base_url: https://lettre.invalid
 emailing:
   unsubscribe_mailto: desinscription@example.org
-check:
-  private_links: {str(private).lower()}
 segments:
   hebdo:
     title: L'hebdo
@@ -198,6 +196,7 @@ subject: "Les liens de la semaine, en quelques mots"
 
 def test_check_links_names_each_hostile_server_in_one_finding(tmp_path, monkeypatch):
     monkeypatch.setattr(links, "KEPT", ())  # nothing remembered from one run to the next
+    monkeypatch.setattr("rameau_cli.sources.fetch.exchange.is_public_address", lambda address: True)  # servers of the internet
     stop = threading.Event()
     servers = {case: RawServer(reply, read_request=case != "an SSH banner") for case, (reply, _) in HOSTILE.items()}
     servers["a dripped answer"] = RawServer(drip(stop))
@@ -228,7 +227,7 @@ def test_check_links_never_connects_to_the_local_network(tmp_path, monkeypatch):
                             lambda address: str(address) == "127.0.0.3")  # this one plays a public server
         urls = [f"http://127.0.0.1:{loopback.port}/admin/delete-all?confirm=yes", f"{public.url}/vers-l-interieur",
                 f"http://localhost:{loopback.port}/x", f"http://[::ffff:127.0.0.1]:{loopback.port}/y"]
-        project = linking_to(tmp_path / "lettre", urls, private=False)
+        project = linking_to(tmp_path / "lettre", urls)
         result = invoke("check", "--links", "--json", cwd=project)
         assert not loopback.connected() and not inside.connected()
         assert public.connections >= 1
