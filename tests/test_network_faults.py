@@ -238,3 +238,31 @@ def test_check_links_never_connects_to_the_local_network(tmp_path, monkeypatch):
            in found[urls[0]]["message"]
     assert "not asked: it redirects to 127.0.0.2" in found[urls[1]]["message"]
     assert all(found[url]["rule"] == "link-unchecked" for url in urls)
+
+
+# --- feeds: answers named as what they are --------------------------------------------------------
+
+
+def test_a_feed_with_disagreeing_lengths_or_in_gzip_members_is_named_or_read_whole():
+    import gzip
+
+    from rameau_cli.errors import ContentError
+    from rameau_cli.sources.fetch import FetchPolicy, fetch_url
+
+    from helpers import FEEDS
+
+    feed = (FEEDS / "atom.xml").read_bytes()
+    policy = FetchPolicy(timeout=0.4, deadline=1.0, max_bytes=200_000)
+    half = len(feed) // 2
+    members = gzip.compress(feed[:half]) + gzip.compress(feed[half:]) + gzip.compress(b"")  # what `cat a.gz b.gz` makes
+    with RawServer(head(b"Content-Encoding: gzip", b"Content-Length: %d" % len(members), body=members)) as server:
+        assert fetch_url(f"{server.url}/feed.xml", policy).data == feed
+    lengths = head(b"Content-Length: 120", b"Content-Type: application/atom+xml", b"Content-Length: %d" % len(feed),
+                   body=feed)
+    with RawServer(lengths) as server, pytest.raises(ContentError) as error:
+        fetch_url(f"{server.url}/feed.xml", policy)
+    assert f"2 Content-Length headers that disagree ('120' and '{len(feed)}')" in str(error.value)
+    trailing = gzip.compress(feed) + b"<html>oops</html>"
+    with RawServer(head(b"Content-Encoding: gzip", body=trailing)) as server, pytest.raises(ContentError) as error:
+        fetch_url(f"{server.url}/feed.xml", policy)
+    assert "feed is sent as gzip, followed by 17 bytes that are not gzip; refused" in str(error.value)
