@@ -48,7 +48,7 @@ def _ask(url: str, size: int | None, end: float) -> tuple[str, str]:
     from ..sources.fetch.exchange import FetchFailure, Outgoing, TimedOut
     from ..version import user_agent
 
-    fix = "publish the output folder first (README: Publishing the output folder), or pass --force"
+    fix = "publish the output folder first (the manual: Publishing), or pass --force"
     outgoing = Outgoing({"User-Agent": user_agent("push"), "Connection": "close"}, "HEAD", what="image",
                         read_body=lambda status: False)
     current = url
