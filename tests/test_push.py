@@ -334,9 +334,13 @@ def test_a_history_that_cannot_be_written_says_which_draft_was_made(tool_project
 
     project, server = tool_project("brevo")
 
-    def full_disk(point):
+    writes = []
+
+    def full_disk(point):  # after the mark that a create is under way: the disk fills while the tool makes it
         if point.startswith("write") and point.endswith("history.json"):
-            raise OSError(28, "No space left on device")
+            writes.append(point)
+            if len(writes) > 1:
+                raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(fs, "faults", full_disk)
     result = run("push", "--segment", "quotidienne", cwd=project, env=ENV)

@@ -11,6 +11,14 @@ next push updates that same campaign. Nothing here schedules, sends, tests or ch
   drafts no later push could find again.
 - Before an update the campaign is read: one that is no longer a draft is left alone (and the
   push fails); one deleted in the tool is created anew, saying so.
+- Before a create, history.json records that one is under way (`"campaign": {"tool": …,
+  "creating": name}`). A push that finds that mark (the one before was killed while the tool
+  made the draft, before its id was written) first searches the tool's drafts for this
+  campaign's (by its name; Buttondown's, which have none, by subject and preheader), none of
+  them an id history.json gives another entry, and updates it rather than make a second one.
+- A stop signal during a create waits for the tool's answer and the id written, then stops; a
+  second one stops at once, saying the draft may have been made. The last line of a push that
+  stops always says which segments were pushed.
 - A push holds the output folder's lock throughout: two pushes at once (two CI jobs) cannot both
   create a draft for one segment, and no build rewrites the history meanwhile.
 """
@@ -19,11 +27,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..built import BuiltEmail, built_emails, stale
-from ..errors import ConfigError, Problem, PushError, UsageError
+from ..errors import ConfigError, Interrupted, Problem, PushError, UsageError
+from ..interrupts import uninterrupted
 from ..output.write import output_folder, settle, write_history
 from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
@@ -113,11 +123,13 @@ def _push(config: Config, options: BuildOptions, tool: Tool, dry_run: bool, forc
     history = _history(config, built)
     entries = [_entry(history, email) for email in built]
     api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user), user)
-    return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report)
+    taken = {str(e.extra["campaign"].get("id")) for entries in history.segments.values() for e in entries
+             if isinstance(e.extra.get("campaign"), dict) and e.extra["campaign"].get("tool") == tool.name}
+    return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report, taken)
 
 
 def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentEdition]], dry_run: bool,
-          report: Callable[[Pushed], None] | None) -> list[Pushed]:
+          report: Callable[[Pushed], None] | None, taken: AbstractSet[str] = frozenset()) -> list[Pushed]:
     """Each campaign planned (dry run) or pushed, in order; the first failure stops the rest."""
     campaigns = [campaign for campaign, _ in work]
     done: list[Pushed] = []
@@ -126,11 +138,21 @@ def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentE
         if dry_run:
             result = _planned(api, tool, campaign, stored, note)
         else:
+            made: list[str] = []  # the id of a draft created and recorded, before what may stop the push
             try:
-                result = _push_one(config, api, tool, campaign, stored, note)
+                result = _push_one(config, api, tool, campaign, stored, note, taken - {stored} if _cut_off(entry, tool)
+                                   else None, made)
             except ApiError as exc:
+                done += _unfinished(api, tool, campaign, made)
                 raise PushFailed(done, Problem(f"segment {campaign.segment}", exc.message),
                                  Problem("", _summary(done, campaigns))) from None
+            except _CutShort as exc:
+                raise Interrupted(f"interrupted while {tool.title} was creating the draft of {campaign.segment}; it "
+                                  f"may have been made: the next push finds it by its name; {_summary(done, campaigns)}") \
+                    from exc
+            except KeyboardInterrupt:
+                done += _unfinished(api, tool, campaign, made)
+                raise Interrupted(f"interrupted; {_summary(done, campaigns)}") from None
         done.append(result)
         if report:
             report(result)
@@ -198,6 +220,13 @@ def _entry(history: History, email: BuiltEmail) -> SentEdition:
     return entry
 
 
+def _cut_off(entry: SentEdition, tool: Tool) -> bool:
+    """Whether a create of this entry's draft was under way when a push stopped, its id unknown."""
+    campaign = entry.extra.get("campaign")
+    return isinstance(campaign, dict) and campaign.get("tool") == tool.name and "creating" in campaign \
+        and not campaign.get("id")
+
+
 def _stored(entry: SentEdition, tool: Tool) -> tuple[str, str]:
     """The id of the campaign already made for this entry in this tool, and a note if another
     tool's campaign is recorded instead."""
@@ -226,7 +255,19 @@ def _result(api: Api, tool: Tool, campaign: Campaign, action: str, campaign_id: 
                   len(campaign.text.encode("utf-8")) if tool.sends_text else None)
 
 
-def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: str, note: str) -> Pushed:
+class _CutShort(Exception):
+    """A second stop signal came while the tool was creating a draft, before its id was written."""
+
+
+def _unfinished(api: Api, tool: Tool, campaign: Campaign, made: list[str]) -> list[Pushed]:
+    """A draft created and recorded whose push stopped before it was filled: pushed all the same."""
+    return [_result(api, tool, campaign, "created", made[0], "not finished: push again to finish it", ())] if made else []
+
+
+def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: str, note: str,
+              taken: AbstractSet[str] | None = None, created: list[str] | None = None) -> Pushed:
+    """Update the stored draft, or find the one a push cut off made (`taken`: the ids not to
+    take; None: no search), or create one."""
     made: list[str] = []
 
     def call(request: Any) -> Any:
@@ -248,17 +289,34 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
             for request in tool.update(stored, campaign):
                 call(request)
             return _result(api, tool, campaign, "updated", stored, note, tuple(made))
-    answer = call(tool.create(campaign))
-    new = tool.new_id(answer)
-    if not new:
-        raise ApiError(None, f"{tool.title} made a campaign but did not say its id; look for it in {tool.title} before "
-                             "pushing again, or a second one will be made")
-    link = tool.link(api.base, new)
+    earlier = _earlier_draft(call, tool, campaign, taken) if taken is not None else ""
+    if earlier:
+        _keep_id(config, api, tool, campaign, earlier)
+        for request in tool.update(earlier, campaign):
+            call(request)
+        note = f"draft {earlier}, made by an earlier push that was cut off before it recorded it, found in " \
+               f"{tool.title} by its name and updated" + (f"; {note}" if note else "")
+        return _result(api, tool, campaign, "updated", earlier, note, tuple(made))
     try:
-        _keep(config, campaign, {"tool": tool.name, "id": new, **({"url": link} if link else {})})
-    except OSError as exc:
-        raise ApiError(None, f"draft {new} was made in {tool.title}, but history.json cannot be written "
-                             f"({exc.strerror or exc}); write its id there by hand before pushing again") from None
+        with uninterrupted():  # a first signal waits for the answer and the id written
+            _mark_creating(config, tool, campaign)
+            try:
+                answer = call(tool.create(campaign))
+            except ApiError as exc:
+                if exc.code is not None and exc.code not in (502, 503, 504):  # the tool itself said no: nothing made
+                    _keep(config, campaign, None)
+                raise
+            new = tool.new_id(answer)
+            if not new:
+                raise ApiError(None, f"{tool.title} made a campaign but did not say its id; look for it in {tool.title} "
+                                     "before pushing again, or a second one will be made")
+            _keep_id(config, api, tool, campaign, new)
+            if created is not None:
+                created.append(new)
+    except KeyboardInterrupt:
+        if created:  # the signal kept for after the block: the draft is made and recorded
+            raise
+        raise _CutShort from None
     status = tool.status(answer)
     if status and status != tool.draft:
         raise ApiError(None, f"{tool.title} made campaign {new} with the status {status}, not a draft: look at it in "
@@ -272,11 +330,46 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
     return _result(api, tool, campaign, "recreated" if stored else "created", new, note, tuple(made))
 
 
-def _keep(config: Config, campaign: Campaign, kept: dict[str, str]) -> None:
-    """Write the campaign's id into history.json at once (the caller holds the output lock)."""
+def _earlier_draft(call: Callable[[Any], Any], tool: Tool, campaign: Campaign, taken: AbstractSet[str]) -> str:
+    """The id of this campaign's draft made by an earlier push that did not record it, or ""."""
+    request = tool.find(campaign)
+    if request is None:
+        return ""
+    try:
+        found = [found for found in tool.found(call(request), campaign) if found not in taken]
+    except ApiError:
+        return ""  # a tool that will not list its drafts: a create, as before
+    return found[0] if found else ""
+
+
+def _mark_creating(config: Config, tool: Tool, campaign: Campaign) -> None:
+    try:
+        _keep(config, campaign, {"tool": tool.name, "creating": campaign.name})
+    except OSError as exc:
+        raise ApiError(None, f"history.json cannot be written ({exc.strerror or exc}); nothing was made in "
+                             f"{tool.title}") from None
+
+
+def _keep_id(config: Config, api: Api, tool: Tool, campaign: Campaign, campaign_id: str) -> None:
+    link = tool.link(api.base, campaign_id)
+    try:
+        _keep(config, campaign, {"tool": tool.name, "id": campaign_id, **({"url": link} if link else {})})
+    except OSError as exc:
+        raise ApiError(None, f"draft {campaign_id} was made in {tool.title}, but history.json cannot be written "
+                             f"({exc.strerror or exc}); write its id there by hand before pushing again") from None
+
+
+def _keep(config: Config, campaign: Campaign, kept: dict[str, str] | None) -> None:
+    """Write the campaign's id into history.json at once (the caller holds the output lock);
+    None: no campaign (a create under way that the tool refused)."""
     history = load_history(config.root / HISTORY_FILE, _years([campaign]))
     entry = next(e for e in history.get(campaign.segment) if e.edition == campaign.edition)
-    history = record(history, campaign.segment, replace(entry, extra={**entry.extra, "campaign": kept}))
+    if kept is None:  # record() keeps what an entry had: the entry is replaced in place
+        extra = {key: value for key, value in entry.extra.items() if key != "campaign"}
+        entries = tuple(replace(e, extra=extra) if e is entry else e for e in history.get(campaign.segment))
+        history = replace(history, segments={**history.segments, campaign.segment: entries})
+    else:
+        history = record(history, campaign.segment, replace(entry, extra={**entry.extra, "campaign": kept}))
     write_history(config, history)
 
 
