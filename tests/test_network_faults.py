@@ -266,3 +266,20 @@ def test_a_feed_with_disagreeing_lengths_or_in_gzip_members_is_named_or_read_who
     with RawServer(head(b"Content-Encoding: gzip", body=trailing)) as server, pytest.raises(ContentError) as error:
         fetch_url(f"{server.url}/feed.xml", policy)
     assert "feed is sent as gzip, followed by 17 bytes that are not gzip; refused" in str(error.value)
+
+
+def test_credentials_in_a_feed_address_are_never_shown(tmp_path):
+    """A private feed's address may carry its credentials (user:password@, ?token=): the warning
+    that it cannot be fetched names the feed without them."""
+    with RawServer(banner, read_request=False) as server:
+        secret_url = f"http://lecteur:s3cr3t-Pa55@127.0.0.1:{server.port}/feed.xml?token=9f8e7d6c5b4a&lang=fr"
+        project = copy_example(tmp_path / "project")
+        config = project / "rameau.yaml"
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace("sources:\n", f"sources:\n  - feed: \"{secret_url}\"\n", 1), encoding="utf-8")
+        assert "feed: \"http://lecteur" in config.read_text(encoding="utf-8")
+        result = invoke("articles", cwd=project)
+    shown = result.stdout + result.stderr
+    assert "not HTTP/1.x" in shown, shown
+    assert "s3cr3t-Pa55" not in shown and "9f8e7d6c5b4a" not in shown
+    assert "http://lecteur:***@127.0.0.1" in shown and "token=***&lang=fr" in shown
