@@ -13,6 +13,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # by name: a platform may lack one (signal.SIGHUP: getattr)
+
 
 class _Hold:
     depth = 0

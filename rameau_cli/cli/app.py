@@ -16,11 +16,10 @@ from typing import Any, Callable, List, Optional
 
 import typer
 
-from ..interrupts import held
+from ..interrupts import STOP_SIGNALS, held
 from ..redact import mask
 from ..version import __version__
 from . import commands
-from .launcher import STOP_SIGNALS
 
 app = typer.Typer(
     name="rameau",

@@ -9,7 +9,8 @@ import gc
 import signal
 import sys
 
-STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+from ..interrupts import STOP_SIGNALS
+
 INTERRUPTED = 130  # errors.ExitCode.INTERRUPTED, without importing it first
 _over = [False]  # the command has returned: a signal now must not turn its exit code into a kill
 
