@@ -179,7 +179,7 @@ def test_a_wrong_non_ascii_password_is_refused_without_a_trace_of_it(built, run,
 
 def test_credentials_never_go_unencrypted_except_to_a_loopback_address(built, run, certificate):
     from rameau_cli.errors import ConfigError
-    from rameau_cli.output.send import SmtpSettings, check_plaintext
+    from rameau_cli.send.smtp import SmtpSettings, check_plaintext
 
     inbox = Inbox()
     controller = start_server(certificate, inbox, tls=False)
@@ -336,7 +336,7 @@ def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, ru
     """smtplib's timeout bounds each read only: a greeting a byte at a time would last for ever."""
     import threading
 
-    import rameau_cli.output.send as send
+    import rameau_cli.send.smtp as send
 
     monkeypatch.setattr(send, "TIMEOUT", 0.3)
     monkeypatch.setattr(send, "DEADLINE", 0.6, raising=False)
