@@ -347,7 +347,7 @@ def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, ru
                                "the connection was cut"),
         "silence": (lambda connection: stop.wait(5), "the server is silent: no greeting within 0.3 s of connecting"),
         "a dripped answer to EHLO": (_drip(b"250-mail.example.org\r\n" * 40, stop, b"220 mail.example.org ESMTP\r\n"),
-                                     "the server had not finished the TLS and login within 0.6 s"),
+                                     "the send was not over within 0.6 s: the server was still in the TLS and login"),
     }
     try:
         for case, (reply, said) in cases.items():

@@ -9,8 +9,8 @@ loopback address, unless RAMEAU_SMTP_ALLOW_PLAINTEXT=1. Each message is reported
 out; a failure says exactly which went out and which did not.
 
 smtplib's timeout bounds each read, so a server that drips its greeting a byte at a time would
-hold a send for hours: a watchdog gives each phase (the greeting with TLS and login, then each
-message) a deadline, and cuts the connection when one passes. A server that says nothing at
+hold a send for hours: a watchdog gives the whole conversation (the greeting, TLS and login,
+every message) one deadline, and cuts the connection when it passes, saying in which phase. A server that says nothing at
 all is said to be silent, not to have closed the connection.
 """
 
@@ -30,7 +30,7 @@ from .review import ReviewCopy
 
 TLS_MODES = ("starttls", "ssl", "none")
 TIMEOUT = 30.0  # each SMTP operation; a signal stops a send at once whatever it waits for
-DEADLINE = 60.0  # each phase as a whole: the greeting, TLS and login; then each message
+DEADLINE = 90.0  # the whole conversation: greeting, TLS, login and every test message
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class _Stop(Exception):
 
 
 class _Watchdog:
-    """Cuts the connection when a phase of the conversation outlasts DEADLINE: the read it waits
+    """Cuts the connection when the conversation outlasts DEADLINE: the read it waits
     in then ends at once, and `late` names the phase."""
 
     def __init__(self) -> None:
@@ -130,8 +130,10 @@ class _Watchdog:
         self._timer: threading.Timer | None = None
 
     def start(self, phase: str) -> None:
-        self.stop()
+        """Name the phase the conversation is in; the first one starts the clock."""
         self.phase = phase
+        if self._timer is not None:
+            return
         self._timer = threading.Timer(DEADLINE, self._cut)
         self._timer.daemon = True
         self._timer.start()
@@ -328,8 +330,8 @@ def _reply(code: int, reply: Any) -> str:
 
 def _reason(exc: BaseException, watchdog: _Watchdog | None = None) -> str:
     if watchdog is not None and watchdog.late:
-        return (f"the server had not finished the {watchdog.late} within {DEADLINE:g} s (it answers a little at a "
-                "time, or not at all); the connection was cut" if watchdog.late != "greeting" else
+        return (f"the send was not over within {DEADLINE:g} s: the server was still in the {watchdog.late} (it answers a "
+                "little at a time, or not at all); the connection was cut" if watchdog.late != "greeting" else
                 f"the server had not finished its greeting within {DEADLINE:g} s (it answers a little at a time); "
                 "the connection was cut")
     phase = watchdog.phase if watchdog is not None else ""
