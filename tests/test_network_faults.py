@@ -107,7 +107,7 @@ def test_push_to_a_tool_that_drips_its_answer_stops_at_the_deadline(built, tmp_p
             stop.set()
     assert result.code == 1, result.stderr
     assert "error: segment quotidienne: listmonk did not answer whole within 0.8 s; the draft may have been created " \
-           "all the same" in result.stderr
+           "all the same: the next push looks for it in listmonk before making another" in result.stderr
 
 
 class Echoing(Listmonk):

@@ -259,8 +259,8 @@ def test_a_tool_that_never_answers_is_given_up_quickly(tool_project, run, monkey
     server.hang.set()
     result = run("push", "--json", cwd=project, env=ENV)
     assert result.code == 1
-    assert "listmonk gave no answer within 0.3 s; the draft may have been created all the same: look in listmonk before " \
-           "pushing again" in result.stderr
+    assert "listmonk gave no answer within 0.3 s; the draft may have been created all the same: the next push looks " \
+           "for it in listmonk before making another" in result.stderr
     assert json.loads(result.stdout)["segments"] == [] and len(server.requests) == 1
 
 

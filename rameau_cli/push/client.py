@@ -118,8 +118,8 @@ class Api:
         else:
             why = f"cannot be reached ({said})"
         if request.method == "POST" and not said.startswith(("connection refused", "cannot find")):
-            why += "; the draft may have been created all the same: look in " \
-                   f"{self.title} before pushing again, or a second one will be made"
+            why += f"; the draft may have been created all the same: the next push looks for it in {self.title} " \
+                   "before making another"
         return f"{self.title} {why}"
 
     def clean(self, text: str) -> str:

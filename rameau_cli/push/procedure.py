@@ -305,8 +305,8 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
                 raise
             new = tool.new_id(answer)
             if not new:
-                raise ApiError(None, f"{tool.title} made a campaign but did not say its id; look for it in {tool.title} "
-                                     "before pushing again, or a second one will be made")
+                raise ApiError(None, f"{tool.title} made a campaign but did not say its id; the next push looks "
+                                     "for it by its name before making another")
             _keep_id(config, api, tool, campaign, new)
             if created is not None:
                 created.append(new)
