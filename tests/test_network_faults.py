@@ -17,7 +17,7 @@ import rameau_cli.push.client as client
 import rameau_cli.push.published as published
 
 from conftest import copy_example, invoke
-from helpers import Listener, RawServer
+from helpers import Listener, RawServer, checked
 from standins import TOKEN, USER, Canned, Listmonk
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
@@ -58,7 +58,7 @@ HOSTILE = {
 def built(tmp_path_factory):
     project = copy_example(tmp_path_factory.mktemp("faults") / "project")
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("profile: generic", "profile: listmonk"),
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("profile: generic", "profile: listmonk"),
                       encoding="utf-8")
     assert invoke("build-issue", cwd=project).code == 0
     return project
@@ -70,7 +70,7 @@ def pushing_to(built, tmp_path, url: str):
     push = {"url": url, "lists": {s: [3] for s in ("quotidienne", "hebdo-entreprise", "hebdo-association",
                                                    "hebdo-grand-public")}}
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "profile: listmonk", f"profile: listmonk\n  push: {json.dumps(push)}"), encoding="utf-8")
     return project
 

@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from conftest import copy_example, invoke
-from helpers import SEGMENTS, recorded
+from helpers import SEGMENTS, checked, recorded
 from standins import PREFIX, STANDINS, TOKEN, USER
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
@@ -53,7 +53,7 @@ def built_for(tmp_path_factory):
         if tool not in made:
             project = copy_example(tmp_path_factory.mktemp(tool) / "project")
             config = project / "rameau.yaml"
-            config.write_text(config.read_text(encoding="utf-8").replace("profile: generic", f"profile: {tool}"),
+            config.write_text(checked(config.read_text(encoding="utf-8")).replace("profile: generic", f"profile: {tool}"),
                               encoding="utf-8")
             assert invoke("build-issue", cwd=project).code == 0
             made[tool] = project
@@ -74,7 +74,7 @@ def pushing(built_for, tmp_path):
         ids = {s: [f"aud{i}" if tool == "mailchimp" else i] for i, s in enumerate(SEGMENTS, start=3)}
         push = {"url": server.url + PREFIX[tool], "lists": ids}
         config = project / "rameau.yaml"
-        config.write_text(config.read_text(encoding="utf-8").replace(
+        config.write_text(checked(config.read_text(encoding="utf-8")).replace(
             f"profile: {tool}", f"profile: {tool}\n  push: {json.dumps(push)}"), encoding="utf-8")
         return project, server
 

@@ -349,6 +349,19 @@ def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, ru
         "a dripped answer to EHLO": (_drip(b"250-mail.example.org\r\n" * 40, stop, b"220 mail.example.org ESMTP\r\n"),
                                      "the send was not over within 0.6 s: the server was still in the TLS and login"),
     }
+    def slow_after_data(connection):  # a quick conversation until the message is sent, then its 250 dripped
+        connection.sendall(b"220 mail.example.org ESMTP\r\n")
+        reader = connection.makefile("rb")
+        while line := reader.readline():
+            if line.upper().startswith(b"DATA"):
+                connection.sendall(b"354 go ahead\r\n")
+                while reader.readline() not in (b".\r\n", b""):
+                    pass
+                return _drip(b"250 2.0.0 queued as " + b"A" * 200 + b"\r\n", stop)(connection)
+            connection.sendall(b"250 ok\r\n")
+
+    cases["a dripped answer to a message"] = (slow_after_data, "quotidienne: test send failed: the send was not over "
+                                              "within 0.6 s: the server was still in the sending quotidienne")
     try:
         for case, (reply, said) in cases.items():
             with RawServer(reply, read_request=False) as server:
@@ -356,7 +369,9 @@ def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, ru
                              env=environment(server.port, "", RAMEAU_SMTP_TLS="none", RAMEAU_SMTP_USER="",
                                              RAMEAU_SMTP_PASSWORD=""))
             assert result.code == 1, (case, result.stderr)
-            assert f"error: 127.0.0.1:{server.port}: test send failed: {said}" in result.stderr, (case, result.stderr)
+            where = f"error: 127.0.0.1:{server.port}: "
+            assert where + (said if said.startswith("quotidienne") else f"test send failed: {said}") in result.stderr, \
+                (case, result.stderr)
             assert "closed the connection" not in result.stderr
     finally:
         stop.set()

@@ -298,16 +298,24 @@ def _send_one(client: smtplib.SMTP, copy: ReviewCopy, recipients: tuple[str, ...
 
     try:
         rejected = client.sendmail(copy.sender, list(recipients), copy.message.as_bytes(policy=SMTP))
-    except smtplib.SMTPRecipientsRefused as exc:
-        refused.update({r: _reply(code, reply) for r, (code, reply) in exc.recipients.items()})
-        raise _Stop("") from None
-    except smtplib.SMTPResponseException as exc:  # the sender or the message refused (452, 554...)
-        raise _Stop(f"{copy.segment}: the server refused the message ({_reply(exc.smtp_code, exc.smtp_error)})") \
-            from None
+        if watchdog is not None and watchdog.late:
+            raise smtplib.SMTPServerDisconnected("cut")
     except (smtplib.SMTPException, OSError) as exc:
-        raise _Stop(f"{copy.segment}: test send failed: {_reason(exc, watchdog)}") from None
+        if watchdog is not None and watchdog.late:  # what the cut left half read is no answer of the server's
+            raise _Stop(f"{copy.segment}: test send failed: {_reason(exc, watchdog)}") from None
+        raise _refusal(exc, copy, refused) from None
     refused.update({r: _reply(code, reply) for r, (code, reply) in rejected.items()})
     return [r for r in recipients if r not in rejected]
+
+
+def _refusal(exc: Exception, copy: ReviewCopy, refused: dict[str, str]) -> _Stop:
+    """What stops the send when the server refused a recipient or the message, or failed."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused.update({r: _reply(code, reply) for r, (code, reply) in exc.recipients.items()})
+        return _Stop("")
+    if isinstance(exc, smtplib.SMTPResponseException):  # the sender or the message refused (452, 554...)
+        return _Stop(f"{copy.segment}: the server refused the message ({_reply(exc.smtp_code, exc.smtp_error)})")
+    return _Stop(f"{copy.segment}: test send failed: {_reason(exc)}")
 
 
 def _close(client: smtplib.SMTP | None, polite: bool) -> None:
