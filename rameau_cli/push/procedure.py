@@ -130,33 +130,42 @@ def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentE
     """Each campaign planned (dry run) or pushed, in order; the first failure stops the rest."""
     campaigns = [campaign for campaign, _ in work]
     done: list[Pushed] = []
-    for campaign, entry in work:
-        stored, note = _stored(entry, tool)
+    try:
+        for campaign, entry in work:
+            done.append(_one(config, api, tool, campaign, entry, dry_run, taken, done, campaigns))
+            if report:
+                report(done[-1])
+    except KeyboardInterrupt:
         if dry_run:
-            result = _planned(api, tool, campaign, stored, note)
-        else:
-            made: list[str] = []  # the id of a draft created and recorded, before what may stop the push
-            try:
-                result = _push_one(config, api, tool, campaign, stored, note, taken - {stored} if _cut_off(entry, tool)
-                                   else None, made)
-            except ApiError as exc:
-                done += _unfinished(api, tool, campaign, made)
-                raise PushFailed(done, Problem(f"segment {campaign.segment}", exc.message),
-                                 Problem("", _summary(done, campaigns))) from None
-            except _CutShort as exc:
-                raise Interrupted(f"interrupted while {tool.title} was creating the draft of {campaign.segment}; it "
-                                  f"may have been made: the next push finds it by its name; {_summary(done, campaigns)}") \
-                    from exc
-            except KeyboardInterrupt:
-                done += _unfinished(api, tool, campaign, made)
-                raise Interrupted(f"interrupted; {_summary(done, campaigns)}") from None
-        done.append(result)
-        if report:
-            report(result)
+            raise
+        raise Interrupted(f"interrupted; {_summary(done, campaigns)}") from None
     refused = [Problem(f"segment {p.segment}", p.note) for p in done if p.action == "refused"]
     if refused:
         raise PushFailed(done, *refused, Problem("", _summary(done, campaigns)))
     return done
+
+
+def _one(config: Config, api: Api, tool: Tool, campaign: Campaign, entry: SentEdition, dry_run: bool,
+         taken: AbstractSet[str], done: list[Pushed], campaigns: list[Campaign]) -> Pushed:
+    """One campaign planned or pushed; what stops the push says what was done before (`done`,
+    with a draft created and recorded here, unfinished)."""
+    stored, note = _stored(entry, tool)
+    if dry_run:
+        return _planned(api, tool, campaign, stored, note)
+    made: list[str] = []  # the id of a draft created and recorded, before what may stop the push
+    try:
+        return _push_one(config, api, tool, campaign, stored, note,
+                         taken - {stored} if _cut_off(entry, tool) else None, made)
+    except ApiError as exc:
+        done += _unfinished(api, tool, campaign, made)
+        raise PushFailed(done, Problem(f"segment {campaign.segment}", exc.message),
+                         Problem("", _summary(done, campaigns))) from None
+    except _CutShort as exc:
+        raise Interrupted(f"interrupted while {tool.title} was creating the draft of {campaign.segment}; it may have "
+                          f"been made: the next push finds it by its name; {_summary(done, campaigns)}") from exc
+    except KeyboardInterrupt:
+        done += _unfinished(api, tool, campaign, made)
+        raise
 
 
 def _campaign(config: Config, tool: Tool, email: BuiltEmail, problems: list[Problem]) -> Campaign:
