@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ..built import BuiltEmail
 from ..errors import Problem
-from ..images.assets import ASSETS_DIR, NAME
+from ..images.assets import NAME
+from ..project.addresses import Addresses
 
 TIMEOUT = 10.0  # each read or write
 DEADLINE = 30.0  # every image asked, together
@@ -22,12 +23,13 @@ MAX_REDIRECTS = 5
 def unpublished(public_url: str, out_dir: Path, built: list[BuiltEmail]) -> list[Problem]:
     """One problem per image the built emails show that is not at its address under
     `public_url` (missing, another file, or the server cannot be reached)."""
+    places = Addresses(out_dir, public_url)
     sizes: dict[str, int | None] = {}
     for email in built:
         names = email.entry.get("assets")
         for name in names if isinstance(names, list) else []:
             if isinstance(name, str) and NAME.fullmatch(name) and name not in sizes:
-                path = out_dir / ASSETS_DIR / name
+                path = places.asset(name)
                 sizes[name] = path.stat().st_size if path.is_file() else None
     if not sizes:
         return []
@@ -35,8 +37,7 @@ def unpublished(public_url: str, out_dir: Path, built: list[BuiltEmail]) -> list
 
     deadline = Deadline(DEADLINE, TIMEOUT)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(lambda name: _ask(f"{public_url}/{ASSETS_DIR}/{name}", sizes[name], deadline.at),
-                                sorted(sizes)))
+        answers = list(pool.map(lambda name: _ask(places.asset_url(name), sizes[name], deadline.at), sorted(sizes)))
     return [Problem(url, why) for url, why in answers if why]
 
 
@@ -48,7 +49,7 @@ def _ask(url: str, size: int | None, end: float) -> tuple[str, str]:
     from ..sources.fetch.exchange import FetchFailure, Outgoing, TimedOut
     from ..version import user_agent
 
-    fix = "publish the output folder first (the manual: Publishing), or pass --force"
+    fix = "publish the output folder's public/ first (the manual: Publishing), or pass --force"
     outgoing = Outgoing({"User-Agent": user_agent("push"), "Connection": "close"}, "HEAD", what="image",
                         read_body=lambda status: False)
     current = url
