@@ -39,6 +39,7 @@ def _at_call(project: Path, n: int, name: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"})
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals: a process sends them to itself")
 def test_a_signal_at_any_moment_of_a_command_is_exit_130_and_one_line(example):
     counted = _at_call(example, -1, "SIGTERM")
     assert counted.returncode == 0, counted.stderr
