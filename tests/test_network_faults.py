@@ -283,3 +283,110 @@ def test_credentials_in_a_feed_address_are_never_shown(tmp_path):
     assert "not HTTP/1.x" in shown, shown
     assert "s3cr3t-Pa55" not in shown and "9f8e7d6c5b4a" not in shown
     assert "http://lecteur:***@127.0.0.1" in shown and "token=***&lang=fr" in shown
+
+
+# --- proxies ---------------------------------------------------------------------------------------
+
+
+class Proxy:
+    """A forward proxy on 127.0.0.1, as HTTPS_PROXY and HTTP_PROXY name one: CONNECT makes a
+    tunnel; an absolute-form request is passed on. It records what it was asked."""
+
+    def __init__(self, refuse: bool = False):
+        import socket
+
+        self.asked: list[str] = []
+        self.refuse = refuse
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client_socket, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client_socket,), daemon=True).start()
+
+    def _serve(self, client_socket):
+        import socket
+        from urllib.parse import urlsplit
+
+        with client_socket:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = client_socket.recv(65536)
+                if not chunk:
+                    return
+                head += chunk
+            line = head.split(b"\r\n", 1)[0].decode()
+            self.asked.append(line)
+            method, target, _ = line.split(" ")
+            if self.refuse:
+                client_socket.sendall(b"HTTP/1.1 403 Forbidden by policy\r\nContent-Length: 0\r\n\r\n")
+                return
+            if method == "CONNECT":
+                host, port = target.rsplit(":", 1)
+                upstream, rest = socket.create_connection((host, int(port))), head.split(b"\r\n\r\n", 1)[1]
+                client_socket.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            else:
+                parts = urlsplit(target)
+                upstream = socket.create_connection((parts.hostname, parts.port))
+                rest = head.replace(target.encode(), (parts.path or "/").encode(), 1)
+            with upstream:
+                upstream.sendall(rest)
+                threading.Thread(target=self._pipe, args=(client_socket, upstream), daemon=True).start()
+                self._pipe(upstream, client_socket)
+
+    @staticmethod
+    def _pipe(source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+
+    def stop(self):
+        self.listener.close()
+
+
+def test_push_goes_through_the_proxy_the_environment_names(built, tmp_path, monkeypatch):
+    proxy = Proxy()
+    tool = Listmonk()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        result = invoke("push", "--segment", "quotidienne", cwd=pushing_to(built, tmp_path, tool.url), env=ENV)
+        assert result.code == 0, result.stderr
+        assert proxy.asked[0] == f"POST {tool.url}/api/campaigns HTTP/1.1" and len(tool.campaigns) == 1
+        refusing = Proxy(refuse=True)
+        monkeypatch.setenv("HTTP_PROXY", refusing.url)
+        again = invoke("push", "--segment", "quotidienne", cwd=tmp_path / "project", env=ENV)
+        refusing.stop()
+        assert again.code == 1 and "listmonk" in again.stderr and "answered 403" in again.stderr, again.stderr
+    finally:
+        proxy.stop()
+        tool.stop()
+
+
+def test_an_https_link_is_asked_through_a_connect_tunnel(monkeypatch):
+    proxy = Proxy()
+    try:
+        with RawServer(b"garbage that is not TLS", read_request=False) as server:
+            monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+            outcomes = links.probe_all([f"https://127.0.0.1:{server.port}/page"], private=True)
+        assert set(proxy.asked) == {f"CONNECT 127.0.0.1:{server.port} HTTP/1.1"}  # HEAD, then GET
+        outcome = outcomes[f"https://127.0.0.1:{server.port}/page"]
+        assert outcome.rule == "link-doubtful" and "cannot be reached" in outcome.note, outcome
+    finally:
+        proxy.stop()
+    refusing = Proxy(refuse=True)
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", refusing.url)
+        outcome = links.probe_all(["https://127.0.0.1:9/page"], private=True)["https://127.0.0.1:9/page"]
+        assert f"the proxy {refusing.url.removeprefix('http://')} refused a tunnel to 127.0.0.1:9 (403 Forbidden by " \
+               "policy)" in outcome.note, outcome
+    finally:
+        refusing.stop()

@@ -73,17 +73,33 @@ def exchange(url: FeedURL, outgoing: Outgoing | dict[str, str], deadline: Deadli
     """Ask `url`; the body is read for the answers `outgoing.read_body` names (GET's 2xx by
     default). Internal, before connecting, when the host has an address that is not public and
     `internal_allowed` is False."""
+    from .proxy import ProxyFailure, proxy_for, tunnel
+
     if isinstance(outgoing, dict):
         outgoing = Outgoing(outgoing)
-    addresses = resolve(url.host, url.port, deadline, outgoing.what)
+    proxy = proxy_for(url)
+    try:
+        addresses = resolve(url.host, url.port, deadline, outgoing.what)
+    except UnknownHost:
+        if proxy is None:
+            raise
+        addresses = []  # behind a proxy, names may be known to the proxy only
     public = all(is_public(address) for _, _, address in addresses)
     if not public and not internal_allowed:
         raise Internal(url.host, next(str(a) for _, _, a in addresses if not is_public(a)))
-    sock = connect(addresses, deadline, outgoing.what)
+    sock = connect(resolve(proxy.host, proxy.port, deadline, "proxy") if proxy else addresses, deadline, outgoing.what)
     try:
+        if proxy and url.scheme == "https":
+            try:
+                tunnel(sock, url, proxy, deadline)
+            except ProxyFailure as exc:
+                raise FetchFailure(f"{outgoing.what} unreachable: {exc}") from None
+            except OSError as exc:
+                raise _network_failure(exc, deadline, outgoing.what) from None
         if url.scheme == "https":
             sock = _tls(sock, url.host, deadline, outgoing.what)
-        return _converse(sock, url, outgoing, deadline, max_bytes, public)
+        absolute = proxy is not None and url.scheme == "http"  # an http proxy is asked for the whole URL
+        return _converse(sock, url, outgoing, deadline, max_bytes, public, absolute)
     finally:
         sock.close()
 
@@ -182,11 +198,12 @@ class _Connection(http.client.HTTPConnection):
 
 
 def _converse(sock: socket.socket, url: FeedURL, outgoing: Outgoing, deadline: Deadline, max_bytes: int,
-              public: bool) -> Answer:
+              public: bool, absolute: bool = False) -> Answer:
     connection = _Connection(url, _Socket(sock, deadline))
     what = outgoing.what
     try:
-        connection.putrequest(outgoing.method, url.target, skip_host=True, skip_accept_encoding=True)
+        connection.putrequest(outgoing.method, str(url) if absolute else url.target, skip_host=True,
+                              skip_accept_encoding=True)
         connection.putheader("Host", url.host_header)
         for name, value in outgoing.headers.items():
             connection.putheader(name, value)
