@@ -304,6 +304,7 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
         note = f"draft {earlier}, made by an earlier push that was cut off before it recorded it, found in " \
                f"{tool.title} by its name and updated" + (f"; {note}" if note else "")
         return _result(api, tool, campaign, "updated", earlier, note, tuple(made))
+    refused = False
     try:
         with uninterrupted():  # a first signal waits for the answer and the id written
             _mark_creating(config, tool, campaign)
@@ -312,6 +313,7 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
             except ApiError as exc:
                 if exc.code is not None and exc.code not in (502, 503, 504):  # the tool itself said no: nothing made
                     _keep(config, campaign, None)
+                    refused = True
                 raise
             new = tool.new_id(answer)
             if not new:
@@ -321,7 +323,7 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
             if created is not None:
                 created.append(new)
     except KeyboardInterrupt:
-        if created:  # the signal kept for after the block: the draft is made and recorded
+        if created or refused:  # the signal kept for after the block: the draft is recorded, or none was made
             raise
         raise _CutShort from None
     status = tool.status(answer)
