@@ -92,8 +92,8 @@ def test_push_to_a_tool_that_answers_wrong_is_one_line_and_exit_1(built, tmp_pat
         result = invoke("push", "--segment", "quotidienne", cwd=pushing_to(built, tmp_path, tool.url), env=ENV)
     assert result.code == 1, result.stderr
     errors = result.stderr.strip().splitlines()
-    assert errors[0].startswith(f"error: segment quotidienne: listmonk at {tool.url} answered in a way rameau cannot "
-                                "read: the server's answer "), errors
+    assert errors[0].startswith("error: ") and f": listmonk at {tool.url} answered in a way rameau cannot read: the " \
+                                                   "server's answer " in errors[0], errors
     assert said in errors[0] and "internal error" not in result.stderr
     assert errors[-1] == "error: pushed: none; not pushed: quotidienne"
 
@@ -106,8 +106,7 @@ def test_push_to_a_tool_that_drips_its_answer_stops_at_the_deadline(built, tmp_p
         finally:
             stop.set()
     assert result.code == 1, result.stderr
-    assert "error: segment quotidienne: listmonk did not answer whole within 0.8 s; the draft may have been created " \
-           "all the same: the next push looks for it in listmonk before making another" in result.stderr
+    assert ": listmonk did not answer whole within 0.8 s" in result.stderr  # its first request: the template
 
 
 class Echoing(Listmonk):
@@ -360,7 +359,7 @@ def test_push_goes_through_the_proxy_the_environment_names(built, tmp_path, monk
         monkeypatch.delenv("no_proxy", raising=False)
         result = invoke("push", "--segment", "quotidienne", cwd=pushing_to(built, tmp_path, tool.url), env=ENV)
         assert result.code == 0, result.stderr
-        assert proxy.asked[0] == f"POST {tool.url}/api/campaigns HTTP/1.1" and len(tool.campaigns) == 1
+        assert f"POST {tool.url}/api/campaigns HTTP/1.1" in proxy.asked and len(tool.campaigns) == 1
         refusing = Proxy(refuse=True)
         monkeypatch.setenv("HTTP_PROXY", refusing.url)
         again = invoke("push", "--segment", "quotidienne", cwd=tmp_path / "project", env=ENV)

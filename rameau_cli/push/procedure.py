@@ -26,24 +26,25 @@ next push updates that same campaign. Nothing here schedules, sends, tests or ch
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..built import BuiltEmail, built_edition
 from ..errors import ConfigError, Interrupted, Problem, PushError
 from ..interrupts import uninterrupted
-from ..output.write import output_folder, settle, write_history
+from ..output.write import output_folder, settle
 from ..project.addresses import HTML, TEXT
 from ..project.config import Config
-from ..project.history import HISTORY_FILE, History, SentEdition, record
+from ..project.history import HISTORY_FILE, History, SentEdition
 from ..project.history_files import load_history
 from .base import Campaign, Tool
 from .brevo import Brevo
 from .buttondown import Buttondown
 from .client import Api, ApiError
 from .content_only import content_of
+from .kept import cut_off, earlier_draft, keep, keep_id, mark_creating, years
 from .listmonk import Listmonk
 from .mailchimp import Mailchimp
 
@@ -175,7 +176,7 @@ def _one(config: Config, api: Api, tool: Tool, campaign: Campaign, entry: SentEd
     made: list[str] = []  # the id of a draft created and recorded, before what may stop the push
     try:
         return _push_one(config, api, tool, campaign, stored, note,
-                         taken - {stored} if _cut_off(entry, tool) else None, made)
+                         taken - {stored} if cut_off(entry, tool) else None, made)
     except ApiError as exc:
         done += _unfinished(api, tool, campaign, made)
         raise PushFailed(done, Problem(f"segment {campaign.segment}", tool.explain(exc.code, exc.message)),
@@ -220,18 +221,9 @@ def _credentials(tool: Tool, environ: Mapping[str, str], problems: list[Problem]
     return user, token
 
 
-def _years(emails: Sequence[BuiltEmail | Campaign]) -> dict[str, int]:
-    """The years of history that hold these editions (an edition id starts with its year)."""
-    years: dict[str, int] = {}
-    for email in emails:
-        year = int(email.edition[:4]) - 1 if email.edition[:4].isdigit() else 0
-        years[email.segment] = min(years.get(email.segment, year), year)
-    return years
-
-
 def _history(config: Config, emails: list[BuiltEmail]) -> History:
     path = config.root / HISTORY_FILE
-    history = load_history(path, _years(emails))
+    history = load_history(path, years(emails))
     if history.merged:
         raise PushError(Problem(str(path), "has Git conflict markers; run rameau history resolve first, then push"))
     return history
@@ -246,13 +238,6 @@ def _entry(history: History, email: BuiltEmail) -> SentEdition:
                                                    "the edition again with its history (without --no-history, --source "
                                                    "or another --out), then push"), Problem("", "nothing was pushed"))
     return entry
-
-
-def _cut_off(entry: SentEdition, tool: Tool) -> bool:
-    """Whether a create of this entry's draft was under way when a push stopped, its id unknown."""
-    campaign = entry.extra.get("campaign")
-    return isinstance(campaign, dict) and campaign.get("tool") == tool.name and "creating" in campaign \
-        and not campaign.get("id")
 
 
 def _stored(entry: SentEdition, tool: Tool) -> tuple[str, str]:
@@ -317,9 +302,9 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
             for request in tool.update(stored, campaign):
                 call(request)
             return _result(api, tool, campaign, "updated", stored, note, tuple(made))
-    earlier = _earlier_draft(call, tool, campaign, taken) if taken is not None else ""
+    earlier = earlier_draft(call, tool, campaign, taken) if taken is not None else ""
     if earlier:
-        _keep_id(config, api, tool, campaign, earlier)
+        keep_id(config, api, tool, campaign, earlier)
         for request in tool.update(earlier, campaign):
             call(request)
         note = f"draft {earlier}, made by an earlier push that was cut off before it recorded it, found in " \
@@ -328,19 +313,19 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
     refused = False
     try:
         with uninterrupted():  # a first signal waits for the answer and the id written
-            _mark_creating(config, tool, campaign)
+            mark_creating(config, tool, campaign)
             try:
                 answer = call(tool.create(campaign))
             except ApiError as exc:
                 if exc.code is not None and exc.code not in (502, 503, 504):  # the tool itself said no: nothing made
-                    _keep(config, campaign, None)
+                    keep(config, campaign, None)
                     refused = True
                 raise
             new = tool.new_id(answer)
             if not new:
                 raise ApiError(None, f"{tool.title} made a campaign but did not say its id; the next push looks "
                                      "for it by its name before making another")
-            _keep_id(config, api, tool, campaign, new)
+            keep_id(config, api, tool, campaign, new)
             if created is not None:
                 created.append(new)
     except KeyboardInterrupt:
@@ -358,49 +343,6 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
         raise ApiError(exc.code, f"{exc.message} (draft {new} was made and kept in history.json: push again to "
                                  "finish it)") from None
     return _result(api, tool, campaign, "recreated" if stored else "created", new, note, tuple(made))
-
-
-def _earlier_draft(call: Callable[[Any], Any], tool: Tool, campaign: Campaign, taken: AbstractSet[str]) -> str:
-    """The id of this campaign's draft made by an earlier push that did not record it, or ""."""
-    request = tool.find(campaign)
-    if request is None:
-        return ""
-    try:
-        found = [found for found in tool.found(call(request), campaign) if found not in taken]
-    except ApiError:
-        return ""  # a tool that will not list its drafts: a create, as before
-    return found[0] if found else ""
-
-
-def _mark_creating(config: Config, tool: Tool, campaign: Campaign) -> None:
-    try:
-        _keep(config, campaign, {"tool": tool.name, "creating": campaign.name})
-    except OSError as exc:
-        raise ApiError(None, f"history.json cannot be written ({exc.strerror or exc}); nothing was made in "
-                             f"{tool.title}") from None
-
-
-def _keep_id(config: Config, api: Api, tool: Tool, campaign: Campaign, campaign_id: str) -> None:
-    link = tool.link(api.base, campaign_id)
-    try:
-        _keep(config, campaign, {"tool": tool.name, "id": campaign_id, **({"url": link} if link else {})})
-    except OSError as exc:
-        raise ApiError(None, f"draft {campaign_id} was made in {tool.title}, but history.json cannot be written "
-                             f"({exc.strerror or exc}); write its id there by hand before pushing again") from None
-
-
-def _keep(config: Config, campaign: Campaign, kept: dict[str, str] | None) -> None:
-    """Write the campaign's id into history.json at once (the caller holds the output lock);
-    None: no campaign (a create under way that the tool refused)."""
-    history = load_history(config.root / HISTORY_FILE, _years([campaign]))
-    entry = next(e for e in history.get(campaign.segment) if e.edition == campaign.edition)
-    if kept is None:  # record() keeps what an entry had: the entry is replaced in place
-        extra = {key: value for key, value in entry.extra.items() if key != "campaign"}
-        entries = tuple(replace(e, extra=extra) if e is entry else e for e in history.get(campaign.segment))
-        history = replace(history, segments={**history.segments, campaign.segment: entries})
-    else:
-        history = record(history, campaign.segment, replace(entry, extra={**entry.extra, "campaign": kept}))
-    write_history(config, history)
 
 
 def _summary(done: list[Pushed], campaigns: list[Campaign]) -> str:
