@@ -21,11 +21,11 @@ __all__ = ["__version__", "BuildOptions", "RameauError", "build", "build_issue",
 def __getattr__(name: str) -> object:
     # Imported lazily so that `rameau --version` stays fast.
     if name in ("BuildOptions", "build", "build_issue", "load_project", "write"):
-        from . import pipeline
+        from . import pipeline  # noqa: PLC0415 (the package seam: `rameau --version` must not load the pipeline)
 
         return getattr(pipeline, name)
     if name == "RameauError":
-        from .errors import RameauError
+        from .errors import RameauError  # noqa: PLC0415 (the package seam)
 
         return RameauError
     raise AttributeError(name)

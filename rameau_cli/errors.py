@@ -5,6 +5,7 @@ Only the command line (cli/app.py) turns these into messages; the library raises
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -106,7 +107,6 @@ class Warnings:
 
 def show(value) -> str:
     """A short, bounded repr of a user's value for a message (never the whole of a huge or nested one)."""
-    import reprlib
 
     shower = reprlib.Repr()
     shower.maxstring, shower.maxother, shower.maxlevel = 60, 60, 2

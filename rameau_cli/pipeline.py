@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from .builds import Build, BuildOptions, EditionBuild
 from .cache.base import NO_CACHE, CacheFolder
@@ -29,6 +30,7 @@ from .content.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
 from .images.assets import Assets, shown_in
 from .images.remote import RemoteSizes
+from .output.write import output_folder, write_build
 from .project.calendar import (
     Window,
     cadence_window,
@@ -52,7 +54,9 @@ from .project.editions import (
 )
 from .project.history import HISTORY_FILE, History, number_for, sent_before
 from .project.history_files import load_history
+from .project.schema import closest
 from .render.emails import Email, render_within
+from .render.template_cache import held
 from .sources.article import Article
 from .sources.fetch import FetchPolicy, fetch_url
 from .sources.markdown import with_body
@@ -160,8 +164,6 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
                    assets: Assets, render: Render, window_of: Callable[[str], Window | None]) -> EditionBuild:
     known = pool.ids
     for missing in sorted(set(edition.pinned) - known):
-        from .project.schema import closest
-
         hint = closest(missing, known)
         warnings.warn(edition.source, f"pinned article {show(missing)} not found; "
                                       + (f"did you mean {hint!r}?" if hint else "check the slug"))
@@ -218,8 +220,6 @@ def uses_history(config: Config, options: BuildOptions) -> bool:
 
 
 def pick_segments(config: Config, wanted: tuple[str, ...]) -> tuple[Segment, ...]:
-    from .project.schema import closest
-
     known = [s.id for s in config.segments]
     problems = []
     for segment_id in dict.fromkeys(wanted):
@@ -277,8 +277,6 @@ def _calendar(config: Config, segments: tuple[Segment, ...], today: dt.date, war
 
 
 def _explicit_window(options: BuildOptions, tz: dt.tzinfo) -> tuple[str, Window] | None:
-    from zoneinfo import ZoneInfo
-
     assert isinstance(tz, ZoneInfo)
     if options.week:
         if options.since or options.until:
@@ -310,7 +308,6 @@ def write(config: Config, built: Build, out_dir: Path, history: History | None,
           cache: CacheFolder | None = None, named: bool = True) -> Result:
     """Write what `build` made (call inside `output.write.output_folder`); `named`: the build was
     asked for an edition or a window (BuildOptions.named), else latest.json only moves forward."""
-    from .output.write import write_build
 
     warnings = Warnings()
     warnings.extend(built.warnings)
@@ -322,10 +319,8 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
                 progress: Callable[[str, int, int], None] | None = None) -> Result:
     """Build and write, as `rameau build-issue` does: the output folder is locked from reading
     the history to writing it, so that builds at once number their issues one after the other."""
-    from .output.write import output_folder
 
     out_dir = output_dir(config, options)
-    from .render.template_cache import held
 
     late = Warnings()
     cache = CacheFolder(config.cache_dir, late.warn, deferred=True)  # kept only once the build is written

@@ -30,12 +30,15 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from ..cache.base import CacheFolder
+from ..sources.fetch import ask
+from ..sources.fetch.deadline import Deadline
+from ..sources.fetch.exchange import FetchFailure, Internal, Outgoing, TimedOut, UnknownHost
 from ..version import user_agent
 from .rules import CheckedEmail, Finding, _Scan, finding
 
@@ -125,7 +128,6 @@ def probe_all(urls: list[str], progress: Callable[[str, int, int], None] | None 
     local or private network only when `private`."""
     if not urls:
         return {}
-    from concurrent.futures import as_completed
 
     end = time.monotonic() + DEADLINE
     hosts: dict[str, threading.Semaphore] = {}
@@ -161,7 +163,6 @@ def _late() -> Outcome:
 
 def _follow(url: str, method: str, end: float, private: bool) -> tuple[Outcome, bool]:
     """The outcome of `url` after its redirects, and whether a GET should be tried after this HEAD."""
-    from ..sources.fetch.exchange import FetchFailure
 
     moved, current, for_good = "", url, True
     for _ in range(MAX_REDIRECTS + 1):
@@ -186,9 +187,6 @@ def _follow(url: str, method: str, end: float, private: bool) -> tuple[Outcome, 
 
 def _ask(url: str, method: str, end: float, private: bool) -> tuple[int, str]:
     """The status of `url` and its Location, the body never read; FetchFailure otherwise."""
-    from ..sources.fetch import ask
-    from ..sources.fetch.deadline import Deadline
-    from ..sources.fetch.exchange import Outgoing
 
     headers = {"User-Agent": user_agent("link check"), "Accept": "*/*", "Connection": "close"}
     deadline = Deadline(TIMEOUT, TIMEOUT, at=end)
@@ -212,8 +210,6 @@ def _status(status: int, moved: str) -> Outcome:
 
 
 def _failure(exc: Exception, method: str, redirected: bool) -> tuple[Outcome, bool]:
-    from ..sources.fetch.exchange import Internal, TimedOut, UnknownHost
-
     if isinstance(exc, Internal):
         where = "redirects to" if redirected else "leads to"
         return Outcome("link-unchecked", f"not asked: it {where} {exc.host} ({exc.address}), an address of a local or "

@@ -9,9 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..built import built_edition
+from ..cache.base import CacheFolder
+from ..compose.profiles import profile_for
+from ..errors import ContentError, Problem
+from ..images.assets import NAME, shown_in
+from ..pipeline import build
+from ..project.addresses import HTML, MESSAGE, TEXT, Addresses
+from ..project.keys import unknown_key
+from ..render.message import build_message
+from .links import check_links
 from .rules import CheckedEmail, Finding, check_email, finding, with_levels
 
 if TYPE_CHECKING:
@@ -45,17 +56,12 @@ def run_check(config: Config, options: BuildOptions, out: Path | None = None, fo
     given), their findings, and with `links` their links asked; at the project's levels."""
     where, emails, findings = check_edition(config, options, out, force, progress)  # of options.segments alone
     if links:
-        from ..cache.base import CacheFolder
-        from .links import check_links
-
         findings += check_links(emails, CacheFolder(config.cache_dir), progress, config.checks.private_links)
     return Report(where, tuple(emails), tuple(with_levels(findings, config.checks)))
 
 
 def emails_from_build(built: Build) -> list[CheckedEmail]:
     """The emails of an edition built in memory."""
-    from ..images.assets import shown_in
-    from ..render.message import build_message
 
     return [
         CheckedEmail(e.issue.segment.id, e.issue.subject, e.issue.preheader, e.html, e.text,
@@ -74,7 +80,6 @@ def _sizes(shown: set[str], assets: dict[str, bytes]) -> tuple[tuple[str, int], 
 
 def list_unsubscribe(message: bytes) -> tuple[str, ...]:
     """The targets of a message's List-Unsubscribe header: `<a>, <b>` gives (a, b)."""
-    from email.parser import BytesHeaderParser
 
     header = str(BytesHeaderParser().parsebytes(message).get("List-Unsubscribe") or "")
     return tuple(re.findall(r"<([^>]*)>", header))
@@ -82,8 +87,6 @@ def list_unsubscribe(message: bytes) -> tuple[str, ...]:
 
 def email_from_folder(built: BuiltEmail, profile: Profile) -> CheckedEmail:
     """An email written by build-issue (its files and manifest entry)."""
-    from ..errors import ContentError, Problem
-    from ..project.addresses import HTML, MESSAGE, TEXT
 
     entry = built.entry
     try:
@@ -101,9 +104,6 @@ def email_from_folder(built: BuiltEmail, profile: Profile) -> CheckedEmail:
 
 
 def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...]:
-    from ..images.assets import NAME
-    from ..project.addresses import Addresses
-
     sizes: list[tuple[str, int | None]] = []
     for name in names if isinstance(names, list) else []:
         if isinstance(name, str) and NAME.fullmatch(name):
@@ -118,10 +118,6 @@ def check_edition(config: Config, options: BuildOptions, out: Path | None = None
     segment's latest build) when there are some, else the edition built in memory; a built
     email that the sources would now build differently (unless `force`), and every article
     that could not be read, are errors. Returns (where, emails, findings)."""
-    from ..built import built_edition
-    from ..compose.profiles import profile_for
-    from ..pipeline import build
-    from ..project.keys import unknown_key
 
     edition = built_edition(config, options, out or config.output_dir)
     built = edition.emails

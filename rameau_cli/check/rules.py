@@ -10,10 +10,13 @@ links.py; which emails are checked, and how: edition.py.)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Any
 
+import html5lib
+
+from ..compose.placeholders import unknown_placeholders
 from ..project.checks import RULES, Checks
 from ..render.body_html import WIDE_TABLE  # more columns scroll inside their box on phones
 from ..render.outlook import CODE_COLUMNS, as_others_read, as_outlook_reads
@@ -64,7 +67,6 @@ def with_levels(findings: list[Finding], checks: Checks) -> list[Finding]:
     """The findings at the levels the project gives their rules; those of rules turned off are gone."""
     if not checks.levels:
         return findings
-    from dataclasses import replace
 
     leveled = [replace(f, level=checks.level(f.rule)) for f in findings]
     return [f for f in leveled if f.level != "off"]
@@ -265,7 +267,6 @@ def _text(scan: _Scan, email: CheckedEmail, add) -> None:
 def _content_syntax(email: CheckedEmail, add) -> None:
     """The text part as readers get it: an unknown `{name}` (never in code); for Mailchimp, a
     `*|` that is none of the profile's merge tags."""
-    from ..compose.placeholders import unknown_placeholders
 
     profile = email.profile
     text = profile.readable(email.text, profile.first_name_fallback, False) if profile else email.text
@@ -284,8 +285,6 @@ def _content_syntax(email: CheckedEmail, add) -> None:
 
 
 def _validity(email: CheckedEmail, add) -> None:
-    import html5lib
-
     parser = html5lib.HTMLParser(strict=False)
     parser.parse(email.html)
     for (line, column), code, _ in parser.errors[:10]:

@@ -14,14 +14,16 @@ import argparse
 import io
 import sys
 
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
 from ..locales import MESSAGES, PLURALS
 from .wording import DOMAIN, LOCALES
 
 
 def synced(po: bytes | None, language: str) -> bytes:
     """The .po of `language` with exactly the messages rameau has, its translations kept."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.pofile import read_po, write_po
 
     old = read_po(io.BytesIO(po)) if po else Catalog(locale=language)
     catalog = Catalog(locale=language, domain=DOMAIN, project="rameau", fuzzy=False,
@@ -44,9 +46,6 @@ def synced(po: bytes | None, language: str) -> bytes:
 
 
 def compiled(po: bytes) -> bytes:
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     out = io.BytesIO()
     write_mo(out, read_po(io.BytesIO(po)))
     return out.getvalue()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..content.blocks import Blocks, Inline, map_inline_links, map_links
 from ..content.language import typography
@@ -117,7 +117,6 @@ class Issue:
     @property
     def greeting_html(self) -> Markup:
         """The greeting for the HTML: its words escaped, the first name's merge tag as it is."""
-        from markupsafe import escape
 
         tag = str(self.profile.first_name)
         before, found, after = self.greeting.partition(tag)
@@ -203,7 +202,8 @@ def newsletter_logo(config: Config, assets: Assets | None) -> Logo | None:
         if newsletter.logo_dark else None
     if dark is not None:
         return Logo(light, dark)
-    from ..images.logo import GRAPHICS, ink_contrast
+    # Pillow is loaded only when a project has a logo.
+    from ..images.logo import GRAPHICS, ink_contrast  # noqa: PLC0415 (start-up: Pillow)
 
     data = assets.files.get(light.url.rpartition("/")[2])
     ratio = ink_contrast(data, DARK_PAGE) if data else None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from .placeholders import BRACE, CLOSE, OPEN, fill_placeholders
+from .wording import wording_for
 
 # Tools that render the body with Django's template language or one like it, where text between
 # `{% verbatim %}` and `{% endverbatim %}` is written as it is: Buttondown (Django's own engine:
@@ -73,8 +74,6 @@ def profile_for(name: str, language: str = "fr", fallback: str | None = None) ->
     """`fallback` is what the greeting says when the emailing tool knows no first name (default:
     the language's, "à vous" in French)."""
     if fallback is None:
-        from .wording import wording_for
-
         fallback = wording_for(language).first_name_fallback
     lang = language.split("-")[0].upper()
     quote = '"' if "'" in fallback else "'"

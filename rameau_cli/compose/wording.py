@@ -14,14 +14,19 @@ newsletter's language), the project's catalog, rameau's catalog for the language
 from __future__ import annotations
 
 import gettext
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..content.language import primary, typography
+from babel.numbers import format_decimal
+
+from ..content.language import babel_locale, primary, typography
+from ..errors import ConfigError, Problem
 from ..locales import BUILT_IN, MESSAGES, PLURALS
+from ..project.words import project_catalog
 
 if TYPE_CHECKING:
     from ..project.config import Config, Segment
@@ -82,9 +87,6 @@ class Wording:
 def number(count: int, language: str) -> str:
     if abs(count) < 1000:
         return str(count)
-    from babel.numbers import format_decimal
-
-    from ..content.language import babel_locale
 
     return str(format_decimal(count, locale=babel_locale(language)))
 
@@ -99,8 +101,6 @@ class Overrides:
 
     @staticmethod
     def of(folder: Path, language: str, words: tuple[tuple[str, Any], ...] = ()) -> Overrides:
-        from ..project.words import project_catalog
-
         path = project_catalog(folder, language)
         if path is None:
             return Overrides(None, words)
@@ -173,20 +173,16 @@ def _project_catalog(catalog: tuple[str, int, int] | None) -> gettext.GNUTransla
     try:
         data = path.read_bytes()
     except OSError as exc:
-        from ..errors import ConfigError, Problem
-
         raise ConfigError(Problem(str(path), f"cannot be read ({exc.strerror or exc})")) from None
     return compile_po(data, str(path))
 
 
 def compile_po(data: bytes, where: str) -> gettext.GNUTranslations:
     """A .po file read with Babel and compiled in memory; errors name the file and line."""
-    import io
 
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import PoFileError, read_po
-
-    from ..errors import ConfigError, Problem
+    # Babel's catalog reader is loaded only for a project that has its own .po file.
+    from babel.messages.mofile import write_mo  # noqa: PLC0415 (start-up: Babel's catalogs)
+    from babel.messages.pofile import PoFileError, read_po  # noqa: PLC0415 (start-up: Babel's catalogs)
 
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
@@ -199,6 +195,4 @@ def compile_po(data: bytes, where: str) -> gettext.GNUTranslations:
 
 
 def _category(language: str, count: int) -> str:
-    from ..content.language import babel_locale
-
     return str(babel_locale(language).plural_form(count))

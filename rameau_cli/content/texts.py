@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from .language import calendar_day, long_date, short_date
+from .markup import inline_markdown_to_html, markdown_to_html
 from .text_cache import TextCache
 
 MARKDOWN_SETTINGS = "www|"  # changes when Markdown is rendered differently: the cached HTML is made again
@@ -15,21 +17,15 @@ class Texts:
         self.cache = cache
 
     def markdown(self, text: str) -> str:
-        from .markup import markdown_to_html
-
         if self.cache is None:
             return markdown_to_html(text)
-        import hashlib
 
         key = MARKDOWN_SETTINGS + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         return self.cache.get("markdown", key, lambda: markdown_to_html(text))
 
     def inline_markdown(self, text: str) -> str:
-        from .markup import inline_markdown_to_html
-
         if self.cache is None:
             return inline_markdown_to_html(text)
-        import hashlib
 
         key = MARKDOWN_SETTINGS + "inline|" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         return self.cache.get("markdown", key, lambda: inline_markdown_to_html(text))

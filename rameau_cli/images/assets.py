@@ -25,6 +25,7 @@ from typing import Any
 
 from ..cache.base import CacheFolder
 from ..errors import ConfigError, Problem, Warnings, show
+from ..files import write_atomic
 from ..project.reading import OUTSIDE, slugify
 from .remote import RemoteSizes
 
@@ -234,7 +235,8 @@ class Assets:
         if failed is not None:  # read and refused by an earlier build: not read again
             self._skip(where, ref, failed)
             return None
-        from .process import CannotMake, NotAnImage, process
+        # Pillow is imported only when an image is made: a build without new images never loads it.
+        from .process import CannotMake, NotAnImage, process  # noqa: PLC0415 (start-up: Pillow)
 
         if source.data is None:
             try:
@@ -358,8 +360,6 @@ class _Store:
             (self.folder / name).unlink(missing_ok=True)
 
     def _save_files(self) -> None:
-        from ..files import write_atomic
-
         assert self.folder is not None
         sources = {path: entry for path, entry in self.index["sources"].items() if os.path.exists(path)}
         known = {entry[2] for entry in sources.values() if isinstance(entry, list) and len(entry) == 3}

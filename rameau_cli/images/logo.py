@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 
+from PIL import Image, ImageStat, UnidentifiedImageError
+
 GRAPHICS = 3.0  # WCAG 2.1, 1.4.11 Non-text Contrast
 
 
@@ -22,7 +24,6 @@ def _luminance(rgb: tuple[float, float, float]) -> float:
 def ink_contrast(data: bytes, page: str) -> float | None:
     """The contrast of a transparent logo's ink with `page` (#rrggbb); None when the logo is
     opaque (or cannot be read): its own background is behind its ink."""
-    from PIL import Image, ImageStat, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:

@@ -16,11 +16,10 @@ billion pixels decoded) is shown by its first frame, with a note saying so.
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from PIL.Image import Image
+from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 SETTINGS = "2"  # changes when the processing changes: cached images are made again
 MAX_PIXELS = 80_000_000  # a larger picture is refused rather than decoded (a decompression bomb)
@@ -53,10 +52,6 @@ class Processed:
 
 
 def process(data: bytes, max_width: int) -> Processed:
-    import warnings
-
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
@@ -77,14 +72,12 @@ def process(data: bytes, max_width: int) -> Processed:
         raise NotAnImage(str(exc) or type(exc).__name__) from None
 
 
-def _srgb(image: Image) -> Image:
+def _srgb(image: Image.Image) -> Image.Image:
     """Colours as they were meant, in sRGB, before the colour profile is dropped with the rest."""
     profile = image.info.get("icc_profile")
     if not profile or image.mode not in ("RGB", "RGBA", "CMYK"):
         return image
     try:
-        from PIL import ImageCms
-
         source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
         mode = "RGB" if image.mode == "CMYK" else image.mode  # a print file's CMYK, with its own profile
         return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=mode) or image
@@ -92,7 +85,7 @@ def _srgb(image: Image) -> Image:
         return image
 
 
-def _first_frame(image: Image, frames: int, max_width: int) -> Processed:
+def _first_frame(image: Image.Image, frames: int, max_width: int) -> Processed:
     pixels = frames * image.width * image.height
     still = _still(image, max_width)
     note = (f"is an animation of {frames:,} frames of {image.width:,} x {image.height:,} pixels ({pixels / 1e6:,.0f} "
@@ -102,7 +95,7 @@ def _first_frame(image: Image, frames: int, max_width: int) -> Processed:
     return Processed(still.data, still.extension, still.width, still.height, still.source_width, note)
 
 
-def _eight_bits(image: Image) -> Image:
+def _eight_bits(image: Image.Image) -> Image.Image:
     """A picture of 16 bits (or 32, or floats) a channel as 8 bits, its tones scaled, not clipped
     (Pillow's convert() keeps the values up to 255 and makes all others white)."""
     if image.mode.startswith("I;16"):
@@ -119,14 +112,14 @@ def _eight_bits(image: Image) -> Image:
     return image.point(lambda value: (value - low) * scale).convert("L")
 
 
-def _bare(image: Image) -> Image:
+def _bare(image: Image.Image) -> Image.Image:
     """The picture without anything Pillow read beside its pixels (comments, EXIF, XMP, colour
     profile, text chunks): Pillow writes some of them again from `info` when it saves."""
     image.info = {}
     return image
 
 
-def _fits(image: Image, kind: str) -> None:
+def _fits(image: Image.Image, kind: str) -> None:
     limit = MAX_SIDE[kind]
     if max(image.size) > limit:
         name = {"JPEG": "a JPEG", "GIF": "a GIF", "PNG": "a PNG"}[kind]
@@ -134,7 +127,7 @@ def _fits(image: Image, kind: str) -> None:
                          "on a side; cut it into several images")
 
 
-def _saved(image: Image, kind: str, **options: object) -> bytes:
+def _saved(image: Image.Image, kind: str, **options: object) -> bytes:
     _fits(image, kind)
     out = io.BytesIO()
     try:
@@ -145,16 +138,14 @@ def _saved(image: Image, kind: str, **options: object) -> bytes:
     return out.getvalue()
 
 
-def _has_alpha(image: Image) -> bool:
+def _has_alpha(image: Image.Image) -> bool:
     if image.mode in ("RGBA", "LA", "PA"):
         lowest = image.getchannel("A").getextrema()[0]
         return isinstance(lowest, (int, float)) and lowest < 255
     return image.mode == "P" and "transparency" in image.info
 
 
-def _still(image: Image, max_width: int) -> Processed:
-    from PIL import Image
-
+def _still(image: Image.Image, max_width: int) -> Processed:
     alpha = _has_alpha(image)
     image = image.convert("RGBA" if alpha else "RGB")
     source_width = image.width
@@ -170,9 +161,7 @@ def _still(image: Image, max_width: int) -> Processed:
     return Processed(data, "jpg", image.width, image.height, source_width)
 
 
-def _animated(image: Image, max_width: int) -> Processed:
-    from PIL import Image, ImageSequence
-
+def _animated(image: Image.Image, max_width: int) -> Processed:
     scale = min(1.0, max_width / image.width)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     frames, durations = [], []

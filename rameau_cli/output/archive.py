@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache.base import NO_CACHE, CacheFolder
-from ..compose.wording import Wording
-from ..content.language import long_date
+from ..compose.wording import Overrides, Wording, wording_for
+from ..content.language import babel_locale, long_date
 from ..errors import ContentError, Problem
 from ..project.addresses import ARCHIVE_DIR, web_page
 from ..project.config import Config, Segment
@@ -79,7 +79,6 @@ def archive_files(config: Config, history: History, written: dict[Path, bytes],
                   cache: CacheFolder = NO_CACHE) -> dict[str, bytes]:
     """Every file of the archive, by its path under archive/. `written`: the history files this
     build writes (history_files.history_changes), whose new bytes the pages are made from."""
-    from ..compose.wording import Overrides, wording_for
 
     main = config.newsletter.language
     languages: dict[str, list[Segment]] = {main: []}
@@ -106,8 +105,6 @@ def _up(folder: str) -> str:
 
 
 def _language_name(language: str) -> str:
-    from ..content.language import babel_locale
-
     name = babel_locale(language).get_display_name(babel_locale(language)) or language
     return name[:1].upper() + name[1:]
 

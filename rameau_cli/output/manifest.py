@@ -13,11 +13,11 @@ from typing import Any
 from ..project.addresses import HTML, MESSAGE, TEXT, WEB
 from ..project.editions import Edition
 from ..render.emails import Email
+from ..render.message import build_message
 
 
 def email_files(email: Email) -> dict[str, bytes]:
     """The files for the emailing tool, beside the manifest: never published."""
-    from ..render.message import build_message
 
     return {
         HTML: email.html.encode("utf-8"),

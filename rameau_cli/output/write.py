@@ -15,9 +15,11 @@ manifest cannot be read. An edition with nothing to send is not written at all.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import HISTORY_DIR, complete, history_changes
 from ..render.emails import Email
 from .archive import archive_files
-from .commit import Commit, recover
+from .commit import JOURNAL, Commit, recover
 from .manifest import email_files, files_entry, make_manifest, manifest_bytes, segment_entry, web_file
 
 
@@ -64,7 +66,6 @@ def output_folder(config: Config, out_dir: Path) -> Iterator[Path]:
 
 def settle(config: Config, out_dir: Path) -> None:
     """Put right what a build killed during its swaps left, before reading the output folder."""
-    from .commit import JOURNAL
 
     if (out_dir / JOURNAL).exists():
         with output_folder(config, out_dir):
@@ -167,7 +168,6 @@ def _latest_after(places: Addresses, built_now: dict[str, tuple[str, Any]], name
     """latest.json once this build is written: each segment built moves to its new edition,
     unless the build was not asked for an edition and the one it built is older than the
     segment's latest (latest.json only moves forward, but to an edition named on purpose)."""
-    import datetime as dt
 
     latest = latest_editions(places.out)
     dates: dict[str, dt.datetime | None] = {}
@@ -183,8 +183,6 @@ def _latest_after(places: Addresses, built_now: dict[str, tuple[str, Any]], name
 
 
 def _edition_date(places: Addresses, edition: str) -> Any:
-    import datetime as dt
-
     try:
         return dt.datetime.fromisoformat(json.loads(places.manifest(edition).read_text(encoding="utf-8"))["date"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -321,8 +319,6 @@ def _describe(folder: Path) -> dict[str, Any]:
     files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
     subject = ""
     if MESSAGE in files:
-        from email import message_from_bytes, policy
-
         with contextlib.suppress(Exception):
             subject = str(message_from_bytes(files[MESSAGE], policy=policy.default)["Subject"] or "")
     return {"subject": subject, "files": files_entry(files)}

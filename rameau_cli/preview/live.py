@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from watchfiles import watch
+
 from ..compose.issue import Issue
 from ..errors import RameauError
 from ..pipeline import Build, BuildOptions, build, load_project
@@ -71,7 +73,6 @@ class PreviewState:
 
     def watch(self) -> None:
         """Rebuild on every change to the project's files, until stopped."""
-        from watchfiles import watch
 
         output = _output_dir(self.project)
 

@@ -12,6 +12,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ..compose.issue import for_reading
+from ..render.templates import text_look
 from ..render.text import LinkList, TextLook, blocks_text, inline_text, upper_first, wrap
 
 if TYPE_CHECKING:
@@ -67,7 +68,6 @@ def heading(text: str, underline: str = "-") -> str:
 
 def segment_text(email: Email, width: int) -> str:
     """One segment's email: inbox row, édito, articles with numbered links, the links."""
-    from ..render.templates import text_look
 
     issue = for_reading(email.issue)
     look = text_look(issue)

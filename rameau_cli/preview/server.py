@@ -19,6 +19,7 @@ import re
 import socket
 import threading
 import time
+import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,8 +153,6 @@ def serve_preview(project: Path, options: BuildOptions, port: int, open_browser:
             console.print(f"error: {server.state.snapshot.error}", markup=False, style="red")
         server.state.on_rebuild = lambda before, error: _say_rebuild(console, before, error)
         if open_browser:
-            import webbrowser
-
             webbrowser.open(server.url)
         # Woken often: a signal the kernel gives another thread (the watcher's, a request's) is
         # only acted on when the main thread runs; a sleep of an hour would not see it until then.

@@ -18,9 +18,10 @@ from ..compose.grouping import Decision, Reason
 from ..compose.issue import for_reading
 from ..pipeline import Build, EditionBuild
 from ..render.emails import Email
+from ..render.templates import text_look
 from ..render.text import LinkList, inline_text
 from .plain import image_line, meta_line, overview_rows
-from .rich_blocks import held, released
+from .rich_blocks import held, released, rich_blocks
 
 
 def overview(built: EditionBuild) -> Table:
@@ -52,8 +53,6 @@ def inbox_row(email: Email) -> Panel:
 
 def segment_view(email: Email) -> Group:
     """The email of one segment: inbox row, édito, articles with numbered links, the links."""
-    from ..render.templates import text_look
-    from .rich_blocks import rich_blocks
 
     issue = for_reading(email.issue)
     look = text_look(issue)

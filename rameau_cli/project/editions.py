@@ -16,7 +16,8 @@ from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, UsageError, Warnings, show
 from .calendar import Window, day_window, parse_week, period_days
 from .reading import read_text, split_front_matter
-from .schema import TEXT, Either, Integer, Key, ListOf, MapOf, Mapping, Moment, Text, Walk, validate
+from .schema import TEXT, Either, Integer, Key, ListOf, MapOf, Mapping, Moment, Text, Walk, closest, validate
+from .yaml_cache import load_yaml_cached
 
 EDITION_FOLDERS = ("issues", "editions")  # `editions/` is the folder's earlier name, still read
 EDITION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -149,8 +150,6 @@ def find_edition_file(root: Path, edition_id: str) -> Path:
     check_edition_id(edition_id, "EDITION")
     files = edition_files(root)
     if edition_id not in files:
-        from .schema import closest
-
         hint = closest(edition_id, list(files))
         known = f"; did you mean {hint}?" if hint else (f"; known editions: {', '.join(sorted(files))}" if files else "")
         raise UsageError(Problem(f"{EDITION_FOLDERS[0]}/{edition_id}.md", f"no such edition file{known}"))
@@ -206,7 +205,6 @@ def _read(path: Path, schema: Mapping, tz: ZoneInfo, warnings: Warnings,
           cache: CacheFolder) -> tuple[dict[str, Any], str, Walk]:
     """An edition file's front matter, checked against `schema` (its warnings passed on), and its
     body; ContentError when the front matter cannot be used at all."""
-    from .yaml_cache import load_yaml_cached
 
     where = str(path)
     front, body, _ = split_front_matter(read_text(path), where)

@@ -14,9 +14,14 @@ errors. tests/test_front_matter.py compares the two on generated front matter.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from typing import Any
+
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 
 from .schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text
 
@@ -97,8 +102,6 @@ def _scalar(text: str) -> Any:
 @lru_cache(maxsize=4096)
 def _plain(text: str) -> Any:
     """What PyYAML's resolver makes of a plain scalar: `str`, a tag to construct, or None."""
-    from yaml.nodes import ScalarNode
-    from yaml.resolver import Resolver
 
     tag = _resolver(Resolver).resolve(ScalarNode, text, (True, False))
     if tag == "tag:yaml.org,2002:str":
@@ -116,8 +119,6 @@ def _resolver(kind: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def _constructor() -> Any:
-    from yaml.constructor import SafeConstructor
-
     return SafeConstructor()
 
 
@@ -127,7 +128,6 @@ _MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
 def _construct(tag: str, text: str) -> Any:
     if tag == "tag:yaml.org,2002:timestamp":  # the usual two forms, made as PyYAML makes them, without it
-        import datetime as dt
 
         try:
             if _MOMENT.fullmatch(text):
@@ -136,7 +136,6 @@ def _construct(tag: str, text: str) -> Any:
                 return dt.date.fromisoformat(text)
         except ValueError:
             return _NOT_FOUND
-    from yaml.nodes import ScalarNode
 
     constructor = _constructor()
     try:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from ..errors import ContentError, Problem
 from ..errors import size as show_size
@@ -73,7 +76,6 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES, where: str | None = None,
     """A regular file's text. Never opens a FIFO or a device (which could block forever).
     `size`: the caller has just made its stat and found a regular file of that size (one stat
     per file)."""
-    import stat
 
     where = where or str(path)
     try:
@@ -97,7 +99,6 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES, where: str | None = None,
 
 def load_yaml_text(text: str, where: str, first_line: int = 1) -> Any:
     """`yaml.safe_load` with the error turned into one line naming file and line, in words."""
-    import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is several times faster
     try:

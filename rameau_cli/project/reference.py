@@ -9,7 +9,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .checks import rules_table
+from .config import CONFIG
+from .editions import EDITION
+from .front_matter import FRONT_MATTER
 from .schema import Key, ListOf, MapOf, Mapping
+from .words import WORDING
 
 
 def reference_rows(kind: Mapping, prefix: str = "") -> list[tuple[str, str, str, str]]:
@@ -56,11 +61,6 @@ def reference_table(kind: Mapping) -> str:
 
 def tables() -> dict[str, str]:
     """Each table, by the name of its marker in the README."""
-    from .checks import rules_table
-    from .config import CONFIG
-    from .editions import EDITION
-    from .front_matter import FRONT_MATTER
-    from .words import WORDING
 
     return {"rameau.yaml": reference_table(CONFIG), "front matter": reference_table(FRONT_MATTER),
             "edition file": reference_table(EDITION), "wording": reference_table(WORDING),

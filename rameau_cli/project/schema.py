@@ -9,11 +9,12 @@ known keys and their "did you mean", and the README's reference tables.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Problem, show
 from .keys import IGNORED, meant_as
@@ -66,8 +67,6 @@ def describe(value: Any) -> str:
 
 
 def closest(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str | None:
-    import difflib
-
     matches = difflib.get_close_matches(word.lower(), sorted(choices), n=1, cutoff=0.6)
     return matches[0] if matches else None
 
@@ -137,8 +136,6 @@ class TimeZone(Kind):
     name = "time zone"
 
     def read(self, value: Any, walk: Walk, path: str) -> str:
-        from zoneinfo import ZoneInfoNotFoundError
-
         text = TEXT.read(value, walk, path)
         try:
             ZoneInfo(text)

@@ -10,8 +10,12 @@ control characters are refused rather than guessed at.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+import idna
 
 from ..errors import show
 
@@ -68,7 +72,6 @@ def feed_location_problem(location: str) -> str:
 
 def feed_url(text: str) -> FeedURL:
     """`text` as an http(s) URL ready for a request; ValueError says what is wrong with it."""
-    from urllib.parse import urlsplit
 
     text = text.strip()
     bad = next((c for c in text if c.isspace() or ord(c) < 32 or ord(c) == 127), None)
@@ -95,8 +98,6 @@ def feed_url(text: str) -> FeedURL:
 
 
 def _host(name: str, bracketed: bool) -> str:
-    import ipaddress
-
     if bracketed:
         try:
             return str(ipaddress.IPv6Address(name))
@@ -123,7 +124,6 @@ def ascii_host(name: str) -> str:
 
     Every host rameau connects to or compares goes through here: Python's "idna" codec, which the
     socket module and http.client use for a non-ASCII name, is IDNA 2003."""
-    import idna
 
     if name.isascii():
         return name.lower()
@@ -136,6 +136,4 @@ def ascii_host(name: str) -> str:
 
 
 def _escape(text: str, safe: str) -> str:
-    from urllib.parse import quote
-
     return quote(_ESCAPE.sub("%25", text), safe=safe, encoding="utf-8", errors="strict")

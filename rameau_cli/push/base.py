@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,6 @@ class Tool:
     def status(self, answer: Any) -> str:
         """The status a read (or a create) answered with; "" when it did not say."""
         return str(answer.get("status", "")) if isinstance(answer, dict) else ""
-
 
     def create(self, campaign: Campaign) -> Request:
         raise NotImplementedError
@@ -127,6 +127,5 @@ def drafts_named(items: Any, name: str, draft: str, title: Any = lambda item: it
 
 def quoted(campaign_id: str) -> str:
     """An id as it goes into a path: ids come from history.json, which people can edit."""
-    from urllib.parse import quote
 
     return quote(campaign_id, safe="")

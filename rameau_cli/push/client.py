@@ -20,6 +20,9 @@ import time
 from typing import Any
 
 from ..redact import derived, mask
+from ..sources.fetch import ask
+from ..sources.fetch.deadline import Deadline
+from ..sources.fetch.exchange import FetchFailure, Outgoing, TimedOut
 from ..version import user_agent
 from .base import Request
 
@@ -57,9 +60,6 @@ class Api:
 
     def call(self, request: Request) -> Any:
         """The JSON the tool answered with (None for an empty answer); ApiError otherwise."""
-        from ..sources.fetch import ask
-        from ..sources.fetch.deadline import Deadline
-        from ..sources.fetch.exchange import FetchFailure, Outgoing
 
         data = None if request.body is None else json.dumps(request.body, ensure_ascii=False).encode("utf-8")
         headers = {"User-Agent": user_agent("push"), "Accept": "application/json", "Connection": "close",
@@ -107,8 +107,6 @@ class Api:
         return what
 
     def _unreachable(self, exc: Exception, request: Request) -> str:
-        from ..sources.fetch.exchange import TimedOut
-
         said = self.clean(str(exc).removeprefix(f"{self.title} unreachable: "))
         if isinstance(exc, TimedOut):
             why = f"gave no answer within {exc.seconds:g} s" if "no answer" in str(exc) else \

@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from .base import Campaign, Prerequisite, Request, Tool, drafts_named, quoted
 from .client import ApiError
@@ -85,7 +86,6 @@ class Listmonk(Tool):
         return [Request("PUT", f"/api/campaigns/{quoted(campaign_id)}", self._fields(campaign))]
 
     def find(self, campaign: Campaign) -> Request:  # https://listmonk.app/docs/apis/campaigns/#get-apicampaigns
-        from urllib.parse import urlencode
 
         query = urlencode({"query": campaign.name, "status": "draft", "no_body": "true", "per_page": 100})
         return Request("GET", f"/api/campaigns?{query}")
@@ -96,7 +96,6 @@ class Listmonk(Tool):
 
     def link(self, base: str, campaign_id: str) -> str:
         return f"{base}/admin/campaigns/{quoted(campaign_id)}"
-
 
     def _fields(self, campaign: Campaign) -> dict[str, Any]:
         fields: dict[str, Any] = {

@@ -47,6 +47,7 @@ from .content_only import content_of
 from .kept import cut_off, earlier_draft, keep, keep_id, mark_creating, years
 from .listmonk import Listmonk
 from .mailchimp import Mailchimp
+from .published import unpublished
 
 if TYPE_CHECKING:
     from ..builds import BuildOptions
@@ -115,8 +116,6 @@ def _push(config: Config, options: BuildOptions, tool: Tool, dry_run: bool, forc
     if not force:
         edition.refuse_stale(PushError, "nothing was pushed")
         if not dry_run and config.public_url:
-            from .published import unpublished
-
             missing = unpublished(config.public_url, config.output_dir, built)
             if missing:
                 raise PushError(*missing, Problem("", "nothing was pushed"))

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urljoin
 
 from ..built import BuiltEmail
 from ..errors import Problem
 from ..images.assets import NAME
 from ..project.addresses import Addresses
+from ..sources.fetch import ask
+from ..sources.fetch.deadline import Deadline
+from ..sources.fetch.exchange import FetchFailure, Outgoing, TimedOut
+from ..version import user_agent
 
 TIMEOUT = 10.0  # each read or write
 DEADLINE = 30.0  # every image asked, together
@@ -33,7 +38,6 @@ def unpublished(public_url: str, out_dir: Path, built: list[BuiltEmail]) -> list
                 sizes[name] = path.stat().st_size if path.is_file() else None
     if not sizes:
         return []
-    from ..sources.fetch.deadline import Deadline
 
     deadline = Deadline(DEADLINE, TIMEOUT)
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -42,13 +46,6 @@ def unpublished(public_url: str, out_dir: Path, built: list[BuiltEmail]) -> list
 
 
 def _ask(url: str, size: int | None, end: float) -> tuple[str, str]:
-    from urllib.parse import urljoin
-
-    from ..sources.fetch import ask
-    from ..sources.fetch.deadline import Deadline
-    from ..sources.fetch.exchange import FetchFailure, Outgoing, TimedOut
-    from ..version import user_agent
-
     fix = "publish the output folder's public/ first (the manual: Publishing), or pass --force"
     outgoing = Outgoing({"User-Agent": user_agent("push"), "Connection": "close"}, "HEAD", what="image",
                         read_body=lambda status: False)

@@ -4,6 +4,9 @@ errors located at a line and column of the rendered MJML."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
+
+from mjml import mjml2html
 
 from ..errors import Problem, RenderError
 from ..project.reading import one_line
@@ -43,8 +46,6 @@ _TD_VERTICAL_ALIGN = re.compile(r'(<td\b[^<>]*?) vertical-align="[a-z]*"')
 
 
 def _mjml2html(source: str) -> str:
-    from mjml import mjml2html  # imported here: only builds need it
-
     try:
         return mjml2html(source, disable_comments=True, fonts={}, include_loader=_refuse_include)
     except (ValueError, RuntimeError) as exc:
@@ -63,7 +64,6 @@ VOID = {"br", "hr", "img", "meta", "link", "input", "col", "area", "base", "wbr"
 def locate_mjml_error(source: str) -> tuple[int, int, str] | None:
     """Where the rendered MJML stops being the strict markup mjml-python needs: line, column, why.
     mjml-python's own messages carry no position; this finds the usual causes."""
-    from html.parser import HTMLParser
 
     checks = (
         (re.compile(r"<(?![A-Za-z/!?])"), "a bare `<`; write &lt;"),

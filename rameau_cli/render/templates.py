@@ -3,6 +3,9 @@ then the built-in theme, file by file; autoescaped for MJML and HTML; undefined 
 
 from __future__ import annotations
 
+import os
+import traceback
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,11 +22,13 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from ..cache.base import CACHE_DIR
 from ..compose.sandbox import BoundedSandbox
 from ..errors import Problem, RenderError
 from ..project.reading import CONTROLS
 from .body_html import Look, blocks_html, box_height, inline_html, start_align, text_dir
 from .palette import dark_accent
+from .template_cache import TemplateCache
 from .text import TextLook, blocks_text, inline_text, upper_first, wrap
 
 if TYPE_CHECKING:
@@ -36,8 +41,6 @@ THEME = _PACKAGE / "templates" if (_PACKAGE / "templates").is_dir() else _PACKAG
 
 
 def _invisible_to_mjml(char: str) -> bool:
-    import unicodedata
-
     return char == "\\" or (ord(char) > 127 and unicodedata.category(char)[0] in "ZCM")
 
 
@@ -77,7 +80,6 @@ def overrides(project_templates: Path | None) -> tuple[tuple[str, int], ...]:
     is added or removed (Jinja itself notices changes to the files it has loaded)."""
     if project_templates is None or not project_templates.is_dir():
         return ()
-    import os
 
     found = []
     for folder, _, names in os.walk(project_templates):
@@ -95,9 +97,6 @@ def template_environment(project_templates: Path | None, kind: str = "mjml") -> 
 
 @lru_cache(maxsize=16)
 def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[str, int], ...]) -> Environment:
-    from ..cache.base import CACHE_DIR
-    from .template_cache import TemplateCache
-
     assert kind in KINDS, kind
     bytecode_cache = TemplateCache(project_templates.parent / CACHE_DIR / "jinja") if project_templates else None
     # The project's folder is always asked first, even while it does not exist yet: it may be
@@ -158,7 +157,6 @@ def render_template(project_templates: Path | None, kind: str, name: str, **cont
 
 def _template_line(exc: BaseException, name: str) -> str:
     """The template file and line of a runtime error, read from the traceback."""
-    import traceback
 
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename and not frame.filename.endswith(".py"):

@@ -11,13 +11,21 @@ in a test leads to a real unsubscribe link.
 from __future__ import annotations
 
 import datetime as dt
+import email
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import cast
 
+from email_validator import validate_email
+
 from ..compose.profiles import Profile
 from ..errors import ContentError, Problem, UsageError, show
+from ..project.reading import one_line
+from ..render.message import text_part
 
 SAMPLE_KEYS = ("first_name",)
 # Where a merge tag stood for a link: an address that can never resolve (RFC 2606 .invalid).
@@ -40,7 +48,6 @@ def check_recipients(values: tuple[str, ...]) -> tuple[str, ...]:
     is sent (an internationalised domain in IDNA). UsageError naming every bad one."""
     if not values:
         raise UsageError(Problem("--to", "give at least one address to send the test to"))
-    from email_validator import validate_email
 
     problems, found = [], []
     for value in values:
@@ -65,7 +72,6 @@ def _header_problem(address: str) -> str:
     """Why an address email-validator accepts cannot go in a mail header as itself ("" when it
     can): `=?utf-8?q?x?=@a.bc` is valid RFC 5322 syntax, but a header's reader decodes the
     encoded word (RFC 2047) and finds another address, which Python's email package refuses."""
-    from email.headerregistry import Address
 
     try:
         written = Address(addr_spec=address).addr_spec
@@ -80,7 +86,6 @@ def _header_problem(address: str) -> str:
 
 def parse_samples(values: tuple[str, ...]) -> dict[str, str]:
     """`--sample first_name=Claire` values, by key."""
-    from ..project.reading import one_line
 
     samples, problems = {}, []
     for value in values:
@@ -98,10 +103,6 @@ def parse_samples(values: tuple[str, ...]) -> dict[str, str]:
 def review_copy(path: Path, segment: str, title: str, recipients: tuple[str, ...], profile: Profile,
                 samples: dict[str, str], now: dt.datetime) -> ReviewCopy:
     """The built message at `path`, made into a test for `recipients` (see the module's doc)."""
-    import email
-    from email.headerregistry import Address
-    from email.policy import SMTP
-    from email.utils import format_datetime, make_msgid
 
     try:
         message = email.message_from_bytes(path.read_bytes(), policy=SMTP)
@@ -121,8 +122,6 @@ def review_copy(path: Path, segment: str, title: str, recipients: tuple[str, ...
 
 
 def _fill_parts(message: EmailMessage, profile: Profile, samples: dict[str, str]) -> None:
-    from ..render.message import text_part
-
     parts = []
     for part in message.iter_parts():
         subtype = part.get_content_subtype()

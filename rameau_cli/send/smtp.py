@@ -16,6 +16,9 @@ all is said to be silent, not to have closed the connection.
 
 from __future__ import annotations
 
+import base64
+import hmac
+import ipaddress
 import os
 import smtplib
 import socket
@@ -23,9 +26,11 @@ import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.policy import SMTP
 from typing import Any
 
 from ..errors import ConfigError, Interrupted, OutputError, Problem
+from ..project.urls import ascii_host
 from .review import ReviewCopy
 
 TLS_MODES = ("starttls", "ssl", "none")
@@ -101,9 +106,6 @@ def check_plaintext(settings: SmtpSettings) -> None:
 
 
 def _loopback(host: str) -> bool:
-    import ipaddress
-    import socket
-
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
@@ -248,7 +250,6 @@ def _open(settings: SmtpSettings, context: ssl.SSLContext | None, watchdog: _Wat
 
 def _smtp_host(host: str) -> str:
     """The server's name as DNS knows it, in IDNA 2008 (smtplib would use Python's IDNA 2003)."""
-    from ..project.urls import ascii_host
 
     try:
         return ascii_host(host.strip("[]")) if not host.startswith("[") else host.strip("[]")
@@ -259,7 +260,6 @@ def _smtp_host(host: str) -> str:
 def login(client: smtplib.SMTP, user: str, password: str) -> None:
     """AUTH PLAIN, LOGIN or CRAM-MD5, whichever the server offers first in that order, with the
     user name and password in UTF-8 (RFC 4954). SMTPAuthenticationError when refused."""
-    import base64
 
     def b64(data: bytes) -> str:
         return base64.b64encode(data).decode("ascii")
@@ -280,7 +280,6 @@ def login(client: smtplib.SMTP, user: str, password: str) -> None:
         if code == 334:
             code, reply = client.docmd(b64(secret))
     elif "CRAM-MD5" in offered:
-        import hmac
 
         code, reply = client.docmd("AUTH", "CRAM-MD5")
         if code == 334:
@@ -294,7 +293,6 @@ def login(client: smtplib.SMTP, user: str, password: str) -> None:
 
 def _send_one(client: smtplib.SMTP, copy: ReviewCopy, recipients: tuple[str, ...], refused: dict[str, str],
               watchdog: _Watchdog | None = None) -> list[str]:
-    from email.policy import SMTP
 
     try:
         rejected = client.sendmail(copy.sender, list(recipients), copy.message.as_bytes(policy=SMTP))

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, KeyTypo, Problem, Warnings
+from ..project.front_matter import FRONT_MATTER, draft_of, quick_front_matter
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
 from ..project.schema import Walk, validate
 
@@ -65,7 +66,6 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
         raise ContentError(Problem(f"{where}:1", "no front matter; start the file with `---`, then `title:` and "
                                                  "`date:` lines, then `---`"))
     # only when a file is read: warm builds read none
-    from ..project.front_matter import FRONT_MATTER, draft_of, quick_front_matter
 
     raw = quick_front_matter(front)
     if raw is None:

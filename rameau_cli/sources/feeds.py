@@ -6,14 +6,21 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
+import email.utils
 import hashlib
 import os
 import re
+import select
 import stat
+import time
+import xml.sax
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 from zoneinfo import ZoneInfo
+
+import feedparser
 
 from ..cache.base import NO_CACHE, CacheFolder
 from ..content.markup import absolute_url, plain_text
@@ -80,8 +87,6 @@ def read_feed_source(config: Config, source: Source, warnings: Warnings, skipped
 
 
 def _http_date(value: str) -> dt.datetime | None:
-    import email.utils
-
     if not value:
         return None
     with contextlib.suppress(TypeError, ValueError, IndexError):
@@ -113,9 +118,6 @@ FIFO_WAIT = 5.0  # how long a pipe may stay silent before it is given up
 
 
 def _read_all(path: Path, flags: int, limit: int, fifo: bool) -> bytes:
-    import select
-    import time
-
     descriptor = os.open(path, flags)
     try:
         if not fifo:
@@ -144,7 +146,6 @@ def _read_all(path: Path, flags: int, limit: int, fifo: bool) -> bytes:
 
 def parse_feed(document: FeedDocument, source: Source, config: Config, warnings: Warnings,
                skipped: list[Problem]) -> list[Article]:
-    import feedparser  # imported here: it is slow to import and only feeds need it
 
     data, where, content_type = document.data, document.where, document.content_type
     if not data.strip():
@@ -219,7 +220,6 @@ def refuse_dangerous_dtd(data: bytes, where: str) -> None:
     or internal entities that refer to other entities (billion laughs, quadratic blowup).
     Short literal entities such as `<!ENTITY nbsp "&#160;">` are harmless and allowed.
     Expat reads only the prolog, in whatever encoding the document declares."""
-    from xml.parsers import expat
 
     refused = ContentError(Problem(where, "feed declares XML entities that could expand or fetch data, "
                                           "which rameau never does; refused"))
@@ -242,8 +242,6 @@ def refuse_dangerous_dtd(data: bytes, where: str) -> None:
 
 
 def _warn_if_malformed(parsed: Any, where: str, warnings: Warnings) -> None:
-    import xml.sax
-
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXParseException):
         line = problem.getLineNumber()

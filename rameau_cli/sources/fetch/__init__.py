@@ -22,9 +22,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from ...errors import ContentError, Problem, show
 from ...project.urls import FeedURL, feed_url, url_scheme
+from ...version import user_agent
+from .body import BodyError, decode_body
+from .deadline import Deadline
+from .exchange import FetchFailure, Internal, exchange, is_public_address
 
 if TYPE_CHECKING:  # imported when first used: http.client and ssl cost a build that fetches nothing
     from .deadline import Deadline
@@ -57,8 +62,6 @@ class Fetched:
 def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str = "") -> Fetched:
     """The body of `url`, asking only for changes since `etag`/`last_modified`; ContentError
     when it cannot be had within the policy's limits."""
-    from .body import BodyError
-    from .exchange import FetchFailure, Internal
 
     try:
         return _fetch(url, policy, etag, last_modified)
@@ -75,7 +78,6 @@ def ask(url: str, outgoing: Outgoing, deadline: Deadline, max_bytes: int = 10 * 
     refuses it). FetchFailure, its message one line naming what went wrong, when there is no
     usable answer; Internal when `internal` is False and the host is on a local or private
     network (nothing is then sent to it)."""
-    from .exchange import FetchFailure, exchange, is_public_address
 
     try:
         target = feed_url(url)
@@ -85,10 +87,6 @@ def ask(url: str, outgoing: Outgoing, deadline: Deadline, max_bytes: int = 10 * 
 
 
 def _fetch(url: str, policy: FetchPolicy, etag: str, last_modified: str) -> Fetched:
-    from .body import decode_body
-    from .deadline import Deadline
-    from .exchange import FetchFailure, exchange, is_public_address
-
     try:
         target = feed_url(url)
     except ValueError as exc:
@@ -117,8 +115,6 @@ def _fetch(url: str, policy: FetchPolicy, etag: str, last_modified: str) -> Fetc
 
 
 def _request_headers(etag: str, last_modified: str) -> dict[str, str]:
-    from ...version import user_agent
-
     headers = {"User-Agent": user_agent("feed reader"), "Accept-Encoding": "gzip, deflate", "Connection": "close",
                "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}
     if etag:
@@ -129,10 +125,6 @@ def _request_headers(etag: str, last_modified: str) -> dict[str, str]:
 
 
 def _redirect_target(current: FeedURL, location: str | None, status: int, seen: set[str]) -> FeedURL:
-    from urllib.parse import urljoin
-
-    from .exchange import FetchFailure
-
     if not location or not location.strip():
         raise FetchFailure(f"feed unreachable: a redirect (HTTP {status}) without a Location")
     try:

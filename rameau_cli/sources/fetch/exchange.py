@@ -14,6 +14,7 @@ import http.client
 import io
 import ipaddress
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from ...errors import show, size
 from ...project.reading import shorten
 from ...project.urls import FeedURL
 from .deadline import Deadline, DeadlinePassed, DeadlineReader
+from .proxy import ProxyFailure, proxy_for, tunnel
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 READ_SIZE = 65536
@@ -73,7 +75,6 @@ def exchange(url: FeedURL, outgoing: Outgoing | dict[str, str], deadline: Deadli
     """Ask `url`; the body is read for the answers `outgoing.read_body` names (GET's 2xx by
     default). Internal, before connecting, when the host has an address that is not public and
     `internal_allowed` is False."""
-    from .proxy import ProxyFailure, proxy_for, tunnel
 
     if isinstance(outgoing, dict):
         outgoing = Outgoing(outgoing)
@@ -154,8 +155,6 @@ def connect(addresses: list[tuple[int, Any, IPAddress]], deadline: Deadline, wha
 
 
 def _tls(sock: socket.socket, host: str, deadline: Deadline, what: str) -> socket.socket:
-    import ssl
-
     context = ssl.create_default_context()
     try:
         deadline.arm(sock)  # the handshake as a whole is bound by this timeout

@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import io
 import socket
+import urllib.request
 
 from ...errors import show
 from ...project.urls import FeedURL, feed_url
@@ -22,7 +23,6 @@ class ProxyFailure(Exception):
 
 def proxy_for(url: FeedURL) -> FeedURL | None:
     """The proxy to ask `url` through, or None to connect to it directly."""
-    import urllib.request
 
     proxy = urllib.request.getproxies_environment().get(url.scheme)
     if not proxy or urllib.request.proxy_bypass_environment(url.host):  # type: ignore[attr-defined]
