@@ -5,11 +5,12 @@ The stop signals are taken from the first instruction on: a signal that comes wh
 still imports the command's modules stops it as one does later (exit 130 and one line), never
 with a traceback or a silent death by SIGTERM."""
 
-import gc
 import signal
 import sys
 
+from .. import gc_tuning
 from ..interrupts import STOP_SIGNALS
+from ..version import __version__
 
 INTERRUPTED = 130  # errors.ExitCode.INTERRUPTED, without importing it first
 _over = [False]  # the command has returned: a signal now must not turn its exit code into a kill
@@ -31,21 +32,16 @@ def main() -> None:
         _over[0] = True
         print("error: interrupted; nothing was changed", file=sys.stderr)
         code = INTERRUPTED
-    gc.freeze()
+    gc_tuning.freeze_before_exit()
     sys.stdout.flush()
     sys.exit(code)
 
 
 def _run() -> int:
     if sys.argv[1:] == ["--version"]:
-        from ..version import __version__
-
         print(f"rameau {__version__}")
         return 0
-    # A build is a short batch run that makes many objects and few cycles: collecting them
-    # rarely saves a fifth of a large build, and freezing what is alive at the end spares the
-    # interpreter a last full collection on exit. Memory use is unchanged (measured in bench/).
-    gc.set_threshold(100_000, 20, 20)
-    from .app import main as run
+    gc_tuning.tune_for_a_build()
+    from .app import main as run  # noqa: PLC0415 (start-up: `--version` answers without Typer)
 
     return run()

@@ -3,12 +3,10 @@ from the article cache while it does not change."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import gc
 import os
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -17,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
+from ..gc_tuning import paused
 from ..project.config import Config, Source
 from ..project.reading import OUTSIDE, read_text, split_front_matter
 from .article import FIELDS, Article, field_values, read_markdown_article
@@ -126,7 +125,7 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
 
     if progress and hits:
         progress("Reading articles", hits, len(files))
-    with gc_paused():  # tens of thousands of new objects, none in a cycle: the collector would only rescan them
+    with paused():  # gc_tuning: tens of thousands of new objects, none in a cycle
         read = map_in_halves(read_files, unread)
         for index, (values, warned, problems) in zip(unread, read, strict=True):
             name, mtime, size = files[index]
@@ -173,17 +172,6 @@ def _packed(result: tuple[Article | None, list[Problem], list[Problem]]) -> tupl
     """What the forked reader sends back: an article as its field values (pickled much faster)."""
     article, warned, problems = result
     return None if article is None else field_values(article), warned, problems
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def with_body(article: Article) -> Article:
