@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -89,8 +90,7 @@ def safe_join(root: Path, *parts: str) -> Path:
 def exchange(first: Path, second: Path) -> bool:
     """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the
     system or the file system cannot (NFS, CIFS, 9p, FUSE, other systems)."""
-    import ctypes
-    import sys
+    import ctypes  # noqa: PLC0415 (platform: only Linux's renameat2 is called through it)
 
     if not sys.platform.startswith("linux"):
         return False
@@ -138,7 +138,7 @@ LOCK_WAIT = 120.0
 @contextlib.contextmanager
 def output_lock(out_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
     """One writer per output folder: a second build waits for the first, then gives up clearly."""
-    import fcntl
+    import fcntl  # noqa: PLC0415 (platform: POSIX only)
 
     with open(out_dir / LOCK_FILE, "a+b") as handle:
         deadline = time.monotonic() + wait

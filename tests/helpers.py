@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import http.server
+import io
+import os
+import pty
 import re
+import select
+import shutil
+import signal
 import socket
+import struct
+import subprocess
+import sys
+import termios
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from rameau_cli.cli.app import main
+from rameau_cli.project.history import entry_record
+from rameau_cli.project.history_files import load_history
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -30,9 +49,6 @@ class Checked(str):
 def missing_tool(why: str):
     """A test whose tool (Chromium, SpamAssassin, less) is not installed: skipped with the reason
     on a developer's machine, failed in CI (CI=true), where .ci/run installs every tool."""
-    import os
-
-    import pytest
 
     if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
         pytest.fail(why)
@@ -51,12 +67,56 @@ class Run:
     stderr: str
 
 
+def copy_example(target: Path) -> Path:
+    """A copy of the bundled example project (nothing is ever written into the checkout)."""
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "rameau.yaml", target / "rameau.yaml")
+    shutil.copytree(REPO / "articles", target / "articles")
+    shutil.copytree(REPO / "issues", target / "issues")
+    return target
+
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str]):
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def invoke(*args: str, cwd: Path, env: dict | None = None) -> Run:
+    """Run a command in this process, as `rameau ARGS` run in `cwd` with its output piped."""
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with _environment({"NO_COLOR": "1", "COLUMNS": "120", **(env or {})}), \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(previous)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> Run:
+    """Run the real command in another process, as a user would (`python -m rameau_cli`)."""
+    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
+    done = subprocess.run([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env=environment, timeout=timeout)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+
 def content_project(target: Path) -> Path:
     """The example with the articles of tests/fixtures/content (a table, code, footnotes, images,
     bare links, a video, a 12-column table...), `hebdo-association` showing articles whole."""
-    import shutil
-
-    from conftest import copy_example
 
     project = copy_example(target)
     for path in (FIXTURES / "content").glob("*.md"):
@@ -173,7 +233,6 @@ LOGO_COLOUR = (214, 40, 160)  # no theme colour: found in a screenshot, it is th
 
 def photo(width: int, height: int, seed: int = 0):  # -> PIL.Image.Image
     """Something like a camera photo: shapes and grain, which JPEG cannot squeeze to nothing."""
-    from PIL import Image, ImageDraw
 
     image = Image.radial_gradient("L").resize((width, height)).convert("RGB")
     image = Image.blend(image, Image.effect_noise((width, height), 30 + seed).convert("RGB"), 0.4)
@@ -185,9 +244,6 @@ def photo(width: int, height: int, seed: int = 0):  # -> PIL.Image.Image
 def camera_files() -> dict[str, bytes]:
     """The files a communications officer has on disk, by name: a camera photo with its GPS
     position, a portrait stored sideways, a transparent logo, a WebP, a cut JPEG and an SVG."""
-    import io
-
-    from PIL import Image, ImageDraw
 
     made: dict[str, bytes] = {}
     out = io.BytesIO()
@@ -341,15 +397,6 @@ def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows
     sets them). `keys` are typed once `after` shows on the screen. Returns the exit code and all
     the terminal showed, escape sequences included. In a session of its own: a pager reads the
     keys from the pseudo-terminal, never from the terminal running the tests."""
-    import fcntl
-    import os
-    import pty
-    import select
-    import signal
-    import struct
-    import subprocess
-    import sys
-    import termios
 
     main, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -384,7 +431,6 @@ def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows
 
 def on_screen(shown: str) -> str:
     """What a terminal shows, without its escape sequences and carriage returns."""
-    import re
 
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[=>]|\r", "", shown)
 
@@ -392,8 +438,6 @@ def on_screen(shown: str) -> str:
 def recorded(project: Path) -> dict[str, list[dict]]:
     """The project's history as rameau reads it (history.json and history/): segment -> its
     editions, oldest first, each as it is written."""
-    from rameau_cli.project.history import entry_record
-    from rameau_cli.project.history_files import load_history
 
     history = load_history(project / "history.json")
     return {segment: [entry_record(e) for e in entries] for segment, entries in history.segments.items()}
@@ -409,7 +453,6 @@ def starter(tmp_path, profile: str, edito: str = "", body: str = "", opening: st
     """`rameau init --language en`, its édito thanking the reader by name (after `edito`, and
     opening with `opening`), an article's summary showing template code (its body ending with
     `body`, shown whole in weekly-nonprofits when given), built for `profile`."""
-    from conftest import invoke
 
     project = tmp_path / profile
     assert invoke("init", "--language", "en", str(project), cwd=tmp_path).code == 0

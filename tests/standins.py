@@ -13,6 +13,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import django
+from django.conf import settings
+from django.template import Context, Engine
+
 import go_template
 
 TOKEN = "tok-4e7c1d9a52b8f0e6-secret-us21"  # its suffix names Mailchimp's data centre
@@ -380,9 +384,6 @@ class Buttondown(StandIn):
 
 def django_engine() -> Any:
     """Django's template engine, set up on its own (no project, no apps)."""
-    import django
-    from django.conf import settings
-    from django.template import Engine
 
     if not settings.configured:
         settings.configure(USE_TZ=True)
@@ -391,7 +392,6 @@ def django_engine() -> Any:
 
 
 def DjangoContext(values: dict[str, Any]) -> Any:  # it makes a django.template.Context
-    from django.template import Context
 
     return Context(values)
 

@@ -1,10 +1,18 @@
 """The cache of parsed articles: a warm build is the same build, and never a wrong one."""
 
+import hashlib
 import json
 import os
+import shutil
+import subprocess
+import sys
 
 import pytest
 
+from rameau_cli.cache import stamp
+from rameau_cli.cache.base import CacheFolder
+from rameau_cli.project.reading import load_yaml_text
+from rameau_cli.project.yaml_cache import load_yaml_cached
 from rameau_cli.sources.article import FIELDS
 
 from helpers import checked, tree
@@ -56,7 +64,6 @@ def rewrite(cache_file, body, keep_trailer=True):
 
 def resign(cache_file, body):
     """Replace a cache file's body with a valid checksum: JSON (or bytes) of the wrong shape, well signed."""
-    import hashlib
 
     trailer = json.loads(cache_file.read_bytes().rpartition(b"\n")[2])
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -105,7 +112,6 @@ def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(example, run, tmp_
         title = fields[REST.index("title")].encode()
         rewrite(cache, data.replace(title, title.replace(b"e", "é".encode(), 1)))
     elif damage == "deleted":
-        import shutil
 
         shutil.rmtree(example / ".rameau-cache")
     elif damage == "an entry without its second line":
@@ -164,9 +170,6 @@ def test_a_project_built_from_another_folder_finds_its_files_through_the_cache(e
 
 def test_a_cache_stamp_covers_every_file_of_the_package(monkeypatch, tmp_path):
     """Moving, renaming or editing any module of rameau makes other caches; no list of names to keep."""
-    import shutil
-
-    from rameau_cli.cache import stamp
 
     copy = tmp_path / "rameau_cli"
     shutil.copytree(stamp.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -224,8 +227,6 @@ def test_rendered_markdown_is_reused_and_a_damaged_cache_ignored(example, run, t
 
 def test_an_unchanged_project_builds_again_without_yaml_markdown_or_babel(example, tmp_path):
     """The libraries a warm build skips are not even imported: the caches really serve it."""
-    import subprocess
-    import sys
 
     code = ("import sys\nfrom rameau_cli.cli import launcher\nsys.argv = ['rameau', 'build-issue', '--no-history', "
             f"'--out', {str(tmp_path / 'out')!r}]\ntry:\n    launcher.main()\nexcept SystemExit:\n    pass\n"
@@ -254,10 +255,6 @@ def test_a_changed_config_or_edition_file_is_read_again(example, run):
 
 
 def test_parsed_yaml_comes_back_the_same_or_is_not_kept(tmp_path):
-    from rameau_cli.cache.base import CacheFolder
-    from rameau_cli.project.reading import load_yaml_text
-    from rameau_cli.project.yaml_cache import load_yaml_cached
-
     texts = {
         "dates": "date: 2026-11-30\nat: 2026-11-30T08:00:00+01:00\nnaive: 2026-11-30 08:00:00\n",
         "nested": "a: [1, 2.5, true, null, {b: 'c'}]\nd: {e: [f]}\n",

@@ -2,18 +2,26 @@
 
 import http.client
 import re
+import shutil
 import struct
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
+from playwright.sync_api import sync_playwright
 
 from rameau_cli.errors import UsageError
 from rameau_cli.pipeline import BuildOptions
+from rameau_cli.preview.screenshots import find_browser, launch_browser
 from rameau_cli.preview.server import PreviewServer
 from rameau_cli.project.config import Source
 
-from helpers import checked, missing_tool
+from helpers import LOGO_COLOUR, checked, content_project, copy_example, invoke, missing_tool, run_process, with_photos
 
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-content.xml"
@@ -21,12 +29,7 @@ HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-cont
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    from rameau_cli.preview.screenshots import launch_browser
-
     try:
-        from rameau_cli.preview.screenshots import find_browser
         find_browser()
     except UsageError as exc:
         missing_tool(f"{exc} (.ci/run installs Debian's chromium)")
@@ -47,7 +50,6 @@ def preview(example):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """One preview for the module's tests that only read it."""
-    from conftest import copy_example
 
     server = PreviewServer(copy_example(tmp_path_factory.mktemp("served") / "project"), BuildOptions(), port=0).start()
     yield server
@@ -168,8 +170,6 @@ def test_content_from_a_feed_runs_no_script(browser, example):
 
 
 def request(url: str, path: str, host: str | None = None) -> tuple[int, str]:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     connection.putrequest("GET", path, skip_host=host is not None)
@@ -215,10 +215,6 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, tmp_path):
     """Without output.public_url too: the screenshots show the images as they will be sent."""
-    from PIL import Image
-
-    from conftest import run_process
-    from helpers import LOGO_COLOUR, with_photos
 
     with_photos(example, images)
     config = example / "rameau.yaml"
@@ -240,11 +236,6 @@ def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, t
 
 
 def test_the_live_preview_shows_the_images_from_disk_and_serves_nothing_else(browser, example, images):
-    import urllib.error
-    import urllib.request
-
-    from helpers import with_photos
-
     server = PreviewServer(with_photos(example, images), BuildOptions(), port=0).start()
     try:
         page = browser.new_page()
@@ -272,10 +263,6 @@ def hostile_emails(tmp_path_factory):
     """The example with the content articles and a corpus of hostile layouts (a 200-character code
     line, a 300-character URL, a 12-column table, a 3000 px image, a 70-letter word, Hebrew),
     built in a segment that shows articles whole and in one that shows summaries."""
-    import shutil
-
-    from conftest import invoke
-    from helpers import content_project
 
     project = content_project(tmp_path_factory.mktemp("layouts") / "project")
     shutil.copy(LAYOUTS / "mise-en-page-hostile.md", project / "articles")
@@ -329,8 +316,6 @@ def accessible_links(page):
 
 @pytest.mark.parametrize("segment", ["quotidienne", "hebdo-association"])
 def test_assistive_technology_meets_one_link_per_card_and_no_serious_problem(browser, hostile_emails, segment):
-    from axe_playwright_python.sync_playwright import Axe
-
     page = browser.new_page()
     page.route("**/*", lambda route: route.abort())
     page.set_content(hostile_emails[segment], wait_until="load")

@@ -4,17 +4,20 @@ article rewritten with the same size and modification time is read again."""
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import shutil
 from pathlib import Path
 
-from helpers import photo, set_public_url, tree, with_front_matter
+from PIL import Image
+
+from rameau_cli.render.templates import _environment
+
+from helpers import copy_example, photo, set_public_url, tree, with_front_matter
 
 
 def _built(project: Path, run) -> dict[str, bytes]:
-    from rameau_cli.render.templates import _environment
-
     # Compiled templates are kept in memory for the life of the process: forgetting them makes
     # each build read .rameau-cache/jinja/ as a new process would.
     _environment.cache_clear()
@@ -26,9 +29,6 @@ def _built(project: Path, run) -> dict[str, bytes]:
 
 def _with_images(project: Path) -> None:
     """A JPEG, a PNG and an animated GIF beside three articles, so that the images cache holds files too."""
-    import io
-
-    from PIL import Image
 
     made = {"a.jpg": photo(300, 200), "b.png": photo(200, 200, 3)}
     for name, image in made.items():
@@ -92,8 +92,6 @@ def test_a_linked_images_cache_keeps_files_it_did_not_make(example, tmp_path, ru
 
 
 def test_two_projects_sharing_an_images_cache_keep_each_others_files(tmp_path, run):
-    from conftest import copy_example
-
     shared = tmp_path / "shared"
     shared.mkdir()
     projects = [copy_example(tmp_path / name) for name in ("un", "deux")]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import checked
+from helpers import checked, in_a_terminal, on_screen, set_public_url
 
 
 def findings(run, project, *args):
@@ -168,8 +168,6 @@ def test_in_a_pipe_each_finding_is_one_plain_line_with_its_rule(example, run):
 
 
 def test_on_a_terminal_the_findings_are_a_table_with_their_rules(example):
-    from helpers import in_a_terminal, on_screen
-
     long_subject_and_short_preheader(example)
     code, shown = in_a_terminal("check", "--segment", "quotidienne", cwd=example, columns=120)
     screen = on_screen(shown)
@@ -211,7 +209,6 @@ def test_an_unknown_rule_or_level_is_a_configuration_error(example, run):
 
 def test_a_long_web_version_address_keeps_the_text_part_within_78_columns(example, run):
     """The "view online" line of the text part puts a long address on a line of its own."""
-    from helpers import set_public_url
 
     set_public_url(example, "https://lettres-et-nouvelles.rameau-alliances.example.org/archives-des-lettres")
     assert run("build-issue", "--segment", "hebdo-grand-public", cwd=example).code == 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import checked
+from helpers import checked, in_a_terminal, on_screen, run_process
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
@@ -90,8 +90,6 @@ def test_cadence_picks_segments_without_naming_them(example, run):
 
 
 def test_long_work_shows_a_progress_bar_on_a_terminal_only(example, run):
-    from helpers import in_a_terminal, on_screen
-
     for index in range(250):  # outside the window: read, in no email
         (example / "articles" / f"ancien-{index:03d}.md").write_text(
             f"---\ntitle: \"Un article de l'an passé, {index}\"\ndate: 2025-06-01\n---\nTexte.\n", encoding="utf-8")
@@ -197,8 +195,6 @@ def test_version(run, tmp_path):
 
 
 def test_python_m_runs_the_command(tmp_path):
-    from conftest import run_process
-
     done = run_process("--version", cwd=tmp_path)
     assert done.code == 0 and re.fullmatch(r"rameau \d+\.\d+\.\d+\n", done.stdout)
     help_text = run_process("build-issue", "--help", cwd=tmp_path)

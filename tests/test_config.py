@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 
 from rameau_cli.errors import ConfigError
@@ -46,7 +48,6 @@ def test_every_problem_is_reported_at_once_with_its_key_path(tmp_path):
 ])
 def test_an_unknown_key_is_an_error_that_suggests_the_known_one(tmp_path, where, key, suggestion):
     """A typo must not be ignored: `audiance: [donateurs]` would send donor-only content to everyone."""
-    import copy
 
     raw = copy.deepcopy(MINIMAL)
     raw.setdefault("output", {})

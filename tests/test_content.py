@@ -7,6 +7,7 @@ from rameau_cli.content.markup import absolute_url, clean_html, markdown_to_html
 from rameau_cli.content.read_html import Reading, read_blocks
 from rameau_cli.render.body_html import blocks_html
 from rameau_cli.render.mjml import mjml_to_html
+from rameau_cli.render.templates import mjml_value
 from rameau_cli.render.text import LinkList, blocks_text
 
 
@@ -96,6 +97,4 @@ def test_links_with_control_characters_are_dropped_and_spaces_encoded():
 
 
 def test_control_characters_in_values_never_break_mjml():
-    from rameau_cli.render.templates import mjml_value
-
     assert str(mjml_value("a\x00b\x1bc\x7f")) == "abc"

@@ -6,6 +6,11 @@ import re
 import pytest
 import yaml
 
+from rameau_cli.errors import ExitCode
+from rameau_cli.pipeline import load_project
+from rameau_cli.project.reference import PAGES as REFERENCE_PAGES
+from rameau_cli.project.reference import marker, tables, with_tables
+
 from helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -44,7 +49,6 @@ def test_ci_recipes_are_valid_yaml_and_use_real_options(recipe, run, tmp_path):
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
 def test_ci_recipes_name_no_segment_and_pick_the_weeklies_by_cadence(recipe):
     """A recipe copied into another project must work there: its segments are not ours."""
-    from rameau_cli.pipeline import load_project
 
     text = recipe.read_text(encoding="utf-8")
     segments = [segment.id for segment in load_project(REPO).segments]
@@ -63,9 +67,6 @@ def test_ci_recipes_never_install_rameau_by_its_bare_name(recipe):
 
 
 def test_the_reference_tables_are_those_of_the_schema():
-    from rameau_cli.project.reference import PAGES as REFERENCE_PAGES
-    from rameau_cli.project.reference import marker, tables, with_tables
-
     pages = [PAGES[path.removeprefix("docs/")] for path in REFERENCE_PAGES]
     for name in tables():
         assert [page for page in pages if marker(name)[0] in page and marker(name)[1] in page], name
@@ -86,8 +87,6 @@ def test_every_page_of_the_manual_is_in_its_navigation():
 
 
 def test_documented_exit_codes_are_the_real_ones():
-    from rameau_cli.errors import ExitCode
-
     table = PAGES["reference/commands.md"].split("## Exit codes", 1)[1]
     for code in ExitCode:
         assert f"| {int(code)} |" in table

@@ -9,7 +9,7 @@ import pytest
 
 from rameau_cli.cache.base import CacheFolder
 from rameau_cli.errors import ContentError, Warnings
-from rameau_cli.project.config import Source
+from rameau_cli.project.config import Source, load_config
 from rameau_cli.sources.feeds import read_feed_source
 from rameau_cli.sources.fetch import FetchPolicy, fetch_url
 
@@ -118,8 +118,6 @@ def read(config, url, cache, offline=False):
 
 @pytest.fixture
 def config(example):
-    from rameau_cli.project.config import load_config
-
     return load_config(example)
 
 

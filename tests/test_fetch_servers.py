@@ -3,6 +3,7 @@ on 127.0.0.1), redirects that try to leave http(s) or reach the local network, a
 does with them: a one-line warning and the last good copy, never exit 3."""
 
 import ipaddress
+import ssl
 import time
 import zlib
 
@@ -171,8 +172,6 @@ def test_a_malformed_feed_url_is_a_configuration_error_naming_its_source(example
 
 
 def test_https_with_the_certificate_checked(certificate, monkeypatch):
-    import ssl
-
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*map(str, certificate))
 

@@ -16,8 +16,7 @@ from rameau_cli.errors import Warnings
 from rameau_cli.pipeline import load_project
 from rameau_cli.sources.markdown import read_markdown_source
 
-from conftest import run_process
-from helpers import tree
+from helpers import run_process, tree
 
 
 def test_a_tuned_build_writes_the_bytes_a_plain_build_writes(example, tmp_path):

@@ -2,6 +2,7 @@
 forked half that fails is read again in the main process (never a lost article)."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -37,7 +38,6 @@ def test_a_folder_read_on_two_cores_builds_the_same_emails(example, tmp_path):
     two = build(example, tmp_path / "two", 2)
     assert two.returncode == 0, two.stderr
     assert two.stdout.strip() == ("forked" if (os.cpu_count() or 1) > 1 else "alone")
-    import shutil
 
     shutil.rmtree(example / ".rameau-cache")
     one = build(example, tmp_path / "one", 10**9)

@@ -2,6 +2,7 @@
 Never a traceback, never the advice to delete it (numbering would restart, everything resend)."""
 
 import json
+import subprocess
 
 import pytest
 
@@ -138,7 +139,6 @@ def test_sent_edition_round_trip():
 
 def test_a_conflict_left_by_git_itself_is_resolved(tmp_path):
     """Two jobs that each added an edition and committed: `git merge` leaves its markers."""
-    import subprocess
 
     def git(*args):
         subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=tmp_path,

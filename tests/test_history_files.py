@@ -6,9 +6,11 @@ import datetime as dt
 import json
 import os
 
+import feedparser
 import pytest
 
-from rameau_cli.project.history_files import load_history
+from rameau_cli.project.history import SentEdition, record
+from rameau_cli.project.history_files import history_changes, load_history
 
 from helpers import checked, recorded
 
@@ -155,8 +157,6 @@ def test_unknown_keys_of_a_year_file_and_of_the_index_are_kept(daily, run):
 def test_a_year_file_read_only_to_add_an_edition_keeps_its_unknown_keys(daily, run):
     """A history read from 2027 on, given an edition of 2026: the 2026 file is read to be
     written whole again, its editions and its own keys with it."""
-    from rameau_cli.project.history import SentEdition, record
-    from rameau_cli.project.history_files import history_changes
 
     assert build_day(run, daily, "2026-11-24").code == 0
     path = daily / "history/quotidienne/2026.json"
@@ -178,7 +178,6 @@ def test_the_archive_has_a_page_per_segment_and_year_and_a_feed_of_the_latest_50
     index = (archive / "index.html").read_text(encoding="utf-8")
     assert 'href="quotidienne/2025.html">2025</a> <small>(365 numéros)</small>' in index
     assert 'href="../2026-11-25/quotidienne/web.html"' in index  # the latest issue
-    import feedparser
 
     feed = feedparser.parse((archive / "feed.xml").read_bytes())
     assert not feed.bozo and len(feed.entries) == 50

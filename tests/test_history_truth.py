@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from rameau_cli.project.history_audit import scan
+
 from helpers import SEGMENTS, checked
 
 EDITION = "2026-W48"
@@ -175,8 +177,6 @@ def test_an_edition_dated_years_ahead_is_built_only_when_named(example, run, dat
 
 
 def test_the_editions_of_a_year_not_read_are_found_however_the_file_is_spaced():
-    from rameau_cli.project.history_audit import scan
-
     records = [{"edition": f"2024-W{week:02d}", "number": 300 + week, "date": "2024-03-01T08:00:00+01:00",
                 "subject": 'Le "number": 99999 et {first_name}', "preheader": "", "articles": ["a"]}
                for week in range(1, 53)]

@@ -4,6 +4,7 @@ domain that someone else may own."""
 
 import pytest
 
+from rameau_cli.compose.links import on_our_domains
 from rameau_cli.project.urls import ascii_host, feed_url
 
 DISTINCT = {  # IDNA 2003 (Python's codec) maps each left one onto the right one
@@ -31,8 +32,6 @@ def test_hosts_are_mapped_as_browsers_map_them_and_ascii_is_left_alone():
 
 
 def test_the_newsletter_tags_links_to_its_own_domain_however_it_is_written():
-    from rameau_cli.compose.links import on_our_domains
-
     assert on_our_domains("https://straße.de/a", ("xn--strae-oqa.de",))
     assert on_our_domains("https://xn--strae-oqa.de/a", ("straße.de",))
     assert not on_our_domains("https://strasse.de/a", ("straße.de",))

@@ -1,10 +1,13 @@
 """Hostile and broken input, run through the real command: a clear message or neutralised output,
 never a traceback, never a signal, never a write outside the output folder."""
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+
+from rameau_cli.content.markup import clean_html
 
 from helpers import checked
 
@@ -136,7 +139,6 @@ def test_crlf_in_titles_never_splits_a_subject(example, run):
     (example / "rameau.yaml").write_text(checked((example / "rameau.yaml").read_text(encoding="utf-8")).replace(
         'subject: "La quotidienne – {{ edition.date_short }}"', 'subject: "{{ articles[0].title }}"'), encoding="utf-8")
     result = run("build-issue", "--since", "2026-11-24", "--until", "2026-11-24", "--json", "--segment", "quotidienne", cwd=example)
-    import json
     subject = json.loads(result.stdout)["segments"]["quotidienne"]["subject"]
     assert "\n" not in subject and "\r" not in subject
 
@@ -166,7 +168,6 @@ def test_short_literal_entities_are_allowed(example, run, tmp_path):
 def test_only_html_nested_past_reason_is_read_as_text():
     """Long content with the end tags HTML lets authors leave out keeps its markup; 300 nested
     elements do not (and their script stays out)."""
-    from rameau_cli.content.markup import clean_html
 
     flat = "<p>Un paragraphe" * 1000 + "<ul>" + "<li>un point" * 1000 + "</ul>" + "<div><blockquote>" * 50 + "cité"
     kept = clean_html(flat)

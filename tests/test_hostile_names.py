@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_example
-from helpers import checked, with_photos
+from rameau_cli.cache.base import CacheFolder
+from rameau_cli.sources.article_cache import ArticleCache
+
+from helpers import checked, copy_example, with_photos
 
 COMMANDS = (("build-issue",), ("build-issue",), ("articles",), ("check",), ("preview",), ("preview", "--text"))
 
@@ -49,9 +51,6 @@ def test_article_files_named_in_another_encoding_are_read(example, run, raw):
 
 
 def test_the_article_cache_keeps_files_named_in_another_encoding(example, run):
-    from rameau_cli.cache.base import CacheFolder
-    from rameau_cli.sources.article_cache import ArticleCache
-
     path = _undecodable(example / "articles", b"vieux-\xe9t\xe9.md")
     shutil.copy(example / "articles" / "kit-accueil-benevoles.md", path)
     assert run("build-issue", cwd=example).code == 0

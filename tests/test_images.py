@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 
-from helpers import GPS, ORIENTATION, PUBLIC, add_body, checked, photo, set_public_url, tree, with_front_matter
+from rameau_cli.cache.base import NO_CACHE
+from rameau_cli.images import process as process_module
+from rameau_cli.images.process import NotAnImage, process
+from rameau_cli.pipeline import BuildOptions, build, load_project
+from rameau_cli.render.emails import render_within
+
+from helpers import GPS, ORIENTATION, PUBLIC, REPO, add_body, checked, photo, set_public_url, tree, with_front_matter, with_photos
 
 
 @pytest.fixture
 def photos(example, images) -> Path:
     """The example with a photo (or a broken file) next to six of the week's articles."""
-    from helpers import with_photos
 
     return with_photos(example, images)
 
@@ -173,7 +179,6 @@ def test_check_weighs_the_images(photos, run):
     (photos / "articles" / "logo.png").write_bytes(out.getvalue())
     assert run("build-issue", cwd=photos).code == 0
     result = run("check", "--json", cwd=photos)
-    import json
 
     findings = [f for f in json.loads(result.stdout)["findings"] if f["rule"] in ("image-heavy", "image-too-heavy") and "weighs" in f["message"]]
     assert findings and all(f["level"] == "error" for f in findings), findings
@@ -191,8 +196,6 @@ def saved(image: Image.Image, kind: str, **options) -> bytes:
     ("PNG", "I;16", "JPEG"), ("PNG", "LA", "PNG"), ("GIF", "P", "JPEG"),
 ])
 def test_whatever_pillow_opens_becomes_jpeg_or_png(kind, mode, expected):
-    from rameau_cli.images.process import process
-
     image = photo(700, 400).convert(mode) if mode not in ("LA", "I;16") else photo(700, 400).convert("L").convert(mode)
     if mode == "LA":
         image.putpixel((0, 0), (0, 0))
@@ -204,8 +207,6 @@ def test_whatever_pillow_opens_becomes_jpeg_or_png(kind, mode, expected):
 
 
 def test_an_animated_gif_stays_animated_and_a_transparent_palette_stays_transparent():
-    from rameau_cli.images.process import process
-
     frames = [Image.new("RGB", (800, 400), colour) for colour in ((200, 0, 0), (0, 200, 0), (0, 0, 200))]
     made = process(saved(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0), 400)
     result = Image.open(io.BytesIO(made.data))
@@ -217,9 +218,6 @@ def test_an_animated_gif_stays_animated_and_a_transparent_palette_stays_transpar
 
 def test_colours_are_kept_and_the_profile_dropped():
     """The photo's colour profile is applied (into sRGB), then dropped with the other metadata."""
-    from PIL import ImageCms
-
-    from rameau_cli.images.process import process
 
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     image = Image.new("RGB", (200, 100), (200, 30, 30))
@@ -229,8 +227,6 @@ def test_colours_are_kept_and_the_profile_dropped():
 
 
 def test_a_decompression_bomb_is_refused_not_decoded():
-    from rameau_cli.images.process import NotAnImage, process
-
     bomb = saved(Image.new("1", (10_000, 9_000)), "PNG")  # 90 million pixels in a few kilobytes
     assert len(bomb) < 200_000
     with pytest.raises(NotAnImage):
@@ -240,14 +236,10 @@ def test_a_decompression_bomb_is_refused_not_decoded():
 def built_while_watching_images(project: Path) -> tuple[list[bool], dict[str, str], dict[str, bytes]]:
     """Build the week with no cache, noting for each image made whether an email was being
     rendered then. Returns (those notes, each segment's HTML, the images its emails show)."""
-    from rameau_cli.cache.base import NO_CACHE
-    from rameau_cli.images import process
-    from rameau_cli.pipeline import BuildOptions, build, load_project
-    from rameau_cli.render.emails import render_within
 
     made: list[bool] = []
     rendering: list[str] = []
-    real = process.process
+    real = process_module.process
 
     def watched(*args, **kwargs):
         made.append(bool(rendering))
@@ -261,7 +253,7 @@ def built_while_watching_images(project: Path) -> tuple[list[bool], dict[str, st
             rendering.pop()
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(process, "process", watched)
+        patch.setattr(process_module, "process", watched)
         built = build(load_project(project), BuildOptions(week="2026-W48"), cache=NO_CACHE, render=render)
     return made, {email.issue.segment.id: email.html for email in built.emails}, built.assets
 
@@ -280,7 +272,6 @@ def test_images_are_made_before_rendering_and_the_templates_only_read_them(photo
 def test_a_project_template_at_another_width_reads_what_was_made(photos):
     """A project's own template asking for a width the theme does not use gets the column's file
     shown that wide: still no image made while rendering."""
-    from helpers import REPO
 
     macros = (REPO / "templates" / "macros.mjml").read_text(encoding="utf-8")
     (photos / "templates").mkdir(exist_ok=True)

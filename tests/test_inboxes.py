@@ -8,16 +8,31 @@ from __future__ import annotations
 import html as html_lib
 import io
 import itertools
+import json
 import re
 import shutil
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import sync_playwright
 
+from rameau_cli.check.rules import CheckedEmail, check_email
+from rameau_cli.compose.profiles import profile_for
+from rameau_cli.content.blocks import Heading
+from rameau_cli.content.language import typography
+from rameau_cli.content.markup import markdown_to_html
+from rameau_cli.content.read_html import Reading, read_blocks
+from rameau_cli.errors import UsageError
+from rameau_cli.preview.screenshots import find_browser, launch_browser
+from rameau_cli.project.config import contrast
+from rameau_cli.render.body_html import blocks_html
 from rameau_cli.render.outlook import as_outlook_reads, outlook_reads
+from rameau_cli.render.palette import DARK_CARD, DARK_PAGE, dark_accent
+from rameau_cli.send.review import _fill
 
-from conftest import invoke
-from helpers import FIXTURES, checked, content_project, missing_tool, set_public_url
+from helpers import FIXTURES, LocalServer, Reply, add_body, checked, content_project, invoke, missing_tool, set_public_url
 
 NAME = "Rameau des alliances"
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
@@ -26,7 +41,6 @@ INK = (24, 32, 40)  # a dark ink, as most logos are drawn
 
 def dark_ink_logo(size: tuple[int, int] = (300, 90)) -> bytes:
     """A logo of dark ink on a transparent background."""
-    from PIL import Image, ImageDraw
 
     image = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
@@ -46,8 +60,6 @@ def make_project(target: Path, logo_dark: bool = False) -> Path:
     (project / "logo.png").write_bytes(dark_ink_logo())
     keys = "  logo: logo.png\n"
     if logo_dark:
-        from PIL import Image
-
         light = Image.new("RGBA", (300, 90), (0, 0, 0, 0))
         light.paste((236, 233, 226, 255), (6, 6, 84, 84))
         light.save(project / "logo-dark.png")
@@ -78,11 +90,6 @@ def emails(project) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    from rameau_cli.errors import UsageError
-    from rameau_cli.preview.screenshots import find_browser, launch_browser
-
     try:
         find_browser()
     except UsageError as exc:
@@ -156,8 +163,6 @@ def test_every_button_has_its_outlook_padding(emails):
 
 
 def test_check_tells_a_phone_s_width_from_outlook_s(project):
-    import json
-
     result = invoke("check", "--json", cwd=project)
     rules = {(f["segment"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
     assert ("hebdo-association", "table-wide") in rules  # it scrolls on a phone
@@ -165,8 +170,6 @@ def test_check_tells_a_phone_s_width_from_outlook_s(project):
 
 
 def test_check_finds_what_outlook_would_widen_in_a_template_without_fallbacks():
-    from rameau_cli.check.rules import CheckedEmail, check_email
-
     cells = "".join(f"<td>c{n}</td>" for n in range(9))
     html = (f'<html><body><table role="table"><tr>{cells}</tr></table><pre>{"x" * 130}</pre>'
             '<img src="https://a.org/i.png" alt="a" width="900" height="10" /></body></html>')
@@ -282,7 +285,6 @@ def test_heading_levels_never_skip(browser, emails, project, segment):
 def visible_ink(browser, html: str, project: Path, scheme: str) -> float:
     """The contrast between the logo's ink and what is around it, as the page shows the logo
     found by its alt text (the newsletter's name)."""
-    from PIL import Image
 
     page = open_email(browser, html, project, 800, scheme)
     logo = page.locator(f'img[alt="{NAME}"]:visible')
@@ -315,15 +317,11 @@ def test_the_logo_shows_its_ink_in_light_and_dark_mode(browser, emails, project,
 
 
 def test_check_warns_of_a_logo_that_would_vanish_in_the_dark(project):
-    import json
-
     findings = json.loads(invoke("check", "--json", cwd=project).stdout)["findings"]
     assert {f["segment"] for f in findings if f["rule"] == "logo-dark-contrast"} == set(SEGMENTS)
 
 
 def test_logo_dark_takes_the_logo_s_place_in_the_dark(browser, tmp_path):
-    import json
-
     project = make_project(tmp_path / "project", logo_dark=True)
     html = built(project)["quotidienne"]
     assert "dm-plate" not in re.sub(r"<style.*?</style>", "", html, flags=re.S)
@@ -338,9 +336,6 @@ def test_logo_dark_takes_the_logo_s_place_in_the_dark(browser, tmp_path):
 
 @pytest.mark.parametrize("accent", ["#1f5c4a", "#8a3b12", "#000000", "#2b4c7e", "#c8f0e0"])
 def test_dark_buttons_take_the_accent_or_a_lighter_shade_that_reads(accent):
-    from rameau_cli.project.config import contrast
-    from rameau_cli.render.palette import DARK_CARD, DARK_PAGE, dark_accent
-
     shade = dark_accent(accent)
     assert contrast(shade, DARK_CARD) >= 4.5 and contrast(shade, DARK_PAGE) >= 4.5
     if contrast(accent, DARK_CARD) >= 4.5 and contrast(accent, DARK_PAGE) >= 4.5:
@@ -351,8 +346,6 @@ def test_dark_buttons_take_the_accent_or_a_lighter_shade_that_reads(accent):
 
 
 def test_dark_buttons_show_the_segment_s_accent(browser, emails, project):
-    from rameau_cli.render.palette import dark_accent
-
     page = open_email(browser, emails["hebdo-association"], project, 800, "dark")
     colour = page.evaluate("() => getComputedStyle(document.querySelector('td.dm-filled')).backgroundColor")
     page.close()
@@ -364,8 +357,6 @@ def test_dark_buttons_show_the_segment_s_accent(browser, emails, project):
 
 
 def png(width: int, height: int) -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 100, 50)).save(out, "PNG")
     return out.getvalue()
@@ -373,8 +364,6 @@ def png(width: int, height: int) -> bytes:
 
 @pytest.fixture
 def image_server():
-    from helpers import LocalServer, Reply
-
     server = LocalServer().start()
     server.routes["/portrait.png"] = Reply(png(300, 400), content_type="image/png")
     server.routes["/wide.png"] = Reply(png(1200, 300), content_type="image/png")
@@ -385,8 +374,6 @@ def image_server():
 
 
 def remote_image_project(example: Path, server) -> Path:
-    from helpers import add_body
-
     article = example / "articles" / "kit-accueil-benevoles.md"
     text = article.read_text(encoding="utf-8")
     article.write_text(re.sub(r"\nimage: .*", f"\nimage: {server.url}/portrait.png", text), encoding="utf-8")
@@ -437,8 +424,6 @@ def test_an_offline_build_asks_no_image_for_its_size(example, image_server):
     ("de", "Antworten Sie auf diese E-Mail", "Wurde Ihnen diese E-Mail weitergeleitet?"),
 ])
 def test_the_footer_invites_replies_and_forwarded_readers_in_three_languages(example, language, reply, forwarded):
-    from helpers import set_public_url
-
     set_public_url(example)
     config = example / "rameau.yaml"
     config.write_text(checked(config.read_text(encoding="utf-8")).replace("  language: fr\n", f"  language: {language}\n")
@@ -476,11 +461,6 @@ def test_a_manage_link_where_the_emailing_tool_has_one(example):
 
 
 def test_a_test_send_fills_the_manage_link_with_an_address_that_leads_nowhere():
-    from email.message import EmailMessage
-
-    from rameau_cli.compose.profiles import profile_for
-    from rameau_cli.send.review import _fill
-
     profile = profile_for("mailchimp")
     filled = _fill('<a href="*|UPDATE_PROFILE|*">x</a>', profile, {}, html=True)
     assert filled == '<a href="https://manage.test-send.invalid/">x</a>'
@@ -496,8 +476,6 @@ def test_a_test_send_fills_the_manage_link_with_an_address_that_leads_nowhere():
     ("mail me@example.org", None),
 ])
 def test_written_out_addresses_are_links_and_nothing_else(written, linked):
-    from rameau_cli.content.markup import markdown_to_html
-
     found = re.findall(r'<a href="([^"]+)"', markdown_to_html(written))
     assert found == ([linked] if linked else [])
 
@@ -508,8 +486,6 @@ def test_written_out_addresses_are_links_and_nothing_else(written, linked):
     ("5 minutes", "5 minutes"), ("page 12 345.", "page 12\u202f345."), ("10 ans", "10\u00a0ans"),
 ])
 def test_a_number_stays_with_its_groups_and_its_unit(text, expected):
-    from rameau_cli.content.language import typography
-
     assert typography(text, "en") == expected
 
 
@@ -517,18 +493,12 @@ def test_a_number_stays_with_its_groups_and_its_unit(text, expected):
     ("h2 h3 h4", [3, 4, 5]), ("h1 h2", [3, 4]), ("h2 h4 h2 h5", [3, 4, 3, 4]), ("h3", [3]), ("h4 h2", [3, 3]),
 ])
 def test_headings_start_under_the_title_and_never_skip(tags, levels):
-    from rameau_cli.content.blocks import Heading
-    from rameau_cli.content.read_html import Reading, read_blocks
-
     html = "".join(f"<{tag}>t</{tag}>" for tag in tags.split())
     found = [b.level for b in read_blocks(html, Reading(heading_shift=3)) if isinstance(b, Heading)]
     assert found == levels
 
 
 def test_a_right_to_left_table_and_list_are_laid_out_from_the_right():
-    from rameau_cli.content.read_html import read_blocks
-    from rameau_cli.render.body_html import blocks_html
-
     html = str(blocks_html(read_blocks("<table><tr><th>المنطقة</th><th>Total</th></tr><tr><td>الشمال</td><td>12</td></tr>"
                                        "</table><ul><li>عنصر أول</li></ul><ul><li>first</li></ul>")))
     assert '<th scope="col" dir="rtl" style="' in html and 'text-align:right;' in html

@@ -6,8 +6,11 @@ import json
 import os
 import threading
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+
+import rameau_cli.sources.feeds as feeds
 
 from helpers import FEEDS, SEGMENTS, checked, tree
 
@@ -144,7 +147,6 @@ def test_a_fifo_and_a_process_substitution_as_feeds(example, run):
     assert result.code == 0, result.stderr
     assert [a["title"] for a in json.loads(result.stdout)["segments"]["quotidienne"]["articles"]] == ["Appel à projets"]
     os.mkfifo(example / "silence.xml")
-    import rameau_cli.sources.feeds as feeds
 
     feeds.FIFO_WAIT, wait = 0.5, feeds.FIFO_WAIT
     try:
@@ -166,8 +168,6 @@ def test_out_of_range_dates_are_usage_errors(example, run, args, message):
 
 
 def test_today_is_today_in_the_newsletters_time_zone(example, run):
-    from zoneinfo import ZoneInfo
-
     for path in (example / "issues").glob("*.md"):
         path.unlink()
     config = example / "rameau.yaml"

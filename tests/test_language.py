@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import checked
+from rameau_cli.compose.catalogs import compiled, synced
+from rameau_cli.compose.wording import LOCALES
+from rameau_cli.locales import BUILT_IN, MESSAGES, PLURALS
+
+from helpers import checked, invoke
 
 FRENCH = re.compile(r"n°|N°|Lire la suite|Lire en ligne|Se désinscrire|Bonjour|à vous|Version en ligne|Voir la "
                     r"version|À lire aussi|articles :|archives|\b(janvier|février|mars|avril|mai|juin|juillet|août|"
@@ -26,7 +30,6 @@ def visible(html: str) -> str:
 def starter(request, tmp_path_factory):
     """A project made with `rameau init --language`, its edition file removed (rameau's own
     subject and preheader), built; with what build-issue, preview and check printed."""
-    from conftest import invoke
 
     project = tmp_path_factory.mktemp(request.param) / "project"
     assert invoke("init", "--language", request.param, str(project), cwd=project.parent).code == 0
@@ -187,8 +190,6 @@ def test_the_greeting_is_a_word_like_the_others(example, run):
 
 
 def test_a_language_without_words_falls_back_to_english_once_or_takes_the_projects_catalog(example, run):
-    from rameau_cli.compose.catalogs import synced
-
     config = example / "rameau.yaml"
     config.write_text(checked(config.read_text(encoding="utf-8")).replace("  language: fr\n", "  language: it\n"), encoding="utf-8")
     result = run("build-issue", "--segment", "quotidienne", cwd=example)
@@ -222,9 +223,6 @@ def test_wording_keys_are_checked(example, run):
 
 def test_the_catalogs_are_complete_and_compiled():
     """Every message translated in French and German; each .mo is its .po compiled."""
-    from rameau_cli.compose.catalogs import compiled, synced
-    from rameau_cli.compose.wording import LOCALES
-    from rameau_cli.locales import BUILT_IN, MESSAGES, PLURALS
 
     assert sorted(p.name for p in LOCALES.iterdir() if p.is_dir() and not p.name.startswith("_")) == sorted(BUILT_IN)
     for language in BUILT_IN:

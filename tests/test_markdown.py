@@ -8,8 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import invoke
-from helpers import checked, content_project, tree
+from helpers import checked, content_project, invoke, tree
 
 
 @pytest.fixture(scope="module")

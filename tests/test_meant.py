@@ -7,9 +7,11 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from test_private import PUBLIC_URL, association, write_article
 
-from rameau_cli.errors import ContentError, KeyTypo, Warnings
+from rameau_cli.errors import ContentError, KeyTypo, UsageError, Warnings
+from rameau_cli.pipeline import BuildOptions, build_issue, load_project
 from rameau_cli.sources.article import read_markdown_article
 
 from helpers import checked, tree
@@ -82,8 +84,6 @@ def test_not_a_draft(tmp_path):
 
 
 def set_segment(project, segment: str, **values: str) -> None:
-    import yaml
-
     config = project / "rameau.yaml"
     data = yaml.safe_load(config.read_text("utf-8"))
     data["segments"][segment].update(values)
@@ -208,8 +208,6 @@ def test_latest_json_moves_only_forward_unless_an_edition_is_named(project, run)
 def test_a_plain_build_of_the_current_period_goes_on_after_the_history(project, run):
     (project / "issues" / "2026-W48.md").unlink()
     assert run("build-issue", "--date", "2026-12-08", cwd=project).code in (0, 4)  # 2026-W49, by the calendar
-    from rameau_cli.errors import UsageError
-    from rameau_cli.pipeline import BuildOptions, build_issue, load_project
 
     config = load_project(project)
     before = tree(project / "dist")

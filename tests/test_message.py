@@ -13,6 +13,7 @@ from rameau_cli.compose.links import tag_url
 from rameau_cli.output.manifest import email_files
 from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.project.config import Tracking
+from rameau_cli.render.message import build_message
 
 from helpers import checked
 
@@ -57,8 +58,6 @@ def test_every_segment_has_a_two_part_alternative_message(built):
 @given(text=st.lists(st.sampled_from(list("ab =.\t\n-é€😀\u202f") + ["From ", "=3D", ". ", "--", "\n.\n", " \n"]),
                     max_size=150).map("".join))
 def test_any_text_comes_back_from_the_message_exactly(built, text):
-    from rameau_cli.render.message import build_message
-
     rendered = built.emails[0]
     data = build_message(rendered.issue, "<p>" + text + "</p>", text)
     assert all(byte < 128 for byte in data) and max(len(line) for line in data.split(b"\r\n")) <= 76

@@ -5,19 +5,23 @@ headers, or drip their answer a byte at a time: one line naming the server, neve
 never longer than the deadline. Links to the local network are never asked."""
 
 import base64
+import gzip
 import json
 import shutil
+import socket
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
 import rameau_cli.check.links as links
 import rameau_cli.push.client as client
 import rameau_cli.push.published as published
+from rameau_cli.errors import ContentError
+from rameau_cli.sources.fetch import FetchPolicy, fetch_url
 
-from conftest import copy_example, invoke
-from helpers import Listener, RawServer, checked
+from helpers import FEEDS, Listener, RawServer, checked, copy_example, invoke, set_public_url, with_front_matter
 from standins import TOKEN, USER, Canned, Listmonk
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
@@ -139,8 +143,6 @@ def test_credentials_echoed_by_the_tool_are_never_shown_whole_or_in_part(built, 
 
 
 def test_image_checks_under_public_url_are_one_line_and_bounded(built, tmp_path, images):
-    from helpers import set_public_url, with_front_matter
-
     project = pushing_to(built, tmp_path, "http://127.0.0.1:9")  # never reached: the images come first
     (project / "articles" / "logo.png").write_bytes(images["logo.png"])
     with_front_matter(project / "articles" / "journee-alliances-citoyennes-5-decembre.md",
@@ -195,7 +197,7 @@ subject: "Les liens de la semaine, en quelques mots"
 
 def test_check_links_names_each_hostile_server_in_one_finding(tmp_path, monkeypatch):
     monkeypatch.setattr(links, "KEPT", ())  # nothing remembered from one run to the next
-    monkeypatch.setattr("rameau_cli.sources.fetch.exchange.is_public_address", lambda address: True)  # servers of the internet
+    monkeypatch.setattr("rameau_cli.sources.fetch.is_public_address", lambda address: True)  # servers of the internet
     stop = threading.Event()
     servers = {case: RawServer(reply, read_request=case != "an SSH banner") for case, (reply, _) in HOSTILE.items()}
     servers["a dripped answer"] = RawServer(drip(stop))
@@ -222,7 +224,7 @@ def test_check_links_never_connects_to_the_local_network(tmp_path, monkeypatch):
     with Listener() as loopback, Listener("127.0.0.2") as inside, \
             RawServer(b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\nLocation: http://127.0.0.2:%d/admin/delete-all"
                       b"?confirm=yes\r\n\r\n" % inside.port, host="127.0.0.3") as public:
-        monkeypatch.setattr("rameau_cli.sources.fetch.exchange.is_public_address",
+        monkeypatch.setattr("rameau_cli.sources.fetch.is_public_address",
                             lambda address: str(address) == "127.0.0.3")  # this one plays a public server
         urls = [f"http://127.0.0.1:{loopback.port}/admin/delete-all?confirm=yes", f"{public.url}/vers-l-interieur",
                 f"http://localhost:{loopback.port}/x", f"http://[::ffff:127.0.0.1]:{loopback.port}/y"]
@@ -243,13 +245,6 @@ def test_check_links_never_connects_to_the_local_network(tmp_path, monkeypatch):
 
 
 def test_a_feed_with_disagreeing_lengths_or_in_gzip_members_is_named_or_read_whole():
-    import gzip
-
-    from rameau_cli.errors import ContentError
-    from rameau_cli.sources.fetch import FetchPolicy, fetch_url
-
-    from helpers import FEEDS
-
     feed = (FEEDS / "atom.xml").read_bytes()
     policy = FetchPolicy(timeout=0.4, deadline=1.0, max_bytes=200_000)
     half = len(feed) // 2
@@ -292,8 +287,6 @@ class Proxy:
     tunnel; an absolute-form request is passed on. It records what it was asked."""
 
     def __init__(self, refuse: bool = False):
-        import socket
-
         self.asked: list[str] = []
         self.refuse = refuse
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -309,9 +302,6 @@ class Proxy:
             threading.Thread(target=self._serve, args=(client_socket,), daemon=True).start()
 
     def _serve(self, client_socket):
-        import socket
-        from urllib.parse import urlsplit
-
         with client_socket:
             head = b""
             while b"\r\n\r\n" not in head:

@@ -4,6 +4,7 @@ killed at a chosen point, signals, a full disk, builds at once, a path that is i
 import errno
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 
 from rameau_cli import files as fs
 from rameau_cli.errors import OutputError
-from rameau_cli.files import safe_join
+from rameau_cli.files import safe_join, write_atomic
 
 from helpers import checked, recorded, tree
 
@@ -49,7 +50,6 @@ def built_twice(example, run, tmp_path):
     (example / "dist" / "public" / "archive" / "feed.xml").write_text("<feed/>\n")  # an archive file the build writes again
     old = state(example)
     reference = tmp_path / "reference"
-    import shutil
 
     shutil.copytree(example, reference, ignore=shutil.ignore_patterns(".rameau-cache"))
     assert run("build-issue", *WEEKS, cwd=reference).code == 0
@@ -68,7 +68,6 @@ def test_safe_join_refuses_to_leave_the_output_folder(tmp_path):
 def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run, monkeypatch):
     """Every change a build makes on disk passes a fault point; the n-th is made to fail, for
     every n. Whatever the point, the output folder and the history stay as they were."""
-    import shutil
 
     project, old, new = built_twice
     points: list[str] = []
@@ -226,7 +225,6 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_issue(built_twice):
 
 def test_a_file_where_the_archive_goes_changes_nothing(built_twice, run):
     project, old, new = built_twice
-    import shutil
 
     shutil.rmtree(project / "dist" / "public" / "archive")
     (project / "dist" / "public" / "archive").write_text("mes notes", encoding="utf-8")
@@ -259,8 +257,6 @@ def test_three_builds_at_once_number_three_issues(example):
 
 
 def test_a_file_written_in_pieces_is_whole_or_untouched(tmp_path):
-    from rameau_cli.files import write_atomic
-
     target = tmp_path / "cache.json"
     write_atomic(target, (piece for piece in (b'{"a":', b"1}")))
     assert target.read_bytes() == b'{"a":1}'

@@ -9,9 +9,10 @@ import json
 import re
 
 import pytest
+from test_send import Inbox, environment, start_server
 
 from rameau_cli.compose.profiles import profile_for
-from rameau_cli.push.listmonk import safe_comments
+from rameau_cli.push.listmonk import literal_braces, safe_comments
 
 import go_template
 from helpers import THANKS, TYPED, starter
@@ -82,8 +83,6 @@ def test_previews_show_the_sample_value_and_the_content_as_written(tmp_path, run
 
 
 def test_a_test_send_gives_the_sample_name(tmp_path, run, certificate):
-    from test_send import Inbox, environment, start_server
-
     project = starter(tmp_path, "buttondown")
     inbox = Inbox()
     controller = start_server(certificate, inbox)
@@ -147,8 +146,6 @@ def test_no_soft_line_break_cuts_a_merge_tag_in_the_raw_message(tmp_path, profil
 
 
 def test_subject_with_template_code_is_escaped_for_listmonk_only_where_it_compiles():
-    from rameau_cli.push.listmonk import literal_braces
-
     subject = "Templates: {{ not_a_tag }} and {x}"
     compiled = go_template.execute('{{ template "content" . }}', literal_braces(subject), go_template.Message({}))
     assert html.unescape(compiled) == subject

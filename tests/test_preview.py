@@ -2,16 +2,26 @@
 in a real pseudo-terminal for colours and the pager) and in a pipe (plain text)."""
 
 import io
+import os
+import queue
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from rameau_cli.compose.content import edito_blocks
+from rameau_cli.content.texts import Texts
+from rameau_cli.pipeline import build, load_project
 from rameau_cli.preview.plain import plain_preview
+from rameau_cli.preview.rich_blocks import released, rich_blocks
 from rameau_cli.preview.terminal import articles_tables, render_preview
+from rameau_cli.render.text import LinkList, TextLook
 
 from helpers import checked, content_project, in_a_terminal, missing_tool, on_screen
 
@@ -75,7 +85,6 @@ def test_the_overview_never_folds_an_id_nor_a_long_subject_at_120_columns(exampl
     subject = "Alliances : ce qui a bougé cette semaine dans vos territoires"  # 61 characters
     edition.write_text(checked(edition.read_text(encoding="utf-8")).replace("Alliances : ce qui a bougé cette semaine", subject),
                        encoding="utf-8")
-    from rameau_cli.pipeline import build, load_project
 
     built = build(load_project(example))
     for text in (screen(built, 120).split("╭")[0], plain_preview(built, True, 120).split("\n\n")[1]):
@@ -110,7 +119,6 @@ def test_preview_in_a_pipe_is_plain_with_every_url_whole(rich_content, run, colu
     assert "\x1b" not in out and not BOX_DRAWING.search(out), BOX_DRAWING.findall(out)[:5]
     assert not re.search(r" $", out, re.M), "no trailing space"
     assert all(len(line) <= columns or "://" in line or line.startswith("    ") for line in out.splitlines())
-    from rameau_cli.pipeline import build, load_project
 
     built = build(load_project(rich_content))
     long = 0
@@ -210,10 +218,6 @@ def test_articles_command(example, run):
 
 @pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
 def test_the_live_preview_stops_on_a_signal_with_exit_code_130(example, signum):
-    import signal
-    import subprocess
-    import sys
-
     process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**__import__("os").environ, "NO_COLOR": "1"})
@@ -226,12 +230,6 @@ def test_the_live_preview_stops_on_a_signal_with_exit_code_130(example, signum):
 
 
 def test_the_live_preview_says_in_the_terminal_when_a_rebuild_fails_and_when_it_works_again(example):
-    import os
-    import queue
-    import signal
-    import subprocess
-    import threading
-
     process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
     lines: queue.Queue[str] = queue.Queue()
@@ -262,10 +260,6 @@ WIDE_TABLE = """| Café | Opened | Sessions | Repairs | Success rate | Most repa
 def test_a_table_on_a_terminal_never_cuts_a_word(width, columns):
     """In columns while every word of every cell fits whole; on a narrower terminal, a block
     per row as in the text part (rich would otherwise cut `Chapeltown` and `Volunteers` in two)."""
-    from rameau_cli.compose.content import edito_blocks
-    from rameau_cli.content.texts import Texts
-    from rameau_cli.preview.rich_blocks import released, rich_blocks
-    from rameau_cli.render.text import LinkList, TextLook
 
     console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     console.print(*rich_blocks(edito_blocks(WIDE_TABLE, "en", "https://x.org", Texts()), LinkList(), TextLook()),

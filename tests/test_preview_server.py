@@ -15,8 +15,7 @@ from rameau_cli.pipeline import BuildOptions
 from rameau_cli.preview.server import PreviewServer, ServerLimits
 from rameau_cli.render.templates import THEME
 
-from conftest import copy_example
-from helpers import checked
+from helpers import checked, copy_example
 
 LIMITS = ServerLimits(idle=0.3, head=0.6, keepalive=0.4)
 

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
+from PIL import Image
 
 from helpers import checked, tree
 
@@ -26,7 +28,6 @@ def write_article(project: Path, name: str, front: str, body: str = "Body.") -> 
 def association(folder: Path, run) -> Path:
     """`rameau init --language en`, with public_url, a members segment (archive: none) and a
     donors segment (archive: unlisted); the daily digest leaves their articles to them."""
-    from PIL import Image
 
     assert run("init", "--language", "en", str(folder), cwd=folder.parent).code == 0
     config = folder / "rameau.yaml"
@@ -144,8 +145,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_ci_recipes_and_the_manual_publish_only_the_public_folder():
-    import yaml
-
     github = yaml.safe_load((ROOT / "docs" / "ci" / "github-actions.yml").read_text("utf-8"))
     steps = github["jobs"]["weekly"]["steps"]
     [pages] = [s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact")]
@@ -163,8 +162,6 @@ def test_the_ci_recipes_and_the_manual_publish_only_the_public_folder():
 
 @pytest.mark.parametrize("language", ["fr", "en", "de"])
 def test_init_writes_what_each_segment_publishes_in_every_segment(tmp_path, run, language):
-    import yaml
-
     assert run("init", "--language", language, str(tmp_path / "p"), cwd=tmp_path).code == 0
     text = (tmp_path / "p" / "rameau.yaml").read_text("utf-8")
     segments = yaml.safe_load(text)["segments"]

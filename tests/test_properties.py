@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -96,8 +97,6 @@ def check(config, source: Path) -> str:
 @given(title=st.one_of(tricky_text, tricky_text, yaml_scalar), date=st.one_of(st.just("2026-11-24T10:00:00+01:00"), yaml_scalar),
        audiences=st.one_of(st.none(), st.lists(tricky_text, max_size=3), yaml_scalar), summary=st.one_of(tricky_text, yaml_scalar), body=tricky_text)
 def test_any_front_matter(config, tmp_path_factory, title, date, audiences, summary, body):
-    import yaml
-
     folder = tmp_path_factory.mktemp("articles")
     front = yaml.safe_dump({"title": title, "date": date, "audiences": audiences, "summary": summary}, allow_unicode=True)
     (folder / "a.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8", errors="surrogatepass")

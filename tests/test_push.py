@@ -9,9 +9,10 @@ import time
 import pytest
 
 import rameau_cli.push.client as client
+from rameau_cli import files as fs
+from rameau_cli.push.mailchimp import Mailchimp
 
-from conftest import copy_example, invoke
-from helpers import SEGMENTS, checked, recorded
+from helpers import SEGMENTS, Reply, checked, copy_example, invoke, recorded, set_public_url, with_front_matter
 from standins import PREFIX, STANDINS, TOKEN, USER, Canned
 
 LISTS = {"quotidienne": "3", "hebdo-entreprise": "4", "hebdo-association": "5", "hebdo-grand-public": "6"}
@@ -302,8 +303,6 @@ def test_a_buttondown_email_that_is_not_a_draft_is_said_at_once(tool_project, ru
 
 
 def test_mailchimp_finds_its_data_centre_in_the_key():
-    from rameau_cli.push.mailchimp import Mailchimp
-
     assert Mailchimp().base_url("", "0123456789abcdef-us21") == "https://us21.api.mailchimp.com/3.0"
     assert Mailchimp().base_url("https://proxy.example.org/3.0", "key-us21") == "https://proxy.example.org/3.0"
 
@@ -332,8 +331,6 @@ def test_credentials_in_the_url_are_refused_without_being_shown(example, run):
 
 
 def test_a_history_that_cannot_be_written_says_which_draft_was_made(tool_project, run, monkeypatch):
-    from rameau_cli import files as fs
-
     project, server = tool_project("brevo")
 
     writes = []
@@ -353,7 +350,6 @@ def test_a_history_that_cannot_be_written_says_which_draft_was_made(tool_project
 
 def test_a_draft_whose_images_are_not_published_yet_is_not_pushed(tool_project, images, http_server, run):
     """The images from disk must be at output.public_url before a draft shows them."""
-    from helpers import Reply, set_public_url, with_front_matter
 
     project, server = tool_project("listmonk")
     site = f"{http_server.url}/site-{time.monotonic_ns()}"

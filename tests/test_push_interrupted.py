@@ -12,8 +12,7 @@ import threading
 
 import pytest
 
-from conftest import copy_example, invoke
-from helpers import SEGMENTS, checked, recorded
+from helpers import SEGMENTS, checked, copy_example, invoke, recorded
 from standins import PREFIX, STANDINS, TOKEN, USER
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}

@@ -11,8 +11,7 @@ import pytest
 
 import rameau_cli.push.client as client
 
-from conftest import invoke
-from helpers import ARTICLE, TYPED, checked, recorded, starter
+from helpers import ARTICLE, TYPED, checked, invoke, recorded, starter
 from standins import PREFIX, STANDINS, TOKEN, USER
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}

@@ -8,6 +8,8 @@ import pytest
 from test_placeholders import seen
 
 import rameau_cli.push.client as client
+from rameau_cli.push.base import Campaign
+from rameau_cli.push.brevo import Brevo
 
 from helpers import ARTICLE, checked, starter
 from standins import PREFIX, STANDINS, TOKEN, USER, Canned, MergeTagError
@@ -95,9 +97,6 @@ def test_brevo_gets_no_empty_field_and_renders_the_email_as_built(project_for, r
         assert all(value not in ("", None) for value in campaign.values())
         maya = seen(server.render(campaign_id, {"FIRSTNAME": "Maya"}))
         assert "Thank you, Maya, for a great year." in maya
-
-    from rameau_cli.push.base import Campaign
-    from rameau_cli.push.brevo import Brevo
 
     request = Brevo().create(Campaign("s", "e", "name", "Subject", "", "<p>x</p>", "x", ("3",), "N", "n@example.org", ""))
     assert "previewText" not in request.body and "replyTo" not in request.body

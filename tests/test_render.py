@@ -7,6 +7,7 @@ import pytest
 
 from rameau_cli.errors import RenderError
 from rameau_cli.pipeline import BuildOptions, build, load_project
+from rameau_cli.project.config import contrast, load_config, parse_config
 from rameau_cli.render.text import TEXT_WIDTH
 
 from helpers import checked
@@ -161,8 +162,6 @@ def test_headings_are_headings_and_unsubscribe_is_visible_in_the_body(built):
 
 
 def test_theme_colours_have_enough_contrast(built_example):
-    from rameau_cli.project.config import contrast, load_config
-
     config = load_config(built_example)
     for segment in config.segments:
         assert contrast(segment.accent, "#ffffff") >= 4.5
@@ -173,8 +172,6 @@ def test_theme_colours_have_enough_contrast(built_example):
 
 
 def test_a_pale_accent_warns(tmp_path):
-    from rameau_cli.project.config import parse_config
-
     raw = {"newsletter": {"name": "L", "sender": "L <a@example.org>", "base_url": "https://example.org"},
            "segments": {"s": {"title": "S", "accent": "#ffcc00"}}}
     warnings = [str(w) for w in parse_config(raw, tmp_path).warnings]

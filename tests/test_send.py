@@ -8,15 +8,22 @@ import email.policy
 import email.utils
 import os
 import signal
+import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from helpers import SEGMENTS, Listener, RawServer, checked, wait_for
+import rameau_cli.send.smtp as send
+from rameau_cli.errors import ConfigError
+from rameau_cli.send.smtp import SmtpSettings, check_plaintext
+
+from helpers import SEGMENTS, Listener, RawServer, checked, copy_example, invoke, wait_for, with_photos
 
 PASSWORD = "pässwörd-ÿ-que-personne-ne-doit-voir"
 SECRET_LETTERS = sorted({c for c in PASSWORD if not c.isascii()})
@@ -51,16 +58,12 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
 def start_server(certificate, inbox, tls=True):
-    import ssl
-
     options = {}
     if tls:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -83,7 +86,6 @@ def smtp(certificate):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The example, built once: tests that only send share it."""
-    from conftest import copy_example, invoke
 
     project = copy_example(tmp_path_factory.mktemp("send") / "project")
     assert invoke("build-issue", cwd=project).code == 0
@@ -178,9 +180,6 @@ def test_a_wrong_non_ascii_password_is_refused_without_a_trace_of_it(built, run,
 
 
 def test_credentials_never_go_unencrypted_except_to_a_loopback_address(built, run, certificate):
-    from rameau_cli.errors import ConfigError
-    from rameau_cli.send.smtp import SmtpSettings, check_plaintext
-
     inbox = Inbox()
     controller = start_server(certificate, inbox, tls=False)
     try:
@@ -306,7 +305,6 @@ def test_a_stale_build_is_not_sent(example, run, smtp):
 
 def test_images_from_disk_are_attached_to_a_test(example, images, run, smtp):
     """Before the output folder is published, a reviewer sees its photos: attached, cid: in the HTML."""
-    from helpers import with_photos
 
     inbox, port, cafile = smtp
     project = with_photos(example, images)
@@ -334,9 +332,6 @@ def _drip(data: bytes, stop, first: bytes = b""):
 
 def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, run, monkeypatch):
     """smtplib's timeout bounds each read only: a greeting a byte at a time would last for ever."""
-    import threading
-
-    import rameau_cli.send.smtp as send
 
     monkeypatch.setattr(send, "TIMEOUT", 0.3)
     monkeypatch.setattr(send, "DEADLINE", 0.6, raising=False)

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from rameau_cli.errors import ContentError, Warnings
@@ -5,13 +7,11 @@ from rameau_cli.project.config import Source, load_config
 from rameau_cli.sources.feeds import read_feed_source
 from rameau_cli.sources.pool import collect_articles
 
-from helpers import FEEDS, FIXTURES, Reply, checked
+from helpers import FEEDS, FIXTURES, Reply, checked, copy_example
 
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
-    from conftest import copy_example
-
     return load_config(copy_example(tmp_path_factory.mktemp("sources") / "project"))
 
 
@@ -121,8 +121,6 @@ def test_every_source_failing_is_an_error(config):
 
 
 def test_a_feed_with_no_date_at_all_is_dated_by_its_file(config, tmp_path):
-    import os
-
     path = tmp_path / "rss091.xml"
     path.write_text('<?xml version="1.0"?><rss version="0.91"><channel><title>t</title><link>https://x.example/</link>'
                     "<item><title>Sans date</title><link>https://x.example/a</link></item></channel></rss>")

@@ -5,9 +5,11 @@ where it is, never a build that runs for minutes or fills the memory."""
 from __future__ import annotations
 
 import pytest
+from jinja2 import TemplateError
 
-from conftest import run_process
-from helpers import checked
+from rameau_cli.compose.issue import _setting_template
+
+from helpers import REPO, checked, run_process
 
 BOMBS = {
     "lipsum": "{{ lipsum(10**6)|length }}",
@@ -46,17 +48,11 @@ BOMBS = {
 
 @pytest.mark.parametrize("name", sorted(BOMBS))
 def test_a_subject_template_cannot_exhaust_the_machine(name):
-    from jinja2 import TemplateError
-
-    from rameau_cli.compose.issue import _setting_template
-
     with pytest.raises(TemplateError, match="make (it|its loops) (smaller|shorter|simpler)|ask for fewer|unsafe"):
         _setting_template(BOMBS[name]).render({})
 
 
 def test_ordinary_templates_are_untouched():
-    from rameau_cli.compose.issue import _setting_template
-
     source = ("{% for n in range(3) %}{{ n }}{% endfor %} {{ 'Lettre'|center(12) }}|{{ lipsum(1, html=False)|length > 0 }}"
               " {{ '%03d'|format(7) }} {{ 'a-b'.replace('-', '+') }} {{ [1, 2] * 2 }} {{ 2 ** 10 }}"
               " {{ 'a' ~ 1 ~ 'b' }} {{ [1] + [2] }} {{ 'x' + 'y' }} {{ 1 + 2 }}")
@@ -90,8 +86,6 @@ def test_a_bomb_in_an_editions_preheader_stops_the_build_with_its_file(example):
 
 
 def test_the_themes_templates_are_in_the_same_sandbox(example):
-    from helpers import REPO
-
     (example / "templates").mkdir()
     footer = (REPO / "templates" / "footer.mjml").read_text(encoding="utf-8")
     (example / "templates" / "footer.mjml").write_text(

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import copy_example, invoke
-from helpers import REPO, tree
+from helpers import REPO, copy_example, invoke, tree
 
 
 def test_the_top_level_is_the_package_the_theme_the_issue_files_and_the_tests():

@@ -12,11 +12,14 @@ import functools
 import os
 import signal
 import sys
+import traceback
 from typing import Any, Callable, List, Optional
 
 import typer
 
+from ..errors import ExitCode, Interrupted, RameauError
 from ..interrupts import STOP_SIGNALS, held
+from ..output.commit import InterruptedAfterCommit
 from ..redact import mask
 from ..version import __version__
 from . import commands
@@ -54,8 +57,6 @@ def _main(
 def interruptible(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn an interruption into an error of ours: Typer would swallow a KeyboardInterrupt into
     a silent exit code 130."""
-    from ..errors import Interrupted
-    from ..output.commit import InterruptedAfterCommit
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -88,7 +89,6 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run one command (`argv` without the program name) and return its exit code."""
-    from ..errors import ExitCode, RameauError
 
     _state["debug"] = "--debug" in (sys.argv[1:] if argv is None else argv)
     _state["interrupted"] = False
@@ -124,6 +124,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def _traceback(always: bool = False) -> None:
     if _state["debug"] or always:
-        import traceback
-
         traceback.print_exc()

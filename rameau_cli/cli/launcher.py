@@ -42,6 +42,6 @@ def _run() -> int:
         print(f"rameau {__version__}")
         return 0
     gc_tuning.tune_for_a_build()
-    from .app import main as run  # noqa: PLC0415 (start-up: `--version` answers without Typer)
+    from .app import main as run  # the start-up seam: `--version` answers without Typer
 
     return run()

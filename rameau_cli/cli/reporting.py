@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -102,8 +103,6 @@ def report_skipped(console: Any, skipped: Iterable[Problem]) -> None:
 def report_preview(built: Build, show_overview: bool, pager: bool) -> None:
     """The preview on stdout: rich on a terminal, plain text otherwise; through the pager when
     it is taller than the terminal."""
-    import shutil
-
     if plain_output(sys.stdout):
         from ..preview.plain import plain_preview
 

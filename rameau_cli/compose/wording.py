@@ -21,8 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from babel.numbers import format_decimal
-
 from ..content.language import babel_locale, primary, typography
 from ..errors import ConfigError, Problem
 from ..locales import BUILT_IN, MESSAGES, PLURALS
@@ -87,6 +85,8 @@ class Wording:
 def number(count: int, language: str) -> str:
     if abs(count) < 1000:
         return str(count)
+    from babel.numbers import format_decimal  # noqa: PLC0415 (start-up: a warm build never loads Babel)
+
 
     return str(format_decimal(count, locale=babel_locale(language)))
 

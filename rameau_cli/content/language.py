@@ -6,9 +6,6 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from babel import Locale
-from babel.dates import format_date
-
 NNBSP = "\u202f"  # narrow no-break space, before ; ! ?
 NBSP = "\u00a0"  # no-break space, before : and inside « »
 
@@ -57,6 +54,8 @@ def primary(language: str) -> str:
 
 @lru_cache(maxsize=8)
 def babel_locale(language: str):
+    from babel import Locale  # noqa: PLC0415 (start-up: a warm build never loads Babel's locale data)
+
     return Locale.parse(language.replace("-", "_"))
 
 
@@ -76,11 +75,15 @@ def _unbroken(date: str) -> str:
 
 def long_date(moment: dt.datetime | dt.date, language: str) -> str:
     """`mardi 24 novembre 2026` in French, `Tuesday, November 24, 2026` in English."""
+    from babel.dates import format_date  # noqa: PLC0415 (start-up: a warm build never loads Babel)
+
 
     return _unbroken(format_date(calendar_day(moment), format="full", locale=babel_locale(language)))
 
 
 def short_date(moment: dt.datetime | dt.date, language: str) -> str:
     """`24 novembre 2026`."""
+    from babel.dates import format_date  # noqa: PLC0415 (start-up: a warm build never loads Babel)
+
 
     return _unbroken(format_date(calendar_day(moment), format="long", locale=babel_locale(language)))

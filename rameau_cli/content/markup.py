@@ -16,9 +16,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
-from markdown_it import MarkdownIt
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 
 from ..project.reading import CONTROLS, one_line
 
@@ -38,6 +35,10 @@ MAX_HTML_CHARS = 2_000_000
 
 @lru_cache(maxsize=1)
 def _markdown() -> Any:
+    from markdown_it import MarkdownIt  # noqa: PLC0415 (start-up: a warm build never loads markdown-it)
+    from mdit_py_plugins.attrs import attrs_plugin  # noqa: PLC0415 (start-up: a warm build never loads markdown-it)
+    from mdit_py_plugins.footnote import footnote_plugin  # noqa: PLC0415 (start-up: a warm build never loads markdown-it)
+
     md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"]).use(footnote_plugin).use(attrs_plugin)
     assert md.linkify is not None

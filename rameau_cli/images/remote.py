@@ -15,8 +15,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from PIL import Image, UnidentifiedImageError
-
 from ..cache.base import CacheFolder
 from ..errors import RameauError
 
@@ -25,6 +23,7 @@ Fetch = Callable[[str], bytes]  # an image's bytes, or an exception when it cann
 
 def image_size(data: bytes) -> tuple[int, int] | None:
     """Width and height read from an image's header, or None when it is not an image."""
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 (start-up: Pillow, only for a remote image)
 
     try:
         with Image.open(io.BytesIO(data)) as image:

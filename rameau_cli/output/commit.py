@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import signal
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,6 @@ def _plain(name: str) -> str:
 @contextlib.contextmanager
 def _signals_held() -> Iterator[list[int]]:
     """Hold SIGINT, SIGTERM and SIGHUP until the block ends; the list says which came."""
-    import threading
 
     held: list[int] = []
     if threading.current_thread() is not threading.main_thread():

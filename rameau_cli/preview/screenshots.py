@@ -48,7 +48,7 @@ def _answer(route, assets: dict[str, bytes]) -> None:
 def take_screenshots(built: Build, folder: Path) -> list[Path]:
     """Write `<segment>-desktop.png` and `<segment>-phone.png` for every built segment."""
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 (an optional dependency)
     except ImportError:
         raise UsageError(Problem("--screenshot", "needs Playwright: pip install 'rameau-cli[screenshots]'")) from None
     folder.mkdir(parents=True, exist_ok=True)

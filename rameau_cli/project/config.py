@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..cache.base import CACHE_DIR, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, show
@@ -36,6 +38,7 @@ from .schema import (
 )
 from .urls import HTTP_SCHEMES, feed_location_problem, url_scheme
 from .words import WORDING, wording_pairs
+from .yaml_cache import load_yaml_cached
 
 CONFIG_FILE = "rameau.yaml"
 CADENCES = ("daily", "weekly", "monthly")
@@ -278,7 +281,6 @@ def _check_push(values: dict[str, Any], walk: Walk) -> None:
 
 def load_config(root: Path) -> Config:
     """Read and validate `root/rameau.yaml`; raise ConfigError listing every problem."""
-    from .yaml_cache import load_yaml_cached
 
     path = root / CONFIG_FILE
     if not path.is_file():
@@ -288,8 +290,6 @@ def load_config(root: Path) -> Config:
         raw = load_yaml_cached(read_text(path, where=CONFIG_FILE), CONFIG_FILE, CacheFolder(root / CACHE_DIR))
     except ContentError as exc:  # a broken config is a configuration error (exit 2)
         raise ConfigError(*exc.problems) from None
-    import os
-    from dataclasses import replace
 
     return replace(parse_config(raw, root, CONFIG_FILE), archive_secret=os.environ.get(SECRET_ENV, "").strip())
 
@@ -336,8 +336,6 @@ def _sources(values: tuple[dict[str, Any], ...] | None) -> tuple[Source, ...]:
 
 
 def _domains(base_url: str) -> tuple[str, ...]:
-    from urllib.parse import urlsplit
-
     host = (urlsplit(base_url).hostname or "").lower()
     return (host.removeprefix("www."),) if host else ()
 

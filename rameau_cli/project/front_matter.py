@@ -19,10 +19,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
-
 from .schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text
 
 _LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
@@ -102,6 +98,9 @@ def _scalar(text: str) -> Any:
 @lru_cache(maxsize=4096)
 def _plain(text: str) -> Any:
     """What PyYAML's resolver makes of a plain scalar: `str`, a tag to construct, or None."""
+    from yaml.nodes import ScalarNode  # noqa: PLC0415 (start-up: a warm build never loads PyYAML)
+    from yaml.resolver import Resolver  # noqa: PLC0415 (start-up: a warm build never loads PyYAML)
+
 
     tag = _resolver(Resolver).resolve(ScalarNode, text, (True, False))
     if tag == "tag:yaml.org,2002:str":
@@ -119,6 +118,8 @@ def _resolver(kind: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def _constructor() -> Any:
+    from yaml.constructor import SafeConstructor  # noqa: PLC0415 (start-up: a warm build never loads PyYAML)
+
     return SafeConstructor()
 
 
@@ -136,6 +137,8 @@ def _construct(tag: str, text: str) -> Any:
                 return dt.date.fromisoformat(text)
         except ValueError:
             return _NOT_FOUND
+
+    from yaml.nodes import ScalarNode  # noqa: PLC0415 (start-up: a warm build never loads PyYAML)
 
     constructor = _constructor()
     try:

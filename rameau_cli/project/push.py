@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import show
 from .schema import TEXT, URL, Boolean, Integer, Invalid, Key, Kind, MapOf, Mapping, Walk, closest, describe
@@ -44,8 +45,6 @@ class ListIds(Kind):
 
 
 def _url(url: str, walk: Walk, path: str) -> None:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     if parts.username or parts.password:  # said before anything that would show the URL
         raise Invalid("holds credentials; give them in RAMEAU_PUSH_USER and RAMEAU_PUSH_TOKEN, never in rameau.yaml")

@@ -15,8 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ContentError, Problem
 from ..errors import size as show_size
 
@@ -99,6 +97,8 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES, where: str | None = None,
 
 def load_yaml_text(text: str, where: str, first_line: int = 1) -> Any:
     """`yaml.safe_load` with the error turned into one line naming file and line, in words."""
+    import yaml  # noqa: PLC0415 (start-up: a warm build never loads PyYAML)
+
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is several times faster
     try:

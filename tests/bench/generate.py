@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import email.utils
+import json
 import random
 import re
 import shutil
@@ -24,6 +25,8 @@ import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw
 
 SEED = 20261129
 REPO = Path(__file__).resolve().parents[2]
@@ -315,7 +318,6 @@ def write_history(years: int, out: Path) -> None:
                                          dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(8), TZ)))
             monday += dt.timedelta(days=7)
         segments[segment] = entries
-    import json
 
     text = json.dumps({"format": 1, "segments": segments}, ensure_ascii=False, indent=2) + "\n"
     (out / "history.json").write_text(text, encoding="utf-8")
@@ -335,7 +337,6 @@ def write_photos(count: int, out: Path) -> None:
     """`out/photos`: `count` articles of week 2026-W48, each with a 4000x3000 camera JPEG next to
     it (grain, shapes, EXIF with a GPS position, one in four stored sideways); `out/remote`: the
     same articles with the same images at https addresses (the same emails, without image work)."""
-    from PIL import Image, ImageDraw
 
     rng = random.Random(SEED + 2)
     if out.exists():
