@@ -62,9 +62,9 @@ def output_folder(config: Config, out_dir: Path) -> Iterator[Path]:
 
 def settle(config: Config, out_dir: Path) -> None:
     """Put right what a build killed during its swaps left, before reading the output folder."""
-    from .commit import JOURNAL
+    from .commit import pending
 
-    if (out_dir / JOURNAL).exists():
+    if pending(out_dir):
         with output_folder(config, out_dir):
             pass
 
