@@ -1,5 +1,5 @@
-"""The README and the CI recipes say what the tool does: every command, option and exit code
-they mention exists."""
+"""The README, the manual in docs/ and the CI recipes say what the tool does: every command,
+option and exit code they mention exists."""
 
 import re
 
@@ -9,6 +9,9 @@ import yaml
 from helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+DOCS = REPO / "docs"
+PAGES = {path.relative_to(DOCS).as_posix(): path.read_text(encoding="utf-8") for path in sorted(DOCS.rglob("*.md"))}
+MANUAL = "\n".join(PAGES.values())
 RECIPES = sorted((REPO / "docs" / "ci").glob("*.yml"))
 
 
@@ -25,7 +28,7 @@ def test_every_command_is_documented_with_an_example(run, tmp_path):
     commands = re.findall(r"^  ([a-z-]+)\s{2,}", listed.split("Commands:")[1], re.M)
     assert sorted(commands) == ["articles", "build-issue", "check", "history", "init", "preview", "push", "send"]
     for command in commands:
-        assert f"`rameau {command}" in README
+        assert f"`rameau {command}" in MANUAL
         assert "Example: rameau" in run(command, "--help", cwd=tmp_path).stdout
 
 
@@ -60,22 +63,39 @@ def test_ci_recipes_never_install_rameau_by_its_bare_name(recipe):
 
 
 def test_the_reference_tables_are_those_of_the_schema():
-    from rameau_cli.project.reference import with_tables
+    from rameau_cli.project.reference import PAGES as REFERENCE_PAGES
+    from rameau_cli.project.reference import marker, tables, with_tables
 
-    assert with_tables(README) == README, "run python -m rameau_cli.project.reference README.md"
+    pages = [PAGES[path.removeprefix("docs/")] for path in REFERENCE_PAGES]
+    for name in tables():
+        assert [page for page in pages if marker(name)[0] in page and marker(name)[1] in page], name
+    for page in pages:
+        assert with_tables(page) == page, "run python -m rameau_cli.project.reference"
+
+
+def test_the_readme_is_a_start_and_points_into_the_manual():
+    assert len(README.encode("utf-8")) <= 15_000
+    links = re.findall(r"\]\((docs/[^)#]+)", README)
+    assert {"docs/getting-started.md", "docs/your-newsletter.md", "docs/reference/commands.md"} <= set(links)
+    assert all((REPO / link).is_file() for link in links), [link for link in links if not (REPO / link).is_file()]
+
+
+def test_every_page_of_the_manual_is_in_its_navigation():
+    nav = (REPO / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:", 1)[1]
+    assert sorted(PAGES) == sorted(re.findall(r": ([\w/-]+\.md)$", nav, re.M))
 
 
 def test_documented_exit_codes_are_the_real_ones():
     from rameau_cli.errors import ExitCode
 
-    table = README.split("## Exit codes", 1)[1]
+    table = PAGES["reference/commands.md"].split("## Exit codes", 1)[1]
     for code in ExitCode:
         assert f"| {int(code)} |" in table
 
 
 def test_the_library_example_of_the_readme_runs(monkeypatch, capsys, built_example):
-    code = README.split("## Use it as a library", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    code = PAGES["code.md"].split("## Use it as a library", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.chdir(built_example)
-    exec(compile(code, "README.md", "exec"), {})
+    exec(compile(code, "docs/code.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 4 and all(line.startswith("Alliances") for line in printed)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import checked
+
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 UNSAFE = re.compile(r"<script|<iframe|<object|<embed|<form|javascript:|vbscript:|data:|expression\(|<mj-|\son\w+\s*=", re.I)
 
@@ -131,7 +133,7 @@ def test_a_10_mb_article_gets_a_clear_message(example, run):
 
 def test_crlf_in_titles_never_splits_a_subject(example, run):
     write_article(example, "crlf.md", '---\ntitle: "Ligne\\r\\nBcc: victime@example.org"\ndate: 2026-11-24\n---\n')
-    (example / "rameau.yaml").write_text((example / "rameau.yaml").read_text(encoding="utf-8").replace(
+    (example / "rameau.yaml").write_text(checked((example / "rameau.yaml").read_text(encoding="utf-8")).replace(
         'subject: "La quotidienne – {{ edition.date_short }}"', 'subject: "{{ articles[0].title }}"'), encoding="utf-8")
     result = run("build-issue", "--since", "2026-11-24", "--until", "2026-11-24", "--json", "--segment", "quotidienne", cwd=example)
     import json

@@ -15,7 +15,7 @@ from rameau_cli.errors import OutputError
 from rameau_cli.output import fs
 from rameau_cli.output.fs import safe_join
 
-from helpers import recorded, tree
+from helpers import checked, recorded, tree
 
 WEEKS = ["--date", "2026-12-01"]  # the calendar editions of the example: the daily 2026-11-30 and the weekly 2026-W48
 
@@ -30,7 +30,7 @@ def state(project: Path, caches: bool = True) -> dict[str, bytes]:
 def edit(project: Path) -> None:
     """A change that every segment's email shows, so that a half-written build would show."""
     path = project / "articles" / "kit-accueil-benevoles.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("notre kit gratuit", "notre nouveau kit"), encoding="utf-8")
+    path.write_text(checked(path.read_text(encoding="utf-8")).replace("notre kit gratuit", "notre nouveau kit"), encoding="utf-8")
 
 
 def recording(points: list[str]):

@@ -134,7 +134,7 @@ class Assets:
             raise NeedsPublicUrl(Problem("rameau.yaml: output.public_url", f"is not set, and {shown_in} shows an image "
                                          f"from disk ({ref}); set it to the address where the output folder is "
                                          "published, such as https://newsletter.example.org, so that readers see it "
-                                         "(README: Publishing the output folder)"))
+                                         "(the manual: Publishing)"))
         self.files[made.name] = made.data
         height = max(1, round(shown * made.height / made.width))
 

@@ -102,7 +102,7 @@ class RuleId(Kind):
         text = TEXT.read(value, walk, path)
         if text not in RULES:
             hint = closest(text, tuple(RULES))
-            why = f"did you mean {hint!r}?" if hint else "the README lists every rule (Check rules)"
+            why = f"did you mean {hint!r}?" if hint else "the manual lists every rule (Reference: Check rules)"
             raise Invalid(f"unknown rule {show(text)}; {why}")
         return text
 

@@ -70,7 +70,7 @@ def languages_have_words(values: dict[str, Any], root: Path, walk: Walk) -> None
     for path, language in wanted.items():
         if not has_words(language, root / "locales"):
             walk.warn(path, f"rameau has no words in {show(language)}: readers get English ones; add "
-                            f"locales/{language}.po next to rameau.yaml (README: Adding a language), or a `wording:`")
+                            f"locales/{language}.po next to rameau.yaml (the manual: Adding a language), or a `wording:`")
 
 
 def newsletter_settings(values: dict[str, Any]) -> Newsletter:

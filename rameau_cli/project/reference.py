@@ -1,7 +1,7 @@
-"""The README's reference tables, made from the schema: what each key of rameau.yaml, of an
+"""The manual's reference tables, made from the schema: what each key of rameau.yaml, of an
 article's front matter and of an edition file means, and every rule of `rameau check`.
 
-    python -m rameau_cli.project.reference README.md    # rewrite the tables between their markers
+    python -m rameau_cli.project.reference    # rewrite the tables between their markers in docs/reference/
 """
 
 from __future__ import annotations
@@ -71,18 +71,19 @@ def marker(name: str) -> tuple[str, str]:
     return f"<!-- reference: {name} -->", f"<!-- end of reference: {name} -->"
 
 
-def with_tables(readme: str) -> str:
-    """`readme` with every table between its markers made anew from the schema."""
+def with_tables(page: str) -> str:
+    """`page` with every table whose markers it holds made anew from the schema."""
     for name, table in tables().items():
         start, end = marker(name)
-        before, _, rest = readme.partition(start)
+        before, _, rest = page.partition(start)
         _, _, after = rest.partition(end)
-        if not rest:
-            raise ValueError(f"the README has no {start} marker")
-        readme = f"{before}{start}\n{table}\n{end}{after}"
-    return readme
+        if rest:
+            page = f"{before}{start}\n{table}\n{end}{after}"
+    return page
 
+
+PAGES = ("docs/reference/files.md", "docs/reference/check-rules.md")
 
 if __name__ == "__main__":
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    path.write_text(with_tables(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for path in map(Path, sys.argv[1:] or PAGES):
+        path.write_text(with_tables(path.read_text(encoding="utf-8")), encoding="utf-8")

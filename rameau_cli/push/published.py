@@ -36,7 +36,7 @@ def _ask(url: str, size: int | None) -> tuple[str, str]:
 
     from ..version import user_agent
 
-    fix = "publish the output folder first (README: Publishing the output folder), or pass --force"
+    fix = "publish the output folder first (the manual: Publishing), or pass --force"
     request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": user_agent("push")})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
