@@ -36,6 +36,13 @@ O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)
 CAN_FORK: bool = LINUX and hasattr(os, "fork")
 
 
+def fork() -> int:
+    """os.fork, where CAN_FORK says it is there and safe."""
+    if sys.platform == "win32" or not CAN_FORK:  # spelled out, for the type checker on every system
+        raise OSError("no fork on this system")
+    return os.fork()
+
+
 # Swapping two paths in one step
 
 
@@ -99,6 +106,18 @@ def find_pager() -> list[str]:
         if found:
             return [name]
     return []
+
+
+def pager_encoding(stdout: TextIO) -> str:
+    """What the pager reads its text in: the terminal's encoding; on Windows, the console's code
+    page (`more` shows bytes in it), whatever Python writes its own output in."""
+    if sys.platform == "win32":  # spelled out, for the type checker on every system
+        import ctypes
+
+        code_page = ctypes.windll.kernel32.GetConsoleOutputCP()
+        if code_page:
+            return "utf-8" if code_page == 65001 else f"cp{code_page}"
+    return getattr(stdout, "encoding", None) or "utf-8"
 
 
 def split_command(value: str, posix: bool = not WINDOWS) -> list[str]:

@@ -7,6 +7,9 @@ import sys
 
 
 def main() -> None:
+    from ..compat import console_utf8
+
+    console_utf8()  # «», accents and emoji on a Windows console or pipe, never an encoding error
     if sys.argv[1:] == ["--version"]:
         from ..version import __version__
 
