@@ -38,6 +38,31 @@ def missing_tool(why: str):
     pytest.skip(why)
 
 
+def posix_only(*facilities: str):
+    """Mark a test that needs POSIX facilities Windows lacks: modules (`pty`, `termios`, `fcntl`,
+    `resource`), signals (`SIGHUP`, `SIGKILL`) or `os` functions (`os.mkfifo`, `os.killpg`). It is
+    skipped, with the missing ones named, where this Python has not got them; it runs elsewhere."""
+    import importlib
+    import os
+    import signal
+
+    import pytest
+
+    def present(facility: str) -> bool:
+        if facility.startswith("SIG"):
+            return hasattr(signal, facility)
+        if facility.startswith("os."):
+            return hasattr(os, facility.removeprefix("os."))
+        try:
+            importlib.import_module(facility)
+        except ImportError:
+            return False
+        return True
+
+    missing = [facility for facility in facilities if not present(facility)]
+    return pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)}, which this system has not (POSIX only)")
+
+
 def checked(text: str) -> Checked:
     """`checked(path.read_text()).replace(old, new)`: an edit of a fixture that must find `old`."""
     return Checked(text)

@@ -153,6 +153,7 @@ def swap_back(target: Path, backup: Path, staged: Path) -> None:
 
 
 LOCK_FILE = ".rameau.lock"
+SOFT_LOCK_FILE = ".rameau.soft-lock"  # see output_lock
 LOCK_WAIT = 120.0
 
 
@@ -171,7 +172,10 @@ def output_lock(out_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
         warnings.simplefilter("ignore")
         import filelock
 
-    lock = filelock.FileLock(out_dir / LOCK_FILE, timeout=wait)
+    # That soft lock is held while its file exists: it gets a name of its own, or the empty file
+    # a system lock leaves behind (a folder copied from another machine) would read as held.
+    name = SOFT_LOCK_FILE if filelock.FileLock is filelock.SoftFileLock else LOCK_FILE
+    lock = filelock.FileLock(out_dir / name, timeout=wait)
     try:
         lock.acquire(poll_interval=0.1)
     except filelock.Timeout:
