@@ -364,16 +364,23 @@ def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows
     terminal (TERM=xterm-256color; NO_COLOR, COLUMNS, LINES, PAGER and LESS unset unless `env`
     sets them). `keys` are typed once `after` shows on the screen. Returns the exit code and all
     the terminal showed, escape sequences included. In a session of its own: a pager reads the
-    keys from the pseudo-terminal, never from the terminal running the tests."""
-    import fcntl
+    keys from the pseudo-terminal, never from the terminal running the tests. Skipped, saying
+    why, where there are no pseudo-terminals (Windows)."""
     import os
-    import pty
     import select
     import signal
     import struct
     import subprocess
     import sys
-    import termios
+
+    import pytest
+
+    try:
+        import fcntl
+        import pty
+        import termios
+    except ImportError:
+        pytest.skip("needs a pseudo-terminal: pty, termios and fcntl (POSIX only)")
 
     main, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
