@@ -173,10 +173,10 @@ def test_a_cache_stamp_covers_every_file_of_the_package(monkeypatch, tmp_path):
     monkeypatch.setattr(stamp, "PACKAGE", copy)
     stamp.code_stamp.cache_clear()
     first = stamp.code_stamp()
-    (copy / "render" / "markup.py").rename(copy / "render" / "markup_moved.py")
+    (copy / "content" / "markup.py").rename(copy / "content" / "markup_moved.py")
     stamp.code_stamp.cache_clear()
     second = stamp.code_stamp()
-    (copy / "render" / "markup_moved.py").write_text("# changed\n", encoding="utf-8")
+    (copy / "content" / "markup_moved.py").write_text("# changed\n", encoding="utf-8")
     stamp.code_stamp.cache_clear()
     third = stamp.code_stamp()
     monkeypatch.undo()
@@ -256,8 +256,8 @@ def test_a_changed_config_or_edition_file_is_read_again(example, run):
 
 def test_parsed_yaml_comes_back_the_same_or_is_not_kept(tmp_path):
     from rameau_cli.cache.base import CacheFolder
-    from rameau_cli.cache.parsed_yaml import load_yaml_cached
     from rameau_cli.project.reading import load_yaml_text
+    from rameau_cli.project.yaml_cache import load_yaml_cached
 
     texts = {
         "dates": "date: 2026-11-30\nat: 2026-11-30T08:00:00+01:00\nnaive: 2026-11-30 08:00:00\n",

@@ -166,7 +166,7 @@ def test_short_literal_entities_are_allowed(example, run, tmp_path):
 def test_only_html_nested_past_reason_is_read_as_text():
     """Long content with the end tags HTML lets authors leave out keeps its markup; 300 nested
     elements do not (and their script stays out)."""
-    from rameau_cli.render.markup import clean_html
+    from rameau_cli.content.markup import clean_html
 
     flat = "<p>Un paragraphe" * 1000 + "<ul>" + "<li>un point" * 1000 + "</ul>" + "<div><blockquote>" * 50 + "cité"
     kept = clean_html(flat)

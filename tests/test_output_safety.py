@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from rameau_cli import files as fs
 from rameau_cli.errors import OutputError
-from rameau_cli.output import fs
-from rameau_cli.output.fs import safe_join
+from rameau_cli.files import safe_join
 
 from helpers import checked, posix_only, recorded, tree
 
@@ -121,7 +121,7 @@ def test_a_cache_that_cannot_be_written_costs_speed_only(example, run, monkeypat
 
 KILL = """
 import os, signal, sys
-from rameau_cli.output import fs
+from rameau_cli import files as fs
 kind, suffix, exchange, signum = sys.argv[1:5]
 if exchange == "no-exchange":
     fs.exchange = lambda first, second: False
@@ -272,7 +272,7 @@ def test_three_builds_at_once_number_three_issues(example):
 
 
 def test_a_file_written_in_pieces_is_whole_or_untouched(tmp_path):
-    from rameau_cli.output.fs import write_atomic
+    from rameau_cli.files import write_atomic
 
     target = tmp_path / "cache.json"
     write_atomic(target, (piece for piece in (b'{"a":', b"1}")))

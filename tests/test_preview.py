@@ -263,7 +263,7 @@ def test_a_table_on_a_terminal_never_cuts_a_word(width, columns):
     """In columns while every word of every cell fits whole; on a narrower terminal, a block
     per row as in the text part (rich would otherwise cut `Chapeltown` and `Volunteers` in two)."""
     from rameau_cli.compose.content import edito_blocks
-    from rameau_cli.compose.texts import Texts
+    from rameau_cli.content.texts import Texts
     from rameau_cli.preview.rich_blocks import released, rich_blocks
     from rameau_cli.render.text import LinkList, TextLook
 

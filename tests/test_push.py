@@ -330,7 +330,7 @@ def test_credentials_in_the_url_are_refused_without_being_shown(example, run):
 
 
 def test_a_history_that_cannot_be_written_says_which_draft_was_made(tool_project, run, monkeypatch):
-    from rameau_cli.output import fs
+    from rameau_cli import files as fs
 
     project, server = tool_project("brevo")
 

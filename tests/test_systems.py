@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from rameau_cli import compat
+from rameau_cli import files as fs
 from rameau_cli.cli import pager
-from rameau_cli.output import commit, fs
+from rameau_cli.output import commit
 
 from helpers import REPO, tree
 
@@ -152,7 +153,8 @@ def test_a_failed_build_on_a_disk_without_inode_numbers_keeps_the_old_output(bui
 
 KILLED = """
 import os, sys, types
-from rameau_cli.output import commit, fs
+from rameau_cli import files as fs
+from rameau_cli.output import commit
 real = os.lstat
 commit.os = types.SimpleNamespace(**{n: getattr(os, n) for n in dir(os) if not n.startswith("__")})
 commit.os.lstat = lambda p, *a, **k: types.SimpleNamespace(**{n: getattr(real(p), n) for n in dir(real(p))

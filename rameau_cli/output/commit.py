@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import compat
+from .. import files as fs
 from ..errors import OutputError, Problem
-from . import fs
 
 JOURNAL = ".rameau-journal.json"
 DONE = ".rameau-journal-done.json"  # the journal, renamed once the last swap is made
