@@ -57,7 +57,9 @@ def test_init_build_rebuild_articles_check_and_the_text_preview_give_the_same_by
         project = home / "lettre"
         steps = [rameau(mode, "init", "lettre", cwd=home), rameau(mode, "build-issue", cwd=project)]
         article = sorted((project / "articles").glob("*.md"))[0]
-        article.write_bytes(article.read_bytes().replace(b"\n\n", b"\n\nUne phrase de plus, \xc2\xab modifi\xc3\xa9e \xc2\xbb.\n\n", 1))
+        before = article.read_bytes()
+        article.write_bytes(before.replace(b"\n\n", b"\n\nUne phrase de plus, \xc2\xab modifi\xc3\xa9e \xc2\xbb.\n\n", 1))
+        assert article.read_bytes() != before
         steps += [rameau(mode, *args, cwd=project) for args in (("build-issue",), ("articles",), ("check",),
                                                                   ("preview", "--text"))]
         for done in steps:

@@ -21,7 +21,7 @@ from rameau_cli import files as fs
 from rameau_cli.cli import pager
 from rameau_cli.output import commit
 
-from helpers import REPO, tree
+from helpers import REPO, checked, tree
 
 WEEKS = ["--date", "2026-12-01"]
 
@@ -48,7 +48,8 @@ def built_twice(example, run):
     """The example built, then changed so that every segment's email changes."""
     assert run("build-issue", *WEEKS, cwd=example).code == 0
     path = example / "articles" / "kit-accueil-benevoles.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("notre kit gratuit", "notre nouveau kit"), encoding="utf-8")
+    path.write_text(checked(path.read_text(encoding="utf-8")).replace("notre kit gratuit", "notre nouveau kit"),
+                    encoding="utf-8")
     return example, state(example)
 
 
@@ -229,7 +230,9 @@ def test_a_console_in_a_code_page_prints_accents_guillemets_and_emoji(encoding):
 def test_a_real_process_prints_an_emoji_title_whole(example):
     """On Windows, a pipe is in the ANSI code page unless rameau says otherwise."""
     path = example / "articles" / "kit-accueil-benevoles.md"
-    path.write_bytes(re.sub(rb"\ntitle: [^\n]*", '\ntitle: "🌱 Zoé « vert »"'.encode(), path.read_bytes(), count=1))
+    edited, count = re.subn(rb"\ntitle: [^\n]*", '\ntitle: "🌱 Zoé « vert »"'.encode(), path.read_bytes(), count=1)
+    assert count == 1
+    path.write_bytes(edited)
     environment = {name: value for name, value in os.environ.items() if name not in ("PYTHONIOENCODING", "PYTHONUTF8")}
     done = subprocess.run([sys.executable, "-m", "rameau_cli", "preview", "--text", "--segment", "hebdo-association"],
                           cwd=example, capture_output=True, env={**environment, "NO_COLOR": "1"}, timeout=300)
