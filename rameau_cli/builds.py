@@ -1,6 +1,6 @@
 """What a build is asked for and what it makes, in memory: `BuildOptions`, `EditionBuild`,
-`Build`. They sit below the stages that take them (output, check, push, the previews, the
-command line), so that each takes them typed; pipeline.py makes them.
+`Build`. They sit below the stages that take them (output, check, send, push, the previews,
+the command line), so that each takes them typed; pipeline.py makes them.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Built emails as the output folder holds them: which edition each segment was last built in,
-and whether each is still what the sources give (for `check` and `send`).
+and whether each is still what the sources give. `built_edition` is what `check`, `send` and
+`push` start from: the built emails of the edition, or why not (none built, or built before
+their sources changed).
 
 A build is stale when building it again now, in memory and from the feeds' cached copies,
 gives other HTML or another text part: an article, an edition file, a template or rameau.yaml
@@ -11,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .cache.base import CacheFolder
-from .errors import Problem, Warnings
+from .errors import Problem, RameauError, UsageError, Warnings
 from .output.manifest import MANIFEST
-from .output.write import latest_editions
+from .output.write import latest_editions, settle
 from .pipeline import Build, BuildOptions, build, pick_segments, plan_editions
 from .project.calendar import period_days
 from .project.config import Config
@@ -31,6 +33,44 @@ class BuiltEmail:
     edition: str
     folder: Path  # <out>/<edition>/<segment>
     entry: dict[str, Any]  # its entry in the edition's manifest
+
+
+@dataclass
+class BuiltEdition:
+    """The built emails the options name, in `out_dir`, and whether the sources still build them
+    the same (asked once, when needed: it builds them again)."""
+
+    config: Config
+    out_dir: Path
+    emails: list[BuiltEmail]
+    _stale: tuple[list[Problem], Build | None] | None = field(default=None, repr=False)
+
+    def stale(self) -> tuple[list[Problem], Build | None]:
+        """The emails the sources would now build differently, and the fresh build (see `stale`)."""
+        if self._stale is None:
+            self._stale = stale(self.config, self.emails)
+        return self._stale
+
+    def present(self, what: str = "email") -> list[BuiltEmail]:
+        """The emails, or a usage error when none was built."""
+        if not self.emails:
+            raise UsageError(Problem(str(self.out_dir), f"no built {what} here; run rameau build-issue first"))
+        return self.emails
+
+    def refuse_stale(self, error: type[RameauError], nothing_done: str) -> None:
+        """`error` naming each email built before its sources changed, and that `nothing_done`."""
+        problems, _ = self.stale()
+        if problems:
+            raise error(*problems, Problem("", nothing_done))
+
+
+def built_edition(config: Config, options: BuildOptions, out_dir: Path, settled: bool = False) -> BuiltEdition:
+    """The built emails the options name (with no edition named, each segment's latest build),
+    once what a build killed during its swaps left is put right (`settled`: the caller holds the
+    output folder, which did it)."""
+    if not settled:
+        settle(config, out_dir)
+    return BuiltEdition(config, out_dir, built_emails(config, options, out_dir))
 
 
 def named(options: BuildOptions) -> bool:

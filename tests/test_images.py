@@ -235,3 +235,58 @@ def test_a_decompression_bomb_is_refused_not_decoded():
     assert len(bomb) < 200_000
     with pytest.raises(NotAnImage):
         process(bomb, 1104)
+
+
+def built_while_watching_images(project: Path) -> tuple[list[bool], dict[str, str], dict[str, bytes]]:
+    """Build the week with no cache, noting for each image made whether an email was being
+    rendered then. Returns (those notes, each segment's HTML, the images its emails show)."""
+    from rameau_cli.cache.base import NO_CACHE
+    from rameau_cli.images import process
+    from rameau_cli.pipeline import BuildOptions, build, load_project
+    from rameau_cli.render.emails import render_within
+
+    made: list[bool] = []
+    rendering: list[str] = []
+    real = process.process
+
+    def watched(*args, **kwargs):
+        made.append(bool(rendering))
+        return real(*args, **kwargs)
+
+    def render(issue, templates):
+        rendering.append(issue.segment.id)
+        try:
+            return render_within(issue, templates)
+        finally:
+            rendering.pop()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(process, "process", watched)
+        built = build(load_project(project), BuildOptions(week="2026-W48"), cache=NO_CACHE, render=render)
+    return made, {email.issue.segment.id: email.html for email in built.emails}, built.assets
+
+
+def test_images_are_made_before_rendering_and_the_templates_only_read_them(photos):
+    """The thumbnails of the cards, like the column's images, are made while the issue is
+    composed: rendering runs no image work (no Pillow, no cache written from a template)."""
+    made, html, assets = built_while_watching_images(photos)
+    assert made and not any(made), "an image was made while an email was rendered"
+    thumbnails = [(name, width) for page in html.values() for name, width, _ in shown(page) if width == "170"]
+    assert thumbnails, "the week's cards show thumbnails"
+    for name, _ in thumbnails:
+        assert Image.open(io.BytesIO(assets[name])).width <= 340  # a file made for the thumbnail, not the column's
+
+
+def test_a_project_template_at_another_width_reads_what_was_made(photos):
+    """A project's own template asking for a width the theme does not use gets the column's file
+    shown that wide: still no image made while rendering."""
+    from helpers import REPO
+
+    macros = (REPO / "templates" / "macros.mjml").read_text(encoding="utf-8")
+    (photos / "templates").mkdir(exist_ok=True)
+    (photos / "templates" / "macros.mjml").write_text(checked(macros).replace("article.image.at(width)",
+                                                                              "article.image.at(300)"), encoding="utf-8")
+    made, html, assets = built_while_watching_images(photos)
+    assert made and not any(made), "an image was made while an email was rendered"
+    widths = {width for page in html.values() for _, width, _ in shown(page)}
+    assert "300" in widths and "170" not in widths

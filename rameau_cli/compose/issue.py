@@ -1,10 +1,12 @@
-"""One `Issue` per segment of an edition: what its email says, ready for any renderer. Pure."""
+"""One `Issue` per segment of an edition: what its email says, ready for any renderer. Its images
+from disk are made here (through the build's `Assets`), at each width the theme shows them, so
+that rendering only reads what was made; otherwise pure."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError
@@ -15,7 +17,7 @@ from ..content.blocks import Blocks, Inline, map_inline_links, map_links
 from ..content.language import typography
 from ..content.texts import Texts
 from ..errors import ConfigError, ContentError, Problem
-from ..images.assets import Assets, Picture, is_remote
+from ..images.assets import THUMBNAIL, Assets, Picture, is_remote
 from ..project.config import Config, Newsletter, Segment
 from ..project.editions import Edition
 from ..project.reading import one_line, shorten
@@ -113,6 +115,8 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
 
     articles = tuple(_issue_article(a, segment.body == "full" or a.full, language, config.newsletter.base_url, tag, texts,
                                     assets) for a in selection.articles)
+    if assets is not None:
+        articles = _card_images(articles, assets)
     date_long = texts.long_date(edition.date, language)
     context = {
         "newsletter": config.newsletter,
@@ -143,6 +147,13 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         edito=map_links(edito, tag),
         articles=articles,
     )
+
+
+def _card_images(articles: tuple[IssueArticle, ...], assets: Assets) -> tuple[IssueArticle, ...]:
+    """The articles with the thumbnails the theme shows: the featured article (the first) and a
+    whole article show their image at the column's width, every other card a thumbnail."""
+    return articles[:1] + tuple(replace(a, image=assets.with_sizes(a.image, (THUMBNAIL,))) if a.image and not a.full
+                                else a for a in articles[1:])
 
 
 def _greeting(words: Wording, profile: Profile, edito: str) -> str:

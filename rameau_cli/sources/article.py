@@ -4,11 +4,9 @@ of its front matter: project/front_matter.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, Problem, Warnings
@@ -48,37 +46,6 @@ class Article:
 
 
 FIELDS = tuple(f.name for f in fields(Article))
-
-
-_SHARED: dict[Any, Any] = {}  # repeated values (authors, audiences, tags, alt texts), kept once
-_SHARED_AT_MOST = 20_000
-
-
-def _share(value: Any) -> Any:
-    found = _SHARED.get(value)
-    if found is None:
-        if len(_SHARED) < _SHARED_AT_MOST:
-            _SHARED[value] = value
-        return value
-    return found
-
-
-def _restorer() -> Callable[[Sequence[Any]], Article]:
-    """restore(), written out field by field as dataclasses writes an __init__: plain statements
-    run twice as fast as a loop, for the tens of thousands of articles of a large folder."""
-    shared = {"author", "image_alt", "audiences", "tags"}
-    lines = ["def restore(values):", "    article = new(Article)"]
-    lines += [f"    set_(article, {name!r}, {'share(' if name in shared else '('}values[{index}]))"
-              for index, name in enumerate(FIELDS)]
-    namespace: dict[str, Any] = {"new": object.__new__, "Article": Article, "set_": object.__setattr__, "share": _share}
-    exec("\n".join([*lines, "    return article"]), namespace)
-    return namespace["restore"]
-
-
-restore = _restorer()
-restore.__doc__ = """The article whose fields are `values` (in FIELDS order), already checked by the caller
-(the article cache, the forked reader): set as they are, as unpickling does, without __init__.
-Values that articles often share are kept once."""
 
 
 field_values = attrgetter(*FIELDS)  # an article's fields as a tuple, in FIELDS order

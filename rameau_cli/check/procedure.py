@@ -1,7 +1,7 @@
-"""Which emails `rameau check` reads, and the whole check: the built files in the output folder
-(with no edition named, each segment's latest build) when there are some, else the edition built
-in memory; the rules of rules.py on each, the links asked with --links (links.py), and the
-levels the project gives the rules.
+"""`rameau check`, the whole procedure: the built emails of the edition (built.py; with no
+edition named, each segment's latest build) when there are some, else the edition built in
+memory; the rules of rules.py on each, the links asked with --links (links.py), and the levels
+the project gives the rules.
 """
 
 from __future__ import annotations
@@ -116,20 +116,18 @@ def check_edition(config: Config, options: BuildOptions, out: Path | None = None
     segment's latest build) when there are some, else the edition built in memory; a built
     email that the sources would now build differently (unless `force`), and every article
     that could not be read, are errors. Returns (where, emails, findings)."""
-    from ..built import built_emails, stale
+    from ..built import built_edition
     from ..compose.profiles import profile_for
-    from ..output.write import settle
     from ..pipeline import build
 
-    out_dir = out or config.output_dir
-    settle(config, out_dir)  # what a killed build left is put right first
-    built = built_emails(config, options, out_dir)
+    edition = built_edition(config, options, out or config.output_dir)
+    built = edition.emails
     findings: list[Finding] = []
     if built:
         profile = profile_for(config.profile, config.newsletter.language)  # its fallback: the language's
         emails = [email_from_folder(email, profile) for email in built]
         where = ", ".join(dict.fromkeys(str(email.folder.parent) for email in built))
-        problems, fresh = stale(config, built)
+        problems, fresh = edition.stale()
         if not force:
             findings += [finding(Path(p.where).name, "build-stale", f"{p.where}: {p.message}") for p in problems]
     else:
