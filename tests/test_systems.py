@@ -184,20 +184,23 @@ def test_a_build_killed_on_a_disk_without_inode_numbers_is_rolled_back(built_twi
 
 
 def on_path(tmp_path: Path, *names: str) -> str:
-    """A PATH holding only programs of these names (each prints what it is given)."""
+    """A PATH holding only programs of these names (each prints what it is given), found as
+    programs are on each system: an executable file here, a .bat through PATHEXT on Windows."""
     folder = tmp_path / "bin"
     folder.mkdir()
     for name in names:
         program = folder / name
         program.write_text(f"#!{sys.executable}\nimport sys; sys.stdout.write(sys.stdin.read())\n", encoding="utf-8")
         program.chmod(0o755)
+        (folder / f"{name}.bat").write_text(f'@"{sys.executable}" -c "import sys; sys.stdout.write(sys.stdin.read())"\n',
+                                            encoding="utf-8")
     return str(folder)
 
 
 def test_without_pager_the_systems_own_is_used(tmp_path, monkeypatch):
     monkeypatch.delenv("PAGER", raising=False)
     monkeypatch.setenv("PATH", on_path(tmp_path, "more"))
-    assert pager.pager_command() == (["more"] if os.access(tmp_path / "bin" / "more", os.X_OK) else [])
+    assert pager.pager_command() == ["more"]
 
 
 def test_with_no_pager_at_all_the_text_is_printed_without_a_warning(tmp_path, monkeypatch, capsys):
@@ -250,7 +253,7 @@ def test_edge_is_found_on_path(tmp_path, monkeypatch):
     monkeypatch.delenv("RAMEAU_CHROMIUM", raising=False)
     monkeypatch.setenv("PATH", on_path(tmp_path, "microsoft-edge"))
     monkeypatch.setattr(compat, "_browser_paths", lambda environ: iter(()))
-    assert Path(find_browser()).name == "microsoft-edge"
+    assert Path(find_browser()).stem.lower() == "microsoft-edge"
 
 
 @pytest.mark.parametrize("system, where", [
