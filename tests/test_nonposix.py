@@ -48,6 +48,23 @@ def test_the_tool_hides_what_windows_lacks(tmp_path):
     assert done.returncode == 1 and "import of fcntl halted" in done.stderr
 
 
+IMPORT_ALL = """
+import importlib, pkgutil, rameau_cli
+names = [m.name for m in pkgutil.walk_packages(rameau_cli.__path__, "rameau_cli.") if not m.name.endswith("__main__")]
+for name in names:
+    importlib.import_module(name)
+print(len(names))
+"""
+
+
+def test_every_module_imports_without_the_posix_parts():
+    """Nothing reads a POSIX-only name (SIGHUP, fcntl) when it is imported, whichever command needs it."""
+    done = subprocess.run([sys.executable, "-c", IMPORT_ALL], capture_output=True, text=True, env=environment("hidden"),
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 80
+
+
 def test_init_build_rebuild_articles_check_and_the_text_preview_give_the_same_bytes(tmp_path):
     said: dict[str, list[str]] = {}
     written: dict[str, dict[str, bytes]] = {}
