@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rameau_cli import compat
 from rameau_cli import files as fs
 from rameau_cli.errors import OutputError
 from rameau_cli.files import safe_join
@@ -121,6 +122,7 @@ def test_a_cache_that_cannot_be_written_costs_speed_only(example, run, monkeypat
 
 KILL = """
 import os, signal, sys
+from rameau_cli import compat
 from rameau_cli import files as fs
 kind, suffix, exchange, signum = sys.argv[1:5]
 if exchange == "no-exchange":
@@ -146,14 +148,29 @@ def killed_at(project: Path, kind: str, suffix: str, exchange: str = "exchange",
                           timeout=120)
 
 
+def exchanges_here() -> bool:
+    """Whether this system, on the file system of temporary folders, swaps two paths in one step."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        first, second = Path(folder, "a"), Path(folder, "b")
+        first.mkdir()
+        second.mkdir()
+        return compat.exchange(first, second)
+
+
+SWAPS = pytest.mark.skipif(not exchanges_here(), reason="this system cannot swap two paths in one step (Windows, "
+                                                        "exFAT, network shares): its builds take two renames, tested too")
+
+
 @pytest.mark.parametrize("kind, suffix, exchange, rolled_back", [
     ("swap", "2026-W48", "exchange", True),  # the daily edition is in, the weekly one not yet
-    ("after swap", "2026-W48", "exchange", True),  # exchanged, its previous version not yet set aside
+    pytest.param("after swap", "2026-W48", "exchange", True, marks=SWAPS),  # exchanged, the previous one not yet set aside
     ("swap", "2026-W48", "no-exchange", True),
     ("between renames", "2026-W48", "no-exchange", True),  # NFS, CIFS, 9p, FUSE: neither version in place
     ("between renames", "archive/feed.xml", "no-exchange", True),
     ("swap", "history.json", "exchange", True),  # everything but the history
-    ("after swap", "history.json", "exchange", True),  # every path swapped, the build not yet said done
+    pytest.param("after swap", "history.json", "exchange", True, marks=SWAPS),  # every path swapped, not yet done
     ("between renames", "history.json", "no-exchange", True),  # no history at all in place
     ("after commit", ".rameau-journal.json", "exchange", False),  # the journal says done: the build is
     ("after commit", ".rameau-journal.json", "no-exchange", False),
