@@ -34,6 +34,12 @@ class BuildOptions:
     history: bool = True  # read and record the project's history (see uses_history)
     assets_url: str = ""  # where the images from disk are shown from ("": <output.public_url>/assets)
 
+    @property
+    def named(self) -> bool:
+        """Whether an edition or a window is asked for (else: the newest edition file, or each
+        segment's current period, which never goes back before the history's latest)."""
+        return bool(self.edition or self.week or self.since or self.until or self.date)
+
 
 @dataclass(frozen=True)
 class EditionBuild:

@@ -19,9 +19,9 @@ from typing import Any
 
 from .cache.base import CacheFolder
 from .errors import Problem, RameauError, UsageError, Warnings
-from .output.manifest import MANIFEST
 from .output.write import latest_editions, settle
 from .pipeline import Build, BuildOptions, build, pick_segments, plan_editions
+from .project.addresses import HTML, MESSAGE, TEXT, Addresses
 from .project.calendar import period_days
 from .project.config import Config
 from .project.editions import edition_file_for
@@ -33,6 +33,8 @@ class BuiltEmail:
     edition: str
     folder: Path  # <out>/<edition>/<segment>
     entry: dict[str, Any]  # its entry in the edition's manifest
+    out: Path  # the output folder it was built into
+    history: bool = True  # whether its build read the history (the manifest's `history`)
 
 
 @dataclass
@@ -89,22 +91,26 @@ def built_emails(config: Config, options: BuildOptions, out_dir: Path) -> list[B
     else:
         pairs = [(segment.id, latest[segment.id]) for segment in segments if segment.id in latest]
     emails = []
+    places = Addresses(out_dir)
     manifests: dict[str, dict[str, Any]] = {}  # by edition: read once for all its segments
     for segment, edition in pairs:
         if edition not in manifests:
-            manifests[edition] = _manifest(out_dir / edition)
-        entry = manifests[edition].get(segment)
-        if isinstance(entry, dict) and (out_dir / edition / segment / "message.eml").is_file():
-            emails.append(BuiltEmail(segment, edition, out_dir / edition / segment, entry))
+            manifests[edition] = _manifest(places.manifest(edition))
+        entry = manifests[edition].get("segments", {}).get(segment)
+        folder = places.email(edition, segment)
+        if isinstance(entry, dict) and (folder / MESSAGE).is_file():
+            emails.append(BuiltEmail(segment, edition, folder, entry, out_dir,
+                                     manifests[edition].get("history") is not False))
     return emails
 
 
-def _manifest(folder: Path) -> dict[str, Any]:
+def _manifest(path: Path) -> dict[str, Any]:
     try:
-        segments = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["segments"]
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        segments = manifest["segments"]
     except (OSError, ValueError, KeyError, TypeError):
         return {}
-    return segments if isinstance(segments, dict) else {}
+    return manifest if isinstance(segments, dict) and isinstance(manifest, dict) else {}
 
 
 def options_for(config: Config, edition_id: str, segments: tuple[str, ...]) -> BuildOptions:
@@ -125,12 +131,15 @@ def stale(config: Config, emails: list[BuiltEmail]) -> tuple[list[Problem], Buil
     """The built emails that the sources would now build differently, and the fresh build."""
     problems: list[Problem] = []
     fresh: Build | None = None
-    by_edition: dict[str, list[BuiltEmail]] = {}
+    by_edition: dict[tuple[str, bool], list[BuiltEmail]] = {}
     for built in emails:
-        by_edition.setdefault(built.edition, []).append(built)
+        by_edition.setdefault((built.edition, built.history), []).append(built)
     left_out: list[Problem] = []  # the images each fresh build left out
-    for edition_id, members in by_edition.items():
-        fresh = build(config, options_for(config, edition_id, tuple(e.segment for e in members)))
+    for (edition_id, with_history), members in by_edition.items():
+        # Built again as it was built: a build without the history (--no-history, --out
+        # elsewhere) is compared with one without it, not numbered from the history.
+        options = options_for(config, edition_id, tuple(e.segment for e in members))
+        fresh = build(config, options) if with_history else build(config, replace(options, history=False), history=None)
         left_out += [p for p in fresh.image_warnings if p not in left_out]
         now = {e.issue.segment.id: e for e in fresh.emails if e.issue.edition_id == edition_id}
         for built in members:
@@ -138,7 +147,7 @@ def stale(config: Config, emails: list[BuiltEmail]) -> tuple[list[Problem], Buil
             files = built.entry.get("files", {})
             same = again is not None and all(
                 files.get(name, {}).get("sha256") == hashlib.sha256(text.encode("utf-8")).hexdigest()
-                for name, text in (("index.html", again.html), ("index.txt", again.text)))
+                for name, text in ((HTML, again.html), (TEXT, again.text)))
             if not same:
                 problems.append(Problem(str(built.folder), "was built before its sources changed (an article, the "
                                                            "edition file, a template or rameau.yaml); run rameau "

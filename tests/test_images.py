@@ -29,7 +29,7 @@ def shown(html: str) -> list[tuple[str, str, str]]:
 def test_photos_next_to_articles_are_published_email_ready(photos, run):
     result = run("build-issue", cwd=photos)
     assert result.code == 0, result.stderr
-    assets = photos / "dist" / "assets"
+    assets = photos / "dist" / "public" / "assets"
     files = {path.name: path.read_bytes() for path in assets.iterdir()}
     used = {name for email in (photos / "dist" / "2026-W48").glob("*/index.html")
             for name, _, _ in shown(email.read_text(encoding="utf-8"))}
@@ -147,7 +147,7 @@ def test_a_feed_never_reads_a_file(example, images, run):
     set_public_url(example)
     result = run("build-issue", "--week", "2026-W48", cwd=example)
     assert result.code == 0, result.stderr
-    assert not (example / "dist" / "assets").exists()
+    assert not (example / "dist" / "public" / "assets").exists()
     html = (example / "dist" / "2026-W48" / "quotidienne" / "index.html").read_text(encoding="utf-8")
     assert "Entrée" in html
     assert 'src="https://site.example.org/logo.png"' in html  # the entry's site, as a browser would read it
@@ -155,13 +155,13 @@ def test_a_feed_never_reads_a_file(example, images, run):
 
 def test_a_damaged_cache_is_made_again_with_the_same_bytes(photos, run):
     assert run("build-issue", cwd=photos).code == 0
-    first = tree(photos / "dist" / "assets")
+    first = tree(photos / "dist" / "public" / "assets")
     for cached in (photos / ".rameau-cache" / "images").iterdir():
         if cached.suffix in (".jpg", ".png"):
             cached.write_bytes(cached.read_bytes()[:100])
-    (photos / "dist" / "assets" / next(iter(first))).write_bytes(b"cut")
+    (photos / "dist" / "public" / "assets" / next(iter(first))).write_bytes(b"cut")
     assert run("build-issue", "--resend", cwd=photos).code == 0
-    assert tree(photos / "dist" / "assets") == first
+    assert tree(photos / "dist" / "public" / "assets") == first
 
 
 def test_check_weighs_the_images(photos, run):

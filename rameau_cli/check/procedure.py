@@ -83,29 +83,31 @@ def list_unsubscribe(message: bytes) -> tuple[str, ...]:
 def email_from_folder(built: BuiltEmail, profile: Profile) -> CheckedEmail:
     """An email written by build-issue (its files and manifest entry)."""
     from ..errors import ContentError, Problem
+    from ..project.addresses import HTML, MESSAGE, TEXT
 
     entry = built.entry
     try:
-        html = (built.folder / "index.html").read_text(encoding="utf-8")
-        text = (built.folder / "index.txt").read_text(encoding="utf-8")
-        message = (built.folder / "message.eml").read_bytes()
+        html = (built.folder / HTML).read_text(encoding="utf-8")
+        text = (built.folder / TEXT).read_text(encoding="utf-8")
+        message = (built.folder / MESSAGE).read_bytes()
     except (OSError, ValueError) as exc:
         raise ContentError(Problem(str(built.folder), f"cannot read the built email ({exc}); build it again")) from None
     articles = [a for a in entry.get("articles", []) if isinstance(a, dict)]
     return CheckedEmail(built.segment, str(entry.get("subject", "")), str(entry.get("preheader", "")), html, text,
                         profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", [])),
-                        _asset_sizes(built.folder.parent.parent, entry.get("assets")),
+                        _asset_sizes(built.out, entry.get("assets")),
                         tuple((str(a.get("id", "")), str(a.get("url", ""))) for a in articles),
                         list_unsubscribe(message))
 
 
 def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...]:
-    from ..images.assets import ASSETS_DIR, NAME
+    from ..images.assets import NAME
+    from ..project.addresses import Addresses
 
     sizes: list[tuple[str, int | None]] = []
     for name in names if isinstance(names, list) else []:
         if isinstance(name, str) and NAME.fullmatch(name):
-            path = out_dir / ASSETS_DIR / name
+            path = Addresses(out_dir).asset(name)
             sizes.append((name, path.stat().st_size if path.is_file() else None))
     return tuple(sizes)
 
@@ -119,6 +121,7 @@ def check_edition(config: Config, options: BuildOptions, out: Path | None = None
     from ..built import built_edition
     from ..compose.profiles import profile_for
     from ..pipeline import build
+    from ..project.keys import unknown_key
 
     edition = built_edition(config, options, out or config.output_dir)
     built = edition.emails
@@ -137,6 +140,7 @@ def check_edition(config: Config, options: BuildOptions, out: Path | None = None
     if fresh is not None:
         findings += [finding("", "article-skipped", f"{p}; it is in no email") for p in fresh.pool.skipped]
         findings += [finding("", "image-left-out", str(p)) for p in fresh.image_warnings]
+        findings += [finding("", "front-matter-unknown", str(p)) for p in fresh.warnings if unknown_key(p)]
     if not config.newsletter.address:
         findings.append(finding("", "address-missing", "rameau.yaml: newsletter.address: no postal address; add the "
                                 "organisation's (CAN-SPAM requires one, and several emailing tools refuse a campaign "

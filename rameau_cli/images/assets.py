@@ -3,7 +3,7 @@
 An article's `image:`, or `![alt](photo.jpg)` in a Markdown body or the édito, names a file
 relative to the file that names it (`/photos/x.jpg`: from the project folder). Each is made
 email-ready (images/process.py) at twice the width the email shows it at, and named
-`<hash>-<name>.<ext>` by its bytes: one photo is one file under `<output>/assets/`, shared by
+`<hash>-<name>.<ext>` by its bytes: one photo is one file under `<output>/public/assets/`, shared by
 every segment and edition, and the HTML points at it under `output.public_url`.
 
 Only files inside the project folder are read; a feed's content never reads a file. A file that
@@ -27,7 +27,6 @@ from ..cache.base import CacheFolder
 from ..errors import ConfigError, Problem, Warnings, show
 from ..project.reading import slugify
 
-ASSETS_DIR = "assets"
 COLUMN = 552  # the width the theme shows a full-width image at, in CSS pixels
 THUMBNAIL = 170  # the width it shows a card's image at beside the card's text (templates/card.mjml)
 MAX_SOURCE_BYTES = 60_000_000
@@ -100,7 +99,7 @@ class _Source:
 
 
 class Assets:
-    """The images of one build. `url`: where `<output>/assets/` is published (None: unknown;
+    """The images of one build. `url`: where `<output>/public/assets/` is published (None: unknown;
     an image from disk is then refused, naming output.public_url). `files`: name -> bytes of
     every file the emails point at, to write under the output folder or serve in a preview."""
 

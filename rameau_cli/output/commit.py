@@ -35,6 +35,7 @@ from pathlib import Path
 from .. import compat
 from .. import files as fs
 from ..errors import OutputError, Problem
+from ..project.addresses import STAGED_BELOW  # folders whose files a build stages one by one
 
 JOURNAL = ".rameau-journal.json"
 DONE = ".rameau-journal-done.json"  # the journal, renamed once the last swap is made
@@ -251,13 +252,11 @@ def _exists(path: Path) -> bool:
     return path.exists() or path.is_symlink()
 
 
-STAGED_BELOW = ("archive", "assets", "history")  # folders whose files a build stages one by one
-
-
 def _remove_strays(*folders: Path) -> None:
     """What a build killed before it wrote its journal had staged, beside the paths it replaces
-    (which may be files inside the archive, the assets or the history, one folder down), and what
-    a complete build killed while tidying up left: previous versions, a folder's mark."""
+    (which may be files inside the public folder: an edition's web versions, the archive, the
+    assets; or the history, one folder down), and what a complete build killed while tidying up
+    left: previous versions, a folder's mark."""
     for folder in folders:
         below = [folder / name for name in STAGED_BELOW]
         below += [child for path in below if path.is_dir() for child in _folders(path)]

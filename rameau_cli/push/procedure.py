@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..built import BuiltEmail, built_edition
 from ..errors import ConfigError, Problem, PushError
 from ..output.write import output_folder, settle, write_history
+from ..project.addresses import HTML, TEXT
 from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import load_history
@@ -144,8 +145,8 @@ def _campaign(config: Config, tool: Tool, email: BuiltEmail, problems: list[Prob
                                 f"missing; give the {tool.title} list ids this segment goes to, such as "
                                 f"`lists: {{{email.segment}: [3]}}`"))
     try:
-        html = (email.folder / "index.html").read_text(encoding="utf-8")
-        text = (email.folder / "index.txt").read_text(encoding="utf-8")
+        html = (email.folder / HTML).read_text(encoding="utf-8")
+        text = (email.folder / TEXT).read_text(encoding="utf-8")
     except (OSError, ValueError) as exc:
         raise PushError(Problem(str(email.folder), f"cannot read the built email ({exc}); build it again")) from None
     entry, newsletter = email.entry, config.newsletter

@@ -13,6 +13,7 @@ from ..built import built_edition
 from ..compose.profiles import profile_for
 from ..errors import OutputError
 from ..pipeline import assets_url
+from ..project.addresses import MESSAGE
 from .embed import embed_images
 from .review import ReviewCopy, review_copy
 from .smtp import send_messages, smtp_settings
@@ -37,7 +38,7 @@ def send_tests(config: Config, options: BuildOptions, recipients: tuple[str, ...
     profile = profile_for(config.profile, config.newsletter.language)
     now = now or dt.datetime.now(config.newsletter.tz).replace(microsecond=0)
     titles = {segment.id: segment.title for segment in config.segments}
-    copies = [review_copy(email.folder / "message.eml", email.segment,
+    copies = [review_copy(email.folder / MESSAGE, email.segment,
                           str(email.entry.get("title") or titles.get(email.segment, email.segment)),
                           recipients, profile, samples, now) for email in built]
     for copy in copies:  # images from disk attached: they show before they are published

@@ -9,7 +9,7 @@ from operator import attrgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..errors import ContentError, Problem, Warnings
+from ..errors import ContentError, KeyTypo, Problem, Warnings
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
 from ..project.schema import Walk, validate
 
@@ -37,6 +37,7 @@ class Article:
     lang: str = ""  # its language ("": the newsletter's); a segment takes only articles in its own
     translation_of: str = ""  # the id of the article it translates
     body_elsewhere: bool = False  # the body was left in its file (by the article cache): see sources.markdown.with_body
+    draft: str = ""  # the front matter that makes it a draft (`draft: true`), kept out of every segment
 
     @property
     def folder(self) -> Path | None:
@@ -63,7 +64,8 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
     if front is None:
         raise ContentError(Problem(f"{where}:1", "no front matter; start the file with `---`, then `title:` and "
                                                  "`date:` lines, then `---`"))
-    from ..project.front_matter import FRONT_MATTER, quick_front_matter  # only when a file is read: warm builds read none
+    # only when a file is read: warm builds read none
+    from ..project.front_matter import FRONT_MATTER, draft_of, quick_front_matter
 
     raw = quick_front_matter(front)
     if raw is None:
@@ -72,6 +74,8 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
         raise ContentError(Problem(f"{where}:2", "front matter must be `key: value` lines (a mapping)"))
     walk = Walk(where, tz)
     values = validate(FRONT_MATTER, raw, walk, "", None)
+    if walk.typos:
+        raise ContentError(*(KeyTypo(p.where, p.message) for p in walk.typos))
     for problem in walk.warnings:
         warnings.warn(problem.where, problem.message)
     if walk.problems or values is None:
@@ -97,6 +101,7 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
         full=values["body"] == "full",
         lang=values["lang"] or "",
         translation_of=slugify(values["translation_of"]) if values["translation_of"] else "",
+        draft=draft_of(values),
     )
     if not article.title:
         raise ContentError(Problem(f"{where}: title", "is empty; every article needs a title"))

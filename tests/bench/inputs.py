@@ -212,6 +212,6 @@ class HistoryProject:
                 shutil.copyfile(path, self.project / path.name)
 
     def archive_sizes(self) -> dict[str, float]:
-        archive = self.project / "dist" / "archive"
+        archive = self.project / "dist" / "public" / "archive"
         pages = [p.stat().st_size for p in archive.rglob("*.html")]
         return {"feed_kb": (archive / "feed.xml").stat().st_size / 1024, "page_kb": max(pages) / 1024}
