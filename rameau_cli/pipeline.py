@@ -28,6 +28,7 @@ from .content.text_cache import TextCache
 from .content.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
 from .images.assets import Assets, shown_in
+from .images.remote import RemoteSizes
 from .project.calendar import (
     Window,
     cadence_window,
@@ -47,12 +48,13 @@ from .project.editions import (
     find_edition_file,
     newest_edition_file,
     read_edition_file,
+    refuse_far_ahead,
 )
 from .project.history import HISTORY_FILE, History, number_for, sent_before
 from .project.history_files import load_history
 from .render.emails import Email, render_within
 from .sources.article import Article
-from .sources.fetch import FetchPolicy
+from .sources.fetch import FetchPolicy, fetch_url
 from .sources.markdown import with_body
 from .sources.pool import Pool, collect_articles
 
@@ -93,7 +95,8 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
     for note in history.notes if history is not None else ():
         warnings.warn(note.where, note.message)
     texts = Texts(TextCache(cache))
-    assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings)
+    assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings,
+                    RemoteSizes(cache, None if options.offline else fetch_image))
     window_of = _windows(config, warnings, cache)
     editions = tuple(_build_edition(config, edition, members, pool, due[edition.window], history, options.resend,
                                     warnings, texts, assets, render, window_of) for edition, members in plan)
@@ -125,6 +128,14 @@ due in each edition's window."""
         for segment in members:
             needs[segment.id] = min(needs.get(segment.id, first), first)
     return needs
+
+
+IMAGE_POLICY = FetchPolicy(timeout=5.0, deadline=10.0, max_bytes=8 * 1024 * 1024)  # a remote image, for its size
+
+
+def fetch_image(url: str) -> bytes:
+    """A remote image's bytes, bounded as a feed is (time, size, redirects, no way back inside)."""
+    return fetch_url(url, IMAGE_POLICY).data
 
 
 def assets_url(config: Config) -> str | None:
@@ -236,6 +247,8 @@ def plan_editions(config: Config, options: BuildOptions, segments: tuple[Segment
         path = newest_edition_file(config.root, tz, cache)
     if path is not None:
         edition = read_edition_file(path, tz, warnings, cache)
+        if not (options.edition or options.week):  # a file named on the command line is built as it is
+            refuse_far_ahead(edition, now)
         if explicit:
             edition = replace(edition, window=explicit[1])
         return [(edition, segments)]
@@ -257,6 +270,7 @@ def _calendar(config: Config, segments: tuple[Segment, ...], today: dt.date, war
         if edition_id not in plan:
             file = edition_file_for(config.root, edition_id)
             edition = read_edition_file(file, tz, warnings, cache) if file else Edition(edition_id, window.until, window)
+            refuse_far_ahead(edition, dt.datetime.combine(today, dt.time(), tz))
             plan[edition_id] = (replace(edition, window=window), [])
         plan[edition_id][1].append(segment)
     return [(edition, tuple(members)) for edition, members in plan.values()]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import show
-from .schema import TEXT, Choice, Invalid, Key, Kind, MapOf, Mapping, Walk, closest, describe
+from .schema import TEXT, Boolean, Choice, Invalid, Key, Kind, MapOf, Mapping, Walk, closest, describe
 
 LEVELS = ("error", "warning", "info", "off")
 
@@ -57,6 +57,12 @@ RULES = {rule.id: rule for rule in (
     CheckRule("preheader-missing", "error", "There is no preheader: inboxes show the email's first words instead."),
     CheckRule("preheader-length", "warning", "The preheader is under 40 or over 140 characters."),
     CheckRule("table-wide", "warning", "A table has more than 4 columns: it scrolls sideways on a phone."),
+    CheckRule("outlook-wide", "warning", "Read as Outlook for Windows reads it (its conditional comments applied, "
+                                         "overflow and white-space ignored), a table, a code line or an image is "
+                                         "wider than the 600 px column: Outlook widens the whole email."),
+    CheckRule("logo-dark-contrast", "warning", "The logo's ink is dark on a transparent background: on the dark "
+                                               "palette it would vanish, so dark mode shows it on a light plate; "
+                                               "`newsletter.logo_dark` gives a version made for it."),
     CheckRule("text-missing", "error", "There is no text part."),
     CheckRule("text-link-missing", "error", "A link of the HTML is not in the text part."),
     CheckRule("text-line-length", "error", "A line of the text part is over 78 columns (URLs and code excepted)."),
@@ -70,7 +76,8 @@ RULES = {rule.id: rule for rule in (
     CheckRule("link-broken", "error", "`--links`: a link or image answers 404 or 410, or its host is unknown."),
     CheckRule("link-doubtful", "warning", "`--links`: a server error, 429, a timeout, a refused connection, a bad "
                                           "certificate, another 4xx, or too many redirects."),
-    CheckRule("link-unchecked", "warning", "`--links`: a link not asked before the check's 20 s deadline."),
+    CheckRule("link-unchecked", "warning", "`--links`: a link not asked before the check's 20 s deadline, or "
+                                           "leading to a local or private network (see `check.private_links`)."),
     CheckRule("link-moved", "info", "`--links`: a link redirects for good (301, 308): link to its target instead."),
 )}
 
@@ -80,6 +87,7 @@ class Checks:
     """The levels rameau.yaml gives to rules, overriding their defaults ("off": not reported)."""
 
     levels: tuple[tuple[str, str], ...] = ()
+    private_links: bool = False  # `--links` asks links to loopback, private and link-local addresses too
 
     def level(self, rule: str) -> str:
         return dict(self.levels).get(rule) or (RULES[rule].level if rule in RULES else "error")
@@ -116,13 +124,15 @@ class RuleId(Kind):
 CHECK = Mapping(
     Key("rules", MapOf(Level(), id_kind=RuleId(), what="rule id"),
         "Each rule's level, by its id: `error`, `warning`, `info` or `off` (see Check rules)."),
+    Key("private_links", Boolean(), "`true`: `--links` asks links to loopback, private and link-local addresses too "
+        "(a newsletter of an intranet); otherwise they are never asked.", default=False),
     optional=True,
 )
 
 
 def check_settings(values: dict[str, Any] | None) -> Checks:
     rules = (values or {}).get("rules") or {}
-    return Checks(tuple(sorted(rules.items())))
+    return Checks(tuple(sorted(rules.items())), bool((values or {}).get("private_links")))
 
 
 def rules_table() -> str:

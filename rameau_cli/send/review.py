@@ -22,7 +22,8 @@ from ..errors import ContentError, Problem, UsageError, show
 SAMPLE_KEYS = ("first_name",)
 # Where a merge tag stood for a link: an address that can never resolve (RFC 2606 .invalid).
 TEST_LINKS = {"unsubscribe": "https://unsubscribe.test-send.invalid/",
-              "view_online": "https://view-online.test-send.invalid/"}
+              "view_online": "https://view-online.test-send.invalid/",
+              "manage": "https://manage.test-send.invalid/"}
 DROPPED_HEADERS = ("To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post")
 
 
@@ -49,10 +50,32 @@ def check_recipients(values: tuple[str, ...]) -> tuple[str, ...]:
         except ValueError as exc:  # EmailNotValidError, and anything the parser trips on
             problems.append(Problem("--to", f"{show(value)} is not one email address: {exc}"))
             continue
-        found.append(checked.ascii_email or checked.normalized)
+        address = checked.ascii_email or checked.normalized
+        problem = _header_problem(address)
+        if problem:
+            problems.append(Problem("--to", f"{show(value)} cannot be written in a To header: {problem}"))
+            continue
+        found.append(address)
     if problems:
         raise UsageError(*problems)
     return tuple(dict.fromkeys(found))
+
+
+def _header_problem(address: str) -> str:
+    """Why an address email-validator accepts cannot go in a mail header as itself ("" when it
+    can): `=?utf-8?q?x?=@a.bc` is valid RFC 5322 syntax, but a header's reader decodes the
+    encoded word (RFC 2047) and finds another address, which Python's email package refuses."""
+    from email.headerregistry import Address
+
+    try:
+        written = Address(addr_spec=address).addr_spec
+    except ValueError:  # the email package's header defects are ValueErrors
+        written = ""
+    if written == address:
+        return ""
+    if "=?" in address and "?=" in address:
+        return "it holds an encoded word (=?…?=), which mail programs would decode into another address"
+    return "the mail header would read it as another address"
 
 
 def parse_samples(values: tuple[str, ...]) -> dict[str, str]:
@@ -111,6 +134,7 @@ def _fill_parts(message: EmailMessage, profile: Profile, samples: dict[str, str]
 def _fill(text: str, profile: Profile, samples: dict[str, str], html: bool) -> str:
     name = samples.get("first_name") or profile.first_name_fallback
     text = profile.readable(text, name, html)
-    for key in ("unsubscribe", "view_online"):
-        text = text.replace(str(getattr(profile, key)), TEST_LINKS[key])
+    for key in ("unsubscribe", "view_online", "manage"):
+        if getattr(profile, key):
+            text = text.replace(str(getattr(profile, key)), TEST_LINKS[key])
     return text
