@@ -92,8 +92,28 @@ SHARED: dict[str, tuple[Any, Any]] = {
     "source": (List[str], typer.Option([], "--source", help="A Markdown folder or .md file, a feed file or a feed URL, "
                                                             "replacing the configured sources (repeatable).")),
     "offline": (bool, typer.Option(False, "--offline", help="Read feeds from the cache of the last online build.")),
-    "project": (Path, typer.Option(Path("."), "--project", "-C", help="Folder holding rameau.yaml.", show_default=False)),
+    "project": (Optional[Path], typer.Option(None, "--project", "-C", show_default=False,
+                                             help="The project's folder (default: the current folder, or the nearest "
+                                                  "one above it that holds rameau.yaml); also before the command.")),
 }
+
+# `rameau -C DIR COMMAND`: the folder given before the command, set by cli/app.py's callback.
+BEFORE_COMMAND: dict[str, Optional[Path]] = {"project": None}
+
+
+def project_folder(given: Optional[Path], quiet: bool = False) -> Path:
+    """The project's folder: `-C DIR` (after the command, else before it), or the current folder;
+    then, as git, ruff and pytest do, the nearest folder from there up that holds rameau.yaml,
+    said on stderr when it is not the folder started from."""
+    from ..project.config import find_root
+
+    start = (given or BEFORE_COMMAND["project"] or Path(".")).absolute()
+    root = find_root(start)
+    if root != start and not quiet:
+        import sys
+
+        print(f"using the project in {root}", file=sys.stderr)
+    return root
 
 
 def edition_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -107,7 +127,9 @@ def edition_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(**values: Any) -> Any:
-        choice = EditionChoice(**{name: values.pop(name) for name in SHARED})
+        chosen = {name: values.pop(name) for name in SHARED}
+        chosen["project"] = project_folder(chosen["project"], quiet=bool(values.get("quiet")))
+        choice = EditionChoice(**chosen)
         return command(choice=choice, **values)
 
     wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]

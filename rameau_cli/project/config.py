@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..cache.base import CACHE_DIR, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, show
 from .checks import CHECK, Checks, check_settings
-from .newsletter import NEWSLETTER, Newsletter, languages_have_words, newsletter_settings
+from .newsletter import NEWSLETTER, Newsletter, Sender, languages_have_words, newsletter_settings
 from .push import PUSH, Push, check_push_lists, push_settings
 from .reading import read_text
 from .schema import (
@@ -98,6 +98,8 @@ class Segment:
     body: str = "summary"  # "full": every article whole in the email
     language: str = ""  # its emails' language and the articles it takes ("": the newsletter's)
     wording: tuple[tuple[str, Any], ...] = ()  # its own words, over the project's
+    sender_name: str = ""  # who its emails come from, when not the newsletter's sender ("": the newsletter's)
+    sender_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,13 @@ class Config:
             if segment.id == segment_id:
                 return segment
         raise KeyError(segment_id)
+
+    def newsletter_of(self, segment: Segment) -> Newsletter:
+        """The newsletter as `segment`'s emails show it: with that segment's own sender, if any."""
+        if not segment.sender_email:
+            return self.newsletter
+        return replace(self.newsletter, sender_name=segment.sender_name or self.newsletter.sender_name,
+                       sender_email=segment.sender_email)
 
     def language_of(self, segment: Segment) -> str:
         return segment.language or self.newsletter.language
@@ -217,6 +226,8 @@ SEGMENT = Mapping(
     Key("links", LINKS, "Link tagging for this segment, overriding the top-level `links`."),
     Key("language", LANGUAGE, "Its emails' language; it takes only articles in it (default: the newsletter's)."),
     Key("wording", WORDING, "Its own words for readers, over the newsletter's `wording`."),
+    Key("sender", Sender(), "Who its emails come from, instead of `newsletter.sender`: "
+        "`Members Desk <members@example.org>`."),
 )
 
 
@@ -254,14 +265,23 @@ CONFIG = Mapping(
 # --- Reading rameau.yaml -------------------------------------------------------------------------
 
 
+def find_root(start: Path) -> Path:
+    """The folder of the project `start` is in: the nearest of `start` and the folders above it
+    that holds rameau.yaml; `start` itself when none does (loading it then says so)."""
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return start
+
+
 def load_config(root: Path) -> Config:
     """Read and validate `root/rameau.yaml`; raise ConfigError listing every problem."""
     from ..cache.parsed_yaml import load_yaml_cached
 
     path = root / CONFIG_FILE
     if not path.is_file():
-        raise ConfigError(Problem(str(path), "no rameau.yaml here; run `rameau init` to create a project, "
-                                             "or run rameau from the project folder"))
+        raise ConfigError(Problem(str(path), "no rameau.yaml here or in any folder above; run `rameau init` to "
+                                             "create a project, or run rameau from the project folder (or -C DIR)"))
     try:
         raw = load_yaml_cached(read_text(path, where=CONFIG_FILE), CONFIG_FILE, CacheFolder(root / CACHE_DIR))
     except ContentError as exc:  # a broken config is a configuration error (exit 2)
@@ -346,6 +366,8 @@ def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking, langua
         body=values["body"],
         language=values["language"] or language,
         wording=wording_pairs(values["wording"]),
+        sender_name=(values["sender"] or {}).get("name", ""),
+        sender_email=(values["sender"] or {}).get("email", ""),
     )
 
 
