@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .builds import Build, BuildOptions, EditionBuild
 from .cache.base import NO_CACHE, CacheFolder
-from .cache.texts import TextCache
 from .compose.content import edito_blocks, images_without_alt
-from .compose.grouping import Reason, Selection, due_in, group
+from .compose.grouping import Reason, due_in, group
 from .compose.issue import Issue, make_issue
-from .compose.texts import Texts
+from .content.blocks import Blocks
+from .content.text_cache import TextCache
+from .content.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
 from .images.assets import ASSETS_DIR, Assets, shown_in
 from .project.calendar import Window, cadence_window, check_day, day_window, parse_week, period_id, range_id, week_id
-from .project.config import Config, Segment, Source, load_config
+from .project.config import Config, Segment, load_config
 from .project.editions import (
     Edition,
     check_edition_id,
@@ -37,7 +39,6 @@ from .project.editions import (
 )
 from .project.history import HISTORY_FILE, History, number_for, sent_before
 from .project.history_files import load_history
-from .render.blocks import Blocks
 from .render.emails import Email, render_within
 from .sources.article import Article
 from .sources.fetch import FetchPolicy
@@ -49,47 +50,6 @@ if TYPE_CHECKING:
 
 READ_HISTORY = object()  # build(): read the project's history when the options use it
 Render = Callable[[Issue, Path | None], Email]  # an issue's email: render.emails.render_within
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    edition: str | None = None  # an edition file's id, e.g. "2026-W48"
-    since: dt.date | None = None
-    until: dt.date | None = None
-    week: str | None = None
-    date: dt.date | None = None  # build each segment's calendar edition as of this day
-    segments: tuple[str, ...] = ()
-    sources: tuple[Source, ...] = ()  # replaces the configured sources when given
-    out: Path | None = None  # the output folder (default: the project's)
-    strict: bool = False
-    offline: bool = False  # feeds from the cache only
-    resend: bool = False  # let articles already sent in a segment go out again
-    history: bool = True  # read and record the project's history (see uses_history)
-    assets_url: str = ""  # where the images from disk are shown from ("": <output.public_url>/assets)
-
-
-@dataclass(frozen=True)
-class EditionBuild:
-    """One edition, built in memory: an email for each segment that has something to send."""
-
-    edition: Edition
-    emails: tuple[Email, ...]
-    selections: tuple[Selection, ...]
-    empty: tuple[str, ...]  # segments with nothing to send
-
-
-@dataclass(frozen=True)
-class Build:
-    editions: tuple[EditionBuild, ...]
-    pool: Pool  # every article, selected or not, and every one skipped
-    warnings: tuple[Problem, ...]
-    assets: dict[str, bytes] = field(default_factory=dict)  # images from disk the emails show, by name under assets/
-    image_warnings: tuple[Problem, ...] = ()  # images left out (missing, unreadable), also among `warnings`
-    history: History | None = None  # the part of the history the build read (None: built without history)
-
-    @property
-    def emails(self) -> tuple[Email, ...]:
-        return tuple(email for built in self.editions for email in built.emails)
 
 
 def load_project(root: Path) -> Config:
@@ -324,7 +284,7 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     from .output.write import output_folder
 
     out_dir = output_dir(config, options)
-    from .cache.jinja import held
+    from .render.template_cache import held
 
     late = Warnings()
     cache = CacheFolder(config.cache_dir, late.warn, deferred=True)  # kept only once the build is written

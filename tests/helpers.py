@@ -16,6 +16,33 @@ FEEDS = FIXTURES / "feeds"
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 
 
+class Checked(str):
+    """A fixture's text whose `replace` fails when the text to replace is not there: an edit that
+    silently changed nothing would let a test pass for the wrong reason."""
+
+    def replace(self, old, new, count=-1):  # type: ignore[override]
+        if old not in self:
+            raise AssertionError(f"fixture edit: {old[:100]!r} is not in the text it should change")
+        return Checked(str.replace(self, old, new, count))
+
+
+def missing_tool(why: str):
+    """A test whose tool (Chromium, SpamAssassin, less) is not installed: skipped with the reason
+    on a developer's machine, failed in CI (CI=true), where .ci/run installs every tool."""
+    import os
+
+    import pytest
+
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+def checked(text: str) -> Checked:
+    """`checked(path.read_text()).replace(old, new)`: an edit of a fixture that must find `old`."""
+    return Checked(text)
+
+
 @dataclass
 class Run:
     code: int
@@ -34,7 +61,7 @@ def content_project(target: Path) -> Path:
     for path in (FIXTURES / "content").glob("*.md"):
         shutil.copy(path, project / "articles" / path.name)
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "hebdo-association:\n    title: L'hebdo association\n    cadence: weekly\n",
         "hebdo-association:\n    title: L'hebdo association\n    cadence: weekly\n    body: full\n    max_articles: 12\n")
         .replace("quotidienne:\n    title: La quotidienne\n    cadence: daily\n    max_articles: 12",
@@ -47,7 +74,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 8.0) -> bool:
+def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -201,7 +228,7 @@ ARTICLES = {
 
 def set_public_url(project: Path, url: str = PUBLIC) -> None:
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  dir: dist\n", f"  dir: dist\n  public_url: {url}\n"),
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("  dir: dist\n", f"  dir: dist\n  public_url: {url}\n"),
                       encoding="utf-8")
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from rameau_cli.sources.article import FIELDS
 
-from helpers import tree
+from helpers import checked, tree
 
 
 def test_a_warm_build_is_byte_identical_and_replays_warnings(example, run, tmp_path):
@@ -25,7 +25,7 @@ def test_a_changed_file_is_read_again(example, run):
     assert run("build-issue", "--no-history", cwd=example).code == 0
     path = example / "articles" / "kit-accueil-benevoles.md"
     stat = path.stat()
-    path.write_text(path.read_text(encoding="utf-8").replace("notre kit gratuit", "notre kit libre"), encoding="utf-8")
+    path.write_text(checked(path.read_text(encoding="utf-8")).replace("notre kit gratuit", "notre kit libre"), encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     result = run("build-issue", "--no-history", "--json", cwd=example)
     titles = [a["title"] for a in json.loads(result.stdout)["segments"]["hebdo-association"]["articles"]]
@@ -151,7 +151,7 @@ def test_a_project_built_from_another_folder_finds_its_files_through_the_cache(e
     """The cache keeps no path as a build named it: built from the project, then with -C from
     its parent, a whole article still has its body (read from its file when an email shows it)."""
     article = example / "articles" / TAKEN
-    article.write_text(article.read_text(encoding="utf-8").replace("---\n", "---\nbody: full\n", 1), encoding="utf-8")
+    article.write_text(checked(article.read_text(encoding="utf-8")).replace("---\n", "---\nbody: full\n", 1), encoding="utf-8")
     assert run("build-issue", "--no-history", "--out", "../here", cwd=example).code == 0
     there = run("build-issue", "-C", example.name, "--no-history", "--out", "there", cwd=example.parent)
     assert there.code == 0, there.stderr
@@ -173,10 +173,10 @@ def test_a_cache_stamp_covers_every_file_of_the_package(monkeypatch, tmp_path):
     monkeypatch.setattr(stamp, "PACKAGE", copy)
     stamp.code_stamp.cache_clear()
     first = stamp.code_stamp()
-    (copy / "render" / "markup.py").rename(copy / "render" / "markup_moved.py")
+    (copy / "content" / "markup.py").rename(copy / "content" / "markup_moved.py")
     stamp.code_stamp.cache_clear()
     second = stamp.code_stamp()
-    (copy / "render" / "markup_moved.py").write_text("# changed\n", encoding="utf-8")
+    (copy / "content" / "markup_moved.py").write_text("# changed\n", encoding="utf-8")
     stamp.code_stamp.cache_clear()
     third = stamp.code_stamp()
     monkeypatch.undo()
@@ -214,7 +214,7 @@ def test_rendered_markdown_is_reused_and_a_damaged_cache_ignored(example, run, t
     cache.write_text("{pas du json", encoding="utf-8")
     assert run("build-issue", "--out", str(tmp_path / "c"), "--no-history", cwd=example).code == 0
     edition = example / "issues" / "2026-W48.md"
-    edition.write_text(edition.read_text(encoding="utf-8").replace("notre carte", "la carte des rendez-vous"), encoding="utf-8")
+    edition.write_text(checked(edition.read_text(encoding="utf-8")).replace("notre carte", "la carte des rendez-vous"), encoding="utf-8")
     assert run("build-issue", "--out", str(tmp_path / "d"), "--no-history", cwd=example).code == 0
     assert tree(tmp_path / "a") == tree(tmp_path / "b") == tree(tmp_path / "c")
     assert b"la carte des rendez-vous" in (tmp_path / "d" / "2026-W48" / "quotidienne" / "index.html").read_bytes()
@@ -242,10 +242,10 @@ def test_an_unchanged_project_builds_again_without_yaml_markdown_or_babel(exampl
 def test_a_changed_config_or_edition_file_is_read_again(example, run):
     assert run("build-issue", "--no-history", cwd=example).code == 0
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("title: La quotidienne", "title: Le quotidien"),
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("title: La quotidienne", "title: Le quotidien"),
                       encoding="utf-8")
     edition = example / "issues" / "2026-W48.md"
-    edition.write_text(edition.read_text(encoding="utf-8").replace(
+    edition.write_text(checked(edition.read_text(encoding="utf-8")).replace(
         'subject: "Alliances : ce qui a bougé cette semaine"', 'subject: "Semaine 48"'), encoding="utf-8")
     result = run("build-issue", "--no-history", "--json", cwd=example)
     manifest = json.loads(result.stdout)
@@ -255,8 +255,8 @@ def test_a_changed_config_or_edition_file_is_read_again(example, run):
 
 def test_parsed_yaml_comes_back_the_same_or_is_not_kept(tmp_path):
     from rameau_cli.cache.base import CacheFolder
-    from rameau_cli.cache.parsed_yaml import load_yaml_cached
     from rameau_cli.project.reading import load_yaml_text
+    from rameau_cli.project.yaml_cache import load_yaml_cached
 
     texts = {
         "dates": "date: 2026-11-30\nat: 2026-11-30T08:00:00+01:00\nnaive: 2026-11-30 08:00:00\n",

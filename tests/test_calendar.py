@@ -7,7 +7,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from helpers import recorded, tree
+from helpers import checked, recorded, tree
 
 WEEKLIES = ["hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 MONDAYS = [dt.date(2026, 10, 5) + dt.timedelta(weeks=i) for i in range(9)]  # builds run on these days
@@ -123,7 +123,7 @@ def test_resend_lets_an_article_go_again(project, run):
 
 def test_the_archive_lists_every_edition_and_its_feed_parses(project, run):
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "output:\n  dir: dist", "output:\n  dir: dist\n  public_url: https://lettres.rameau-alliances.org"), encoding="utf-8")
     for week, monday in enumerate(MONDAYS[:4], start=1):
         add_article(project, f"asso-{week}", monday + dt.timedelta(days=1), "association, grand-public")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import checked
+
 
 def findings(run, project, *args):
     result = run("check", "--json", *args, cwd=project)
@@ -50,7 +52,7 @@ def test_each_rule_flags_what_it_should(example, run, old, new, rule, message):
     assert run("build-issue", cwd=example).code == 0
     if rule == "unsubscribe-missing":
         path = example / "dist" / "2026-W48" / "hebdo-association" / "index.html"
-        path.write_text(path.read_text(encoding="utf-8").replace('href="{{unsubscribe_url}}"', 'href="https://www.rameau-alliances.org/"'),
+        path.write_text(checked(path.read_text(encoding="utf-8")).replace('href="{{unsubscribe_url}}"', 'href="https://www.rameau-alliances.org/"'),
                         encoding="utf-8")
     else:
         break_html(example, "hebdo-association", old, new)
@@ -78,7 +80,7 @@ def test_text_part_rules(example, run):
 
 def test_subject_and_preheader_lengths(example, run):
     edition = example / "issues" / "2026-W48.md"
-    edition.write_text(edition.read_text(encoding="utf-8")
+    edition.write_text(checked(edition.read_text(encoding="utf-8"))
                        .replace('subject: "Alliances : ce qui a bougé cette semaine"', "subject: " + '"' + "Très long objet " * 4 + '"')
                        .replace('preheader: "Un baromètre', 'preheader: "Court"\nx_preheader: "Un baromètre'), encoding="utf-8")
     result, report = findings(run, example, "--segment", "quotidienne")
@@ -98,7 +100,7 @@ def many_articles(project: Path, count: int) -> None:
             f"image: https://www.rameau-alliances.org/medias/long-{index}.jpg\nimage_alt: \"Illustration {index}\"\n---\n",
             encoding="utf-8")
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("max_articles: 8", "max_articles: 80"), encoding="utf-8")
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("max_articles: 8", "max_articles: 80"), encoding="utf-8")
 
 
 def test_an_email_over_gmails_limit_is_flagged_with_how_much_to_cut(example, run):
@@ -115,7 +117,7 @@ def test_an_email_over_gmails_limit_is_flagged_with_how_much_to_cut(example, run
 def test_an_email_over_max_bytes_with_a_single_card_keeps_that_card(example, run):
     """A limit no email can meet: one full card, every other article in the "more online" list."""
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         'accent: "#8a3b12"', 'accent: "#8a3b12"\n    max_bytes: 10000'), encoding="utf-8")
     assert run("build-issue", cwd=example).code == 0
     manifest = json.loads((example / "dist" / "2026-W48" / "manifest.json").read_text(encoding="utf-8"))
@@ -130,7 +132,7 @@ def test_an_email_over_max_bytes_with_a_single_card_keeps_that_card(example, run
 def test_max_bytes_moves_the_overflow_into_a_more_online_list(example, run):
     many_articles(example, 60)
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         'accent: "#8a3b12"', 'accent: "#8a3b12"\n    max_bytes: 80000'), encoding="utf-8")
     assert run("build-issue", cwd=example).code == 0
     folder = example / "dist" / "2026-W48" / "hebdo-association"
@@ -147,7 +149,7 @@ def test_max_bytes_moves_the_overflow_into_a_more_online_list(example, run):
 
 def long_subject_and_short_preheader(project: Path) -> None:
     edition = project / "issues" / "2026-W48.md"
-    edition.write_text(edition.read_text(encoding="utf-8")
+    edition.write_text(checked(edition.read_text(encoding="utf-8"))
                        .replace('subject: "Alliances : ce qui a bougé cette semaine"',
                                 'subject: "Alliances : ce qui a bougé cette semaine dans vos territoires"')
                        .replace('preheader: "Un baromètre', 'preheader: "Court"\nx_preheader: "Un baromètre'), encoding="utf-8")
@@ -184,7 +186,7 @@ def test_rameau_yaml_sets_the_level_of_a_rule_or_turns_it_off(example, run):
     result, report = findings(run, example, "--segment", "quotidienne", "--strict")
     assert result.code == 1
     assert [(f["rule"], f["level"]) for f in report["findings"]] == [("preheader-length", "error")]
-    config.write_text(config.read_text(encoding="utf-8").replace("preheader-length: error", "preheader-length: info"),
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("preheader-length: error", "preheader-length: info"),
                       encoding="utf-8")
     result, report = findings(run, example, "--segment", "quotidienne", "--strict")
     assert result.code == 0 and report["errors"] == report["warnings"] == 0

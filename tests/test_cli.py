@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import checked
+
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 
@@ -50,7 +52,7 @@ def test_one_segment_only_keeps_the_others(example, run):
     assert run("build-issue", cwd=example).code == 0
     before = tree(example / "dist")
     (example / "articles" / "kit-accueil-benevoles.md").write_text(
-        (example / "articles" / "kit-accueil-benevoles.md").read_text(encoding="utf-8").replace("notre kit gratuit", "notre kit libre"),
+        checked((example / "articles" / "kit-accueil-benevoles.md").read_text(encoding="utf-8")).replace("notre kit gratuit", "notre kit libre"),
         encoding="utf-8")
     assert run("build-issue", "--segment", "hebdo-association", cwd=example).code == 0
     after = tree(example / "dist")
@@ -94,7 +96,7 @@ def test_long_work_shows_a_progress_bar_on_a_terminal_only(example, run):
         (example / "articles" / f"ancien-{index:03d}.md").write_text(
             f"---\ntitle: \"Un article de l'an passé, {index}\"\ndate: 2025-06-01\n---\nTexte.\n", encoding="utf-8")
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "  - markdown: articles\n", f"  - markdown: articles\n  - feed: {FEEDS / 'rss2-categories.xml'}\n"), encoding="utf-8")
     code, shown = in_a_terminal("build-issue", "--no-history", cwd=example, columns=100)
     screen = on_screen(shown)
@@ -109,7 +111,7 @@ def test_long_work_shows_a_progress_bar_on_a_terminal_only(example, run):
 
 def test_bad_config_lists_every_problem_without_traceback(example, run):
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("max_articles: 8", "max_articles: huit")
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("max_articles: 8", "max_articles: huit")
                       .replace("cadence: daily", "cadence: hourly"), encoding="utf-8")
     result = run("build-issue", cwd=example)
     assert result.code == 2

@@ -3,10 +3,10 @@ mjml-python accepts, with nothing that runs in a mail client."""
 
 import pytest
 
+from rameau_cli.content.markup import absolute_url, clean_html, markdown_to_html, plain_text
+from rameau_cli.content.read_html import Reading, read_blocks
 from rameau_cli.render.body_html import blocks_html
-from rameau_cli.render.markup import absolute_url, clean_html, markdown_to_html, plain_text
 from rameau_cli.render.mjml import mjml_to_html
-from rameau_cli.render.read_html import Reading, read_blocks
 from rameau_cli.render.text import LinkList, blocks_text
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from rameau_cli.project.history_files import load_history
 
-from helpers import recorded
+from helpers import checked, recorded
 
 QUOTIDIENNE = ["--segment", "quotidienne"]
 
@@ -146,8 +146,8 @@ def test_a_damaged_year_file_is_named_key_by_key(daily, run, damage, message):
 def test_unknown_keys_of_a_year_file_and_of_the_index_are_kept(daily, run):
     assert build_day(run, daily, "2026-11-24").code == 0
     path, index = daily / "history/quotidienne/2026.json", daily / "history.json"
-    path.write_text(path.read_text().replace('"format": 2,', '"format": 2,\n  "note": "relu",'))
-    index.write_text(index.read_text().replace('"format": 2,', '"format": 2,\n  "owner": "comms",'))
+    path.write_text(checked(path.read_text()).replace('"format": 2,', '"format": 2,\n  "note": "relu",'))
+    index.write_text(checked(index.read_text()).replace('"format": 2,', '"format": 2,\n  "owner": "comms",'))
     assert build_day(run, daily, "2026-11-25").code == 0
     assert json.loads(path.read_text())["note"] == "relu" and json.loads(index.read_text())["owner"] == "comms"
 
@@ -160,7 +160,7 @@ def test_a_year_file_read_only_to_add_an_edition_keeps_its_unknown_keys(daily, r
 
     assert build_day(run, daily, "2026-11-24").code == 0
     path = daily / "history/quotidienne/2026.json"
-    path.write_text(path.read_text().replace('"format": 2,', '"format": 2,\n  "note": "relu",'))
+    path.write_text(checked(path.read_text()).replace('"format": 2,', '"format": 2,\n  "note": "relu",'))
     history = load_history(daily / "history.json", {"quotidienne": 2027})
     assert history.get("quotidienne") == ()
     added = SentEdition("2026-11-25", 2, "2026-11-26T07:00:00+01:00", "S", "P", ("a",))

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import checked
+
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 UNSAFE = re.compile(r"<script|<iframe|<object|<embed|<form|javascript:|vbscript:|data:|expression\(|<mj-|\son\w+\s*=", re.I)
 
@@ -131,7 +133,7 @@ def test_a_10_mb_article_gets_a_clear_message(example, run):
 
 def test_crlf_in_titles_never_splits_a_subject(example, run):
     write_article(example, "crlf.md", '---\ntitle: "Ligne\\r\\nBcc: victime@example.org"\ndate: 2026-11-24\n---\n')
-    (example / "rameau.yaml").write_text((example / "rameau.yaml").read_text(encoding="utf-8").replace(
+    (example / "rameau.yaml").write_text(checked((example / "rameau.yaml").read_text(encoding="utf-8")).replace(
         'subject: "La quotidienne – {{ edition.date_short }}"', 'subject: "{{ articles[0].title }}"'), encoding="utf-8")
     result = run("build-issue", "--since", "2026-11-24", "--until", "2026-11-24", "--json", "--segment", "quotidienne", cwd=example)
     import json
@@ -164,7 +166,7 @@ def test_short_literal_entities_are_allowed(example, run, tmp_path):
 def test_only_html_nested_past_reason_is_read_as_text():
     """Long content with the end tags HTML lets authors leave out keeps its markup; 300 nested
     elements do not (and their script stays out)."""
-    from rameau_cli.render.markup import clean_html
+    from rameau_cli.content.markup import clean_html
 
     flat = "<p>Un paragraphe" * 1000 + "<ul>" + "<li>un point" * 1000 + "</ul>" + "<div><blockquote>" * 50 + "cité"
     kept = clean_html(flat)

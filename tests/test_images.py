@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from helpers import GPS, ORIENTATION, PUBLIC, add_body, photo, set_public_url, tree, with_front_matter
+from helpers import GPS, ORIENTATION, PUBLIC, add_body, checked, photo, set_public_url, tree, with_front_matter
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_a_second_build_changes_no_byte_and_makes_no_image(photos, run, monkeypa
 
 def test_without_public_url_build_issue_refuses_and_writes_nothing(photos, run):
     config = photos / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(f"  public_url: {PUBLIC}\n", ""), encoding="utf-8")
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(f"  public_url: {PUBLIC}\n", ""), encoding="utf-8")
     before = tree(photos)
     result = run("build-issue", cwd=photos)
     assert result.code == 2
@@ -142,7 +142,7 @@ def test_a_feed_never_reads_a_file(example, images, run):
         "</description><enclosure url=\"logo.png\" type=\"image/png\" length=\"1\"/></item></channel></rss>",
         encoding="utf-8")
     config = example / "rameau.yaml"
-    text = config.read_text(encoding="utf-8").replace("  - markdown: articles\n", "  - markdown: articles\n  - feed: feed.xml\n")
+    text = checked(config.read_text(encoding="utf-8")).replace("  - markdown: articles\n", "  - markdown: articles\n  - feed: feed.xml\n")
     config.write_text(text.replace("    cadence: daily\n", "    cadence: daily\n    body: full\n", 1), encoding="utf-8")
     set_public_url(example)
     result = run("build-issue", "--week", "2026-W48", cwd=example)

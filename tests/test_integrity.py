@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FEEDS, SEGMENTS, tree
+from helpers import FEEDS, SEGMENTS, checked, tree
 
 
 def manifest(project: Path, edition: str = "2026-W48") -> dict:
@@ -72,7 +72,7 @@ def test_the_manifest_gives_each_segments_issue_number(example, run):
 
 def edit_title(project: Path) -> None:
     path = project / "articles" / "kit-accueil-benevoles.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("notre kit gratuit", "notre kit revu"), encoding="utf-8")
+    path.write_text(checked(path.read_text(encoding="utf-8")).replace("notre kit gratuit", "notre kit revu"), encoding="utf-8")
 
 
 def test_check_refuses_a_build_whose_sources_changed(example, run):
@@ -171,7 +171,7 @@ def test_today_is_today_in_the_newsletters_time_zone(example, run):
     for path in (example / "issues").glob("*.md"):
         path.unlink()
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("Europe/Paris", "Pacific/Kiritimati"), encoding="utf-8")
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("Europe/Paris", "Pacific/Kiritimati"), encoding="utf-8")
     today = dt.datetime.now(ZoneInfo("Pacific/Kiritimati")).date()  # UTC+14: another day than UTC half the time
     result = run("articles", "--date", "today", "--segment", "quotidienne", cwd=example)
     assert f"Edition {(today - dt.timedelta(days=1)).isoformat()}: articles" in result.stdout
@@ -186,14 +186,14 @@ def test_today_is_today_in_the_newsletters_time_zone(example, run):
 def test_a_failing_subject_template_names_its_file(example, run, where, template, message):
     if where == "config":
         config = example / "rameau.yaml"
-        config.write_text(config.read_text(encoding="utf-8").replace(
+        config.write_text(checked(config.read_text(encoding="utf-8")).replace(
             'subject: "La quotidienne – {{ edition.date_short }}"', f'subject: "{template}"'), encoding="utf-8")
         edition = example / "issues" / "2026-W48.md"
-        edition.write_text(edition.read_text(encoding="utf-8").replace(
+        edition.write_text(checked(edition.read_text(encoding="utf-8")).replace(
             'subject: "Alliances : ce qui a bougé cette semaine"\n', ""), encoding="utf-8")
     else:
         edition = example / "issues" / "2026-W48.md"
-        edition.write_text(edition.read_text(encoding="utf-8").replace(
+        edition.write_text(checked(edition.read_text(encoding="utf-8")).replace(
             'subject: "Alliances : ce qui a bougé cette semaine"', f'subject: "{template}"'), encoding="utf-8")
     result = run("build-issue", cwd=example)
     assert result.code in (1, 2) and "Traceback" not in result.stderr
@@ -202,7 +202,7 @@ def test_a_failing_subject_template_names_its_file(example, run, where, template
 
 def test_a_pinned_article_that_is_not_found_gets_a_suggestion(example, run):
     edition = example / "issues" / "2026-W48.md"
-    edition.write_text(edition.read_text(encoding="utf-8").replace(
+    edition.write_text(checked(edition.read_text(encoding="utf-8")).replace(
         "pinned: [journee-alliances-citoyennes-5-decembre]", "pinned: [journee-alliances-citoyennes-5-decembr]"))
     result = run("build-issue", cwd=example)
     assert "pinned article 'journee-alliances-citoyennes-5-decembr' not found; did you mean " \

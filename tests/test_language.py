@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import checked
+
 FRENCH = re.compile(r"n°|N°|Lire la suite|Lire en ligne|Se désinscrire|Bonjour|à vous|Version en ligne|Voir la "
                     r"version|À lire aussi|articles :|archives|\b(janvier|février|mars|avril|mai|juin|juillet|août|"
                     r"septembre|octobre|novembre|décembre|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.I)
@@ -75,7 +77,7 @@ def project_with(example: Path, config_text: str) -> Path:
 
 def test_one_article_is_one_article(example, run):
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("    max_articles: 8\n    accent: \"#6b2d6b\"",
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("    max_articles: 8\n    accent: \"#6b2d6b\"",
                                                                  "    max_articles: 1\n    accent: \"#6b2d6b\""),
                       encoding="utf-8")
     for edition in (example / "issues").glob("*.md"):
@@ -155,7 +157,7 @@ def test_a_french_and_an_english_segment_from_one_pool(example, run):
     message = (example / "dist" / "2026-W48" / "letter" / "message.eml").read_text("utf-8")
     assert "List-Archive: <https://lettres.example.org/archive/en/index.html>" in message
     # unpublished, the archive's links lead from its folder to the issues beside it
-    config.write_text(config.read_text("utf-8").replace("  public_url: https://lettres.example.org\n", ""), "utf-8")
+    config.write_text(checked(config.read_text("utf-8")).replace("  public_url: https://lettres.example.org\n", ""), "utf-8")
     assert run("build-issue", "2026-W48", cwd=example).code == 0
     link = re.search(r'href="([^"]+/web\.html)"', year.read_text("utf-8"))
     assert link and (year.parent / link.group(1)).resolve() == (example / "dist" / "2026-W48" / "letter" / "web.html").resolve()
@@ -170,7 +172,7 @@ def test_the_greeting_is_a_word_like_the_others(example, run):
     text_part = (example / "dist" / "2026-W48" / "quotidienne" / "index.txt").read_text(encoding="utf-8")
     assert text_part.count("Bonjour") == 1 and "Bonjour à toutes et à tous," in text_part  # never two greetings
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "  base_url: https://www.rameau-alliances.org\n",
         "  base_url: https://www.rameau-alliances.org\n  wording:\n    greeting: \"Chers amis de {first_name},\"\n"),
         encoding="utf-8")
@@ -178,7 +180,7 @@ def test_the_greeting_is_a_word_like_the_others(example, run):
     assert run("build-issue", "--segment", "quotidienne", "--resend", cwd=example).code == 0
     text_part = (example / "dist" / "2026-W48" / "quotidienne" / "index.txt").read_text(encoding="utf-8")
     assert "Chers amis de {{first_name|à vous}}," in text_part and "Bonjour" not in text_part
-    config.write_text(config.read_text(encoding="utf-8").replace('"Chers amis de {first_name},"', '""'), encoding="utf-8")
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace('"Chers amis de {first_name},"', '""'), encoding="utf-8")
     assert run("build-issue", "--segment", "quotidienne", "--resend", cwd=example).code == 0
     html = (example / "dist" / "2026-W48" / "quotidienne" / "index.html").read_text(encoding="utf-8")
     assert "first_name" not in html and "Chers amis" not in html
@@ -188,7 +190,7 @@ def test_a_language_without_words_falls_back_to_english_once_or_takes_the_projec
     from rameau_cli.compose.catalogs import synced
 
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  language: fr\n", "  language: it\n"), encoding="utf-8")
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("  language: fr\n", "  language: it\n"), encoding="utf-8")
     result = run("build-issue", "--segment", "quotidienne", cwd=example)
     assert result.code == 0
     assert result.stderr.count("rameau has no words in 'it'") == 1 and "locales/it.po" in result.stderr
@@ -208,7 +210,7 @@ def test_a_language_without_words_falls_back_to_english_once_or_takes_the_projec
 
 def test_wording_keys_are_checked(example, run):
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "  base_url: https://www.rameau-alliances.org\n",
         "  base_url: https://www.rameau-alliances.org\n  wording:\n    read_mroe: Suite\n    articles: {un: x}\n"),
         encoding="utf-8")

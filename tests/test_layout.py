@@ -1,5 +1,6 @@
-"""The house shows its pipeline: a package per stage, no import cycle (lazy imports included),
-no module a newcomer cannot read in one sitting."""
+"""The house shows its pipeline: a package per stage, its rooms in layers (no room imports one
+above it) and no import cycle (lazy imports included), the build's types taken typed where stages
+meet, no module a newcomer cannot read in one sitting."""
 
 import ast
 from pathlib import Path
@@ -21,7 +22,8 @@ def imports(path: Path) -> set[str]:
     name = module_name(path)
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
     type_only = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
-                 and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING") for node in ast.walk(block)}
+                 and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+                 for statement in block.body for node in ast.walk(statement)}  # not its `else:`
     found = set()
     for node in ast.walk(tree):
         if id(node) in type_only:
@@ -53,9 +55,20 @@ def test_no_module_is_over_400_lines():
     assert long == {}
 
 
-def test_no_import_cycle_lazy_imports_included():
+def module_graph() -> dict[str, set[str]]:
     graph = {module_name(path): imports(path) for path in PACKAGE.rglob("*.py")}
     assert graph["rameau_cli.pipeline"] >= {"rameau_cli.project.config", "rameau_cli.sources.pool"}  # the walk works
+    return graph
+
+
+def room(module: str) -> str:
+    """The room a module stands in: a direct subpackage of rameau_cli, or a module at its top."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def loops(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of nodes that import each other in a loop (Tarjan's strongly connected components)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -83,4 +96,69 @@ def test_no_import_cycle_lazy_imports_included():
     for node in list(graph):
         if node not in index:
             visit(node)
-    assert cycles == []
+    return cycles
+
+
+def test_no_import_cycle_lazy_imports_included():
+    assert loops(module_graph()) == []
+
+
+def test_no_room_imports_a_room_above_it_lazy_imports_included():
+    """The rooms are layers: no loop between them, whether the imports are at the top of a module
+    or inside a function (those under `if TYPE_CHECKING:` are for types only and do not count)."""
+    ties: dict[tuple[str, str], list[str]] = {}
+    for module, targets in module_graph().items():
+        for target in targets:
+            if room(module) != room(target):
+                ties.setdefault((room(module), room(target)), []).append(f"{module} -> {target}")
+    rooms: dict[str, set[str]] = {}
+    for (here, there) in ties:
+        rooms.setdefault(here, set()).add(there)
+    assert rooms["pipeline"] >= {"project", "sources", "compose", "render"}  # the walk sees the rooms
+    found = {" / ".join(group): sorted(tie for (here, there), why in ties.items()
+                                        if here in group and there in group for tie in why)
+             for group in loops(rooms)}
+    assert found == {}
+
+
+TYPED = {"config", "build", "built", "options", "segment", "edition", "issue", "email", "settings"}
+
+
+def is_any(annotation: ast.expr) -> bool:
+    """`Any`, or a union that lets Any in (`Any | None`, `Optional[Any]`); Any inside a container is
+    the container's business."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return is_any(ast.parse(annotation.value, mode="eval").body)
+    if isinstance(annotation, ast.Name | ast.Attribute):
+        return ast.unparse(annotation) in ("Any", "typing.Any")
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return is_any(annotation.left) or is_any(annotation.right)
+    if isinstance(annotation, ast.Subscript) and ast.unparse(annotation.value) in ("Optional", "Union",
+                                                                                   "typing.Optional", "typing.Union"):
+        inner = annotation.slice
+        return any(is_any(e) for e in (inner.elts if isinstance(inner, ast.Tuple) else [inner]))
+    return False
+
+
+def untyped_parameters(source: str) -> list[str]:
+    """Each parameter named for the build's data (a config, a build, options, a segment...) that is
+    typed Any or not typed at all, as "line function(name)"."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = node.args
+            for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+                if argument.arg in TYPED and (argument.annotation is None or is_any(argument.annotation)):
+                    found.append(f"{node.lineno} {node.name}({argument.arg})")
+    return found
+
+
+def test_the_builds_data_is_taken_typed_where_stages_meet():
+    """No function takes a config, a build, options, a segment, an edition, an issue or an email
+    typed Any: each stage names the type it is handed."""
+    assert untyped_parameters("def f(config: Any, build: Any | None, options: Optional[Any], edition, "
+                              "issue: 'Any', email: dict[str, Any], size: Any): pass") == [
+        "1 f(config)", "1 f(build)", "1 f(options)", "1 f(edition)", "1 f(issue)"]  # the rule reads annotations
+    found = {str(path.relative_to(REPO)): untyped for path in PACKAGE.rglob("*.py")
+             if (untyped := untyped_parameters(path.read_text(encoding="utf-8")))}
+    assert found == {}

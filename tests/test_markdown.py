@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import invoke
-from helpers import content_project, tree
+from helpers import checked, content_project, tree
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +180,7 @@ def test_a_full_build_is_the_same_warm_and_cold(tmp_path):
 
 def test_an_article_can_ask_to_be_shown_whole(example, run):
     path = example / "articles" / "kit-accueil-benevoles.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("featured: true", "featured: true\nbody: full"), encoding="utf-8")
+    path.write_text(checked(path.read_text(encoding="utf-8")).replace("featured: true", "featured: true\nbody: full"), encoding="utf-8")
     assert run("build-issue", "--segment", "hebdo-grand-public", "--segment", "hebdo-association", cwd=example).code == 0
     html = (example / "dist" / "2026-W48" / "hebdo-association" / "index.html").read_text(encoding="utf-8")
     assert "Ce que contient le kit" in html and "Lire en ligne" in html

@@ -14,6 +14,8 @@ from rameau_cli.output.manifest import email_files
 from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.project.config import Tracking
 
+from helpers import checked
+
 
 def parse(data: bytes):
     return email.message_from_bytes(data, policy=email.policy.default)
@@ -67,10 +69,10 @@ def test_any_text_comes_back_from_the_message_exactly(built, text):
 
 
 def test_subject_keeps_french_spaces_and_cannot_inject_headers(example):
-    (example / "rameau.yaml").write_text((example / "rameau.yaml").read_text(encoding="utf-8").replace(
+    (example / "rameau.yaml").write_text(checked((example / "rameau.yaml").read_text(encoding="utf-8")).replace(
         "  profile: generic", "  profile: generic\n  unsubscribe_mailto: desinscription@rameau-alliances.org"), encoding="utf-8")
     edition = example / "issues" / "2026-W48.md"
-    edition.write_text(edition.read_text(encoding="utf-8").replace(
+    edition.write_text(checked(edition.read_text(encoding="utf-8")).replace(
         'subject: "Alliances : ce qui a bougé cette semaine"', 'subject: "Alliances : quoi de neuf ?\\r\\nBcc: victime@example.org"'),
         encoding="utf-8")
     rendered = build(load_project(example), BuildOptions(segments=("quotidienne",))).emails[0]
@@ -91,7 +93,7 @@ def test_subject_keeps_french_spaces_and_cannot_inject_headers(example):
 ])
 def test_profiles_write_their_own_merge_tags_intact(example, profile, unsubscribe, view_online, first_name):
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("profile: generic", f"profile: {profile}")
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("profile: generic", f"profile: {profile}")
                       + "links:\n  utm: {source: lettre}\n", encoding="utf-8")
     rendered = build(load_project(example), BuildOptions(segments=("hebdo-association",))).emails[0]
     for part in (rendered.html, rendered.text):
@@ -135,7 +137,7 @@ def test_tagged_links_are_the_same_in_html_and_text_and_the_manifest_keeps_canon
 
 def test_a_segment_can_turn_tagging_off(example):
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "    accent: \"#8a3b12\"", "    accent: \"#8a3b12\"\n    links: {utm: false}") + "links:\n  utm: true\n", encoding="utf-8")
     result = build(load_project(example))
     by_id = {r.issue.segment.id: r for r in result.emails}
@@ -146,7 +148,7 @@ def test_a_segment_can_turn_tagging_off(example):
 def test_a_title_that_is_no_phrase_is_quoted_or_encoded(example):
     """List-Id's phrase: `L'hebdo entreprise, fondation, partenaire` as is would end at the comma."""
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "title: L'hebdo association", 'title: "L\'hebdo « général », région \\"Sud\\""'), encoding="utf-8")
     rendered = build(load_project(example), BuildOptions(segments=("hebdo-association",))).emails[0]
     data = email_files(rendered)["message.eml"]

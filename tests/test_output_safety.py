@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from rameau_cli import files as fs
 from rameau_cli.errors import OutputError
-from rameau_cli.output import fs
-from rameau_cli.output.fs import safe_join
+from rameau_cli.files import safe_join
 
-from helpers import recorded, tree
+from helpers import checked, recorded, tree
 
 WEEKS = ["--date", "2026-12-01"]  # the calendar editions of the example: the daily 2026-11-30 and the weekly 2026-W48
 
@@ -30,7 +30,7 @@ def state(project: Path, caches: bool = True) -> dict[str, bytes]:
 def edit(project: Path) -> None:
     """A change that every segment's email shows, so that a half-written build would show."""
     path = project / "articles" / "kit-accueil-benevoles.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("notre kit gratuit", "notre nouveau kit"), encoding="utf-8")
+    path.write_text(checked(path.read_text(encoding="utf-8")).replace("notre kit gratuit", "notre nouveau kit"), encoding="utf-8")
 
 
 def recording(points: list[str]):
@@ -120,7 +120,7 @@ def test_a_cache_that_cannot_be_written_costs_speed_only(example, run, monkeypat
 
 KILL = """
 import os, signal, sys
-from rameau_cli.output import fs
+from rameau_cli import files as fs
 kind, suffix, exchange = sys.argv[1:4]
 if exchange == "no-exchange":
     fs.exchange = lambda first, second: False
@@ -259,7 +259,7 @@ def test_three_builds_at_once_number_three_issues(example):
 
 
 def test_a_file_written_in_pieces_is_whole_or_untouched(tmp_path):
-    from rameau_cli.output.fs import write_atomic
+    from rameau_cli.files import write_atomic
 
     target = tmp_path / "cache.json"
     write_atomic(target, (piece for piece in (b'{"a":', b"1}")))

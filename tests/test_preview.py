@@ -4,6 +4,7 @@ in a real pseudo-terminal for colours and the pager) and in a pipe (plain text).
 import io
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from rich.console import Console
 from rameau_cli.preview.plain import plain_preview
 from rameau_cli.preview.terminal import articles_tables, render_preview
 
-from helpers import content_project, in_a_terminal, on_screen
+from helpers import checked, content_project, in_a_terminal, missing_tool, on_screen
 
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
 URL_LINE = re.compile(r"^\[\d+\] https?://\S+$")
@@ -73,7 +74,7 @@ def test_no_line_of_a_terminal_starts_with_a_colon_held_by_a_no_break_space(resu
 def test_the_overview_never_folds_an_id_nor_a_long_subject_at_120_columns(example, run):
     edition = example / "issues" / "2026-W48.md"
     subject = "Alliances : ce qui a bougé cette semaine dans vos territoires"  # 61 characters
-    edition.write_text(edition.read_text(encoding="utf-8").replace("Alliances : ce qui a bougé cette semaine", subject),
+    edition.write_text(checked(edition.read_text(encoding="utf-8")).replace("Alliances : ce qui a bougé cette semaine", subject),
                        encoding="utf-8")
     from rameau_cli.pipeline import build, load_project
 
@@ -96,7 +97,7 @@ def rich_content(tmp_path_factory):
     tagged, so that URLs are longer than a terminal is wide."""
     project = content_project(tmp_path_factory.mktemp("content") / "project")
     config = project / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "emailing:", "links:\n  utm: {source: lettre-rameau, medium: email, campaign: \"{segment}-{edition}-complete-list\"}\n"
                      "emailing:"), encoding="utf-8")
     return project
@@ -170,6 +171,8 @@ def test_a_preview_taller_than_the_terminal_goes_through_the_pager(example, tmp_
 
 
 def test_the_pager_is_less_by_default_and_q_quits_it(example):
+    if not shutil.which("less"):
+        missing_tool("less is not installed (.ci/run installs it)")
     code, shown = in_a_terminal("preview", cwd=example, rows=24, keys=b"q", after="Édito")
     screen_text = on_screen(shown)
     assert code == 0
@@ -263,7 +266,7 @@ def test_a_table_on_a_terminal_never_cuts_a_word(width, columns):
     """In columns while every word of every cell fits whole; on a narrower terminal, a block
     per row as in the text part (rich would otherwise cut `Chapeltown` and `Volunteers` in two)."""
     from rameau_cli.compose.content import edito_blocks
-    from rameau_cli.compose.texts import Texts
+    from rameau_cli.content.texts import Texts
     from rameau_cli.preview.rich_blocks import released, rich_blocks
     from rameau_cli.render.text import LinkList, TextLook
 

@@ -1,7 +1,9 @@
 """Property-based tests: whatever an author or a feed sends, the build either succeeds with
 safe output or fails with a RameauError, never with another exception."""
 
+import functools
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -49,7 +51,24 @@ def config(built_example):
     return load_project(built_example)
 
 
-def check(config, source: Path):
+OUTCOMES: Counter[str] = Counter()
+
+
+def some_build(test):
+    """A property test that also fails when none of its generated inputs built an email: a build
+    that raised a RameauError every time would otherwise pass every property unseen."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        OUTCOMES.clear()
+        test(*args, **kwargs)
+        assert OUTCOMES["built"], f"no generated input built an email ({dict(OUTCOMES)})"
+
+    return run
+
+
+def check(config, source: Path) -> str:
+    """Build `source`: "built" with safe output, or "refused" with a RameauError, or a failure."""
     options = BuildOptions(sources=(Source("markdown" if source.is_dir() else "feed", str(source)),),
                            since=__import__("datetime").date(2000, 1, 1), until=__import__("datetime").date(2100, 1, 1),
                            segments=("quotidienne",))
@@ -57,8 +76,10 @@ def check(config, source: Path):
         result = build(config, options)
     except RameauError:
         event("failed with a RameauError")
-        return
+        OUTCOMES["refused"] += 1
+        return "refused"
     event(f"{len(result.emails)} email(s) rendered")
+    OUTCOMES["built" if result.emails else "empty"] += 1
     for rendered in result.emails:
         unsafe = Unsafe(rendered.issue.profile.placeholders)
         unsafe.feed(re.sub(r"<!--\[if.*?<!\[endif\]-->", "", rendered.html, flags=re.S))
@@ -67,8 +88,10 @@ def check(config, source: Path):
         for before, line in zip(lines, lines[1:], strict=False):  # every link of the text part is a web address
             if re.match(r"^\[\d+\] ", line) or before.startswith("Lire la suite"):
                 assert re.match(r"^(\[\d+\] )?(https?://|mailto:)", line), line
+    return "built" if result.emails else "empty"
 
 
+@some_build
 @SETTINGS
 @given(title=st.one_of(tricky_text, tricky_text, yaml_scalar), date=st.one_of(st.just("2026-11-24T10:00:00+01:00"), yaml_scalar),
        audiences=st.one_of(st.none(), st.lists(tricky_text, max_size=3), yaml_scalar), summary=st.one_of(tricky_text, yaml_scalar), body=tricky_text)
@@ -81,6 +104,7 @@ def test_any_front_matter(config, tmp_path_factory, title, date, audiences, summ
     check(config, folder)
 
 
+@some_build
 @SETTINGS
 @given(raw=st.binary(max_size=300))
 def test_any_bytes_as_an_article(config, tmp_path_factory, raw):
@@ -97,7 +121,7 @@ def test_any_bytes_as_an_article(config, tmp_path_factory, raw):
 def test_any_markdown_body(config, tmp_path_factory, body):
     folder = tmp_path_factory.mktemp("articles")
     (folder / "a.md").write_text("---\ntitle: T\ndate: 2026-11-24\n---\n" + "".join(body), encoding="utf-8")
-    check(config, folder)
+    assert check(config, folder) == "built"  # a well-formed article builds, whatever its body
 
 
 entry = st.fixed_dictionaries({
@@ -111,6 +135,7 @@ def escape_xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\x00", "")
 
 
+@some_build
 @SETTINGS
 @given(entries=st.lists(entry, max_size=5), raw_tail=st.sampled_from(["", "</channel></rss>", "<item>", "&lol;", "]]>"]),
        escape=st.booleans())

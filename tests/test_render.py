@@ -9,6 +9,8 @@ from rameau_cli.errors import RenderError
 from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.render.text import TEXT_WIDTH
 
+from helpers import checked
+
 
 @pytest.fixture(scope="module")
 def built(example_build):
@@ -182,7 +184,7 @@ def test_a_pale_accent_warns(tmp_path):
 
 def test_an_english_newsletter_gets_english_words_dates_and_typography(example):
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("language: fr", "language: en"), encoding="utf-8")
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("language: fr", "language: en"), encoding="utf-8")
     rendered = build(load_project(example), BuildOptions(segments=("hebdo-association",))).emails[0]
     assert "Read more" in rendered.html and "Lire la suite" not in rendered.html
     assert '<html lang="en"' in rendered.html

@@ -5,7 +5,7 @@ from rameau_cli.project.config import Source, load_config
 from rameau_cli.sources.feeds import read_feed_source
 from rameau_cli.sources.pool import collect_articles
 
-from helpers import FEEDS, FIXTURES, Reply
+from helpers import FEEDS, FIXTURES, Reply, checked
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +156,7 @@ def test_a_feed_file_of_relative_links_takes_the_sources_base_url(config):
 def test_links_and_images_inside_relative_content_become_absolute(example, run, http_server):
     http_server.routes["/site/feed.xml"] = Reply(PELICAN.read_bytes())
     config = example / "rameau.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("hebdo-association:\n    title: L'hebdo association",
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("hebdo-association:\n    title: L'hebdo association",
                       "hebdo-association:\n    title: L'hebdo association\n    body: full"), encoding="utf-8")
     result = run("build-issue", "--source", f"{http_server.url}/site/feed.xml", "--since", "2012-01-01", "--until",
                  "2012-12-31", "--segment", "quotidienne", "--out", "out", "--json", cwd=example)

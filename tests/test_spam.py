@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SEGMENTS
+from helpers import SEGMENTS, missing_tool
 
 SCORE = Path(__file__).parent / "sa_score.pl"
 INSTALL = ("SpamAssassin is not installed: apt-get install --no-install-recommends spamassassin "
@@ -21,13 +21,13 @@ INSTALL = ("SpamAssassin is not installed: apt-get install --no-install-recommen
 def spam_scores(built_example, tmp_path_factory) -> dict[str, dict]:
     """SpamAssassin's verdict on each segment's message.eml, by segment: one perl process for all."""
     if not shutil.which("spamassassin") or not shutil.which("perl"):
-        pytest.fail(INSTALL)
+        missing_tool(INSTALL)
     home = tmp_path_factory.mktemp("spamassassin-home")
     paths = [built_example / "dist" / "2026-W48" / segment / "message.eml" for segment in SEGMENTS]
     done = subprocess.run(["perl", str(SCORE), *map(str, paths)], capture_output=True, text=True, timeout=120,
                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8"})
     if done.returncode != 0 and "Can't locate Mail/SpamAssassin.pm" in done.stderr:
-        pytest.fail(INSTALL)
+        missing_tool(INSTALL)
     assert done.returncode == 0, done.stderr
     verdicts = [json.loads(line) for line in done.stdout.splitlines()]
     return {Path(v["file"]).parent.name: v for v in verdicts}

@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..output.fs import write_atomic
+from ..files import write_atomic
 from .stamp import code_stamp
 
 FORMAT = 1

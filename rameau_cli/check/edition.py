@@ -7,11 +7,20 @@ levels the project gives the rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .rules import CheckedEmail, Finding, check_email, finding, with_levels
+
+if TYPE_CHECKING:
+    from ..builds import Build, BuildOptions
+    from ..built import BuiltEmail
+    from ..compose.profiles import Profile
+    from ..project.config import Config
+
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,8 @@ class Report:
                 "warnings": self.count("warning"), "findings": [f.__dict__ for f in self.findings]}
 
 
-def run_check(config: Any, options: Any, out: Path | None = None, force: bool = False, links: bool = False,
-              progress: Any = None) -> Report:
+def run_check(config: Config, options: BuildOptions, out: Path | None = None, force: bool = False, links: bool = False,
+              progress: Progress | None = None) -> Report:
     """The whole of `rameau check`: the emails the options name (only `options.segments`, when
     given), their findings, and with `links` their links asked; at the project's levels."""
     where, emails, findings = check_edition(config, options, out, force, progress)  # of options.segments alone
@@ -43,8 +52,8 @@ def run_check(config: Any, options: Any, out: Path | None = None, force: bool = 
     return Report(where, tuple(emails), tuple(with_levels(findings, config.checks)))
 
 
-def emails_from_build(built: Any) -> list[CheckedEmail]:
-    """The emails of an edition built in memory (a pipeline.Build)."""
+def emails_from_build(built: Build) -> list[CheckedEmail]:
+    """The emails of an edition built in memory."""
     from ..images.assets import shown_in
     from ..render.message import build_message
 
@@ -71,8 +80,8 @@ def list_unsubscribe(message: bytes) -> tuple[str, ...]:
     return tuple(re.findall(r"<([^>]*)>", header))
 
 
-def email_from_folder(built: Any, profile: Any) -> CheckedEmail:
-    """An email written by build-issue (a built.BuiltEmail: its files and manifest entry)."""
+def email_from_folder(built: BuiltEmail, profile: Profile) -> CheckedEmail:
+    """An email written by build-issue (its files and manifest entry)."""
     from ..errors import ContentError, Problem
 
     entry = built.entry
@@ -101,8 +110,8 @@ def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...
     return tuple(sizes)
 
 
-def check_edition(config: Any, options: Any, out: Path | None = None, force: bool = False,
-                  progress: Any = None) -> tuple[str, list[CheckedEmail], list[Finding]]:
+def check_edition(config: Config, options: BuildOptions, out: Path | None = None, force: bool = False,
+                  progress: Progress | None = None) -> tuple[str, list[CheckedEmail], list[Finding]]:
     """Findings for what the options name: the built emails (with no edition named, each
     segment's latest build) when there are some, else the edition built in memory; a built
     email that the sources would now build differently (unless `force`), and every article

@@ -11,11 +11,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
 from ..errors import Problem, UsageError
+
+if TYPE_CHECKING:
+    from ..builds import BuildOptions
+    from ..project.config import Config
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class EditionChoice:
     offline: bool
     project: Path
 
-    def segments(self, config: Any) -> tuple[str, ...]:
+    def segments(self, config: Config) -> tuple[str, ...]:
         """The segments asked for: those --segment names, those of the --cadence given, or, with
         both, those named that have that cadence; none asked: () (every segment)."""
         if not self.cadence:
@@ -58,9 +62,9 @@ class EditionChoice:
             raise UsageError(Problem("--cadence", f"no segment {among}is {' or '.join(self.cadence)}; the segments: {known}"))
         return chosen
 
-    def build_options(self, config: Any, **more: Any) -> Any:
+    def build_options(self, config: Config, **more: Any) -> BuildOptions:
         """BuildOptions for what was asked, in the project `config` (its time zone, its segments)."""
-        from ..pipeline import BuildOptions
+        from ..builds import BuildOptions
 
         tz = config.newsletter.tz
         return BuildOptions(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..builds import Build
     from ..errors import Problem
     from ..pipeline import Result
 
@@ -82,7 +83,7 @@ def report_skipped(console: Any, skipped: Iterable[Problem]) -> None:
             console.print(f"  {problem}", markup=False)
 
 
-def report_preview(built: Any, show_overview: bool, pager: bool) -> None:
+def report_preview(built: Build, show_overview: bool, pager: bool) -> None:
     """The preview on stdout: rich on a terminal, plain text otherwise; through the pager when
     it is taller than the terminal."""
     import shutil

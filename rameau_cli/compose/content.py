@@ -2,7 +2,7 @@
 body as blocks when the segment (or the article) asks for it. Pure, but for the text cache.
 
 Markdown bodies and summaries, and feed content, go the same way: to HTML, sanitized, then read
-into blocks (render/blocks.py) with links and images made absolute against the article's
+into blocks (content/blocks.py) with links and images made absolute against the article's
 address, the newsletter's typography on their text (never on code), and headings shifted under
 the email's own.
 """
@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..content.blocks import Blocks, Image, Inline, ListBlock, Notes, Paragraph, Quote, Span, plain
+from ..content.language import typography
+from ..content.markup import absolute_url, clean_html
+from ..content.read_html import Reading, read_blocks, read_inline
+from ..content.texts import Texts
 from ..images.assets import COLUMN, Assets
 from ..project.reading import shorten
-from ..render.blocks import Blocks, Image, Inline, ListBlock, Notes, Paragraph, Quote, Span, plain
-from ..render.markup import absolute_url, clean_html
-from ..render.read_html import Reading, read_blocks, read_inline
 from ..sources.article import Article
-from .language import typography
-from .texts import Texts
 
 SUMMARY_LIMIT = 280
 ARTICLE_TOP = 3  # an article's `#` is an h3: the email's header is its h1, articles' titles its h2

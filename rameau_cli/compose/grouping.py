@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
+from ..content.language import primary
 from ..project.calendar import Window
 from ..project.config import Segment
 from ..project.editions import Edition
 from ..sources.article import Article
-from .language import primary
 
 if TYPE_CHECKING:
-    from ..cache.articles import Deferred
+    from ..sources.article_cache import Deferred
 
     Listed = TypeVar("Listed", Article, Article | Deferred)
 

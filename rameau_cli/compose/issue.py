@@ -11,19 +11,19 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from ..content.blocks import Blocks, Inline, map_inline_links, map_links
+from ..content.language import typography
+from ..content.texts import Texts
 from ..errors import ConfigError, ContentError, Problem
 from ..images.assets import Assets, Picture, is_remote
 from ..project.config import Config, Newsletter, Segment
 from ..project.editions import Edition
 from ..project.reading import one_line, shorten
-from ..render.blocks import Blocks, Inline, map_inline_links, map_links
 from ..sources.article import Article
 from .content import body_blocks, summary_inline
 from .grouping import Selection
-from .language import typography
 from .links import tag_url
 from .profiles import Profile, profile_for
-from .texts import Texts
 from .wording import Wording, segment_wording
 
 SUBJECT_MAX = 150

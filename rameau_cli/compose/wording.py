@@ -18,10 +18,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..content.language import primary, typography
 from ..locales import BUILT_IN, MESSAGES, PLURALS
-from .language import primary, typography
+
+if TYPE_CHECKING:
+    from ..project.config import Config, Segment
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "rameau"
@@ -78,7 +81,7 @@ def number(count: int, language: str) -> str:
         return str(count)
     from babel.numbers import format_decimal
 
-    from .language import babel_locale
+    from ..content.language import babel_locale
 
     return str(format_decimal(count, locale=babel_locale(language)))
 
@@ -106,7 +109,7 @@ def wording_for(language: str, overrides: Overrides = Overrides()) -> Wording:
     return _wording(language, overrides)
 
 
-def segment_wording(config: Any, segment: Any) -> Wording:
+def segment_wording(config: Config, segment: Segment) -> Wording:
     """A segment's words: its language's catalogs, the project's catalog and `wording:` (for a
     segment in the newsletter's language), then the segment's own `wording:`."""
     language = config.language_of(segment)
@@ -195,6 +198,6 @@ def compile_po(data: bytes, where: str) -> gettext.GNUTranslations:
 
 
 def _category(language: str, count: int) -> str:
-    from .language import babel_locale
+    from ..content.language import babel_locale
 
     return str(babel_locale(language).plural_form(count))

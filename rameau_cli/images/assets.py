@@ -309,7 +309,7 @@ class _Store:
             self.index_file.save(self.index)
 
     def _save_files(self) -> None:
-        from ..output.fs import write_atomic
+        from ..files import write_atomic
 
         assert self.folder is not None
         sources = {path: entry for path, entry in self.index["sources"].items() if os.path.exists(path)}

@@ -34,7 +34,7 @@ LEAVES: dict[Any, str] = {str: "text", int: "whole number", float: "number", boo
 
 def contents() -> dict[Any, str]:
     """The content types: read and rendered by rameau, written by its filters only."""
-    from ..render.blocks import Blocks, Inline
+    from ..content.blocks import Blocks, Inline
 
     return {Blocks: "content blocks (for `blocks_html`, `blocks_text`)",
             Inline: "inline content (for `inline_html`, `inline_text`)"}
@@ -43,12 +43,12 @@ def contents() -> dict[Any, str]:
 def documented() -> dict[type, str]:
     """The classes the manual lists member by member, and the name it gives each: the one the
     theme's templates give it."""
+    from ..builds import Build, EditionBuild
     from ..compose.issue import Issue, IssueArticle
     from ..compose.profiles import Profile
     from ..compose.wording import Wording
     from ..images.assets import Picture
     from ..output.archive import ArchiveEntry, Elsewhere, YearPage
-    from ..pipeline import Build, EditionBuild
     from ..preview.pages import Snapshot
     from ..project.calendar import Window
     from ..project.config import Rule, Segment, Tracking

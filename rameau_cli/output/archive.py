@@ -10,7 +10,7 @@
 All come from the theme's templates (`archive/index.html`, `archive/year.html`,
 `archive/feed.xml`) and from the history, so a CI job that starts from a fresh checkout still
 lists every past edition. A year's page is made from its history file: while that file does
-not change, the page is taken from the cache (cache/archive.py), and the build writes only the
+not change, the page is taken from the cache (output/archive_cache.py), and the build writes only the
 pages whose bytes change (output/write.py).
 
 The archive is made once per language, from the segments of that language and in its words
@@ -27,15 +27,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache.archive import ArchiveCache
 from ..cache.base import NO_CACHE, CacheFolder
-from ..compose.language import long_date
 from ..compose.wording import Wording
+from ..content.language import long_date
 from ..errors import ContentError, Problem
 from ..project.config import Config, Segment
 from ..project.history import History, SentEdition
 from ..project.history_files import parse_year, year_bytes, year_of, year_path
 from ..render.templates import render_template
+from .archive_cache import ArchiveCache
 
 ARCHIVE_DIR = "archive"
 FEED_SIZE = 50  # issues in the feed
@@ -101,7 +101,7 @@ def _up(folder: str) -> str:
 
 
 def _language_name(language: str) -> str:
-    from ..compose.language import babel_locale
+    from ..content.language import babel_locale
 
     name = babel_locale(language).get_display_name(babel_locale(language)) or language
     return name[:1].upper() + name[1:]

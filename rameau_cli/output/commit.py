@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import files as fs
 from ..errors import OutputError, Problem
-from . import fs
 
 JOURNAL = ".rameau-journal.json"
 SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}

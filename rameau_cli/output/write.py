@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import files as fs
+from ..builds import EditionBuild
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import OutputError, Problem, Warnings
 from ..images.assets import ASSETS_DIR, shown_in
@@ -28,7 +30,6 @@ from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import HISTORY_DIR, complete, history_changes
 from ..render.emails import Email
-from . import fs
 from .archive import ARCHIVE_DIR, archive_files
 from .commit import Commit, recover
 from .manifest import MANIFEST, email_files, files_entry, make_manifest, manifest_bytes, segment_entry
@@ -69,10 +70,10 @@ def settle(config: Config, out_dir: Path) -> None:
             pass
 
 
-def write_build(config: Config, editions: tuple[Any, ...], out_dir: Path, history: History | None,
+def write_build(config: Config, editions: tuple[EditionBuild, ...], out_dir: Path, history: History | None,
                 warnings: Warnings, assets: dict[str, bytes] | None = None,
                 cache: CacheFolder = NO_CACHE) -> tuple[Written, ...]:
-    """Write `editions` (pipeline.EditionBuild) into `out_dir`, with the images from disk they
+    """Write `editions` into `out_dir`, with the images from disk they
     show (`assets`, by name), recording them in `history` (None: no history, no archive). Call
     inside `output_folder`."""
     commit = Commit(out_dir)
@@ -179,7 +180,7 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def _stage_edition(commit: Commit, out_dir: Path, built: Any, warnings: Warnings, order: list[str],
+def _stage_edition(commit: Commit, out_dir: Path, built: EditionBuild, warnings: Warnings, order: list[str],
                    assets: dict[str, bytes]) -> Written:
     edition, emails = built.edition, built.emails
     new_ids = {email.issue.segment.id for email in emails}

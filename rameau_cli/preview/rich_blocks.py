@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from ..render.blocks import Block, Blocks, Code, Heading, Image, ListBlock, Notes, Paragraph, Quote, Rule, Table, Video
+from ..content.blocks import Block, Blocks, Code, Heading, Image, ListBlock, Notes, Paragraph, Quote, Rule, Table, Video
 from ..render.text import LinkList, TextLook, inline_text, row_pairs
 
 # rich folds lines at any whitespace, no-break spaces included, which would start a French line

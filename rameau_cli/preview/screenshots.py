@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 from ..errors import Problem, UsageError
+from ..files import safe_join
 from ..images.assets import PREVIEW_URL, content_type
-from ..output.fs import safe_join
 from ..pipeline import Build
 
 WIDTHS = {"desktop": 800, "phone": 375}

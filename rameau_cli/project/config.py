@@ -276,7 +276,7 @@ def find_root(start: Path) -> Path:
 
 def load_config(root: Path) -> Config:
     """Read and validate `root/rameau.yaml`; raise ConfigError listing every problem."""
-    from ..cache.parsed_yaml import load_yaml_cached
+    from .yaml_cache import load_yaml_cached
 
     path = root / CONFIG_FILE
     if not path.is_file():

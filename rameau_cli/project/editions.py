@@ -187,7 +187,7 @@ def _read(path: Path, schema: Mapping, tz: ZoneInfo, warnings: Warnings,
           cache: CacheFolder) -> tuple[dict[str, Any], str, Walk]:
     """An edition file's front matter, checked against `schema` (its warnings passed on), and its
     body; ContentError when the front matter cannot be used at all."""
-    from ..cache.parsed_yaml import load_yaml_cached
+    from .yaml_cache import load_yaml_cached
 
     where = str(path)
     front, body, _ = split_front_matter(read_text(path), where)

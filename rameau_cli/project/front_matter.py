@@ -1,4 +1,5 @@
-"""Front matter as people write it, read without the YAML parser: `key: value` lines.
+"""An article's front matter: its schema (FRONT_MATTER, at the end), and front matter as people
+write it read without the YAML parser: `key: value` lines.
 
 On a cold build of a large folder, parsing front matter with PyYAML is half the time (its C
 parser is quick, but every event, node and value goes through Python). Most front matter is
@@ -16,6 +17,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Any
+
+from .schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text
 
 _LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 # What the YAML reader treats otherwise than as text on a line (line breaks, tabs, characters it
@@ -140,3 +143,29 @@ def _construct(tag: str, text: str) -> Any:
         return constructor.yaml_constructors[tag](constructor, ScalarNode(tag, text))
     except Exception:  # such as a date that does not exist: PyYAML says so, in its words
         return _NOT_FOUND
+
+
+# What an article's front matter may say (read in sources/article.py).
+LINE = Text(fold=True)
+
+FRONT_MATTER = Mapping(
+    Key("title", LINE, "The article's title.", required=True),
+    Key("date", Moment(), "Its date, such as 2026-11-24 or 2026-11-24T09:30:00+01:00.", required=True),
+    Key("summary", LINE, "Shown in the email; without it, the start of the body is used."),
+    Key("audiences", Names(), "Which segments take it, such as [association, entreprise]."),
+    Key("tags", Names(), "Its tags, which segments may also select on."),
+    Key("author", LINE, "Who wrote it."),
+    Key("image", Text(fold=True, name="file or URL"),
+        "An image for its card: a file next to the article (photo.jpg, images/photo.jpg) or an https address."),
+    Key("image_alt", LINE, "What the image shows, for readers who cannot see it."),
+    Key("url", URL, "Its canonical link (default: <base_url>/articles/<slug>/)."),
+    Key("featured", Boolean(), "Put it first, after pinned articles.", default=False),
+    Key("priority", Integer(), "Higher comes first among equals.", default=0),
+    Key("publish_at", Moment(), "An embargo: held back from editions sent before this moment."),
+    Key("body", Choice("summary", "full"), "`full`: the whole article in every email, not only its summary."),
+    Key("slug", LINE, "Its id (default: the file's name)."),
+    Key("lang", LANGUAGE, "Its language, when not the newsletter's: only segments in that language take it."),
+    Key("translation_of", LINE, "The id of the article it translates: pinned with it, listed with it."),
+    unknown="warning",
+    what="front matter key",
+)

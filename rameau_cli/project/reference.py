@@ -51,10 +51,10 @@ def reference_table(kind: Mapping) -> str:
 
 def tables() -> dict[str, str]:
     """Each table, by the name of its markers in the manual's pages."""
-    from ..sources.article import FRONT_MATTER
     from .checks import rules_table
     from .config import CONFIG
     from .editions import EDITION
+    from .front_matter import FRONT_MATTER
     from .words import WORDING
 
     return {"rameau.yaml": reference_table(CONFIG), "front matter": reference_table(FRONT_MATTER),

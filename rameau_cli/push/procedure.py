@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..built import BuiltEmail, built_emails, stale
 from ..errors import ConfigError, Problem, PushError, UsageError
@@ -34,6 +34,9 @@ from .buttondown import Buttondown
 from .client import Api, ApiError
 from .listmonk import Listmonk
 from .mailchimp import Mailchimp
+
+if TYPE_CHECKING:
+    from ..builds import BuildOptions
 
 TOOLS: dict[str, type[Tool]] = {"listmonk": Listmonk, "brevo": Brevo, "mailchimp": Mailchimp, "buttondown": Buttondown}
 
@@ -71,7 +74,7 @@ def tool_for(config: Config) -> Tool:
     return TOOLS[config.profile]()
 
 
-def push_edition(config: Config, options: Any, *, dry_run: bool = False, force: bool = False,
+def push_edition(config: Config, options: BuildOptions, *, dry_run: bool = False, force: bool = False,
                  environ: Mapping[str, str] = os.environ,
                  report: Callable[[Pushed], None] | None = None) -> list[Pushed]:
     """Push the built emails the options name (with no edition named, each segment's latest
@@ -84,7 +87,7 @@ def push_edition(config: Config, options: Any, *, dry_run: bool = False, force: 
         return _push(config, options, tool, False, force, environ, report)
 
 
-def _push(config: Config, options: Any, tool: Tool, dry_run: bool, force: bool, environ: Mapping[str, str],
+def _push(config: Config, options: BuildOptions, tool: Tool, dry_run: bool, force: bool, environ: Mapping[str, str],
           report: Callable[[Pushed], None] | None) -> list[Pushed]:
     built = built_emails(config, options, config.output_dir)
     if not built:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from .blocks import (
+from ..content.blocks import (
     Block,
     Blocks,
     Code,

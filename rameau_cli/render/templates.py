@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
     ChoiceLoader,
@@ -23,6 +23,9 @@ from ..errors import Problem, RenderError
 from ..project.reading import CONTROLS
 from .body_html import Look, blocks_html, inline_html
 from .text import TextLook, blocks_text, inline_text, upper_first, wrap
+
+if TYPE_CHECKING:
+    from ..compose.issue import Issue
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # The default theme: inside an installed package (the wheel puts the repository's top-level
@@ -91,7 +94,7 @@ def template_environment(project_templates: Path | None, kind: str = "mjml") -> 
 @lru_cache(maxsize=16)
 def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[str, int], ...]) -> Environment:
     from ..cache.base import CACHE_DIR
-    from ..cache.jinja import TemplateCache
+    from .template_cache import TemplateCache
 
     assert kind in KINDS, kind
     bytecode_cache = TemplateCache(project_templates.parent / CACHE_DIR / "jinja") if project_templates else None
@@ -118,12 +121,12 @@ def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[s
     return env
 
 
-def look(issue: Any) -> Look:
+def look(issue: Issue) -> Look:
     words = issue.words
     return Look(issue.segment.accent, words.table, words.video, words.notes)
 
 
-def text_look(issue: Any) -> TextLook:
+def text_look(issue: Issue) -> TextLook:
     words = issue.words
     return TextLook(words.image, words.video, words.notes, words.colon)
 

@@ -12,9 +12,24 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from ..compose.language import typography
+from ..content.blocks import (
+    Block,
+    Blocks,
+    Code,
+    Heading,
+    Image,
+    Inline,
+    ListBlock,
+    Notes,
+    Paragraph,
+    Quote,
+    Rule,
+    Span,
+    Table,
+    Video,
+)
+from ..content.language import typography
 from ..project.reading import one_line
-from .blocks import Block, Blocks, Code, Heading, Image, Inline, ListBlock, Notes, Paragraph, Quote, Rule, Span, Table, Video
 
 TEXT_WIDTH = 78
 CODE_INDENT = "    "

@@ -1,5 +1,5 @@
-"""The `Article` every source produces, the schema of an article's front matter, and reading
-one article from a Markdown file."""
+"""The `Article` every source produces, and reading one article from a Markdown file (the schema
+of its front matter: project/front_matter.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, Problem, Warnings
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
-from ..project.schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text, Walk, validate
+from ..project.schema import Walk, validate
 
 
 @dataclass(frozen=True, slots=True)  # slots: a large folder holds 100,000 of them
@@ -84,31 +84,6 @@ Values that articles often share are kept once."""
 field_values = attrgetter(*FIELDS)  # an article's fields as a tuple, in FIELDS order
 
 
-LINE = Text(fold=True)
-
-FRONT_MATTER = Mapping(
-    Key("title", LINE, "The article's title.", required=True),
-    Key("date", Moment(), "Its date, such as 2026-11-24 or 2026-11-24T09:30:00+01:00.", required=True),
-    Key("summary", LINE, "Shown in the email; without it, the start of the body is used."),
-    Key("audiences", Names(), "Which segments take it, such as [association, entreprise]."),
-    Key("tags", Names(), "Its tags, which segments may also select on."),
-    Key("author", LINE, "Who wrote it."),
-    Key("image", Text(fold=True, name="file or URL"),
-        "An image for its card: a file next to the article (photo.jpg, images/photo.jpg) or an https address."),
-    Key("image_alt", LINE, "What the image shows, for readers who cannot see it."),
-    Key("url", URL, "Its canonical link (default: <base_url>/articles/<slug>/)."),
-    Key("featured", Boolean(), "Put it first, after pinned articles.", default=False),
-    Key("priority", Integer(), "Higher comes first among equals.", default=0),
-    Key("publish_at", Moment(), "An embargo: held back from editions sent before this moment."),
-    Key("body", Choice("summary", "full"), "`full`: the whole article in every email, not only its summary."),
-    Key("slug", LINE, "Its id (default: the file's name)."),
-    Key("lang", LANGUAGE, "Its language, when not the newsletter's: only segments in that language take it."),
-    Key("translation_of", LINE, "The id of the article it translates: pinned with it, listed with it."),
-    unknown="warning",
-    what="front matter key",
-)
-
-
 def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: Warnings,
                           size: int | None = None) -> Article:
     """Read one article file (`size`: when it is known to be a regular file of that size); raise
@@ -121,7 +96,7 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
     if front is None:
         raise ContentError(Problem(f"{where}:1", "no front matter; start the file with `---`, then `title:` and "
                                                  "`date:` lines, then `---`"))
-    from ..project.front_matter import quick_front_matter  # only when a file is read: warm builds read none
+    from ..project.front_matter import FRONT_MATTER, quick_front_matter  # only when a file is read: warm builds read none
 
     raw = quick_front_matter(front)
     if raw is None:

@@ -16,12 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..cache.base import NO_CACHE, CacheFolder
-from ..cache.feeds import FeedCache
+from ..content.markup import absolute_url, plain_text
 from ..errors import ContentError, Problem, Warnings, size
 from ..project.config import Config, Source
 from ..project.reading import one_line, shorten, slugify
-from ..render.markup import absolute_url, plain_text
 from .article import Article
+from .feed_cache import FeedCache
 from .fetch import FetchPolicy, fetch_url
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..cache.articles import ArticleCache, Deferred
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
 from ..project.reading import read_text, split_front_matter
 from .article import FIELDS, Article, field_values, read_markdown_article, restore
+from .article_cache import ArticleCache, Deferred
 from .halves import Beside, map_in_halves
 
 

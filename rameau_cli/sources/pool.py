@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..cache.articles import Deferred
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
 from .article import Article
+from .article_cache import Deferred
 from .fetch import FetchPolicy
 from .markdown import read_markdown_source
 

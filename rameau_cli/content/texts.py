@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..cache.texts import TextCache
 from .language import calendar_day, long_date, short_date
+from .text_cache import TextCache
 
 
 class Texts:
@@ -13,7 +13,7 @@ class Texts:
         self.cache = cache
 
     def markdown(self, text: str) -> str:
-        from ..render.markup import markdown_to_html
+        from .markup import markdown_to_html
 
         if self.cache is None:
             return markdown_to_html(text)
@@ -23,7 +23,7 @@ class Texts:
         return self.cache.get("markdown", key, lambda: markdown_to_html(text))
 
     def inline_markdown(self, text: str) -> str:
-        from ..render.markup import inline_markdown_to_html
+        from .markup import inline_markdown_to_html
 
         if self.cache is None:
             return inline_markdown_to_html(text)

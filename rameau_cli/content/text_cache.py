@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .base import CacheFolder
+from ..cache.base import CacheFolder
 
 SECTIONS = ("markdown", "dates")
 

@@ -11,8 +11,8 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from ..project.reading import load_yaml_text
-from .base import CacheFolder
+from ..cache.base import CacheFolder
+from .reading import load_yaml_text
 
 
 class _NotJson(Exception):

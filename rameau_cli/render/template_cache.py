@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import FileSystemBytecodeCache
 from jinja2.bccache import Bucket
 
-from ..output.fs import write_atomic
+from ..files import write_atomic
 
 _held: list[tuple[TemplateCache, Bucket]] | None = None
 

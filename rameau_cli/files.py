@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ..errors import OutputError, Problem
+from .errors import OutputError, Problem
 
 # Called with the name of each fault point before the change it names; a test sets it to a
 # function that raises (OSError, KeyboardInterrupt) or kills the process at the point it wants.

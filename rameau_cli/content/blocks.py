@@ -1,7 +1,7 @@
 """Content as blocks: what an article's body, a summary or the édito says, once, for every
 renderer (the email's HTML, its text part, the terminal preview): paragraphs, headings, lists,
 quotes, code, tables, images, videos and notes, with their inline text, emphasis, code and
-links. They are read from sanitized HTML by render/read_html.py.
+links. They are read from sanitized HTML by content/read_html.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading sanitized HTML (from Markdown or a feed, see render/markup.py) into blocks.
+"""Reading sanitized HTML (from Markdown or a feed, see content/markup.py) into blocks.
 
 Links and images are made absolute against the article's address; a heading is shifted so
 that an article's `#` never outranks the email's own headings; a YouTube or Vimeo link alone on

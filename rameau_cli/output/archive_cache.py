@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .base import CacheFolder
+from ..cache.base import CacheFolder
 
 
 class ArchiveCache:

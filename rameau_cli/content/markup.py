@@ -4,7 +4,7 @@ Markdown is read by markdown-it-py with tables, strikethrough, footnotes, bare l
 links (linkify-it-py) and `{width=300}` on images (mdit-py-plugins). Raw HTML in Markdown is
 allowed, as authors use it, and sanitized with everything else: nothing that runs, loads or
 submits survives `clean_html` (nh3, Ammonia). The sanitized HTML is then read into blocks
-(render/blocks.py), which every renderer uses.
+(content/blocks.py), which every renderer uses.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ..output.fs import write_atomic
-from .base import CacheFolder
+from ..cache.base import CacheFolder
+from ..files import write_atomic
 
 
 @dataclass(frozen=True)

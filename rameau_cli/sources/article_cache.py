@@ -29,10 +29,10 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..cache.base import CacheFolder, DamagedCache
 from ..errors import Problem
-from ..sources.article import FIELDS as _FIELDS
-from ..sources.article import Article, restore
-from .base import CacheFolder, DamagedCache
+from .article import FIELDS as _FIELDS
+from .article import Article, restore
 
 _AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
