@@ -131,6 +131,15 @@ def swap_back(target: Path, backup: Path, staged: Path) -> None:
         os.rename(target, staged)
 
 
+def notice(message: str) -> None:
+    """A line for the person waiting, said at once: a WARNING of the `rameau_cli` logger, which
+    Python prints bare on stderr unless the application set up logging its own way (the
+    last-resort handler: https://docs.python.org/3/howto/logging.html#what-happens-if-no-configuration-is-provided)."""
+    import logging
+
+    logging.getLogger("rameau_cli").warning(message)
+
+
 LOCK_FILE = ".rameau.lock"
 LOCK_WAIT = 120.0
 
@@ -142,15 +151,21 @@ def output_lock(out_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
 
     with open(out_dir / LOCK_FILE, "a+b") as handle:
         deadline = time.monotonic() + wait
+        waited = False
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not waited:
+                    waited = True
+                    notice(f"waiting: another rameau command is writing in {out_dir}; this one goes on when it is done")
                 if time.monotonic() > deadline:
                     raise OutputError(Problem(str(out_dir), f"another rameau build has been writing here for over {wait:g} s; "
                                                             "wait for it to end, or use another --out")) from None
                 time.sleep(0.1)
+        if waited:
+            notice(f"going on: {out_dir} is free")
         try:
             yield
         finally:

@@ -2,7 +2,8 @@
 fresh folder, as real processes: each `$ command` must succeed and print the lines shown under
 it, in order. A code block titled with a file's path (```markdown title="articles/x.md"```)
 is written there first; one titled `rameau.yaml` replaces those keys of the project's
-rameau.yaml. The emailing tool a page pushes to is a stand-in on 127.0.0.1."""
+rameau.yaml. A command ending in `# exit code N` must exit with N. The emailing tool a page
+pushes to is a stand-in on 127.0.0.1."""
 
 import os
 import re
@@ -73,7 +74,8 @@ def test_console_examples_run_as_written(page, tmp_path):
                 done = subprocess.run(["bash", "-c", what], cwd=cwd, env=env, capture_output=True, text=True,
                                       timeout=180)
                 output = done.stdout + done.stderr
-                assert done.returncode == 0, f"{page.name}: $ {what}\n{output}"
+                expected = re.search(r"# exit code (\d+)$", what)
+                assert done.returncode == int(expected.group(1) if expected else 0), f"{page.name}: $ {what}\n{output}"
                 position = 0
                 for line in detail:  # type: ignore[union-attr]
                     found = output.find(line, position)

@@ -48,7 +48,8 @@ def run_check(config: Config, options: BuildOptions, out: Path | None = None, fo
         from ..cache.base import CacheFolder
         from .links import check_links
 
-        findings += check_links(emails, CacheFolder(config.cache_dir), progress)
+        findings += check_links(emails, CacheFolder(config.cache_dir), progress, public_url=config.public_url,
+                                out_dir=out or config.output_dir, offline=options.offline)
     return Report(where, tuple(emails), tuple(with_levels(findings, config.checks)))
 
 

@@ -95,7 +95,8 @@ SHARED: dict[str, tuple[Any, Any]] = {
                                                               "(2026-11-30, or today in the newsletter's time zone).")),
     "source": (List[str], typer.Option([], "--source", help="A Markdown folder or .md file, a feed file or a feed URL, "
                                                             "replacing the configured sources (repeatable).")),
-    "offline": (bool, typer.Option(False, "--offline", help="Read feeds from the cache of the last online build.")),
+    "offline": (bool, typer.Option(False, "--offline", help="No network: feeds from the cache of the last online "
+                                                            "build (check --links: no link asked).")),
     "project": (Optional[Path], typer.Option(None, "--project", "-C", show_default=False,
                                              help="The project's folder (default: the current folder, or the nearest "
                                                   "one above it that holds rameau.yaml); also before the command.")),

@@ -25,10 +25,10 @@ def usage_line(error: Any) -> str:
         word = match.group(1)
         return f"{word}: no such command; {_suggestion(word, _commands(context)) or f'see {path} --help'}"
     if match := re.match(r"Option '(.*?)' requires an argument", message):
-        return f"{match.group(1)}: needs a value, as in `{match.group(1)} VALUE`; {help_hint}"
+        return f"{match.group(1)}: needs a value, as in `{match.group(1)} VALUE`"
     if match := re.match(r"Option '(.*?)' does not take a value", message):
         return f"{match.group(1)}: takes no value; write {match.group(1)} alone"
-    if match := re.match(r"Got unexpected extra arguments? \((.*)\)", message):
+    if match := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message):
         return f"{match.group(1)}: unexpected argument; {help_hint}"
     if match := re.match(r"Missing (?:option|argument|parameter) '?(.*?)'?\.?$", message):
         return f"{match.group(1)}: required; {help_hint}"

@@ -1,0 +1,37 @@
+"""`rameau check --links`, for the addresses under `output.public_url`: what the output folder
+will publish there is looked up in the folder itself, not asked of a server. Before the first
+publication nothing answers there yet (a web version, an image from disk, the archive), and a
+check run before publishing must not bury the one real broken link under them; a file missing
+from the folder is broken for good."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..errors import OutputError
+
+
+def under(url: str, public_url: str) -> bool:
+    """Whether `url` is an address of the published output folder."""
+    base = public_url.rstrip("/")
+    return bool(base) and (url == base or url.startswith(base + "/"))
+
+
+def published_problem(url: str, public_url: str, out_dir: Path) -> str:
+    """"" when the file `url` names is in `out_dir` (a folder's address: its index.html), else why not."""
+    from ..files import safe_join
+
+    path = unquote(urlsplit(url).path)
+    base = unquote(urlsplit(public_url.rstrip("/")).path)
+    relative = path[len(base):].lstrip("/") if path.startswith(base) else path.lstrip("/")
+    if not relative or relative.endswith("/"):
+        relative += "index.html"
+    try:
+        found = safe_join(out_dir, *relative.split("/"))
+    except OutputError:
+        return f"leads outside the output folder {out_dir}"
+    if found.is_file():
+        return ""
+    return f"not in the output folder ({out_dir / relative}), which is published at {public_url}; " \
+           f"build it (rameau build-issue) or fix the link"
