@@ -296,8 +296,7 @@ def published(starter, tmp_path):
     silent.setblocking(False)
     public = f"http://127.0.0.1:{silent.getsockname()[1]}/letters"
     for path in [starter / "rameau.yaml", *(starter / "articles").glob("*.md"), *(starter / "issues").glob("*.md")]:
-        path.write_text(path.read_text(encoding="utf-8").replace("https://www.hedgerow-network.org", site.url),
-                        encoding="utf-8")
+        edit(path, "https://www.hedgerow-network.org", site.url)
     edit(starter / "rameau.yaml", "output:\n  dir: dist\n", f"output:\n  dir: dist\n  public_url: {public}\n")
     Image.new("RGB", (400, 300), (40, 120, 90)).save(starter / "articles" / "garden.jpg", "JPEG")
     article = next(p for p in sorted((starter / "articles").glob("*.md")) if "\nimage:" not in p.read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from helpers import REPO
+from helpers import REPO, checked
 
 VARIABLES = (REPO / "docs" / "reference" / "template-variables.md").read_text(encoding="utf-8")
 
@@ -30,10 +30,10 @@ def test_a_page_behind_the_code_is_found(parts, tmp_path):
 
     shutil.copytree(REPO / "docs", tmp_path / "docs")
     page = tmp_path / "docs" / "reference" / "commands.md"
-    page.write_text(page.read_text(encoding="utf-8").replace("| `--strict` | flag |", "| `--strikt` | flag |", 1),
+    page.write_text(checked(page.read_text(encoding="utf-8")).replace("| `--strict` | flag |", "| `--strikt` | flag |", 1),
                     encoding="utf-8")
     variables = tmp_path / "docs" / "reference" / "template-variables.md"
-    variables.write_text(variables.read_text(encoding="utf-8").replace("| `issue.subject` |", "| `issue.subjekt` |"),
+    variables.write_text(checked(variables.read_text(encoding="utf-8")).replace("| `issue.subject` |", "| `issue.subjekt` |"),
                          encoding="utf-8")
     assert stale(tmp_path, parts) == ["docs/reference/commands.md: not what the code says",
                                       "docs/reference/template-variables.md: not what the code says"]
@@ -50,7 +50,8 @@ def test_every_command_and_option_is_in_the_command_reference(run, tmp_path):
     for command in commands:
         assert f"### rameau {command}" in page
         helptext = run(*command.split(), "--help", cwd=tmp_path).stdout
-        options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", helptext.split("Options:")[-1])) - {"--help"}
+        declared = re.findall(r"^  (?:-\w, )?(--[a-z][a-z-]+)(?: / (--[a-z][a-z-]+))?", helptext.split("Options:")[-1], re.M)
+        options = {name for pair in declared for name in pair if name} - {"--help"}
         section = page.split(f"### rameau {command}", 1)[1].split("\n### ", 1)[0]
         assert options and all(f"`{option}`" in section for option in options), (command, options)
 

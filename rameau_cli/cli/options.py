@@ -112,9 +112,12 @@ def project_folder(given: Optional[Path], quiet: bool = False) -> Path:
     said on stderr when it is not the folder started from."""
     from ..project.config import find_root
 
-    start = (given or BEFORE_COMMAND["project"] or Path(".")).absolute()
+    chosen = given or BEFORE_COMMAND["project"] or Path(".")
+    start = chosen.absolute()
     root = find_root(start)
-    if root != start and not quiet:
+    if root == start:
+        return chosen  # as given: messages name the project's files as the user named its folder
+    if not quiet:
         import sys
 
         print(f"using the project in {root}", file=sys.stderr)
