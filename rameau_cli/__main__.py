@@ -1,3 +1,5 @@
+"""`python -m rameau_cli`: the command line (cli/launcher.py)."""
+
 from .cli.launcher import main
 
 main()

@@ -1,6 +1,6 @@
 """What a build is asked for and what it makes, in memory: `BuildOptions`, `EditionBuild`,
-`Build`. They sit below the stages that take them (output, check, push, the previews, the
-command line), so that each takes them typed; pipeline.py makes them.
+`Build`. They sit below the stages that take them (output, check, send, push, the previews,
+the command line), so that each takes them typed; pipeline.py makes them.
 """
 
 from __future__ import annotations
@@ -33,6 +33,12 @@ class BuildOptions:
     resend: bool = False  # let articles already sent in a segment go out again
     history: bool = True  # read and record the project's history (see uses_history)
     assets_url: str = ""  # where the images from disk are shown from ("": <output.public_url>/assets)
+
+    @property
+    def named(self) -> bool:
+        """Whether an edition or a window is asked for (else: the newest edition file, or each
+        segment's current period, which never goes back before the history's latest)."""
+        return bool(self.edition or self.week or self.since or self.until or self.date)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,12 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
+@dataclass(frozen=True)
+class KeyTypo(Problem):
+    """A key surely misspelt (`publish-at`, `audiances`): it stops the build (exit 2) rather than
+    leave the file out or ignore the key."""
+
+
 class RameauError(Exception):
     exit_code = ExitCode.BUILD_FAILED
 

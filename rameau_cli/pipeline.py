@@ -22,12 +22,23 @@ from .cache.base import NO_CACHE, CacheFolder
 from .compose.content import edito_blocks, images_without_alt
 from .compose.grouping import Reason, due_in, group
 from .compose.issue import Issue, make_issue
+from .compose.timeline import late_articles, refuse_going_back
 from .content.blocks import Blocks
 from .content.text_cache import TextCache
 from .content.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
-from .images.assets import ASSETS_DIR, Assets, shown_in
-from .project.calendar import Window, cadence_window, check_day, day_window, parse_week, period_id, range_id, week_id
+from .images.assets import Assets, shown_in
+from .project.calendar import (
+    Window,
+    cadence_window,
+    check_day,
+    day_window,
+    parse_week,
+    period_days,
+    period_id,
+    range_id,
+    week_id,
+)
 from .project.config import Config, Segment, load_config
 from .project.editions import (
     Edition,
@@ -83,8 +94,9 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
         warnings.warn(note.where, note.message)
     texts = Texts(TextCache(cache))
     assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings)
+    window_of = _windows(config, warnings, cache)
     editions = tuple(_build_edition(config, edition, members, pool, due[edition.window], history, options.resend,
-                                    warnings, texts, assets, render) for edition, members in plan)
+                                    warnings, texts, assets, render, window_of) for edition, members in plan)
     assert texts.cache is not None
     texts.cache.save()
     assets.save()
@@ -116,13 +128,25 @@ due in each edition's window."""
 
 
 def assets_url(config: Config) -> str | None:
-    """Where the output folder's assets/ is published: under output.public_url (None: unknown)."""
-    return f"{config.public_url}/{ASSETS_DIR}" if config.public_url else None
+    """Where the output folder's public/assets/ is published: under output.public_url (None: unknown)."""
+    return config.addresses().assets_url
+
+
+def _windows(config: Config, warnings: Warnings, cache: CacheFolder) -> Callable[[str], Window | None]:
+    """An edition id's window: its edition file's, else the period it names (None: neither)."""
+    def window_of(edition_id: str) -> Window | None:
+        file = edition_file_for(config.root, edition_id)
+        if file is not None:
+            return read_edition_file(file, config.newsletter.tz, warnings, cache).window
+        days = period_days(edition_id)
+        return day_window(*days, config.newsletter.tz) if days else None
+
+    return window_of
 
 
 def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ...], pool: Pool,
                    due: tuple[Article, ...], history: History | None, resend: bool, warnings: Warnings, texts: Texts,
-                   assets: Assets, render: Render) -> EditionBuild:
+                   assets: Assets, render: Render, window_of: Callable[[str], Window | None]) -> EditionBuild:
     known = pool.ids
     for missing in sorted(set(edition.pinned) - known):
         from .project.schema import closest
@@ -133,7 +157,9 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
     date = edition.date.isoformat()
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
         else {}
-    selections = group(segments, due, edition, sent, config.newsletter.language)
+    late = late_articles(history, segments, edition, lambda window: pool.take(due_in(pool.found, window)), sent,
+                         window_of) if history is not None and not resend else {}
+    selections = group(segments, due, edition, sent, config.newsletter.language, late)
     editos: dict[str, tuple[Edition, Blocks]] = {}
 
     def in_language(language: str) -> tuple[Edition, Blocks]:
@@ -267,13 +293,14 @@ class Result:
 
 
 def write(config: Config, built: Build, out_dir: Path, history: History | None,
-          cache: CacheFolder | None = None) -> Result:
-    """Write what `build` made (call inside `output.write.output_folder`)."""
+          cache: CacheFolder | None = None, named: bool = True) -> Result:
+    """Write what `build` made (call inside `output.write.output_folder`); `named`: the build was
+    asked for an edition or a window (BuildOptions.named), else latest.json only moves forward."""
     from .output.write import write_build
 
     warnings = Warnings()
     warnings.extend(built.warnings)
-    written = write_build(config, built.editions, out_dir, history, warnings, built.assets, cache or NO_CACHE)
+    written = write_build(config, built.editions, out_dir, history, warnings, built.assets, cache or NO_CACHE, named)
     return Result(built, written, tuple(warnings))
 
 
@@ -290,6 +317,8 @@ def build_issue(config: Config, options: BuildOptions = BuildOptions(), *, now: 
     cache = CacheFolder(config.cache_dir, late.warn, deferred=True)  # kept only once the build is written
     with held(), output_folder(config, out_dir):
         built = build(config, options, now=now, cache=cache, progress=progress)
-        result = write(config, built, out_dir, built.history, cache)
+        if built.history is not None and not options.named:  # a preview may look back; a build never writes back
+            refuse_going_back(built.history, [(b.edition, tuple(s.segment for s in b.selections)) for b in built.editions])
+        result = write(config, built, out_dir, built.history, cache, options.named)
     cache.flush()
     return replace(result, warnings=result.warnings + tuple(late))

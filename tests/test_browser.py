@@ -109,6 +109,24 @@ def test_an_edited_title_appears_without_a_manual_reload(browser, preview, examp
     page.close()
 
 
+def test_a_rebuild_that_ends_before_the_page_listens_still_reloads_it(browser, preview, example):
+    """The page knows the build it shows: its events may connect after the rebuild is done."""
+    page = browser.new_page()
+    held = []
+    page.route("**/events", lambda route: held.append(route))  # the page's events wait until the rebuild is over
+    with page.expect_request("**/events"):
+        page.goto(f"{preview.url}segment/hebdo-association")
+    version = preview.state.snapshot.version
+    article = example / "articles" / "kit-accueil-benevoles.md"
+    article.write_text(checked(article.read_text(encoding="utf-8")).replace("Accueillir de nouveaux bénévoles",
+                                                                           "Bienvenue aux nouveaux bénévoles"), encoding="utf-8")
+    while preview.state.snapshot.version == version:
+        preview.state.wait_for_change(version, timeout=60)
+    held[0].continue_()
+    page.locator(".desktop iframe").content_frame.locator("text=Bienvenue aux nouveaux bénévoles").first.wait_for(timeout=60_000)
+    page.close()
+
+
 def test_a_build_error_shows_on_the_page_and_the_server_keeps_running(browser, preview, example):
     page = browser.new_page()
     page.goto(preview.url)

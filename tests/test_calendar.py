@@ -128,7 +128,7 @@ def test_the_archive_lists_every_edition_and_its_feed_parses(project, run):
     for week, monday in enumerate(MONDAYS[:4], start=1):
         add_article(project, f"asso-{week}", monday + dt.timedelta(days=1), "association, grand-public")
         assert build(run, project, MONDAYS[week]).code == 0
-    archive = project / "dist" / "archive"
+    archive = project / "dist" / "public" / "archive"
     index = (archive / "index.html").read_text(encoding="utf-8")
     assert 'href="hebdo-association/2026.html"' in index and 'href="hebdo-grand-public/2026.html"' in index
     assert "https://lettres.rameau-alliances.org/2026-W44/hebdo-association/web.html" in index  # the latest issue
@@ -143,7 +143,7 @@ def test_the_archive_lists_every_edition_and_its_feed_parses(project, run):
     assert 'href="https://lettres.rameau-alliances.org/2026-W44/hebdo-association/web.html"' in email
     message = (project / "dist" / "2026-W44" / "hebdo-association" / "message.eml").read_bytes()
     assert b"\r\nList-Archive: <https://lettres.rameau-alliances.org/archive/index.html>\r\n" in message
-    web = (project / "dist" / "2026-W44" / "hebdo-association" / "web.html").read_text(encoding="utf-8")
+    web = (project / "dist" / "public" / "2026-W44" / "hebdo-association" / "web.html").read_text(encoding="utf-8")
     assert "Bonjour à vous," in web and "{{" not in web
 
 

@@ -82,7 +82,7 @@ def test_subject_and_preheader_lengths(example, run):
     edition = example / "issues" / "2026-W48.md"
     edition.write_text(checked(edition.read_text(encoding="utf-8"))
                        .replace('subject: "Alliances : ce qui a bougé cette semaine"', "subject: " + '"' + "Très long objet " * 4 + '"')
-                       .replace('preheader: "Un baromètre', 'preheader: "Court"\nx_preheader: "Un baromètre'), encoding="utf-8")
+                       .replace('preheader: "Un baromètre', 'preheader: "Court"\n# was: "Un baromètre'), encoding="utf-8")
     result, report = findings(run, example, "--segment", "quotidienne")
     messages = [f["message"] for f in report["findings"]]
     assert result.code == 0  # warnings only
@@ -152,7 +152,7 @@ def long_subject_and_short_preheader(project: Path) -> None:
     edition.write_text(checked(edition.read_text(encoding="utf-8"))
                        .replace('subject: "Alliances : ce qui a bougé cette semaine"',
                                 'subject: "Alliances : ce qui a bougé cette semaine dans vos territoires"')
-                       .replace('preheader: "Un baromètre', 'preheader: "Court"\nx_preheader: "Un baromètre'), encoding="utf-8")
+                       .replace('preheader: "Un baromètre', 'preheader: "Court"\n# was: "Un baromètre'), encoding="utf-8")
 
 
 def test_in_a_pipe_each_finding_is_one_plain_line_with_its_rule(example, run):

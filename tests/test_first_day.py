@@ -335,7 +335,7 @@ def test_check_links_reports_none_of_the_projects_own_addresses(published, run):
 def test_a_file_missing_from_the_output_folder_is_an_error(published, run):
     starter, _, silent, public = published
     assert run("build-issue", "--quiet", cwd=starter).code == 0
-    asset = next((starter / "dist" / "assets").iterdir())
+    asset = next((starter / "dist" / "public" / "assets").iterdir())
     asset.unlink()
     findings = json.loads(run("check", "--links", "--json", cwd=starter).stdout)["findings"]
     missing = [f for f in findings if f["url"] == f"{public}/assets/{asset.name}"]
@@ -357,7 +357,7 @@ def test_an_own_address_never_finds_a_file_outside_the_output_folder(tmp_path, s
 def test_check_links_offline_asks_nothing_over_the_network(published, run):
     starter, site, silent, public = published
     assert run("build-issue", "--quiet", cwd=starter).code == 0
-    asset = next((starter / "dist" / "assets").iterdir())
+    asset = next((starter / "dist" / "public" / "assets").iterdir())
     asset.unlink()
     result = run("check", "--links", "--offline", "--json", cwd=starter)
     findings = json.loads(result.stdout)["findings"]

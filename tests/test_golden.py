@@ -14,9 +14,9 @@ GOLDEN = Path(__file__).parent / "golden" / "example-2026-W48"
 
 
 def written_files(built_example: Path) -> dict[str, bytes]:
-    """What build-issue wrote, but for web.html (index.html with merge tags filled: tested elsewhere)."""
-    return {name: data for name, data in tree(built_example / "dist" / "2026-W48").items()
-            if not name.endswith("web.html")}
+    """What build-issue wrote for the emailing tool (the web versions, index.html with merge tags
+    filled, are tested elsewhere)."""
+    return tree(built_example / "dist" / "2026-W48")
 
 
 def test_example_matches_golden_files(built_example, update_golden):
@@ -32,7 +32,8 @@ def test_example_matches_golden_files(built_example, update_golden):
 
 
 def test_the_manifest_describes_the_files_written_beside_it(built_example):
-    """Sizes and checksums in the manifest are those of the files on disk, web.html included."""
+    """Sizes and checksums in the manifest are those of the files on disk, the web version in the
+    public folder included."""
     edition = built_example / "dist" / "2026-W48"
     manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
     described = 0
@@ -42,4 +43,9 @@ def test_the_manifest_describes_the_files_written_beside_it(built_example):
             data = (edition / segment_id / name).read_bytes()
             assert meta == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             described += 1
+        web = entry["web"]
+        data = (built_example / "dist" / "public" / web["path"]).read_bytes()
+        assert web["path"] == f"2026-W48/{segment_id}/web.html" and entry["archive"] == "public"
+        assert (web["bytes"], web["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+        described += 1
     assert described == 16

@@ -171,7 +171,7 @@ def test_a_year_file_read_only_to_add_an_edition_keeps_its_unknown_keys(daily, r
 def test_the_archive_has_a_page_per_segment_and_year_and_a_feed_of_the_latest_50(daily, run):
     old_history(daily, days(dt.date(2024, 11, 1), 740))  # two years of a daily, to 2026-11-10
     assert build_day(run, daily, "2026-11-26").code == 0
-    archive = daily / "dist" / "archive"
+    archive = daily / "dist" / "public" / "archive"
     assert sorted(p.name for p in (archive / "quotidienne").iterdir()) == ["2024.html", "2025.html", "2026.html"]
     page = (archive / "quotidienne" / "2025.html").read_text(encoding="utf-8")
     assert page.count("<li>") == 365 and 'href="../../2025-12-30/quotidienne/web.html"' in page
@@ -189,7 +189,7 @@ def test_the_archive_has_a_page_per_segment_and_year_and_a_feed_of_the_latest_50
 def test_a_page_whose_content_is_the_same_is_not_written_again(daily, run):
     old_history(daily, days(dt.date(2025, 6, 1), 30))
     assert build_day(run, daily, "2026-11-25").code == 0
-    archive = daily / "dist" / "archive" / "quotidienne"
+    archive = daily / "dist" / "public" / "archive" / "quotidienne"
     for page in archive.iterdir():
         os.utime(page, (1_000_000_000, 1_000_000_000))
     assert build_day(run, daily, "2026-11-26").code == 0
@@ -218,7 +218,7 @@ def test_a_build_of_one_segment_keeps_the_others_in_the_archive(daily, run):
     index["segments"]["hebdo-association"] = [{**entry(dt.date(2026, 10, 5), 7), "edition": "2026-W40"}]
     (daily / "history.json").write_text(json.dumps(index))
     assert build_day(run, daily, "2026-11-26").code == 0
-    archive = daily / "dist" / "archive"
+    archive = daily / "dist" / "public" / "archive"
     assert (archive / "hebdo-association" / "2026.html").is_file()
     assert "2026-W40" in (archive / "feed.xml").read_text(encoding="utf-8")
     assert [e["edition"] for e in recorded(daily)["hebdo-association"]] == ["2026-W40"]

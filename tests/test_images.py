@@ -29,7 +29,7 @@ def shown(html: str) -> list[tuple[str, str, str]]:
 def test_photos_next_to_articles_are_published_email_ready(photos, run):
     result = run("build-issue", cwd=photos)
     assert result.code == 0, result.stderr
-    assets = photos / "dist" / "assets"
+    assets = photos / "dist" / "public" / "assets"
     files = {path.name: path.read_bytes() for path in assets.iterdir()}
     used = {name for email in (photos / "dist" / "2026-W48").glob("*/index.html")
             for name, _, _ in shown(email.read_text(encoding="utf-8"))}
@@ -147,7 +147,7 @@ def test_a_feed_never_reads_a_file(example, images, run):
     set_public_url(example)
     result = run("build-issue", "--week", "2026-W48", cwd=example)
     assert result.code == 0, result.stderr
-    assert not (example / "dist" / "assets").exists()
+    assert not (example / "dist" / "public" / "assets").exists()
     html = (example / "dist" / "2026-W48" / "quotidienne" / "index.html").read_text(encoding="utf-8")
     assert "Entrée" in html
     assert 'src="https://site.example.org/logo.png"' in html  # the entry's site, as a browser would read it
@@ -155,13 +155,13 @@ def test_a_feed_never_reads_a_file(example, images, run):
 
 def test_a_damaged_cache_is_made_again_with_the_same_bytes(photos, run):
     assert run("build-issue", cwd=photos).code == 0
-    first = tree(photos / "dist" / "assets")
+    first = tree(photos / "dist" / "public" / "assets")
     for cached in (photos / ".rameau-cache" / "images").iterdir():
         if cached.suffix in (".jpg", ".png"):
             cached.write_bytes(cached.read_bytes()[:100])
-    (photos / "dist" / "assets" / next(iter(first))).write_bytes(b"cut")
+    (photos / "dist" / "public" / "assets" / next(iter(first))).write_bytes(b"cut")
     assert run("build-issue", "--resend", cwd=photos).code == 0
-    assert tree(photos / "dist" / "assets") == first
+    assert tree(photos / "dist" / "public" / "assets") == first
 
 
 def test_check_weighs_the_images(photos, run):
@@ -235,3 +235,58 @@ def test_a_decompression_bomb_is_refused_not_decoded():
     assert len(bomb) < 200_000
     with pytest.raises(NotAnImage):
         process(bomb, 1104)
+
+
+def built_while_watching_images(project: Path) -> tuple[list[bool], dict[str, str], dict[str, bytes]]:
+    """Build the week with no cache, noting for each image made whether an email was being
+    rendered then. Returns (those notes, each segment's HTML, the images its emails show)."""
+    from rameau_cli.cache.base import NO_CACHE
+    from rameau_cli.images import process
+    from rameau_cli.pipeline import BuildOptions, build, load_project
+    from rameau_cli.render.emails import render_within
+
+    made: list[bool] = []
+    rendering: list[str] = []
+    real = process.process
+
+    def watched(*args, **kwargs):
+        made.append(bool(rendering))
+        return real(*args, **kwargs)
+
+    def render(issue, templates):
+        rendering.append(issue.segment.id)
+        try:
+            return render_within(issue, templates)
+        finally:
+            rendering.pop()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(process, "process", watched)
+        built = build(load_project(project), BuildOptions(week="2026-W48"), cache=NO_CACHE, render=render)
+    return made, {email.issue.segment.id: email.html for email in built.emails}, built.assets
+
+
+def test_images_are_made_before_rendering_and_the_templates_only_read_them(photos):
+    """The thumbnails of the cards, like the column's images, are made while the issue is
+    composed: rendering runs no image work (no Pillow, no cache written from a template)."""
+    made, html, assets = built_while_watching_images(photos)
+    assert made and not any(made), "an image was made while an email was rendered"
+    thumbnails = [(name, width) for page in html.values() for name, width, _ in shown(page) if width == "170"]
+    assert thumbnails, "the week's cards show thumbnails"
+    for name, _ in thumbnails:
+        assert Image.open(io.BytesIO(assets[name])).width <= 340  # a file made for the thumbnail, not the column's
+
+
+def test_a_project_template_at_another_width_reads_what_was_made(photos):
+    """A project's own template asking for a width the theme does not use gets the column's file
+    shown that wide: still no image made while rendering."""
+    from helpers import REPO
+
+    macros = (REPO / "templates" / "macros.mjml").read_text(encoding="utf-8")
+    (photos / "templates").mkdir(exist_ok=True)
+    (photos / "templates" / "macros.mjml").write_text(checked(macros).replace("article.image.at(width)",
+                                                                              "article.image.at(300)"), encoding="utf-8")
+    made, html, assets = built_while_watching_images(photos)
+    assert made and not any(made), "an image was made while an email was rendered"
+    widths = {width for page in html.values() for _, width, _ in shown(page)}
+    assert "300" in widths and "170" not in widths

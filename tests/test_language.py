@@ -55,7 +55,7 @@ def test_an_english_or_german_project_shows_no_french_anywhere(starter):
     words = {"en": ("Hello {{first_name|there}},", "Read more", "Unsubscribe", "November"),
              "de": ("Hallo {{first_name|zusammen}},", "Weiterlesen", "Abmelden", "30.\u00a0November\u00a02026")}[language]
     assert all(word in text for word in words), text[:400]
-    archive = (project / "dist" / "archive" / "index.html").read_text(encoding="utf-8")
+    archive = (project / "dist" / "public" / "archive" / "index.html").read_text(encoding="utf-8")
     assert {"en": "No.&#160;1 · Monday, 30\u00a0November", "de": "Nr.&#160;1 · Montag, 30.\u00a0November"}[language] in archive
 
 
@@ -144,7 +144,7 @@ def test_a_french_and_an_english_segment_from_one_pool(example, run):
     assert "2 stories" in preview and "Editorial" in preview
     articles = " ".join(run("articles", "2026-W48", cwd=example).stdout.split())
     assert "letter: in fr, not the segment's language" in articles
-    archive = example / "dist" / "archive"
+    archive = example / "dist" / "public" / "archive"
     french_index, english_index = (archive / "index.html").read_text("utf-8"), (archive / "en" / "index.html").read_text("utf-8")
     assert "La lettre" in french_index and "The Letter" not in french_index and '<html lang="fr">' in french_index
     assert "The Letter" in english_index and "La lettre" not in english_index and '<html lang="en">' in english_index
@@ -160,7 +160,7 @@ def test_a_french_and_an_english_segment_from_one_pool(example, run):
     config.write_text(checked(config.read_text("utf-8")).replace("  public_url: https://lettres.example.org\n", ""), "utf-8")
     assert run("build-issue", "2026-W48", cwd=example).code == 0
     link = re.search(r'href="([^"]+/web\.html)"', year.read_text("utf-8"))
-    assert link and (year.parent / link.group(1)).resolve() == (example / "dist" / "2026-W48" / "letter" / "web.html").resolve()
+    assert link and (year.parent / link.group(1)).resolve() == (example / "dist" / "public" / "2026-W48" / "letter" / "web.html").resolve()
 
 
 def test_the_greeting_is_a_word_like_the_others(example, run):

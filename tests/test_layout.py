@@ -3,6 +3,7 @@ above it) and no import cycle (lazy imports included), the build's types taken t
 meet, no module a newcomer cannot read in one sitting."""
 
 import ast
+import re
 from pathlib import Path
 
 from helpers import REPO
@@ -162,3 +163,15 @@ def test_the_builds_data_is_taken_typed_where_stages_meet():
     found = {str(path.relative_to(REPO)): untyped for path in PACKAGE.rglob("*.py")
              if (untyped := untyped_parameters(path.read_text(encoding="utf-8")))}
     assert found == {}
+
+
+def test_each_room_says_what_it_is_for_and_the_code_map_lists_it():
+    """A newcomer finds every room in the manual's code map (docs/code.md), and each room's
+    opening docstring says what it is for."""
+    rooms = {f"{path.name}/": path / "__init__.py" for path in PACKAGE.iterdir() if (path / "__init__.py").is_file()}
+    rooms |= {path.name: path for path in PACKAGE.glob("*.py") if path.name not in ("__init__.py", "__main__.py")}
+    assert {"project/", "render/", "pipeline.py"} <= rooms.keys()
+    code_map = (REPO / "docs" / "code.md").read_text(encoding="utf-8").split("\n## ")[0]
+    assert sorted(room for room in rooms if not re.search(rf"(?<![\w/]){re.escape(room)}", code_map)) == []
+    assert sorted(room for room, path in rooms.items()
+                  if len(ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "") < 20) == []

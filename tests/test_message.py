@@ -163,7 +163,8 @@ def test_the_web_version_has_no_link_that_leads_nowhere(example, run):
     "view online" link to itself, in the default theme and in a project's own footer alike."""
     assert run("build-issue", "--segment", "hebdo-association", "--out", "ailleurs", cwd=example).code == 0
     folder = example / "ailleurs" / "2026-W48" / "hebdo-association"
-    web, email_html = ((folder / name).read_text(encoding="utf-8") for name in ("web.html", "index.html"))
+    published = example / "ailleurs" / "public" / "2026-W48" / "hebdo-association"
+    web, email_html = (path.read_text(encoding="utf-8") for path in (published / "web.html", folder / "index.html"))
     assert 'href="{{unsubscribe_url}}"' in email_html and 'href="{{view_online_url}}"' in email_html
     assert "{{" not in web and "Se désinscrire" not in web and "Voir la version en ligne" not in web
     assert "archive/index.html" not in web and "Bonjour à vous," in web and "69002 Lyon" in web
@@ -172,7 +173,7 @@ def test_the_web_version_has_no_link_that_leads_nowhere(example, run):
         '<mj-section><mj-column><mj-text><a href="{{ issue.profile.unsubscribe }}">Partir</a> — adieu</mj-text>'
         "</mj-column></mj-section>", encoding="utf-8")
     assert run("build-issue", "--segment", "hebdo-association", "--out", "ailleurs", cwd=example).code == 0
-    web = (folder / "web.html").read_text(encoding="utf-8")
+    web = (published / "web.html").read_text(encoding="utf-8")
     assert "Partir" not in web and "{{" not in web and "— adieu" in web
 
 

@@ -46,7 +46,7 @@ def built_twice(example, run, tmp_path):
     second build gives (but for the caches, whose files are named after the project's path)."""
     assert run("build-issue", *WEEKS, cwd=example).code == 0
     edit(example)
-    (example / "dist" / "archive" / "feed.xml").write_text("<feed/>\n")  # an archive file the build writes again
+    (example / "dist" / "public" / "archive" / "feed.xml").write_text("<feed/>\n")  # an archive file the build writes again
     old = state(example)
     reference = tmp_path / "reference"
     import shutil
@@ -228,8 +228,8 @@ def test_a_file_where_the_archive_goes_changes_nothing(built_twice, run):
     project, old, new = built_twice
     import shutil
 
-    shutil.rmtree(project / "dist" / "archive")
-    (project / "dist" / "archive").write_text("mes notes", encoding="utf-8")
+    shutil.rmtree(project / "dist" / "public" / "archive")
+    (project / "dist" / "public" / "archive").write_text("mes notes", encoding="utf-8")
     old = state(project)
     result = run("build-issue", *WEEKS, cwd=project)
     assert result.code == 1

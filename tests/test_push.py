@@ -355,7 +355,7 @@ def test_a_draft_whose_images_are_not_published_yet_is_not_pushed(tool_project, 
     (project / "articles" / "logo.png").write_bytes(images["logo.png"])
     with_front_matter(project / "articles" / "journee-alliances-citoyennes-5-decembre.md", "image: logo.png\nimage_alt: Logo")
     assert run("build-issue", "--resend", cwd=project).code == 0
-    names = [path.name for path in (project / "dist" / "assets").iterdir()]
+    names = [path.name for path in (project / "dist" / "public" / "assets").iterdir()]
     assert names
     result = run("push", cwd=project, env=ENV)
     assert result.code == 1
@@ -363,7 +363,7 @@ def test_a_draft_whose_images_are_not_published_yet_is_not_pushed(tool_project, 
     assert not server.requests  # no draft made
     for name in names:
         http_server.routes[f"/{site.rsplit('/', 1)[1]}/assets/{name}"] = Reply(
-            (project / "dist" / "assets" / name).read_bytes(), content_type="image/png")
+            (project / "dist" / "public" / "assets" / name).read_bytes(), content_type="image/png")
     result = run("push", cwd=project, env=ENV)
     assert result.code == 0, result.stderr
     html = draft_contents("listmonk", server, next(iter(server.campaigns)))[0]

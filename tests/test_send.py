@@ -179,7 +179,7 @@ def test_a_wrong_non_ascii_password_is_refused_without_a_trace_of_it(built, run,
 
 def test_credentials_never_go_unencrypted_except_to_a_loopback_address(built, run, certificate):
     from rameau_cli.errors import ConfigError
-    from rameau_cli.output.send import SmtpSettings, check_plaintext
+    from rameau_cli.send.smtp import SmtpSettings, check_plaintext
 
     inbox = Inbox()
     controller = start_server(certificate, inbox, tls=False)

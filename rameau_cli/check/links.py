@@ -59,13 +59,13 @@ GOOD = Outcome()
 
 def check_links(emails: list[CheckedEmail], cache: CacheFolder,
                 progress: Callable[[str, int, int], None] | None = None, *, public_url: str = "",
-                out_dir: Path | None = None, offline: bool = False) -> list[Finding]:
+                public_dir: Path | None = None, offline: bool = False) -> list[Finding]:
     """A finding for every link that is broken, doubtful or moved for good, in every segment
     and article it appears in. `progress("Checking links", done, total)` as they are asked.
-    Addresses under `public_url` are looked up in `out_dir` (check/published.py); with
+    Addresses under `public_url` are looked up in `public_dir` (check/published.py); with
     `offline`, no other is asked (those found good lately stay good)."""
     where = gather(emails)
-    outcomes = own_outcomes(where, public_url, out_dir)
+    outcomes = own_outcomes(where, public_url, public_dir)
     remembered = Remembered(cache)
     outcomes |= {url: outcome for url in where if url not in outcomes and (outcome := remembered.get(url)) is not None}
     asked = probe_all([url for url in where if url not in outcomes], progress) if not offline else {}
@@ -83,16 +83,16 @@ def check_links(emails: list[CheckedEmail], cache: CacheFolder,
     return findings
 
 
-def own_outcomes(where: dict[str, list[tuple[str, str]]], public_url: str, out_dir: Path | None) -> dict[str, Outcome]:
-    """The outcome of each address under `public_url`, from the output folder: never asked."""
-    if not public_url or out_dir is None:
+def own_outcomes(where: dict[str, list[tuple[str, str]]], public_url: str, public_dir: Path | None) -> dict[str, Outcome]:
+    """The outcome of each address under `public_url`, from the folder published there: never asked."""
+    if not public_url or public_dir is None:
         return {}
     from .published import published_problem, under
 
     found = {}
     for url in where:
         if under(url, public_url):
-            problem = published_problem(url, public_url, out_dir)
+            problem = published_problem(url, public_url, public_dir)
             found[url] = Outcome("link-broken", problem) if problem else GOOD
     return found
 

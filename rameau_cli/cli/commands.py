@@ -206,44 +206,18 @@ def send(
 
     Example: rameau send --to relecture@example.org --segment quotidienne --sample first_name=Claire
     """
-    import datetime as dt
-
-    from ..built import built_emails, stale
-    from ..compose.profiles import profile_for
-    from ..errors import OutputError, Problem, UsageError
-    from ..output.embed import embed_images
-    from ..output.review import check_recipients, parse_samples, review_copy
-    from ..output.send import send_messages, smtp_settings
-    from ..output.write import settle
-    from ..pipeline import assets_url, load_project
+    from ..pipeline import load_project
+    from ..send.procedure import send_tests
+    from ..send.review import check_recipients, parse_samples
 
     recipients = check_recipients(tuple(to))
     samples = parse_samples(tuple(sample))
     config = load_project(choice.project)
-    options = choice.build_options(config)
-    out_dir = out.absolute() if out else config.output_dir
-    settle(config, out_dir)
-    built = built_emails(config, options, out_dir)
-    if not built:
-        raise UsageError(Problem(str(out_dir), "no built message here; run rameau build-issue first"))
-    if not force:
-        problems, _ = stale(config, built)
-        if problems:
-            raise OutputError(*problems, Problem("", "nothing was sent"))
-    settings = smtp_settings()
-    profile = profile_for(config.profile, config.newsletter.language)
-    now = dt.datetime.now(config.newsletter.tz).replace(microsecond=0)
-    titles = {segment.id: segment.title for segment in config.segments}
-    copies = [review_copy(email.folder / "message.eml", email.segment,
-                          str(email.entry.get("title") or titles.get(email.segment, email.segment)),
-                          recipients, profile, samples, now) for email in built]
-    for copy in copies:  # images from disk attached: they show before they are published
-        embed_images(copy.message, assets_url(config), out_dir)
 
     def report(copy, accepted: List[str]) -> None:
         stderr_console().print(f"sent {copy.segment} to {', '.join(accepted)}: {copy.subject}", markup=False)
 
-    send_messages(copies, recipients, settings, report)
+    send_tests(config, choice.build_options(config), recipients, samples, report, out.absolute() if out else None, force)
 
 
 @edition_options
@@ -322,19 +296,16 @@ def history_resolve(
 
     Example: git pull && rameau history resolve && git add history.json history/
     """
-    from ..output.write import output_folder, write_history
+    from ..output.resolve import resolve_history
     from ..pipeline import load_project
     from ..project.history import HISTORY_FILE
-    from ..project.history_files import load_history
 
     config = load_project(project_folder(project))
     path = config.root / HISTORY_FILE
-    with output_folder(config, config.output_dir):  # no build writes it meanwhile
-        history = load_history(path)
-        if not history.merged:
-            stderr_console().print(f"{path}: no conflict to resolve", markup=False)
-            return
-        write_history(config, history)
+    history = resolve_history(config)
+    if history is None:
+        stderr_console().print(f"{path}: no conflict to resolve", markup=False)
+        return
     count = sum(len(entries) for entries in history.segments.values())
     stderr_console().print(f"{path}: resolved; {count} edition(s) of {len(history.segments)} segment(s) kept",
                            markup=False)

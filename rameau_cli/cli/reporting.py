@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..builds import Build
+    from ..builds import Build, EditionBuild
     from ..errors import Problem
     from ..pipeline import Result
 
@@ -69,9 +69,23 @@ def report_build(console: Any, result: Result) -> None:
             count = f"{len(issue.articles)} article{'' if len(issue.articles) == 1 else 's'}"
             console.print(f"  {issue.segment.id}: {number}{count}, {size} KB HTML, "
                           f"subject: {issue.subject}", markup=False)
+            report_late(console, built, issue.segment.id)
         for segment_id in built.empty:
             console.print(f"  {segment_id}: skipped, nothing to send", markup=False, style="yellow")
+            report_late(console, built, segment_id)
     report_skipped(console, result.build.pool.skipped)
+
+
+def report_late(console: Any, built: EditionBuild, segment_id: str) -> None:
+    """The articles a segment's email carries late, or leaves out as late (`late: skip`)."""
+    from ..compose.grouping import Reason
+
+    for selection in built.selections:
+        if selection.segment.id != segment_id:
+            continue
+        for decision in selection.decisions:
+            if decision.reason in (Reason.LATE, Reason.LATE_SKIPPED):
+                console.print(f"    {decision.article_id}: {decision}", markup=False)
 
 
 def report_skipped(console: Any, skipped: Iterable[Problem]) -> None:

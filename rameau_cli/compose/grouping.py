@@ -23,6 +23,9 @@ class Reason(Enum):
     """Why an article is or is not in a segment's email; `detail` fills the {} of some."""
 
     SELECTED = "selected"
+    LATE = "late: dated {}"  # selected: dated in the segment's edition already built, added after it
+    LATE_SKIPPED = "late, skipped (late: skip): dated {}"
+    DRAFT = "a draft ({}): in no segment"
     OUTSIDE_WINDOW = "outside the window"
     EMBARGOED = "embargoed until {}"
     ALREADY_SENT = "already sent in {}"
@@ -42,7 +45,7 @@ class Decision:
 
     @property
     def taken(self) -> bool:
-        return self.reason is Reason.SELECTED
+        return self.reason is Reason.SELECTED or self.reason is Reason.LATE
 
     def __str__(self) -> str:
         return self.reason.value.format(self.detail)
@@ -85,14 +88,39 @@ def select(segment: Segment, articles: tuple[Article, ...], edition: Edition,
     return _select(segment, tuple(due_in(articles, edition.window)), edition, sent or {}, language)
 
 
+@dataclass(frozen=True)
+class Late:
+    """Articles dated in a segment's edition already built, but added after its build: never
+    sent in the segment, they are due in its next edition (unless the segment says `late: skip`)."""
+
+    articles: tuple[Article, ...]
+    after: str  # the edition already built, whose window they are dated in
+
+    def note(self, article: Article) -> str:
+        return f"{article.date.date().isoformat()}, after {self.after} was built"
+
+
 def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Edition, sent: dict[str, str],
-            language: str = "") -> Selection:
+            language: str = "", late: Late | None = None) -> Selection:
     decisions: list[Decision] = []
     candidates: list[Article] = []
     wanted = primary(segment.language or language)
+    late_ids: dict[str, str] = {}
+    if late is not None:
+        due_ids = {article.id for article in due_articles}  # due anyway (an embargo lifting now): not late
+        for article in late.articles:
+            if article.id in due_ids:
+                continue
+            if segment.late == "skip":
+                decisions.append(Decision(article.id, segment.id, Reason.LATE_SKIPPED, late.note(article)))
+            else:
+                late_ids[article.id] = late.note(article)
+        due_articles = due_articles + tuple(a for a in late.articles if a.id in late_ids)
     for article in due_articles:
         written_in = article.lang or language
-        if wanted and written_in and primary(written_in) != wanted:
+        if article.draft:
+            decisions.append(Decision(article.id, segment.id, Reason.DRAFT, article.draft))
+        elif wanted and written_in and primary(written_in) != wanted:
             decisions.append(Decision(article.id, segment.id, Reason.OTHER_LANGUAGE, written_in))
         elif article.publish_at and article.publish_at > edition.date:
             decisions.append(Decision(article.id, segment.id, Reason.EMBARGOED, article.publish_at.isoformat()))
@@ -104,7 +132,8 @@ def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Editio
             candidates.append(article)
     ordered = sorted(candidates, key=lambda a: _order_key(a, edition.pinned))
     kept, over = ordered[: segment.max_articles], ordered[segment.max_articles :]
-    decisions += [Decision(a.id, segment.id, Reason.SELECTED) for a in kept]
+    decisions += [Decision(a.id, segment.id, Reason.LATE, late_ids[a.id]) if a.id in late_ids else
+                  Decision(a.id, segment.id, Reason.SELECTED) for a in kept]
     decisions += [Decision(a.id, segment.id, Reason.OVER_MAXIMUM, str(segment.max_articles)) for a in over]
     return Selection(segment, tuple(kept), tuple(decisions))
 
@@ -117,10 +146,13 @@ def _order_key(article: Article, pinned: tuple[str, ...]) -> tuple[int, bool, in
 
 
 def group(segments: tuple[Segment, ...], due_articles: tuple[Article, ...], edition: Edition,
-          sent: dict[str, dict[str, str]] | None = None, language: str = "") -> tuple[Selection, ...]:
-    """Each segment's selection from the articles due in the edition's window (`due_in`)."""
-    sent = sent or {}
-    return tuple(_select(segment, due_articles, edition, sent.get(segment.id) or {}, language) for segment in segments)
+          sent: dict[str, dict[str, str]] | None = None, language: str = "",
+          late: dict[str, Late] | None = None) -> tuple[Selection, ...]:
+    """Each segment's selection from the articles due in the edition's window (`due_in`), and
+    those it gets late (`late`, by segment id)."""
+    sent, late = sent or {}, late or {}
+    return tuple(_select(segment, due_articles, edition, sent.get(segment.id) or {}, language, late.get(segment.id))
+                 for segment in segments)
 
 
-__all__ = ["Decision", "Reason", "Selection", "due_in", "group", "refusal", "select"]
+__all__ = ["Decision", "Late", "Reason", "Selection", "due_in", "group", "refusal", "select"]

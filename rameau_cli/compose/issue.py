@@ -1,10 +1,12 @@
-"""One `Issue` per segment of an edition: what its email says, ready for any renderer. Pure."""
+"""One `Issue` per segment of an edition: what its email says, ready for any renderer. Its images
+from disk are made here (through the build's `Assets`), at each width the theme shows them, so
+that rendering only reads what was made; otherwise pure."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError
@@ -15,7 +17,8 @@ from ..content.blocks import Blocks, Inline, map_inline_links, map_links
 from ..content.language import typography
 from ..content.texts import Texts
 from ..errors import ConfigError, ContentError, Problem
-from ..images.assets import Assets, Picture, is_remote
+from ..images.assets import THUMBNAIL, Assets, Picture, is_remote
+from ..project.addresses import unlisted_token, web_page
 from ..project.config import Config, Newsletter, Segment
 from ..project.editions import Edition
 from ..project.reading import one_line, shorten
@@ -68,13 +71,20 @@ class Issue:
     more: tuple[IssueArticle, ...] = ()  # moved out of the cards to keep the email under max_bytes
     greeting: str = ""  # "Bonjour {{first_name|à vous}}," above the édito ("" : none)
     unsubscribe_mailto: str = ""
-    web_url: str = ""  # the archived web version, when the output folder is published
-    archive_url: str = ""  # the archive's page, when the output folder is published
+    web_page: str = ""  # where its web version sits under the output's public/ ("" for `archive: none`)
+    web_url: str = ""  # the web version's address, when public_url is known and it has one
+    archive_url: str = ""  # the archive's page, for a segment in the archive and a known public_url
 
     @property
     def view_online(self) -> Markup | str:
-        """The view-online link: the archived web version when known, else the tool's merge tag."""
-        return self.web_url or self.profile.view_online
+        """The view-online link: the published web version when known; else the emailing tool's
+        own web version (a segment whose issues are not published: only a tool that has one), or
+        its merge tag; "" for none (the templates then leave the link out)."""
+        if self.web_url:
+            return self.web_url
+        if self.segment.archive == "none":
+            return self.profile.web_version
+        return self.profile.view_online
 
     @property
     def language(self) -> str:
@@ -132,6 +142,8 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
 
     articles = tuple(_issue_article(a, segment.body == "full" or a.full, language, config.newsletter.base_url, tag, texts,
                                     assets) for a in selection.articles)
+    if assets is not None:
+        articles = _card_images(articles, assets)
     date_long = texts.long_date(edition.date, language)
     newsletter = config.newsletter_of(segment)
     context = {
@@ -145,6 +157,10 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
     }
     subject = _one_line(_render_setting("subject", edition, segment, context), language)
     preheader = _one_line(_render_setting("preheader", edition, segment, context), language)
+    edito = map_links(edito, tag)
+    addresses = config.addresses()
+    token = unlisted_token(config.archive_secret, edition.id, segment.id, repr((subject, preheader, edito, articles))) \
+        if segment.archive == "unlisted" else ""
     return Issue(
         edition_id=edition.id,
         number=number,
@@ -155,14 +171,22 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         words=words,
         profile=profile,
         greeting=_greeting(words, profile, edition.edito),
-        web_url=f"{config.public_url}/{edition.id}/{segment.id}/web.html" if config.public_url else "",
-        archive_url=f"{config.public_url}/archive/{config.archive_folder(segment)}index.html" if config.public_url else "",
+        web_page=web_page(edition.id, segment.id, segment.archive, token),
+        web_url=addresses.url(web_page(edition.id, segment.id, segment.archive, token)),
+        archive_url=addresses.archive_index_url(config.archive_folder(segment)) if segment.archive == "public" else "",
         unsubscribe_mailto=config.unsubscribe_mailto,
         subject=shorten(subject, SUBJECT_MAX),
         preheader=shorten(preheader, PREHEADER_MAX),
-        edito=map_links(edito, tag),
+        edito=edito,
         articles=articles,
     )
+
+
+def _card_images(articles: tuple[IssueArticle, ...], assets: Assets) -> tuple[IssueArticle, ...]:
+    """The articles with the thumbnails the theme shows: the featured article (the first) and a
+    whole article show their image at the column's width, every other card a thumbnail."""
+    return articles[:1] + tuple(replace(a, image=assets.with_sizes(a.image, (THUMBNAIL,))) if a.image and not a.full
+                                else a for a in articles[1:])
 
 
 def _greeting(words: Wording, profile: Profile, edito: str) -> str:

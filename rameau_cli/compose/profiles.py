@@ -15,6 +15,7 @@ class Profile:
     view_online: Markup  # the web version's URL
     first_name: Markup  # the recipient's first name, with a fallback
     first_name_fallback: str = ""  # what the tool writes when it knows no first name: "à vous"
+    web_version: Markup | str = ""  # the tool's own hosted copy of the campaign ("": it has none)
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -41,4 +42,9 @@ def profile_for(name: str, language: str = "fr", fallback: str | None = None) ->
     }
     unsubscribe, view_online, first_name = tags[name]
     # The tags are ours, not content: marked safe so that autoescaping keeps their quotes intact.
-    return Profile(name, Markup(unsubscribe), Markup(view_online), Markup(first_name), fallback)
+    # The generic profile's view-online tag is a stand-in for the project's own page, not a
+    # copy any tool keeps: a segment that publishes nothing has no view-online link there.
+    # listmonk: {{ MessageURL }} (listmonk.app/docs/templating), Mailchimp: *|ARCHIVE|*, Brevo:
+    # {{ mirror }}, Mailjet: [[PERMALINK]], Buttondown: {{ email_url }}.
+    hosted = Markup(view_online) if name != "generic" else ""
+    return Profile(name, Markup(unsubscribe), Markup(view_online), Markup(first_name), fallback, hosted)

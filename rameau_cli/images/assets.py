@@ -3,7 +3,7 @@
 An article's `image:`, or `![alt](photo.jpg)` in a Markdown body or the édito, names a file
 relative to the file that names it (`/photos/x.jpg`: from the project folder). Each is made
 email-ready (images/process.py) at twice the width the email shows it at, and named
-`<hash>-<name>.<ext>` by its bytes: one photo is one file under `<output>/assets/`, shared by
+`<hash>-<name>.<ext>` by its bytes: one photo is one file under `<output>/public/assets/`, shared by
 every segment and edition, and the HTML points at it under `output.public_url`.
 
 Only files inside the project folder are read; a feed's content never reads a file. A file that
@@ -19,7 +19,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,8 @@ from ..cache.base import CacheFolder
 from ..errors import ConfigError, Problem, Warnings, show
 from ..project.reading import slugify
 
-ASSETS_DIR = "assets"
 COLUMN = 552  # the width the theme shows a full-width image at, in CSS pixels
+THUMBNAIL = 170  # the width it shows a card's image at beside the card's text (templates/card.mjml)
 MAX_SOURCE_BYTES = 60_000_000
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 NOT_SHOWN = {  # formats Pillow cannot open (or mail clients cannot show), and what to do instead
@@ -48,21 +48,27 @@ CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
 @dataclass(frozen=True)
 class Picture:
     """An image as an email shows it: its address, and the size it is shown at (CSS pixels;
-    None when unknown, for a remote image). `at(width)`: the same image for a smaller place."""
+    None when unknown, for a remote image). `sizes`: the same image made for smaller places, by
+    the width asked (`Assets.with_sizes`), before rendering: a template only reads them."""
 
     url: str
     width: int | None = None
     height: int | None = None
-    resize: Callable[[int], Picture] | None = field(default=None, compare=False, repr=False)
+    sizes: tuple[tuple[int, Picture], ...] = ()
 
     def __str__(self) -> str:
         return self.url
 
     def at(self, width: int) -> Picture:
-        """This image shown `width` pixels wide: a file made for that width when it is from disk."""
-        if self.resize is not None:
-            return self.resize(width)
-        return Picture(self.url, width, None)
+        """This image shown `width` pixels wide: the file the build made for that width, else this
+        file, shown that wide at most (a remote image: as it is, that wide)."""
+        for asked, picture in self.sizes:
+            if asked == width:
+                return picture
+        if self.width is None or self.height is None:
+            return Picture(self.url, width, None)
+        shown = min(width, self.width)
+        return Picture(self.url, shown, max(1, round(shown * self.height / self.width)))
 
 
 SHOWN = re.compile(rf"/({NAME.pattern})")  # a made file's name where an email's HTML shows it
@@ -93,7 +99,7 @@ class _Source:
 
 
 class Assets:
-    """The images of one build. `url`: where `<output>/assets/` is published (None: unknown;
+    """The images of one build. `url`: where `<output>/public/assets/` is published (None: unknown;
     an image from disk is then refused, naming output.public_url). `files`: name -> bytes of
     every file the emails point at, to write under the output folder or serve in a preview."""
 
@@ -105,6 +111,7 @@ class Assets:
         self.problems: list[Problem] = []  # the images left out, each also a warning
         self.store = _Store(cache)
         self._sources: dict[Path, _Source | str] = {}  # by real path: the file, or why not
+        self._resizers: dict[str, Callable[[int], Picture]] = {}  # by a picture's url: its file for other widths
 
     def save(self) -> None:
         self.store.save()
@@ -128,6 +135,14 @@ class Assets:
         shown = min(width, made.source_width)
         return self._picture(source, made, shown, where, ref)
 
+    def with_sizes(self, picture: Picture, widths: Iterable[int]) -> Picture:
+        """`picture` with a file made for each of `widths` (a thumbnail) when it is from disk: made
+        now, before rendering, so that the templates' `at(width)` only reads them."""
+        resize = self._resizers.get(picture.url)
+        if resize is None:
+            return picture
+        return replace(picture, sizes=tuple((width, resize(width)) for width in widths))
+
     def _picture(self, source: _Source, made: _Made, shown: int, where: str, ref: str) -> Picture:
         if self.url is None:
             shown_in = where.split(": ")[0]
@@ -143,7 +158,9 @@ class Assets:
             smaller = made if 2 * width >= made.width else self._made(source, 2 * width, where, ref) or made
             return self._picture(source, smaller, width, where, ref)
 
-        return Picture(f"{self.url}/{made.name}", shown, height, resize)
+        url = f"{self.url}/{made.name}"
+        self._resizers.setdefault(url, resize)
+        return Picture(url, shown, height)
 
     def _skip(self, where: str, ref: str, why: str) -> None:
         problem = Problem(where, f"{show(ref)} {why}; it goes out without this image")

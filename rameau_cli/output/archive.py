@@ -1,4 +1,4 @@
-"""The archive, under `archive/` in the output folder:
+"""The archive, under `public/archive/` in the output folder (project/addresses.py):
 
     archive/index.html                  every segment: its latest issue, its years and how many issues each
     archive/<segment>/<year>.html       that segment's issues of that year, newest first, each linked to its
@@ -12,6 +12,9 @@ All come from the theme's templates (`archive/index.html`, `archive/year.html`,
 lists every past edition. A year's page is made from its history file: while that file does
 not change, the page is taken from the cache (output/archive_cache.py), and the build writes only the
 pages whose bytes change (output/write.py).
+
+Only the segments with `archive: public` are in it: an `unlisted` or `none` segment's issues
+are on no page and in no feed.
 
 The archive is made once per language, from the segments of that language and in its words
 (compose/wording.py: the messages `archive`, `archive_year`, ..., `issues`); each index links
@@ -31,13 +34,13 @@ from ..cache.base import NO_CACHE, CacheFolder
 from ..compose.wording import Wording
 from ..content.language import long_date
 from ..errors import ContentError, Problem
+from ..project.addresses import ARCHIVE_DIR, web_page
 from ..project.config import Config, Segment
 from ..project.history import History, SentEdition
 from ..project.history_files import parse_year, year_bytes, year_of, year_path
 from ..render.templates import render_template
 from .archive_cache import ArchiveCache
 
-ARCHIVE_DIR = "archive"
 FEED_SIZE = 50  # issues in the feed
 
 
@@ -82,6 +85,8 @@ def archive_files(config: Config, history: History, written: dict[Path, bytes],
     languages: dict[str, list[Segment]] = {main: []}
     folders = {main: ""}
     for segment in config.segments:
+        if segment.archive != "public":
+            continue
         languages.setdefault(config.language_of(segment), []).append(segment)
         folders[config.language_of(segment)] = config.archive_folder(segment)
     files: dict[str, bytes] = {}
@@ -133,9 +138,11 @@ class Archive:
         files["index.html"] = self._render("html", "archive/index.html", segments=self.segments, pages=pages,
                                            latest={e.segment: e for e in reversed(latest)},
                                            others=self.others).encode("utf-8")
-        base = self.config.public_url or self.config.newsletter.base_url
-        feed = {"id": f"{base}/archive/{self.folder}", "link": f"{base}/archive/{self.folder}index.html",
-                "updated": latest[0].date if latest else "1970-01-01T00:00:00+00:00"}
+        places = self.config.addresses()
+        feed_id, link = places.archive_feed(self.folder) if self.config.public_url else (
+            f"{self.config.newsletter.base_url}/{ARCHIVE_DIR}/{self.folder}",
+            f"{self.config.newsletter.base_url}/{ARCHIVE_DIR}/{self.folder}index.html")
+        feed = {"id": feed_id, "link": link, "updated": latest[0].date if latest else "1970-01-01T00:00:00+00:00"}
         files["feed.xml"] = self._render("xml", "archive/feed.xml", feed=feed, entries=latest).encode("utf-8")
         self.cache.save()
         return files
@@ -211,9 +218,10 @@ class Archive:
                                        f"{entry.date!r}; write it as 2026-11-30T08:00:00+01:00")) from None
         language = self.language
         words = self.cache.date(f"{language}|{day.date().isoformat()}", lambda: long_date(day, language))
-        public = f"{self.config.public_url}/{entry.edition}/{segment.id}/web.html" if self.config.public_url else ""
+        page = web_page(entry.edition, segment.id, "public")
+        public = self.config.addresses().url(page)
         return ArchiveEntry(segment.id, segment.title, entry.edition, entry.number, entry.subject, entry.preheader,
-                            entry.date, words, public or f"{up}{entry.edition}/{segment.id}/web.html",
+                            entry.date, words, public or f"{up}{page}",
                             public or f"urn:rameau:{segment.id}:{entry.edition}")
 
     def _render(self, kind: str, name: str, **context: object) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import files as fs
 from ..errors import OutputError, Problem
+from ..project.addresses import STAGED_BELOW  # folders whose files a build stages one by one
 
 JOURNAL = ".rameau-journal.json"
 SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
@@ -191,12 +192,10 @@ def _inode(path: Path) -> int | None:
         return None
 
 
-STAGED_BELOW = ("archive", "assets", "history")  # folders whose files a build stages one by one
-
-
 def _remove_strays(*folders: Path) -> None:
     """What a build killed before it wrote its journal had staged: beside the paths it replaces,
-    which may be files inside the archive, the assets or the history, one folder down."""
+    which may be files inside the public folder (an edition's web versions, the archive, the
+    assets) or the history, one folder down."""
     for folder in folders:
         below = [folder / name for name in STAGED_BELOW]
         below += [child for path in below if path.is_dir() for child in _folders(path)]

@@ -72,7 +72,7 @@ class PreviewServer:
     def start(self) -> PreviewServer:
         for thread in self.threads:
             thread.start()
-        self.state.watching.wait(timeout=5)  # the file watcher's watches are in place before anyone edits a file
+        self.state.watching.wait(timeout=60)  # the file watcher's watches are in place before anyone edits a file
         return self
 
     def stop(self) -> None:

@@ -14,7 +14,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from ..compose.grouping import Reason
+from ..compose.grouping import Decision, Reason
 from ..pipeline import Build, EditionBuild
 from ..render.emails import Email
 from ..render.text import LinkList, inline_text
@@ -114,11 +114,11 @@ def articles_tables(built: Build, everything: bool = False) -> list[Table]:
 
 
 def _articles_table(built: Build, edition: EditionBuild, everything: bool) -> Table:
-    decisions: dict[str, dict[str, str]] = {}
+    decisions: dict[str, dict[str, Decision]] = {}
     for selection in edition.selections:
         for decision in selection.decisions:
-            decisions.setdefault(decision.article_id, {})[decision.segment_id] = str(decision)
-    outside = {s.segment.id: Reason.OUTSIDE_WINDOW.value for s in edition.selections}
+            decisions.setdefault(decision.article_id, {})[decision.segment_id] = decision
+    outside = {s.segment.id: Decision("", s.segment.id, Reason.OUTSIDE_WINDOW) for s in edition.selections}
     window = edition.edition.window.as_dict()
     table = Table(title=f"Edition {edition.edition.id}: articles, window {window['since']} to {window['until']}",
                   box=box.SIMPLE_HEAD, expand=True, title_justify="left")
@@ -140,18 +140,20 @@ def _articles_table(built: Build, edition: EditionBuild, everything: bool) -> Ta
     return table
 
 
-def _segments_cell(reasons: dict[str, str]) -> Text:
+def _segments_cell(decisions: dict[str, Decision]) -> Text:
+    """✓ the segments that take the article (a late one says so), ✗ the others, by reason."""
     cell = Text()
-    taken = [segment for segment, reason in reasons.items() if reason == Reason.SELECTED.value]
+    taken = [segment for segment, decision in decisions.items() if decision.reason is Reason.SELECTED]
     if taken:
         cell.append("✓ " + ", ".join(taken), style="green")
-    by_reason: dict[str, list[str]] = {}
-    for segment, reason in reasons.items():
-        if reason != Reason.SELECTED.value:
-            by_reason.setdefault(reason, []).append(segment)
-    for reason, segments in by_reason.items():
+    by_reason: dict[tuple[bool, str], list[str]] = {}
+    for segment, decision in decisions.items():
+        if decision.reason is not Reason.SELECTED:
+            by_reason.setdefault((decision.taken, str(decision)), []).append(segment)
+    for (took, reason), segments in by_reason.items():
         if cell:
             cell.append("\n")
-        everywhere = len(segments) == len(reasons)
-        cell.append(f"✗ {'all segments' if everywhere else ', '.join(segments)}: {reason}", style="yellow")
+        everywhere = len(segments) == len(decisions)
+        mark, style = ("✓", "green") if took else ("✗", "yellow")
+        cell.append(f"{mark} {'all segments' if everywhere else ', '.join(segments)}: {reason}", style=style)
     return cell

@@ -61,6 +61,8 @@ RULES = {rule.id: rule for rule in (
     CheckRule("build-stale", "error", "A built email's sources changed since it was built (`--force` checks it "
                                       "anyway)."),
     CheckRule("article-skipped", "error", "An article file or feed entry could not be read: it is in no email."),
+    CheckRule("front-matter-unknown", "warning", "An article or edition file has a key rameau does not know: it is "
+                                                 "ignored (a misspelt known key stops the build instead)."),
     CheckRule("link-broken", "error", "`--links`: a link or image answers 404 or 410, or its host is unknown."),
     CheckRule("link-doubtful", "warning", "`--links`: a server error, 429, a timeout, a refused connection, a bad "
                                           "certificate, another 4xx, or too many redirects."),

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..cache.base import CACHE_DIR, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, show
+from .addresses import ARCHIVE_MODES, SECRET_ENV, Addresses
 from .checks import CHECK, Checks, check_settings
 from .newsletter import NEWSLETTER, Newsletter, Sender, languages_have_words, newsletter_settings
 from .push import PUSH, Push, check_push_lists, push_settings
@@ -98,6 +99,8 @@ class Segment:
     body: str = "summary"  # "full": every article whole in the email
     language: str = ""  # its emails' language and the articles it takes ("": the newsletter's)
     wording: tuple[tuple[str, Any], ...] = ()  # its own words, over the project's
+    archive: str = "public"  # what of its issues is published: public, unlisted or none (project/addresses.py)
+    late: str = "send"  # "skip": articles dated in an edition already built do not go out in the next one
     sender_name: str = ""  # who its emails come from, when not the newsletter's sender ("": the newsletter's)
     sender_email: str = ""
 
@@ -110,11 +113,12 @@ class Config:
     segments: tuple[Segment, ...]
     output_dir: Path
     profile: str
-    public_url: str = ""  # where the output folder is published (view-online links, archive feed)
+    public_url: str = ""  # where the output folder's public/ is published (view-online links, archive feed)
     unsubscribe_mailto: str = ""
     push: Push = Push()  # emailing.push: where `rameau push` creates drafts
     checks: Checks = Checks()  # check.rules: the levels of `rameau check`'s rules
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    archive_secret: str = field(default="", repr=False, compare=False)  # RAMEAU_ARCHIVE_SECRET: unlisted addresses
 
     @property
     def cache_dir(self) -> Path:
@@ -125,6 +129,10 @@ class Config:
             if segment.id == segment_id:
                 return segment
         raise KeyError(segment_id)
+
+    def addresses(self, out: Path | None = None) -> Addresses:
+        """Where the files of a build into `out` (default: output.dir) sit, and their addresses."""
+        return Addresses(out or self.output_dir, self.public_url)
 
     def newsletter_of(self, segment: Segment) -> Newsletter:
         """The newsletter as `segment`'s emails show it: with that segment's own sender, if any."""
@@ -226,6 +234,11 @@ SEGMENT = Mapping(
     Key("links", LINKS, "Link tagging for this segment, overriding the top-level `links`."),
     Key("language", LANGUAGE, "Its emails' language; it takes only articles in it (default: the newsletter's)."),
     Key("wording", WORDING, "Its own words for readers, over the newsletter's `wording`."),
+    Key("archive", Choice(*ARCHIVE_MODES), "What of its issues is published: `public` (web version, archive, "
+        "feed), `unlisted` (a web version at an address no one can guess, noindex, in no archive), `none` "
+        "(nothing but the images its emails show).", default="public"),
+    Key("late", Choice("send", "skip"), "`send`: an article dated in an edition already built, added after it, "
+        "goes out in the next one; `skip`: it never goes out.", default="send"),
     Key("sender", Sender(), "Who its emails come from, instead of `newsletter.sender`: "
         "`Members Desk <members@example.org>`."),
 )
@@ -238,7 +251,8 @@ def _public_url(url: str, walk: Walk, path: str) -> None:
 
 OUTPUT = Mapping(
     Key("dir", TEXT, "Where build-issue writes, relative to rameau.yaml.", default="dist"),
-    Key("public_url", URL, "The address where the output folder is published: view-online links, archive.",
+    Key("public_url", URL, "The address where the output folder's public/ is published: view-online links, "
+        "archive, images.",
         check=_public_url),
     optional=True,
 )
@@ -286,7 +300,10 @@ def load_config(root: Path) -> Config:
         raw = load_yaml_cached(read_text(path, where=CONFIG_FILE), CONFIG_FILE, CacheFolder(root / CACHE_DIR))
     except ContentError as exc:  # a broken config is a configuration error (exit 2)
         raise ConfigError(*exc.problems) from None
-    return parse_config(raw, root, CONFIG_FILE)
+    import os
+    from dataclasses import replace
+
+    return replace(parse_config(raw, root, CONFIG_FILE), archive_secret=os.environ.get(SECRET_ENV, "").strip())
 
 
 def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
@@ -366,6 +383,8 @@ def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking, langua
         body=values["body"],
         language=values["language"] or language,
         wording=wording_pairs(values["wording"]),
+        archive=values["archive"],
+        late=values["late"],
         sender_name=(values["sender"] or {}).get("name", ""),
         sender_email=(values["sender"] or {}).get("email", ""),
     )

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..cache.base import NO_CACHE, CacheFolder
-from ..errors import ContentError, Problem, UsageError, Warnings, show
+from ..errors import ConfigError, ContentError, Problem, UsageError, Warnings, show
 from .calendar import Window, day_window, parse_week, period_days
 from .reading import read_text, split_front_matter
 from .schema import TEXT, Either, Integer, Key, ListOf, MapOf, Mapping, Moment, Text, Walk, validate
@@ -22,6 +22,10 @@ EDITION_FOLDERS = ("issues", "editions")  # `editions/` is the folder's earlier 
 EDITION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 LINE = Text(fold=True)  # line breaks never reach a subject: they read as spaces
+# Other words for an edition's keys: surely meant as them (a misspelt key stops the build).
+EDITION_ALIASES = {"pin": "pinned", "pins": "pinned", "pinned_articles": "pinned", "issue": "number",
+                   "issue_number": "number", "send_date": "date", "start": "since", "end": "until", "from": "since",
+                   "to": "until", "title": "subject", "preview_text": "preheader", "preheader_text": "preheader"}
 PER_SEGMENT_TEXT = Either((str, LINE), (dict, MapOf(LINE, what="segment id")))
 
 EDITION = Mapping(
@@ -33,15 +37,17 @@ EDITION = Mapping(
     Key("subject", PER_SEGMENT_TEXT, "The subject, or a mapping of segment ids to subjects (Jinja)."),
     Key("preheader", PER_SEGMENT_TEXT, "The preheader, or a mapping of segment ids to preheaders (Jinja)."),
     Key("pinned", ListOf(TEXT), "Article ids to put first, in this order."),
-    unknown="warning",
+    unknown="typo",
     what="edition key",
+    aliases=EDITION_ALIASES,
 )
 
 
 TRANSLATION = Mapping(
     Key("subject", PER_SEGMENT_TEXT, "The subject of this language's segments, or a mapping of segment ids to subjects."),
     Key("preheader", PER_SEGMENT_TEXT, "The preheader of this language's segments, or a mapping of segment ids."),
-    unknown="warning",
+    unknown="typo",
+    aliases=EDITION_ALIASES,
     what="key of an edition's translation",
 )
 LANGUAGE_SUFFIX = re.compile(r"(?P<edition>.+)\.(?P<language>[a-z]{2,3}(?:-[A-Za-z]{2,4})?)")
@@ -194,6 +200,8 @@ def _read(path: Path, schema: Mapping, tz: ZoneInfo, warnings: Warnings,
     raw = load_yaml_cached(front, where, cache, first_line=2) if front is not None else {}
     walk = Walk(where, tz)
     values = validate(schema, {} if raw is None else raw, walk, "", None)
+    if walk.typos:  # a misspelt key could send an edition too early, or pin nothing: nothing is built
+        raise ConfigError(*walk.typos)
     for problem in walk.warnings:
         warnings.warn(problem.where, problem.message)
     if values is None:

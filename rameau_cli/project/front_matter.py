@@ -148,6 +148,32 @@ def _construct(tag: str, text: str) -> Any:
 # What an article's front matter may say (read in sources/article.py).
 LINE = Text(fold=True)
 
+# Keys of the usual static-site generators, read without a word: the same Markdown files may
+# build a site too. Hugo (gohugo.io/content-management/front-matter/), Jekyll
+# (jekyllrb.com/docs/front-matter/), Eleventy (11ty.dev/docs/data-configuration/) and Pelican
+# (docs.getpelican.com/en/latest/content.html). Those that decide whether an article is public
+# are read (`draft`, `status`, `published`); those that could mean an audience or a summary
+# (`categories`, `description`) are warned about.
+SITE_KEYS = frozenset({
+    "layout", "permalink", "aliases", "weight", "type", "linkTitle", "menu", "menus", "toc",
+    "lastmod", "modified", "updated", "expiryDate", "headless", "isCJKLanguage", "markup", "outputs",
+    "resources", "sitemap", "build", "cascade", "translationKey", "params", "excerpt_separator",
+    "redirect_from", "redirect_to", "eleventyExcludeFromCollections", "eleventyNavigation", "eleventyComputed",
+    "eleventyImport", "pagination", "templateEngineOverride", "dynamicPermalink", "permalinkBypassOutputDir",
+    "save_as", "template", "translation", "comments", "share", "sidebar", "nav_order", "parent", "has_children",
+})
+# Other words for a key that decides who gets an article, or when: surely meant as that key.
+KEY_ALIASES = {
+    "segment": "audiences", "segments": "audiences", "newsletter": "audiences", "newsletters": "audiences",
+    "audience_ids": "audiences", "readers": "audiences", "tag": "tags", "language": "lang", "locale": "lang",
+    "embargo": "publish_at", "embargo_until": "publish_at", "publish_on": "publish_at", "publish_date": "publish_at",
+    "send_at": "publish_at", "not_before": "publish_at",
+    "exclude_tags": "a segment's key (rameau.yaml), not an article's: an article chooses its readers with "
+                    "`audiences:` and `tags:`",
+    "exclude_audiences": "a segment's key (rameau.yaml), not an article's: an article chooses its readers with "
+                         "`audiences:` and `tags:`",
+}
+
 FRONT_MATTER = Mapping(
     Key("title", LINE, "The article's title.", required=True),
     Key("date", Moment(), "Its date, such as 2026-11-24 or 2026-11-24T09:30:00+01:00.", required=True),
@@ -166,6 +192,23 @@ FRONT_MATTER = Mapping(
     Key("slug", LINE, "Its id (default: the file's name)."),
     Key("lang", LANGUAGE, "Its language, when not the newsletter's: only segments in that language take it."),
     Key("translation_of", LINE, "The id of the article it translates: pinned with it, listed with it."),
-    unknown="warning",
+    Key("draft", Boolean(), "`true`: a draft, in no segment (Hugo, Eleventy, Jekyll).", default=False),
+    Key("status", LINE, "Pelican's status: `draft` keeps it out of every segment."),
+    Key("published", Boolean(), "Jekyll's: `false` keeps it out of every segment.", default=True),
+    unknown="typo",
     what="front matter key",
+    silent=SITE_KEYS,
+    aliases=KEY_ALIASES,
 )
+
+
+def draft_of(values: dict[str, Any]) -> str:
+    """What makes the article a draft, as its front matter says it ("" when it is not one)."""
+    if values["draft"]:
+        return "draft: true"
+    if (values["status"] or "").lower() == "draft":
+        return "status: draft"
+    if values["published"] is False:
+        return "published: false"
+    return ""
+

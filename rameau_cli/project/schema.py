@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import Problem, show
+from .keys import IGNORED, meant_as
 from .reading import one_line, slugify
 
 MISSING: Any = object()
@@ -33,6 +34,7 @@ class Walk:
     tz: ZoneInfo | None = None
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    typos: list[Problem] = field(default_factory=list)  # keys surely meant as known ones: they stop a build
 
     def where(self, path: str) -> str:
         return f"{self.filename}: {path}" if path else self.filename
@@ -270,8 +272,11 @@ class Mapping(Kind):
     name = "mapping"
 
     def __init__(self, *keys: Key, unknown: str = "error", what: str = "key", optional: bool = False,
-                 check: Callable[[dict[str, Any], Walk, str], None] | None = None, table: str = ""):
+                 check: Callable[[dict[str, Any], Walk, str], None] | None = None, table: str = "",
+                 silent: frozenset[str] = frozenset(), aliases: dict[str, str] | None = None):
         self.keys = keys
+        self.silent = silent  # keys of other tools, read without a word (front matter: Hugo's `weight`)
+        self.aliases = aliases or {}  # unknown="typo": other words for a key (`segment` for `audiences`)
         self.table = table  # the README lists its keys in a table of their own, by this name
         self.by_name = {key.name: key for key in keys}
         self.unknown = unknown
@@ -325,8 +330,16 @@ class Mapping(Kind):
         return result
 
     def check_unknown(self, value: dict, walk: Walk, path: str) -> None:
+        """Unknown keys: errors, warnings, or (unknown="typo") warnings but for a key surely
+        meant as a known one, which is a typo that must stop the build (walk.typos)."""
         for name in value:
-            if name in self.by_name:
+            if name in self.by_name or str(name) in self.silent:
+                continue
+            if self.unknown == "typo" and (meant := meant_as(str(name), list(self.by_name), self.aliases)):
+                where = walk.where(f"{path}.{name}" if path else str(name))
+                meaning = meant if " " in meant else f"did you mean {meant!r}? Rename it"
+                walk.typos.append(Problem(where, f"unknown {self.what}; {meaning} (a misspelt key is not ignored: it "
+                                                 "could send an article to other readers, or before its time)"))
                 continue
             hint = closest(str(name), list(self.by_name))
             extra = f"; did you mean {hint!r}?" if hint else f"; known keys: {', '.join(self.by_name)}"
@@ -334,7 +347,7 @@ class Mapping(Kind):
             if self.unknown == "error":
                 walk.error(key_path, f"unknown {self.what}{extra}")
             else:
-                walk.warn(key_path, f"unknown {self.what}, ignored{extra}")
+                walk.warn(key_path, f"unknown {self.what}, {IGNORED}{extra}")
 
     def check_swallowed(self, text: str, value: dict, walk: Walk, path: str) -> None:
         """A quote left open in YAML runs on over the next lines: `title: "L'hebdo` followed by

@@ -22,9 +22,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..built import BuiltEmail, built_emails, stale
-from ..errors import ConfigError, Problem, PushError, UsageError
+from ..built import BuiltEmail, built_edition
+from ..errors import ConfigError, Problem, PushError
 from ..output.write import output_folder, settle, write_history
+from ..project.addresses import HTML, TEXT
 from ..project.config import Config
 from ..project.history import HISTORY_FILE, History, SentEdition, record
 from ..project.history_files import load_history
@@ -89,9 +90,8 @@ def push_edition(config: Config, options: BuildOptions, *, dry_run: bool = False
 
 def _push(config: Config, options: BuildOptions, tool: Tool, dry_run: bool, force: bool, environ: Mapping[str, str],
           report: Callable[[Pushed], None] | None) -> list[Pushed]:
-    built = built_emails(config, options, config.output_dir)
-    if not built:
-        raise UsageError(Problem(str(config.output_dir), "no built email here; run rameau build-issue first"))
+    edition = built_edition(config, options, config.output_dir, settled=True)
+    built = edition.present()
     problems: list[Problem] = []
     campaigns = [_campaign(config, tool, email, problems) for email in built]
     user, token = _credentials(tool, environ, problems if not dry_run else [])
@@ -101,9 +101,7 @@ def _push(config: Config, options: BuildOptions, tool: Tool, dry_run: bool, forc
     if problems:
         raise ConfigError(*problems)
     if not force:
-        stale_builds, _ = stale(config, built)
-        if stale_builds:
-            raise PushError(*stale_builds, Problem("", "nothing was pushed"))
+        edition.refuse_stale(PushError, "nothing was pushed")
         if not dry_run and config.public_url:
             from .published import unpublished
 
@@ -147,8 +145,8 @@ def _campaign(config: Config, tool: Tool, email: BuiltEmail, problems: list[Prob
                                 f"missing; give the {tool.title} list ids this segment goes to, such as "
                                 f"`lists: {{{email.segment}: [3]}}`"))
     try:
-        html = (email.folder / "index.html").read_text(encoding="utf-8")
-        text = (email.folder / "index.txt").read_text(encoding="utf-8")
+        html = (email.folder / HTML).read_text(encoding="utf-8")
+        text = (email.folder / TEXT).read_text(encoding="utf-8")
     except (OSError, ValueError) as exc:
         raise PushError(Problem(str(email.folder), f"cannot read the built email ({exc}); build it again")) from None
     entry, newsletter = email.entry, config.newsletter_of(config.segment(email.segment))

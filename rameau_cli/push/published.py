@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..built import BuiltEmail
 from ..errors import Problem
-from ..images.assets import ASSETS_DIR, NAME
+from ..images.assets import NAME
+from ..project.addresses import Addresses
 
 TIMEOUT = 10.0
 
@@ -16,17 +17,18 @@ TIMEOUT = 10.0
 def unpublished(public_url: str, out_dir: Path, built: list[BuiltEmail]) -> list[Problem]:
     """One problem per image the built emails show that is not at its address under
     `public_url` (missing, another file, or the server cannot be reached)."""
+    places = Addresses(out_dir, public_url)
     sizes: dict[str, int | None] = {}
     for email in built:
         names = email.entry.get("assets")
         for name in names if isinstance(names, list) else []:
             if isinstance(name, str) and NAME.fullmatch(name) and name not in sizes:
-                path = out_dir / ASSETS_DIR / name
+                path = places.asset(name)
                 sizes[name] = path.stat().st_size if path.is_file() else None
     if not sizes:
         return []
     with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(lambda name: _ask(f"{public_url}/{ASSETS_DIR}/{name}", sizes[name]), sorted(sizes)))
+        answers = list(pool.map(lambda name: _ask(places.asset_url(name), sizes[name]), sorted(sizes)))
     return [Problem(url, why) for url, why in answers if why]
 
 
@@ -36,7 +38,7 @@ def _ask(url: str, size: int | None) -> tuple[str, str]:
 
     from ..version import user_agent
 
-    fix = "publish the output folder first (the manual: Publishing), or pass --force"
+    fix = "publish the output folder's public/ first (the manual: Publishing), or pass --force"
     request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": user_agent("push")})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:

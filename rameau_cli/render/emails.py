@@ -27,7 +27,7 @@ def render_email(issue: Issue, project_templates: Path | None) -> Email:
     mjml_source = render_template(project_templates, "mjml", HTML_TEMPLATE, issue=issue)
     text = render_template(project_templates, "text", TEXT_TEMPLATE, issue=issue, links=LinkList())
     profile = issue.profile
-    tags = (str(profile.unsubscribe), str(issue.view_online), str(profile.first_name))
+    tags = tuple(tag for tag in (str(profile.unsubscribe), str(issue.view_online), str(profile.first_name)) if tag)
     return Email(issue, mjml_to_html(mjml_source), finish_text(text, issue.language, tags))
 
 

@@ -1,1 +1,2 @@
-"""Sources: Markdown folders and feeds read into the content pool of Articles."""
+"""Sources: Markdown folders and feeds read into the content pool of Articles, with the parsed
+articles and the feeds' last good copies kept between builds."""

@@ -4,14 +4,12 @@ of its front matter: project/front_matter.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import ContentError, Problem, Warnings
+from ..errors import ContentError, KeyTypo, Problem, Warnings
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
 from ..project.schema import Walk, validate
 
@@ -39,6 +37,7 @@ class Article:
     lang: str = ""  # its language ("": the newsletter's); a segment takes only articles in its own
     translation_of: str = ""  # the id of the article it translates
     body_elsewhere: bool = False  # the body was left in its file (by the article cache): see sources.markdown.with_body
+    draft: str = ""  # the front matter that makes it a draft (`draft: true`), kept out of every segment
 
     @property
     def folder(self) -> Path | None:
@@ -48,37 +47,6 @@ class Article:
 
 
 FIELDS = tuple(f.name for f in fields(Article))
-
-
-_SHARED: dict[Any, Any] = {}  # repeated values (authors, audiences, tags, alt texts), kept once
-_SHARED_AT_MOST = 20_000
-
-
-def _share(value: Any) -> Any:
-    found = _SHARED.get(value)
-    if found is None:
-        if len(_SHARED) < _SHARED_AT_MOST:
-            _SHARED[value] = value
-        return value
-    return found
-
-
-def _restorer() -> Callable[[Sequence[Any]], Article]:
-    """restore(), written out field by field as dataclasses writes an __init__: plain statements
-    run twice as fast as a loop, for the tens of thousands of articles of a large folder."""
-    shared = {"author", "image_alt", "audiences", "tags"}
-    lines = ["def restore(values):", "    article = new(Article)"]
-    lines += [f"    set_(article, {name!r}, {'share(' if name in shared else '('}values[{index}]))"
-              for index, name in enumerate(FIELDS)]
-    namespace: dict[str, Any] = {"new": object.__new__, "Article": Article, "set_": object.__setattr__, "share": _share}
-    exec("\n".join([*lines, "    return article"]), namespace)
-    return namespace["restore"]
-
-
-restore = _restorer()
-restore.__doc__ = """The article whose fields are `values` (in FIELDS order), already checked by the caller
-(the article cache, the forked reader): set as they are, as unpickling does, without __init__.
-Values that articles often share are kept once."""
 
 
 field_values = attrgetter(*FIELDS)  # an article's fields as a tuple, in FIELDS order
@@ -96,7 +64,8 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
     if front is None:
         raise ContentError(Problem(f"{where}:1", "no front matter; start the file with `---`, then `title:` and "
                                                  "`date:` lines, then `---`"))
-    from ..project.front_matter import FRONT_MATTER, quick_front_matter  # only when a file is read: warm builds read none
+    # only when a file is read: warm builds read none
+    from ..project.front_matter import FRONT_MATTER, draft_of, quick_front_matter
 
     raw = quick_front_matter(front)
     if raw is None:
@@ -105,6 +74,8 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
         raise ContentError(Problem(f"{where}:2", "front matter must be `key: value` lines (a mapping)"))
     walk = Walk(where, tz)
     values = validate(FRONT_MATTER, raw, walk, "", None)
+    if walk.typos:
+        raise ContentError(*(KeyTypo(p.where, p.message) for p in walk.typos))
     for problem in walk.warnings:
         warnings.warn(problem.where, problem.message)
     if walk.problems or values is None:
@@ -130,6 +101,7 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
         full=values["body"] == "full",
         lang=values["lang"] or "",
         translation_of=slugify(values["translation_of"]) if values["translation_of"] else "",
+        draft=draft_of(values),
     )
     if not article.title:
         raise ContentError(Problem(f"{where}: title", "is empty; every article needs a title"))

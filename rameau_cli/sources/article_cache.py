@@ -25,16 +25,15 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..cache.base import CacheFolder, DamagedCache
 from ..errors import Problem
 from .article import FIELDS as _FIELDS
-from .article import Article, restore
+from .article import Article
+from .written_out import new_tuple, record_article
 
-_AUDIENCES, _TAGS = _FIELDS.index("audiences"), _FIELDS.index("tags")
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
 FIRST_LINE = b"rameau articles 4"
 HEAD = ("id", "url", "guid", "date", "publish_at", "source")  # the fields of an entry's first line, and its file's path
@@ -49,33 +48,6 @@ def _rest(article: Article) -> list[Any]:
         record[_BODY] = ""  # left in its file, read again only for an email that shows it whole
         record[_BODY_ELSEWHERE] = True
     return [record[index] for index in _REST]
-
-
-def _reader() -> Callable[[Any], Article | None]:
-    """_article(), written out for the fields of Article as they are: every text field a str,
-    the flags bools, the priority an int, the names lists of str (the dates come read and
-    checked with the entry's first line)."""
-    kinds = {"str": "str", "bool": "bool", "int": "int"}
-    checks = " and ".join(f"type(r[{i}]) is {kinds[f.type]}" for i, f in enumerate(fields(Article)) if f.type in kinds)
-    source = f"""
-def read(r):
-    if type(r) is not list or len(r) != {len(_FIELDS)} or not ({checks}):
-        return None
-    audiences, tags = r[{_AUDIENCES}], r[{_TAGS}]
-    if type(audiences) is not list or type(tags) is not list or not all(type(n) is str for n in audiences) \\
-            or not all(type(n) is str for n in tags):
-        return None
-    r[{_AUDIENCES}], r[{_TAGS}] = tuple(audiences), tuple(tags)
-    return restore(r)
-"""
-    namespace: dict[str, Any] = {"restore": restore}
-    exec(source, namespace)
-    return namespace["read"]
-
-
-_article = _reader()
-_article.__doc__ = """The article a record holds, or None when the record is not of the shape written (one
-expression of exact type checks, the fastest)."""
 
 
 class Deferred(NamedTuple):
@@ -111,7 +83,7 @@ class Deferred(NamedTuple):
             values[index] = value
         for index, value in zip(_HEAD, self, strict=False):
             values[index] = value
-        return _article(values) or self.reread(self.name)
+        return record_article(values) or self.reread(self.name)
 
 
 _HEAD = [_FIELDS.index(name) for name in HEAD]
@@ -122,8 +94,8 @@ def _moment(value: dt.datetime | None) -> str | None:
 
 
 def new_deferred(values: tuple[Any, ...]) -> Deferred:
-    """A Deferred of these values, in order (tuple.__new__: a third of the time of Deferred(...))."""
-    return tuple.__new__(Deferred, values)
+    """A Deferred of these values, in order."""
+    return new_tuple(Deferred, values)
 
 
 def _read_again(name: str) -> Article | None:

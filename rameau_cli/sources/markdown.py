@@ -19,9 +19,10 @@ from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
 from ..project.reading import read_text, split_front_matter
-from .article import FIELDS, Article, field_values, read_markdown_article, restore
+from .article import FIELDS, Article, field_values, read_markdown_article
 from .article_cache import ArticleCache, Deferred
 from .halves import Beside, map_in_halves
+from .written_out import restore
 
 
 def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]]:

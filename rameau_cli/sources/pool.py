@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..cache.base import NO_CACHE, CacheFolder
-from ..errors import ContentError, Problem, Warnings
+from ..errors import ConfigError, ContentError, KeyTypo, Problem, Warnings
 from ..project.config import Config, Source
 from .article import Article
 from .article_cache import Deferred
@@ -80,6 +80,9 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
         raise ContentError(*failures, Problem("", "no source could be read; nothing was built"))
     for problem in failures:
         warnings.warn(problem.where, f"{problem.message} (source skipped)")
+    typos = [problem for problem in skipped if isinstance(problem, KeyTypo)]
+    if typos:  # a misspelt key could send an article to other readers, or too early: nothing is built
+        raise ConfigError(*typos, Problem("", f"{len(typos)} misspelt front matter key(s); nothing was built"))
     unique = deduplicate(articles, skipped)
     for problem in skipped:
         warnings.warn(problem.where, f"{problem.message} (article skipped)")

@@ -1,5 +1,6 @@
 (function () {
-  var version = null;
+  // The build this page shows: a rebuild that ends before the events connect still reloads it.
+  var version = document.currentScript ? document.currentScript.dataset.version || null : null;
   var source = new EventSource('/events');
   source.onmessage = function (event) {
     if (version === null) { version = event.data; return; }

@@ -122,13 +122,13 @@ def remove_cache(project: Path) -> Callable[[], None]:
 
 
 def example_copy(target: Path) -> Path:
-    """The bundled example (rameau.yaml, articles, editions), copied so that each rameau measured
+    """The bundled example (rameau.yaml, articles, issues), copied so that each rameau measured
     has its own project and cache."""
     if not (target / "rameau.yaml").is_file() or (target / "rameau.yaml").read_bytes() != (REPO / "rameau.yaml").read_bytes():
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         shutil.copyfile(REPO / "rameau.yaml", target / "rameau.yaml")
-        for folder in ("articles", "editions"):
+        for folder in ("articles", "issues"):
             shutil.copytree(REPO / folder, target / folder)
     return target
 
@@ -212,6 +212,6 @@ class HistoryProject:
                 shutil.copyfile(path, self.project / path.name)
 
     def archive_sizes(self) -> dict[str, float]:
-        archive = self.project / "dist" / "archive"
+        archive = self.project / "dist" / "public" / "archive"
         pages = [p.stat().st_size for p in archive.rglob("*.html")]
         return {"feed_kb": (archive / "feed.xml").stat().st_size / 1024, "page_kb": max(pages) / 1024}

@@ -60,7 +60,7 @@ def measure(rameau: list[str], project: Path, edits: int) -> float:
         copy = Path(folder) / "project"
         copy.mkdir()
         shutil.copyfile(project / "rameau.yaml", copy / "rameau.yaml")
-        for name in ("articles", "editions", "templates", ".rameau-cache"):
+        for name in ("articles", "issues", "editions", "templates", ".rameau-cache"):
             if (project / name).is_dir():
                 shutil.copytree(project / name, copy / name)
         article = sorted((copy / "articles").glob("*.md"))[0]

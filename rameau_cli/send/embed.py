@@ -1,5 +1,5 @@
 """Test sends show the images from disk before they are published: each one the HTML points at
-under `<output.public_url>/assets/` is attached to the message (multipart/related) and the HTML
+under `<output.public_url>/assets/` (project/addresses.py) is attached to the message (multipart/related) and the HTML
 points at the attachment (`cid:`) instead. The message of the output folder is not changed: it
 is the one for the emailing tool, which links the published files."""
 
@@ -10,7 +10,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ..errors import ContentError, Problem
-from ..images.assets import ASSETS_DIR, NAME, content_type
+from ..images.assets import NAME, content_type
+from ..project.addresses import Addresses
 
 
 def embed_images(message: EmailMessage, assets_url: str | None, out_dir: Path) -> EmailMessage:
@@ -25,7 +26,7 @@ def embed_images(message: EmailMessage, assets_url: str | None, out_dir: Path) -
         return message
     files: dict[str, bytes] = {}
     for name in names:
-        path = out_dir / ASSETS_DIR / name
+        path = Addresses(out_dir).asset(name)
         try:
             files[name] = path.read_bytes()
         except OSError:

@@ -1,7 +1,7 @@
-"""Which emails `rameau check` reads, and the whole check: the built files in the output folder
-(with no edition named, each segment's latest build) when there are some, else the edition built
-in memory; the rules of rules.py on each, the links asked with --links (links.py), and the
-levels the project gives the rules.
+"""`rameau check`, the whole procedure: the built emails of the edition (built.py; with no
+edition named, each segment's latest build) when there are some, else the edition built in
+memory; the rules of rules.py on each, the links asked with --links (links.py), and the levels
+the project gives the rules.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def run_check(config: Config, options: BuildOptions, out: Path | None = None, fo
         from .links import check_links
 
         findings += check_links(emails, CacheFolder(config.cache_dir), progress, public_url=config.public_url,
-                                out_dir=out or config.output_dir, offline=options.offline)
+                                public_dir=config.addresses(out).public, offline=options.offline)
     return Report(where, tuple(emails), tuple(with_levels(findings, config.checks)))
 
 
@@ -84,29 +84,31 @@ def list_unsubscribe(message: bytes) -> tuple[str, ...]:
 def email_from_folder(built: BuiltEmail, profile: Profile) -> CheckedEmail:
     """An email written by build-issue (its files and manifest entry)."""
     from ..errors import ContentError, Problem
+    from ..project.addresses import HTML, MESSAGE, TEXT
 
     entry = built.entry
     try:
-        html = (built.folder / "index.html").read_text(encoding="utf-8")
-        text = (built.folder / "index.txt").read_text(encoding="utf-8")
-        message = (built.folder / "message.eml").read_bytes()
+        html = (built.folder / HTML).read_text(encoding="utf-8")
+        text = (built.folder / TEXT).read_text(encoding="utf-8")
+        message = (built.folder / MESSAGE).read_bytes()
     except (OSError, ValueError) as exc:
         raise ContentError(Problem(str(built.folder), f"cannot read the built email ({exc}); build it again")) from None
     articles = [a for a in entry.get("articles", []) if isinstance(a, dict)]
     return CheckedEmail(built.segment, str(entry.get("subject", "")), str(entry.get("preheader", "")), html, text,
                         profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", [])),
-                        _asset_sizes(built.folder.parent.parent, entry.get("assets")),
+                        _asset_sizes(built.out, entry.get("assets")),
                         tuple((str(a.get("id", "")), str(a.get("url", ""))) for a in articles),
                         list_unsubscribe(message))
 
 
 def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...]:
-    from ..images.assets import ASSETS_DIR, NAME
+    from ..images.assets import NAME
+    from ..project.addresses import Addresses
 
     sizes: list[tuple[str, int | None]] = []
     for name in names if isinstance(names, list) else []:
         if isinstance(name, str) and NAME.fullmatch(name):
-            path = out_dir / ASSETS_DIR / name
+            path = Addresses(out_dir).asset(name)
             sizes.append((name, path.stat().st_size if path.is_file() else None))
     return tuple(sizes)
 
@@ -117,20 +119,19 @@ def check_edition(config: Config, options: BuildOptions, out: Path | None = None
     segment's latest build) when there are some, else the edition built in memory; a built
     email that the sources would now build differently (unless `force`), and every article
     that could not be read, are errors. Returns (where, emails, findings)."""
-    from ..built import built_emails, stale
+    from ..built import built_edition
     from ..compose.profiles import profile_for
-    from ..output.write import settle
     from ..pipeline import build
+    from ..project.keys import unknown_key
 
-    out_dir = out or config.output_dir
-    settle(config, out_dir)  # what a killed build left is put right first
-    built = built_emails(config, options, out_dir)
+    edition = built_edition(config, options, out or config.output_dir)
+    built = edition.emails
     findings: list[Finding] = []
     if built:
         profile = profile_for(config.profile, config.newsletter.language)  # its fallback: the language's
         emails = [email_from_folder(email, profile) for email in built]
         where = ", ".join(dict.fromkeys(str(email.folder.parent) for email in built))
-        problems, fresh = stale(config, built)
+        problems, fresh = edition.stale()
         if not force:
             findings += [finding(Path(p.where).name, "build-stale", f"{p.where}: {p.message}") for p in problems]
     else:
@@ -140,6 +141,7 @@ def check_edition(config: Config, options: BuildOptions, out: Path | None = None
     if fresh is not None:
         findings += [finding("", "article-skipped", f"{p}; it is in no email") for p in fresh.pool.skipped]
         findings += [finding("", "image-left-out", str(p)) for p in fresh.image_warnings]
+        findings += [finding("", "front-matter-unknown", str(p)) for p in fresh.warnings if unknown_key(p)]
     if not config.newsletter.address:
         findings.append(finding("", "address-missing", "rameau.yaml: newsletter.address: no postal address; add the "
                                 "organisation's (CAN-SPAM requires one, and several emailing tools refuse a campaign "
