@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import socket
 import threading
 import time
@@ -396,3 +397,36 @@ def recorded(project: Path) -> dict[str, list[dict]]:
 
     history = load_history(project / "history.json")
     return {segment: [entry_record(e) for e in entries] for segment, entries in history.segments.items()}
+
+
+# The starter of `rameau init --language en`, with personal words and template-looking text
+THANKS = "Thank you, {first_name}, for a great year."
+TYPED = 'Write {{ not_a_tag }} and {% now "Y" %} in your own templates.'
+ARTICLE = "council-partnerships-pilot"
+
+
+def starter(tmp_path, profile: str, edito: str = "", body: str = "", opening: str = "", build: bool = True):
+    """`rameau init --language en`, its édito thanking the reader by name (after `edito`, and
+    opening with `opening`), an article's summary showing template code (its body ending with
+    `body`, shown whole in weekly-nonprofits when given), built for `profile`."""
+    from conftest import invoke
+
+    project = tmp_path / profile
+    assert invoke("init", "--language", "en", str(project), cwd=tmp_path).code == 0
+    edition = next((project / "issues").glob("*.md"))
+    text = checked(edition.read_text(encoding="utf-8")).replace("\n— ", f"\n{edito}\n\n{THANKS}\n\n— ", 1)
+    edition.write_text(checked(text).replace("---\n\n", f"---\n\n{opening}", 1) if opening else text, encoding="utf-8")
+    article = project / "articles" / f"{ARTICLE}.md"
+    text = article.read_text(encoding="utf-8")
+    text, edits = re.subn(r'^summary: ".*"$', "summary: '" + TYPED + "'", text, count=1, flags=re.M)
+    assert edits == 1
+    article.write_text(text.rstrip("\n") + "\n\n" + body + "\n", encoding="utf-8")
+    config = project / "rameau.yaml"
+    text = checked(config.read_text(encoding="utf-8")).replace("profile: generic", f"profile: {profile}")
+    if body:
+        text = text.replace("    audiences: [nonprofit]\n", "    audiences: [nonprofit]\n    body: full\n")
+    config.write_text(text, encoding="utf-8")
+    if build:
+        built = invoke("build-issue", cwd=project)
+        assert built.code == 0, built.stderr
+    return project

@@ -85,7 +85,7 @@ def test_subject_keeps_french_spaces_and_cannot_inject_headers(example):
 
 @pytest.mark.parametrize("profile, unsubscribe, view_online, first_name", [
     ("mailchimp", "*|UNSUB|*", "*|ARCHIVE|*", "*|IF:FNAME|**|FNAME|**|ELSE:|*à vous*|END:IF|*"),
-    ("brevo", "{{ unsubscribe }}", "{{ mirror }}", '{{ contact.FIRSTNAME | default : "à vous" }}'),
+    ("brevo", "{{ unsubscribe }}", "{{ mirror }}", "{{ contact.FIRSTNAME|default:'à vous' }}"),
     ("listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}", '{{ .Subscriber.FirstName | default "à vous" }}'),
     ("mailjet", "[[UNSUB_LINK_FR]]", "[[PERMALINK]]", '[[data:firstname:"à vous"]]'),
     ("buttondown", "{{ unsubscribe_url }}", "{{ email_url }}", '{{ subscriber.metadata.first_name|default:"à vous" }}'),

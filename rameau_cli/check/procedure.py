@@ -63,7 +63,7 @@ def emails_from_build(built: Build) -> list[CheckedEmail]:
                      e.issue.profile.placeholders, str(e.issue.profile.unsubscribe), len(e.issue.articles),
                      _sizes(shown_in(e.html, built.assets), built.assets),
                      tuple((a.id, a.canonical_url) for a in e.issue.articles + e.issue.more),
-                     list_unsubscribe(build_message(e.issue, e.html, e.text)))
+                     list_unsubscribe(build_message(e.issue, e.html, e.text)), e.issue.profile)
         for e in built.emails
     ]
 
@@ -98,7 +98,7 @@ def email_from_folder(built: BuiltEmail, profile: Profile) -> CheckedEmail:
                         profile.placeholders, str(profile.unsubscribe), len(entry.get("articles", [])),
                         _asset_sizes(built.out, entry.get("assets")),
                         tuple((str(a.get("id", "")), str(a.get("url", ""))) for a in articles),
-                        list_unsubscribe(message))
+                        list_unsubscribe(message), profile)
 
 
 def _asset_sizes(out_dir: Path, names: Any) -> tuple[tuple[str, int | None], ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 
 from ..project.checks import RULES, Checks
 from ..render.body_html import WIDE_TABLE  # more columns scroll inside their box on phones
@@ -40,6 +41,7 @@ class CheckedEmail:
     assets: tuple[tuple[str, int | None], ...] = ()  # its images from disk: name, bytes (None: missing)
     article_urls: tuple[tuple[str, str], ...] = ()  # (article id, its canonical URL)
     list_unsubscribe: tuple[str, ...] = ()  # the targets of the List-Unsubscribe header
+    profile: Any = None  # the emailing tool's profile (compose/profiles.py), when known
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def check_email(email: CheckedEmail) -> list[Finding]:
     _headers(email, add)
     _tables(scan, add)
     _text(scan, email, add)
+    _content_syntax(email, add)
     _validity(email, add)
     return findings
 
@@ -216,6 +219,27 @@ def _text(scan: _Scan, email: CheckedEmail, add) -> None:
         source = (image.get("src") or "").strip()
         if source and source in email.text:
             add("text-image-url", f"the text part shows an image URL ({source[:60]})")
+
+
+def _content_syntax(email: CheckedEmail, add) -> None:
+    """The text part as readers get it: an unknown `{name}` (never in code); for Mailchimp, a
+    `*|` that is none of the profile's merge tags."""
+    from ..compose.placeholders import unknown_placeholders
+
+    profile = email.profile
+    text = profile.readable(email.text, profile.first_name_fallback, False) if profile else email.text
+    prose = [line for line in text.splitlines() if not CODE_LINE.match(line)]
+    for name in dict.fromkeys(found for line in prose for found in unknown_placeholders(line)):
+        add("placeholder-unknown", f"{name} is sent as it is: rameau fills only {{first_name}} (the greeting's "
+                                   "placeholder); write that, or reword")
+    if profile is not None and profile.name == "mailchimp":
+        for part, content in (("HTML", email.html), ("text part", email.text)):
+            for tag in profile.tags:
+                content = content.replace(tag, "")
+            found = re.search(r"\*\|[^\n]{0,30}", content)
+            if found:
+                add("merge-tag-in-content", f"the {part} holds {found.group(0)!r}: Mailchimp reads *|…|* as a merge tag "
+                                            "and documents no way to write it as text; reword it (such as * | )")
 
 
 def _validity(email: CheckedEmail, add) -> None:

@@ -20,6 +20,7 @@ from ..content.texts import Texts
 from ..images.assets import COLUMN, Assets
 from ..project.reading import shorten
 from ..sources.article import Article
+from .placeholders import mark_placeholders
 
 SUMMARY_LIMIT = 280
 ARTICLE_TOP = 3  # an article's `#` is an h3: the email's header is its h1, articles' titles its h2
@@ -46,11 +47,12 @@ def edito_blocks(markdown: str, language: str, base_url: str, texts: Texts,
     """The édito as blocks; shared by every segment."""
     if not markdown.strip():
         return ()
-    return read_blocks(clean_html(texts.markdown(markdown)), reading(base_url, language, EDITO_TOP, images))
+    html = texts.markdown(mark_placeholders(markdown))
+    return read_blocks(clean_html(html), reading(base_url, language, EDITO_TOP, images))
 
 
 def body_blocks(article: Article, language: str, base_url: str, texts: Texts, assets: Assets | None = None) -> Blocks:
-    html = texts.markdown(article.body) if article.body_format == "markdown" else article.body
+    html = texts.markdown(mark_placeholders(article.body)) if article.body_format == "markdown" else article.body
     folder = article.folder
     images = (assets, folder, f"{article.source}: body image") if assets is not None and folder is not None else None
     return read_blocks(clean_html(html), reading(article.url or base_url, language, ARTICLE_TOP, images))
@@ -61,7 +63,7 @@ def summary_inline(article: Article, language: str, base_url: str, texts: Texts,
     """The summary: Markdown (bold, italic, code, links) for Markdown articles, text for feed
     entries; without one, the first paragraphs of the body, shortened."""
     if article.summary and article.body_format == "markdown":
-        return read_inline(clean_html(texts.inline_markdown(article.summary)),
+        return read_inline(clean_html(texts.inline_markdown(mark_placeholders(article.summary))),
                            reading(article.url or base_url, language, ARTICLE_TOP))
     if article.summary:
         return (Span("text", typography(article.summary, language)),)

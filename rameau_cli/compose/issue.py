@@ -26,6 +26,16 @@ from ..sources.article import Article
 from .content import body_blocks, summary_inline
 from .grouping import Selection
 from .links import tag_url
+from .placeholders import (
+    PLACEHOLDERS,
+    as_written,
+    fill_placeholders,
+    map_inline_text,
+    map_text,
+    mark,
+    mark_blocks,
+    mark_inline,
+)
 from .profiles import Profile, profile_for
 from .wording import Wording, segment_wording
 
@@ -180,6 +190,34 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         edito=edito,
         articles=articles,
     )
+
+
+def marked_for_rendering(issue: Issue) -> Issue:
+    """The issue with every `{` of its content marked (compose/placeholders.py), for the renderer
+    whose output `Profile.for_tool` finishes: the theme's own merge tags are not content."""
+
+    def article(item: IssueArticle) -> IssueArticle:
+        return replace(item, title=mark(item.title), image_alt=mark(item.image_alt), summary=mark_inline(item.summary),
+                       body=mark_blocks(item.body))
+
+    return replace(issue, subject=mark(issue.subject), preheader=mark(issue.preheader), edito=mark_blocks(issue.edito),
+                   articles=tuple(map(article, issue.articles)), more=tuple(map(article, issue.more)))
+
+
+def for_reading(issue: Issue) -> Issue:
+    """The issue as the previews show it: each placeholder of its content the first name's
+    fallback (the sample value a reader without a name gets)."""
+    values = {name: issue.profile.first_name_fallback for name in PLACEHOLDERS}
+
+    def text(value: str) -> str:
+        return fill_placeholders(value, values)
+
+    def article(item: IssueArticle) -> IssueArticle:
+        return replace(item, summary=map_inline_text(item.summary, text, as_written),
+                       body=map_text(item.body, text, as_written))
+
+    return replace(issue, edito=map_text(issue.edito, text, as_written), articles=tuple(map(article, issue.articles)),
+                   more=tuple(map(article, issue.more)))
 
 
 def _card_images(articles: tuple[IssueArticle, ...], assets: Assets) -> tuple[IssueArticle, ...]:

@@ -40,12 +40,13 @@ _EMAIL_ONLY = re.compile(r'<span class="email-only">.*?</span>', re.S)
 
 
 def web_version(email: Email) -> str:
-    """The email as a public web page: the greeting takes its fallback, and what only means
+    """The email as a public web page: the first name takes its fallback, the content reads as
+    written (no tool's escapes), and what only means
     something in an inbox is left out: the theme's `<span class="email-only">` (the unsubscribe
     and view-online links), and any other link to a merge tag only the emailing tool can fill
     (a project's own templates), so that no link on the page leads nowhere."""
     profile = email.issue.profile
-    html = email.html.replace(str(profile.first_name), profile.first_name_fallback)
+    html = profile.readable(email.html, profile.first_name_fallback, html=True)
     html = _EMAIL_ONLY.sub("", html)
     for tag in profile.placeholders:
         html = re.sub(rf'<a\b[^>]*\bhref="{re.escape(tag)}"[^>]*>.*?</a>', "", html, flags=re.S)

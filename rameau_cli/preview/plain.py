@@ -11,6 +11,7 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
+from ..compose.issue import for_reading
 from ..render.text import LinkList, TextLook, blocks_text, inline_text, upper_first, wrap
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def segment_text(email: Email, width: int) -> str:
     """One segment's email: inbox row, édito, articles with numbered links, the links."""
     from ..render.templates import text_look
 
-    issue = email.issue
+    issue = for_reading(email.issue)
     look = text_look(issue)
     links = LinkList()
     parts = [heading(issue.segment.title, "="), wrap(issue.newsletter.sender_name, width) + "\n"

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..compose.grouping import Decision, Reason
+from ..compose.issue import for_reading
 from ..pipeline import Build, EditionBuild
 from ..render.emails import Email
 from ..render.text import LinkList, inline_text
@@ -54,7 +55,7 @@ def segment_view(email: Email) -> Group:
     from ..render.templates import text_look
     from .rich_blocks import rich_blocks
 
-    issue = email.issue
+    issue = for_reading(email.issue)
     look = text_look(issue)
     links = LinkList()
     parts: list = [inbox_row(email)]

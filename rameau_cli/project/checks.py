@@ -33,6 +33,10 @@ RULES = {rule.id: rule for rule in (
     CheckRule("size-heavy", "warning", "The HTML is over 85 KB, near Gmail's clipping (the finding says how many "
                                        "articles to cut)."),
     CheckRule("style-size", "error", "A `<style>` block is over 16 KB: Gmail drops it."),
+    CheckRule("placeholder-unknown", "warning", "The content holds a `{name}` that looks like a placeholder but is "
+                                                "none rameau knows (only `{first_name}`): it is sent as it is."),
+    CheckRule("merge-tag-in-content", "error", "The content holds text the profile's tool would read as a merge "
+                                               "tag and documents no way to write as text (Mailchimp's `*|…|*`)."),
     CheckRule("image-base64", "error", "An image is embedded as base64 (`data:`): many mail clients do not show it."),
     CheckRule("image-https", "error", "An image is not at an absolute https URL."),
     CheckRule("image-alt", "error", "An image has no alt text."),

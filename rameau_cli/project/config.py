@@ -11,7 +11,7 @@ from ..errors import ConfigError, ContentError, Problem, show
 from .addresses import ARCHIVE_MODES, SECRET_ENV, Addresses
 from .checks import CHECK, Checks, check_settings
 from .newsletter import NEWSLETTER, Newsletter, Sender, languages_have_words, newsletter_settings
-from .push import PUSH, Push, check_push_lists, push_settings
+from .push import PUSH, Push, check_push_lists, check_tool_settings, push_settings
 from .reading import read_text
 from .schema import (
     COLOUR,
@@ -272,8 +272,13 @@ CONFIG = Mapping(
     Key("emailing", EMAILING, "The emailing tool the emails are made for."),
     Key("links", LINKS, "Link tagging for every segment."),
     Key("check", CHECK, "What `rameau check` reports, and at which level."),
-    check=lambda values, walk, path: check_push_lists(values, walk),
+    check=lambda values, walk, path: _check_push(values, walk),
 )
+
+
+def _check_push(values: dict[str, Any], walk: Walk) -> None:
+    check_push_lists(values, walk)
+    check_tool_settings(values, walk)
 
 
 # --- Reading rameau.yaml -------------------------------------------------------------------------

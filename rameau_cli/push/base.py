@@ -9,6 +9,7 @@ or changes a campaign's status.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ class Campaign:
     sender_name: str
     sender_email: str
     reply_to: str
+    audience_part: tuple[str, int] | None = None  # Mailchimp: ("saved_segment" or "tag", its id)
+    content_only: bool = False  # Buttondown: `html` is only the content, for the newsletter's own template
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,27 @@ class Tool:
     def link(self, base: str, campaign_id: str) -> str:
         """Where a person finds the campaign in the tool, when that is known."""
         return ""
+
+    def prerequisite(self) -> Prerequisite | None:
+        """What must exist in the tool before any campaign is pushed (listmonk: its template)."""
+        return None
+
+    def explain(self, code: int | None, message: str) -> str:
+        """A failure's line, with what this tool's answer means when rameau knows more."""
+        return message
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """A thing in the tool found by `find` (its id in `found`'s answer, "" when absent), else
+    made by `make` (its id in `made`'s answer); `use` is told the id before the campaigns."""
+
+    what: str  # for messages: "listmonk's template for rameau"
+    find: Request
+    found: Callable[[Any], str]
+    make: Request
+    made: Callable[[Any], str]
+    use: Callable[[str], None]
 
 
 def quoted(campaign_id: str) -> str:

@@ -1,6 +1,11 @@
 """Brevo (API v3, https://developers.brevo.com/reference/createemailcampaign): `POST
 /emailCampaigns` creates a draft (201, `{"id": 5}`), `PUT /emailCampaigns/{id}` updates it (204,
 no body). The key goes in the `api-key` header. Brevo makes its own text part.
+
+Brevo renders the body with its template language, Django-like
+(https://help.brevo.com/hc/en-us/articles/4402386448530): the content's braces are written inside
+`{% verbatim %}` when the email is built (compose/profiles.py). Its errors say a `code` and a
+`message` (https://developers.brevo.com/docs/how-it-works#error-codes), both shown.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ class Brevo(Tool):
 
 
 def _fields(campaign: Campaign) -> dict[str, Any]:
-    return {
+    fields = {
         "name": campaign.name,
         "subject": campaign.subject,
         "previewText": campaign.preheader,
@@ -39,3 +44,6 @@ def _fields(campaign: Campaign) -> dict[str, Any]:
         "htmlContent": campaign.html,
         "recipients": {"listIds": [int(i) for i in campaign.lists]},
     }
+    # An optional field is sent only with a value: Brevo checks an empty previewText or replyTo
+    # as given (createEmailCampaign: both optional).
+    return {key: value for key, value in fields.items() if value not in ("", None)}

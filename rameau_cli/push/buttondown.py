@@ -5,10 +5,22 @@ Buttondown SENDS an email created without a status (its default is `about_to_sen
 always says `draft`, an update never sends a status at all, and procedure.py checks the status
 the create answered with. Segments map to subscriber tags (`lists` are tag ids); a segment
 without lists goes to every subscriber. Buttondown makes its own text part.
+
+What a subscriber gets is what was built (Buttondown's OpenAPI file, github.com/buttondown/openapi):
+- `template: "naked"`: "the email body itself is used as the template, with no outside
+  scaffolding provided by Buttondown" (enums.json, EmailTemplate); any other template wraps the
+  finished document in Buttondown's layout, with a second unsubscribe link. An account that
+  cannot have it is told which setting sends only the content instead (`explain`).
+- `slug`, one per edition and segment ("a short, human-readable identifier for the email",
+  `^[a-zA-Z0-9_-]+$`, at most 100): the segments of one edition share a subject, and Buttondown
+  can refuse a same-subject email as `email_duplicate` (EmailCreationErrorCode).
+- The body is rendered with Django's template engine; the content's braces are written inside
+  `{% verbatim %}` when the email is built (compose/profiles.py).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .base import Campaign, Request, Tool, quoted
@@ -36,12 +48,27 @@ class Buttondown(Tool):
     def update(self, campaign_id: str, campaign: Campaign) -> list[Request]:
         return [Request("PATCH", f"/emails/{quoted(campaign_id)}", _fields(campaign))]
 
+    def explain(self, code: int | None, message: str) -> str:
+        if code is None or not 400 <= code < 500 or not re.search(r"template|naked", message, re.I):
+            return message
+        return (f"{message}: this Buttondown account cannot have naked emails (template \"naked\"); set "
+                "emailing.push.buttondown.content_only: true to send only the email's content into the newsletter's "
+                "own template, without rameau's header, footer and unsubscribe link")
+
 
 def _fields(campaign: Campaign) -> dict[str, Any]:
     tags = [{"field": "subscriber.tags", "operator": "contains", "value": tag} for tag in campaign.lists]
+    template = {} if campaign.content_only else {"template": "naked"}  # content only: the newsletter's own
     return {
         "subject": campaign.subject,
         "description": campaign.preheader,
         "body": EDITOR_MODE + campaign.html,
+        **template,
+        "slug": slug(campaign.edition, campaign.segment),
         "filters": {"filters": tags, "groups": [], "predicate": "or"},
     }
+
+
+def slug(edition: str, segment: str) -> str:
+    """`2026-w48-weekly-business`: the edition's and the segment's ids, as Buttondown takes a slug."""
+    return re.sub(r"[^a-z0-9_-]+", "-", f"{edition}-{segment}".lower()).strip("-")[:100]

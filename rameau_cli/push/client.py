@@ -118,8 +118,9 @@ class Api:
 
 
 def tool_message(answer: Any) -> str:
-    """What the tool said: listmonk `message`, Brevo `code` and `message`, Mailchimp `title` and
-    `detail`, Buttondown `detail` (a list of problems on a 422)."""
+    """What the tool said: listmonk `message`, Brevo `code` and `message`, Mailchimp `title`,
+    `detail` and its `errors` (`field`: `message`), Buttondown `code` and `detail` (a list of
+    problems on a 422)."""
     if isinstance(answer, str):
         return answer
     if not isinstance(answer, dict):
@@ -131,7 +132,12 @@ def tool_message(answer: Any) -> str:
     title = answer.get("title")
     if isinstance(title, str) and title and title != main:
         main = f"{title}: {main}" if main else title
-    return str(main)
+    code = answer.get("code")
+    if isinstance(code, str) and code and code not in str(main):
+        main = f"{code}: {main}" if main else code
+    fields = [f"{e.get('field') or '?'}: {e.get('message', '')}" for e in answer.get("errors") or []
+              if isinstance(e, dict)] if isinstance(answer.get("errors"), list) else []
+    return "; ".join([str(main), *fields]) if fields else str(main)
 
 
 def _json(raw: bytes) -> Any:

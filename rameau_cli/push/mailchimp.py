@@ -5,6 +5,15 @@ the same content `PUT`.
 
 The key's suffix names its data centre (`…-us21`: https://us21.api.mailchimp.com/3.0); it is
 sent with HTTP Basic, any user name.
+
+A campaign goes to one audience (`recipients.list_id`), or to a part of it
+(`recipients.segment_opts`, https://mailchimp.com/developer/marketing/api/campaigns/add-campaign/):
+`saved_segment_id` for a saved segment, or a `StaticSegment` condition `static_is` for a tag
+(tags are static segments: https://mailchimp.com/developer/marketing/api/list-segments/).
+Mailchimp ties the reply-to address to the campaign's `settings.reply_to` (an address verified in
+the account); there is no separate Reply-To header. Its merge tags are `*|…|*`
+(https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/) and no way to write `*|` as text is
+documented: `rameau check` reports content that holds it (rule merge-tag-in-content).
 """
 
 from __future__ import annotations
@@ -46,8 +55,20 @@ class Mailchimp(Tool):
 
 
 def _settings(campaign: Campaign) -> dict[str, Any]:
+    recipients: dict[str, Any] = {"list_id": campaign.lists[0]}
+    if campaign.audience_part:
+        recipients["segment_opts"] = segment_opts(*campaign.audience_part)
     return {
-        "recipients": {"list_id": campaign.lists[0]},
+        "recipients": recipients,
         "settings": {"subject_line": campaign.subject, "preview_text": campaign.preheader, "title": campaign.name,
                      "from_name": campaign.sender_name, "reply_to": campaign.sender_email},
     }
+
+
+def segment_opts(kind: str, part_id: int) -> dict[str, Any]:
+    """The part of the audience a campaign goes to: a saved segment by its id, or a tag (a static
+    segment to the API) as a condition."""
+    if kind == "saved_segment":
+        return {"saved_segment_id": part_id}
+    return {"match": "all", "conditions": [{"condition_type": "StaticSegment", "field": "static_segment",
+                                            "op": "static_is", "value": part_id}]}

@@ -33,6 +33,7 @@ from .base import Campaign, Tool
 from .brevo import Brevo
 from .buttondown import Buttondown
 from .client import Api, ApiError
+from .content_only import content_of
 from .listmonk import Listmonk
 from .mailchimp import Mailchimp
 
@@ -111,7 +112,25 @@ def _push(config: Config, options: BuildOptions, tool: Tool, dry_run: bool, forc
     history = _history(config, built)
     entries = [_entry(history, email) for email in built]
     api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user))
+    if not dry_run:
+        _prepare(api, tool, campaigns)
     return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report)
+
+
+def _prepare(api: Api, tool: Tool, campaigns: list[Campaign]) -> None:
+    """What the tool needs before any campaign (listmonk: rameau's template), found or made."""
+    needed = tool.prerequisite()
+    if needed is None:
+        return
+    try:
+        found = needed.found(api.call(needed.find)) or needed.made(api.call(needed.make))
+    except ApiError as exc:
+        raise PushFailed([], Problem(needed.what, tool.explain(exc.code, exc.message)),
+                         Problem("", _summary([], campaigns))) from None
+    if not found:
+        raise PushFailed([], Problem(needed.what, f"{tool.title} made it but did not say its id; push again"),
+                         Problem("", _summary([], campaigns)))
+    needed.use(found)
 
 
 def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentEdition]], dry_run: bool,
@@ -127,7 +146,7 @@ def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentE
             try:
                 result = _push_one(config, api, tool, campaign, stored, note)
             except ApiError as exc:
-                raise PushFailed(done, Problem(f"segment {campaign.segment}", exc.message),
+                raise PushFailed(done, Problem(f"segment {campaign.segment}", tool.explain(exc.code, exc.message)),
                                  Problem("", _summary(done, campaigns))) from None
         done.append(result)
         if report:
@@ -154,9 +173,11 @@ def _campaign(config: Config, tool: Tool, email: BuiltEmail, problems: list[Prob
     for field_name, value in (("title", entry.get("title", email.segment)), ("segment", email.segment),
                               ("edition", email.edition), ("number", entry.get("number") or "")):
         name = name.replace("{" + field_name + "}", str(value))
+    content_only = config.push.content_only and tool.name == "buttondown"
     return Campaign(email.segment, email.edition, name, str(entry.get("subject", "")), str(entry.get("preheader", "")),
-                    html, text, lists or (), newsletter.sender_name, newsletter.sender_email,
-                    newsletter.reply_to or newsletter.sender_email)
+                    content_of(html) if content_only else html, text, lists or (), newsletter.sender_name,
+                    newsletter.sender_email, newsletter.reply_to or newsletter.sender_email,
+                    config.push.audience_part(email.segment), content_only)
 
 
 def _credentials(tool: Tool, environ: Mapping[str, str], problems: list[Problem]) -> tuple[str, str]:

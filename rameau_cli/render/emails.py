@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..compose.issue import Issue
+from ..compose.issue import Issue, marked_for_rendering
+from ..compose.placeholders import fill_placeholders
 from .mjml import mjml_to_html
 from .templates import render_template
 from .text import LinkList, finish_text
@@ -24,11 +25,15 @@ class Email:
 
 
 def render_email(issue: Issue, project_templates: Path | None) -> Email:
-    mjml_source = render_template(project_templates, "mjml", HTML_TEMPLATE, issue=issue)
-    text = render_template(project_templates, "text", TEXT_TEMPLATE, issue=issue, links=LinkList())
+    """The email as the profile's tool gets it: its content's braces written as the tool writes a
+    literal `{`, and each placeholder of the content the tool's merge tag."""
+    marked = marked_for_rendering(issue)
+    mjml_source = render_template(project_templates, "mjml", HTML_TEMPLATE, issue=marked)
+    text = render_template(project_templates, "text", TEXT_TEMPLATE, issue=marked, links=LinkList())
     profile = issue.profile
     tags = tuple(tag for tag in (str(profile.unsubscribe), str(issue.view_online), str(profile.first_name)) if tag)
-    return Email(issue, mjml_to_html(mjml_source), finish_text(text, issue.language, tags))
+    text = finish_text(fill_placeholders(text, {"first_name": str(profile.first_name)}), issue.language, tags)
+    return Email(issue, profile.for_tool(mjml_to_html(mjml_source), html=True), profile.for_tool(text, html=False))
 
 
 def render_within(issue: Issue, project_templates: Path | None) -> Email:

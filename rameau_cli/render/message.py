@@ -10,6 +10,7 @@ sends (and `rameau send` stamps the moment of the test).
 from __future__ import annotations
 
 import hashlib
+import re
 from binascii import b2a_qp
 from email.header import Header
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
@@ -81,35 +82,46 @@ def build_message(issue: Issue, html: str, text: str) -> bytes:
         message["List-Archive"] = f"<{issue.archive_url}>"
     message["MIME-Version"] = "1.0"
     message["Content-Type"] = f'multipart/alternative; boundary="=_rameau_{digest[:24]}"'
-    for part in (text_part(text, "plain"), text_part(html, "html")):
+    tags = (str(issue.profile.unsubscribe), str(issue.view_online), str(issue.profile.first_name))
+    for part in (text_part(text, "plain", tags), text_part(html, "html", tags)):
         message.attach(cast(EmailMessage, part))  # typeshed wants an EmailMessage; a MIMEPart is what a part is
     return message.as_bytes(policy=POLICY)
 
 
-def text_part(content: str, subtype: str) -> MIMEPart:
-    """A UTF-8 part in quoted-printable, encoded by binascii's C encoder: the email package's
-    own encoder (quoprimime) took most of the time of writing the messages."""
+def text_part(content: str, subtype: str, tags: tuple[str, ...] = ()) -> MIMEPart:
+    """A UTF-8 part in quoted-printable, encoded by binascii's C encoder (the email package's own
+    encoder, quoprimime, took most of the time of writing the messages), its lines then broken
+    again so that no soft line break falls inside a merge tag: `tags` (the profile's), or
+    anything written like one ({{ … }}, {% … %}, *|…|*, [[…]]). A relay or a mail merge that
+    fills merge tags in the raw message finds them whole."""
     part = MIMEPart(policy=SMTP)
     part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
     part["Content-Transfer-Encoding"] = "quoted-printable"
     body = content if content.endswith("\n") else content + "\n"
-    part.set_payload(_at_most_76(b2a_qp(body.encode("utf-8"), istext=True)).decode("ascii"))
+    encoded = b2a_qp(body.encode("utf-8"), istext=True).replace(b"=\n", b"")  # one line per line of text
+    whole = [b2a_qp(tag.encode("utf-8"), istext=True) for tag in tags if tag]
+    part.set_payload(b"\n".join(_broken(line, whole) for line in encoded.split(b"\n")).decode("ascii"))
     return part
 
 
-def _at_most_76(encoded: bytes) -> bytes:
-    """binascii may leave a line of 77 when it encodes a space that ends a line; RFC 2045 wants
-    76 at most: such a line gets one more soft break, never inside an =XX escape."""
-    lines = encoded.split(b"\n")
-    if all(len(line) <= 76 for line in lines):
-        return encoded
-    out = []
-    for line in lines:
-        while len(line) > 76:
-            cut = 75
-            while line[cut - 1 : cut] == b"=" or line[cut - 2 : cut - 1] == b"=":
-                cut -= 1
-            out.append(line[:cut] + b"=")
-            line = line[cut:]
-        out.append(line)
+_TAG_LIKE = re.compile(rb"\{\{.{0,70}?\}\}|\{%.{0,70}?%\}|\*\|.{0,70}?\|\*|\[\[.{0,70}?\]\]")
+
+
+def _broken(line: bytes, tags: list[bytes]) -> bytes:
+    """An encoded line in lines of at most 76 octets (RFC 2045), each but the last ending in a
+    soft break; never inside an =XX escape, nor inside a merge tag that fits on a line."""
+    if len(line) <= LINE:
+        return line
+    spans = sorted({(m.start(), m.end()) for tag in tags for m in re.finditer(re.escape(tag), line)}
+                   | {(m.start(), m.end()) for m in _TAG_LIKE.finditer(line)})
+    out, start = [], 0
+    while len(line) - start > LINE:
+        cut = start + LINE - 1
+        while line[cut - 1 : cut] == b"=" or line[cut - 2 : cut - 1] == b"=":
+            cut -= 1
+        inside = [first for first, end in spans if first < cut < end and first > start]
+        cut = min(inside, default=cut)
+        out.append(line[start:cut] + b"=")
+        start = cut
+    out.append(line[start:])
     return b"\n".join(out)

@@ -109,10 +109,8 @@ def _fill_parts(message: EmailMessage, profile: Profile, samples: dict[str, str]
 
 
 def _fill(text: str, profile: Profile, samples: dict[str, str], html: bool) -> str:
-    from html import escape
-
     name = samples.get("first_name") or profile.first_name_fallback
-    text = text.replace(str(profile.first_name), escape(name) if html else name)
+    text = profile.readable(text, name, html)
     for key in ("unsubscribe", "view_online"):
         text = text.replace(str(getattr(profile, key)), TEST_LINKS[key])
     return text
