@@ -163,7 +163,8 @@ def test_the_first_segments_sender_becomes_its_from(starter, run, monkeypatch):
         assert pushed.code == 0, pushed.stderr
     finally:
         tool.stop()
-    froms = {r.json["lists"][0]: r.json["from_email"] for r in tool.requests if r.method == "POST"}
+    froms = {r.json["lists"][0]: r.json["from_email"] for r in tool.requests
+             if r.method == "POST" and r.path == "/api/campaigns"}
     assert froms[3] == "Members Desk <members@hedgerow-network.org>"
     assert froms[6] == "Hedgerow Network <newsletters@hedgerow-network.org>"
 

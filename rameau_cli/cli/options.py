@@ -102,6 +102,17 @@ SHARED: dict[str, tuple[Any, Any]] = {
                                                   "one above it that holds rameau.yaml); also before the command.")),
 }
 
+def find_root(start: Path) -> Path:
+    """The folder of the project `start` is in: the nearest of `start` and the folders above it
+    that holds rameau.yaml; `start` itself when none does (loading it then says so)."""
+    from ..project.config import CONFIG_FILE
+
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return start
+
+
 # `rameau -C DIR COMMAND`: the folder given before the command, set by cli/app.py's callback.
 BEFORE_COMMAND: dict[str, Optional[Path]] = {"project": None}
 
@@ -110,8 +121,6 @@ def project_folder(given: Optional[Path], quiet: bool = False) -> Path:
     """The project's folder: `-C DIR` (after the command, else before it), or the current folder;
     then, as git, ruff and pytest do, the nearest folder from there up that holds rameau.yaml,
     said on stderr when it is not the folder started from."""
-    from ..project.config import find_root
-
     chosen = given or BEFORE_COMMAND["project"] or Path(".")
     start = chosen.absolute()
     root = find_root(start)

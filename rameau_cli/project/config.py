@@ -284,15 +284,6 @@ def _check_push(values: dict[str, Any], walk: Walk) -> None:
 # --- Reading rameau.yaml -------------------------------------------------------------------------
 
 
-def find_root(start: Path) -> Path:
-    """The folder of the project `start` is in: the nearest of `start` and the folders above it
-    that holds rameau.yaml; `start` itself when none does (loading it then says so)."""
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    return start
-
-
 def load_config(root: Path) -> Config:
     """Read and validate `root/rameau.yaml`; raise ConfigError listing every problem."""
     from .yaml_cache import load_yaml_cached
