@@ -5,7 +5,6 @@ width and in dark mode, `check --links` before publishing, the terminal preview'
 and a build waiting on another's lock."""
 
 import email
-import fcntl
 import http.server
 import json
 import os
@@ -398,6 +397,8 @@ def test_an_80_column_terminal_keeps_a_long_command_and_a_long_url_whole(starter
 
 @posix_only
 def test_a_build_waiting_on_the_lock_says_so_at_once_and_when_it_goes_on(starter, run):
+    import fcntl
+
     assert run("build-issue", "--quiet", cwd=starter).code == 0
     dist = starter / "dist"
     with open(dist / ".rameau.lock", "a+b") as held:
