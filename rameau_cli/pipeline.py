@@ -28,6 +28,7 @@ from .content.text_cache import TextCache
 from .content.texts import Texts
 from .errors import Problem, StrictError, UsageError, Warnings, show
 from .images.assets import Assets, shown_in
+from .images.remote import RemoteSizes
 from .project.calendar import (
     Window,
     cadence_window,
@@ -52,7 +53,7 @@ from .project.history import HISTORY_FILE, History, number_for, sent_before
 from .project.history_files import load_history
 from .render.emails import Email, render_within
 from .sources.article import Article
-from .sources.fetch import FetchPolicy
+from .sources.fetch import FetchPolicy, fetch_url
 from .sources.markdown import with_body
 from .sources.pool import Pool, collect_articles
 
@@ -93,7 +94,8 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
     for note in history.notes if history is not None else ():
         warnings.warn(note.where, note.message)
     texts = Texts(TextCache(cache))
-    assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings)
+    assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings,
+                    RemoteSizes(cache, None if options.offline else fetch_image))
     window_of = _windows(config, warnings, cache)
     editions = tuple(_build_edition(config, edition, members, pool, due[edition.window], history, options.resend,
                                     warnings, texts, assets, render, window_of) for edition, members in plan)
@@ -125,6 +127,14 @@ due in each edition's window."""
         for segment in members:
             needs[segment.id] = min(needs.get(segment.id, first), first)
     return needs
+
+
+IMAGE_POLICY = FetchPolicy(timeout=5.0, deadline=10.0, max_bytes=8 * 1024 * 1024)  # a remote image, for its size
+
+
+def fetch_image(url: str) -> bytes:
+    """A remote image's bytes, bounded as a feed is (time, size, redirects, no way back inside)."""
+    return fetch_url(url, IMAGE_POLICY).data
 
 
 def assets_url(config: Config) -> str | None:

@@ -23,6 +23,24 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def no_network():
+    """Tests never reach the network: a name other than the loopback's is not found (a build
+    asks remote images for their size; the tests serve those they need from 127.0.0.1)."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        if host not in (None, "localhost", "::1") and not str(host).startswith("127."):
+            raise socket.gaierror(socket.EAI_NONAME, f"{host}: tests never reach the network")
+        return real(host, *args, **kwargs)
+
+    socket.getaddrinfo = loopback_only
+    yield
+    socket.getaddrinfo = real
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current build.")
 

@@ -272,15 +272,16 @@ class Mailchimp(StandIn):
 
     def render(self, campaign_id: str, merge: dict[str, str]) -> str:
         """The HTML a member with merge fields `merge` ({"FNAME": "Maya"}) would get: each merge tag
-        `*|TAG|*` filled, `*|IF:TAG|*…*|ELSE:|*…*|END:IF|*` chosen on the field, `*|UNSUB|*` and
-        `*|ARCHIVE|*` the links (https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/,
+        `*|TAG|*` filled, `*|IF:TAG|*…*|ELSE:|*…*|END:IF|*` chosen on the field, `*|UNSUB|*`,
+        `*|UPDATE_PROFILE|*` and `*|ARCHIVE|*` the links (https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/,
         https://mailchimp.com/help/use-conditional-merge-tag-blocks/). A tag Mailchimp does not
         know fails the campaign's checklist: MergeTagError."""
         html = self.campaigns[campaign_id]["content"]["html"]
         conditional = re.compile(r"\*\|IF:(\w+)\|\*(.*?)(?:\*\|ELSE:\|\*(.*?))?\*\|END:IF\|\*", re.S)
         html = conditional.sub(lambda m: m.group(2) if merge.get(m.group(1)) else (m.group(3) or ""), html)
         links = {"UNSUB": f"https://example.us21.list-manage.com/unsubscribe?u=1&id={campaign_id}",
-                 "ARCHIVE": f"https://mailchi.mp/example/{campaign_id}"}
+                 "ARCHIVE": f"https://mailchi.mp/example/{campaign_id}",
+                 "UPDATE_PROFILE": f"https://example.us21.list-manage.com/profile?u=1&id={campaign_id}"}
 
         def tag(match: re.Match[str]) -> str:
             name = match.group(1)

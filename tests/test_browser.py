@@ -220,7 +220,7 @@ def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, t
     config = example / "rameau.yaml"
     config.write_text(re.sub(r"  public_url: .*\n", "", config.read_text(encoding="utf-8")), encoding="utf-8")
     shown = ["hebdo-association", "hebdo-grand-public"]
-    result = run_process("preview", "--screenshot", str(tmp_path / "shots"), *(f"--segment={s}" for s in shown),
+    result = run_process("preview", "--offline", "--screenshot", str(tmp_path / "shots"), *(f"--segment={s}" for s in shown),
                          cwd=example)  # its own Playwright
     assert result.code == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "shots").iterdir()) == sorted(f"{s}-{w}.png" for s in shown

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..project.checks import RULES, Checks
 from ..render.body_html import WIDE_TABLE  # more columns scroll inside their box on phones
+from ..render.outlook import CODE_COLUMNS, as_others_read, as_outlook_reads
 from ..render.text import CODE_INDENT, TEXT_WIDTH
 
 GMAIL_CLIP = 102_000  # Gmail hides the rest of a message whose HTML is over about 102 KB
@@ -78,6 +79,8 @@ class _Scan(HTMLParser):
         self._in_style = False
         self.tables: list[int] = []  # the columns of each content table (role="table")
         self._row: int | None = None
+        self.code: list[str] = []  # the text of each <pre>
+        self._in_pre = False
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -96,16 +99,23 @@ class _Scan(HTMLParser):
         elif tag == "style":
             self._in_style = True
             self.styles.append("")
+        elif tag == "pre":
+            self._in_pre = True
+            self.code.append("")
 
     def handle_endtag(self, tag):
         if tag == "style":
             self._in_style = False
+        elif tag == "pre":
+            self._in_pre = False
         elif tag == "table":
             self._row = None
 
     def handle_data(self, data):
         if self._in_style:
             self.styles[-1] += data
+        elif self._in_pre:
+            self.code[-1] += data
 
 
 def check_email(email: CheckedEmail) -> list[Finding]:
@@ -115,13 +125,14 @@ def check_email(email: CheckedEmail) -> list[Finding]:
         findings.append(finding(email.segment, rule, message))
 
     scan = _Scan()
-    scan.feed(re.sub(r"<!--\[if.*?<!\[endif\]-->", "", email.html, flags=re.S))
+    scan.feed(as_others_read(email.html))  # Outlook's own parts are checked as Outlook reads them
     _size(email, add)
     _styles(scan, add)
     _images(scan, email, add)
     _links(scan, email, add)
     _headers(email, add)
     _tables(scan, add)
+    _outlook(email, add)
     _text(scan, email, add)
     _content_syntax(email, add)
     _validity(email, add)
@@ -200,9 +211,39 @@ CODE_LINE = re.compile(rf"^(> )*{CODE_INDENT}")  # code keeps its lines, indente
 def _tables(scan: _Scan, add) -> None:
     for columns in scan.tables:
         if columns > WIDE_TABLE:
-            add("table-wide", f"a table has {columns} columns: on a phone it scrolls sideways, and mail clients "
-                                    "that cannot scroll (some Outlook and Gmail apps) may show it wider than the screen; "
-                                    "consider fewer columns, or two tables")
+            add("table-wide", f"a table has {columns} columns: on a phone it scrolls sideways in its box (some "
+                              "Gmail and Yahoo apps cannot scroll it and show it cut); consider fewer columns, or two "
+                              "tables (Outlook for Windows: rule outlook-wide)")
+
+
+OUTLOOK_COLUMN = 600
+
+
+def _outlook(email: CheckedEmail, add) -> None:
+    """What Outlook for Windows lays out wider than its column: it neither scrolls a table's box
+    nor wraps a <pre>, and sizes an image by its width attribute."""
+    scan = _Scan()
+    scan.feed(as_outlook_reads(email.html))
+    for columns in scan.tables:
+        if columns > WIDE_TABLE:
+            add("outlook-wide", f"a table has {columns} columns and no form for Outlook for Windows, which cannot "
+                                "scroll it: there it widens the whole email; give it an Outlook form inside "
+                                "<!--[if mso]> (the default theme's cards do), or fewer columns")
+    for text in scan.code:
+        longest = max((len(line) for line in text.splitlines()), default=0)
+        if longest > CODE_COLUMNS:
+            add("outlook-wide", f"a code line is {longest} characters: Outlook for Windows does not wrap it and "
+                                f"widens the whole email (about {CODE_COLUMNS} fit); break the line, or give an "
+                                "Outlook form inside <!--[if mso]> (the default theme's cards do)")
+    for image in scan.images:
+        width = (image.get("width") or "").strip()
+        if width.isdigit() and int(width) > OUTLOOK_COLUMN:
+            add("outlook-wide", f"image {(image.get('src') or '')[:60]!r} says width={width}: Outlook for Windows "
+                                f"shows it that wide, past the {OUTLOOK_COLUMN} px column")
+    if re.search(r"class=\"[^\"]*\bdm-plate\b", email.html):
+        add("logo-dark-contrast", "the logo's ink is dark on a transparent background and would vanish on the "
+                                  "dark palette: dark mode shows it on a light plate; set newsletter.logo_dark to a "
+                                  "version with light ink for a better look")
 
 
 def _text(scan: _Scan, email: CheckedEmail, add) -> None:

@@ -27,23 +27,28 @@ ARTICLE_TOP = 3  # an article's `#` is an h3: the email's header is its h1, arti
 EDITO_TOP = 2
 
 
-def reading(base_url: str, language: str, top: int, images: tuple[Assets, Path, str] | None = None) -> Reading:
+def reading(base_url: str, language: str, top: int, images: tuple[Assets, Path | None, str] | None = None) -> Reading:
     """`images`: where the images that name files are found (the assets, the folder of the file
-    that names them, and that file for messages); None for a feed's content."""
+    that names them, and that file for messages; no folder for a feed's content, which never
+    names a file); None: images are read as their tags say."""
     local_image = None
+    remote_size = None
     if images is not None:
+        remote_size = images[0].remote_size
+    if images is not None and images[1] is not None:
         assets, folder, where = images
 
         def local_image(ref: str, width: int | None) -> tuple[str, int, int] | None:
+            assert folder is not None
             picture = assets.picture(ref, folder, where, min(width or COLUMN, COLUMN))
             return (picture.url, picture.width or COLUMN, picture.height or 0) if picture else None
 
     return Reading(resolve=lambda url: absolute_url(url, base_url), heading_shift=top,
-                   text=lambda text: typography(text, language), local_image=local_image)
+                   text=lambda text: typography(text, language), local_image=local_image, remote_size=remote_size)
 
 
 def edito_blocks(markdown: str, language: str, base_url: str, texts: Texts,
-                 images: tuple[Assets, Path, str] | None = None) -> Blocks:
+                 images: tuple[Assets, Path | None, str] | None = None) -> Blocks:
     """The édito as blocks; shared by every segment."""
     if not markdown.strip():
         return ()
@@ -53,8 +58,7 @@ def edito_blocks(markdown: str, language: str, base_url: str, texts: Texts,
 
 def body_blocks(article: Article, language: str, base_url: str, texts: Texts, assets: Assets | None = None) -> Blocks:
     html = texts.markdown(mark_placeholders(article.body)) if article.body_format == "markdown" else article.body
-    folder = article.folder
-    images = (assets, folder, f"{article.source}: body image") if assets is not None and folder is not None else None
+    images = (assets, article.folder, f"{article.source}: body image") if assets is not None else None
     return read_blocks(clean_html(html), reading(article.url or base_url, language, ARTICLE_TOP, images))
 
 

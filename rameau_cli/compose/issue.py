@@ -41,6 +41,18 @@ from .wording import Wording, segment_wording
 
 SUBJECT_MAX = 150
 PREHEADER_MAX = 140
+LOGO_WIDTH = 200  # the widest a logo is shown, in CSS pixels
+DARK_PAGE = "#121614"  # the theme's page in dark mode, behind the logo
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The newsletter's logo: as light mode shows it, as dark mode does (`dark`: its own file),
+    and whether dark mode puts it on a light plate (transparent, with ink too dark to show)."""
+
+    light: Picture
+    dark: Picture | None = None
+    plate: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,7 @@ class Issue:
     web_page: str = ""  # where its web version sits under the output's public/ ("" for `archive: none`)
     web_url: str = ""  # the web version's address, when public_url is known and it has one
     archive_url: str = ""  # the archive's page, for a segment in the archive and a known public_url
+    logo: Logo | None = None
 
     @property
     def view_online(self) -> Markup | str:
@@ -117,6 +130,11 @@ class Issue:
         named = names_newsletter(self.segment.title, self.newsletter.name)
         sentence = self.words.you_receive_named if named else self.words.you_receive
         return sentence.format(segment=self.segment.title, name=self.newsletter.name)
+
+    @property
+    def forward_url(self) -> str:
+        """Where a reader this email was forwarded to subscribes ("": nowhere known)."""
+        return self.segment.forward_url or self.archive_url
 
     @property
     def featured(self) -> IssueArticle | None:
@@ -189,7 +207,27 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         preheader=shorten(preheader, PREHEADER_MAX),
         edito=edito,
         articles=articles,
+        logo=newsletter_logo(config, assets),
     )
+
+
+def newsletter_logo(config: Config, assets: Assets | None) -> Logo | None:
+    """newsletter.logo (and logo_dark), made email-ready like any image from disk, or a URL."""
+    newsletter = config.newsletter
+    if not newsletter.logo or assets is None:
+        return None
+    light = assets.picture(newsletter.logo, config.root, "rameau.yaml: newsletter.logo", LOGO_WIDTH)
+    if light is None:
+        return None
+    dark = assets.picture(newsletter.logo_dark, config.root, "rameau.yaml: newsletter.logo_dark", LOGO_WIDTH) \
+        if newsletter.logo_dark else None
+    if dark is not None:
+        return Logo(light, dark)
+    from ..images.logo import GRAPHICS, ink_contrast
+
+    data = assets.files.get(light.url.rpartition("/")[2])
+    ratio = ink_contrast(data, DARK_PAGE) if data else None
+    return Logo(light, None, plate=ratio is not None and ratio < GRAPHICS)
 
 
 def marked_for_rendering(issue: Issue) -> Issue:

@@ -33,16 +33,18 @@ class Profile:
     first_name: Markup  # the recipient's first name, with a fallback
     first_name_fallback: str = ""  # what the tool writes when it knows no first name: "à vous"
     web_version: Markup | str = ""  # the tool's own hosted copy of the campaign ("": it has none)
+    manage: Markup = Markup("")  # the subscriber's page of choices (segments, address), where the tool has one
 
     @property
     def placeholders(self) -> tuple[str, ...]:
         """Merge tags that stand where a URL would: never rewritten, never checked as links."""
-        return (str(self.unsubscribe), str(self.view_online))
+        return (str(self.unsubscribe), str(self.view_online)) + ((str(self.manage),) if self.manage else ())
 
     @property
     def tags(self) -> tuple[str, ...]:
         """Every merge tag the theme writes."""
-        return (str(self.unsubscribe), str(self.view_online), str(self.first_name))
+        return (str(self.unsubscribe), str(self.view_online), str(self.first_name)) + \
+            ((str(self.manage),) if self.manage else ())
 
     def for_tool(self, rendered: str, html: bool) -> str:
         """A rendered part as the tool gets it: each placeholder its merge tag, each `{` of the
@@ -94,4 +96,12 @@ def profile_for(name: str, language: str = "fr", fallback: str | None = None) ->
     # listmonk: {{ MessageURL }} (listmonk.app/docs/templating), Mailchimp: *|ARCHIVE|*, Brevo:
     # {{ mirror }}, Mailjet: [[PERMALINK]], Buttondown: {{ email_url }}.
     hosted = Markup(view_online) if name != "generic" else ""
-    return Profile(name, Markup(unsubscribe), Markup(view_online), Markup(first_name), fallback, hosted)
+    return Profile(name, Markup(unsubscribe), Markup(view_online), Markup(first_name), fallback, hosted,
+                   manage=Markup(MANAGE.get(name, "")))
+
+
+# The page where a subscriber chooses what they receive, in the tools that have one: Mailchimp's
+# *|UPDATE_PROFILE|* (its merge tag cheat sheet) and listmonk's {{ ManageURL }} (its templating
+# docs). Brevo's {{ update_profile }} needs a form chosen for each campaign (its API's
+# updateFormId), Buttondown, Mailjet and the generic profile have no such tag: none.
+MANAGE = {"mailchimp": "*|UPDATE_PROFILE|*", "listmonk": "{{ ManageURL }}"}

@@ -43,6 +43,10 @@ class Wording:
     online_version: str
     more_online: str
     unsubscribe: str
+    manage: str
+    forwarded: str
+    subscribe: str
+    reply: str
     number: str
     you_receive: str
     you_receive_named: str

@@ -94,6 +94,8 @@ class Video:
     url: str
     thumbnail: str
     provider: str
+    width: int = 480  # the thumbnail's own size: shown in its proportions, never stretched
+    height: int = 360
 
 
 @dataclass(frozen=True)

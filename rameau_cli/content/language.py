@@ -23,7 +23,27 @@ def french_typography(text: str) -> str:
     return _BEFORE_CLOSING.sub(NBSP + "»", text)
 
 
+# A number written in groups of three ("40 000", the French and SI way) keeps its groups together
+# with a narrow no-break space, and a number keeps its currency or unit ("40 000 $", "12 %",
+# "3,5 km", "€ 20") with a no-break space: no line starts with "$" or "000".
+_GROUPS = re.compile(r"(?<![\d.,])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?![\d])")
+UNITS = (r"[%‰€$£¥₣₹₽¢]|CHF|EUR|USD|GBP|CAD|Fr\.|F CFA|km|kg|mg|cm|mm|m²|m³|m|g|t|l|L|ml|ha|h|min|s|°C|°F|Go|Mo|Ko"
+         r"|GB|MB|kB|TB|kWh|MWh|GWh|kW|MW|W|V|A|Hz|kHz|MHz|GHz|px|pt|dB|ans?|jours?|years?|days?|Jahre?|Tage?")
+_UNIT_AFTER = re.compile(rf"(?<=\d)[ \t](?=(?:{UNITS})(?![\w²³]))")
+_UNIT_BEFORE = re.compile(r"(?<=[€$£¥])[ \t](?=\d)")
+
+
+def numbers_together(text: str) -> str:
+    """No line break inside a number written in groups, or between a number and its unit."""
+    if not any(char.isdigit() for char in text):
+        return text
+    text = _GROUPS.sub(lambda m: m[1] + re.sub(r"[ \u00a0]", NNBSP, m[2]), text)
+    text = _UNIT_AFTER.sub(NBSP, text)
+    return _UNIT_BEFORE.sub(NBSP, text)
+
+
 def typography(text: str, language: str) -> str:
+    text = numbers_together(text)
     return french_typography(text) if primary(language) == "fr" else text
 
 

@@ -42,7 +42,7 @@ def _markdown() -> Any:
     md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"]).use(footnote_plugin).use(attrs_plugin)
     assert md.linkify is not None
-    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})  # only links written out: https://..., www...
+    md.linkify = _WrittenOut(md.linkify)
     # Footnotes as plain markup the sanitizer keeps: a superscript number, and the notes as a
     # numbered list in an <aside> at the end (no anchors: an email has no page to jump in).
     rules = {
@@ -56,6 +56,35 @@ def _markdown() -> Any:
     for name, rule in rules.items():
         md.add_render_rule(name, rule)
     return md
+
+
+class _WrittenOut:
+    """linkify-it, making links only of addresses written out: https://..., and www.... (with
+    https://, as browsers now open a typed address). linkify-it's fuzzy links would also make
+    `README.md` or `budget.py` links (.md and .py are country domains), so its fuzzy matches
+    are kept only when they start with www."""
+
+    def __init__(self, linkify: Any):
+        linkify.set({"fuzzy_link": True, "fuzzy_email": False})
+        self.linkify = linkify
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.linkify, name)
+
+    @staticmethod
+    def _written_out(found: Any) -> bool:
+        return bool(found.schema) or found.text.lower().startswith("www.")
+
+    def match(self, text: str) -> list[Any] | None:
+        found = [m for m in self.linkify.match(text) or () if self._written_out(m)]
+        for link in found:
+            if not link.schema and link.url.startswith("http://"):
+                link.url = "https://" + link.url.removeprefix("http://")
+        return found or None
+
+    def match_at_start(self, text: str) -> Any:
+        found = self.linkify.match_at_start(text)
+        return found if found is not None and self._written_out(found) else None
 
 
 def markdown_to_html(text: str) -> str:

@@ -100,11 +100,30 @@ class Reading:
     # An image that names a file (no scheme): (its address, width, height) for the width asked,
     # or None to leave it out. None: such an image is a link like any other (a feed's content).
     local_image: Callable[[str, int | None], tuple[str, int, int] | None] | None = None
+    # A remote image's width and height, when they can be learned (None: only what its tag says).
+    remote_size: Callable[[str], tuple[int, int] | None] | None = None
 
 
 def read_blocks(html: str, reading: Reading = Reading()) -> Blocks:
     """Sanitized HTML as blocks."""
-    return _Reader(reading).blocks(parse_tree(html).children)
+    return heading_levels(_Reader(reading).blocks(parse_tree(html).children), reading.heading_shift)
+
+
+def heading_levels(blocks: Blocks, top: int) -> Blocks:
+    """Headings shifted so that the content's highest one is `top` (an article's `##` under its
+    own h2 title is an h3, as its `#` would be), and so that none skips a level on the way down
+    (`##` then `####` are h3 then h4): screen readers and validators read the email's outline."""
+    levels = [block.level for block in blocks if isinstance(block, Heading)]
+    if not levels:
+        return blocks
+    highest, previous, out = min(levels), top - 1, []
+    for block in blocks:
+        if isinstance(block, Heading):
+            level = max(top, min(6, block.level - highest + top, previous + 1))
+            previous = level
+            block = replace(block, level=level)
+        out.append(block)
+    return tuple(out)
 
 
 def read_inline(html: str, reading: Reading = Reading()) -> Inline:
@@ -120,10 +139,11 @@ VIMEO = re.compile(r"https?://(?:www\.)?vimeo\.com/(?:video/)?(\d{5,12})\b")
 def video(url: str) -> Video | None:
     match = YOUTUBE.match(url)
     if match:
-        return Video(url, f"https://img.youtube.com/vi/{match.group(1)}/hqdefault.jpg", "YouTube")
+        # hqdefault.jpg is 480×360 (4:3, letterboxed for a 16:9 video), for every video
+        return Video(url, f"https://img.youtube.com/vi/{match.group(1)}/hqdefault.jpg", "YouTube", 480, 360)
     match = VIMEO.match(url)
     if match:
-        return Video(url, f"https://vumbnail.com/{match.group(1)}.jpg", "Vimeo")
+        return Video(url, f"https://vumbnail.com/{match.group(1)}.jpg", "Vimeo", 640, 360)  # vumbnail.com: 640×360
     return None
 
 
@@ -251,6 +271,11 @@ class _Reader:
         src = self.reading.resolve(raw)
         if not src:
             return None
+        if not (width and height) and self.reading.remote_size is not None:
+            size = self.reading.remote_size(src)
+            if size:  # the tag's width (or the image's own), in the image's proportions
+                width = width or size[0]
+                height = max(1, round(width * size[1] / size[0]))
         return Image(src, alt, width, height, href)
 
     # inline

@@ -7,6 +7,8 @@ import datetime as dt
 from .language import calendar_day, long_date, short_date
 from .text_cache import TextCache
 
+MARKDOWN_SETTINGS = "www|"  # changes when Markdown is rendered differently: the cached HTML is made again
+
 
 class Texts:
     def __init__(self, cache: TextCache | None = None):
@@ -19,7 +21,7 @@ class Texts:
             return markdown_to_html(text)
         import hashlib
 
-        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        key = MARKDOWN_SETTINGS + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         return self.cache.get("markdown", key, lambda: markdown_to_html(text))
 
     def inline_markdown(self, text: str) -> str:
@@ -29,7 +31,7 @@ class Texts:
             return inline_markdown_to_html(text)
         import hashlib
 
-        key = "inline|" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        key = MARKDOWN_SETTINGS + "inline|" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         return self.cache.get("markdown", key, lambda: inline_markdown_to_html(text))
 
     def long_date(self, moment: dt.date, language: str) -> str:

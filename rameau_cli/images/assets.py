@@ -26,6 +26,7 @@ from typing import Any
 from ..cache.base import CacheFolder
 from ..errors import ConfigError, Problem, Warnings, show
 from ..project.reading import slugify
+from .remote import RemoteSizes
 
 COLUMN = 552  # the width the theme shows a full-width image at, in CSS pixels
 THUMBNAIL = 170  # the width it shows a card's image at beside the card's text (templates/card.mjml)
@@ -103,8 +104,10 @@ class Assets:
     an image from disk is then refused, naming output.public_url). `files`: name -> bytes of
     every file the emails point at, to write under the output folder or serve in a preview."""
 
-    def __init__(self, root: Path, url: str | None, cache: CacheFolder, warnings: Warnings):
+    def __init__(self, root: Path, url: str | None, cache: CacheFolder, warnings: Warnings,
+                 remote: RemoteSizes | None = None):
         self.root = root.resolve()
+        self.remote = remote  # the proportions of remote images (None: unknown)
         self.url = url.rstrip("/") if url is not None else None
         self.warnings = warnings
         self.files: dict[str, bytes] = {}
@@ -115,6 +118,12 @@ class Assets:
 
     def save(self) -> None:
         self.store.save()
+        if self.remote is not None:
+            self.remote.save()
+
+    def remote_size(self, url: str) -> tuple[int, int] | None:
+        """A remote image's width and height in pixels, when they can be learned."""
+        return self.remote.size(url) if self.remote is not None else None
 
     def picture(self, ref: str, base: Path | None, where: str, width: int = COLUMN) -> Picture | None:
         """The image `ref` names, shown `width` pixels wide at most: a remote address as it is, a
@@ -122,7 +131,8 @@ class Assets:
         with a warning, when it cannot be used. `base` None: no file may be read (a feed)."""
         ref = ref.strip()
         if is_remote(ref):
-            return Picture(ref)
+            size = self.remote_size(ref)
+            return Picture(ref, *size) if size else Picture(ref)
         if base is None or SCHEME.match(ref) or ref.startswith("//"):
             self._skip(where, ref, "is not an https address; link an image over https")
             return None

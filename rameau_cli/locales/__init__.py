@@ -18,6 +18,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "online_version": ("Online version", "before the web version's address, in the text part"),
     "more_online": ("Also online", "above the articles moved out to keep the email small"),
     "unsubscribe": ("Unsubscribe", "the unsubscribe link"),
+    "manage": ("Manage your subscription", "the link to the subscriber's own page of choices, where the emailing tool "
+                                           "has one"),
+    "forwarded": ("Was this email forwarded to you? {link}", "in the footer, when the segment has a page to "
+                                                              "subscribe ({link}: the link, worded `subscribe`)"),
+    "subscribe": ("Subscribe", "the link of the forwarded line"),
+    "reply": ("Questions, ideas? Reply to this email: we read every answer.",
+              "in the footer: readers may answer (empty: not said)"),
     "number": ("No.", "before an issue's number"),
     "you_receive": ("You receive {segment} from {name}.", "at the bottom of the email"),
     "you_receive_named": ("You receive {segment}.", "at the bottom of the email, when the segment's title already "

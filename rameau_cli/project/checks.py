@@ -57,6 +57,12 @@ RULES = {rule.id: rule for rule in (
     CheckRule("preheader-missing", "error", "There is no preheader: inboxes show the email's first words instead."),
     CheckRule("preheader-length", "warning", "The preheader is under 40 or over 140 characters."),
     CheckRule("table-wide", "warning", "A table has more than 4 columns: it scrolls sideways on a phone."),
+    CheckRule("outlook-wide", "warning", "Read as Outlook for Windows reads it (its conditional comments applied, "
+                                         "overflow and white-space ignored), a table, a code line or an image is "
+                                         "wider than the 600 px column: Outlook widens the whole email."),
+    CheckRule("logo-dark-contrast", "warning", "The logo's ink is dark on a transparent background: on the dark "
+                                               "palette it would vanish, so dark mode shows it on a light plate; "
+                                               "`newsletter.logo_dark` gives a version made for it."),
     CheckRule("text-missing", "error", "There is no text part."),
     CheckRule("text-link-missing", "error", "A link of the HTML is not in the text part."),
     CheckRule("text-line-length", "error", "A line of the text part is over 78 columns (URLs and code excepted)."),

@@ -101,6 +101,7 @@ class Segment:
     wording: tuple[tuple[str, Any], ...] = ()  # its own words, over the project's
     archive: str = "public"  # what of its issues is published: public, unlisted or none (project/addresses.py)
     late: str = "send"  # "skip": articles dated in an edition already built do not go out in the next one
+    forward_url: str = ""  # where a reader who was forwarded an email subscribes ("": the archive, if published)
     sender_name: str = ""  # who its emails come from, when not the newsletter's sender ("": the newsletter's)
     sender_email: str = ""
 
@@ -239,6 +240,8 @@ SEGMENT = Mapping(
         "(nothing but the images its emails show).", default="public"),
     Key("late", Choice("send", "skip"), "`send`: an article dated in an edition already built, added after it, "
         "goes out in the next one; `skip`: it never goes out.", default="send"),
+    Key("forward_url", URL, "Where a reader who was forwarded an email subscribes (default: the archive's page, "
+                            "when output.public_url is set)."),
     Key("sender", Sender(), "Who its emails come from, instead of `newsletter.sender`: "
         "`Members Desk <members@example.org>`."),
 )
@@ -381,6 +384,7 @@ def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking, langua
         wording=wording_pairs(values["wording"]),
         archive=values["archive"],
         late=values["late"],
+        forward_url=values["forward_url"] or "",
         sender_name=(values["sender"] or {}).get("name", ""),
         sender_email=(values["sender"] or {}).get("email", ""),
     )

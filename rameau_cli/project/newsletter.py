@@ -24,6 +24,8 @@ class Newsletter:
     base_url: str
     address: str = ""  # the postal address, one line per line, for every email's footer
     wording: tuple[tuple[str, Any], ...] = ()  # `wording:`: the project's own words, for its language
+    logo: str = ""  # a file beside rameau.yaml, or an https URL ("": none)
+    logo_dark: str = ""  # the logo for dark mode
 
     @property
     def tz(self) -> ZoneInfo:
@@ -61,6 +63,8 @@ NEWSLETTER = Mapping(
     Key("address", Text(lines=True, name="text, several lines allowed"),
         "The sender's postal address, in every email's footer (CAN-SPAM and many emailing tools require one)."),
     Key("wording", WORDING, "The project's own words for readers, in its language (see Languages)."),
+    Key("logo", TEXT, "The logo at the top of every email: an image file (relative to rameau.yaml) or an https URL."),
+    Key("logo_dark", TEXT, "The logo for dark mode (light ink), when the logo's own would not show on a dark page."),
 )
 
 
@@ -77,4 +81,5 @@ def newsletter_settings(values: dict[str, Any]) -> Newsletter:
     sender = values["sender"]
     return Newsletter(values["name"], sender["name"] or values["name"], sender["email"], values["reply_to"],
                       values["language"], values["timezone"], values["base_url"].rstrip("/"), values["address"] or "",
-                      wording_pairs(values["wording"]))
+                      wording_pairs(values["wording"]), (values["logo"] or "").strip(),
+                      (values["logo_dark"] or "").strip())

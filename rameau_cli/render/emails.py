@@ -31,7 +31,8 @@ def render_email(issue: Issue, project_templates: Path | None) -> Email:
     mjml_source = render_template(project_templates, "mjml", HTML_TEMPLATE, issue=marked)
     text = render_template(project_templates, "text", TEXT_TEMPLATE, issue=marked, links=LinkList())
     profile = issue.profile
-    tags = tuple(tag for tag in (str(profile.unsubscribe), str(issue.view_online), str(profile.first_name)) if tag)
+    tags = tuple(tag for tag in (str(profile.unsubscribe), str(issue.view_online), str(profile.first_name),
+                                     str(profile.manage)) if tag)
     text = finish_text(fill_placeholders(text, {"first_name": str(profile.first_name)}), issue.language, tags)
     return Email(issue, profile.for_tool(mjml_to_html(mjml_source), html=True), profile.for_tool(text, html=False))
 

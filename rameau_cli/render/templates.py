@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 
 from ..errors import Problem, RenderError
 from ..project.reading import CONTROLS
-from .body_html import Look, blocks_html, inline_html
+from .body_html import Look, blocks_html, box_height, inline_html, start_align, text_dir
+from .palette import dark_accent
 from .text import TextLook, blocks_text, inline_text, upper_first, wrap
 
 if TYPE_CHECKING:
@@ -118,12 +119,16 @@ def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[s
     env.filters["inline_html"] = lambda spans, issue: inline_html(spans, look(issue))
     env.filters["blocks_text"] = lambda blocks, issue, links: blocks_text(blocks, links, text_look(issue))
     env.filters["inline_text"] = inline_text
+    env.filters["dark_accent"] = dark_accent
+    env.filters["text_dir"] = text_dir
+    env.filters["start_align"] = start_align
+    env.filters["box_height"] = lambda picture: box_height(picture.width, picture.height)
     return env
 
 
 def look(issue: Issue) -> Look:
     words = issue.words
-    return Look(issue.segment.accent, words.table, words.video, words.notes)
+    return Look(issue.segment.accent, words.table, words.video, words.notes, words.colon)
 
 
 def text_look(issue: Issue) -> TextLook:

@@ -22,7 +22,8 @@ from ..errors import ContentError, Problem, UsageError, show
 SAMPLE_KEYS = ("first_name",)
 # Where a merge tag stood for a link: an address that can never resolve (RFC 2606 .invalid).
 TEST_LINKS = {"unsubscribe": "https://unsubscribe.test-send.invalid/",
-              "view_online": "https://view-online.test-send.invalid/"}
+              "view_online": "https://view-online.test-send.invalid/",
+              "manage": "https://manage.test-send.invalid/"}
 DROPPED_HEADERS = ("To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post")
 
 
@@ -111,6 +112,7 @@ def _fill_parts(message: EmailMessage, profile: Profile, samples: dict[str, str]
 def _fill(text: str, profile: Profile, samples: dict[str, str], html: bool) -> str:
     name = samples.get("first_name") or profile.first_name_fallback
     text = profile.readable(text, name, html)
-    for key in ("unsubscribe", "view_online"):
-        text = text.replace(str(getattr(profile, key)), TEST_LINKS[key])
+    for key in ("unsubscribe", "view_online", "manage"):
+        if getattr(profile, key):
+            text = text.replace(str(getattr(profile, key)), TEST_LINKS[key])
     return text
