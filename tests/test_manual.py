@@ -82,20 +82,20 @@ def test_every_member_the_theme_uses_is_on_the_page():
 
 @pytest.mark.parametrize("edit, said", [
     (("header.mjml", "{{ issue.segment.title }}</h1>", "{{ issue.segment.title }}<img src=\"{{ issue.logo_url }}\"></h1>"),
-     "header.mjml:11: `issue.logo_url`"),
-    (("header.mjml", "{{ issue.segment.title }}</h1>", "{{ logo }}</h1>"), "header.mjml:11: `logo`: no such variable"),
+     ("header.mjml", "`issue.logo_url`")),
+    (("header.mjml", "{{ issue.segment.title }}</h1>", "{{ banner }}</h1>"), ("header.mjml", "`banner`: no such variable")),
     (("card.mjml", "{{ article.title }}</a>{% else %}", "{{ article.titel }}</a>{% else %}"),
-     "card.mjml:11: `issue.others (each).titel`"),
-    (("macros.mjml", "{{ image.url }}", "{{ image.src }}"), "macros.mjml:5: `issue.featured.image.at.src`"),
-    (("more.mjml", "{{ article.title }}", "{{ article.image_url }}"), "more.mjml:7: `issue.more (each).image_url`"),
+     ("card.mjml", "`issue.others (each).titel`")),
+    (("macros.mjml", "{{ image.url }}", "{{ image.src }}"), ("macros.mjml", "`issue.featured.image.at.src`")),
+    (("more.mjml", "{{ article.title }}", "{{ article.image_url }}"), ("more.mjml", "`issue.more (each).image_url`")),
     (("footer.mjml", "issue.newsletter.address.splitlines()", "issue.newsletter.postal.splitlines()"),
-     "footer.mjml:5: `issue.newsletter.postal`"),
-    (("archive/feed.xml", "{{ entry.subject }}", "{{ entry.subjet }}"), "archive/feed.xml:12: `entries (each).subjet`"),
-    (("archive/index.html", "{{ issue.link }}", "{{ issue.url }}"), "archive/index.html:11: `latest[…].url`"),
+     ("footer.mjml", "`issue.newsletter.postal`")),
+    (("archive/feed.xml", "{{ entry.subject }}", "{{ entry.subjet }}"), ("archive/feed.xml", "`entries (each).subjet`")),
+    (("archive/index.html", "{{ issue.link }}", "{{ issue.url }}"), ("archive/index.html", "`latest[…].url`")),
     (("preview/index.html", 'map(attribute="edition.id")', 'map(attribute="edition.ident")'),
-     "preview/index.html:3: `snapshot.result.editions (each).edition.ident`"),
+     ("preview/index.html", "`snapshot.result.editions (each).edition.ident`")),
     (("email.txt", "{% for article in issue.articles %}", "{% for article in issue.articles %}{{ article.lead }}"),
-     "email.txt:20: `issue.articles (each).lead`"),
+     ("email.txt", "`issue.articles (each).lead`")),
 ])
 def test_a_template_using_what_the_page_does_not_name_is_found(tmp_path, edit, said):
     from rameau_cli.manual.contexts import entries
@@ -109,4 +109,18 @@ def test_a_template_using_what_the_page_does_not_name_is_found(tmp_path, edit, s
     assert old in text
     (theme / name).write_text(text.replace(old, new, 1), encoding="utf-8")
     problems, _ = theme_problems(theme, entries())
-    assert [p for p in problems if p.startswith(said)], problems
+    template, what = said
+    assert [p for p in problems if re.match(rf"{re.escape(template)}:\d+: {re.escape(what)}", p)], problems
+
+
+def test_a_new_filter_of_the_theme_must_say_what_it_does(monkeypatch):
+    from rameau_cli.manual import variables
+    from rameau_cli.render import templates
+
+    environment = templates.template_environment(None, "mjml").overlay()
+    environment.filters = {**environment.filters, "sparkle": lambda text: text}  # the theme's own stays as it is
+    monkeypatch.setattr(templates, "template_environment", lambda *args: environment)
+    with pytest.raises(ValueError, match="'sparkle' says nowhere what it does"):
+        variables.filters()
+    monkeypatch.setitem(variables.FILTERS, "sparkle", "Makes text sparkle.")
+    assert variables.filters()["sparkle"] == "Makes text sparkle."

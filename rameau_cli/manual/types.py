@@ -44,7 +44,7 @@ def documented() -> dict[type, str]:
     """The classes the manual lists member by member, and the name it gives each: the one the
     theme's templates give it."""
     from ..builds import Build, EditionBuild
-    from ..compose.issue import Issue, IssueArticle
+    from ..compose.issue import Issue, IssueArticle, Logo
     from ..compose.profiles import Profile
     from ..compose.wording import Wording
     from ..images.assets import Picture
@@ -58,7 +58,7 @@ def documented() -> dict[type, str]:
     from ..render.text import LinkList
     from .contexts import ArchiveFeed
 
-    return {Issue: "issue", IssueArticle: "article", Picture: "image", Newsletter: "newsletter", Segment: "segment",
+    return {Issue: "issue", IssueArticle: "article", Logo: "logo", Picture: "image", Newsletter: "newsletter", Segment: "segment",
             Rule: "rule", Tracking: "tracking", Wording: "words", Profile: "profile", LinkList: "links",
             ArchiveEntry: "entry", YearPage: "page", Elsewhere: "other", ArchiveFeed: "feed", Snapshot: "snapshot",
             Build: "build", EditionBuild: "built", Edition: "edition", Window: "window", Email: "email"}

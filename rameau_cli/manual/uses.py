@@ -31,6 +31,7 @@ class Value:
 class Macro:
     node: nodes.Macro
     template: str
+    scope: dict[str, Any] | None = field(default=None, compare=False)  # where it was defined, when in the same template
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _statement(reading: Reading, template: str, node: nodes.Node, scope: dict[st
             imported, alias = name if isinstance(name, tuple) else (name, name)
             scope[alias] = macros.get(imported, Value(alias))
     elif isinstance(node, nodes.Macro):
-        scope[node.name] = Macro(node, template)
+        scope[node.name] = Macro(node, template, scope)  # it sees that template's `set`s, made before or after
     else:
         for child in node.iter_child_nodes():
             if isinstance(child, nodes.Expr):
@@ -198,7 +199,9 @@ def _macro_call(reading: Reading, template: str, node: nodes.Call, macro: Macro,
     arguments = [_expression(reading, template, argument, scope) for argument in node.args]
     for keyword in node.kwargs:
         _expression(reading, template, keyword.value, scope)
-    inner = {name: value for name, value in scope.items() if not isinstance(value, Value) or "." not in value.path}
+    # An imported macro sees the variables the template is given, not the caller's loop variables.
+    inner = dict(macro.scope) if macro.scope is not None else \
+        {name: value for name, value in scope.items() if not isinstance(value, Value) or "." not in value.path}
     for parameter, value in zip(macro.node.args, arguments, strict=False):
         inner[parameter.name] = value
     for parameter in macro.node.args[len(arguments):]:

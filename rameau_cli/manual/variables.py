@@ -20,7 +20,7 @@ from .types import Member, documented, element, is_leaf, members, type_name, wit
 EXAMPLE_ARGUMENTS = {("Wording", "articles"): (3,), ("Wording", "issues"): (12,), ("Picture", "at"): (276,),
                      ("LinkList", "number"): ("https://www.example.org/",)}
 
-# The theme's own filters (beside Jinja's), what each does.
+# What the theme's own filters do, for those whose function says it in no docstring of its own.
 FILTERS = {
     "wrap": "Folds text at 78 columns for the text part, keeping no-break spaces "
             "(`wrap(first=\"- \", indent=\"  \")` for a list item).",
@@ -29,7 +29,27 @@ FILTERS = {
     "inline_html": "Inline content as HTML: `article.summary|inline_html(issue)`.",
     "blocks_text": "Content blocks as the text part, links numbered in `links`: `issue.edito|blocks_text(issue, links)`.",
     "inline_text": "Inline content as text, links numbered in `links`: `article.summary|inline_text(links)`.",
+    "box_height": "The height an image says in the HTML: its own, else that of a box of the theme's ratio "
+                  "(`logo|box_height`).",
 }
+
+
+def filters() -> dict[str, str]:
+    """Each filter the theme has beside Jinja's, and what it does (its function's docstring, else
+    FILTERS): a new filter without either stops the page from being made."""
+    from jinja2.filters import FILTERS as JINJA
+
+    from ..render.templates import template_environment
+
+    found = {}
+    for name, function in template_environment(None, "mjml").filters.items():
+        if name in JINJA:
+            continue
+        doc = FILTERS.get(name) or (function.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        if not doc or getattr(function, "__name__", "") == "<lambda>" and name not in FILTERS:
+            raise ValueError(f"the theme's filter {name!r} says nowhere what it does; add it to FILTERS in {__name__}")
+        found[name] = " ".join(doc.split())
+    return found
 
 
 @dataclasses.dataclass
@@ -70,7 +90,7 @@ def _reference(recorded: dict[str, dict[str, Any]], folder: str) -> str:
                 _walk(hint, name, [value], reached, names)
         lines.append("")
     lines += ["### Filters", "", "| filter | what it does |", "| --- | --- |"]
-    lines += [_row([f"`{name}`", doc]) for name, doc in FILTERS.items()]
+    lines += [_row([f"`{name}`", doc]) for name, doc in filters().items()]
     lines.append("")
     for found in reached.values():
         lines += _members_table(found, names[found.cls], folder)
