@@ -48,6 +48,7 @@ from .project.editions import (
     find_edition_file,
     newest_edition_file,
     read_edition_file,
+    refuse_far_ahead,
 )
 from .project.history import HISTORY_FILE, History, number_for, sent_before
 from .project.history_files import load_history
@@ -246,6 +247,8 @@ def plan_editions(config: Config, options: BuildOptions, segments: tuple[Segment
         path = newest_edition_file(config.root, tz, cache)
     if path is not None:
         edition = read_edition_file(path, tz, warnings, cache)
+        if not (options.edition or options.week):  # a file named on the command line is built as it is
+            refuse_far_ahead(edition, now)
         if explicit:
             edition = replace(edition, window=explicit[1])
         return [(edition, segments)]
@@ -267,6 +270,7 @@ def _calendar(config: Config, segments: tuple[Segment, ...], today: dt.date, war
         if edition_id not in plan:
             file = edition_file_for(config.root, edition_id)
             edition = read_edition_file(file, tz, warnings, cache) if file else Edition(edition_id, window.until, window)
+            refuse_far_ahead(edition, dt.datetime.combine(today, dt.time(), tz))
             plan[edition_id] = (replace(edition, window=window), [])
         plan[edition_id][1].append(segment)
     return [(edition, tuple(members)) for edition, members in plan.values()]

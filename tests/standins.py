@@ -170,6 +170,8 @@ class Listmonk(StandIn):
             campaign_id = self.new_id()
             self.campaigns[campaign_id] = {"template_id": None, **data, "id": int(campaign_id), "status": "draft"}
             return Canned(200, {"data": self.campaigns[campaign_id]})
+        if method == "GET" and path == "/api/campaigns":  # its search (the stand-in lists all: rameau picks by name)
+            return Canned(200, {"data": {"results": list(self.campaigns.values()), "total": len(self.campaigns)}})
         match = re.fullmatch(r"/api/campaigns/(\d+)", path)
         if not match or method not in ("GET", "PUT"):
             return Canned(404, {"message": "Not Found"})
@@ -237,6 +239,8 @@ class Brevo(StandIn):
             campaign_id = self.new_id()
             self.campaigns[campaign_id] = {**data, "id": int(campaign_id), "status": "draft"}
             return Canned(201, {"id": int(campaign_id)})
+        if method == "GET" and path == "/emailCampaigns":
+            return Canned(200, {"campaigns": list(self.campaigns.values()), "count": len(self.campaigns)})
         match = re.fullmatch(r"/emailCampaigns/(\d+)", path)
         campaign = self.campaigns.get(match.group(1)) if match else None
         if campaign is None or method not in ("GET", "PUT"):
@@ -298,6 +302,9 @@ class Mailchimp(StandIn):
             campaign_id = f"c{self.new_id()}"
             self.campaigns[campaign_id] = {**data, "id": campaign_id, "status": "save"}
             return Canned(200, self.campaigns[campaign_id])
+        if method == "GET" and path == "/3.0/campaigns":
+            return Canned(200, {"campaigns": [{"id": c["id"], "status": c["status"], "settings": c.get("settings", {})}
+                                              for c in self.campaigns.values()], "total_items": len(self.campaigns)})
         match = re.fullmatch(r"/3\.0/campaigns/(\w+)(/content)?", path)
         campaign = self.campaigns.get(match.group(1)) if match else None
         if campaign is None:
@@ -349,6 +356,8 @@ class Buttondown(StandIn):
             campaign_id = f"em_{self.new_id()}"
             self.campaigns[campaign_id] = {**data, "id": campaign_id, "status": data.get("status", "about_to_send")}
             return Canned(201, self.campaigns[campaign_id])
+        if method == "GET" and path == "/v1/emails":
+            return Canned(200, {"results": list(self.campaigns.values()), "count": len(self.campaigns)})
         match = re.fullmatch(r"/v1/emails/(\w+)", path)
         campaign = self.campaigns.get(match.group(1)) if match else None
         if campaign is None or method not in ("GET", "PATCH"):

@@ -261,8 +261,8 @@ def test_a_tool_that_never_answers_is_given_up_quickly(tool_project, run, monkey
     server.hang.set()
     result = run("push", "--json", cwd=project, env=ENV)
     assert result.code == 1
-    assert "Brevo gave no answer within 0.3 s; the draft may have been created all the same: look in Brevo before " \
-           "pushing again" in result.stderr
+    assert "Brevo gave no answer within 0.3 s; the draft may have been created all the same: the next push looks " \
+           "for it in Brevo before making another" in result.stderr
     assert json.loads(result.stdout)["segments"] == [] and len(server.requests) == 1
 
 
@@ -336,9 +336,13 @@ def test_a_history_that_cannot_be_written_says_which_draft_was_made(tool_project
 
     project, server = tool_project("brevo")
 
-    def full_disk(point):
+    writes = []
+
+    def full_disk(point):  # after the mark that a create is under way: the disk fills while the tool makes it
         if point.startswith("write") and point.endswith("history.json"):
-            raise OSError(28, "No space left on device")
+            writes.append(point)
+            if len(writes) > 1:
+                raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(fs, "faults", full_disk)
     result = run("push", "--segment", "quotidienne", cwd=project, env=ENV)

@@ -319,3 +319,68 @@ def test_images_from_disk_are_attached_to_a_test(example, images, run, smtp):
     assert attached and all(f'src="cid:{part["Content-ID"][1:-1]}"' in html for part in attached)
     assert "/assets/" not in html and "{{" not in html and "Bonjour à vous," in html
     assert message["Subject"].startswith("[TEST · La quotidienne] ")
+
+
+def _drip(data: bytes, stop, first: bytes = b""):
+    def reply(connection):
+        connection.sendall(first)
+        for byte in data:
+            if stop.is_set():
+                return
+            connection.sendall(bytes([byte]))
+            time.sleep(0.05)
+    return reply
+
+
+def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, run, monkeypatch):
+    """smtplib's timeout bounds each read only: a greeting a byte at a time would last for ever."""
+    import threading
+
+    import rameau_cli.send.smtp as send
+
+    monkeypatch.setattr(send, "TIMEOUT", 0.3)
+    monkeypatch.setattr(send, "DEADLINE", 0.6, raising=False)
+    stop = threading.Event()
+    cases = {
+        "a dripped greeting": (_drip(b"220 " + b"mail.example.org ESMTP " * 20 + b"\r\n", stop),
+                               "the server had not finished its greeting within 0.6 s (it answers a little at a time); "
+                               "the connection was cut"),
+        "silence": (lambda connection: stop.wait(5), "the server is silent: no greeting within 0.3 s of connecting"),
+        "a dripped answer to EHLO": (_drip(b"250-mail.example.org\r\n" * 40, stop, b"220 mail.example.org ESMTP\r\n"),
+                                     "the send was not over within 0.6 s: the server was still in the TLS and login"),
+    }
+    def slow_after_data(connection):  # a quick conversation until the message is sent, then its 250 dripped
+        connection.sendall(b"220 mail.example.org ESMTP\r\n")
+        reader = connection.makefile("rb")
+        while line := reader.readline():
+            if line.upper().startswith(b"DATA"):
+                connection.sendall(b"354 go ahead\r\n")
+                while reader.readline() not in (b".\r\n", b""):
+                    pass
+                return _drip(b"250 2.0.0 queued as " + b"A" * 200 + b"\r\n", stop)(connection)
+            connection.sendall(b"250 ok\r\n")
+
+    cases["a dripped answer to a message"] = (slow_after_data, "quotidienne: test send failed: the send was not over "
+                                              "within 0.6 s: the server was still in the sending quotidienne")
+    try:
+        for case, (reply, said) in cases.items():
+            with RawServer(reply, read_request=False) as server:
+                result = run("send", "--to", "a@example.org", cwd=built,
+                             env=environment(server.port, "", RAMEAU_SMTP_TLS="none", RAMEAU_SMTP_USER="",
+                                             RAMEAU_SMTP_PASSWORD=""))
+            assert result.code == 1, (case, result.stderr)
+            where = f"error: 127.0.0.1:{server.port}: "
+            assert where + (said if said.startswith("quotidienne") else f"test send failed: {said}") in result.stderr, \
+                (case, result.stderr)
+            assert "closed the connection" not in result.stderr
+    finally:
+        stop.set()
+
+
+@pytest.mark.parametrize("address", ["=?utf-8?q?x?=@a.bc", "=?utf-8?b?eA==?=@example.org", "=?x?q?y?=z@a.bc"])
+def test_an_address_a_mail_header_would_read_otherwise_is_refused_clearly(built, run, address):
+    result = run("send", "--to", address, "--to", "ok@example.org", cwd=built,
+                 env=environment(9, "", RAMEAU_SMTP_TLS="none"))
+    assert result.code == 2, result.stderr
+    assert result.stderr == f"error: --to: {address!r} cannot be written in a To header: it holds an encoded word " \
+                            "(=?…?=), which mail programs would decode into another address\n"

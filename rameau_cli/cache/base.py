@@ -29,6 +29,9 @@ from .stamp import code_stamp
 
 FORMAT = 1
 CACHE_DIR = ".rameau-cache"
+# A file name that is not UTF-8 reaches Python with its bytes as unpaired surrogates ("caf\udce9.md");
+# written as such, they come back as they were: json.loads decodes bytes with "surrogatepass".
+UNPAIRED = "surrogatepass"
 
 
 class DamagedCache(Exception):
@@ -63,10 +66,10 @@ class CacheFolder:
     def file(self, *parts: str) -> CacheFile:
         return CacheFile(self, self.path.joinpath(*parts) if self.path else None)
 
-    def cannot_write(self, path: Path, exc: OSError) -> None:
+    def cannot_write(self, path: Path, exc: OSError | ValueError) -> None:
         if self.on_problem and not self.reported:
             self.reported = True
-            self.on_problem(str(self.path), f"the cache cannot be written ({exc.strerror or exc}); "
+            self.on_problem(str(self.path), f"the cache cannot be written ({getattr(exc, 'strerror', None) or exc}); "
                                             "builds are slower until it can, and nothing else changes")
 
 
@@ -158,7 +161,7 @@ class CacheFile:
     def _save(self, body: Any, key: str, pieces: Iterable[bytes] | None) -> None:
         assert self.path is not None
         if pieces is None:
-            pieces = (json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),)
+            pieces = (json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8", UNPAIRED),)
         digest = hashlib.sha256()
 
         def hashed() -> Iterable[bytes]:
@@ -171,7 +174,7 @@ class CacheFile:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, hashed())
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: what JSON or UTF-8 cannot hold; never a failed build
             self.folder.cannot_write(self.path, exc)
 
 

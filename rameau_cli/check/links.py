@@ -3,9 +3,16 @@ server, once (an image from disk not yet published under output.public_url is a 
 
 HEAD first; GET when HEAD is refused or fails (a 4xx or 5xx other than 429, a dropped
 connection), since some servers answer HEAD wrongly. At most two requests to one host at a
-time, a timeout per request and a deadline for the whole check. Redirects are followed by hand
+time, a timeout per request and a deadline for the whole check, both over every byte (a server
+that drips its answer is cut off as one that is silent). Redirects are followed by hand
 (a permanent one is reported as information). 404, 410 and unknown hosts are errors; 5xx,
-429, timeouts and the rest are warnings.
+429, timeouts, answers that are not HTTP and the rest are warnings. The requests are made by
+the feeds' client (sources/fetch), so a server's malformed answer is one line about that link.
+
+A link to a loopback, private or link-local address (an article's, or a feed's: anyone's) is
+never asked, nor a redirect there: a link checker must not be a way into the local network
+(`http://127.0.0.1/admin/delete-all`). `check.private_links: true` asks them, for a newsletter
+of an intranet.
 
 Never asked: merge tags, mailto: and other schemes, and anything that looks like an unsubscribe
 or one-click action (the List-Unsubscribe targets, the profile's unsubscribe tag, `unsubscribe`,
@@ -30,7 +37,6 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from ..cache.base import CacheFolder
-from ..redirects import no_redirect_opener
 from ..version import user_agent
 from .rules import CheckedEmail, Finding, _Scan, finding
 
@@ -58,17 +64,18 @@ GOOD = Outcome()
 
 
 def check_links(emails: list[CheckedEmail], cache: CacheFolder,
-                progress: Callable[[str, int, int], None] | None = None, *, public_url: str = "",
-                public_dir: Path | None = None, offline: bool = False) -> list[Finding]:
+                progress: Callable[[str, int, int], None] | None = None, private: bool = False, *,
+                public_url: str = "", public_dir: Path | None = None, offline: bool = False) -> list[Finding]:
     """A finding for every link that is broken, doubtful or moved for good, in every segment
     and article it appears in. `progress("Checking links", done, total)` as they are asked.
+    `private`: links to local and private networks are asked too (check.private_links).
     Addresses under `public_url` are looked up in `public_dir` (check/published.py); with
     `offline`, no other is asked (those found good lately stay good)."""
     where = gather(emails)
     outcomes = own_outcomes(where, public_url, public_dir)
     remembered = Remembered(cache)
     outcomes |= {url: outcome for url in where if url not in outcomes and (outcome := remembered.get(url)) is not None}
-    asked = probe_all([url for url in where if url not in outcomes], progress) if not offline else {}
+    asked = probe_all([url for url in where if url not in outcomes], progress, private) if not offline else {}
     for url, outcome in asked.items():
         remembered.put(url, outcome)
     remembered.save()
@@ -132,8 +139,10 @@ def article_of(url: str, articles: tuple[tuple[str, str], ...]) -> str:
     return ""
 
 
-def probe_all(urls: list[str], progress: Callable[[str, int, int], None] | None = None) -> dict[str, Outcome]:
-    """Each URL's outcome, asked a few at a time per host, all within the deadline."""
+def probe_all(urls: list[str], progress: Callable[[str, int, int], None] | None = None,
+              private: bool = False) -> dict[str, Outcome]:
+    """Each URL's outcome, asked a few at a time per host, all within the deadline; those on a
+    local or private network only when `private`."""
     if not urls:
         return {}
     from concurrent.futures import as_completed
@@ -143,7 +152,7 @@ def probe_all(urls: list[str], progress: Callable[[str, int, int], None] | None 
     for url in urls:
         hosts.setdefault(_host(url), threading.Semaphore(PER_HOST))
     with ThreadPoolExecutor(min(WORKERS, len(urls))) as pool:
-        futures = {url: pool.submit(_probe, url, hosts[_host(url)], end) for url in urls}
+        futures = {url: pool.submit(_probe, url, hosts[_host(url)], end, private) for url in urls}
         for done, _ in enumerate(as_completed(futures.values()), start=1):
             if progress:
                 progress("Checking links", done, len(urls))
@@ -154,14 +163,14 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _probe(url: str, host: threading.Semaphore, end: float) -> Outcome:
+def _probe(url: str, host: threading.Semaphore, end: float, private: bool) -> Outcome:
     if _host(url).endswith(".invalid"):  # RFC 6761: never resolves, so never asked of a resolver
         return Outcome("link-broken", "unknown host")
     if not host.acquire(timeout=max(0.0, end - time.monotonic())):
         return _late()
     try:
-        outcome, again = _follow(url, "HEAD", end)
-        return _follow(url, "GET", end)[0] if again else outcome
+        outcome, again = _follow(url, "HEAD", end, private)
+        return _follow(url, "GET", end, private)[0] if again else outcome
     finally:
         host.release()
 
@@ -170,17 +179,18 @@ def _late() -> Outcome:
     return Outcome("link-unchecked", f"not checked: the check's {DEADLINE:g} s deadline came first")
 
 
-def _follow(url: str, method: str, end: float) -> tuple[Outcome, bool]:
+def _follow(url: str, method: str, end: float, private: bool) -> tuple[Outcome, bool]:
     """The outcome of `url` after its redirects, and whether a GET should be tried after this HEAD."""
+    from ..sources.fetch.exchange import FetchFailure
+
     moved, current, for_good = "", url, True
     for _ in range(MAX_REDIRECTS + 1):
-        remaining = end - time.monotonic()
-        if remaining <= 0:
+        if end - time.monotonic() <= 0:
             return _late(), False
         try:
-            status, location = _ask(current, method, min(TIMEOUT, remaining))
-        except OSError as exc:
-            return _failure(exc, min(TIMEOUT, remaining), method)
+            status, location = _ask(current, method, end, private)
+        except FetchFailure as exc:
+            return _failure(exc, method, current != url)
         if 300 <= status < 400 and location:
             target = urljoin(current, location)
             if not askable(target):
@@ -194,22 +204,17 @@ def _follow(url: str, method: str, end: float) -> tuple[Outcome, bool]:
     return Outcome("link-doubtful", f"more than {MAX_REDIRECTS} redirects (a loop?)"), False
 
 
-def _ask(url: str, method: str, timeout: float) -> tuple[int, str]:
-    import urllib.error
-    import urllib.request
+def _ask(url: str, method: str, end: float, private: bool) -> tuple[int, str]:
+    """The status of `url` and its Location, the body never read; FetchFailure otherwise."""
+    from ..sources.fetch import ask
+    from ..sources.fetch.deadline import Deadline
+    from ..sources.fetch.exchange import Outgoing
 
-    request = urllib.request.Request(url, method=method, headers={"User-Agent": user_agent("link check"), "Accept": "*/*"})
-    try:
-        with no_redirect_opener().open(request, timeout=timeout) as response:  # closed before the body is read
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return exc.code, exc.headers.get("Location") or ""
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        raise reason if isinstance(reason, OSError) else OSError(str(reason)) from None
-    except (ValueError, UnicodeError) as exc:
-        raise OSError(f"not a valid address ({exc})") from None
+    headers = {"User-Agent": user_agent("link check"), "Accept": "*/*", "Connection": "close"}
+    deadline = Deadline(TIMEOUT, TIMEOUT, at=end)
+    answer = ask(url, Outgoing(headers, method, what="page", read_body=lambda status: False), deadline,
+                 internal=private)
+    return answer.status, (answer.headers.get("Location") or "").strip()
 
 
 def _status(status: int, moved: str) -> Outcome:
@@ -226,17 +231,18 @@ def _status(status: int, moved: str) -> Outcome:
     return GOOD
 
 
-def _failure(exc: OSError, timeout: float, method: str) -> tuple[Outcome, bool]:
-    import socket
-    import ssl
+def _failure(exc: Exception, method: str, redirected: bool) -> tuple[Outcome, bool]:
+    from ..sources.fetch.exchange import Internal, TimedOut, UnknownHost
 
-    if isinstance(exc, socket.gaierror):
+    if isinstance(exc, Internal):
+        where = "redirects to" if redirected else "leads to"
+        return Outcome("link-unchecked", f"not asked: it {where} {exc.host} ({exc.address}), an address of a local or "
+                                         "private network (check.private_links: true asks them, for an intranet)"), False
+    if isinstance(exc, UnknownHost):
         return Outcome("link-broken", "unknown host"), False
-    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
-        return Outcome("link-doubtful", f"no answer within {round(timeout, 1):g} s"), False
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return Outcome("link-doubtful", f"its certificate is not valid ({exc.verify_message})"), False
-    reason = exc.strerror or str(exc) or type(exc).__name__
+    if isinstance(exc, TimedOut):
+        return Outcome("link-doubtful", f"no answer within {exc.seconds:g} s"), False
+    reason = str(exc).removeprefix("page unreachable: ")
     return Outcome("link-doubtful", f"cannot be reached ({reason})"), method == "HEAD"
 
 

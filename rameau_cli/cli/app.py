@@ -17,6 +17,8 @@ from typing import Any, Callable, List, Optional
 
 import typer
 
+from ..interrupts import STOP_SIGNALS, held
+from ..redact import mask
 from ..version import __version__
 from . import commands
 
@@ -86,10 +88,8 @@ app.add_typer(history_app, name="history")
 
 def _interrupt(signum: int, frame: object) -> None:
     _state["interrupted"] = True
-    raise KeyboardInterrupt
-
-
-STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+    if not held():  # a create whose answer is not yet recorded: the interruption comes after it
+        raise KeyboardInterrupt
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -107,7 +107,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except RameauError as exc:
         _traceback()
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {mask(str(problem))}", file=sys.stderr)
         return int(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _traceback()
@@ -125,7 +125,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"error: {usage_line(exc)}", file=sys.stderr)
             return int(ExitCode.USAGE)
         _traceback(always=bool(os.environ.get("RAMEAU_DEBUG")))
-        print(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it", file=sys.stderr)
+        print(f"error: internal error ({type(exc).__name__}: {mask(str(exc))}); rerun with --debug and report it",
+              file=sys.stderr)
         return int(ExitCode.INTERNAL)
     finally:
         for name, handler in previous.items():

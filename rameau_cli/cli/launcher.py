@@ -1,29 +1,51 @@
 """The `rameau` console script. `rameau --version` answers before any heavy import; everything
-else goes to the Typer application in cli/app.py."""
+else goes to the Typer application in cli/app.py.
+
+The stop signals are taken from the first instruction on: a signal that comes while Python
+still imports the command's modules stops it as one does later (exit 130 and one line), never
+with a traceback or a silent death by SIGTERM."""
 
 import gc
 import signal
 import sys
 
+from ..interrupts import STOP_SIGNALS
+
+INTERRUPTED = 130  # errors.ExitCode.INTERRUPTED, without importing it first
+_over = [False]  # the command has returned: a signal now must not turn its exit code into a kill
+
+
+def _stop(signum: int, frame: object) -> None:
+    if not _over[0]:
+        raise KeyboardInterrupt
+
 
 def main() -> None:
+    try:
+        for name in STOP_SIGNALS:
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _stop)
+        code = _run()
+        _over[0] = True
+    except KeyboardInterrupt:
+        _over[0] = True
+        print("error: interrupted; nothing was changed", file=sys.stderr)
+        code = INTERRUPTED
+    gc.freeze()
+    sys.stdout.flush()
+    sys.exit(code)
+
+
+def _run() -> int:
     if sys.argv[1:] == ["--version"]:
         from ..version import __version__
 
         print(f"rameau {__version__}")
-        return
+        return 0
     # A build is a short batch run that makes many objects and few cycles: collecting them
     # rarely saves a fifth of a large build, and freezing what is alive at the end spares the
     # interpreter a last full collection on exit. Memory use is unchanged (measured in bench/).
     gc.set_threshold(100_000, 20, 20)
-    from .app import STOP_SIGNALS
     from .app import main as run
 
-    code = run()
-    # A signal that comes once the command is over must not turn its exit code into a kill.
-    for name in STOP_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
-    gc.freeze()
-    sys.stdout.flush()
-    sys.exit(code)
+    return run()

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..redact import mask
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -53,7 +55,7 @@ def stderr_console() -> Any:
 
 def report_warnings(console: Any, warnings: Iterable[Problem]) -> None:
     for problem in warnings:
-        console.print(f"warning: {problem}", markup=False, style="yellow")
+        console.print(f"warning: {mask(str(problem))}", markup=False, style="yellow")
 
 
 def report_build(console: Any, result: Result) -> None:

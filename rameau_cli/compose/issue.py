@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..content.blocks import Blocks, Inline, map_inline_links, map_links
@@ -37,6 +36,7 @@ from .placeholders import (
     mark_inline,
 )
 from .profiles import Profile, profile_for
+from .sandbox import BoundedSandbox
 from .wording import Wording, segment_wording
 
 SUBJECT_MAX = 150
@@ -308,7 +308,7 @@ def _issue_article(article: Article, full: bool, language: str, base_url: str, t
     )
 
 
-_settings_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_settings_env = BoundedSandbox(undefined=StrictUndefined, autoescape=False)
 
 
 @lru_cache(maxsize=64)

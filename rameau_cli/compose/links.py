@@ -6,12 +6,22 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..project.config import Tracking
+from ..project.urls import ascii_host
 
 
 def on_our_domains(url: str, domains: tuple[str, ...]) -> bool:
+    """Whether `url` leads to one of `domains` or below, each host compared in IDNA 2008."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return parts.scheme in ("http", "https") and any(host == d or host.endswith("." + d) for d in domains)
+    host = _ascii((parts.hostname or "").rstrip("."))
+    ours = [_ascii(d) for d in domains]
+    return parts.scheme in ("http", "https") and any(host == d or host.endswith("." + d) for d in ours)
+
+
+def _ascii(host: str) -> str:
+    try:
+        return ascii_host(host)
+    except ValueError:
+        return host.lower()
 
 
 def tag_url(url: str, tracking: Tracking, segment_id: str, edition_id: str, content: str = "") -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..cache.base import CacheFolder
 from ..errors import ConfigError, Problem, Warnings, show
-from ..project.reading import slugify
+from ..project.reading import OUTSIDE, slugify
 from .remote import RemoteSizes
 
 COLUMN = 552  # the width the theme shows a full-width image at, in CSS pixels
@@ -187,7 +187,7 @@ class Assets:
             real = path
         if real not in self._sources:
             if not real.is_relative_to(self.root):
-                self._sources[real] = "is outside the project folder; put the file in the project, next to the article"
+                self._sources[real] = OUTSIDE
             else:
                 self._sources[real] = self._read(real)
         found = self._sources[real]
@@ -227,12 +227,14 @@ class Assets:
         key = f"{source.sha}:{max_width}"
         made = self.store.get(key)
         if made is not None:
+            if made.note:
+                self.warnings.warn(where, f"{show(ref)} {made.note}")
             return made
         failed = self.store.failed(source.sha)
         if failed is not None:  # read and refused by an earlier build: not read again
             self._skip(where, ref, failed)
             return None
-        from .process import NotAnImage, process
+        from .process import CannotMake, NotAnImage, process
 
         if source.data is None:
             try:
@@ -250,9 +252,15 @@ class Assets:
             self.store.fail(source.sha, why)
             self._skip(where, ref, why)
             return None
+        except CannotMake as exc:  # a picture read well, that no email format can hold
+            self.store.fail(source.sha, str(exc))
+            self._skip(where, ref, str(exc))
+            return None
         name = f"{hashlib.sha256(done.data).hexdigest()[:16]}-{slugify(source.path.stem, 40)}.{done.extension}"
-        made = _Made(name, done.data, done.width, done.height, done.source_width)
+        made = _Made(name, done.data, done.width, done.height, done.source_width, done.note)
         self.store.put(key, made)
+        if made.note:
+            self.warnings.warn(where, f"{show(ref)} {made.note}")
         return made
 
 
@@ -268,6 +276,7 @@ class _Made:
     width: int  # pixels of the file
     height: int
     source_width: int  # pixels of the photo as it was taken (upright)
+    note: str = ""  # what the author should know of how it was made
 
 
 class _Store:
@@ -283,6 +292,10 @@ class _Store:
         for part in ("sources", "made", "failed"):
             if not isinstance(self.index.get(part), dict):
                 self.index[part] = {}
+        # The files this cache made before (those its index named), all it may ever delete: a file
+        # it did not write (another project's, in a shared or linked folder) is left alone.
+        self.ours: set[str] = {entry["name"] for entry in self.index["made"].values()
+                     if isinstance(entry, dict) and isinstance(entry.get("name"), str) and NAME.fullmatch(entry["name"])}
         self.new: dict[str, bytes] = {}
         self.found: dict[str, _Made] = {}  # files read and checked by this build, by key: read once
         self.changed = False
@@ -314,17 +327,19 @@ class _Store:
             return None
         try:
             name, width, height, source_width = entry["name"], entry["width"], entry["height"], entry["source"]
+            note: object = entry.get("note", "")
             data = self.new.get(name) or (self.folder / name).read_bytes()
         except (KeyError, TypeError, OSError):
             return None
-        if not isinstance(name, str) or not name.startswith(hashlib.sha256(data).hexdigest()[:16]):
+        if not isinstance(name, str) or not name.startswith(hashlib.sha256(data).hexdigest()[:16]) \
+                or not isinstance(note, str):
             return None
-        self.found[key] = _Made(name, data, width, height, source_width)
+        self.found[key] = _Made(name, data, width, height, source_width, str(note))
         return self.found[key]
 
     def put(self, key: str, made: _Made) -> None:
         self.index["made"][key] = {"name": made.name, "width": made.width, "height": made.height,
-                                   "source": made.source_width}
+                                   "source": made.source_width, **({"note": made.note} if made.note else {})}
         self.new[made.name] = made.data
         self.changed = True
 
@@ -334,6 +349,13 @@ class _Store:
         if self.changed and self.folder is not None:
             self.cache.later(self._save_files)
             self.index_file.save(self.index)
+
+    def _drop(self, name: str) -> None:
+        """Delete a file this cache made, unless the folder is a link (a folder shared with
+        other projects: what it holds is theirs too)."""
+        assert self.folder is not None
+        if not any(place.is_symlink() for place in (self.folder, self.folder.parent)):
+            (self.folder / name).unlink(missing_ok=True)
 
     def _save_files(self) -> None:
         from ..files import write_atomic
@@ -350,8 +372,7 @@ class _Store:
             for name, data in self.new.items():
                 if name in kept:
                     write_atomic(self.folder / name, data)
-            for path in self.folder.iterdir():
-                if path.name != "index.json" and path.name not in kept and not path.name.startswith("."):
-                    path.unlink()
+            for stale in self.ours - kept:
+                self._drop(stale)
         except OSError as exc:
             self.cache.cannot_write(self.folder, exc)

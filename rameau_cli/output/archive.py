@@ -133,7 +133,8 @@ class Archive:
             for year in sorted(self._years(segment.id), reverse=True):
                 html, count = self._year_page(segment, year)
                 files[f"{segment.id}/{year}.html"] = html
-                pages[segment.id].append(YearPage(segment.id, year, count, f"{segment.id}/{year}.html"))
+                if count:  # a year whose editions all moved to another (their date changed) is not listed
+                    pages[segment.id].append(YearPage(segment.id, year, count, f"{segment.id}/{year}.html"))
         latest = self._latest()
         files["index.html"] = self._render("html", "archive/index.html", segments=self.segments, pages=pages,
                                            latest={e.segment: e for e in reversed(latest)},

@@ -34,6 +34,7 @@ from .pages import asset, index_page, segment_page
 
 LOOPBACK = "127.0.0.1"
 ALLOWED_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
+SIGNAL_POLL = 0.2  # s: how soon the main thread sees a stop signal another thread received
 EMAIL_CSP = "default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; font-src https:"
 PAGE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
             "frame-src 'self'; img-src 'self'")
@@ -154,8 +155,10 @@ def serve_preview(project: Path, options: BuildOptions, port: int, open_browser:
             import webbrowser
 
             webbrowser.open(server.url)
-        while True:
-            time.sleep(3600)
+        # Woken often: a signal the kernel gives another thread (the watcher's, a request's) is
+        # only acted on when the main thread runs; a sleep of an hour would not see it until then.
+        while not server.state.stopping.wait(SIGNAL_POLL):
+            pass
     except KeyboardInterrupt:
         console.print("Preview stopped.", markup=False)
     finally:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import show
-from .schema import TEXT, Choice, Invalid, Key, Kind, MapOf, Mapping, Walk, closest, describe
+from .schema import TEXT, Boolean, Choice, Invalid, Key, Kind, MapOf, Mapping, Walk, closest, describe
 
 LEVELS = ("error", "warning", "info", "off")
 
@@ -76,7 +76,8 @@ RULES = {rule.id: rule for rule in (
     CheckRule("link-broken", "error", "`--links`: a link or image answers 404 or 410, or its host is unknown."),
     CheckRule("link-doubtful", "warning", "`--links`: a server error, 429, a timeout, a refused connection, a bad "
                                           "certificate, another 4xx, or too many redirects."),
-    CheckRule("link-unchecked", "warning", "`--links`: a link not asked before the check's 20 s deadline."),
+    CheckRule("link-unchecked", "warning", "`--links`: a link not asked before the check's 20 s deadline, or "
+                                           "leading to a local or private network (see `check.private_links`)."),
     CheckRule("link-moved", "info", "`--links`: a link redirects for good (301, 308): link to its target instead."),
 )}
 
@@ -86,6 +87,7 @@ class Checks:
     """The levels rameau.yaml gives to rules, overriding their defaults ("off": not reported)."""
 
     levels: tuple[tuple[str, str], ...] = ()
+    private_links: bool = False  # `--links` asks links to loopback, private and link-local addresses too
 
     def level(self, rule: str) -> str:
         return dict(self.levels).get(rule) or (RULES[rule].level if rule in RULES else "error")
@@ -122,13 +124,15 @@ class RuleId(Kind):
 CHECK = Mapping(
     Key("rules", MapOf(Level(), id_kind=RuleId(), what="rule id"),
         "Each rule's level, by its id: `error`, `warning`, `info` or `off` (see Check rules)."),
+    Key("private_links", Boolean(), "`true`: `--links` asks links to loopback, private and link-local addresses too "
+        "(a newsletter of an intranet); otherwise they are never asked.", default=False),
     optional=True,
 )
 
 
 def check_settings(values: dict[str, Any] | None) -> Checks:
     rules = (values or {}).get("rules") or {}
-    return Checks(tuple(sorted(rules.items())))
+    return Checks(tuple(sorted(rules.items())), bool((values or {}).get("private_links")))
 
 
 def rules_table() -> str:

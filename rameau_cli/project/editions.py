@@ -93,6 +93,19 @@ class Edition:
                        edito=found.edito, source=found.source)
 
 
+FAR_AHEAD = dt.timedelta(days=366)  # an edition dated further ahead of today is a typo, unless it is named
+
+
+def refuse_far_ahead(edition: Edition, now: dt.datetime) -> None:
+    """An edition file chosen for the build (the newest, or the calendar's) dated a year or more
+    ahead: a typo in its `date:` would record it in a year of history of its own."""
+    if edition.date - now > FAR_AHEAD:
+        years = (edition.date - now).days // 365
+        raise ContentError(Problem(f"{edition.source or edition.id}: date", f"is {edition.date.date()}, {years} year(s) "
+                                   f"ahead of today ({now.date()}); fix the date, or name the edition to build it "
+                                   f"now (rameau build-issue {edition.id})"))
+
+
 def check_edition_id(edition_id: str, where: str) -> str:
     if not EDITION_ID_RE.fullmatch(edition_id) or ".." in edition_id:
         raise UsageError(Problem(where, f"{show(edition_id)} is not a valid edition id; use letters, digits, "

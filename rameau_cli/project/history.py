@@ -64,6 +64,7 @@ class Kept:
     years: dict[str, tuple[int, ...]] = field(default_factory=dict)  # segment -> every year that has a file
     read: dict[tuple[str, int], bytes] = field(default_factory=dict)  # (segment, year) -> the file as read
     extras: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # a year file's unknown keys
+    scanned: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict)  # edition ids of the files not read
 
     def unread(self, segment: str) -> tuple[int, ...]:
         return tuple(year for year in self.years.get(segment, ()) if (segment, year) not in self.read)

@@ -45,6 +45,7 @@ from .history import (
     read_sides,
     read_text,
 )
+from .history_audit import Years, audit
 
 HISTORY_DIR = "history"
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # one encoder for every edition
@@ -104,11 +105,11 @@ def load_history(path: Path, since: Mapping[str, int] | None = None) -> History:
         since = None  # half migrated: every edition is read, and the next build writes them all in history/
         notes.append(Problem(str(path), "still holds editions in the first format beside history/: both are read, "
                                         "and the next build writes them all in history/"))
-    return _read_years(path, index, legacy, on_disk, since, merged, notes)
+    return _read_years(path, index, legacy, on_disk, since, merged, notes, rebuilt=text is None)
 
 
 def _read_years(path: Path, index: Index, legacy: History | None, on_disk: dict[str, tuple[int, ...]],
-                since: Mapping[str, int] | None, merged: bool, notes: list[Problem]) -> History:
+                since: Mapping[str, int] | None, merged: bool, notes: list[Problem], rebuilt: bool = False) -> History:
     problems: list[Problem] = []
     years = {segment: tuple(sorted(set(index.years.get(segment, ())) | set(on_disk.get(segment, ()))))
              for segment in sorted(set(index.years) | set(on_disk))}
@@ -119,34 +120,42 @@ def _read_years(path: Path, index: Index, legacy: History | None, on_disk: dict[
                 problems.append(Problem(where, f"is missing, but history.json lists it; restore it from version "
                                                f"control (git checkout -- {where}), or remove {year} from "
                                                f"segments.{segment}.years in history.json if it is meant to go"))
-    read: dict[tuple[str, int], bytes] = {}
-    extras: dict[tuple[str, int], dict[str, Any]] = {}
-    segments: dict[str, tuple[SentEdition, ...]] = {}
+    found = Years({}, {}, {}, dict(index.numbers))
+    conflicted: list[Path] = []
+
+    def read_whole(segment: str, year: int) -> tuple[bytes, tuple[SentEdition, ...], dict[str, Any]] | None:
+        file = year_path(path, segment, year)
+        data, entries, extra, conflict = _read_year(file, shown(file, path), problems)
+        if conflict:
+            conflicted.append(file)
+        return data, entries, extra
+
     for segment, all_years in years.items():
         first = None if since is None else since.get(segment)
         if since is not None and first is None:
             continue
-        entries: list[SentEdition] = []
         for year in all_years:
-            if first is not None and year < first:
-                continue
-            file = year_path(path, segment, year)
-            data, found, extra, conflicted = _read_year(file, shown(file, path), problems)
-            read[(segment, year)] = data
-            extras[(segment, year)] = extra
-            entries += found
-            if conflicted:
-                merged = True
-                notes.append(Problem(shown(file, path), "had Git conflict markers: the editions of both sides are "
-                                                        "kept, and the next build writes them merged (or run "
-                                                        "`rameau history resolve`)"))
-        segments[segment] = tuple(sorted(entries, key=by_date))
+            if first is None or year >= first:
+                found.read[(segment, year)], found.editions[(segment, year)], found.extras[(segment, year)] = \
+                    read_whole(segment, year) or (b"", (), {})
+    audited = {segment: all_years for segment, all_years in years.items() if since is None or segment in since}
+    audit(found, audited, None if rebuilt or legacy is not None else index.years, read_whole, lambda s, y: year_path(path, s, y),
+          lambda s, y: shown(year_path(path, s, y), path), problems, notes)
+    for file in dict.fromkeys(conflicted):
+        merged = True
+        notes.append(Problem(shown(file, path), "had Git conflict markers: the editions of both sides are kept, and "
+                                                "the next build writes them merged (or run `rameau history resolve`)"))
+    segments: dict[str, tuple[SentEdition, ...]] = {}
+    for (segment, _), entries in found.editions.items():
+        segments[segment] = segments.get(segment, ()) + entries
+    segments = {segment: tuple(sorted(entries, key=by_date)) for segment, entries in sorted(segments.items())}
     if legacy is not None:
         for segment, old in legacy.segments.items():
             segments[segment] = merge_entries(segments.get(segment, ()), old, f"{path}: segments.{segment}", problems)
     if problems:
         raise ContentError(*problems)
-    kept = Kept(path, 1 if legacy is not None else LATEST_FORMAT, dict(index.numbers), years, read, extras)
+    kept = Kept(path, 1 if legacy is not None else LATEST_FORMAT, found.numbers, years, found.read, found.extras,
+                found.scanned)
     extra = {**(legacy.extra if legacy else {}), **index.extra}
     return History(segments, extra, merged, kept, tuple(notes))
 
@@ -307,6 +316,8 @@ def history_changes(history: History) -> dict[Path, bytes]:
     for segment, entries in history.segments.items():
         for entry in entries:
             groups.setdefault((segment, year_of(entry)), []).append(entry)
+    for place in kept.read:  # a year all of whose editions moved to another year is written empty
+        groups.setdefault(place, [])
     changes: dict[Path, bytes] = {}
     for (segment, year), group in sorted(groups.items()):
         data = year_text(group, kept.extras.get((segment, year), {})).encode("utf-8")
@@ -317,12 +328,17 @@ def history_changes(history: History) -> dict[Path, bytes]:
 
 
 def complete(history: History) -> History:
-    """Read the year files that this history's new editions go into but that were not read."""
+    """Read the year files that this history's new editions go into, or leave, but that were not read."""
     kept = history.kept
     assert kept is not None, "a history to write was read from disk (load_history)"
     read, extras, segments = dict(kept.read), dict(kept.extras), dict(history.segments)
     for segment, entries in history.segments.items():
-        missing = {year_of(e) for e in entries} & set(kept.unread(segment)) if kept.format == LATEST_FORMAT else set()
+        ids = {e.edition for e in entries}
+        # The years these editions go into, and those that still hold an earlier copy of one (its
+        # date moved): read, so that each edition is written in one year only.
+        wanted = {year_of(e) for e in entries} | {year for (owner, year), found in kept.scanned.items()
+                                                  if owner == segment and not found.isdisjoint(ids)}
+        missing = wanted & set(kept.unread(segment)) if kept.format == LATEST_FORMAT else set()
         for year in sorted(missing):
             data, found, extras[(segment, year)] = read_year(history, segment, year)
             read[(segment, year)] = data

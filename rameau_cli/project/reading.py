@@ -21,6 +21,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 _SPACES = re.compile(r"[ \t\r\n\f\v\u2028\u2029\x85]+")
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never meant in text
+# Why a file reached through a link from inside the project to outside it is not read (an image,
+# an article, a folder of articles): nothing from elsewhere on the disk is published.
+OUTSIDE = "is outside the project folder; put the file in the project, next to the article"
 
 
 def one_line(text: str) -> str:

@@ -2,8 +2,9 @@
 
 A feed URL is checked where it is written (rameau.yaml, `--source`), so that a malformed one is
 a configuration error naming its source, and the same function makes it ASCII before it is
-fetched: an internationalised host name in IDNA (`exämple.fr` -> `xn--exmple-cua.fr`), other
-non-ASCII characters of the path and query percent-encoded as UTF-8 (RFC 3987). Spaces and
+fetched: an internationalised host name in IDNA 2008 (`exämple.fr` -> `xn--exmple-cua.fr`;
+`straße.de` -> `xn--strae-oqa.de`, never `strasse.de` as Python's own IDNA 2003 codec makes
+it, another domain), other non-ASCII characters of the path and query percent-encoded as UTF-8 (RFC 3987). Spaces and
 control characters are refused rather than guessed at.
 """
 
@@ -106,12 +107,32 @@ def _host(name: str, bracketed: bool) -> str:
     except ValueError:
         pass
     try:
-        ascii_name = name.rstrip(".").encode("idna").decode("ascii").lower()
-    except UnicodeError:
+        ascii_name = ascii_host(name.rstrip("."))
+    except ValueError:
         raise ValueError(f"has the host name {show(name)}, which cannot be written in IDNA") from None
     if not all(_HOST_LABEL.fullmatch(label) for label in ascii_name.split(".")):
         raise ValueError(f"has the host name {show(name)}, which is not a host name")
     return ascii_name
+
+
+def ascii_host(name: str) -> str:
+    """A host name as DNS knows it, lowercase: each non-ASCII label in IDNA 2008 after the UTS #46
+    mapping, non-transitional (ß and ς stay themselves, as browsers do since 2017); ASCII labels
+    as they are (an underscore, which IDNA refuses, is found in real host names). ValueError when
+    a label cannot be written in IDNA.
+
+    Every host rameau connects to or compares goes through here: Python's "idna" codec, which the
+    socket module and http.client use for a non-ASCII name, is IDNA 2003."""
+    import idna
+
+    if name.isascii():
+        return name.lower()
+    try:
+        mapped = idna.uts46_remap(name, std3_rules=False, transitional=False)
+        return ".".join(label.lower() if label.isascii() else idna.alabel(label).decode("ascii")
+                        for label in mapped.split("."))
+    except (idna.IDNAError, UnicodeError) as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _escape(text: str, safe: str) -> str:

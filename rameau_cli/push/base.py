@@ -75,6 +75,15 @@ class Tool:
         value = answer.get("id") if isinstance(answer, dict) else None
         return "" if value is None or isinstance(value, (dict, list)) else str(value)
 
+    def find(self, campaign: Campaign) -> Request | None:
+        """The request that lists the drafts one of which may be this campaign's, made by a push
+        cut off before it recorded the id (the tool's search by name, or its list of drafts)."""
+        return None
+
+    def found(self, answer: Any, campaign: Campaign) -> list[str]:
+        """The ids, in what `find` answered, of drafts that are this campaign's (its name)."""
+        return []
+
     def fill(self, campaign_id: str, campaign: Campaign) -> list[Request]:
         """Requests that complete a campaign just created (Mailchimp's content)."""
         return []
@@ -106,6 +115,14 @@ class Prerequisite:
     make: Request
     made: Callable[[Any], str]
     use: Callable[[str], None]
+
+
+def drafts_named(items: Any, name: str, draft: str, title: Any = lambda item: item.get("name")) -> list[str]:
+    """The ids of the items (a list of the tool's campaigns) that are drafts named `name`."""
+    if not isinstance(items, list):
+        return []
+    return [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id") is not None
+            and title(item) == name and item.get("status", draft) == draft]
 
 
 def quoted(campaign_id: str) -> str:

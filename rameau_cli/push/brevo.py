@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Campaign, Request, Tool, quoted
+from .base import Campaign, Request, Tool, drafts_named, quoted
 
 
 class Brevo(Tool):
@@ -32,6 +32,12 @@ class Brevo(Tool):
 
     def update(self, campaign_id: str, campaign: Campaign) -> list[Request]:
         return [Request("PUT", f"/emailCampaigns/{quoted(campaign_id)}", _fields(campaign))]
+
+    def find(self, campaign: Campaign) -> Request:  # the newest drafts (getemailcampaigns: no search by name)
+        return Request("GET", "/emailCampaigns?type=classic&status=draft&limit=100&sort=desc&excludeHtmlContent=true")
+
+    def found(self, answer: Any, campaign: Campaign) -> list[str]:
+        return drafts_named(answer.get("campaigns") if isinstance(answer, dict) else None, campaign.name, self.draft)
 
 
 def _fields(campaign: Campaign) -> dict[str, Any]:

@@ -45,6 +45,15 @@ class Buttondown(Tool):
     def create(self, campaign: Campaign) -> Request:
         return Request("POST", "/emails", {**_fields(campaign), "status": "draft"})
 
+    def find(self, campaign: Campaign) -> Request:  # an email has no name: its drafts, by subject and preheader
+        return Request("GET", "/emails?status=draft&ordering=-creation_date")
+
+    def found(self, answer: Any, campaign: Campaign) -> list[str]:
+        items = answer.get("results") if isinstance(answer, dict) else None
+        return [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id") is not None
+                and item.get("status") == self.draft and item.get("subject") == campaign.subject
+                and item.get("description", campaign.preheader) == campaign.preheader] if isinstance(items, list) else []
+
     def update(self, campaign_id: str, campaign: Campaign) -> list[Request]:
         return [Request("PATCH", f"/emails/{quoted(campaign_id)}", _fields(campaign))]
 

@@ -1,10 +1,14 @@
 """HTTP to an emailing tool's API: JSON in and out, bounded in time, honest about failures.
 
-Each request has a timeout. A 429 is waited out (its Retry-After, bounded; a short backoff when
+The requests go through rameau's one HTTP client (sources/fetch): each has a timeout for every
+read and a deadline for the whole of it, so a tool that drips its answer is cut off as one that
+is silent, and an answer that is not HTTP is one line naming the tool. The tool's own address
+(emailing.push.url) may be on a local network. A 429 is waited out (its Retry-After, bounded; a short backoff when
 the tool gives none, as Brevo does), three tries at most; so is a 502, 503 or 504, except on a
 create: a create that may have gone through is never repeated, since that could make a second
 draft. Redirects are not followed (an API that redirects is a wrong
-address). Every message says the tool's own words on one line, and never holds the token.
+address). Every message says the tool's own words on one line, and never holds the token nor
+anything made from it (the Basic header's base64, an echoed `Bearer ...`): redact.py.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ import re
 import time
 from typing import Any
 
-from ..redirects import no_redirect_opener
+from ..redact import derived, mask
 from ..version import user_agent
 from .base import Request
 
-TIMEOUT = 30.0  # each request
+TIMEOUT = 30.0  # each read or write of a request
+DEADLINE = 60.0  # the whole of one request, however the tool drips its answer
 MAX_WAIT = 60.0  # the longest Retry-After waited out
 BACKOFF = 2.0  # the first wait after a 429 that says nothing; doubled each time
 ATTEMPTS = 3
@@ -37,11 +42,12 @@ class ApiError(Exception):
 
 
 class Api:
-    def __init__(self, title: str, base: str, headers: dict[str, str], secrets: tuple[str, ...]):
+    def __init__(self, title: str, base: str, headers: dict[str, str], secrets: tuple[str, ...], user: str = ""):
         self.title = title
         self.base = base.rstrip("/")
         self._headers = headers  # holds the credentials: never shown
-        self._secrets = tuple(s for s in secrets if s)
+        values = [v for v in headers.values()] + [v.split(" ", 1)[-1] for v in headers.values()]
+        self._secrets = derived(*secrets, *values, user=user)
 
     def __repr__(self) -> str:
         return f"Api({self.title!r}, {self.base!r})"
@@ -51,26 +57,27 @@ class Api:
 
     def call(self, request: Request) -> Any:
         """The JSON the tool answered with (None for an empty answer); ApiError otherwise."""
-        import urllib.error
-        import urllib.request
+        from ..sources.fetch import ask
+        from ..sources.fetch.deadline import Deadline
+        from ..sources.fetch.exchange import FetchFailure, Outgoing
 
         data = None if request.body is None else json.dumps(request.body, ensure_ascii=False).encode("utf-8")
-        headers = {"User-Agent": user_agent("push"), "Accept": "application/json", **self._headers}
+        headers = {"User-Agent": user_agent("push"), "Accept": "application/json", "Connection": "close",
+                   **self._headers}
         if data is not None:
             headers["Content-Type"] = "application/json; charset=utf-8"
+        outgoing = Outgoing(headers, request.method, data, self.title, read_body=lambda status: True)
         for attempt in range(ATTEMPTS):
             try:
-                with no_redirect_opener().open(urllib.request.Request(self.url(request), data, headers, method=request.method),
-                                        timeout=TIMEOUT) as response:
-                    return _json(response.read(MAX_ANSWER))
-            except urllib.error.HTTPError as exc:
-                answer = _json(_body(exc))
-                wait = self._wait(exc.code, exc.headers, attempt, request)
-                if wait is None:
-                    raise ApiError(exc.code, self._failure(exc.code, exc.headers, answer)) from None
-                time.sleep(wait)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+                answer = ask(self.url(request), outgoing, Deadline(DEADLINE, TIMEOUT), MAX_ANSWER)
+            except FetchFailure as exc:
                 raise ApiError(None, self._unreachable(exc, request)) from None
+            if 200 <= answer.status < 300:
+                return _json(answer.body)
+            wait = self._wait(answer.status, answer.headers, attempt, request)
+            if wait is None:
+                raise ApiError(answer.status, self._failure(answer.status, answer.headers, _json(answer.body)))
+            time.sleep(wait)
         raise AssertionError("unreachable")  # the last attempt returns or raises
 
     def _wait(self, code: int, headers: Any, attempt: int, request: Request) -> float | None:
@@ -100,19 +107,24 @@ class Api:
         return what
 
     def _unreachable(self, exc: Exception, request: Request) -> str:
-        cause = getattr(exc, "reason", None) or exc
-        timed_out = isinstance(cause, TimeoutError) or "timed out" in str(cause)
-        why = f"gave no answer within {TIMEOUT:g} s" if timed_out else f"cannot be reached ({self.clean(str(cause))})"
-        if request.method == "POST" and timed_out:
-            why += "; the draft may have been created all the same: look in " \
-                   f"{self.title} before pushing again, or a second one will be made"
+        from ..sources.fetch.exchange import TimedOut
+
+        said = self.clean(str(exc).removeprefix(f"{self.title} unreachable: "))
+        if isinstance(exc, TimedOut):
+            why = f"gave no answer within {exc.seconds:g} s" if "no answer" in str(exc) else \
+                f"did not answer whole within {exc.seconds:g} s"
+        elif said.startswith("the server"):
+            why = f"at {self.base} answered in a way rameau cannot read: {said}"
+        else:
+            why = f"cannot be reached ({said})"
+        if request.method == "POST" and not said.startswith(("connection refused", "cannot find")):
+            why += f"; the draft may have been created all the same: the next push looks for it in {self.title} " \
+                   "before making another"
         return f"{self.title} {why}"
 
     def clean(self, text: str) -> str:
-        """One line of at most 300 characters, with no secret in it."""
-        text = re.sub(r"<[^>]*>", " ", text)
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
+        """One line of at most 300 characters, with no secret in it, nor anything made from one."""
+        text = mask(re.sub(r"<[^>]*>", " ", text), self._secrets)
         text = " ".join(text.split())
         return text if len(text) <= 300 else text[:299] + "…"
 
@@ -147,13 +159,6 @@ def _json(raw: bytes) -> Any:
         return json.loads(raw)
     except ValueError:
         return raw[:2000].decode("utf-8", errors="replace")  # an HTML error page: its words
-
-
-def _body(exc: Any) -> bytes:
-    try:
-        return exc.read(MAX_ANSWER)
-    except (OSError, ValueError):
-        return b""
 
 
 def _asked_wait(headers: Any) -> float | None:

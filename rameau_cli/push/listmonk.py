@@ -30,7 +30,7 @@ import base64
 import re
 from typing import Any
 
-from .base import Campaign, Prerequisite, Request, Tool, quoted
+from .base import Campaign, Prerequisite, Request, Tool, drafts_named, quoted
 from .client import ApiError
 
 TEMPLATE_NAME = "rameau: the email as built"
@@ -83,6 +83,16 @@ class Listmonk(Tool):
 
     def update(self, campaign_id: str, campaign: Campaign) -> list[Request]:
         return [Request("PUT", f"/api/campaigns/{quoted(campaign_id)}", self._fields(campaign))]
+
+    def find(self, campaign: Campaign) -> Request:  # https://listmonk.app/docs/apis/campaigns/#get-apicampaigns
+        from urllib.parse import urlencode
+
+        query = urlencode({"query": campaign.name, "status": "draft", "no_body": "true", "per_page": 100})
+        return Request("GET", f"/api/campaigns?{query}")
+
+    def found(self, answer: Any, campaign: Campaign) -> list[str]:
+        data = _data(answer)
+        return drafts_named(data.get("results") if isinstance(data, dict) else None, campaign.name, self.draft)
 
     def link(self, base: str, campaign_id: str) -> str:
         return f"{base}/admin/campaigns/{quoted(campaign_id)}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .base import Campaign, Request, Tool, quoted
+from .base import Campaign, Request, Tool, drafts_named, quoted
 
 
 class Mailchimp(Tool):
@@ -48,6 +48,14 @@ class Mailchimp(Tool):
     def fill(self, campaign_id: str, campaign: Campaign) -> list[Request]:
         return [Request("PUT", f"/campaigns/{quoted(campaign_id)}/content",
                         {"html": campaign.html, "plain_text": campaign.text})]
+
+    def find(self, campaign: Campaign) -> Request:  # drafts are `save`; a campaign's name is settings.title
+        return Request("GET", "/campaigns?status=save&count=1000&sort_field=create_time&sort_dir=DESC"
+                              "&fields=campaigns.id,campaigns.status,campaigns.settings.title")
+
+    def found(self, answer: Any, campaign: Campaign) -> list[str]:
+        return drafts_named(answer.get("campaigns") if isinstance(answer, dict) else None, campaign.name, self.draft,
+                            lambda item: (item.get("settings") or {}).get("title"))
 
     def update(self, campaign_id: str, campaign: Campaign) -> list[Request]:
         return [Request("PATCH", f"/campaigns/{quoted(campaign_id)}", _settings(campaign)),

@@ -11,6 +11,14 @@ next push updates that same campaign. Nothing here schedules, sends, tests or ch
   drafts no later push could find again.
 - Before an update the campaign is read: one that is no longer a draft is left alone (and the
   push fails); one deleted in the tool is created anew, saying so.
+- Before a create, history.json records that one is under way (`"campaign": {"tool": …,
+  "creating": name}`). A push that finds that mark (the one before was killed while the tool
+  made the draft, before its id was written) first searches the tool's drafts for this
+  campaign's (by its name; Buttondown's, which have none, by subject and preheader), none of
+  them an id history.json gives another entry, and updates it rather than make a second one.
+- A stop signal during a create waits for the tool's answer and the id written, then stops; a
+  second one stops at once, saying the draft may have been made. The last line of a push that
+  stops always says which segments were pushed.
 - A push holds the output folder's lock throughout: two pushes at once (two CI jobs) cannot both
   create a draft for one segment, and no build rewrites the history meanwhile.
 """
@@ -18,22 +26,25 @@ next push updates that same campaign. Nothing here schedules, sends, tests or ch
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..built import BuiltEmail, built_edition
-from ..errors import ConfigError, Problem, PushError
-from ..output.write import output_folder, settle, write_history
+from ..errors import ConfigError, Interrupted, Problem, PushError
+from ..interrupts import uninterrupted
+from ..output.write import output_folder, settle
 from ..project.addresses import HTML, TEXT
 from ..project.config import Config
-from ..project.history import HISTORY_FILE, History, SentEdition, record
+from ..project.history import HISTORY_FILE, History, SentEdition
 from ..project.history_files import load_history
 from .base import Campaign, Tool
 from .brevo import Brevo
 from .buttondown import Buttondown
 from .client import Api, ApiError
 from .content_only import content_of
+from .kept import cut_off, earlier_draft, keep, keep_id, mark_creating, years
 from .listmonk import Listmonk
 from .mailchimp import Mailchimp
 
@@ -111,10 +122,12 @@ def _push(config: Config, options: BuildOptions, tool: Tool, dry_run: bool, forc
                 raise PushError(*missing, Problem("", "nothing was pushed"))
     history = _history(config, built)
     entries = [_entry(history, email) for email in built]
-    api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user))
+    api = Api(tool.title, tool.base_url(config.push.url, token), tool.headers(user, token), (token, user), user)
     if not dry_run:
         _prepare(api, tool, campaigns)
-    return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report)
+    taken = {str(e.extra["campaign"].get("id")) for entries in history.segments.values() for e in entries
+             if isinstance(e.extra.get("campaign"), dict) and e.extra["campaign"].get("tool") == tool.name}
+    return _each(config, api, tool, list(zip(campaigns, entries, strict=True)), dry_run, report, taken)
 
 
 def _prepare(api: Api, tool: Tool, campaigns: list[Campaign]) -> None:
@@ -134,27 +147,46 @@ def _prepare(api: Api, tool: Tool, campaigns: list[Campaign]) -> None:
 
 
 def _each(config: Config, api: Api, tool: Tool, work: list[tuple[Campaign, SentEdition]], dry_run: bool,
-          report: Callable[[Pushed], None] | None) -> list[Pushed]:
+          report: Callable[[Pushed], None] | None, taken: AbstractSet[str] = frozenset()) -> list[Pushed]:
     """Each campaign planned (dry run) or pushed, in order; the first failure stops the rest."""
     campaigns = [campaign for campaign, _ in work]
     done: list[Pushed] = []
-    for campaign, entry in work:
-        stored, note = _stored(entry, tool)
+    try:
+        for campaign, entry in work:
+            done.append(_one(config, api, tool, campaign, entry, dry_run, taken, done, campaigns))
+            if report:
+                report(done[-1])
+    except KeyboardInterrupt:
         if dry_run:
-            result = _planned(api, tool, campaign, stored, note)
-        else:
-            try:
-                result = _push_one(config, api, tool, campaign, stored, note)
-            except ApiError as exc:
-                raise PushFailed(done, Problem(f"segment {campaign.segment}", tool.explain(exc.code, exc.message)),
-                                 Problem("", _summary(done, campaigns))) from None
-        done.append(result)
-        if report:
-            report(result)
+            raise
+        raise Interrupted(f"interrupted; {_summary(done, campaigns)}") from None
     refused = [Problem(f"segment {p.segment}", p.note) for p in done if p.action == "refused"]
     if refused:
         raise PushFailed(done, *refused, Problem("", _summary(done, campaigns)))
     return done
+
+
+def _one(config: Config, api: Api, tool: Tool, campaign: Campaign, entry: SentEdition, dry_run: bool,
+         taken: AbstractSet[str], done: list[Pushed], campaigns: list[Campaign]) -> Pushed:
+    """One campaign planned or pushed; what stops the push says what was done before (`done`,
+    with a draft created and recorded here, unfinished)."""
+    stored, note = _stored(entry, tool)
+    if dry_run:
+        return _planned(api, tool, campaign, stored, note)
+    made: list[str] = []  # the id of a draft created and recorded, before what may stop the push
+    try:
+        return _push_one(config, api, tool, campaign, stored, note,
+                         taken - {stored} if cut_off(entry, tool) else None, made)
+    except ApiError as exc:
+        done += _unfinished(api, tool, campaign, made)
+        raise PushFailed(done, Problem(f"segment {campaign.segment}", tool.explain(exc.code, exc.message)),
+                         Problem("", _summary(done, campaigns))) from None
+    except _CutShort as exc:
+        raise Interrupted(f"interrupted while {tool.title} was creating the draft of {campaign.segment}; it may have "
+                          f"been made: the next push finds it by its name; {_summary(done, campaigns)}") from exc
+    except KeyboardInterrupt:
+        done += _unfinished(api, tool, campaign, made)
+        raise
 
 
 def _campaign(config: Config, tool: Tool, email: BuiltEmail, problems: list[Problem]) -> Campaign:
@@ -189,18 +221,9 @@ def _credentials(tool: Tool, environ: Mapping[str, str], problems: list[Problem]
     return user, token
 
 
-def _years(emails: Sequence[BuiltEmail | Campaign]) -> dict[str, int]:
-    """The years of history that hold these editions (an edition id starts with its year)."""
-    years: dict[str, int] = {}
-    for email in emails:
-        year = int(email.edition[:4]) - 1 if email.edition[:4].isdigit() else 0
-        years[email.segment] = min(years.get(email.segment, year), year)
-    return years
-
-
 def _history(config: Config, emails: list[BuiltEmail]) -> History:
     path = config.root / HISTORY_FILE
-    history = load_history(path, _years(emails))
+    history = load_history(path, years(emails))
     if history.merged:
         raise PushError(Problem(str(path), "has Git conflict markers; run rameau history resolve first, then push"))
     return history
@@ -245,7 +268,19 @@ def _result(api: Api, tool: Tool, campaign: Campaign, action: str, campaign_id: 
                   len(campaign.text.encode("utf-8")) if tool.sends_text else None)
 
 
-def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: str, note: str) -> Pushed:
+class _CutShort(Exception):
+    """A second stop signal came while the tool was creating a draft, before its id was written."""
+
+
+def _unfinished(api: Api, tool: Tool, campaign: Campaign, made: list[str]) -> list[Pushed]:
+    """A draft created and recorded whose push stopped before it was filled: pushed all the same."""
+    return [_result(api, tool, campaign, "created", made[0], "not finished: push again to finish it", ())] if made else []
+
+
+def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: str, note: str,
+              taken: AbstractSet[str] | None = None, created: list[str] | None = None) -> Pushed:
+    """Update the stored draft, or find the one a push cut off made (`taken`: the ids not to
+    take; None: no search), or create one."""
     made: list[str] = []
 
     def call(request: Any) -> Any:
@@ -267,17 +302,36 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
             for request in tool.update(stored, campaign):
                 call(request)
             return _result(api, tool, campaign, "updated", stored, note, tuple(made))
-    answer = call(tool.create(campaign))
-    new = tool.new_id(answer)
-    if not new:
-        raise ApiError(None, f"{tool.title} made a campaign but did not say its id; look for it in {tool.title} before "
-                             "pushing again, or a second one will be made")
-    link = tool.link(api.base, new)
+    earlier = earlier_draft(call, tool, campaign, taken) if taken is not None else ""
+    if earlier:
+        keep_id(config, api, tool, campaign, earlier)
+        for request in tool.update(earlier, campaign):
+            call(request)
+        note = f"draft {earlier}, made by an earlier push that was cut off before it recorded it, found in " \
+               f"{tool.title} by its name and updated" + (f"; {note}" if note else "")
+        return _result(api, tool, campaign, "updated", earlier, note, tuple(made))
+    refused = False
     try:
-        _keep(config, campaign, {"tool": tool.name, "id": new, **({"url": link} if link else {})})
-    except OSError as exc:
-        raise ApiError(None, f"draft {new} was made in {tool.title}, but history.json cannot be written "
-                             f"({exc.strerror or exc}); write its id there by hand before pushing again") from None
+        with uninterrupted():  # a first signal waits for the answer and the id written
+            mark_creating(config, tool, campaign)
+            try:
+                answer = call(tool.create(campaign))
+            except ApiError as exc:
+                if exc.code is not None and exc.code not in (502, 503, 504):  # the tool itself said no: nothing made
+                    keep(config, campaign, None)
+                    refused = True
+                raise
+            new = tool.new_id(answer)
+            if not new:
+                raise ApiError(None, f"{tool.title} made a campaign but did not say its id; the next push looks "
+                                     "for it by its name before making another")
+            keep_id(config, api, tool, campaign, new)
+            if created is not None:
+                created.append(new)
+    except KeyboardInterrupt:
+        if created or refused:  # the signal kept for after the block: the draft is recorded, or none was made
+            raise
+        raise _CutShort from None
     status = tool.status(answer)
     if status and status != tool.draft:
         raise ApiError(None, f"{tool.title} made campaign {new} with the status {status}, not a draft: look at it in "
@@ -289,14 +343,6 @@ def _push_one(config: Config, api: Api, tool: Tool, campaign: Campaign, stored: 
         raise ApiError(exc.code, f"{exc.message} (draft {new} was made and kept in history.json: push again to "
                                  "finish it)") from None
     return _result(api, tool, campaign, "recreated" if stored else "created", new, note, tuple(made))
-
-
-def _keep(config: Config, campaign: Campaign, kept: dict[str, str]) -> None:
-    """Write the campaign's id into history.json at once (the caller holds the output lock)."""
-    history = load_history(config.root / HISTORY_FILE, _years([campaign]))
-    entry = next(e for e in history.get(campaign.segment) if e.edition == campaign.edition)
-    history = record(history, campaign.segment, replace(entry, extra={**entry.extra, "campaign": kept}))
-    write_history(config, history)
 
 
 def _summary(done: list[Pushed], campaigns: list[Campaign]) -> str:

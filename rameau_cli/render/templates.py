@@ -19,6 +19,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from ..compose.sandbox import BoundedSandbox
 from ..errors import Problem, RenderError
 from ..project.reading import CONTROLS
 from .body_html import Look, blocks_html, box_height, inline_html, start_align, text_dir
@@ -103,7 +104,7 @@ def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[s
     # created while a preview is running.
     loaders = [FileSystemLoader(str(project_templates))] if project_templates else []
     loaders.append(FileSystemLoader(str(THEME)))
-    env = Environment(
+    env = BoundedSandbox(
         loader=ChoiceLoader(loaders),
         autoescape=kind != "text",
         finalize=mjml_value if kind == "mjml" else None,

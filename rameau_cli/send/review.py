@@ -50,10 +50,32 @@ def check_recipients(values: tuple[str, ...]) -> tuple[str, ...]:
         except ValueError as exc:  # EmailNotValidError, and anything the parser trips on
             problems.append(Problem("--to", f"{show(value)} is not one email address: {exc}"))
             continue
-        found.append(checked.ascii_email or checked.normalized)
+        address = checked.ascii_email or checked.normalized
+        problem = _header_problem(address)
+        if problem:
+            problems.append(Problem("--to", f"{show(value)} cannot be written in a To header: {problem}"))
+            continue
+        found.append(address)
     if problems:
         raise UsageError(*problems)
     return tuple(dict.fromkeys(found))
+
+
+def _header_problem(address: str) -> str:
+    """Why an address email-validator accepts cannot go in a mail header as itself ("" when it
+    can): `=?utf-8?q?x?=@a.bc` is valid RFC 5322 syntax, but a header's reader decodes the
+    encoded word (RFC 2047) and finds another address, which Python's email package refuses."""
+    from email.headerregistry import Address
+
+    try:
+        written = Address(addr_spec=address).addr_spec
+    except ValueError:  # the email package's header defects are ValueErrors
+        written = ""
+    if written == address:
+        return ""
+    if "=?" in address and "?=" in address:
+        return "it holds an encoded word (=?…?=), which mail programs would decode into another address"
+    return "the mail header would read it as another address"
 
 
 def parse_samples(values: tuple[str, ...]) -> dict[str, str]:

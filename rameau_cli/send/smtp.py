@@ -7,13 +7,20 @@ password is used to log in and nowhere else: never printed, logged or written, a
 character and its position). Credentials never cross an unencrypted connection except to a
 loopback address, unless RAMEAU_SMTP_ALLOW_PLAINTEXT=1. Each message is reported as it goes
 out; a failure says exactly which went out and which did not.
+
+smtplib's timeout bounds each read, so a server that drips its greeting a byte at a time would
+hold a send for hours: a watchdog gives the whole conversation (the greeting, TLS and login,
+every message) one deadline, and cuts the connection when it passes, saying in which phase. A server that says nothing at
+all is said to be silent, not to have closed the connection.
 """
 
 from __future__ import annotations
 
 import os
 import smtplib
+import socket
 import ssl
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +30,7 @@ from .review import ReviewCopy
 
 TLS_MODES = ("starttls", "ssl", "none")
 TIMEOUT = 30.0  # each SMTP operation; a signal stops a send at once whatever it waits for
+DEADLINE = 90.0  # the whole conversation: greeting, TLS, login and every test message
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,52 @@ class _Stop(Exception):
     """The send cannot go on; the message says why."""
 
 
+class _Watchdog:
+    """Cuts the connection when the conversation outlasts DEADLINE: the read it waits
+    in then ends at once, and `late` names the phase."""
+
+    def __init__(self) -> None:
+        self.sock: socket.socket | None = None
+        self.phase = ""
+        self.late = ""
+        self._timer: threading.Timer | None = None
+
+    def start(self, phase: str) -> None:
+        """Name the phase the conversation is in; the first one starts the clock."""
+        self.phase = phase
+        if self._timer is not None:
+            return
+        self._timer = threading.Timer(DEADLINE, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _cut(self) -> None:
+        self.late = self.phase
+        if self.sock is not None:
+            try:
+                socket.socket.shutdown(self.sock, socket.SHUT_RDWR)  # the TCP connection, under any TLS
+            except OSError:
+                pass
+
+
+class _Watched(smtplib.SMTP):
+    watchdog: _Watchdog
+    _host: str
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        self.watchdog.sock = sock  # before SMTP_SSL wraps it: its handshake is watched too
+        return sock
+
+
+class _WatchedSSL(smtplib.SMTP_SSL, _Watched):
+    pass
+
+
 def send_messages(copies: list[ReviewCopy], recipients: tuple[str, ...], settings: SmtpSettings,
                   on_sent: Callable[[ReviewCopy, list[str]], None]) -> None:
     """Send each review copy to `recipients`, calling `on_sent(copy, accepted)` as each goes out.
@@ -121,17 +175,22 @@ def send_messages(copies: list[ReviewCopy], recipients: tuple[str, ...], setting
     sent: list[str] = []
     refused: dict[str, str] = {}
     client: smtplib.SMTP | None = None
+    watchdog = _Watchdog()
     try:
-        client = _open(settings, context)
+        client = _open(settings, context, watchdog)
         for copy in copies:
-            accepted = _send_one(client, copy, recipients, refused)
+            watchdog.start(f"sending {copy.segment}")
+            accepted = _send_one(client, copy, recipients, refused, watchdog)
             sent.append(copy.segment)
             on_sent(copy, accepted)
+        watchdog.stop()
     except KeyboardInterrupt:
+        watchdog.stop()
         _close(client, polite=False)
         raise Interrupted(f"interrupted; {_summary(copies, sent)}") from None
     except _Stop as exc:
-        _close(client, polite=True)
+        watchdog.stop()
+        _close(client, polite=not watchdog.late)
         raise OutputError(*_refusals(settings.where, refused), *([Problem(settings.where, str(exc))] if str(exc) else []),
                           Problem("", _summary(copies, sent))) from None
     _close(client, polite=True)
@@ -153,17 +212,27 @@ def _summary(copies: list[ReviewCopy], sent: list[str]) -> str:
     return f"{went}; not sent: {', '.join(missed)}" if missed else went
 
 
-def _open(settings: SmtpSettings, context: ssl.SSLContext | None) -> smtplib.SMTP:
+def _open(settings: SmtpSettings, context: ssl.SSLContext | None, watchdog: _Watchdog) -> smtplib.SMTP:
     client: smtplib.SMTP | None = None
     try:
-        if settings.tls == "ssl":
-            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT, context=context)
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
+        client = _WatchedSSL(timeout=TIMEOUT, context=context) if settings.tls == "ssl" else _Watched(timeout=TIMEOUT)
+        client.watchdog = watchdog
+        client._host = _smtp_host(settings.host)  # what SMTP(host) would set: the name TLS checks the certificate for
+        watchdog.start("greeting")
+        code, greeting = client.connect(client._host, settings.port)
+        if watchdog.late:  # the cut ended the greeting's read early: what came is not a greeting
+            raise smtplib.SMTPServerDisconnected("cut")
+        if code != 220:
+            raise smtplib.SMTPConnectError(code, greeting)
+        watchdog.start("TLS and login")
         if settings.tls == "starttls":
             client.starttls(context=context)
         if settings.user:
             login(client, settings.user, settings.password)
+        else:
+            client.ehlo_or_helo_if_needed()  # within this phase's deadline, not the first message's
+        if watchdog.late:
+            raise smtplib.SMTPServerDisconnected("cut")
         return client
     except smtplib.SMTPAuthenticationError as exc:
         _close(client, polite=True)
@@ -174,7 +243,17 @@ def _open(settings: SmtpSettings, context: ssl.SSLContext | None) -> smtplib.SMT
         raise _Stop(f"{_text(exc).rstrip('.')}; check RAMEAU_SMTP_TLS") from None
     except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
         _close(client, polite=False)
-        raise _Stop(f"test send failed: {_reason(exc)}") from None
+        raise _Stop(f"test send failed: {_reason(exc, watchdog)}") from None
+
+
+def _smtp_host(host: str) -> str:
+    """The server's name as DNS knows it, in IDNA 2008 (smtplib would use Python's IDNA 2003)."""
+    from ..project.urls import ascii_host
+
+    try:
+        return ascii_host(host.strip("[]")) if not host.startswith("[") else host.strip("[]")
+    except ValueError:
+        return host
 
 
 def login(client: smtplib.SMTP, user: str, password: str) -> None:
@@ -213,21 +292,30 @@ def login(client: smtplib.SMTP, user: str, password: str) -> None:
         raise smtplib.SMTPAuthenticationError(code, b"")  # the reply is not kept: it might echo what was sent
 
 
-def _send_one(client: smtplib.SMTP, copy: ReviewCopy, recipients: tuple[str, ...], refused: dict[str, str]) -> list[str]:
+def _send_one(client: smtplib.SMTP, copy: ReviewCopy, recipients: tuple[str, ...], refused: dict[str, str],
+              watchdog: _Watchdog | None = None) -> list[str]:
     from email.policy import SMTP
 
     try:
         rejected = client.sendmail(copy.sender, list(recipients), copy.message.as_bytes(policy=SMTP))
-    except smtplib.SMTPRecipientsRefused as exc:
-        refused.update({r: _reply(code, reply) for r, (code, reply) in exc.recipients.items()})
-        raise _Stop("") from None
-    except smtplib.SMTPResponseException as exc:  # the sender or the message refused (452, 554...)
-        raise _Stop(f"{copy.segment}: the server refused the message ({_reply(exc.smtp_code, exc.smtp_error)})") \
-            from None
+        if watchdog is not None and watchdog.late:
+            raise smtplib.SMTPServerDisconnected("cut")
     except (smtplib.SMTPException, OSError) as exc:
-        raise _Stop(f"{copy.segment}: test send failed: {_reason(exc)}") from None
+        if watchdog is not None and watchdog.late:  # what the cut left half read is no answer of the server's
+            raise _Stop(f"{copy.segment}: test send failed: {_reason(exc, watchdog)}") from None
+        raise _refusal(exc, copy, refused) from None
     refused.update({r: _reply(code, reply) for r, (code, reply) in rejected.items()})
     return [r for r in recipients if r not in rejected]
+
+
+def _refusal(exc: Exception, copy: ReviewCopy, refused: dict[str, str]) -> _Stop:
+    """What stops the send when the server refused a recipient or the message, or failed."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused.update({r: _reply(code, reply) for r, (code, reply) in exc.recipients.items()})
+        return _Stop("")
+    if isinstance(exc, smtplib.SMTPResponseException):  # the sender or the message refused (452, 554...)
+        return _Stop(f"{copy.segment}: the server refused the message ({_reply(exc.smtp_code, exc.smtp_error)})")
+    return _Stop(f"{copy.segment}: test send failed: {_reason(exc)}")
 
 
 def _close(client: smtplib.SMTP | None, polite: bool) -> None:
@@ -248,14 +336,25 @@ def _reply(code: int, reply: Any) -> str:
     return f"{code} {' '.join(text.split())[:120]}".strip()
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException, watchdog: _Watchdog | None = None) -> str:
+    if watchdog is not None and watchdog.late:
+        return (f"the send was not over within {DEADLINE:g} s: the server was still in the {watchdog.late} (it answers a "
+                "little at a time, or not at all); the connection was cut" if watchdog.late != "greeting" else
+                f"the server had not finished its greeting within {DEADLINE:g} s (it answers a little at a time); "
+                "the connection was cut")
+    phase = watchdog.phase if watchdog is not None else ""
+    timed_out = isinstance(exc, TimeoutError) or (isinstance(exc, smtplib.SMTPServerDisconnected)
+                                                  and "timed out" in str(exc))
+    if timed_out and phase == "greeting":
+        return (f"the server is silent: no greeting within {TIMEOUT:g} s of connecting (is RAMEAU_SMTP_PORT an SMTP "
+                "port? A server on 465 waits for TLS first: RAMEAU_SMTP_TLS=ssl)")
+    if timed_out:
+        return f"no answer within {TIMEOUT:g} s" + (f" (during the {phase})" if phase else "")
     if isinstance(exc, smtplib.SMTPResponseException):
         return _reply(exc.smtp_code, exc.smtp_error)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return (f"the server's certificate is not valid ({exc.verify_message}); if it comes from a private CA, "
                 "set RAMEAU_SMTP_CAFILE to that CA's certificate")
-    if isinstance(exc, TimeoutError):
-        return f"no answer within {TIMEOUT:g} s"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "the server closed the connection"
     if isinstance(exc, UnicodeError):

@@ -1,14 +1,16 @@
-"""Parsed article files, kept between builds and keyed by name, size and modification time.
+"""Parsed article files, kept between builds and keyed by name, size, modification time, and the
+time and inode of the file's last change: a copy that keeps the size and the modification time
+(rsync, tar, cp -p) still changes those two, so the file is read again.
 
 Reading and validating front matter is most of a build's time on a large archive; a file that
 has not changed since the last build is taken from here instead, with the warnings it gave
 then. Only articles that were read well are kept: a file that failed is read again next time.
 An entry of the wrong shape is dropped and the file read again.
 
-The body is a first line `rameau articles 4`, then two lines per file: what every build needs
+The body is a first line `rameau articles 5`, then two lines per file: what every build needs
 of it, then the rest of the Article's fields (in FIELDS order, without those of the first line):
 
-    ["name.md", mtime_ns, size, "id", "url", "guid", "date", "publish_at" or null, [[where, message], ...]]
+    ["name.md", stamp, size, "id", "url", "guid", "date", "publish_at" or null, [[where, message], ...]]
     ["title", "summary", "body", "markdown", [audiences], [tags], "author", ...]
 
 An article's `source`, the path of its file, is not kept: it is the folder as this build names
@@ -28,16 +30,28 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..cache.base import CacheFolder, DamagedCache
+from ..cache.base import UNPAIRED, CacheFolder, DamagedCache
 from ..errors import Problem
 from .article import FIELDS as _FIELDS
 from .article import Article
 from .written_out import new_tuple, record_article
 
 _BODY, _BODY_ELSEWHERE = _FIELDS.index("body"), _FIELDS.index("body_elsewhere")
-FIRST_LINE = b"rameau articles 4"
+FIRST_LINE = b"rameau articles 5"
 HEAD = ("id", "url", "guid", "date", "publish_at", "source")  # the fields of an entry's first line, and its file's path
 _REST = [index for index, name in enumerate(_FIELDS) if name not in HEAD]  # and on its second
+Stamp = int  # a file's mtime_ns, ctime_ns and inode, as one number (file_stamp)
+
+
+def file_stamp(info: os.stat_result) -> Stamp:
+    """What changes when a file is written: its modification time, and the time and inode of its
+    last change, which a copy that keeps the modification time (rsync -t, tar, cp -p) still
+    changes. One number, decoded at the speed of the single time it replaces: Python's hash of
+    the three (the same numbers always give the same hash; two files of the same size would have
+    to meet one chance in 2**64 to be mistaken)."""
+    return hash((info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+
+
 Reread = Callable[[str], "Article | None"]  # an article read again from its file (by its name in the folder), or None
 
 
@@ -103,7 +117,7 @@ def _read_again(name: str) -> Article | None:
 
 
 class ArticleCache:
-    """The articles of one folder as they were read, by file name: (mtime_ns, size, Article or
+    """The articles of one folder as they were read, by file name: (stamp, size, Article or
     Deferred, warnings). Loaded a group of lines at a time, so that a warm build of 100,000
     articles never holds the file's text besides its entries."""
 
@@ -112,9 +126,9 @@ class ArticleCache:
         are, as this build names it (an article's `source` is this and its file's name)."""
         self.key = settings
         self.folder = str(folder)
-        name = hashlib.sha256(str(location.resolve()).encode()).hexdigest()[:20]
+        name = hashlib.sha256(str(location.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:20]
         self.file = cache.file("articles", f"{name}.json")
-        self.entries: dict[str, tuple[int, int, Article | Deferred, Any]] = {}
+        self.entries: dict[str, tuple[Stamp, int, Article | Deferred, Any]] = {}
         self.seen: set[str] = set()
         self.changed = False
         self.reread = reread
@@ -158,10 +172,10 @@ class ArticleCache:
         if not heads:
             return
         fromisoformat, reread, join, folder = dt.datetime.fromisoformat, self.reread, os.path.join, self.folder
-        for (name, mtime, size, id_, url, guid, date, embargo, warnings), rest in zip(
+        for (name, stamp, size, id_, url, guid, date, embargo, warnings), rest in zip(
                 json.loads(b"[" + b",".join(heads) + b"]"), rests, strict=True):
-            if not (type(name) is str and type(mtime) is int and type(size) is int and type(id_) is str
-                    and type(url) is str and type(guid) is str and type(warnings) is list):
+            if not (type(name) is str and type(stamp) is int and type(size) is int
+                    and type(id_) is str and type(url) is str and type(guid) is str and type(warnings) is list):
                 raise TypeError("an entry of another shape")
             moment = fromisoformat(date)
             embargo = None if embargo is None else fromisoformat(embargo)
@@ -171,18 +185,18 @@ class ArticleCache:
                                     for w in warnings):
                 raise TypeError("warnings of another shape")
             made = new_deferred((id_, url, guid, moment, embargo, join(folder, name), rest, reread, name))
-            self.entries[name] = (mtime, size, made, warnings or ())
+            self.entries[name] = (stamp, size, made, warnings or ())
 
-    def unchanged(self, files: list[tuple[str, int, int]]) -> list[tuple[int, int, Article | Deferred, Any] | None]:
-        """For each file (name, mtime_ns, size), its entry (mtime_ns, size, article, warnings as
+    def unchanged(self, files: list[tuple[str, Stamp, int]]) -> list[tuple[Stamp, int, Article | Deferred, Any] | None]:
+        """For each file (name, stamp, size), its entry (stamp, size, article, warnings as
         [where, message] lists) if the file is unchanged, else None."""
         self.seen.update(name for name, _, _ in files)
         entry_of = self.entries.get
-        return [entry if (entry := entry_of(name)) is not None and entry[0] == mtime and entry[1] == size else None
-                for name, mtime, size in files]
+        return [entry if (entry := entry_of(name)) is not None and entry[0] == stamp and entry[1] == size else None
+                for name, stamp, size in files]
 
-    def put(self, name: str, mtime_ns: int, size: int, article: Article, warnings: list[Problem]) -> None:
-        self.entries[name] = (mtime_ns, size, article, [[w.where, w.message] for w in warnings] if warnings else ())
+    def put(self, name: str, stamp: Stamp, size: int, article: Article, warnings: list[Problem]) -> None:
+        self.entries[name] = (stamp, size, article, [[w.where, w.message] for w in warnings] if warnings else ())
         self.changed = True
 
     def forget(self, name: str) -> None:
@@ -203,8 +217,8 @@ class ArticleCache:
         as it was read, never made."""
         encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
         yield FIRST_LINE
-        for name, (mtime, size, article, warnings) in self.entries.items():
-            rest = article.rest if isinstance(article, Deferred) else encode(_rest(article)).encode()
-            head = [name, mtime, size, article.id, article.url, article.guid, article.date.isoformat(),
+        for name, (stamp, size, article, warnings) in self.entries.items():
+            rest = article.rest if isinstance(article, Deferred) else encode(_rest(article)).encode("utf-8", UNPAIRED)
+            head = [name, stamp, size, article.id, article.url, article.guid, article.date.isoformat(),
                     _moment(article.publish_at), list(warnings)]
-            yield b"\n" + encode(head).encode() + b"\n" + rest
+            yield b"\n" + encode(head).encode("utf-8", UNPAIRED) + b"\n" + rest

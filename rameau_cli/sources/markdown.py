@@ -18,19 +18,20 @@ from zoneinfo import ZoneInfo
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ContentError, Problem, Warnings
 from ..project.config import Config, Source
-from ..project.reading import read_text, split_front_matter
+from ..project.reading import OUTSIDE, read_text, split_front_matter
 from .article import FIELDS, Article, field_values, read_markdown_article
-from .article_cache import ArticleCache, Deferred
+from .article_cache import ArticleCache, Deferred, Stamp, file_stamp
 from .halves import Beside, map_in_halves
 from .written_out import restore
 
 
-def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]]:
-    """The folder's `.md` files: (name, mtime_ns, size), from one stat each (a stat result holds
-    20 numbers: 100,000 of them were 80 MB). What cannot be an article (a folder named
-    x.md, a dangling link, a link loop, a pipe, a device) is a warning naming it: never opened,
-    so nothing can block on it."""
+def article_files(folder: Path, warnings: Warnings, root: Path | None = None) -> list[tuple[str, Stamp, int]]:
+    """The folder's `.md` files: (name, file_stamp, size), from one stat each (a
+    stat result holds 20 numbers: 100,000 of them were 80 MB). What cannot be an article (a
+    folder named x.md, a dangling link, a link loop, a pipe, a device, a link to a file outside
+    the project folder `root`) is a warning naming it: never opened, so nothing can block on it."""
     found = []
+    inside = os.path.realpath(root) if root is not None else None
     with os.scandir(folder) as entries:
         for entry in entries:
             if not entry.name.endswith(".md"):
@@ -41,12 +42,14 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]
                 why = "a link loop" if exc.errno == errno.ELOOP else "a link to nothing" if entry.is_symlink() else exc.strerror
                 warnings.warn(entry.path, f"cannot be read ({why}); fix or remove it (skipped)")
                 continue
-            if stat.S_ISDIR(info.st_mode):
+            if inside is not None and entry.is_symlink() and not is_inside(entry.path, inside):
+                warnings.warn(entry.path, f"{OUTSIDE} (skipped)")
+            elif stat.S_ISDIR(info.st_mode):
                 warnings.warn(entry.path, "is a folder, not an article file; rename it (skipped)")
             elif not stat.S_ISREG(info.st_mode):
                 warnings.warn(entry.path, "is not a regular file (a pipe or a device); remove it (skipped)")
             else:
-                found.append((entry.name, info.st_mtime_ns, info.st_size))
+                found.append((entry.name, file_stamp(info), info.st_size))
     found.sort(key=lambda item: item[0])
     return found
 
@@ -54,9 +57,15 @@ def article_files(folder: Path, warnings: Warnings) -> list[tuple[str, int, int]
 SCAN_BESIDE = 1 << 20  # bytes of article cache (about 1,000 articles) from which the scan is forked
 
 
-def _scanned(folder: Path) -> tuple[list[tuple[str, int, int]], list[Problem]]:
+def is_inside(path: str, root: str, links: bool = True) -> bool:
+    """Whether `path`, its links followed (unless `links` is False), is in the folder `root`."""
+    real = os.path.realpath(path) if links else path
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _scanned(folder: Path, root: Path) -> tuple[list[tuple[str, Stamp, int]], list[Problem]]:
     said = Warnings()
-    return article_files(folder, said), said.items
+    return article_files(folder, said, root), said.items
 
 
 def read_markdown_source(config: Config, source: Source, warnings: Warnings, skipped: list[Problem],
@@ -71,16 +80,20 @@ def read_markdown_source(config: Config, source: Source, warnings: Warnings, ski
     except OSError:
         raise ContentError(Problem(str(location), "article folder not found; create it or fix `sources` in "
                                                   "rameau.yaml")) from None
+    named_inside = is_inside(os.path.normpath(os.path.abspath(location)), os.path.abspath(config.root), links=False)
+    if named_inside and not is_inside(str(location), os.path.realpath(config.root)):  # through a link
+        raise ContentError(Problem(str(location), OUTSIDE.split(";")[0] + " (a link); put the articles in the "
+                                                                          "project folder"))
     folder = location.parent if stat.S_ISREG(info.st_mode) else location  # where the files are
     tz, base_url = config.newsletter.tz, config.newsletter.base_url
     article_cache = ArticleCache(cache, location, folder, f"{config.newsletter.timezone}|{base_url}",
                                  lambda name: _read(os.path.join(folder, name), None, tz, base_url)[0])
     if stat.S_ISREG(info.st_mode):  # one article given on its own
-        files = [(location.name, info.st_mtime_ns, info.st_size)]
+        files = [(location.name, file_stamp(info), info.st_size)]
         article_cache.load()
     elif stat.S_ISDIR(info.st_mode):
         # A large folder's scan (a stat per file) runs beside the cache's loading (JSON), on two cores.
-        with Beside(partial(_scanned, folder), worth_it=article_cache.stored() >= SCAN_BESIDE) as scan:
+        with Beside(partial(_scanned, folder, config.root), worth_it=article_cache.stored() >= SCAN_BESIDE) as scan:
             article_cache.load()
             files, said_then = scan.result()
         for problem in said_then:

@@ -8,6 +8,10 @@ decompression. Redirects are followed by hand: http(s) only, at most `max_redire
 never from a public address to a loopback, private or link-local one. Anything wrong is a
 ContentError with one line saying why (the caller then warns and uses the last good copy).
 
+`ask` is the same client for one request of any kind, for `check --links` and `push`: one
+deadline over the whole of it, every malformed answer one FetchFailure line, and targets on a
+local or private network refused unless the caller allows them.
+
 The standard library's http.client does the HTTP: httpx would bring per-phase timeouts but not
 an overall deadline (a server that drips one byte per read defeats any per-read timeout), and
 costs twice the import time (see the commit that brought this package).
@@ -17,10 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...errors import ContentError, Problem, show
 from ...project.urls import FeedURL, feed_url, url_scheme
+
+if TYPE_CHECKING:  # imported when first used: http.client and ssl cost a build that fetches nothing
+    from .deadline import Deadline
+    from .exchange import Answer, Outgoing
 
 REDIRECTS = (301, 302, 303, 307, 308)
 
@@ -50,12 +58,30 @@ def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str 
     """The body of `url`, asking only for changes since `etag`/`last_modified`; ContentError
     when it cannot be had within the policy's limits."""
     from .body import BodyError
-    from .exchange import FetchFailure
+    from .exchange import FetchFailure, Internal
 
     try:
         return _fetch(url, policy, etag, last_modified)
+    except Internal as exc:
+        raise ContentError(Problem(url, f"redirected from a public address to {exc.host} ({exc.address}), an address "
+                                        "of a local or private network; refused")) from None
     except (FetchFailure, BodyError) as exc:
         raise ContentError(Problem(url, str(exc))) from None
+
+
+def ask(url: str, outgoing: Outgoing, deadline: Deadline, max_bytes: int = 10 * 1024 * 1024, internal: bool = True,
+        is_public: Callable[[Any], bool] | None = None) -> Answer:
+    """One request to `url` within `deadline`, no redirect followed (the caller follows or
+    refuses it). FetchFailure, its message one line naming what went wrong, when there is no
+    usable answer; Internal when `internal` is False and the host is on a local or private
+    network (nothing is then sent to it)."""
+    from .exchange import FetchFailure, exchange, is_public_address
+
+    try:
+        target = feed_url(url)
+    except ValueError as exc:
+        raise FetchFailure(f"not a usable address: {exc}") from None
+    return exchange(target, outgoing, deadline, max_bytes, is_public or is_public_address, internal)
 
 
 def _fetch(url: str, policy: FetchPolicy, etag: str, last_modified: str) -> Fetched:
@@ -125,3 +151,4 @@ def _redirect_target(current: FeedURL, location: str | None, status: int, seen: 
         raise FetchFailure(f"a redirect loop (back to {show(str(target))})")
     seen.add(str(target))
     return target
+

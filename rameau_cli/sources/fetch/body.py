@@ -2,7 +2,8 @@
 
 gzip, and deflate either as RFC 1950 says (zlib-wrapped) or raw (RFC 1951, a common server bug
 that browsers and curl accept). A body that stops before its compressed stream ends is cut
-short, never read as far as it goes.
+short, never read as far as it goes. A gzip body may hold several members one after the other
+(RFC 1952 2.2, what `cat a.gz b.gz` makes): all are read, as gzip(1) and browsers read them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ...errors import size
 GZIP = 16 + zlib.MAX_WBITS
 ZLIB = zlib.MAX_WBITS
 RAW_DEFLATE = -zlib.MAX_WBITS
+MAX_MEMBERS = 100  # gzip members in one body: each one's rest is copied, so their number is bounded
 
 
 class BodyError(Exception):
@@ -29,16 +31,29 @@ def decode_body(raw: bytes, encoding: str, limit: int) -> bytes:
         raise BodyError(f"feed is sent as {encoding.strip()[:40]!r}, an encoding rameau does not read")
     coding = codings[0]
     wbits = GZIP if "gzip" in coding else ZLIB if _zlib_header(raw) else RAW_DEFLATE
-    inflater = zlib.decompressobj(wbits)
-    try:
-        data = inflater.decompress(raw, limit + 1)
-    except zlib.error:
-        raise BodyError(f"feed is sent as {coding} but cannot be decompressed") from None
-    if len(data) > limit:
-        raise BodyError(f"feed expands to over {size(limit)}; refused")
-    if not inflater.eof:
-        raise BodyError(f"feed is sent as {coding} but cut short; the download is incomplete")
-    return data
+    parts: list[bytes] = []
+    rest, member, total = raw, 0, 0
+    while True:
+        member += 1
+        inflater = zlib.decompressobj(wbits)
+        try:
+            parts.append(inflater.decompress(rest, limit + 1 - total))
+        except zlib.error:
+            what = f"its gzip member {member}" if member > 1 else "it"
+            raise BodyError(f"feed is sent as {coding} but {what} cannot be decompressed") from None
+        total += len(parts[-1])
+        if total > limit:
+            raise BodyError(f"feed expands to over {size(limit)}; refused")
+        if not inflater.eof:
+            raise BodyError(f"feed is sent as {coding} but cut short; the download is incomplete")
+        rest = inflater.unused_data
+        if wbits == GZIP and rest.startswith(b"\x1f\x8b"):
+            if member == MAX_MEMBERS:
+                raise BodyError(f"feed is sent as gzip in over {MAX_MEMBERS} pieces (members); refused")
+            continue
+        if wbits != GZIP or not rest.strip(b"\0"):  # zero bytes after the last member: padding, as gzip(1) allows
+            return b"".join(parts)
+        raise BodyError(f"feed is sent as {coding}, followed by {size(len(rest))} that are not gzip; refused")
 
 
 def _zlib_header(data: bytes) -> bool:

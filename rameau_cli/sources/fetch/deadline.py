@@ -18,10 +18,11 @@ class DeadlinePassed(TimeoutError):
 
 
 class Deadline:
-    def __init__(self, seconds: float, timeout: float):
-        self.seconds = seconds
+    def __init__(self, seconds: float, timeout: float, at: float | None = None):
+        now = time.monotonic()
+        self.at = now + seconds if at is None else min(at, now + seconds)  # `at`: an earlier end (a whole check's)
+        self.seconds = seconds if self.at == now + seconds else round(self.at - now, 1)
         self.timeout = timeout  # each operation
-        self.at = time.monotonic() + seconds
 
     def remaining(self) -> float:
         return self.at - time.monotonic()

@@ -1,9 +1,11 @@
-"""One HTTP request and its answer, over the standard library's http.client, against a deadline.
+"""One HTTP request and its answer, over the standard library's http.client, against a deadline:
+rameau's one HTTP client, for feeds, `check --links` and `push` alike.
 
 The host is resolved here (within the deadline too) and the connection made to the address that
 was checked, so a name cannot point elsewhere between the check and the connection. Every
-answer a server can get wrong (not HTTP at all, a 70 KB header line, 150 headers, a broken
-chunk, a body shorter than announced) becomes a FetchFailure with one line saying so.
+answer a server can get wrong (not HTTP at all, a 70 KB header line, 150 headers, two
+Content-Length headers, a broken chunk, a body shorter than announced) becomes a FetchFailure
+with one line saying so.
 """
 
 from __future__ import annotations
@@ -27,7 +29,19 @@ READ_SIZE = 65536
 
 
 class FetchFailure(Exception):
-    """The feed cannot be had from this server; the message says why, on one line."""
+    """The answer cannot be had from this server; the message says why, on one line."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What is asked: the method, headers and body, which answers' bodies are read, and what the
+    thing asked is called in messages ("feed", "page", the tool's name)."""
+
+    headers: dict[str, str]
+    method: str = "GET"
+    body: bytes | None = None
+    what: str = "feed"
+    read_body: Callable[[int], bool] = lambda status: 200 <= status < 300
 
 
 @dataclass(frozen=True)
@@ -46,26 +60,51 @@ def is_public_address(address: IPAddress) -> bool:
     return (mapped or address).is_global and not (mapped or address).is_multicast
 
 
-def exchange(url: FeedURL, headers: dict[str, str], deadline: Deadline, max_bytes: int,
+class Internal(FetchFailure):
+    """The host has an address of a local or private network, and those are refused here."""
+
+    def __init__(self, host: str, address: str):
+        super().__init__(f"{host} ({address}) is an address of a local or private network")
+        self.host, self.address = host, address
+
+
+def exchange(url: FeedURL, outgoing: Outgoing | dict[str, str], deadline: Deadline, max_bytes: int,
              is_public: Callable[[IPAddress], bool], internal_allowed: bool) -> Answer:
-    """GET `url`; the body is read for a 2xx answer only. Refused before connecting when the
-    host has an address that is not public and `internal_allowed` is False."""
-    addresses = resolve(url.host, url.port, deadline)
+    """Ask `url`; the body is read for the answers `outgoing.read_body` names (GET's 2xx by
+    default). Internal, before connecting, when the host has an address that is not public and
+    `internal_allowed` is False."""
+    from .proxy import ProxyFailure, proxy_for, tunnel
+
+    if isinstance(outgoing, dict):
+        outgoing = Outgoing(outgoing)
+    proxy = proxy_for(url)
+    try:
+        addresses = resolve(url.host, url.port, deadline, outgoing.what)
+    except UnknownHost:
+        if proxy is None:
+            raise
+        addresses = []  # behind a proxy, names may be known to the proxy only
     public = all(is_public(address) for _, _, address in addresses)
     if not public and not internal_allowed:
-        internal = next(str(a) for _, _, a in addresses if not is_public(a))
-        raise FetchFailure(f"redirected from a public address to {url.host} ({internal}), an address of a local "
-                           "or private network; refused")
-    sock = connect(addresses, deadline)
+        raise Internal(url.host, next(str(a) for _, _, a in addresses if not is_public(a)))
+    sock = connect(resolve(proxy.host, proxy.port, deadline, "proxy") if proxy else addresses, deadline, outgoing.what)
     try:
+        if proxy and url.scheme == "https":
+            try:
+                tunnel(sock, url, proxy, deadline)
+            except ProxyFailure as exc:
+                raise FetchFailure(f"{outgoing.what} unreachable: {exc}") from None
+            except OSError as exc:
+                raise _network_failure(exc, deadline, outgoing.what) from None
         if url.scheme == "https":
-            sock = _tls(sock, url.host, deadline)
-        return _converse(sock, url, headers, deadline, max_bytes, public)
+            sock = _tls(sock, url.host, deadline, outgoing.what)
+        absolute = proxy is not None and url.scheme == "http"  # an http proxy is asked for the whole URL
+        return _converse(sock, url, outgoing, deadline, max_bytes, public, absolute)
     finally:
         sock.close()
 
 
-def resolve(host: str, port: int, deadline: Deadline) -> list[tuple[int, Any, IPAddress]]:
+def resolve(host: str, port: int, deadline: Deadline, what: str = "feed") -> list[tuple[int, Any, IPAddress]]:
     """The addresses of `host`, found within the deadline (getaddrinfo itself has no timeout)."""
     try:
         literal = ipaddress.ip_address(host)
@@ -85,15 +124,20 @@ def resolve(host: str, port: int, deadline: Deadline) -> list[tuple[int, Any, IP
     thread.start()
     thread.join(max(0.0, deadline.remaining()))
     if thread.is_alive():
-        raise FetchFailure(f"feed unreachable: {host} could not be looked up within {deadline.seconds:g} s")
+        raise TimedOut(f"{what} unreachable: {host} could not be looked up within {deadline.seconds:g} s",
+                       deadline.seconds)
     if "error" in found:
         why = getattr(found["error"], "strerror", None) or found["error"]
-        raise FetchFailure(f"feed unreachable: cannot find the server {host} ({why})")
+        raise UnknownHost(f"{what} unreachable: cannot find the server {host} ({why})")
     return [(family, sockaddr, ipaddress.ip_address(sockaddr[0].split("%")[0]))
             for family, _, _, _, sockaddr in found["infos"]]
 
 
-def connect(addresses: list[tuple[int, Any, IPAddress]], deadline: Deadline) -> socket.socket:
+class UnknownHost(FetchFailure):
+    """The host name has no address."""
+
+
+def connect(addresses: list[tuple[int, Any, IPAddress]], deadline: Deadline, what: str = "feed") -> socket.socket:
     error: OSError | None = None
     for family, sockaddr, _ in addresses:
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -106,10 +150,10 @@ def connect(addresses: list[tuple[int, Any, IPAddress]], deadline: Deadline) -> 
             error = exc
             if isinstance(exc, TimeoutError):
                 break
-    raise _network_failure(error or OSError("no address"), deadline)
+    raise _network_failure(error or OSError("no address"), deadline, what)
 
 
-def _tls(sock: socket.socket, host: str, deadline: Deadline) -> socket.socket:
+def _tls(sock: socket.socket, host: str, deadline: Deadline, what: str) -> socket.socket:
     import ssl
 
     context = ssl.create_default_context()
@@ -118,10 +162,11 @@ def _tls(sock: socket.socket, host: str, deadline: Deadline) -> socket.socket:
         return context.wrap_socket(sock, server_hostname=host)
     except ssl.SSLCertVerificationError as exc:
         sock.close()
-        raise FetchFailure(f"feed unreachable: the server's certificate is not valid ({exc.verify_message})") from None
+        raise FetchFailure(f"{what} unreachable: the server's certificate is not valid ({exc.verify_message})") \
+            from None
     except (ssl.SSLError, OSError) as exc:
         sock.close()
-        raise _network_failure(exc, deadline) from None
+        raise _network_failure(exc, deadline, what) from None
 
 
 class _Socket:
@@ -152,21 +197,26 @@ class _Connection(http.client.HTTPConnection):
         self.sock = self._ready
 
 
-def _converse(sock: socket.socket, url: FeedURL, headers: dict[str, str], deadline: Deadline, max_bytes: int,
-              public: bool) -> Answer:
+def _converse(sock: socket.socket, url: FeedURL, outgoing: Outgoing, deadline: Deadline, max_bytes: int,
+              public: bool, absolute: bool = False) -> Answer:
     connection = _Connection(url, _Socket(sock, deadline))
+    what = outgoing.what
     try:
-        connection.putrequest("GET", url.target, skip_host=True, skip_accept_encoding=True)
+        connection.putrequest(outgoing.method, str(url) if absolute else url.target, skip_host=True,
+                              skip_accept_encoding=True)
         connection.putheader("Host", url.host_header)
-        for name, value in headers.items():
+        for name, value in outgoing.headers.items():
             connection.putheader(name, value)
-        connection.endheaders()
+        if outgoing.body is not None:
+            connection.putheader("Content-Length", str(len(outgoing.body)))
+        connection.endheaders(outgoing.body)
         response = connection.getresponse()
-        body = _read_body(response, max_bytes) if 200 <= response.status < 300 else b""
+        _one_length(response)
+        body = _read_body(response, max_bytes, what) if outgoing.read_body(response.status) else b""
     except http.client.BadStatusLine as exc:  # RemoteDisconnected included
         line = str(exc.args[0] if exc.args else "").strip()
         if isinstance(exc, http.client.RemoteDisconnected) or not line or line == "''":
-            raise FetchFailure("feed unreachable: the server closed the connection without answering") from None
+            raise FetchFailure(f"{what} unreachable: the server closed the connection without answering") from None
         raise FetchFailure(f"the server's answer is not HTTP/1.x (it begins {show(line[:40])})") from None
     except http.client.LineTooLong as exc:  # "got more than 65536 bytes when reading header line"
         what = str(exc).rsplit("reading ", 1)[-1] if "reading " in str(exc) else "line"
@@ -179,20 +229,30 @@ def _converse(sock: socket.socket, url: FeedURL, headers: dict[str, str], deadli
             raise FetchFailure("the server's answer has more than 100 headers; refused") from None
         raise FetchFailure(f"the server's answer is not well-formed HTTP ({show(str(exc))})") from None
     except (OSError, ValueError) as exc:
-        raise _network_failure(exc, deadline) from None
+        raise _network_failure(exc, deadline, what) from None
     return Answer(response.status, response.reason, response.headers, body, public)
 
 
-def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
+def _one_length(response: http.client.HTTPResponse) -> None:
+    """RFC 9112 6.3: Content-Length headers that disagree make the answer's length unknowable
+    (http.client would believe the first and cut the body there, or read past it)."""
+    lengths = {value.strip() for value in response.headers.get_all("Content-Length") or []}
+    if len(lengths) > 1:
+        said = " and ".join(show(value[:20]) for value in sorted(lengths)[:3])
+        raise FetchFailure(f"the server's answer has {len(lengths)} Content-Length headers that disagree ({said}); "
+                           "its length cannot be known, so it is refused")
+
+
+def _read_body(response: http.client.HTTPResponse, max_bytes: int, what: str = "feed") -> bytes:
     declared = _content_length(response)
     if declared is not None and declared > max_bytes:
-        raise FetchFailure(f"feed is {size(declared)}, over the {size(max_bytes)} limit; refused")
+        raise FetchFailure(f"{what} is {size(declared)}, over the {size(max_bytes)} limit; refused")
     chunks: list[bytes] = []
     total = 0
     while chunk := response.read(READ_SIZE):
         total += len(chunk)
         if total > max_bytes:
-            raise FetchFailure(f"feed is over the {size(max_bytes)} limit; refused")
+            raise FetchFailure(f"{what} is over the {size(max_bytes)} limit; refused")
         chunks.append(chunk)
     if declared is not None and total < declared:
         raise FetchFailure(f"the server's answer is cut short ({total} of {declared} bytes); the download is incomplete")
@@ -206,12 +266,20 @@ def _content_length(response: http.client.HTTPResponse) -> int | None:
     return int(length) if length.isdigit() else None
 
 
-def _network_failure(exc: BaseException, deadline: Deadline) -> FetchFailure:
+class TimedOut(FetchFailure):
+    """No answer in time: each operation's timeout, or the deadline of the whole (`seconds`)."""
+
+    def __init__(self, message: str, seconds: float):
+        super().__init__(message)
+        self.seconds = seconds
+
+
+def _network_failure(exc: BaseException, deadline: Deadline, what: str = "feed") -> FetchFailure:
     if isinstance(exc, DeadlinePassed) or (isinstance(exc, TimeoutError) and deadline.passed()):
-        return FetchFailure(f"feed unreachable: not received within {deadline.seconds:g} s")
+        return TimedOut(f"{what} unreachable: not received within {deadline.seconds:g} s", deadline.seconds)
     if isinstance(exc, TimeoutError):
-        return FetchFailure(f"feed unreachable: no answer within {deadline.timeout:g} s")
+        return TimedOut(f"{what} unreachable: no answer within {deadline.timeout:g} s", deadline.timeout)
     if isinstance(exc, ConnectionRefusedError):
-        return FetchFailure("feed unreachable: connection refused")
+        return FetchFailure(f"{what} unreachable: connection refused")
     why = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
-    return FetchFailure(f"feed unreachable: {shorten(str(why), 120)}")
+    return FetchFailure(f"{what} unreachable: {shorten(str(why), 120)}")

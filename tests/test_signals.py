@@ -1,0 +1,83 @@
+"""Stop signals, whenever they come: from the first instruction of a command (while Python
+still imports its modules) to the live preview waiting for edits, when the kernel hands the
+signal to a thread other than the main one. Always exit 130 (or the preview's own stop), one
+line, never a traceback, never a silent death."""
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Runs `rameau ARGS` as the console script does, sending itself SIG at the N-th Python call
+# made once the launcher's main() starts (a deterministic moment, however fast the machine).
+AT_CALL = """
+import os, signal, sys
+from rameau_cli.cli.launcher import main
+n, name = int(sys.argv[1]), sys.argv[2]
+calls = [0]
+def trace(frame, event, arg):
+    if event == "call":
+        calls[0] += 1
+        if calls[0] == n:
+            os.kill(os.getpid(), getattr(signal, name))
+if n < 0:
+    import atexit
+    atexit.register(lambda: print(f"calls: {calls[0]}", file=sys.stderr))
+sys.settrace(trace)
+sys.argv = ["rameau", *sys.argv[3:]]
+main()
+"""
+
+
+def _at_call(project: Path, n: int, name: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", AT_CALL, str(n), name, "articles", "--week", "2026-W48"],
+                          cwd=project, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"})
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals: a process sends them to itself")
+def test_a_signal_at_any_moment_of_a_command_is_exit_130_and_one_line(example):
+    counted = _at_call(example, -1, "SIGTERM")
+    assert counted.returncode == 0, counted.stderr
+    total = int(counted.stderr.rsplit("calls: ", 1)[1])
+    moments = [20, 40, 150]  # the first calls install the handlers (signal.signal is Python) + [total * share // 100 for share in (2, 10, 30, 60, 90)]
+    for n in moments:
+        for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+            ended = _at_call(example, n, name)
+            said = f"{name} at call {n} of {total}: exit {ended.returncode}\n{ended.stderr[-2000:]}"
+            assert ended.returncode == 130, said
+            assert "Traceback" not in ended.stderr and "KeyboardInterrupt" not in ended.stderr, said
+            assert ended.stderr.strip().splitlines()[-1].startswith("error: interrupted; "), said
+
+
+def _tgkill():
+    try:
+        return ctypes.CDLL(None, use_errno=True).tgkill
+    except (AttributeError, OSError):
+        return None
+
+
+@pytest.mark.skipif(_tgkill() is None or not Path("/proc/self/task").is_dir(),
+                    reason="needs tgkill (Linux) to hand a signal to one thread")
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(example, name):
+    """The kernel gives a process's signal to any thread that does not block it: here, on
+    purpose, to one that is not the main thread (the watcher's, the server's)."""
+    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "NO_COLOR": "1"})
+    try:
+        assert process.stderr.readline().startswith("Preview on http://127.0.0.1:")
+        others = sorted(int(tid) for tid in os.listdir(f"/proc/{process.pid}/task") if int(tid) != process.pid)
+        assert others, "the preview runs its server and watcher in threads"
+        assert _tgkill()(process.pid, others[-1], getattr(signal, name)) == 0
+        _, rest = process.communicate(timeout=30)  # the old preview slept on for an hour
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode in (0, 130), rest
+    assert "Traceback" not in rest and "Preview stopped." in rest
