@@ -298,6 +298,8 @@ def published(starter, tmp_path):
     for path in [starter / "rameau.yaml", *(starter / "articles").glob("*.md"), *(starter / "issues").glob("*.md")]:
         edit(path, "https://www.hedgerow-network.org", site.url)
     edit(starter / "rameau.yaml", "output:\n  dir: dist\n", f"output:\n  dir: dist\n  public_url: {public}\n")
+    with open(starter / "rameau.yaml", "a", encoding="utf-8") as config:  # the site is on 127.0.0.1: ask it too
+        config.write("check:\n  private_links: true\n")
     Image.new("RGB", (400, 300), (40, 120, 90)).save(starter / "articles" / "garden.jpg", "JPEG")
     article = next(p for p in sorted((starter / "articles").glob("*.md")) if "\nimage:" not in p.read_text(encoding="utf-8"))
     edit(article, "\n---\n", "\nimage: garden.jpg\nimage_alt: A community garden\n---\n")
