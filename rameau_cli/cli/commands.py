@@ -72,7 +72,7 @@ def preview(
     screenshot: Optional[Path] = typer.Option(
         None, "--screenshot", help="Write PNG screenshots of every segment at phone and desktop widths into this folder."),
     pager: bool = typer.Option(True, "--pager/--no-pager", help="On a terminal, page output taller than the screen "
-                                                                "through PAGER (default: less)."),
+                                                                "through PAGER (default: less, else more)."),
     width: List[int] = typer.Option([], "--width", help="With --screenshot: a width in px to take (repeatable), e.g. "
                                                         "--width 320 --width 1280 (default: 800 and 375)."),
     dark: bool = typer.Option(False, "--dark", help="With --screenshot: in the dark colour scheme, as mail clients "

@@ -43,7 +43,7 @@ def stale(root: Path, parts: dict[str, str], write: bool = False) -> list[str]:
         if new != text:
             found.append(f"{path.relative_to(root)}: not what the code says")
             if write:
-                path.write_text(new, encoding="utf-8")
+                path.write_text(new, encoding="utf-8", newline="\n")
     for name in parts:
         if not any(marker(name)[0] in text and marker(name)[1] in text for text in texts.values()):
             found.append(f"{REFERENCE}: no page holds the markers of {name!r}")
