@@ -8,8 +8,6 @@ import yaml
 
 from rameau_cli.errors import ExitCode
 from rameau_cli.pipeline import load_project
-from rameau_cli.project.reference import PAGES as REFERENCE_PAGES
-from rameau_cli.project.reference import marker, tables, with_tables
 
 from helpers import REPO
 
@@ -64,14 +62,6 @@ def test_ci_recipes_never_install_rameau_by_its_bare_name(recipe):
     assert not re.search(r"pip install\s+['\"]?rameau(\[[^\]]*\])?['\"]?(\s|$)", text)
     assert re.search(r"RAMEAU_PACKAGE: \"rameau-cli\[screenshots\] @ git\+https://", text)
     assert 'pip install "$RAMEAU_PACKAGE"' in text
-
-
-def test_the_reference_tables_are_those_of_the_schema():
-    pages = [PAGES[path.removeprefix("docs/")] for path in REFERENCE_PAGES]
-    for name in tables():
-        assert [page for page in pages if marker(name)[0] in page and marker(name)[1] in page], name
-    for page in pages:
-        assert with_tables(page) == page, "run python -m rameau_cli.project.reference"
 
 
 def test_the_readme_is_a_start_and_points_into_the_manual():

@@ -56,7 +56,9 @@ def run_check(config: Config, options: BuildOptions, out: Path | None = None, fo
     given), their findings, and with `links` their links asked; at the project's levels."""
     where, emails, findings = check_edition(config, options, out, force, progress)  # of options.segments alone
     if links:
-        findings += check_links(emails, CacheFolder(config.cache_dir), progress, config.checks.private_links)
+        findings += check_links(emails, CacheFolder(config.cache_dir), progress, config.checks.private_links,
+                                public_url=config.public_url, public_dir=config.addresses(out).public,
+                                offline=options.offline)
     return Report(where, tuple(emails), tuple(with_levels(findings, config.checks)))
 
 

@@ -19,7 +19,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 SETTINGS = "2"  # changes when the processing changes: cached images are made again
 MAX_PIXELS = 80_000_000  # a larger picture is refused rather than decoded (a decompression bomb)
@@ -78,6 +78,8 @@ def _srgb(image: Image.Image) -> Image.Image:
     if not profile or image.mode not in ("RGB", "RGBA", "CMYK"):
         return image
     try:
+        from PIL import ImageCms  # noqa: PLC0415 (a Pillow without littleCMS has none: colours stay as they are)
+
         source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
         mode = "RGB" if image.mode == "CMYK" else image.mode  # a print file's CMYK, with its own profile
         return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=mode) or image
