@@ -107,7 +107,7 @@ def test_a_template_using_what_the_page_does_not_name_is_found(tmp_path, edit, s
 def test_a_new_filter_of_the_theme_must_say_what_it_does(monkeypatch):
     environment = templates.template_environment(None, "mjml").overlay()
     environment.filters = {**environment.filters, "sparkle": lambda text: text}  # the theme's own stays as it is
-    monkeypatch.setattr(templates, "template_environment", lambda *args: environment)
+    monkeypatch.setattr(variables, "template_environment", lambda *args: environment)
     with pytest.raises(ValueError, match="'sparkle' says nowhere what it does"):
         variables.filters()
     monkeypatch.setitem(variables.FILTERS, "sparkle", "Makes text sparkle.")
