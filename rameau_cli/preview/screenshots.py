@@ -14,6 +14,7 @@ from ..errors import Problem, UsageError
 from ..files import safe_join
 from ..images.assets import PREVIEW_URL, content_type
 from ..pipeline import Build
+from .pages import as_read
 
 WIDTHS = {"desktop": 800, "phone": 375}
 MIN_WIDTH, MAX_WIDTH = 200, 3000
@@ -83,7 +84,7 @@ def take_screenshots(built: Build, folder: Path, widths: tuple[int, ...] = (), d
                     page = browser.new_page(viewport={"width": width, "height": 900}, java_script_enabled=False,
                                             color_scheme="dark" if dark else "light")
                     page.route("**/*", lambda route: _answer(route, built.assets))
-                    page.set_content(email.html, wait_until="load")
+                    page.set_content(as_read(email, html=True), wait_until="load")
                     path = safe_join(folder, f"{email.issue.segment.id}-{label}.png")
                     page.screenshot(path=str(path), full_page=True)
                     page.close()
