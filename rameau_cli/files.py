@@ -8,7 +8,6 @@ there changes nothing, or rolls back what it had changed.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import time
@@ -158,6 +157,8 @@ def notice(message: str) -> None:
     """A line for the person waiting, said at once: a WARNING of the `rameau_cli` logger, which
     Python prints bare on stderr unless the application set up logging its own way (the
     last-resort handler: https://docs.python.org/3/howto/logging.html#what-happens-if-no-configuration-is-provided)."""
+
+    import logging  # noqa: PLC0415 (start-up: loaded only when a build waits on the lock)
 
     logging.getLogger("rameau_cli").warning(message)
 
