@@ -197,7 +197,7 @@ subject: "Les liens de la semaine, en quelques mots"
 
 def test_check_links_names_each_hostile_server_in_one_finding(tmp_path, monkeypatch):
     monkeypatch.setattr(links, "KEPT", ())  # nothing remembered from one run to the next
-    monkeypatch.setattr("rameau_cli.sources.fetch.is_public_address", lambda address: True)  # servers of the internet
+    monkeypatch.setattr("rameau_cli.sources.fetch.exchange.is_public_address", lambda address: True)  # servers of the internet
     stop = threading.Event()
     servers = {case: RawServer(reply, read_request=case != "an SSH banner") for case, (reply, _) in HOSTILE.items()}
     servers["a dripped answer"] = RawServer(drip(stop))
@@ -224,7 +224,7 @@ def test_check_links_never_connects_to_the_local_network(tmp_path, monkeypatch):
     with Listener() as loopback, Listener("127.0.0.2") as inside, \
             RawServer(b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\nLocation: http://127.0.0.2:%d/admin/delete-all"
                       b"?confirm=yes\r\n\r\n" % inside.port, host="127.0.0.3") as public:
-        monkeypatch.setattr("rameau_cli.sources.fetch.is_public_address",
+        monkeypatch.setattr("rameau_cli.sources.fetch.exchange.is_public_address",
                             lambda address: str(address) == "127.0.0.3")  # this one plays a public server
         urls = [f"http://127.0.0.1:{loopback.port}/admin/delete-all?confirm=yes", f"{public.url}/vers-l-interieur",
                 f"http://localhost:{loopback.port}/x", f"http://[::ffff:127.0.0.1]:{loopback.port}/y"]

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-import idna
-
 from ..errors import show
 
 HTTP_SCHEMES = ("http", "https")
@@ -124,6 +122,8 @@ def ascii_host(name: str) -> str:
 
     Every host rameau connects to or compares goes through here: Python's "idna" codec, which the
     socket module and http.client use for a non-ASCII name, is IDNA 2003."""
+    import idna  # noqa: PLC0415 (start-up: loaded only when a host name is checked)
+
 
     if name.isascii():
         return name.lower()

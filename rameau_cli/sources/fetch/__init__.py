@@ -27,11 +27,8 @@ from urllib.parse import urljoin
 from ...errors import ContentError, Problem, show
 from ...project.urls import FeedURL, feed_url, url_scheme
 from ...version import user_agent
-from .body import BodyError, decode_body
-from .deadline import Deadline
-from .exchange import FetchFailure, Internal, exchange, is_public_address
 
-if TYPE_CHECKING:  # imported when first used: http.client and ssl cost a build that fetches nothing
+if TYPE_CHECKING:  # imported when first used: http.client, ssl and idna cost a build that fetches nothing
     from .deadline import Deadline
     from .exchange import Answer, Outgoing
 
@@ -62,6 +59,8 @@ class Fetched:
 def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str = "") -> Fetched:
     """The body of `url`, asking only for changes since `etag`/`last_modified`; ContentError
     when it cannot be had within the policy's limits."""
+    from .body import BodyError  # noqa: PLC0415 (start-up: fetching code)
+    from .exchange import FetchFailure, Internal  # noqa: PLC0415 (start-up: fetching code)
 
     try:
         return _fetch(url, policy, etag, last_modified)
@@ -78,6 +77,7 @@ def ask(url: str, outgoing: Outgoing, deadline: Deadline, max_bytes: int = 10 * 
     refuses it). FetchFailure, its message one line naming what went wrong, when there is no
     usable answer; Internal when `internal` is False and the host is on a local or private
     network (nothing is then sent to it)."""
+    from .exchange import FetchFailure, exchange, is_public_address  # noqa: PLC0415 (start-up: fetching code)
 
     try:
         target = feed_url(url)
@@ -87,6 +87,10 @@ def ask(url: str, outgoing: Outgoing, deadline: Deadline, max_bytes: int = 10 * 
 
 
 def _fetch(url: str, policy: FetchPolicy, etag: str, last_modified: str) -> Fetched:
+    from .body import decode_body  # noqa: PLC0415 (start-up: fetching code)
+    from .deadline import Deadline  # noqa: PLC0415 (start-up: fetching code)
+    from .exchange import FetchFailure, exchange, is_public_address  # noqa: PLC0415 (start-up: fetching code)
+
     try:
         target = feed_url(url)
     except ValueError as exc:
@@ -125,6 +129,8 @@ def _request_headers(etag: str, last_modified: str) -> dict[str, str]:
 
 
 def _redirect_target(current: FeedURL, location: str | None, status: int, seen: set[str]) -> FeedURL:
+    from .exchange import FetchFailure  # noqa: PLC0415 (start-up: fetching code)
+
     if not location or not location.strip():
         raise FetchFailure(f"feed unreachable: a redirect (HTTP {status}) without a Location")
     try:
