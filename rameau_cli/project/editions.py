@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, UsageError, Warnings, show
 from .calendar import Window, day_window, parse_week, period_days
+from .moments import Moment
 from .reading import read_text, split_front_matter
-from .schema import TEXT, Either, Integer, Key, ListOf, MapOf, Mapping, Moment, Text, Walk, validate
+from .schema import TEXT, Either, Integer, Key, ListOf, MapOf, Mapping, Text, Walk, validate
 
 EDITION_FOLDERS = ("issues", "editions")  # `editions/` is the folder's earlier name, still read
 EDITION_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

@@ -18,7 +18,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text
+from .moments import Moment
+from .schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Names, Text
 
 _LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 # What the YAML reader treats otherwise than as text on a line (line breaks, tabs, characters it
