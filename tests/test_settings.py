@@ -4,10 +4,12 @@ fail when a key's schema entry and its typed field drift apart."""
 import types
 import typing
 from dataclasses import dataclass, fields, is_dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from rameau_cli.project.config import CONFIG, parse_config
+from rameau_cli.project.editions import EDITION, TRANSLATION
 from rameau_cli.project.newsletter import SENDER_MAPPING, Sender
 from rameau_cli.project.schema import (
     TEXT,
@@ -75,6 +77,12 @@ def test_every_mapping_of_rameau_yaml_is_a_dataclass_whose_fields_are_its_keys_a
                 if mapping is not WORDING  # its keys are the catalogs' messages, read as a dict by design
                 for problem in drift(mapping)]
     assert problems == []
+
+
+@pytest.mark.parametrize("mapping", [EDITION, TRANSLATION], ids=["edition file", "translation of an edition file"])
+def test_an_edition_file_is_a_dataclass_whose_fields_are_its_keys_and_their_types(mapping):
+    assert [path for path, _ in mappings(mapping)] == [""]
+    assert drift(mapping) == []
 
 
 def test_the_drift_check_sees_a_field_typed_otherwise_than_its_key_reads():
@@ -149,3 +157,13 @@ def test_what_rameau_yaml_reads_is_of_the_types_its_fields_declare(tmp_path, raw
     assert conforms(settings, CONFIG.settings)
     config = parse_config(raw, tmp_path)  # and the project's settings are made from them
     assert config.segments[0].max_articles == (3 if raw is EVERY_KEY else 10)
+
+
+def test_an_edition_file_reads_as_the_types_its_fields_declare():
+    raw = {"number": 7, "date": "2026-11-30T09:00:00", "since": "2026-11-23", "until": "2026-11-29",
+           "week": "2026-W48", "subject": {"tous": "Sept"}, "preheader": "Le numéro sept", "pinned": ["un", "deux"]}
+    walk = Walk("issues/2026-W48.md", ZoneInfo("Europe/Paris"))
+    settings = validate(EDITION, raw, walk, "", None)
+    assert walk.problems == []
+    assert conforms(settings, EDITION.settings)
+    assert settings.since.tzinfo == ZoneInfo("Europe/Paris")
