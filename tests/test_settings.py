@@ -10,6 +10,7 @@ import pytest
 
 from rameau_cli.project.config import CONFIG, parse_config
 from rameau_cli.project.editions import EDITION, TRANSLATION
+from rameau_cli.project.front_matter import FRONT_MATTER
 from rameau_cli.project.newsletter import SENDER_MAPPING, Sender
 from rameau_cli.project.schema import (
     TEXT,
@@ -79,8 +80,9 @@ def test_every_mapping_of_rameau_yaml_is_a_dataclass_whose_fields_are_its_keys_a
     assert problems == []
 
 
-@pytest.mark.parametrize("mapping", [EDITION, TRANSLATION], ids=["edition file", "translation of an edition file"])
-def test_an_edition_file_is_a_dataclass_whose_fields_are_its_keys_and_their_types(mapping):
+@pytest.mark.parametrize("mapping", [EDITION, TRANSLATION, FRONT_MATTER],
+                         ids=["edition file", "translation of an edition file", "front matter"])
+def test_an_edition_file_or_front_matter_is_a_dataclass_whose_fields_are_its_keys_and_their_types(mapping):
     assert [path for path, _ in mappings(mapping)] == [""]
     assert drift(mapping) == []
 
@@ -167,3 +169,15 @@ def test_an_edition_file_reads_as_the_types_its_fields_declare():
     assert walk.problems == []
     assert conforms(settings, EDITION.settings)
     assert settings.since.tzinfo == ZoneInfo("Europe/Paris")
+
+
+def test_front_matter_reads_as_the_types_its_fields_declare():
+    raw = {"title": "Un titre", "date": "2026-11-24", "summary": "Court", "audiences": ["Grand public"], "tags": ["t"],
+           "author": "A", "image": "photo.jpg", "image_alt": "Une photo", "url": "https://example.org/a",
+           "featured": True, "priority": 2, "publish_at": "2026-11-25T08:00:00", "body": "full", "slug": "un-titre",
+           "lang": "fr", "translation_of": "autre", "draft": False, "status": "published", "published": True}
+    walk = Walk("articles/un-titre.md", ZoneInfo("Europe/Paris"))
+    settings = validate(FRONT_MATTER, raw, walk, "", None)
+    assert walk.problems == []
+    assert conforms(settings, FRONT_MATTER.settings)
+    assert settings.audiences == ("grand-public",)
