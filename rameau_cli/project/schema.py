@@ -4,7 +4,7 @@ edition files.
 Each key is declared once, with its kind, default, extra check and one line of doc. From the
 declarations come the validation (every problem reported at once, named by its key path), the
 known keys and their "did you mean", and the README's reference tables.
-rameau.yaml's mappings are dataclasses whose fields declare their keys (project/settings.py).
+Each mapping people write is a settings dataclass whose fields declare its keys (project/settings.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""rameau.yaml's mappings as typed settings: a frozen dataclass whose fields each declare their
-key (`setting(...)`: kind, doc, default, check), from which `settings_mapping` makes the schema's
-Mapping. Reading the mapping gives an instance of the dataclass, so code reads
-`values.max_articles`, checked by mypy, not `values["max_articles"]`, and a key is declared once:
+"""The mappings people write (rameau.yaml, front matter, edition files) as typed settings: a
+frozen dataclass whose fields each declare their key (`setting(...)`: kind, doc, default,
+check), from which `settings_mapping` makes the schema's Mapping. Reading the mapping gives an
+instance of the dataclass, so code reads `values.max_articles`, checked by mypy, not
+`values["max_articles"]`, and a key is declared once:
 
     @dataclass(frozen=True)
     class OutputSettings:
