@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .builds import Build, BuildOptions, EditionBuild
 from .cache.base import NO_CACHE, CacheFolder
 from .compose.content import edito_blocks, images_without_alt
-from .compose.grouping import Reason, due_in, group
+from .compose.grouping import Reason, due_in, group, private_audiences
 from .compose.issue import Issue, make_issue
 from .compose.timeline import late_articles, refuse_going_back
 from .content.blocks import Blocks
@@ -168,9 +168,10 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
     date = edition.date.isoformat()
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
         else {}
+    private = private_audiences(config.segments)  # all of them: a --segment build keeps the others' privacy
     late = late_articles(history, segments, edition, lambda window: pool.take(due_in(pool.found, window)), sent,
-                         window_of) if history is not None and not resend else {}
-    selections = group(segments, due, edition, sent, config.newsletter.language, late)
+                         window_of, private) if history is not None and not resend else {}
+    selections = group(segments, due, edition, sent, config.newsletter.language, late, private)
     editos: dict[str, tuple[Edition, Blocks]] = {}
 
     def in_language(language: str) -> tuple[Edition, Blocks]:

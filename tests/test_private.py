@@ -170,3 +170,33 @@ def test_init_writes_what_each_segment_publishes_in_every_segment(tmp_path, run,
     segments = yaml.safe_load(text)["segments"]
     assert segments and all(settings.get("archive") == "public" for settings in segments.values())
     assert "unlisted" in text and "none" in text  # the choice is said where it is made
+
+
+def test_a_published_segment_that_takes_every_article_leaves_the_private_ones_out(project, run):
+    """The daily digest takes every article, and is published: an article whose audiences only
+    unpublished segments name (members: none, donors: unlisted) stays out of it, even without
+    `exclude_audiences`; one meant for members and the public goes to both."""
+    config = project / "rameau.yaml"
+    config.write_text(checked(config.read_text(encoding="utf-8")).replace("    exclude_audiences: [members, donors]\n", ""),
+                      encoding="utf-8")
+    write_article(project, "open-day", """
+title: "Open day for members and neighbours"
+date: 2026-11-25T12:00:00+00:00
+summary: "Open-day-for-everyone."
+audiences: [members, public]
+""")
+    built = run("build-issue", cwd=project)
+    assert built.code == 0, built.stderr
+    public = project / "dist" / "public"
+    assert files_holding(public, MEMBERS_TEXT) == []
+    assert [re.sub(r"/[0-9a-f]{16,}/", "/TOKEN/", name) for name in files_holding(public, DONORS_TEXT)] == \
+        ["2026-W48/TOKEN/web.html"]  # the donors' own unlisted web version, and nothing else
+    daily = (project / "dist" / "2026-W48" / "daily" / "index.txt").read_text(encoding="utf-8")
+    assert "Open-day-for-everyone" in daily and MEMBERS_TEXT not in daily and DONORS_TEXT not in daily
+    assert MEMBERS_TEXT in (project / "dist" / "2026-W48" / "members" / "index.txt").read_text(encoding="utf-8")
+    listed = run("articles", "--all", cwd=project, env={"COLUMNS": "400"})
+    assert "meant only for segments that are not published" in listed.stdout
+
+    only_daily = run("build-issue", "2026-W48", "--segment", "daily", cwd=project)  # the others' privacy holds alone
+    assert only_daily.code == 0, only_daily.stderr
+    assert files_holding(public, MEMBERS_TEXT) == []

@@ -32,6 +32,7 @@ class Reason(Enum):
     EXCLUDED = "excluded by the segment's rules"
     NO_MATCHING_AUDIENCE = "no matching audience"
     NO_AUDIENCE = "no audience (goes only to segments without an audience rule)"
+    PRIVATE = "meant only for segments that are not published (archive: none or unlisted)"
     OVER_MAXIMUM = "over the segment's maximum of {}"
     OTHER_LANGUAGE = "in {}, not the segment's language"
 
@@ -67,12 +68,25 @@ def due_in(articles: Iterable[Listed], window: Window) -> list[Listed]:
         article.publish_at is not None and article.date < since and since <= article.publish_at < until)]
 
 
-def refusal(segment: Segment, article: Article) -> Reason | None:
-    """Why the segment's audience rules refuse the article, or None when they take it."""
+def private_audiences(segments: Iterable[Segment]) -> frozenset[str]:
+    """The audiences that only segments whose issues are not published name (`archive: none` or
+    `unlisted`): an article meant for them alone stays out of every published segment, even one
+    that takes every article (a daily digest), since its web version and archive are public."""
+    named: dict[bool, set[str]] = {True: set(), False: set()}
+    for segment in segments:
+        named[segment.archive == "public"] |= segment.rule.audiences
+    return frozenset(named[False] - named[True])
+
+
+def refusal(segment: Segment, article: Article, private: frozenset[str] = frozenset()) -> Reason | None:
+    """Why the segment's audience rules refuse the article, or None when they take it; `private`:
+    the audiences only unpublished segments name (`private_audiences`)."""
     rule = segment.rule
     audiences, tags = set(article.audiences), set(article.tags)
     if audiences & rule.exclude_audiences or tags & rule.exclude_tags:
         return Reason.EXCLUDED
+    if audiences and audiences <= private and segment.archive == "public":
+        return Reason.PRIVATE
     if not rule.has_audience_rule:
         return None
     if audiences & rule.audiences or tags & rule.tags:
@@ -81,11 +95,11 @@ def refusal(segment: Segment, article: Article) -> Reason | None:
 
 
 def select(segment: Segment, articles: tuple[Article, ...], edition: Edition,
-           sent: dict[str, str] | None = None, language: str = "") -> Selection:
+           sent: dict[str, str] | None = None, language: str = "", private: frozenset[str] = frozenset()) -> Selection:
     """The articles `segment` takes in `edition`; `sent` maps articles already sent in this
     segment to the edition that carried them; `language`: the newsletter's (that of articles
     that do not say theirs)."""
-    return _select(segment, tuple(due_in(articles, edition.window)), edition, sent or {}, language)
+    return _select(segment, tuple(due_in(articles, edition.window)), edition, sent or {}, language, private=private)
 
 
 @dataclass(frozen=True)
@@ -101,7 +115,7 @@ class Late:
 
 
 def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Edition, sent: dict[str, str],
-            language: str = "", late: Late | None = None) -> Selection:
+            language: str = "", late: Late | None = None, private: frozenset[str] = frozenset()) -> Selection:
     decisions: list[Decision] = []
     candidates: list[Article] = []
     wanted = primary(segment.language or language)
@@ -126,7 +140,7 @@ def _select(segment: Segment, due_articles: tuple[Article, ...], edition: Editio
             decisions.append(Decision(article.id, segment.id, Reason.EMBARGOED, article.publish_at.isoformat()))
         elif article.id in sent:
             decisions.append(Decision(article.id, segment.id, Reason.ALREADY_SENT, sent[article.id]))
-        elif (reason := refusal(segment, article)) is not None:
+        elif (reason := refusal(segment, article, private)) is not None:
             decisions.append(Decision(article.id, segment.id, reason))
         else:
             candidates.append(article)
@@ -147,12 +161,12 @@ def _order_key(article: Article, pinned: tuple[str, ...]) -> tuple[int, bool, in
 
 def group(segments: tuple[Segment, ...], due_articles: tuple[Article, ...], edition: Edition,
           sent: dict[str, dict[str, str]] | None = None, language: str = "",
-          late: dict[str, Late] | None = None) -> tuple[Selection, ...]:
+          late: dict[str, Late] | None = None, private: frozenset[str] = frozenset()) -> tuple[Selection, ...]:
     """Each segment's selection from the articles due in the edition's window (`due_in`), and
-    those it gets late (`late`, by segment id)."""
+    those it gets late (`late`, by segment id); `private`: see `private_audiences`."""
     sent, late = sent or {}, late or {}
-    return tuple(_select(segment, due_articles, edition, sent.get(segment.id) or {}, language, late.get(segment.id))
-                 for segment in segments)
+    return tuple(_select(segment, due_articles, edition, sent.get(segment.id) or {}, language, late.get(segment.id),
+                         private) for segment in segments)
 
 
-__all__ = ["Decision", "Late", "Reason", "Selection", "due_in", "group", "refusal", "select"]
+__all__ = ["Decision", "Late", "Reason", "Selection", "due_in", "group", "private_audiences", "refusal", "select"]

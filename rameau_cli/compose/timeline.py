@@ -35,7 +35,7 @@ def previous_edition(history: History, segment: str, edition: Edition) -> SentEd
 
 def late_articles(history: History, segments: Iterable[Segment], edition: Edition,
                   articles_in: Callable[[Window], tuple[Article, ...]], sent: dict[str, dict[str, str]],
-                  window_of: WindowOf) -> dict[str, Late]:
+                  window_of: WindowOf, private: frozenset[str] = frozenset()) -> dict[str, Late]:
     """For each segment, the articles it gets late in `edition`: dated in the window of its
     previous edition (`articles_in(window)`: the pool's articles due in a window), outside this
     edition's own window, never sent in the segment, no draft. `sent`: article id -> the
@@ -48,7 +48,7 @@ def late_articles(history: History, segments: Iterable[Segment], edition: Editio
             continue
         found = tuple(a for a in articles_in(window) if a.date not in edition.window and not a.draft
                       and a.id not in sent.get(segment.id, {}) and a.id not in previous.articles
-                      and refusal(segment, a) is None)
+                      and refusal(segment, a, private) is None)
         if found:
             late[segment.id] = Late(found, previous.edition)
     return late
