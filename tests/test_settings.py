@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from rameau_cli.errors import ConfigError
 from rameau_cli.project.config import CONFIG, parse_config
 from rameau_cli.project.editions import EDITION, TRANSLATION
 from rameau_cli.project.front_matter import FRONT_MATTER
@@ -181,3 +182,29 @@ def test_front_matter_reads_as_the_types_its_fields_declare():
     assert walk.problems == []
     assert conforms(settings, FRONT_MATTER.settings)
     assert settings.audiences == ("grand-public",)
+
+
+MINIMAL = {"newsletter": {"name": "L", "sender": "L <a@example.org>", "base_url": "https://example.org"},
+           "segments": {"tous": {"title": "Tous"}}}
+
+
+@pytest.mark.parametrize("key, value, where", [
+    ("emailing", 5, "emailing"),
+    ("emailing", {"push": "x"}, "emailing.push"),
+    ("emailing", {"push": {"mailchimp": 4}}, "emailing.push.mailchimp"),
+    ("emailing", {"push": {"mailchimp": {"segments": {"tous": 3}}}}, "emailing.push.mailchimp.segments.tous"),
+    ("emailing", {"profile": "mailchimp", "push": {"lists": 3}}, "emailing.push.lists"),
+    ("links", {"utm": "x"}, "links.utm"),
+    ("segments", {"tous": {"title": "T", "links": 4}}, "segments.tous.links"),
+    ("newsletter", {"name": "L", "sender": {"name": "x"}, "base_url": "https://e.org"}, "newsletter.sender.email"),
+    ("sources", [5], "sources[0]"),
+    ("check", {"rules": 3}, "check.rules"),
+])
+def test_a_mapping_of_the_wrong_shape_at_any_depth_is_named_never_a_crash(tmp_path, key, value, where):
+    """A mapping that cannot be read leaves no settings object where its parent expects one: the
+    checks across keys must still say the problem, by its path, with exit code 2."""
+    raw = {**MINIMAL, key: value}
+    with pytest.raises(ConfigError) as error:
+        parse_config(raw, tmp_path)
+    assert [problem.where for problem in error.value.problems] == [f"rameau.yaml: {where}"]
+    assert error.value.exit_code == 2
