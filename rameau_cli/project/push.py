@@ -116,7 +116,7 @@ PUSH = settings_mapping(PushSettings, optional=True)
 def check_push_lists(values: ConfigSettings, walk: Walk) -> None:
     """`emailing.push.lists` names known segments, with ids of the kind the tool takes."""
     emailing, segments = values.emailing, values.segments or {}
-    if emailing is None or emailing.push is None:
+    if emailing is None or emailing.push is None:  # it could not be read, and that is said already
         return
     profile, lists = emailing.profile, emailing.push.lists or {}
     for segment_id, ids in lists.items():
