@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from . import compat
 from .errors import OutputError, Problem
 
 # Called with the name of each fault point before the change it names; a test sets it to a
@@ -42,7 +43,7 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = Fals
                 handle.flush()
                 os.fsync(handle.fileno())
         fault_point(f"rename {path}")
-        os.replace(temporary, path)
+        rename(temporary, path, path)
     except BaseException:  # a full disk, an error while making the pieces, an interrupt
         temporary.unlink(missing_ok=True)
         raise
@@ -87,71 +88,100 @@ def safe_join(root: Path, *parts: str) -> Path:
 
 
 def exchange(first: Path, second: Path) -> bool:
-    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the
-    system or the file system cannot (NFS, CIFS, 9p, FUSE, other systems)."""
-    import ctypes
-    import sys
+    """Swap two paths in one atomic step where the system can (compat.exchange: renameat2 on
+    Linux, renamex_np on macOS); False where it or its file system cannot, changing nothing."""
+    return compat.exchange(first, second)
 
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0
+
+# Called with the path about to be renamed before each try; a test raises the error Windows
+# gives for a file held open, to prove that a refused rename is tried again, then named.
+refusals: Callable[[Path], None] | None = None
+RENAME_PATIENCE = 10.0  # seconds a rename refused because a file is open is tried again for
+
+
+def rename(source: Path, target: Path, shown: Path) -> None:
+    """`os.replace`, tried again for a while when Windows refuses it because a program (the live
+    preview, an editor, an antivirus scanning a new file) has the path, or a file in it, open;
+    then an error naming `shown`, the path the user knows. A folder is never renamed onto an
+    existing path here (which Windows refuses), so the call behaves alike on every system."""
+    deadline = None
+    while True:
+        try:
+            if refusals is not None:
+                refusals(source)
+            os.replace(source, target)
+            return
+        except OSError as exc:
+            if not compat.held_open(exc):
+                raise
+            deadline = deadline if deadline is not None else time.monotonic() + RENAME_PATIENCE
+            if time.monotonic() >= deadline:
+                raise OutputError(Problem(str(shown), "cannot be replaced while a program has it or a file in it open "
+                                                      "(the live preview, an editor, an antivirus?); close it and "
+                                                      "build again (the previous version is kept)")) from None
+            time.sleep(0.2)
 
 
 def swap_in(staged: Path, target: Path, backup: Path) -> None:
     """Put `staged` where `target` is; the previous `target`, if any, ends up at `backup`.
 
-    Atomic where the file system can exchange two names. Elsewhere two renames: a process
-    killed between them leaves the previous version at `backup`, which `restore` puts back."""
+    Atomic where the file system can exchange two names. Elsewhere (Windows, exFAT, network
+    shares) two renames: a process killed between them leaves the previous version at `backup`,
+    and the commit's journal lets the next command put it back (see commit.py)."""
     fault_point(f"swap {target}")
     if target.exists() or target.is_symlink():
         if exchange(staged, target):
             fault_point(f"after swap {target}")
-            os.rename(staged, backup)
+            rename(staged, backup, target)
             return
-        os.rename(target, backup)
+        rename(target, backup, target)
         fault_point(f"between renames {target}")
-    os.rename(staged, target)
+    rename(staged, target, target)
 
 
 def swap_back(target: Path, backup: Path, staged: Path) -> None:
     """Undo `swap_in`: the previous version back at `target`, the new one back at `staged`."""
     if backup.exists() or backup.is_symlink():
         if target.exists() and exchange(backup, target):
-            os.rename(backup, staged)
+            rename(backup, staged, target)
             return
         if target.exists():
-            os.rename(target, staged)
-        os.rename(backup, target)
+            rename(target, staged, target)
+        rename(backup, target, target)
     elif target.exists():
-        os.rename(target, staged)
+        rename(target, staged, target)
 
 
 LOCK_FILE = ".rameau.lock"
+SOFT_LOCK_FILE = ".rameau.soft-lock"  # see output_lock
 LOCK_WAIT = 120.0
 
 
 @contextlib.contextmanager
 def output_lock(out_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
-    """One writer per output folder: a second build waits for the first, then gives up clearly."""
-    import fcntl
+    """One writer per output folder: a second build waits for the first, then gives up clearly.
 
-    with open(out_dir / LOCK_FILE, "a+b") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise OutputError(Problem(str(out_dir), f"another rameau build has been writing here for over {wait:g} s; "
-                                                            "wait for it to end, or use another --out")) from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    filelock gives each system its own primitive (flock on POSIX, msvcrt.locking on Windows),
+    both released by the system when the process dies, so a killed build never leaves the
+    folder locked."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # Where a POSIX system lacks fcntl, filelock falls back to a lock file that records its
+        # owner's process (reclaimed once that process is gone), and says so at import.
+        warnings.simplefilter("ignore")
+        import filelock
+
+    # That soft lock is held while its file exists: it gets a name of its own, or the empty file
+    # a system lock leaves behind (a folder copied from another machine) would read as held.
+    name = SOFT_LOCK_FILE if filelock.FileLock is filelock.SoftFileLock else LOCK_FILE
+    lock = filelock.FileLock(out_dir / name, timeout=wait)
+    try:
+        lock.acquire(poll_interval=0.1)
+    except filelock.Timeout:
+        raise OutputError(Problem(str(out_dir), f"another rameau build has been writing here for over {wait:g} s; "
+                                                "wait for it to end, or use another --out")) from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -39,6 +39,31 @@ def missing_tool(why: str):
     pytest.skip(why)
 
 
+def posix_only(*facilities: str):
+    """Mark a test that needs POSIX facilities Windows lacks: modules (`pty`, `termios`, `fcntl`,
+    `resource`), signals (`SIGHUP`, `SIGKILL`) or `os` functions (`os.mkfifo`, `os.killpg`). It is
+    skipped, with the missing ones named, where this Python has not got them; it runs elsewhere."""
+    import importlib
+    import os
+    import signal
+
+    import pytest
+
+    def present(facility: str) -> bool:
+        if facility.startswith("SIG"):
+            return hasattr(signal, facility)
+        if facility.startswith("os."):
+            return hasattr(os, facility.removeprefix("os."))
+        try:
+            importlib.import_module(facility)
+        except ImportError:
+            return False
+        return True
+
+    missing = [facility for facility in facilities if not present(facility)]
+    return pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)}, which this system has not (POSIX only)")
+
+
 def checked(text: str) -> Checked:
     """`checked(path.read_text()).replace(old, new)`: an edit of a fixture that must find `old`."""
     return Checked(text)
@@ -340,16 +365,23 @@ def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows
     terminal (TERM=xterm-256color; NO_COLOR, COLUMNS, LINES, PAGER and LESS unset unless `env`
     sets them). `keys` are typed once `after` shows on the screen. Returns the exit code and all
     the terminal showed, escape sequences included. In a session of its own: a pager reads the
-    keys from the pseudo-terminal, never from the terminal running the tests."""
-    import fcntl
+    keys from the pseudo-terminal, never from the terminal running the tests. Skipped, saying
+    why, where there are no pseudo-terminals (Windows)."""
     import os
-    import pty
     import select
     import signal
     import struct
     import subprocess
     import sys
-    import termios
+
+    import pytest
+
+    try:
+        import fcntl
+        import pty
+        import termios
+    except ImportError:
+        pytest.skip("needs a pseudo-terminal: pty, termios and fcntl (POSIX only)")
 
     main, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))

@@ -7,7 +7,7 @@ import pytest
 
 from rameau_cli.sources.article import FIELDS
 
-from helpers import checked, tree
+from helpers import checked, posix_only, tree
 
 
 def test_a_warm_build_is_byte_identical_and_replays_warnings(example, run, tmp_path):
@@ -184,6 +184,7 @@ def test_a_cache_stamp_covers_every_file_of_the_package(monkeypatch, tmp_path):
     assert len({first, second, third}) == 3
 
 
+@posix_only("os.geteuid")  # POSIX permissions: chmod(0) makes a file unreadable
 def test_an_article_that_failed_is_read_again_once_fixed(example, run):
     """Failures are never cached: an article that could not be read goes out once it can be."""
     path = example / "articles" / "kit-accueil-benevoles.md"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FEEDS, SEGMENTS, checked, tree
+from helpers import FEEDS, SEGMENTS, checked, posix_only, tree
 
 
 def manifest(project: Path, edition: str = "2026-W48") -> dict:
@@ -115,6 +115,7 @@ def test_an_empty_segment_says_when_articles_were_skipped(example, run):
         in result.stderr
 
 
+@posix_only("os.mkfifo")
 def test_odd_files_in_an_article_folder_are_named_and_nothing_blocks(example, run):
     articles = example / "articles"
     (articles / "dossier.md").mkdir()
@@ -128,6 +129,7 @@ def test_odd_files_in_an_article_folder_are_named_and_nothing_blocks(example, ru
         assert f"warning: articles/{name}: " in result.stderr and why in result.stderr, name
 
 
+@posix_only("os.mkfifo")  # and /dev/fd
 def test_a_fifo_and_a_process_substitution_as_feeds(example, run):
     """`--source <(cat feed.xml)`: a pipe that is written to; a FIFO nobody writes to gives up."""
     reading, writing = os.pipe()

@@ -72,7 +72,7 @@ def preview(
     screenshot: Optional[Path] = typer.Option(
         None, "--screenshot", help="Write PNG screenshots of every segment at phone and desktop widths into this folder."),
     pager: bool = typer.Option(True, "--pager/--no-pager", help="On a terminal, page output taller than the screen "
-                                                                "through PAGER (default: less)."),
+                                                                "through PAGER (default: less, else more)."),
 ) -> None:
     """Show an edition before it goes out: in the terminal, as text, live in a browser, or as screenshots.
 

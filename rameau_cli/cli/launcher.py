@@ -37,6 +37,9 @@ def main() -> None:
 
 
 def _run() -> int:
+    from ..compat import console_utf8
+
+    console_utf8()  # «», accents and emoji on a Windows console or pipe, never an encoding error
     if sys.argv[1:] == ["--version"]:
         from ..version import __version__
 

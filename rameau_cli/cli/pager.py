@@ -1,7 +1,8 @@
 """Output taller than the terminal goes through a pager, as git's and man's do.
 
-The pager is `PAGER` (default `less`; empty or `cat`: none), run with `LESS=FRX` unless `LESS`
-is set: quit at once when the text fits after all, show the colours as they are, and leave the
+The pager is `PAGER` (empty or `cat`: none); without it, the first pager the system has
+(`less`, else `more`; `more` on Windows), else none. It runs with `LESS=FRX` unless `LESS` is
+set: quit at once when the text fits after all, show the colours as they are, and leave the
 text on the screen on quitting. A pager that cannot be started is said once, and the text is
 printed as it is.
 """
@@ -16,12 +17,17 @@ import sys
 
 from rich.pager import Pager
 
+from .. import compat
+
 
 def pager_command() -> list[str]:
-    """The pager to run, from PAGER; [] when there is none to run."""
-    value = os.environ.get("PAGER", "less")
+    """The pager to run, from PAGER (split as this system's shell does: a Windows path keeps its
+    backslashes); [] when there is none to run."""
+    value = os.environ.get("PAGER")
+    if value is None:
+        return compat.find_pager()
     try:
-        command = shlex.split(value)
+        command = compat.split_command(value)
     except ValueError:  # a quote left open
         command = value.split()
     return [] if command in ([], ["cat"]) else command
@@ -37,7 +43,7 @@ class CommandPager(Pager):
     def show(self, content: str) -> None:
         environment = {**os.environ, "LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
         process = subprocess.Popen(self.command, stdin=subprocess.PIPE, env=environment,
-                                   encoding=sys.stdout.encoding or "utf-8", errors="replace")
+                                   encoding=compat.pager_encoding(sys.stdout), errors="replace")
         assert process.stdin is not None
         try:
             with process.stdin:

@@ -48,7 +48,7 @@ def init_project(directory: Path, force: bool = False, language: str = "fr") -> 
             written.append(target)
         gitignore = directory / ".gitignore"
         if not gitignore.exists():
-            gitignore.write_text("dist/\n.rameau-cache/\n", encoding="utf-8")
+            gitignore.write_text("dist/\n.rameau-cache/\n", encoding="utf-8", newline="\n")  # LF on Windows too
             written.append(gitignore)
     except OSError as exc:
         raise OutputError(Problem(str(exc.filename or directory), f"cannot write: {exc.strerror or exc}")) from None

@@ -1,28 +1,45 @@
 """Replacing several paths as one: the editions, the archive and the history of a build.
 
 Everything is first staged beside its place (`.2026-W48.staging-<token>`), then swapped in one
-path at a time, the history last. Until the last swap the build has changed nothing for good:
-a failure rolls back what was swapped, and a build killed on the way is rolled back by the next
-one, from the journal written before the first swap. Signals that arrive during the swaps wait
-for them to end. The previous versions are removed only once the last swap is done.
+path at a time, the history last; then the journal written before the first swap is renamed
+to say the build is done: that one rename is the commit point. Until it the build has changed
+nothing for good: a failure rolls back what was swapped, and a build killed on the way is
+rolled back by the next command, from the journal; after it, the next command completes it.
+Signals that arrive during the swaps wait for them to end. The previous versions are removed
+only once the build is done.
+
+Each path is swapped in one step where the system can (fs.exchange). Elsewhere (Windows, exFAT,
+network shares) it takes two renames, and the journal keeps the whole all-or-nothing: recovery
+completes a build whose last swap was made and rolls back any other. A journal rather than a
+pointer file switched by one os.replace (new folders, and a file naming the current ones):
+the output must stay plain folders that a web server, an emailing tool or a person opens as
+they are, byte for byte the same on every system, and a pointer only rameau would follow.
+
+Recovery tells what a build staged from what was there by what the build wrote, never by inode
+numbers (0 for every file on FAT, exFAT and some network shares): a staged folder holds a mark
+file with the build's token until the build is complete, and the journal keeps each staged
+file's SHA-256 (a file staged with the bytes it had is the same either way).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import signal
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import compat
 from .. import files as fs
 from ..errors import OutputError, Problem
 from ..project.addresses import STAGED_BELOW  # folders whose files a build stages one by one
 
 JOURNAL = ".rameau-journal.json"
-SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+DONE = ".rameau-journal-done.json"  # the journal, renamed once the last swap is made
+MARK = ".rameau-staged"  # in a staged folder, until the build is complete: the build's token
 
 
 class InterruptedAfterCommit(KeyboardInterrupt):
@@ -34,6 +51,11 @@ class Swap:
     target: Path
     staged: Path
     backup: Path
+    digest: str | None = None  # a staged file's SHA-256; None for a folder, which holds MARK
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class Commit:
@@ -44,9 +66,9 @@ class Commit:
         self.token = f"{os.getpid()}-{os.urandom(3).hex()}"
         self.swaps: list[Swap] = []
 
-    def _swap_for(self, target: Path) -> Swap:
+    def _swap_for(self, target: Path, digest: str | None = None) -> Swap:
         swap = Swap(target, target.with_name(f".{target.name}.staging-{self.token}"),
-                    target.with_name(f".{target.name}.backup-{self.token}"))
+                    target.with_name(f".{target.name}.backup-{self.token}"), digest)
         self.swaps.append(swap)
         return swap
 
@@ -56,13 +78,14 @@ class Commit:
             raise OutputError(Problem(str(target), "is a file where rameau writes a folder; move it away"))
         staged = self._swap_for(target).staged
         fs.make_folder(staged)
+        fs.write_new(staged / MARK, self.token.encode())
         return staged
 
     def stage_file(self, target: Path, data: bytes, durable: bool = False) -> None:
         """`data` will replace the file `target` (`durable`: flushed to the disk before it does)."""
         if target.is_symlink() or (target.exists() and not target.is_file()):
             raise OutputError(Problem(str(target), "is not a file; rameau writes a file there: move it away"))
-        staged = self._swap_for(target).staged
+        staged = self._swap_for(target, _sha256(data)).staged
         fs.fault_point(f"write {target}")
         with open(staged, "wb") as handle:
             handle.write(data)
@@ -97,27 +120,28 @@ class Commit:
 
     def run(self) -> None:
         """Swap every staged path in, in order. A failure rolls back the swaps already made."""
-        journal = self.out_dir / JOURNAL
-        inodes = [os.lstat(s.staged).st_ino for s in self.swaps]
-        entries = [{"target": str(s.target), "staged": str(s.staged), "backup": str(s.backup), "inode": inode}
-                   for s, inode in zip(self.swaps, inodes, strict=True)]
+        journal, done = self.out_dir / JOURNAL, self.out_dir / DONE
+        entries = [{"target": str(s.target), "staged": str(s.staged), "backup": str(s.backup), "digest": s.digest}
+                   for s in self.swaps]
         # Not flushed to the disk: it is there for a killed process, whose writes the system keeps.
         fs.write_atomic(journal, json.dumps({"token": self.token, "swaps": entries}).encode())
         with _signals_held() as held:
             try:
                 for swap in self.swaps:
                     fs.swap_in(swap.staged, swap.target, swap.backup)
+                fs.fault_point(f"commit {journal}")
+                fs.rename(journal, done, journal)
             except BaseException:
-                for swap, inode in reversed(list(zip(self.swaps, inodes, strict=True))):
-                    _put_back(swap, inode)
+                ours = _identify(self.token)
+                for swap in reversed(self.swaps):
+                    _put_back(swap, ours)
                 with contextlib.suppress(OSError):
                     journal.unlink()
                 raise
-            # The last swap is made: the build is in place. What follows is tidying up.
-            with contextlib.suppress(OSError):
-                journal.unlink()
-            for swap in self.swaps:
-                fs.remove(swap.backup)
+            # The build is in place. What follows is tidying up, which the next command finishes
+            # if this one is killed.
+            fs.fault_point(f"after commit {journal}")
+            _complete(self.swaps, done)
         if held:
             raise InterruptedAfterCommit
 
@@ -132,7 +156,8 @@ def _plain(name: str) -> str:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[list[int]]:
-    """Hold SIGINT, SIGTERM and SIGHUP until the block ends; the list says which came."""
+    """Hold the signals that stop a command (compat.STOP_SIGNALS) until the block ends; the
+    list says which came."""
     import threading
 
     held: list[int] = []
@@ -143,7 +168,7 @@ def _signals_held() -> Iterator[list[int]]:
     def hold(signum: int, frame: object) -> None:
         held.append(signum)
 
-    previous = {sig: signal.signal(sig, hold) for sig in SIGNALS}
+    previous = {sig: signal.signal(sig, hold) for sig in compat.STOP_SIGNALS}
     try:
         yield held
     finally:
@@ -151,59 +176,98 @@ def _signals_held() -> Iterator[list[int]]:
             signal.signal(sig, handler)
 
 
+def pending(out_dir: Path) -> bool:
+    """Whether a build killed on the way left work for `recover`."""
+    return (out_dir / JOURNAL).exists() or (out_dir / DONE).exists()
+
+
 def recover(out_dir: Path, *more_dirs: Path) -> None:
-    """Finish what a killed build left (call under the output lock): if its last swap was made,
-    remove the previous versions; otherwise put every previous version back. Never deletes a
-    version that is not replaced."""
-    journal = out_dir / JOURNAL
-    try:
-        data = json.loads(journal.read_text(encoding="utf-8"))
-        swaps = [(Swap(Path(e["target"]), Path(e["staged"]), Path(e["backup"])), int(e["inode"])) for e in data["swaps"]]
-    except FileNotFoundError:
-        return _remove_strays(out_dir, *more_dirs)
-    except (OSError, ValueError, KeyError, TypeError):
-        swaps = []  # a journal cut short: it was being written, so no swap was made
-    if swaps and _inode(swaps[-1][0].target) == swaps[-1][1]:
-        for swap, _ in swaps:
-            fs.remove(swap.backup)
-            fs.remove(swap.staged)
-    else:
-        for swap, inode in reversed(swaps):
-            _put_back(swap, inode)
-    with contextlib.suppress(OSError):
-        journal.unlink()
+    """Finish what a killed build left (call under the output lock): if it was done, remove the
+    previous versions; otherwise put every previous version back. Never deletes a version that
+    is not replaced."""
+    for name in (DONE, JOURNAL):
+        journal = out_dir / name
+        try:
+            data = json.loads(journal.read_text(encoding="utf-8"))
+            token = str(data["token"])
+            swaps = [Swap(Path(e["target"]), Path(e["staged"]), Path(e["backup"]), e["digest"]) for e in data["swaps"]]
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError, KeyError, TypeError):
+            token, swaps = "", []  # a journal cut short: it was being written, so no swap was made
+        if name == DONE:
+            _complete(swaps, journal)
+        else:
+            ours = _identify(token)
+            for swap in reversed(swaps):
+                _put_back(swap, ours)
+            with contextlib.suppress(OSError):
+                journal.unlink()
     _remove_strays(out_dir, *more_dirs)
 
 
-def _put_back(swap: Swap, new_inode: int) -> None:
-    if _inode(swap.target) == new_inode:  # the new version is in place
-        if not (swap.backup.exists() or swap.backup.is_symlink()) and _inode(swap.staged) not in (None, new_inode):
-            os.rename(swap.staged, swap.backup)  # killed between the exchange and the rename after it
+def _identify(token: str) -> Callable[[Swap, Path], bool]:
+    """`ours(swap, path)`: whether `path` holds what the build of `token` staged for `swap`."""
+    def ours(swap: Swap, path: Path) -> bool:
+        try:
+            if swap.digest is None:
+                return not path.is_symlink() and (path / MARK).read_bytes() == token.encode()
+            return not path.is_symlink() and path.is_file() and _sha256(path.read_bytes()) == swap.digest
+        except OSError:
+            return False
+
+    return ours
+
+
+def _made(swap: Swap, ours: Callable[[Swap, Path], bool]) -> bool:
+    """Whether the swap was made: the new version at its target, and not still at its staged
+    name too (a file staged with the bytes it already had: then nothing needs undoing)."""
+    return ours(swap, swap.target) and not (_exists(swap.staged) and ours(swap, swap.staged))
+
+
+def _complete(swaps: list[Swap], journal: Path) -> None:
+    """A build that is done: its marks taken out of its folders, the previous versions removed,
+    then its journal."""
+    for swap in swaps:
+        if swap.digest is None:
+            with contextlib.suppress(OSError):
+                (swap.target / MARK).unlink()
+        fs.remove(swap.backup)
+        fs.remove(swap.staged)
+    with contextlib.suppress(OSError):
+        journal.unlink()
+
+
+def _put_back(swap: Swap, ours: Callable[[Swap, Path], bool]) -> None:
+    if _made(swap, ours):  # the new version is in place
+        if not _exists(swap.backup) and _exists(swap.staged):
+            fs.rename(swap.staged, swap.backup, swap.target)  # killed between the exchange and the rename after it
         fs.swap_back(swap.target, swap.backup, swap.staged)
-    elif not swap.target.exists() and (swap.backup.exists() or swap.backup.is_symlink()):
-        os.rename(swap.backup, swap.target)  # killed between two renames: the previous version goes back
+    elif not _exists(swap.target) and _exists(swap.backup):
+        fs.rename(swap.backup, swap.target, swap.target)  # killed between two renames: the previous version goes back
     fs.remove(swap.staged)
 
 
-def _inode(path: Path) -> int | None:
-    try:
-        return os.lstat(path).st_ino
-    except OSError:
-        return None
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
 
 
 def _remove_strays(*folders: Path) -> None:
-    """What a build killed before it wrote its journal had staged: beside the paths it replaces,
-    which may be files inside the public folder (an edition's web versions, the archive, the
-    assets) or the history, one folder down."""
+    """What a build killed before it wrote its journal had staged, beside the paths it replaces
+    (which may be files inside the public folder: an edition's web versions, the archive, the
+    assets; or the history, one folder down), and what a complete build killed while tidying up
+    left: previous versions, a folder's mark."""
     for folder in folders:
         below = [folder / name for name in STAGED_BELOW]
         below += [child for path in below if path.is_dir() for child in _folders(path)]
         for place in (folder, *below):
             with contextlib.suppress(OSError):
                 for path in place.iterdir():
-                    if path.name.startswith(".") and ".staging-" in path.name:
+                    if path.name.startswith(".") and (".staging-" in path.name or ".backup-" in path.name):
                         fs.remove(path)
+        for place in (*_folders(folder), *below):
+            with contextlib.suppress(OSError):
+                (place / MARK).unlink()
 
 
 def _folders(path: Path) -> list[Path]:

@@ -58,15 +58,15 @@ def output_folder(config: Config, out_dir: Path) -> Iterator[Path]:
         why = f"cannot write to the output folder: {exc.strerror or exc}"
         raise OutputError(Problem(str(exc.filename or out_dir), why)) from None
     finally:
-        if created and out_dir.is_dir() and [p.name for p in out_dir.iterdir()] == [fs.LOCK_FILE]:
-            fs.remove(out_dir)  # a build that wrote nothing leaves no empty folder behind
+        if created and out_dir.is_dir() and [p.name for p in out_dir.iterdir()] in ([], [fs.LOCK_FILE]):
+            fs.remove(out_dir)  # a build that wrote nothing leaves no empty folder behind (on Windows, nor a lock file)
 
 
 def settle(config: Config, out_dir: Path) -> None:
     """Put right what a build killed during its swaps left, before reading the output folder."""
-    from .commit import JOURNAL
+    from .commit import pending
 
-    if (out_dir / JOURNAL).exists():
+    if pending(out_dir):
         with output_folder(config, out_dir):
             pass
 

@@ -1,39 +1,46 @@
 """`rameau preview --screenshot DIR`: PNGs of every segment at phone and desktop widths,
-taken by a real Chromium driven by Playwright (the browser of the system, never a download)."""
+taken by a real Chromium driven by Playwright: the Chrome, Chromium or Edge installed on the
+system, else the browser `playwright install chromium` put in Playwright's cache; never a
+download."""
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
+from typing import Any
 
+from .. import compat
 from ..errors import Problem, UsageError
 from ..files import safe_join
 from ..images.assets import PREVIEW_URL, content_type
 from ..pipeline import Build
 
 WIDTHS = {"desktop": 800, "phone": 375}
-BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Chromium flags for a sandboxed machine without network: no background traffic, no GPU.
 BROWSER_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-sandbox"]
 
 
-def find_browser() -> str:
-    """The Chromium to drive: $RAMEAU_CHROMIUM, else the first one on PATH."""
+def find_browser(playwright: Any = None) -> str:
+    """The browser to drive: $RAMEAU_CHROMIUM, else an installed Chrome, Chromium or Edge (by
+    name on PATH, then where each system's installers put them), else Playwright's own browser
+    when `playwright` (a started Playwright) has one."""
     explicit = os.environ.get("RAMEAU_CHROMIUM")
     if explicit:
         return explicit
-    for name in BROWSER_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise UsageError(Problem("--screenshot", "no Chromium found; install it (Debian: apt-get install chromium) "
-                                             "or set RAMEAU_CHROMIUM to its path"))
+    for found in compat.installed_browsers():
+        return found
+    if playwright is not None:
+        own = playwright.chromium.executable_path
+        if own and Path(own).is_file():
+            return str(own)
+    raise UsageError(Problem("--screenshot", "no Chrome, Chromium or Edge found; install one (Debian: apt-get install "
+                                             "chromium), or run `playwright install chromium`, or set RAMEAU_CHROMIUM "
+                                             "to a browser's path"))
 
 
 def launch_browser(playwright):
-    return playwright.chromium.launch(executable_path=find_browser(), headless=True, args=BROWSER_ARGS)
+    return playwright.chromium.launch(executable_path=find_browser(playwright), headless=True, args=BROWSER_ARGS)
 
 
 def _answer(route, assets: dict[str, bytes]) -> None:

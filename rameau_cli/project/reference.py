@@ -86,4 +86,4 @@ PAGES = ("docs/reference/files.md", "docs/reference/check-rules.md")
 
 if __name__ == "__main__":
     for path in map(Path, sys.argv[1:] or PAGES):
-        path.write_text(with_tables(path.read_text(encoding="utf-8")), encoding="utf-8")
+        path.write_text(with_tables(path.read_text(encoding="utf-8")), encoding="utf-8", newline="\n")

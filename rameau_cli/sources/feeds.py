@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .. import compat
 from ..cache.base import NO_CACHE, CacheFolder
 from ..content.markup import absolute_url, plain_text
 from ..errors import ContentError, Problem, Warnings, size
@@ -97,7 +98,7 @@ def read_feed_file(path: Path, limit: int) -> FeedDocument:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
             raise ContentError(Problem(str(path), "is a folder; give a feed file"))
-        flags = os.O_RDONLY | (os.O_NONBLOCK if stat.S_ISFIFO(info.st_mode) else 0)
+        flags = os.O_RDONLY | compat.O_BINARY | (compat.O_NONBLOCK if stat.S_ISFIFO(info.st_mode) else 0)
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
             raise ContentError(Problem(str(path), "is not a regular file (a device?); give a feed file"))
         data = _read_all(path, flags, limit, fifo=stat.S_ISFIFO(info.st_mode))

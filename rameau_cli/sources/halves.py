@@ -3,10 +3,16 @@
 
 Parsing front matter is CPU work in Python (PyYAML's constructor, the schema), so threads do
 not share it; a forked process does, and sends back what it read (pickled plain data). It is
-used only where it pays: many files to read (a cold build of a large folder), a system with
-fork and more than one core, and no other thread running (forking a process with threads,
+used only where it pays: many files to read (a cold build of a large folder), a system where
+forking is safe (Linux: compat.CAN_FORK) and more than one core, and no other thread running (forking a process with threads,
 such as the live preview, is not safe). Whatever goes wrong in the forked process, its half
 is read here instead: the result never depends on it.
+
+Elsewhere (macOS, Windows) everything is read on one core: a process started afresh ("spawn")
+must import rameau before it reads anything, and sends its half back pickled. Measured with the
+POSIX parts of Python hidden (tests/bench/generate.py --articles 10000, reading every article,
+two cores under load, five runs each): one core 1.21-2.62 s, median 1.63 s; half in a spawned
+process 1.25-2.76 s, median 2.04 s.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import pickle
 import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
+
+from .. import compat
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -48,7 +56,7 @@ class Beside(Generic[R]):
         if not worth_it or not _can_fork():
             return
         reader, writer = os.pipe()
-        self.pid = os.fork()
+        self.pid = compat.fork()
         if self.pid == 0:  # the forked process: do the work, send it, leave without running anything else
             os.close(reader)
             code = 1
@@ -88,4 +96,4 @@ class Beside(Generic[R]):
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+    return compat.CAN_FORK and (os.cpu_count() or 1) > 1 and threading.active_count() == 1

@@ -1,0 +1,170 @@
+"""Every command with the POSIX-only parts of Python hidden, as on Windows (no fcntl, fork,
+SIGHUP, pty, termios, resource: tests/nonposix/sitecustomize.py, put first on PYTHONPATH): it
+works, and writes byte for byte what it writes with them. Real processes, as a user runs them.
+"""
+
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+from helpers import REPO, recorded, tree
+
+HIDDEN = Path(__file__).parent / "nonposix"
+MODES = ("posix", "hidden")
+
+
+def environment(mode: str) -> dict[str, str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    if mode == "hidden":
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HIDDEN), env.get("PYTHONPATH")]))
+    return env
+
+
+def rameau(mode: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", env=environment(mode), timeout=300)
+    return done
+
+
+def output(project: Path) -> dict[str, bytes]:
+    """What a user keeps: the project and its output, without the caches (named after the
+    project's path) and the lock file (its content is the lock's business)."""
+    return {name: data for name, data in tree(project).items()
+            if not name.startswith(".rameau-cache/") and not name.endswith(".rameau.lock")}
+
+
+def test_the_tool_hides_what_windows_lacks(tmp_path):
+    probe = "import os, signal, importlib.util; print(hasattr(os, 'fork'), hasattr(signal, 'SIGHUP'))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environment("hidden"))
+    assert done.stdout.split() == ["False", "False"]
+    done = subprocess.run([sys.executable, "-c", "import fcntl"], capture_output=True, text=True, env=environment("hidden"))
+    assert done.returncode == 1 and "import of fcntl halted" in done.stderr
+
+
+IMPORT_ALL = """
+import importlib, pkgutil, rameau_cli
+names = [m.name for m in pkgutil.walk_packages(rameau_cli.__path__, "rameau_cli.") if not m.name.endswith("__main__")]
+for name in names:
+    importlib.import_module(name)
+print(len(names))
+"""
+
+
+def test_every_module_imports_without_the_posix_parts():
+    """Nothing reads a POSIX-only name (SIGHUP, fcntl) when it is imported, whichever command needs it."""
+    done = subprocess.run([sys.executable, "-c", IMPORT_ALL], capture_output=True, text=True, env=environment("hidden"),
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 80
+
+
+def test_init_build_rebuild_articles_check_and_the_text_preview_give_the_same_bytes(tmp_path):
+    said: dict[str, list[str]] = {}
+    written: dict[str, dict[str, bytes]] = {}
+    for mode in MODES:
+        home = tmp_path / mode
+        home.mkdir()
+        project = home / "lettre"
+        steps = [rameau(mode, "init", "lettre", cwd=home), rameau(mode, "build-issue", cwd=project)]
+        article = sorted((project / "articles").glob("*.md"))[0]
+        before = article.read_bytes()
+        article.write_bytes(before.replace(b"\n\n", b"\n\nUne phrase de plus, \xc2\xab modifi\xc3\xa9e \xc2\xbb.\n\n", 1))
+        assert article.read_bytes() != before
+        steps += [rameau(mode, *args, cwd=project) for args in (("build-issue",), ("articles",), ("check",),
+                                                                  ("preview", "--text"))]
+        for done in steps:
+            assert done.returncode == 0, (mode, done.args, done.stderr)
+            assert "Traceback" not in done.stderr and "warning" not in done.stderr.lower(), done.stderr
+        said[mode] = [done.stdout + done.stderr.replace(str(home), "HOME") for done in steps]
+        written[mode] = output(project)
+    assert said["hidden"] == said["posix"]
+    assert written["hidden"] == written["posix"]
+    assert [name for name in written["hidden"] if name.endswith("index.html")], "a build was written"
+
+
+def test_a_build_of_1500_articles_gives_the_same_bytes(tmp_path):
+    """Large enough to be read on two cores where a process can be forked (Linux), on one
+    where it cannot."""
+    generated = tmp_path / "generated"
+    subprocess.run([sys.executable, str(REPO / "tests" / "bench" / "generate.py"), "--articles", "1500", "--out",
+                    str(generated)], check=True, capture_output=True, timeout=300)
+    written = {}
+    for mode in MODES:
+        project = tmp_path / mode
+        shutil.copytree(generated, project)
+        done = rameau(mode, "build-issue", cwd=project)
+        assert done.returncode == 0, done.stderr
+        written[mode] = output(project / "dist")
+    assert written["hidden"] == written["posix"] and len(written["posix"]) > 10
+
+
+def test_history_resolve_of_a_conflicted_history_json_gives_the_same_bytes(example, tmp_path):
+    """The project is copied with its dist/ as a Linux build left it, lock file included: a
+    system without fcntl must not read that file as a lock still held."""
+    for path in (example / "issues").glob("*.md"):
+        path.unlink()
+    assert rameau("posix", "build-issue", "--date", "2026-11-26", "--segment", "quotidienne", cwd=example).returncode == 0
+    index = (example / "history.json").read_text(encoding="utf-8")
+    first = json.dumps({"format": 1, "segments": {"quotidienne": [{
+        "edition": "2026-11-01", "number": 9, "date": "2026-11-02T07:00:00+01:00", "subject": "Le 1er",
+        "preheader": "P", "articles": ["article-9"]}]}}, indent=2) + "\n"
+    (example / "history.json").write_bytes(f"<<<<<<< HEAD\n{index}=======\n{first}>>>>>>> other\n".encode())
+    written = {}
+    for mode in MODES:
+        project = tmp_path / mode
+        shutil.copytree(example, project)
+        done = rameau(mode, "history", "resolve", cwd=project)
+        assert done.returncode == 0, done.stderr
+        assert [e["edition"] for e in recorded(project)["quotidienne"]] == ["2026-11-01", "2026-11-25"]
+        written[mode] = {name: data for name, data in output(project).items() if name.startswith("history")}
+    assert written["hidden"] == written["posix"]
+    assert b"<<<<<<<" not in written["hidden"]["history.json"]
+
+
+def test_two_builds_started_at_once_get_two_numbers(example):
+    """The build lock holds without fcntl: each build reads the history only once the other is done."""
+    for path in (example / "issues").glob("*.md"):
+        path.unlink()
+    processes = [subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue", "--date", day, "--segment",
+                                   "quotidienne"], cwd=example, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env=environment("hidden")) for day in ("2026-11-24", "2026-11-25")]
+    for process in processes:
+        assert process.wait(timeout=300) == 0, process.stderr.read() if process.stderr else ""
+    assert sorted(entry["number"] for entry in recorded(example)["quotidienne"]) == [1, 2]
+
+
+def served(mode: str, project: Path) -> dict[str, bytes]:
+    """The pages of a live preview run in a real process, fetched once it says where it is."""
+    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=project,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                               env=environment(mode))
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    try:
+        while True:
+            line = lines.get(timeout=120)
+            found = re.search(r"Preview on (http://\S+)", line)
+            if found:
+                break
+        pages = {}
+        for page in ("/segment/quotidienne/email.html", "/segment/quotidienne/email.txt"):
+            with urllib.request.urlopen(found.group(1).rstrip("/") + page, timeout=60) as answer:
+                assert answer.status == 200
+                pages[page] = answer.read()
+        return pages
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def test_a_live_preview_serves_its_pages(example):
+    pages = {mode: served(mode, example) for mode in MODES}
+    assert pages["hidden"] == pages["posix"]
+    assert b"La quotidienne" in pages["hidden"]["/segment/quotidienne/email.html"]
