@@ -152,6 +152,15 @@ def swap_back(target: Path, backup: Path, staged: Path) -> None:
         rename(target, staged, target)
 
 
+def notice(message: str) -> None:
+    """A line for the person waiting, said at once: a WARNING of the `rameau_cli` logger, which
+    Python prints bare on stderr unless the application set up logging its own way (the
+    last-resort handler: https://docs.python.org/3/howto/logging.html#what-happens-if-no-configuration-is-provided)."""
+    import logging
+
+    logging.getLogger("rameau_cli").warning(message)
+
+
 LOCK_FILE = ".rameau.lock"
 SOFT_LOCK_FILE = ".rameau.soft-lock"  # see output_lock
 LOCK_WAIT = 120.0
@@ -177,10 +186,15 @@ def output_lock(out_dir: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
     name = SOFT_LOCK_FILE if filelock.FileLock is filelock.SoftFileLock else LOCK_FILE
     lock = filelock.FileLock(out_dir / name, timeout=wait)
     try:
-        lock.acquire(poll_interval=0.1)
-    except filelock.Timeout:
-        raise OutputError(Problem(str(out_dir), f"another rameau build has been writing here for over {wait:g} s; "
-                                                "wait for it to end, or use another --out")) from None
+        lock.acquire(timeout=0)
+    except filelock.Timeout:  # another command holds it: say so at once, then wait for it
+        notice(f"waiting: another rameau command is writing in {out_dir}; this one goes on when it is done")
+        try:
+            lock.acquire(poll_interval=0.1)
+        except filelock.Timeout:
+            raise OutputError(Problem(str(out_dir), f"another rameau build has been writing here for over {wait:g} s; "
+                                                    "wait for it to end, or use another --out")) from None
+        notice(f"going on: {out_dir} is free")
     try:
         yield
     finally:

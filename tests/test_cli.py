@@ -216,7 +216,7 @@ def test_debug_adds_a_traceback_but_keeps_the_exit_code(example, run):
 def test_outside_a_project(run, tmp_path):
     result = run("build-issue", cwd=tmp_path)
     assert result.code == 2
-    assert "no rameau.yaml here; run `rameau init`" in result.stderr
+    assert "no rameau.yaml here or in any folder above; run `rameau init`" in result.stderr
 
 
 def test_a_single_markdown_file_as_source(example, run, tmp_path):

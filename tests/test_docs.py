@@ -62,17 +62,6 @@ def test_ci_recipes_never_install_rameau_by_its_bare_name(recipe):
     assert 'pip install "$RAMEAU_PACKAGE"' in text
 
 
-def test_the_reference_tables_are_those_of_the_schema():
-    from rameau_cli.project.reference import PAGES as REFERENCE_PAGES
-    from rameau_cli.project.reference import marker, tables, with_tables
-
-    pages = [PAGES[path.removeprefix("docs/")] for path in REFERENCE_PAGES]
-    for name in tables():
-        assert [page for page in pages if marker(name)[0] in page and marker(name)[1] in page], name
-    for page in pages:
-        assert with_tables(page) == page, "run python -m rameau_cli.project.reference"
-
-
 def test_the_readme_is_a_start_and_points_into_the_manual():
     assert len(README.encode("utf-8")) <= 15_000
     links = re.findall(r"\]\((docs/[^)#]+)", README)

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
@@ -63,25 +64,44 @@ GOOD = Outcome()
 
 
 def check_links(emails: list[CheckedEmail], cache: CacheFolder,
-                progress: Callable[[str, int, int], None] | None = None, private: bool = False) -> list[Finding]:
+                progress: Callable[[str, int, int], None] | None = None, private: bool = False, *,
+                public_url: str = "", public_dir: Path | None = None, offline: bool = False) -> list[Finding]:
     """A finding for every link that is broken, doubtful or moved for good, in every segment
     and article it appears in. `progress("Checking links", done, total)` as they are asked.
-    `private`: links to local and private networks are asked too (check.private_links)."""
+    `private`: links to local and private networks are asked too (check.private_links).
+    Addresses under `public_url` are looked up in `public_dir` (check/published.py); with
+    `offline`, no other is asked (those found good lately stay good)."""
     where = gather(emails)
+    outcomes = own_outcomes(where, public_url, public_dir)
     remembered = Remembered(cache)
-    outcomes = {url: outcome for url in where if (outcome := remembered.get(url)) is not None}
-    outcomes |= probe_all([url for url in where if url not in outcomes], progress, private)
-    for url, outcome in outcomes.items():
+    outcomes |= {url: outcome for url in where if url not in outcomes and (outcome := remembered.get(url)) is not None}
+    asked = probe_all([url for url in where if url not in outcomes], progress, private) if not offline else {}
+    for url, outcome in asked.items():
         remembered.put(url, outcome)
     remembered.save()
+    outcomes |= asked
     findings = []
     for url, places in where.items():
-        outcome = outcomes[url]
+        outcome = outcomes.get(url, GOOD)  # offline: not asked
         if outcome.rule:
             for segment, article in places:
                 prefix = f"article {article}: " if article else ""
                 findings.append(finding(segment, outcome.rule, f"{prefix}{url}: {outcome.note}", url, article))
     return findings
+
+
+def own_outcomes(where: dict[str, list[tuple[str, str]]], public_url: str, public_dir: Path | None) -> dict[str, Outcome]:
+    """The outcome of each address under `public_url`, from the folder published there: never asked."""
+    if not public_url or public_dir is None:
+        return {}
+    from .published import published_problem, under
+
+    found = {}
+    for url in where:
+        if under(url, public_url):
+            problem = published_problem(url, public_url, public_dir)
+            found[url] = Outcome("link-broken", problem) if problem else GOOD
+    return found
 
 
 def gather(emails: Iterable[CheckedEmail]) -> dict[str, list[tuple[str, str]]]:

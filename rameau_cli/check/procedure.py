@@ -48,7 +48,9 @@ def run_check(config: Config, options: BuildOptions, out: Path | None = None, fo
         from ..cache.base import CacheFolder
         from .links import check_links
 
-        findings += check_links(emails, CacheFolder(config.cache_dir), progress, config.checks.private_links)
+        findings += check_links(emails, CacheFolder(config.cache_dir), progress, config.checks.private_links,
+                                public_url=config.public_url, public_dir=config.addresses(out).public,
+                                offline=options.offline)
     return Report(where, tuple(emails), tuple(with_levels(findings, config.checks)))
 
 

@@ -12,6 +12,7 @@ import functools
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import Any, Callable, List, Optional
 
 import typer
@@ -46,9 +47,14 @@ def _version(value: bool) -> None:
 def _main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors."),
+    project: Optional[Path] = typer.Option(None, "--project", "-C", show_default=False,
+                                           help="Run the command on the project in this folder (as git -C does)."),
 ) -> None:
     """The options before any command (the help shown is the Typer app's `help`)."""
+    from .options import BEFORE_COMMAND
+
     _state["debug"] = debug
+    BEFORE_COMMAND["project"] = project
 
 
 def interruptible(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,7 +117,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         return exc.exit_code
     except Exception as exc:
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error from the option parser
-            exc.show()
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `rameau` alone: the help
+                exc.show()
+                return int(ExitCode.USAGE)
+            from .usage import usage_line
+
+            print(f"error: {usage_line(exc)}", file=sys.stderr)
             return int(ExitCode.USAGE)
         _traceback(always=bool(os.environ.get("RAMEAU_DEBUG")))
         print(f"error: internal error ({type(exc).__name__}: {mask(str(exc))}); rerun with --debug and report it",

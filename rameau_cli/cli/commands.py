@@ -13,7 +13,7 @@ from typing import List, Optional
 
 import typer
 
-from .options import EditionChoice, edition_options
+from .options import SHARED, EditionChoice, edition_options, project_folder
 from .reporting import stderr_console, stdout_console
 
 OUT_BUILT = typer.Option(None, "--out", "-o", help="Output folder holding the built edition (default: output.dir).")
@@ -73,6 +73,10 @@ def preview(
         None, "--screenshot", help="Write PNG screenshots of every segment at phone and desktop widths into this folder."),
     pager: bool = typer.Option(True, "--pager/--no-pager", help="On a terminal, page output taller than the screen "
                                                                 "through PAGER (default: less, else more)."),
+    width: List[int] = typer.Option([], "--width", help="With --screenshot: a width in px to take (repeatable), e.g. "
+                                                        "--width 320 --width 1280 (default: 800 and 375)."),
+    dark: bool = typer.Option(False, "--dark", help="With --screenshot: in the dark colour scheme, as mail clients "
+                                                    "in dark mode show it."),
 ) -> None:
     """Show an edition before it goes out: in the terminal, as text, live in a browser, or as screenshots.
 
@@ -84,14 +88,21 @@ def preview(
     from ..pipeline import build, load_project
     from .reporting import report_warnings
 
+    if (width or dark) and not screenshot:
+        from ..errors import Problem, UsageError
+
+        raise UsageError(Problem("--width" if width else "--dark", "goes with --screenshot DIR"))
+    if screenshot:
+        from ..preview.screenshots import shot_names
+
+        shot_names(tuple(width), dark)  # a wrong width is said before the build
     if serve:
-        from ..errors import ExitCode
         from ..preview.server import serve_preview
 
         project = choice.project.absolute()
         options = choice.build_options(load_project(project))
         serve_preview(project, options, port=port, open_browser=open_browser, console=stderr_console())
-        raise typer.Exit(int(ExitCode.INTERRUPTED))  # the preview runs until it is interrupted
+        return  # Ctrl-C is how the preview is meant to stop: it says so, and exits 0
     from ..images.assets import PREVIEW_URL
     from .progress import progress_display
 
@@ -102,7 +113,7 @@ def preview(
     if screenshot:
         from ..preview.screenshots import take_screenshots
 
-        for path in take_screenshots(built, screenshot.absolute()):
+        for path in take_screenshots(built, screenshot.absolute(), tuple(width), dark):
             stderr_console().print(f"wrote {path}", markup=False)
         return
     if text:
@@ -264,15 +275,17 @@ def init(
 
     Example: rameau init ma-lettre && cd ma-lettre && rameau build-issue
     """
+    from .options import BEFORE_COMMAND
     from .scaffold import init_project
 
+    directory = (BEFORE_COMMAND["project"] or Path(".")) / directory  # `rameau -C DIR init NAME`: DIR/NAME
     written = init_project(directory, force=force, language=language)
     stderr_console().print(f"Created {len(written)} files in {directory}. Next: cd {directory} && rameau build-issue",
                            markup=False)
 
 
 def history_resolve(
-    project: Path = typer.Option(Path("."), "--project", "-C", help="Folder holding rameau.yaml.", show_default=False),
+    project: Optional[Path] = SHARED["project"][1],
 ) -> None:
     """Resolve Git conflict markers in the history: keep the editions of both sides.
 
@@ -287,7 +300,7 @@ def history_resolve(
     from ..pipeline import load_project
     from ..project.history import HISTORY_FILE
 
-    config = load_project(project)
+    config = load_project(project_folder(project))
     path = config.root / HISTORY_FILE
     history = resolve_history(config)
     if history is None:

@@ -95,9 +95,42 @@ SHARED: dict[str, tuple[Any, Any]] = {
                                                               "(2026-11-30, or today in the newsletter's time zone).")),
     "source": (List[str], typer.Option([], "--source", help="A Markdown folder or .md file, a feed file or a feed URL, "
                                                             "replacing the configured sources (repeatable).")),
-    "offline": (bool, typer.Option(False, "--offline", help="Read feeds from the cache of the last online build.")),
-    "project": (Path, typer.Option(Path("."), "--project", "-C", help="Folder holding rameau.yaml.", show_default=False)),
+    "offline": (bool, typer.Option(False, "--offline", help="No network: feeds from the cache of the last online "
+                                                            "build (check --links: no link asked).")),
+    "project": (Optional[Path], typer.Option(None, "--project", "-C", show_default=False,
+                                             help="The project's folder (default: the current folder, or the nearest "
+                                                  "one above it that holds rameau.yaml); also before the command.")),
 }
+
+def find_root(start: Path) -> Path:
+    """The folder of the project `start` is in: the nearest of `start` and the folders above it
+    that holds rameau.yaml; `start` itself when none does (loading it then says so)."""
+    from ..project.config import CONFIG_FILE
+
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return start
+
+
+# `rameau -C DIR COMMAND`: the folder given before the command, set by cli/app.py's callback.
+BEFORE_COMMAND: dict[str, Optional[Path]] = {"project": None}
+
+
+def project_folder(given: Optional[Path], quiet: bool = False) -> Path:
+    """The project's folder: `-C DIR` (after the command, else before it), or the current folder;
+    then, as git, ruff and pytest do, the nearest folder from there up that holds rameau.yaml,
+    said on stderr when it is not the folder started from."""
+    chosen = given or BEFORE_COMMAND["project"] or Path(".")
+    start = chosen.absolute()
+    root = find_root(start)
+    if root == start:
+        return chosen  # as given: messages name the project's files as the user named its folder
+    if not quiet:
+        import sys
+
+        print(f"using the project in {root}", file=sys.stderr)
+    return root
 
 
 def edition_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,7 +144,9 @@ def edition_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(**values: Any) -> Any:
-        choice = EditionChoice(**{name: values.pop(name) for name in SHARED})
+        chosen = {name: values.pop(name) for name in SHARED}
+        chosen["project"] = project_folder(chosen["project"], quiet=bool(values.get("quiet")))
+        choice = EditionChoice(**chosen)
         return command(choice=choice, **values)
 
     wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]

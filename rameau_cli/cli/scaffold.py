@@ -1,5 +1,9 @@
 """`rameau init`: copy a bundled project, which builds as soon as it is copied: the French example,
-or a starter in English or German (rameau_cli/starters/<language>/)."""
+or a starter in English or German (rameau_cli/starters/<language>/).
+
+A new newsletter counts its issues from 1: the history numbers them. The starters' issue files
+give no `number:`; the example's keeps its 48 (the repository's own build and the benchmark's
+ten years of history rely on it), and `init` leaves it out of the copy."""
 
 from __future__ import annotations
 
@@ -44,7 +48,10 @@ def init_project(directory: Path, force: bool = False, language: str = "fr") -> 
             if target.exists():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            if path.parent.name == "issues":
+                target.write_bytes(_without_number(path.read_bytes()))
+            else:
+                shutil.copyfile(path, target)
             written.append(target)
         gitignore = directory / ".gitignore"
         if not gitignore.exists():
@@ -53,3 +60,10 @@ def init_project(directory: Path, force: bool = False, language: str = "fr") -> 
     except OSError as exc:
         raise OutputError(Problem(str(exc.filename or directory), f"cannot write: {exc.strerror or exc}")) from None
     return written
+
+
+def _without_number(issue_file: bytes) -> bytes:
+    """An issue file without the `number:` line of its front matter."""
+    head, separator, body = issue_file.partition(b"\n---")
+    lines = [line for line in head.split(b"\n") if not line.startswith(b"number:")]
+    return b"\n".join(lines) + separator + body

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.new:
         (LOCALES / args.new / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
-    for folder in sorted(p for p in LOCALES.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in LOCALES.iterdir() if p.is_dir() and not p.name.startswith("_")):  # not __pycache__
         po_path = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
         old = po_path.read_bytes() if po_path.exists() else None
         po = synced(old, folder.name)

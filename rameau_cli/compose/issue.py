@@ -124,6 +124,14 @@ class Issue:
         return escape(before) + (self.profile.first_name if found else Markup("")) + escape(after)
 
     @property
+    def you_receive(self) -> str:
+        """The footer's sentence: "You receive {segment} from {name}.", or, when the segment's
+        title already names the newsletter, "You receive {segment}." (`you_receive_named`)."""
+        named = names_newsletter(self.segment.title, self.newsletter.name)
+        sentence = self.words.you_receive_named if named else self.words.you_receive
+        return sentence.format(segment=self.segment.title, name=self.newsletter.name)
+
+    @property
     def forward_url(self) -> str:
         """Where a reader this email was forwarded to subscribes ("": nowhere known)."""
         return self.segment.forward_url or self.archive_url
@@ -135,6 +143,17 @@ class Issue:
     @property
     def others(self) -> tuple[IssueArticle, ...]:
         return self.articles[1:]
+
+
+def names_newsletter(title: str, name: str) -> bool:
+    """Whether a segment's title already says whose newsletter it is: it holds the newsletter's
+    name, or one of its words of four letters or more ("L'infolettre de Riverbend" and
+    "Riverbend Neighbours")."""
+    import re
+
+    words = set(re.findall(r"\w+", title.casefold()))
+    return name.casefold() in title.casefold() or any(len(word) >= 4 and word in words
+                                                      for word in re.findall(r"\w+", name.casefold()))
 
 
 def make_issue(config: Config, edition: Edition, selection: Selection, edito: Blocks,
@@ -154,8 +173,9 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
     if assets is not None:
         articles = _card_images(articles, assets)
     date_long = texts.long_date(edition.date, language)
+    newsletter = config.newsletter_of(segment)
     context = {
-        "newsletter": config.newsletter,
+        "newsletter": newsletter,
         "segment": segment,
         "edition": {"id": edition.id, "number": number, "date": edition.date, "date_long": date_long,
                     "date_short": texts.short_date(edition.date, language)},
@@ -174,7 +194,7 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         number=number,
         date=edition.date,
         date_long=date_long,
-        newsletter=config.newsletter,
+        newsletter=newsletter,
         segment=segment,
         words=words,
         profile=profile,

@@ -49,6 +49,7 @@ class Wording:
     reply: str
     number: str
     you_receive: str
+    you_receive_named: str
     colon: str
     table: str
     video: str
@@ -129,6 +130,8 @@ def _wording(language: str, overrides: Overrides) -> Wording:
 
     def text(key: str) -> str:
         given = own.get(key)
+        if key == "you_receive_named" and given is None:  # the project's own sentence, if it wrote one
+            given = own.get("you_receive")
         if isinstance(given, str):
             return given
         english = MESSAGES[key][0]

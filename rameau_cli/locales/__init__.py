@@ -27,6 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
               "in the footer: readers may answer (empty: not said)"),
     "number": ("No.", "before an issue's number"),
     "you_receive": ("You receive {segment} from {name}.", "at the bottom of the email"),
+    "you_receive_named": ("You receive {segment}.", "at the bottom of the email, when the segment's title already "
+                                                    "names the newsletter ({name} may be used too)"),
     "colon": (":", "between a label and what follows"),
     "table": ("Table", "a table's label, for screen readers"),
     "video": ("Watch the video on {provider}", "a video's card"),

@@ -32,3 +32,9 @@ def segment_page(snapshot: Snapshot, segment_id: str, email: Email | None, templ
 def asset(name: str) -> str:
     """The preview's script and style sheet, from the built-in theme only."""
     return (THEME / "preview" / name).read_text(encoding="utf-8")
+
+
+def as_read(email: Email, html: bool) -> str:
+    """A part as a reader sees it: the first name its fallback, the content as written."""
+    profile = email.issue.profile
+    return profile.readable(email.html if html else email.text, profile.first_name_fallback, html)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich import box
+from rich._wrap import divide_line
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.padding import Padding
 from rich.segment import Segment
@@ -38,7 +39,32 @@ def rich_blocks(blocks: Blocks, links: LinkList, look: TextLook, indent: int = 0
     return out
 
 
+class Unbroken:
+    """Text folded at spaces to the terminal's width, never inside a word: a URL, a long word
+    or (`verbatim`) a code line longer than the width stays whole on its line, for the terminal
+    to wrap. rich would fold it, or crop it inside a Padding: a link or a command copied from
+    the preview would break."""
+
+    def __init__(self, text: Text, indent: int = 0, verbatim: bool = False):
+        self.text, self.indent, self.verbatim = text, indent, verbatim
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(1, options.max_width - self.indent)
+        lines = []
+        for line in self.text.split("\n", allow_blank=True):
+            pieces = [line] if self.verbatim else line.divide(divide_line(line.plain, width, fold=False))
+            for piece in pieces:
+                if not self.verbatim:
+                    piece.rstrip()
+                lines.append(Text(" " * self.indent) + piece if self.indent else piece)
+        yield Text("\n", end="\n", no_wrap=True, overflow="ignore").join(lines)
+
+
 def _pad(renderable: Any, indent: int) -> Any:
+    if isinstance(renderable, Text):
+        return Unbroken(renderable, indent)
+    if isinstance(renderable, Unbroken):
+        return Unbroken(renderable.text, renderable.indent + indent, renderable.verbatim)
     return Padding(renderable, (0, 0, 0, indent)) if indent else renderable
 
 
@@ -54,15 +80,18 @@ def _block(block: Block, links: LinkList, look: TextLook, indent: int) -> list[A
             if item.checked is not None:
                 marker += "☑ " if item.checked else "☐ "
             inner = rich_blocks(item.blocks, links, look, 0)
-            first = inner[0] if inner and isinstance(inner[0], Text) else Text("")
+            head = inner[0] if inner else None
+            first = head.text if isinstance(head, Unbroken) and not head.verbatim else \
+                head if isinstance(head, Text) else Text("")
             out.append(_pad(Text(marker) + first, indent))
             out.extend(_pad(item, indent + len(marker)) for item in (inner[1:] if first.plain else inner))
         return out
     if isinstance(block, Quote):
-        return [_pad(Padding(Text("\n").join(_texts(rich_blocks(block.blocks, links, look))), (0, 0, 0, 2),
-                             style="italic"), indent)]
+        quoted = Text("\n").join(_texts(rich_blocks(block.blocks, links, look)))
+        quoted.stylize("italic")
+        return [_pad(quoted, indent + 2)]
     if isinstance(block, Code):
-        return [_pad(Padding(Text(block.text, style="bold green", no_wrap=False, overflow="fold"), (0, 0, 0, 4)), indent)]
+        return [Unbroken(Text(block.text, style="bold green"), indent + 4, verbatim=True)]
     if isinstance(block, Rule):
         return [_pad(Text("* * *", style="dim"), indent)]
     if isinstance(block, Table):
@@ -111,4 +140,5 @@ class _FittingTable:
 
 
 def _texts(items: list[Any]) -> list[Text]:
-    return [item if isinstance(item, Text) else Text(str(getattr(item, "renderable", ""))) for item in items]
+    return [item if isinstance(item, Text) else item.text if isinstance(item, Unbroken)
+            else Text(str(getattr(item, "renderable", ""))) for item in items]

@@ -14,8 +14,10 @@ from ..errors import Problem, UsageError
 from ..files import safe_join
 from ..images.assets import PREVIEW_URL, content_type
 from ..pipeline import Build
+from .pages import as_read
 
 WIDTHS = {"desktop": 800, "phone": 375}
+MIN_WIDTH, MAX_WIDTH = 200, 3000
 # Chromium flags for a sandboxed machine without network: no background traffic, no GPU.
 BROWSER_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-sandbox"]
@@ -52,8 +54,22 @@ def _answer(route, assets: dict[str, bytes]) -> None:
     return route.abort() if url.startswith("http") else route.continue_()
 
 
-def take_screenshots(built: Build, folder: Path) -> list[Path]:
-    """Write `<segment>-desktop.png` and `<segment>-phone.png` for every built segment."""
+def shot_names(widths: tuple[int, ...] = (), dark: bool = False) -> dict[str, int]:
+    """Each screenshot's name after the segment's id, and its width: `desktop` (800 px) and
+    `phone` (375 px), or each width asked for (`320`); `-dark` after each in dark mode."""
+    for width in widths:
+        if not MIN_WIDTH <= width <= MAX_WIDTH:
+            raise UsageError(Problem("--width", f"{width} px is not a screen's width; give one from {MIN_WIDTH} to "
+                                                f"{MAX_WIDTH}, such as 320 or 1280"))
+    named = {str(width): width for width in dict.fromkeys(widths)} if widths else WIDTHS
+    return {f"{label}-dark" if dark else label: width for label, width in named.items()}
+
+
+def take_screenshots(built: Build, folder: Path, widths: tuple[int, ...] = (), dark: bool = False) -> list[Path]:
+    """Write `<segment>-desktop.png` and `<segment>-phone.png` for every built segment, or
+    `<segment>-<width>.png` for each of `widths`; in the dark colour scheme with `dark`
+    (`<segment>-phone-dark.png`), as a mail client in dark mode asks the email's own dark styles."""
+    shots = shot_names(widths, dark)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -64,10 +80,11 @@ def take_screenshots(built: Build, folder: Path) -> list[Path]:
         browser = launch_browser(playwright)
         try:
             for email in built.emails:
-                for label, width in WIDTHS.items():
-                    page = browser.new_page(viewport={"width": width, "height": 900}, java_script_enabled=False)
+                for label, width in shots.items():
+                    page = browser.new_page(viewport={"width": width, "height": 900}, java_script_enabled=False,
+                                            color_scheme="dark" if dark else "light")
                     page.route("**/*", lambda route: _answer(route, built.assets))
-                    page.set_content(email.html, wait_until="load")
+                    page.set_content(as_read(email, html=True), wait_until="load")
                     path = safe_join(folder, f"{email.issue.segment.id}-{label}.png")
                     page.screenshot(path=str(path), full_page=True)
                     page.close()

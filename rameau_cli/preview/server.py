@@ -30,7 +30,7 @@ from ..pipeline import BuildOptions
 from ..render.emails import Email
 from ..sources.fetch.deadline import Deadline, DeadlineReader
 from .live import ASSETS, PreviewState
-from .pages import asset, index_page, segment_page
+from .pages import as_read, asset, index_page, segment_page
 
 LOOPBACK = "127.0.0.1"
 ALLOWED_HOSTS = {"127.0.0.1", "localhost", "[::1]"}
@@ -266,11 +266,11 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         email = self._email_of(segment_id)
         if not email:
             return self._send(404, "<p>No email for this segment.</p>", "text/html", EMAIL_CSP)
-        self._send(200, _as_read(email, html=True), "text/html", EMAIL_CSP)
+        self._send(200, as_read(email, html=True), "text/html", EMAIL_CSP)
 
     def _email_text(self, segment_id: str):
         email = self._email_of(segment_id)
-        self._send(200 if email else 404, _as_read(email, html=False) if email else "", "text/plain", EMAIL_CSP)
+        self._send(200 if email else 404, as_read(email, html=False) if email else "", "text/plain", EMAIL_CSP)
 
     def _image(self, name: str):
         result = self.state.snapshot.result
@@ -313,9 +313,3 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
                 seen = version
         except OSError:
             return
-
-
-def _as_read(email: Email, html: bool) -> str:
-    """A part as a reader sees it: the first name its fallback, the content as written."""
-    profile = email.issue.profile
-    return profile.readable(email.html if html else email.text, profile.first_name_fallback, html)

@@ -20,7 +20,7 @@ from ..pipeline import Build, EditionBuild
 from ..render.emails import Email
 from ..render.text import LinkList, inline_text
 from .plain import image_line, meta_line, overview_rows
-from .rich_blocks import held, released
+from .rich_blocks import Unbroken, held, released
 
 
 def overview(built: EditionBuild) -> Table:
@@ -67,14 +67,14 @@ def segment_view(email: Email) -> Group:
         heading = Text(f"{index + 1}. ", style="bold")
         heading.append(held(article.title), style="bold")
         heading.append(f" [{links.number(article.url)}]", style="cyan")
-        parts.append(heading)
-        parts.append(Text(held(meta_line(article)), style="dim"))
+        parts.append(Unbroken(heading))
+        parts.append(Unbroken(Text(held(meta_line(article)), style="dim")))
         if article.image:
-            parts.append(Text(held(image_line(article, look)), style="italic dim"))
+            parts.append(Unbroken(Text(held(image_line(article, look)), style="italic dim")))
         if article.full:
             parts.extend(_spaced(rich_blocks(article.body, links, look)))
         elif article.summary:
-            parts.append(Text(held(inline_text(article.summary, links))))
+            parts.append(Unbroken(Text(held(inline_text(article.summary, links)))))
         parts.append(Text(""))
     parts.append(Rule(issue.words.links, align="left", style="dim"))
     for number, url in enumerate(links.urls, start=1):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +10,15 @@ from ..cache.base import CACHE_DIR, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, show
 from .addresses import ARCHIVE_MODES, SECRET_ENV, Addresses
 from .checks import CHECK, Checks, CheckSettings, check_settings
-from .newsletter import NEWSLETTER, Newsletter, NewsletterSettings, languages_have_words, newsletter_settings
+from .newsletter import (
+    NEWSLETTER,
+    Newsletter,
+    NewsletterSettings,
+    Sender,
+    SenderSettings,
+    languages_have_words,
+    newsletter_settings,
+)
 from .push import PUSH, Push, PushSettings, check_push_lists, check_tool_settings, push_settings
 from .reading import read_text
 from .schema import (
@@ -84,6 +92,8 @@ class Segment:
     archive: str = "public"  # what of its issues is published: public, unlisted or none (project/addresses.py)
     late: str = "send"  # "skip": articles dated in an edition already built do not go out in the next one
     forward_url: str = ""  # where a reader who was forwarded an email subscribes ("": the archive, if published)
+    sender_name: str = ""  # who its emails come from, when not the newsletter's sender ("": the newsletter's)
+    sender_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,13 @@ class Config:
     def addresses(self, out: Path | None = None) -> Addresses:
         """Where the files of a build into `out` (default: output.dir) sit, and their addresses."""
         return Addresses(out or self.output_dir, self.public_url)
+
+    def newsletter_of(self, segment: Segment) -> Newsletter:
+        """The newsletter as `segment`'s emails show it: with that segment's own sender, if any."""
+        if not segment.sender_email:
+            return self.newsletter
+        return replace(self.newsletter, sender_name=segment.sender_name or self.newsletter.sender_name,
+                       sender_email=segment.sender_email)
 
     def language_of(self, segment: Segment) -> str:
         return segment.language or self.newsletter.language
@@ -206,6 +223,8 @@ class SegmentSettings:
                         "it, goes out in the next one; `skip`: it never goes out.", default="send")
     forward_url: str | None = setting(URL, "Where a reader who was forwarded an email subscribes (default: the "
                                            "archive's page, when output.public_url is set).")
+    sender: SenderSettings | None = setting(Sender(), "Who its emails come from, instead of `newsletter.sender`: "
+                                                      "`Members Desk <members@example.org>`.")
 
 
 SEGMENT = settings_mapping(SegmentSettings)
@@ -271,8 +290,8 @@ def load_config(root: Path) -> Config:
 
     path = root / CONFIG_FILE
     if not path.is_file():
-        raise ConfigError(Problem(str(path), "no rameau.yaml here; run `rameau init` to create a project, "
-                                             "or run rameau from the project folder"))
+        raise ConfigError(Problem(str(path), "no rameau.yaml here or in any folder above; run `rameau init` to "
+                                             "create a project, or run rameau from the project folder (or -C DIR)"))
     try:
         raw = load_yaml_cached(read_text(path, where=CONFIG_FILE), CONFIG_FILE, CacheFolder(root / CACHE_DIR))
     except ContentError as exc:  # a broken config is a configuration error (exit 2)
@@ -353,6 +372,8 @@ def _segment(segment_id: str, values: SegmentSettings, tracking: Tracking, langu
         archive=values.archive,
         late=values.late,
         forward_url=values.forward_url or "",
+        sender_name=(values.sender.name or "") if values.sender else "",
+        sender_email=values.sender.email if values.sender else "",
     )
 
 

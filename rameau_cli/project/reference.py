@@ -1,13 +1,8 @@
 """The manual's reference tables, made from the schema: what each key of rameau.yaml, of an
-article's front matter and of an edition file means, and every rule of `rameau check`.
-
-    python -m rameau_cli.project.reference    # rewrite the tables between their markers in docs/reference/
-"""
+article's front matter and of an edition file means, and every rule of `rameau check`
+(`python -m rameau_cli.manual` writes them into docs/reference/)."""
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 from .schema import Key, ListOf, MapOf, Mapping
 
@@ -55,7 +50,7 @@ def reference_table(kind: Mapping) -> str:
 
 
 def tables() -> dict[str, str]:
-    """Each table, by the name of its marker in the README."""
+    """Each table, by the name of its markers in the manual's pages."""
     from .checks import rules_table
     from .config import CONFIG
     from .editions import EDITION
@@ -65,25 +60,3 @@ def tables() -> dict[str, str]:
     return {"rameau.yaml": reference_table(CONFIG), "front matter": reference_table(FRONT_MATTER),
             "edition file": reference_table(EDITION), "wording": reference_table(WORDING),
             "check rules": rules_table()}
-
-
-def marker(name: str) -> tuple[str, str]:
-    return f"<!-- reference: {name} -->", f"<!-- end of reference: {name} -->"
-
-
-def with_tables(page: str) -> str:
-    """`page` with every table whose markers it holds made anew from the schema."""
-    for name, table in tables().items():
-        start, end = marker(name)
-        before, _, rest = page.partition(start)
-        _, _, after = rest.partition(end)
-        if rest:
-            page = f"{before}{start}\n{table}\n{end}{after}"
-    return page
-
-
-PAGES = ("docs/reference/files.md", "docs/reference/check-rules.md")
-
-if __name__ == "__main__":
-    for path in map(Path, sys.argv[1:] or PAGES):
-        path.write_text(with_tables(path.read_text(encoding="utf-8")), encoding="utf-8", newline="\n")

@@ -200,7 +200,7 @@ def _campaign(config: Config, tool: Tool, email: BuiltEmail, problems: list[Prob
         text = (email.folder / TEXT).read_text(encoding="utf-8")
     except (OSError, ValueError) as exc:
         raise PushError(Problem(str(email.folder), f"cannot read the built email ({exc}); build it again")) from None
-    entry, newsletter = email.entry, config.newsletter
+    entry, newsletter = email.entry, config.newsletter_of(config.segment(email.segment))
     name = config.push.name
     for field_name, value in (("title", entry.get("title", email.segment)), ("segment", email.segment),
                               ("edition", email.edition), ("number", entry.get("number") or "")):
