@@ -274,8 +274,11 @@ class ConfigSettings:
 
 
 def _check_push(values: ConfigSettings, walk: Walk, path: str) -> None:
-    check_push_lists(values, walk)
-    check_tool_settings(values, walk)
+    emailing, segments = values.emailing, values.segments or {}
+    if emailing is None:  # it could not be read, and that is said already
+        return
+    check_push_lists(emailing.profile, emailing.push, segments, walk)
+    check_tool_settings(emailing.profile, emailing.push, segments, walk)
 
 
 CONFIG = settings_mapping(ConfigSettings, check=_check_push)
@@ -313,7 +316,8 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
     if walk.problems or values is None:
         raise ConfigError(*walk.problems)
     newsletter = newsletter_settings(values.newsletter)
-    languages_have_words(values, root, walk)
+    languages_have_words({"newsletter.language": values.newsletter.language,
+                          **{f"segments.{s}.language": v.language for s, v in values.segments.items()}}, root, walk)
     tracking = _tracking(values.links, Tracking(domains=_domains(newsletter.base_url)))
     output, emailing = values.output, values.emailing
     return Config(

@@ -5,16 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import show
 from .schema import EMAIL, LANGUAGE, TEXT, URL, Kind, Text, TimeZone, Walk
 from .settings import setting, settings_mapping
 from .words import WORDING, has_words, wording_pairs
-
-if TYPE_CHECKING:
-    from .config import ConfigSettings
 
 
 @dataclass(frozen=True)
@@ -88,9 +85,9 @@ class NewsletterSettings:
 NEWSLETTER = settings_mapping(NewsletterSettings)
 
 
-def languages_have_words(values: ConfigSettings, root: Path, walk: Walk) -> None:
-    wanted = {"newsletter.language": values.newsletter.language}
-    wanted |= {f"segments.{s}.language": v.language for s, v in values.segments.items() if v.language}
+def languages_have_words(languages: dict[str, str | None], root: Path, walk: Walk) -> None:
+    """Warn for each language (by the key path that sets it) that rameau has no words in."""
+    wanted = {path: language for path, language in languages.items() if language}
     for path, language in wanted.items():
         if not has_words(language, root / "locales"):
             walk.warn(path, f"rameau has no words in {show(language)}: readers get English ones; add "

@@ -6,15 +6,13 @@ RAMEAU_PUSH_TOKEN), so that rameau.yaml can be committed.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import show
 from .schema import TEXT, URL, Boolean, Integer, Invalid, Kind, MapOf, Walk, closest, describe
 from .settings import setting, settings_mapping
-
-if TYPE_CHECKING:
-    from .config import ConfigSettings
 
 DEFAULT_NAME = "{title} – {edition}"
 
@@ -113,12 +111,12 @@ class PushSettings:
 PUSH = settings_mapping(PushSettings, optional=True)
 
 
-def check_push_lists(values: ConfigSettings, walk: Walk) -> None:
-    """`emailing.push.lists` names known segments, with ids of the kind the tool takes."""
-    emailing, segments = values.emailing, values.segments or {}
-    if emailing is None or emailing.push is None:  # it could not be read, and that is said already
+def check_push_lists(profile: str, push: PushSettings | None, segments: Collection[str], walk: Walk) -> None:
+    """`emailing.push.lists` names known segments, with ids of the kind the tool takes (`push`:
+    None when it could not be read, which is said already)."""
+    if push is None:
         return
-    profile, lists = emailing.profile, emailing.push.lists or {}
+    lists = push.lists or {}
     for segment_id, ids in lists.items():
         where = f"emailing.push.lists.{segment_id}"
         if segment_id not in segments:
@@ -130,18 +128,16 @@ def check_push_lists(values: ConfigSettings, walk: Walk) -> None:
             walk.error(where, f"a Mailchimp campaign goes to one audience: give one id, got {len(ids)}")
 
 
-def check_tool_settings(values: ConfigSettings, walk: Walk) -> None:
+def check_tool_settings(profile: str, push: PushSettings | None, segments: Collection[str], walk: Walk) -> None:
     """Mailchimp's audience parts name known segments, each one saved segment or one tag; a
     tool's settings under another profile are said to do nothing."""
-    emailing, segments = values.emailing, values.segments or {}
-    if emailing is None or emailing.push is None:
+    if push is None:
         return
-    push = emailing.push
     given = {"mailchimp": push.mailchimp is not None and push.mailchimp.segments,
              "buttondown": push.buttondown is not None and push.buttondown.content_only}
     for tool, settings in given.items():
-        if settings and emailing.profile != tool:
-            walk.warn(f"emailing.push.{tool}", f"does nothing: emailing.profile is {emailing.profile}")
+        if settings and profile != tool:
+            walk.warn(f"emailing.push.{tool}", f"does nothing: emailing.profile is {profile}")
     for segment_id, part in ((push.mailchimp.segments if push.mailchimp else None) or {}).items():
         where = f"emailing.push.mailchimp.segments.{segment_id}"
         if segment_id not in segments:
