@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import show
-from .schema import TEXT, Boolean, Choice, Invalid, Key, Kind, MapOf, Mapping, Walk, closest, describe
+from .schema import TEXT, Boolean, Choice, Invalid, Kind, MapOf, Walk, closest, describe
+from .settings import setting, settings_mapping
 
 LEVELS = ("error", "warning", "info", "off")
 
@@ -97,6 +98,7 @@ class Level(Kind):
     """`error`, `warning`, `info` or `off` (YAML reads an unquoted `off` or `no` as false)."""
 
     name = " or ".join(f"`{level}`" for level in LEVELS)
+    type = str
 
     def read(self, value: Any, walk: Walk, path: str) -> str:
         if value is False:
@@ -111,6 +113,7 @@ class Level(Kind):
 
 class RuleId(Kind):
     name = "rule id"
+    type = str
 
     def read(self, value: Any, walk: Walk, path: str) -> str:
         text = TEXT.read(value, walk, path)
@@ -121,18 +124,25 @@ class RuleId(Kind):
         return text
 
 
-CHECK = Mapping(
-    Key("rules", MapOf(Level(), id_kind=RuleId(), what="rule id"),
-        "Each rule's level, by its id: `error`, `warning`, `info` or `off` (see Check rules)."),
-    Key("private_links", Boolean(), "`true`: `--links` asks links to loopback, private and link-local addresses too "
-        "(a newsletter of an intranet); otherwise they are never asked.", default=False),
-    optional=True,
-)
+@dataclass(frozen=True)
+class CheckSettings:
+    """`check:` as written; `Checks` is what `rameau check` uses."""
+
+    rules: dict[str, str] | None = setting(
+        MapOf(Level(), id_kind=RuleId(), what="rule id"),
+        "Each rule's level, by its id: `error`, `warning`, `info` or `off` (see Check rules).")
+    private_links: bool = setting(Boolean(), "`true`: `--links` asks links to loopback, private and link-local "
+                                  "addresses too (a newsletter of an intranet); otherwise they are never asked.",
+                                  default=False)
 
 
-def check_settings(values: dict[str, Any] | None) -> Checks:
-    rules = (values or {}).get("rules") or {}
-    return Checks(tuple(sorted(rules.items())), bool((values or {}).get("private_links")))
+CHECK = settings_mapping(CheckSettings, optional=True)
+
+
+def check_settings(values: CheckSettings | None) -> Checks:
+    if values is None:
+        return Checks()
+    return Checks(tuple(sorted((values.rules or {}).items())), bool(values.private_links))
 
 
 def rules_table() -> str:

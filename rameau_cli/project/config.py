@@ -11,15 +11,22 @@ from urllib.parse import urlsplit
 from ..cache.base import CACHE_DIR, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, show
 from .addresses import ARCHIVE_MODES, SECRET_ENV, Addresses
-from .checks import CHECK, Checks, check_settings
-from .newsletter import NEWSLETTER, Newsletter, Sender, languages_have_words, newsletter_settings
-from .push import PUSH, Push, check_push_lists, check_tool_settings, push_settings
+from .checks import CHECK, Checks, CheckSettings, check_settings
+from .newsletter import (
+    NEWSLETTER,
+    Newsletter,
+    NewsletterSettings,
+    Sender,
+    SenderSettings,
+    languages_have_words,
+    newsletter_settings,
+)
+from .push import PUSH, Push, PushSettings, check_push_lists, check_tool_settings, push_settings
 from .reading import read_text
 from .schema import (
     COLOUR,
     EMAIL,
     LANGUAGE,
-    NAME,
     SLUG,
     TEXT,
     URL,
@@ -28,15 +35,14 @@ from .schema import (
     Either,
     Integer,
     Invalid,
-    Key,
     ListOf,
     MapOf,
-    Mapping,
     Names,
     Walk,
     validate,
 )
-from .urls import HTTP_SCHEMES, feed_location_problem, url_scheme
+from .settings import setting, settings_mapping
+from .source_settings import SOURCE, Source, SourceSettings, source_list
 from .words import WORDING, wording_pairs
 from .yaml_cache import load_yaml_cached
 
@@ -44,22 +50,6 @@ CONFIG_FILE = "rameau.yaml"
 CADENCES = ("daily", "weekly", "monthly")
 PROFILES = ("generic", "mailchimp", "brevo", "listmonk", "mailjet", "buttondown")
 DEFAULT_ACCENT = "#1f5c4a"
-
-
-@dataclass(frozen=True)
-class Source:
-    """A Markdown folder (`kind == "markdown"`) or a feed file or URL (`kind == "feed"`)."""
-
-    kind: str
-    location: str
-    categories: tuple[tuple[str, str], ...] = ()  # feed category -> audience
-    base_url: str = ""  # what a feed's relative links are relative to, when it does not say
-    lang: str = ""  # the language of its articles ("": the feed's own, else the newsletter's)
-
-    @property
-    def is_url(self) -> bool:
-        """An http(s) URL, whatever the case of its scheme (`HTTP://` too); anything else is a file."""
-        return url_scheme(self.location) in HTTP_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -172,44 +162,31 @@ def contrast(first: str, second: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-# --- The schema of rameau.yaml -------------------------------------------------------------------
+# --- The schema of rameau.yaml: each mapping a dataclass of settings, one field per key ----------
 
 
-def _one_kind_of_source(values: dict[str, Any], walk: Walk, path: str) -> None:
-    if any(p.where.startswith(walk.where(f"{path}.")) for p in walk.problems):
-        return  # a key given but wrong is said once, not again as missing
-    if (values["markdown"] is None) == (values["feed"] is None):
-        walk.error(path, "give exactly one of `markdown: FOLDER` or `feed: FILE_OR_URL`")
+@dataclass(frozen=True)
+class UtmSettings:
+    source: str | None = setting(TEXT, "utm_source (default `newsletter`).")
+    medium: str | None = setting(TEXT, "utm_medium (default `email`).")
+    campaign: str | None = setting(TEXT, "utm_campaign; {segment} and {edition} are filled in (default "
+                                         "`{segment}-{edition}`).")
 
 
-def _feed_location(location: str, walk: Walk, path: str) -> None:
-    problem = feed_location_problem(location)
-    if problem:
-        raise Invalid(problem)
+UTM = settings_mapping(UtmSettings)
 
 
-SOURCE = Mapping(
-    Key("markdown", TEXT, "A folder of Markdown articles (or one .md file), relative to rameau.yaml."),
-    Key("feed", TEXT, "An RSS or Atom feed: a file, or an http(s) URL.", check=_feed_location),
-    Key("categories", MapOf(NAME, id_kind=TEXT, what="feed category"),
-        "Feed categories that are audiences: `{\"grand public\": grand-public}`; the others become tags."),
-    Key("base_url", URL, "Where a feed's relative links lead, when neither the feed nor its address says."),
-    Key("lang", LANGUAGE, "The language of its articles (default: what the feed says, else the newsletter's)."),
-    check=_one_kind_of_source,
-)
+@dataclass(frozen=True)
+class LinksSettings:
+    """`links:` as written (top level or a segment's); `Tracking` is what the build reads."""
 
-UTM = Mapping(
-    Key("source", TEXT, "utm_source (default `newsletter`)."),
-    Key("medium", TEXT, "utm_medium (default `email`)."),
-    Key("campaign", TEXT, "utm_campaign; {segment} and {edition} are filled in (default `{segment}-{edition}`)."),
-)
+    utm: bool | UtmSettings | None = setting(
+        Either((bool, Boolean()), (dict, UTM)),
+        "UTM parameters on links to the newsletter's own domains: a mapping, true, or false for none.")
+    domains: tuple[str, ...] | None = setting(ListOf(TEXT), "More domains to tag, beside that of base_url.")
 
-LINKS = Mapping(
-    Key("utm", Either((bool, Boolean()), (dict, UTM)),
-        "UTM parameters on links to the newsletter's own domains: a mapping, true, or false for none."),
-    Key("domains", ListOf(TEXT), "More domains to tag, beside that of base_url."),
-    optional=True,
-)
+
+LINKS = settings_mapping(LinksSettings, optional=True)
 
 
 def _readable_accent(accent: str, walk: Walk, path: str) -> None:
@@ -219,35 +196,41 @@ def _readable_accent(accent: str, walk: Walk, path: str) -> None:
                         "choose a darker colour")
 
 
-SEGMENT = Mapping(
-    Key("title", TEXT, "The segment's name, in its emails' header and in the archive.", required=True),
-    Key("cadence", Choice(*CADENCES), "How often it goes out: sets its calendar edition.", default="weekly"),
-    Key("audiences", Names(), "Takes articles with any of these audiences..."),
-    Key("tags", Names(), "...or any of these tags. Without either, it takes every article."),
-    Key("exclude_audiences", Names(), "Never articles with these audiences."),
-    Key("exclude_tags", Names(), "Never articles with these tags."),
-    Key("max_articles", Integer(1), "At most this many articles in one email.", default=10),
-    Key("body", Choice("summary", "full"), "`summary`: each article's card; `full`: each article whole, "
-        "its tables, code, images and notes included.", default="summary"),
-    Key("subject", TEXT, "The subject line, a Jinja template (sandboxed)."),
-    Key("preheader", TEXT, "The preview text inboxes show after the subject, a Jinja template."),
-    Key("accent", COLOUR, "The accent colour of the header and buttons.", default=DEFAULT_ACCENT,
-        check=_readable_accent),
-    Key("max_bytes", Integer(10_000, hint="a size in bytes of at least 10000, such as 90000"),
-        "HTML size above which the last articles move to a short 'more online' list."),
-    Key("links", LINKS, "Link tagging for this segment, overriding the top-level `links`."),
-    Key("language", LANGUAGE, "Its emails' language; it takes only articles in it (default: the newsletter's)."),
-    Key("wording", WORDING, "Its own words for readers, over the newsletter's `wording`."),
-    Key("archive", Choice(*ARCHIVE_MODES), "What of its issues is published: `public` (web version, archive, "
-        "feed), `unlisted` (a web version at an address no one can guess, noindex, in no archive), `none` "
-        "(nothing but the images its emails show).", default="public"),
-    Key("late", Choice("send", "skip"), "`send`: an article dated in an edition already built, added after it, "
-        "goes out in the next one; `skip`: it never goes out.", default="send"),
-    Key("forward_url", URL, "Where a reader who was forwarded an email subscribes (default: the archive's page, "
-                            "when output.public_url is set)."),
-    Key("sender", Sender(), "Who its emails come from, instead of `newsletter.sender`: "
-        "`Members Desk <members@example.org>`."),
-)
+@dataclass(frozen=True)
+class SegmentSettings:
+    """A segment as written under `segments:`; `Segment` is what the build reads."""
+
+    title: str = setting(TEXT, "The segment's name, in its emails' header and in the archive.", required=True)
+    cadence: str = setting(Choice(*CADENCES), "How often it goes out: sets its calendar edition.", default="weekly")
+    audiences: tuple[str, ...] | None = setting(Names(), "Takes articles with any of these audiences...")
+    tags: tuple[str, ...] | None = setting(Names(), "...or any of these tags. Without either, it takes every article.")
+    exclude_audiences: tuple[str, ...] | None = setting(Names(), "Never articles with these audiences.")
+    exclude_tags: tuple[str, ...] | None = setting(Names(), "Never articles with these tags.")
+    max_articles: int = setting(Integer(1), "At most this many articles in one email.", default=10)
+    body: str = setting(Choice("summary", "full"), "`summary`: each article's card; `full`: each article whole, "
+                        "its tables, code, images and notes included.", default="summary")
+    subject: str | None = setting(TEXT, "The subject line, a Jinja template (sandboxed).")
+    preheader: str | None = setting(TEXT, "The preview text inboxes show after the subject, a Jinja template.")
+    accent: str = setting(COLOUR, "The accent colour of the header and buttons.", default=DEFAULT_ACCENT,
+                          check=_readable_accent)
+    max_bytes: int | None = setting(Integer(10_000, hint="a size in bytes of at least 10000, such as 90000"),
+                                    "HTML size above which the last articles move to a short 'more online' list.")
+    links: LinksSettings = setting(LINKS, "Link tagging for this segment, overriding the top-level `links`.")
+    language: str | None = setting(LANGUAGE, "Its emails' language; it takes only articles in it (default: the "
+                                             "newsletter's).")
+    wording: dict[str, Any] = setting(WORDING, "Its own words for readers, over the newsletter's `wording`.")
+    archive: str = setting(Choice(*ARCHIVE_MODES), "What of its issues is published: `public` (web version, "
+                           "archive, feed), `unlisted` (a web version at an address no one can guess, noindex, in no "
+                           "archive), `none` (nothing but the images its emails show).", default="public")
+    late: str = setting(Choice("send", "skip"), "`send`: an article dated in an edition already built, added after "
+                        "it, goes out in the next one; `skip`: it never goes out.", default="send")
+    forward_url: str | None = setting(URL, "Where a reader who was forwarded an email subscribes (default: the "
+                                           "archive's page, when output.public_url is set).")
+    sender: SenderSettings | None = setting(Sender(), "Who its emails come from, instead of `newsletter.sender`: "
+                                                      "`Members Desk <members@example.org>`.")
+
+
+SEGMENT = settings_mapping(SegmentSettings)
 
 
 def _public_url(url: str, walk: Walk, path: str) -> None:
@@ -255,36 +238,53 @@ def _public_url(url: str, walk: Walk, path: str) -> None:
         raise Invalid(f"expected the address of a folder, without ? or #, got {show(url)}")
 
 
-OUTPUT = Mapping(
-    Key("dir", TEXT, "Where build-issue writes, relative to rameau.yaml.", default="dist"),
-    Key("public_url", URL, "The address where the output folder's public/ is published: view-online links, "
-        "archive, images.",
-        check=_public_url),
-    optional=True,
-)
-
-EMAILING = Mapping(
-    Key("profile", Choice(*PROFILES), "The emailing tool, whose merge tags the emails carry.", default="generic"),
-    Key("unsubscribe_mailto", EMAIL, "An address added to List-Unsubscribe as a mailto."),
-    Key("push", PUSH, "Where `rameau push` creates draft campaigns (credentials: RAMEAU_PUSH_USER, RAMEAU_PUSH_TOKEN)."),
-    optional=True,
-)
-
-CONFIG = Mapping(
-    Key("newsletter", NEWSLETTER, "Who sends the newsletter, in which language.", required=True),
-    Key("sources", ListOf(SOURCE), "Where articles come from (default: the `articles` folder)."),
-    Key("segments", MapOf(SEGMENT, what="segment id"), "The audience newsletters, by id.", required=True),
-    Key("output", OUTPUT, "Where the built editions go."),
-    Key("emailing", EMAILING, "The emailing tool the emails are made for."),
-    Key("links", LINKS, "Link tagging for every segment."),
-    Key("check", CHECK, "What `rameau check` reports, and at which level."),
-    check=lambda values, walk, path: _check_push(values, walk),
-)
+@dataclass(frozen=True)
+class OutputSettings:
+    dir: str = setting(TEXT, "Where build-issue writes, relative to rameau.yaml.", default="dist")
+    public_url: str | None = setting(URL, "The address where the output folder's public/ is published: view-online "
+                                          "links, archive, images.", check=_public_url)
 
 
-def _check_push(values: dict[str, Any], walk: Walk) -> None:
-    check_push_lists(values, walk)
-    check_tool_settings(values, walk)
+OUTPUT = settings_mapping(OutputSettings, optional=True)
+
+
+@dataclass(frozen=True)
+class EmailingSettings:
+    profile: str = setting(Choice(*PROFILES), "The emailing tool, whose merge tags the emails carry.",
+                           default="generic")
+    unsubscribe_mailto: str | None = setting(EMAIL, "An address added to List-Unsubscribe as a mailto.")
+    push: PushSettings = setting(PUSH, "Where `rameau push` creates draft campaigns (credentials: "
+                                       "RAMEAU_PUSH_USER, RAMEAU_PUSH_TOKEN).")
+
+
+EMAILING = settings_mapping(EmailingSettings, optional=True)
+
+
+@dataclass(frozen=True)
+class ConfigSettings:
+    """rameau.yaml as written; `Config` is what the build reads."""
+
+    newsletter: NewsletterSettings = setting(NEWSLETTER, "Who sends the newsletter, in which language.",
+                                             required=True)
+    sources: tuple[SourceSettings, ...] | None = setting(ListOf(SOURCE), "Where articles come from (default: the "
+                                                                          "`articles` folder).")
+    segments: dict[str, SegmentSettings] = setting(MapOf(SEGMENT, what="segment id"),
+                                                   "The audience newsletters, by id.", required=True)
+    output: OutputSettings = setting(OUTPUT, "Where the built editions go.")
+    emailing: EmailingSettings = setting(EMAILING, "The emailing tool the emails are made for.")
+    links: LinksSettings = setting(LINKS, "Link tagging for every segment.")
+    check: CheckSettings = setting(CHECK, "What `rameau check` reports, and at which level.")
+
+
+def _check_push(values: ConfigSettings, walk: Walk, path: str) -> None:
+    emailing, segments = values.emailing, values.segments or {}
+    if emailing is None:  # it could not be read, and that is said already
+        return
+    check_push_lists(emailing.profile, emailing.push, segments, walk)
+    check_tool_settings(emailing.profile, emailing.push, segments, walk)
+
+
+CONFIG = settings_mapping(ConfigSettings, check=_check_push)
 
 
 # --- Reading rameau.yaml -------------------------------------------------------------------------
@@ -309,41 +309,31 @@ def parse_config(raw: Any, root: Path, filename: str = CONFIG_FILE) -> Config:
     walk = Walk(filename)
     if raw is None:
         raise ConfigError(Problem(filename, "is empty; run `rameau init` for a working example"))
-    values = validate(CONFIG, raw, walk, "", None)
-    if values is not None and not values["segments"] and not any(p.where.startswith(f"{filename}: segments")
+    values: ConfigSettings | None = validate(CONFIG, raw, walk, "", None)
+    if values is not None and not values.segments and not any(p.where.startswith(f"{filename}: segments")
                                                                  for p in walk.problems):
         walk.error("segments", "no segment; add one, e.g. `quotidienne: {title: La quotidienne}`")
     if walk.problems or values is None:
         raise ConfigError(*walk.problems)
-    newsletter = newsletter_settings(values["newsletter"])
-    languages_have_words(values, root, walk)
-    tracking = _tracking(values["links"], Tracking(domains=_domains(newsletter.base_url)))
-    output, emailing = values["output"], values["emailing"]
+    newsletter = newsletter_settings(values.newsletter)
+    languages_have_words({"newsletter.language": values.newsletter.language,
+                          **{f"segments.{s}.language": v.language for s, v in values.segments.items()}}, root, walk)
+    tracking = _tracking(values.links, Tracking(domains=_domains(newsletter.base_url)))
+    output, emailing = values.output, values.emailing
     return Config(
         root=root,
         newsletter=newsletter,
-        sources=_sources(values["sources"]),
+        sources=source_list(values.sources),
         segments=tuple(_segment(segment_id, item, tracking, newsletter.language)
-                       for segment_id, item in values["segments"].items()),
-        output_dir=root / output["dir"],
-        profile=emailing["profile"],
-        public_url=(output["public_url"] or "").rstrip("/"),
-        unsubscribe_mailto=emailing["unsubscribe_mailto"] or "",
-        push=push_settings(emailing["push"]),
-        checks=check_settings(values["check"]),
+                       for segment_id, item in values.segments.items()),
+        output_dir=root / output.dir,
+        profile=emailing.profile,
+        public_url=(output.public_url or "").rstrip("/"),
+        unsubscribe_mailto=emailing.unsubscribe_mailto or "",
+        push=push_settings(emailing.push),
+        checks=check_settings(values.check),
         warnings=tuple(walk.warnings),
     )
-
-
-def _sources(values: tuple[dict[str, Any], ...] | None) -> tuple[Source, ...]:
-    if values is None:
-        return (Source("markdown", "articles"),)
-    sources = []
-    for item in values:
-        kind = "markdown" if item["markdown"] is not None else "feed"
-        categories = tuple((name.strip().lower(), audience) for name, audience in (item["categories"] or {}).items())
-        sources.append(Source(kind, item[kind], categories, item["base_url"] or "", item["lang"] or ""))
-    return tuple(sources)
 
 
 def _domains(base_url: str) -> tuple[str, ...]:
@@ -351,40 +341,41 @@ def _domains(base_url: str) -> tuple[str, ...]:
     return (host.removeprefix("www."),) if host else ()
 
 
-def _tracking(values: dict[str, Any], inherited: Tracking) -> Tracking:
+def _tracking(values: LinksSettings, inherited: Tracking) -> Tracking:
     """`links: {utm: {...}, domains: [...]}` over what is inherited; `utm: false` turns tagging off."""
-    domains = tuple(sorted(d.lower() for d in values["domains"])) if values["domains"] else inherited.domains
-    utm = values["utm"]
+    domains = tuple(sorted(d.lower() for d in values.domains)) if values.domains else inherited.domains
+    utm = values.utm
     if utm is None:
         return Tracking(inherited.enabled, inherited.source, inherited.medium, inherited.campaign, domains)
     if utm is False:
         return Tracking(False, domains=domains)
-    utm = {} if utm is True else utm
-    return Tracking(True, utm.get("source") or inherited.source, utm.get("medium") or inherited.medium,
-                    utm.get("campaign") or inherited.campaign, domains)
+    utm = UtmSettings(None, None, None) if utm is True else utm
+    return Tracking(True, utm.source or inherited.source, utm.medium or inherited.medium,
+                    utm.campaign or inherited.campaign, domains)
 
 
-def _segment(segment_id: str, values: dict[str, Any], tracking: Tracking, language: str) -> Segment:
-    rule = Rule(*(frozenset(values[key] or ()) for key in ("audiences", "tags", "exclude_audiences", "exclude_tags")))
+def _segment(segment_id: str, values: SegmentSettings, tracking: Tracking, language: str) -> Segment:
+    rule = Rule(frozenset(values.audiences or ()), frozenset(values.tags or ()),
+                frozenset(values.exclude_audiences or ()), frozenset(values.exclude_tags or ()))
     return Segment(
         id=segment_id,
-        title=values["title"] or segment_id,
-        cadence=values["cadence"],
+        title=values.title or segment_id,
+        cadence=values.cadence,
         rule=rule,
-        max_articles=values["max_articles"],
-        subject=values["subject"] or DEFAULT_SUBJECT,
-        preheader=values["preheader"] or DEFAULT_PREHEADER,
-        accent=values["accent"],
-        max_bytes=values["max_bytes"],
-        tracking=_tracking(values["links"], tracking),
-        body=values["body"],
-        language=values["language"] or language,
-        wording=wording_pairs(values["wording"]),
-        archive=values["archive"],
-        late=values["late"],
-        forward_url=values["forward_url"] or "",
-        sender_name=(values["sender"] or {}).get("name", ""),
-        sender_email=(values["sender"] or {}).get("email", ""),
+        max_articles=values.max_articles,
+        subject=values.subject or DEFAULT_SUBJECT,
+        preheader=values.preheader or DEFAULT_PREHEADER,
+        accent=values.accent,
+        max_bytes=values.max_bytes,
+        tracking=_tracking(values.links, tracking),
+        body=values.body,
+        language=values.language or language,
+        wording=wording_pairs(values.wording),
+        archive=values.archive,
+        late=values.late,
+        forward_url=values.forward_url or "",
+        sender_name=(values.sender.name or "") if values.sender else "",
+        sender_email=values.sender.email if values.sender else "",
     )
 
 

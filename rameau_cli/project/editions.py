@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from ..cache.base import NO_CACHE, CacheFolder
 from ..errors import ConfigError, ContentError, Problem, UsageError, Warnings, show
 from .calendar import Window, day_window, parse_week, period_days
+from .moments import Moment
 from .reading import read_text, split_front_matter
-from .schema import TEXT, Either, Integer, Key, ListOf, MapOf, Mapping, Moment, Text, Walk, closest, validate
+from .schema import TEXT, Either, Integer, ListOf, MapOf, Mapping, Text, Walk, closest, validate
+from .settings import setting, settings_mapping
 from .yaml_cache import load_yaml_cached
 
 EDITION_FOLDERS = ("issues", "editions")  # `editions/` is the folder's earlier name, still read
@@ -29,28 +31,40 @@ EDITION_ALIASES = {"pin": "pinned", "pins": "pinned", "pinned_articles": "pinned
                    "to": "until", "title": "subject", "preview_text": "preheader", "preheader_text": "preheader"}
 PER_SEGMENT_TEXT = Either((str, LINE), (dict, MapOf(LINE, what="segment id")))
 
-EDITION = Mapping(
-    Key("number", Integer(1), "The issue number of every segment in this edition (default: counted by the history)."),
-    Key("date", Moment(), "When it is sent: lifts embargoes before it; the date shown (default: the window's end)."),
-    Key("since", Moment(), "First day of the window."),
-    Key("until", Moment(), "Last day of the window."),
-    Key("week", TEXT, "An ISO week as the window, e.g. 2026-W48 (default: the file's name, if it is a week)."),
-    Key("subject", PER_SEGMENT_TEXT, "The subject, or a mapping of segment ids to subjects (Jinja)."),
-    Key("preheader", PER_SEGMENT_TEXT, "The preheader, or a mapping of segment ids to preheaders (Jinja)."),
-    Key("pinned", ListOf(TEXT), "Article ids to put first, in this order."),
-    unknown="typo",
-    what="edition key",
-    aliases=EDITION_ALIASES,
-)
+@dataclass(frozen=True)
+class EditionSettings:
+    """An edition file's front matter as written; `Edition` is what the build reads."""
+
+    number: int | None = setting(Integer(1), "The issue number of every segment in this edition (default: counted "
+                                             "by the history).")
+    date: dt.datetime | None = setting(Moment(), "When it is sent: lifts embargoes before it; the date shown "
+                                                 "(default: the window's end).")
+    since: dt.datetime | None = setting(Moment(), "First day of the window.")
+    until: dt.datetime | None = setting(Moment(), "Last day of the window.")
+    week: str | None = setting(TEXT, "An ISO week as the window, e.g. 2026-W48 (default: the file's name, if it is "
+                                     "a week).")
+    subject: str | dict[str, str] | None = setting(PER_SEGMENT_TEXT, "The subject, or a mapping of segment ids to "
+                                                                     "subjects (Jinja).")
+    preheader: str | dict[str, str] | None = setting(PER_SEGMENT_TEXT, "The preheader, or a mapping of segment ids "
+                                                                       "to preheaders (Jinja).")
+    pinned: tuple[str, ...] | None = setting(ListOf(TEXT), "Article ids to put first, in this order.")
 
 
-TRANSLATION = Mapping(
-    Key("subject", PER_SEGMENT_TEXT, "The subject of this language's segments, or a mapping of segment ids to subjects."),
-    Key("preheader", PER_SEGMENT_TEXT, "The preheader of this language's segments, or a mapping of segment ids."),
-    unknown="typo",
-    aliases=EDITION_ALIASES,
-    what="key of an edition's translation",
-)
+EDITION = settings_mapping(EditionSettings, unknown="typo", what="edition key", aliases=EDITION_ALIASES)
+
+
+@dataclass(frozen=True)
+class TranslationSettings:
+    """A translation file's front matter as written; `Translation` is what the build reads."""
+
+    subject: str | dict[str, str] | None = setting(PER_SEGMENT_TEXT, "The subject of this language's segments, or "
+                                                                     "a mapping of segment ids to subjects.")
+    preheader: str | dict[str, str] | None = setting(PER_SEGMENT_TEXT, "The preheader of this language's segments, "
+                                                                       "or a mapping of segment ids.")
+
+
+TRANSLATION = settings_mapping(TranslationSettings, unknown="typo", aliases=EDITION_ALIASES,
+                               what="key of an edition's translation")
 LANGUAGE_SUFFIX = re.compile(r"(?P<edition>.+)\.(?P<language>[a-z]{2,3}(?:-[A-Za-z]{2,4})?)")
 
 
@@ -189,12 +203,12 @@ def read_edition_file(path: Path, tz: ZoneInfo, warnings: Warnings, cache: Cache
         raise ContentError(*walk.problems)
     return Edition(
         id=edition_id,
-        date=values["date"] or window.until,
+        date=values.date or window.until,
         window=window,
-        number=values["number"],
-        subject=_per_segment(values["subject"]),
-        preheader=_per_segment(values["preheader"]),
-        pinned=tuple(values["pinned"] or ()),
+        number=values.number,
+        subject=_per_segment(values.subject),
+        preheader=_per_segment(values.preheader),
+        pinned=tuple(values.pinned or ()),
         edito=body.strip(),
         source=where,
         translations=_translations(path, tz, warnings, cache),
@@ -202,7 +216,7 @@ def read_edition_file(path: Path, tz: ZoneInfo, warnings: Warnings, cache: Cache
 
 
 def _read(path: Path, schema: Mapping, tz: ZoneInfo, warnings: Warnings,
-          cache: CacheFolder) -> tuple[dict[str, Any], str, Walk]:
+          cache: CacheFolder) -> tuple[Any, str, Walk]:
     """An edition file's front matter, checked against `schema` (its warnings passed on), and its
     body; ContentError when the front matter cannot be used at all."""
 
@@ -230,13 +244,13 @@ def _translations(path: Path, tz: ZoneInfo, warnings: Warnings, cache: CacheFold
         values, body, walk = _read(other, TRANSLATION, tz, warnings, cache)
         if walk.problems:
             raise ContentError(*walk.problems)
-        found.append(Translation(match.group("language"), _per_segment(values["subject"]),
-                                 _per_segment(values["preheader"]), body.strip(), str(other)))
+        found.append(Translation(match.group("language"), _per_segment(values.subject),
+                                 _per_segment(values.preheader), body.strip(), str(other)))
     return tuple(found)
 
 
-def _window(values: dict[str, Any], edition_id: str, tz: ZoneInfo, walk: Walk) -> Window | None:
-    since, until = values["since"], values["until"]
+def _window(values: EditionSettings, edition_id: str, tz: ZoneInfo, walk: Walk) -> Window | None:
+    since, until = values.since, values.until
     if since is not None or until is not None:
         if since is None or until is None:
             walk.error("since/until", "give both as dates such as 2026-11-23 and 2026-11-29")
@@ -245,12 +259,12 @@ def _window(values: dict[str, Any], edition_id: str, tz: ZoneInfo, walk: Walk) -
             walk.error("until", "ends before `since`; swap the two dates")
             return None
         return day_window(since.date(), until.date(), tz)
-    week = values["week"] or edition_id
+    week = values.week or edition_id
     try:
         return day_window(*parse_week(week, walk.where("week")), tz)
     except UsageError:
         days = period_days(edition_id)
-        if days and not values["week"]:
+        if days and not values.week:
             return day_window(*days, tz)
         walk.error("", "no window: add `since:` and `until:` dates, or `week: 2026-W48`, or name the file after "
                        "its period (2026-W48, 2026-11-30, 2026-11)")

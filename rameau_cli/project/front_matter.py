@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .schema import LANGUAGE, URL, Boolean, Choice, Integer, Key, Mapping, Moment, Names, Text
+from .moments import Moment
+from .schema import LANGUAGE, URL, Boolean, Choice, Integer, Names, Text
+from .settings import setting, settings_mapping
 
 _LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 # What the YAML reader treats otherwise than as text on a line (line breaks, tabs, characters it
@@ -176,41 +179,44 @@ KEY_ALIASES = {
                          "`audiences:` and `tags:`",
 }
 
-FRONT_MATTER = Mapping(
-    Key("title", LINE, "The article's title.", required=True),
-    Key("date", Moment(), "Its date, such as 2026-11-24 or 2026-11-24T09:30:00+01:00.", required=True),
-    Key("summary", LINE, "Shown in the email; without it, the start of the body is used."),
-    Key("audiences", Names(), "Which segments take it, such as [association, entreprise]."),
-    Key("tags", Names(), "Its tags, which segments may also select on."),
-    Key("author", LINE, "Who wrote it."),
-    Key("image", Text(fold=True, name="file or URL"),
-        "An image for its card: a file next to the article (photo.jpg, images/photo.jpg) or an https address."),
-    Key("image_alt", LINE, "What the image shows, for readers who cannot see it."),
-    Key("url", URL, "Its canonical link (default: <base_url>/articles/<slug>/)."),
-    Key("featured", Boolean(), "Put it first, after pinned articles.", default=False),
-    Key("priority", Integer(), "Higher comes first among equals.", default=0),
-    Key("publish_at", Moment(), "An embargo: held back from editions sent before this moment."),
-    Key("body", Choice("summary", "full"), "`full`: the whole article in every email, not only its summary."),
-    Key("slug", LINE, "Its id (default: the file's name)."),
-    Key("lang", LANGUAGE, "Its language, when not the newsletter's: only segments in that language take it."),
-    Key("translation_of", LINE, "The id of the article it translates: pinned with it, listed with it."),
-    Key("draft", Boolean(), "`true`: a draft, in no segment (Hugo, Eleventy, Jekyll).", default=False),
-    Key("status", LINE, "Pelican's status: `draft` keeps it out of every segment."),
-    Key("published", Boolean(), "Jekyll's: `false` keeps it out of every segment.", default=True),
-    unknown="typo",
-    what="front matter key",
-    silent=SITE_KEYS,
-    aliases=KEY_ALIASES,
-)
+@dataclass(frozen=True)
+class FrontMatterSettings:
+    """An article's front matter as written; `Article` (sources/article.py) is what the build reads."""
+
+    title: str = setting(LINE, "The article's title.", required=True)
+    date: dt.datetime = setting(Moment(), "Its date, such as 2026-11-24 or 2026-11-24T09:30:00+01:00.", required=True)
+    summary: str | None = setting(LINE, "Shown in the email; without it, the start of the body is used.")
+    audiences: tuple[str, ...] | None = setting(Names(), "Which segments take it, such as [association, entreprise].")
+    tags: tuple[str, ...] | None = setting(Names(), "Its tags, which segments may also select on.")
+    author: str | None = setting(LINE, "Who wrote it.")
+    image: str | None = setting(Text(fold=True, name="file or URL"), "An image for its card: a file next to the "
+                                "article (photo.jpg, images/photo.jpg) or an https address.")
+    image_alt: str | None = setting(LINE, "What the image shows, for readers who cannot see it.")
+    url: str | None = setting(URL, "Its canonical link (default: <base_url>/articles/<slug>/).")
+    featured: bool = setting(Boolean(), "Put it first, after pinned articles.", default=False)
+    priority: int = setting(Integer(), "Higher comes first among equals.", default=0)
+    publish_at: dt.datetime | None = setting(Moment(), "An embargo: held back from editions sent before this moment.")
+    body: str | None = setting(Choice("summary", "full"), "`full`: the whole article in every email, not only its "
+                                                          "summary.")
+    slug: str | None = setting(LINE, "Its id (default: the file's name).")
+    lang: str | None = setting(LANGUAGE, "Its language, when not the newsletter's: only segments in that language "
+                                         "take it.")
+    translation_of: str | None = setting(LINE, "The id of the article it translates: pinned with it, listed with it.")
+    draft: bool = setting(Boolean(), "`true`: a draft, in no segment (Hugo, Eleventy, Jekyll).", default=False)
+    status: str | None = setting(LINE, "Pelican's status: `draft` keeps it out of every segment.")
+    published: bool = setting(Boolean(), "Jekyll's: `false` keeps it out of every segment.", default=True)
 
 
-def draft_of(values: dict[str, Any]) -> str:
+FRONT_MATTER = settings_mapping(FrontMatterSettings, unknown="typo", what="front matter key", silent=SITE_KEYS,
+                                aliases=KEY_ALIASES)
+
+
+def draft_of(values: FrontMatterSettings) -> str:
     """What makes the article a draft, as its front matter says it ("" when it is not one)."""
-    if values["draft"]:
+    if values.draft:
         return "draft: true"
-    if (values["status"] or "").lower() == "draft":
+    if (values.status or "").lower() == "draft":
         return "status: draft"
-    if values["published"] is False:
+    if values.published is False:
         return "published: false"
     return ""
-

@@ -9,7 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import show
-from .schema import EMAIL, LANGUAGE, TEXT, URL, Key, Kind, Mapping, Text, TimeZone, Walk
+from .schema import EMAIL, LANGUAGE, TEXT, URL, Kind, Text, TimeZone, Walk
+from .settings import setting, settings_mapping
 from .words import WORDING, has_words, wording_pairs
 
 
@@ -32,54 +33,70 @@ class Newsletter:
         return ZoneInfo(self.timezone)
 
 
+@dataclass(frozen=True)
+class SenderSettings:
+    """`sender: {name: ..., email: ...}`."""
+
+    name: str | None = setting(TEXT, "The sender's name, as inboxes show it.")
+    email: str = setting(EMAIL, "The sender's address.", required=True)
+
+
+SENDER_MAPPING = settings_mapping(SenderSettings)
+
+
 class Sender(Kind):
     """`"Name <address>"`, a bare address, or `{name: ..., email: ...}`."""
 
     name = "`Name <address>` or {name, email}"
+    type = SenderSettings
 
-    def read(self, value: Any, walk: Walk, path: str) -> dict[str, str]:
+    def read(self, value: Any, walk: Walk, path: str) -> SenderSettings:
         if isinstance(value, dict):
             return SENDER_MAPPING.read(value, walk, path)
         text = TEXT.read(value, walk, path)
         match = re.fullmatch(r"\s*(.*?)\s*<([^>]+)>\s*", text)
         name, email = (match.group(1).strip('"'), match.group(2)) if match else ("", text)
-        return {"name": name, "email": EMAIL.read(email, walk, path)}
+        return SenderSettings(name, EMAIL.read(email, walk, path))
 
 
-SENDER_MAPPING = Mapping(
-    Key("name", TEXT, "The sender's name, as inboxes show it."),
-    Key("email", EMAIL, "The sender's address.", required=True),
-)
+@dataclass(frozen=True)
+class NewsletterSettings:
+    """`newsletter:` as written; `Newsletter` is what the build uses."""
 
-NEWSLETTER = Mapping(
-    Key("name", TEXT, "The newsletter's name, in every email's header.", required=True),
-    Key("sender", Sender(), "Who the emails come from: `Name <address>`.", required=True),
-    Key("reply_to", EMAIL, "Where replies go, if not to the sender."),
-    Key("language", LANGUAGE, "The language of the emails: dates, the theme's words, typography.", default="fr"),
-    Key("timezone", TimeZone(), "The time zone of dates without one, and of the calendar editions.",
-        default="Europe/Paris"),
-    Key("base_url", URL, "The organisation's site: article links default to <base_url>/articles/<slug>/.",
-        required=True),
-    Key("address", Text(lines=True, name="text, several lines allowed"),
-        "The sender's postal address, in every email's footer (CAN-SPAM and many emailing tools require one)."),
-    Key("wording", WORDING, "The project's own words for readers, in its language (see Languages)."),
-    Key("logo", TEXT, "The logo at the top of every email: an image file (relative to rameau.yaml) or an https URL."),
-    Key("logo_dark", TEXT, "The logo for dark mode (light ink), when the logo's own would not show on a dark page."),
-)
+    name: str = setting(TEXT, "The newsletter's name, in every email's header.", required=True)
+    sender: SenderSettings = setting(Sender(), "Who the emails come from: `Name <address>`.", required=True)
+    reply_to: str | None = setting(EMAIL, "Where replies go, if not to the sender.")
+    language: str = setting(LANGUAGE, "The language of the emails: dates, the theme's words, typography.",
+                            default="fr")
+    timezone: str = setting(TimeZone(), "The time zone of dates without one, and of the calendar editions.",
+                            default="Europe/Paris")
+    base_url: str = setting(URL, "The organisation's site: article links default to <base_url>/articles/<slug>/.",
+                            required=True)
+    address: str | None = setting(Text(lines=True, name="text, several lines allowed"),
+                                  "The sender's postal address, in every email's footer (CAN-SPAM and many emailing "
+                                  "tools require one).")
+    wording: dict[str, Any] = setting(WORDING, "The project's own words for readers, in its language (see Languages).")
+    logo: str | None = setting(TEXT, "The logo at the top of every email: an image file (relative to rameau.yaml) "
+                                     "or an https URL.")
+    logo_dark: str | None = setting(TEXT, "The logo for dark mode (light ink), when the logo's own would not show on "
+                                          "a dark page.")
 
 
-def languages_have_words(values: dict[str, Any], root: Path, walk: Walk) -> None:
-    wanted = {"newsletter.language": values["newsletter"]["language"]}
-    wanted |= {f"segments.{s}.language": v["language"] for s, v in values["segments"].items() if v["language"]}
+NEWSLETTER = settings_mapping(NewsletterSettings)
+
+
+def languages_have_words(languages: dict[str, str | None], root: Path, walk: Walk) -> None:
+    """Warn for each language (by the key path that sets it) that rameau has no words in."""
+    wanted = {path: language for path, language in languages.items() if language}
     for path, language in wanted.items():
         if not has_words(language, root / "locales"):
             walk.warn(path, f"rameau has no words in {show(language)}: readers get English ones; add "
                             f"locales/{language}.po next to rameau.yaml (the manual: Adding a language), or a `wording:`")
 
 
-def newsletter_settings(values: dict[str, Any]) -> Newsletter:
-    sender = values["sender"]
-    return Newsletter(values["name"], sender["name"] or values["name"], sender["email"], values["reply_to"],
-                      values["language"], values["timezone"], values["base_url"].rstrip("/"), values["address"] or "",
-                      wording_pairs(values["wording"]), (values["logo"] or "").strip(),
-                      (values["logo_dark"] or "").strip())
+def newsletter_settings(values: NewsletterSettings) -> Newsletter:
+    sender = values.sender
+    return Newsletter(values.name, sender.name or values.name, sender.email, values.reply_to,
+                      values.language, values.timezone, values.base_url.rstrip("/"), values.address or "",
+                      wording_pairs(values.wording), (values.logo or "").strip(),
+                      (values.logo_dark or "").strip())

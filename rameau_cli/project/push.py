@@ -6,12 +6,14 @@ RAMEAU_PUSH_TOKEN), so that rameau.yaml can be committed.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import show
-from .schema import TEXT, URL, Boolean, Integer, Invalid, Key, Kind, MapOf, Mapping, Walk, closest, describe
+from .schema import TEXT, URL, Boolean, Integer, Invalid, Kind, MapOf, Walk, closest, describe
+from .settings import setting, settings_mapping
 
 DEFAULT_NAME = "{title} – {edition}"
 
@@ -36,6 +38,7 @@ class ListIds(Kind):
     """The ids of lists (audiences, tags) in an emailing tool: numbers or text."""
 
     name = "list of ids"
+    type = tuple[str, ...]
 
     def read(self, value: Any, walk: Walk, path: str) -> tuple[str, ...]:
         items = value if isinstance(value, list) else [value]
@@ -54,40 +57,65 @@ def _url(url: str, walk: Walk, path: str) -> None:
         raise Invalid(f"expected the API's address, without ? or #, got {show(url)}")
 
 
-AUDIENCE_PART = Mapping(
-    Key("saved_segment", Integer(1), "A saved segment of the audience, by its id (Audience > Segments)."),
-    Key("tag", Integer(1), "A tag of the audience, by its id (a tag is a static segment to Mailchimp's API)."),
-)
-MAILCHIMP = Mapping(
-    Key("segments", MapOf(AUDIENCE_PART, what="segment id"),
+@dataclass(frozen=True)
+class AudiencePartSettings:
+    saved_segment: int | None = setting(Integer(1), "A saved segment of the audience, by its id (Audience > Segments).")
+    tag: int | None = setting(Integer(1), "A tag of the audience, by its id (a tag is a static segment to Mailchimp's "
+                                          "API).")
+
+    def given(self) -> tuple[tuple[str, int], ...]:
+        return tuple((name, value) for name, value in (("saved_segment", self.saved_segment), ("tag", self.tag))
+                     if value is not None)
+
+
+AUDIENCE_PART = settings_mapping(AudiencePartSettings)
+
+
+@dataclass(frozen=True)
+class MailchimpSettings:
+    segments: dict[str, AudiencePartSettings] | None = setting(
+        MapOf(AUDIENCE_PART, what="segment id"),
         "The part of the audience each segment goes to: `{hebdo-entreprise: {tag: 4821}}`; without it, the "
-        "whole audience."),
-    optional=True,
-)
-BUTTONDOWN = Mapping(
-    Key("content_only", Boolean(), "Send only the email's content (no rameau header, footer or unsubscribe link) "
-        "into the newsletter's own Buttondown template, for an account that cannot have naked emails.",
-        default=False),
-    optional=True,
-)
-
-PUSH = Mapping(
-    Key("url", URL, "The tool's address (listmonk: the instance's root; the others: their API, by default).",
-        check=_url),
-    Key("lists", MapOf(ListIds(), what="segment id"),
-        "Each segment's lists in the tool: `{quotidienne: [3]}` (Mailchimp: one audience id; Buttondown: tag ids)."),
-    Key("name", TEXT, "The campaign's name in the tool; {title}, {segment}, {edition} and {number} are filled in.",
-        default=DEFAULT_NAME),
-    Key("mailchimp", MAILCHIMP, "Mailchimp's own settings."),
-    Key("buttondown", BUTTONDOWN, "Buttondown's own settings."),
-    optional=True,
-)
+        "whole audience.")
 
 
-def check_push_lists(values: dict[str, Any], walk: Walk) -> None:
-    """`emailing.push.lists` names known segments, with ids of the kind the tool takes."""
-    emailing, segments = values["emailing"] or {}, values["segments"] or {}
-    profile, lists = emailing.get("profile"), (emailing.get("push") or {}).get("lists") or {}
+MAILCHIMP = settings_mapping(MailchimpSettings, optional=True)
+
+
+@dataclass(frozen=True)
+class ButtondownSettings:
+    content_only: bool = setting(Boolean(), "Send only the email's content (no rameau header, footer or unsubscribe "
+                                 "link) into the newsletter's own Buttondown template, for an account that cannot have "
+                                 "naked emails.", default=False)
+
+
+BUTTONDOWN = settings_mapping(ButtondownSettings, optional=True)
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    """`emailing.push:` as written; `Push` is what `rameau push` uses."""
+
+    url: str | None = setting(URL, "The tool's address (listmonk: the instance's root; the others: their API, by "
+                                   "default).", check=_url)
+    lists: dict[str, tuple[str, ...]] | None = setting(
+        MapOf(ListIds(), what="segment id"),
+        "Each segment's lists in the tool: `{quotidienne: [3]}` (Mailchimp: one audience id; Buttondown: tag ids).")
+    name: str = setting(TEXT, "The campaign's name in the tool; {title}, {segment}, {edition} and {number} are "
+                              "filled in.", default=DEFAULT_NAME)
+    mailchimp: MailchimpSettings = setting(MAILCHIMP, "Mailchimp's own settings.")
+    buttondown: ButtondownSettings = setting(BUTTONDOWN, "Buttondown's own settings.")
+
+
+PUSH = settings_mapping(PushSettings, optional=True)
+
+
+def check_push_lists(profile: str, push: PushSettings | None, segments: Collection[str], walk: Walk) -> None:
+    """`emailing.push.lists` names known segments, with ids of the kind the tool takes (`push`:
+    None when it could not be read, which is said already)."""
+    if push is None:
+        return
+    lists = push.lists or {}
     for segment_id, ids in lists.items():
         where = f"emailing.push.lists.{segment_id}"
         if segment_id not in segments:
@@ -99,25 +127,26 @@ def check_push_lists(values: dict[str, Any], walk: Walk) -> None:
             walk.error(where, f"a Mailchimp campaign goes to one audience: give one id, got {len(ids)}")
 
 
-def check_tool_settings(values: dict[str, Any], walk: Walk) -> None:
+def check_tool_settings(profile: str, push: PushSettings | None, segments: Collection[str], walk: Walk) -> None:
     """Mailchimp's audience parts name known segments, each one saved segment or one tag; a
     tool's settings under another profile are said to do nothing."""
-    emailing, segments = values["emailing"] or {}, values["segments"] or {}
-    push = emailing.get("push") or {}
-    for tool in ("mailchimp", "buttondown"):
-        if any((push.get(tool) or {}).values()) and emailing.get("profile") != tool:
-            walk.warn(f"emailing.push.{tool}", f"does nothing: emailing.profile is {emailing.get('profile')}")
-    for segment_id, part in ((push.get("mailchimp") or {}).get("segments") or {}).items():
+    if push is None:
+        return
+    given = {"mailchimp": push.mailchimp is not None and push.mailchimp.segments,
+             "buttondown": push.buttondown is not None and push.buttondown.content_only}
+    for tool, settings in given.items():
+        if settings and profile != tool:
+            walk.warn(f"emailing.push.{tool}", f"does nothing: emailing.profile is {profile}")
+    for segment_id, part in ((push.mailchimp.segments if push.mailchimp else None) or {}).items():
         where = f"emailing.push.mailchimp.segments.{segment_id}"
         if segment_id not in segments:
             walk.error(where, f"unknown segment; known: {', '.join(segments)}")
-        elif sum(value is not None for value in part.values()) != 1:
+        elif len(part.given()) != 1:
             walk.error(where, "give one saved segment or one tag, such as {saved_segment: 1234} or {tag: 4821}")
 
 
-def push_settings(values: dict[str, Any]) -> Push:
-    parts = ((values["mailchimp"] or {}).get("segments") or {}).items()
-    return Push((values["url"] or "").rstrip("/"), tuple((values["lists"] or {}).items()), values["name"] or DEFAULT_NAME,
-                tuple((segment, next((k, v) for k, v in part.items() if v is not None)) for segment, part in parts
-                      if any(v is not None for v in part.values())),
-                bool((values["buttondown"] or {}).get("content_only")))
+def push_settings(values: PushSettings) -> Push:
+    parts = ((values.mailchimp.segments if values.mailchimp else None) or {}).items()
+    return Push((values.url or "").rstrip("/"), tuple((values.lists or {}).items()), values.name or DEFAULT_NAME,
+                tuple((segment, part.given()[0]) for segment, part in parts if part.given()),
+                bool(values.buttondown and values.buttondown.content_only))

@@ -4,6 +4,7 @@ edition files.
 Each key is declared once, with its kind, default, extra check and one line of doc. From the
 declarations come the validation (every problem reported at once, named by its key path), the
 known keys and their "did you mean", and the README's reference tables.
+Each mapping people write is a settings dataclass whose fields declare its keys (project/settings.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Problem, show
@@ -78,6 +79,7 @@ class Kind:
     """How a value is read. `read` returns the typed value or raises Invalid."""
 
     name = "value"
+    type: Any = Any  # the Python type `read` returns: a settings field holding it is typed so (a test checks)
 
     def read(self, value: Any, walk: Walk, path: str) -> Any:
         return value
@@ -85,6 +87,7 @@ class Kind:
 
 class Text(Kind):
     name = "text"
+    type = str
 
     def __init__(self, pattern: str = "", hint: str = "", lines: bool = False, fold: bool = False, name: str = "text"):
         self.name = name
@@ -119,6 +122,8 @@ LANGUAGE = Text(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", "expected a language code such a
 
 
 class Choice(Kind):
+    type = str
+
     def __init__(self, *choices: str):
         self.choices = choices
         self.name = " or ".join(f"`{c}`" for c in choices)
@@ -134,6 +139,7 @@ class Choice(Kind):
 
 class TimeZone(Kind):
     name = "time zone"
+    type = str
 
     def read(self, value: Any, walk: Walk, path: str) -> str:
         text = TEXT.read(value, walk, path)
@@ -145,6 +151,8 @@ class TimeZone(Kind):
 
 
 class Integer(Kind):
+    type = int
+
     def __init__(self, minimum: int | None = None, hint: str = ""):
         self.minimum = minimum
         self.name = "whole number" if minimum is None else f"whole number ≥ {minimum}"
@@ -160,6 +168,7 @@ class Integer(Kind):
 
 class Boolean(Kind):
     name = "true or false"
+    type = bool
 
     def read(self, value: Any, walk: Walk, path: str) -> bool:
         if not isinstance(value, bool):
@@ -171,6 +180,7 @@ class Name(Kind):
     """One name (an audience), made a slug."""
 
     name = "name"
+    type = str
 
     def read(self, value: Any, walk: Walk, path: str) -> str:
         return slugify(TEXT.read(value, walk, path))
@@ -183,6 +193,7 @@ class Names(Kind):
     """A list of names (audiences, tags), each made a slug: `Grand public` is `grand-public`."""
 
     name = "list of names"
+    type = tuple[str, ...]
 
     def read(self, value: Any, walk: Walk, path: str) -> tuple[str, ...]:
         key = path.rsplit(".", 1)[-1]
@@ -193,41 +204,11 @@ class Names(Kind):
         return tuple(dict.fromkeys(slugify(str(v)) for v in value if str(v).strip()))
 
 
-def parse_moment(value: Any, tz: ZoneInfo) -> dt.datetime | None:
-    """A date or datetime from YAML or text; naive values are read in the newsletter's time zone."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        try:
-            moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    else:
-        return None
-    moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
-    try:
-        moment.astimezone(dt.UTC)  # 0001-01-01 in a zone east of UTC does not exist
-    except OverflowError:
-        return None
-    return moment
-
-
-class Moment(Kind):
-    name = "date or date and time"
-
-    def read(self, value: Any, walk: Walk, path: str) -> dt.datetime:
-        moment = parse_moment(value, walk.tz or ZoneInfo("UTC"))
-        if moment is None:
-            raise Invalid(f"{show(value)} is not a date; write it as 2026-11-24 or 2026-11-24T09:30:00+01:00")
-        return moment
-
-
 class ListOf(Kind):
     def __init__(self, item: Kind):
         self.item = item
         self.name = f"list of {item.name}"
+        self.type = tuple[item.type, ...]  # type: ignore[name-defined]
 
     def read(self, value: Any, walk: Walk, path: str) -> tuple:
         if isinstance(value, str) and isinstance(self.item, Text):
@@ -244,6 +225,7 @@ class Either(Kind):
     def __init__(self, *kinds: tuple[type | tuple[type, ...], Kind]):
         self.kinds = kinds
         self.name = " or ".join(kind.name for _, kind in kinds)
+        self.type = Union[tuple(kind.type for _, kind in kinds)]
 
     def read(self, value: Any, walk: Walk, path: str) -> Any:
         for types, kind in self.kinds:
@@ -269,9 +251,12 @@ class Mapping(Kind):
     name = "mapping"
 
     def __init__(self, *keys: Key, unknown: str = "error", what: str = "key", optional: bool = False,
-                 check: Callable[[dict[str, Any], Walk, str], None] | None = None, table: str = "",
-                 silent: frozenset[str] = frozenset(), aliases: dict[str, str] | None = None):
+                 check: Callable[[Any, Walk, str], None] | None = None, table: str = "",
+                 silent: frozenset[str] = frozenset(), aliases: dict[str, str] | None = None,
+                 settings: type | None = None):
         self.keys = keys
+        self.settings = settings  # the dataclass `read` returns (settings_mapping), else a dict
+        self.type = settings or dict[str, Any]
         self.silent = silent  # keys of other tools, read without a word (front matter: Hugo's `weight`)
         self.aliases = aliases or {}  # unknown="typo": other words for a key (`segment` for `audiences`)
         self.table = table  # the README lists its keys in a table of their own, by this name
@@ -290,7 +275,7 @@ class Mapping(Kind):
             self._swallowed = re.compile(rf"(?:^|\s)({names}): ")
         return self._swallowed
 
-    def read(self, value: Any, walk: Walk, path: str) -> dict[str, Any]:
+    def read(self, value: Any, walk: Walk, path: str) -> Any:
         if value is None and self.optional:
             value = {}
         if not isinstance(value, dict):
@@ -322,9 +307,10 @@ class Mapping(Kind):
                     walk.error(key_path, str(exc))
                     read = key.default
             result[key.name] = read
+        values = self.settings(**result) if self.settings else result
         if self.check:
-            self.check(result, walk, path)
-        return result
+            self.check(values, walk, path)
+        return values
 
     def check_unknown(self, value: dict, walk: Walk, path: str) -> None:
         """Unknown keys: errors, warnings, or (unknown="typo") warnings but for a key surely
@@ -367,6 +353,7 @@ class MapOf(Kind):
         self.id_kind = id_kind
         self.what = what
         self.name = f"mapping: {what} -> {value.name}"
+        self.type = dict[id_kind.type, value.type]  # type: ignore[name-defined]
 
     def read(self, value: Any, walk: Walk, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):

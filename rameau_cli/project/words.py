@@ -16,6 +16,7 @@ class PluralText(Kind):
     """One text for every number, or one per plural category: `{one: "{count} story", other: ...}`."""
 
     name = "text, or {one: ..., other: ...}"
+    type = str | dict[str, str]
 
     def read(self, value: Any, walk: Walk, path: str) -> Any:
         if not isinstance(value, dict):

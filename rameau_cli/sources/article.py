@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, KeyTypo, Problem, Warnings
-from ..project.front_matter import FRONT_MATTER, draft_of, quick_front_matter
+from ..project.front_matter import FRONT_MATTER, FrontMatterSettings, draft_of, quick_front_matter
 from ..project.reading import load_yaml_text, read_text, slugify, split_front_matter
 from ..project.schema import Walk, validate
 
@@ -65,42 +65,40 @@ def read_markdown_article(path: Path, tz: ZoneInfo, base_url: str, warnings: War
     if front is None:
         raise ContentError(Problem(f"{where}:1", "no front matter; start the file with `---`, then `title:` and "
                                                  "`date:` lines, then `---`"))
-    # only when a file is read: warm builds read none
-
     raw = quick_front_matter(front)
     if raw is None:
         raw = load_yaml_text(front, where, first_line=2)
     if not isinstance(raw, dict):
         raise ContentError(Problem(f"{where}:2", "front matter must be `key: value` lines (a mapping)"))
     walk = Walk(where, tz)
-    values = validate(FRONT_MATTER, raw, walk, "", None)
+    values: FrontMatterSettings | None = validate(FRONT_MATTER, raw, walk, "", None)
     if walk.typos:
         raise ContentError(*(KeyTypo(p.where, p.message) for p in walk.typos))
     for problem in walk.warnings:
         warnings.warn(problem.where, problem.message)
     if walk.problems or values is None:
         raise ContentError(*walk.problems)
-    article_id = slugify(values["slug"] or path.stem)
+    article_id = slugify(values.slug or path.stem)
     article = Article(
         id=article_id,
-        title=values["title"],
-        date=values["date"],
-        url=values["url"] or f"{base_url}/articles/{article_id}/",
-        summary=values["summary"] or "",
+        title=values.title,
+        date=values.date,
+        url=values.url or f"{base_url}/articles/{article_id}/",
+        summary=values.summary or "",
         body=body,
         body_format="markdown",
         source=where,
-        audiences=values["audiences"] or (),
-        tags=values["tags"] or (),
-        author=values["author"] or "",
-        image=values["image"] or "",
-        image_alt=values["image_alt"] or "",
-        featured=values["featured"],
-        priority=values["priority"],
-        publish_at=values["publish_at"],
-        full=values["body"] == "full",
-        lang=values["lang"] or "",
-        translation_of=slugify(values["translation_of"]) if values["translation_of"] else "",
+        audiences=values.audiences or (),
+        tags=values.tags or (),
+        author=values.author or "",
+        image=values.image or "",
+        image_alt=values.image_alt or "",
+        featured=values.featured,
+        priority=values.priority,
+        publish_at=values.publish_at,
+        full=values.body == "full",
+        lang=values.lang or "",
+        translation_of=slugify(values.translation_of) if values.translation_of else "",
         draft=draft_of(values),
     )
     if not article.title:
