@@ -17,14 +17,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import interrupts
+
 WINDOWS = sys.platform == "win32"
 MACOS = sys.platform == "darwin"
 LINUX = sys.platform.startswith("linux")
 
-# The signals that ask a command to stop: Ctrl-C everywhere, a polite kill, a closed terminal
-# where there is one (POSIX), Ctrl-Break on a Windows console.
+# The signals that ask a command to stop (interrupts.STOP_SIGNALS), those this system has.
 STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK") if hasattr(signal, name))
+    getattr(signal, name) for name in interrupts.STOP_SIGNALS if hasattr(signal, name))
 
 # Flags for os.open: Windows' C library turns CRLF into LF and stops at Ctrl-Z in a descriptor
 # opened without O_BINARY (the open() of Python sets it for "rb"; os.open does not).

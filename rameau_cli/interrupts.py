@@ -13,7 +13,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # by name: a platform may lack one (signal.SIGHUP: getattr)
+# The signals that ask a command to stop, by name (a system lacks some: compat.STOP_SIGNALS has
+# this system's): Ctrl-C everywhere, a polite kill, a closed terminal (POSIX), Ctrl-Break (a
+# Windows console). The launcher reads these names before anything heavier is imported.
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")
 
 
 class _Hold:
