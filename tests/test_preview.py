@@ -23,7 +23,7 @@ from rameau_cli.preview.rich_blocks import released, rich_blocks
 from rameau_cli.preview.terminal import articles_tables, render_preview
 from rameau_cli.render.text import LinkList, TextLook
 
-from helpers import checked, content_project, in_a_terminal, missing_tool, on_screen
+from helpers import SEGMENTS, checked, content_project, in_a_terminal, missing_tool, on_screen
 
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
 URL_LINE = re.compile(r"^\[\d+\] https?://\S+$")
@@ -273,3 +273,13 @@ def test_a_table_on_a_terminal_never_cuts_a_word(width, columns):
     assert bool(BOX_DRAWING.search(shown)) is columns
     if not columns:
         assert "Café: Kirkstall Forge community hall\nOpened: 2024" in shown
+
+
+def test_the_text_parts_of_several_segments_each_come_under_their_segment_and_subject(example, run):
+    every = run("preview", "--text", cwd=example)
+    assert every.code == 0, every.stderr
+    heads = [line for line in every.stdout.splitlines() if line.startswith("==== ")]
+    assert [head.split(":")[0] for head in heads] == [f"==== {segment}" for segment in SEGMENTS]
+    assert all("Alliances" in head for head in heads)  # the subject each segment's readers see
+    alone = run("preview", "--text", "--segment", "hebdo-association", cwd=example)
+    assert alone.code == 0 and not any(line.startswith("==== ") for line in alone.stdout.splitlines())

@@ -117,9 +117,9 @@ def preview(
             stderr_console().print(f"wrote {path}", markup=False)
         return
     if text:
-        from .reporting import print_long
+        from .reporting import print_long, text_parts
 
-        print_long("\n".join(email.text for email in built.emails), pager)
+        print_long(text_parts(built.emails), pager)
         return
     from .reporting import report_preview
 

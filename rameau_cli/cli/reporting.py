@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..redact import mask
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..builds import Build, EditionBuild
     from ..errors import Problem
     from ..pipeline import Result
+    from ..render.emails import Email
 
 
 class PlainConsole:
@@ -207,3 +208,11 @@ def report_dry_run(console: Any, results: list[Any]) -> None:
             console.print(f"  {line}", markup=False, highlight=False)
         if result.note:
             console.print(f"  note: {result.note}", markup=False, highlight=False)
+
+
+def text_parts(emails: Sequence[Email]) -> str:
+    """The text parts of the emails as they are sent: one alone as it is, several each under a
+    line naming its segment and subject (they would run together otherwise)."""
+    if len(emails) == 1:
+        return emails[0].text
+    return "\n".join(f"==== {email.issue.segment.id}: {email.issue.subject}\n\n{email.text}" for email in emails)
