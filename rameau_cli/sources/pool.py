@@ -83,7 +83,8 @@ def collect_articles(config: Config, sources: tuple[Source, ...], warnings: Warn
         warnings.warn(problem.where, f"{problem.message} (source skipped)")
     typos = [problem for problem in skipped if isinstance(problem, KeyTypo)]
     if typos:  # a misspelt key could send an article to other readers, or too early: nothing is built
-        raise ConfigError(*typos, Problem("", f"{len(typos)} misspelt front matter key(s): correct them and run the command again; nothing was written"))
+        raise ConfigError(*typos, Problem("", f"{len(typos)} misspelt front matter key(s): correct them and run the "
+                                              "command again; nothing was written"))
     unique = deduplicate(articles, skipped)
     for problem in skipped:
         warnings.warn(problem.where, f"{problem.message} (article skipped)")
