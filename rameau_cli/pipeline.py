@@ -22,7 +22,7 @@ from .builds import Build, BuildOptions, EditionBuild
 from .cache.base import NO_CACHE, CacheFolder
 from .compose.content import edito_blocks, images_without_alt
 from .compose.grouping import Reason, due_in, group, private_audiences
-from .compose.issue import Issue, make_issue
+from .compose.issue import Issue, make_issue, newsletter_logo
 from .compose.timeline import late_articles, refuse_going_back
 from .content.blocks import Blocks
 from .content.text_cache import TextCache
@@ -187,6 +187,8 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
 
     templates = config.root / "templates"
     emails, empty = [], []
+    # The newsletter's logo, made once for every email (and not at all when none is built).
+    logo = newsletter_logo(config, assets) if any(s.articles for s in selections) else None
     for selection in selections:
         segment = selection.segment
         if not selection.articles:
@@ -200,7 +202,7 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
         number = edition.number or (number_for(history, segment.id, edition.id) if history is not None else None)
         selection = replace(selection, articles=tuple(with_body(a) for a in selection.articles))
         seen, edito = in_language(config.language_of(segment))
-        issue = make_issue(config, seen, selection, edito, number, texts, assets)
+        issue = make_issue(config, seen, selection, edito, number, texts, assets, logo)
         for article in issue.articles:
             blind = images_without_alt(article.body)
             if blind:

@@ -156,8 +156,10 @@ def names_newsletter(title: str, name: str) -> bool:
 
 
 def make_issue(config: Config, edition: Edition, selection: Selection, edito: Blocks,
-               number: int | None = None, texts: Texts | None = None, assets: Assets | None = None) -> Issue:
-    """`assets`: the build's images from disk (None: an image that names a file is left out)."""
+               number: int | None = None, texts: Texts | None = None, assets: Assets | None = None,
+               logo: Logo | None = None) -> Issue:
+    """`assets`: the build's images from disk (None: an image that names a file is left out);
+    `logo`: the newsletter's, made once for the build (`newsletter_logo`)."""
     texts = texts or Texts()
     segment = selection.segment
     language = config.language_of(segment)
@@ -188,6 +190,7 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
     addresses = config.addresses()
     token = unlisted_token(config.archive_secret, edition.id, segment.id, repr((subject, preheader, edito, articles))) \
         if segment.archive == "unlisted" else ""
+    page = web_page(edition.id, segment.id, segment.archive, token)
     return Issue(
         edition_id=edition.id,
         number=number,
@@ -198,15 +201,15 @@ def make_issue(config: Config, edition: Edition, selection: Selection, edito: Bl
         words=words,
         profile=profile,
         greeting=_greeting(words, profile, edition.edito),
-        web_page=web_page(edition.id, segment.id, segment.archive, token),
-        web_url=addresses.url(web_page(edition.id, segment.id, segment.archive, token)),
+        web_page=page,
+        web_url=addresses.url(page),
         archive_url=addresses.archive_index_url(config.archive_folder(segment)) if segment.archive == "public" else "",
         unsubscribe_mailto=config.unsubscribe_mailto,
         subject=shorten(subject, SUBJECT_MAX),
         preheader=shorten(preheader, PREHEADER_MAX),
         edito=edito,
         articles=articles,
-        logo=newsletter_logo(config, assets),
+        logo=logo,
     )
 
 
