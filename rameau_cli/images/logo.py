@@ -13,12 +13,9 @@ import io
 
 from PIL import Image, ImageStat, UnidentifiedImageError
 
+from ..project.config import luminance, luminance_ratio, rgb
+
 GRAPHICS = 3.0  # WCAG 2.1, 1.4.11 Non-text Contrast
-
-
-def _luminance(rgb: tuple[float, float, float]) -> float:
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb)]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
 def ink_contrast(data: bytes, page: str) -> float | None:
@@ -36,7 +33,5 @@ def ink_contrast(data: bytes, page: str) -> float | None:
     if transparent < rgba.width * rgba.height // 20 or transparent == rgba.width * rgba.height:
         return None  # opaque, it brings its own background (or it shows nothing at all)
     opaque = alpha.point(lambda a: 255 if a >= 128 else 0)
-    mean = tuple(ImageStat.Stat(rgba.convert("RGB"), mask=opaque).mean)
-    back = tuple(float(int(page[i:i + 2], 16)) for i in (1, 3, 5))
-    light, dark = sorted((_luminance(mean), _luminance(back)), reverse=True)  # type: ignore[arg-type]
-    return (light + 0.05) / (dark + 0.05)
+    red, green, blue = ImageStat.Stat(rgba.convert("RGB"), mask=opaque).mean
+    return luminance_ratio(luminance((red, green, blue)), luminance(rgb(page)))

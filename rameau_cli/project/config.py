@@ -150,16 +150,26 @@ DEFAULT_SUBJECT = ("{{ segment.title }}{% if edition.number %} {{ words.number }
 DEFAULT_PREHEADER = "{{ words.articles(articles|length) }}{{ words.colon }} {{ article_titles }}"
 
 
+def luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG relative luminance of a colour whose channels go from 0 to 255."""
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def luminance_ratio(first: float, second: float) -> float:
+    """WCAG contrast ratio of two relative luminances (1 to 21)."""
+    light, dark = sorted((first, second), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def rgb(colour: str) -> tuple[float, float, float]:
+    """A #rrggbb colour's channels, from 0 to 255."""
+    return float(int(colour[1:3], 16)), float(int(colour[3:5], 16)), float(int(colour[5:7], 16))
+
+
 def contrast(first: str, second: str) -> float:
     """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
-
-    def luminance(colour: str) -> float:
-        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
+    return luminance_ratio(luminance(rgb(first)), luminance(rgb(second)))
 
 
 # --- The schema of rameau.yaml: each mapping a dataclass of settings, one field per key ----------

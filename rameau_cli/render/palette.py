@@ -8,9 +8,9 @@ for 4.5:1 against the dark card, and for the dark label on a filled button.
 
 from __future__ import annotations
 
+from ..compose.issue import DARK_PAGE  # the page behind the cards (and the logo), in dark mode
 from ..project.config import contrast
 
-DARK_PAGE = "#121614"  # the page behind the cards, in dark mode
 DARK_CARD = "#1c2220"
 DARK_TEXT = "#ece9e2"
 LIGHT_PLATE = "#f2efe8"  # the light page: a plate behind a logo whose ink would vanish on the dark one
