@@ -127,7 +127,8 @@ def _span(span: Span, look: Look, cell: bool = False) -> str:
 def _block(block: Block, look: Look, tight: bool = False) -> str:
     """One block's HTML; `tight`: inside a list item, where paragraphs and lists sit closer."""
     below = "4px" if tight else "12px"
-    dir_, align = _dir(_block_text(block))
+    if isinstance(block, (Paragraph, Heading, Quote)):  # the blocks whose own text sets their direction
+        dir_, align = _dir(_block_text(block))
     if isinstance(block, Paragraph):
         return f'<p{dir_} style="margin:0 0 {below};{align}">{inline_html(block.spans, look)}</p>'
     if isinstance(block, Heading):
