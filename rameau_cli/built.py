@@ -75,15 +75,10 @@ def built_edition(config: Config, options: BuildOptions, out_dir: Path, settled:
     return BuiltEdition(config, out_dir, built_emails(config, options, out_dir))
 
 
-def named(options: BuildOptions) -> bool:
-    """Whether the options name an edition or a window (else: the latest build is meant)."""
-    return bool(options.edition or options.week or options.since or options.until or options.date)
-
-
 def built_emails(config: Config, options: BuildOptions, out_dir: Path) -> list[BuiltEmail]:
     """The built emails the options name; with no edition named, each segment's latest build."""
     segments = pick_segments(config, options.segments)
-    latest = {} if named(options) else latest_editions(out_dir)
+    latest = {} if options.named else latest_editions(out_dir)
     if not latest:
         now = dt.datetime.now(config.newsletter.tz)
         plan = plan_editions(config, options, segments, now, Warnings(), CacheFolder(config.cache_dir))

@@ -18,8 +18,9 @@ from typing import Any, Callable, List, Optional
 
 import typer
 
+from .. import compat
 from ..errors import ExitCode, Interrupted, RameauError
-from ..interrupts import STOP_SIGNALS, held
+from ..interrupts import held
 from ..output.commit import InterruptedAfterCommit
 from ..redact import mask
 from ..version import __version__
@@ -98,7 +99,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     _state["debug"] = "--debug" in (sys.argv[1:] if argv is None else argv)
     _state["interrupted"] = False
-    previous = {name: signal.signal(getattr(signal, name), _interrupt) for name in STOP_SIGNALS if hasattr(signal, name)}
+    previous = {sig: signal.signal(sig, _interrupt) for sig in compat.STOP_SIGNALS}
     try:
         code = app(args=argv, prog_name="rameau", standalone_mode=False)
         if code == ExitCode.INTERRUPTED and _state["interrupted"]:  # before any command ran: Typer said nothing
@@ -129,8 +130,8 @@ def main(argv: Optional[List[str]] = None) -> int:
               file=sys.stderr)
         return int(ExitCode.INTERNAL)
     finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _traceback(always: bool = False) -> None:

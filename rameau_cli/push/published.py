@@ -15,7 +15,7 @@ from ..built import BuiltEmail
 from ..errors import Problem
 from ..images.assets import NAME
 from ..project.addresses import Addresses
-from ..sources.fetch import ask
+from ..sources.fetch import REDIRECTS, ask
 from ..sources.fetch.deadline import Deadline
 from ..sources.fetch.exchange import FetchFailure, Outgoing, TimedOut
 from ..version import user_agent
@@ -54,7 +54,7 @@ def _ask(url: str, size: int | None, end: float) -> tuple[str, str]:
         for _ in range(MAX_REDIRECTS + 1):
             answer = ask(current, outgoing, Deadline(DEADLINE, TIMEOUT, at=end))
             location = (answer.headers.get("Location") or "").strip()
-            if answer.status not in (301, 302, 303, 307, 308) or not location:
+            if answer.status not in REDIRECTS or not location:
                 break
             current = urljoin(current, location)
     except TimedOut as exc:

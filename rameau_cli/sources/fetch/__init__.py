@@ -89,17 +89,17 @@ def ask(url: str, outgoing: Outgoing, deadline: Deadline, max_bytes: int = 10 * 
 def _fetch(url: str, policy: FetchPolicy, etag: str, last_modified: str) -> Fetched:
     from .body import decode_body  # noqa: PLC0415 (start-up: fetching code)
     from .deadline import Deadline  # noqa: PLC0415 (start-up: fetching code)
-    from .exchange import FetchFailure, exchange, is_public_address  # noqa: PLC0415 (start-up: fetching code)
+    from .exchange import FetchFailure, Outgoing, exchange, is_public_address  # noqa: PLC0415 (start-up: fetching code)
 
     try:
         target = feed_url(url)
     except ValueError as exc:
         raise FetchFailure(f"not a usable feed URL: {exc}") from None
-    headers = _request_headers(etag, last_modified)
+    outgoing = Outgoing(_request_headers(etag, last_modified))
     deadline = Deadline(policy.deadline, policy.timeout)
     seen, hops, internal_allowed = {str(target)}, 0, True
     while True:
-        answer = exchange(target, headers, deadline, policy.max_bytes, policy.is_public or is_public_address,
+        answer = exchange(target, outgoing, deadline, policy.max_bytes, policy.is_public or is_public_address,
                           internal_allowed)
         internal_allowed = internal_allowed and not answer.public  # once on a public address, never back inside
         if answer.status not in REDIRECTS:

@@ -70,14 +70,12 @@ class Internal(FetchFailure):
         self.host, self.address = host, address
 
 
-def exchange(url: FeedURL, outgoing: Outgoing | dict[str, str], deadline: Deadline, max_bytes: int,
+def exchange(url: FeedURL, outgoing: Outgoing, deadline: Deadline, max_bytes: int,
              is_public: Callable[[IPAddress], bool], internal_allowed: bool) -> Answer:
     """Ask `url`; the body is read for the answers `outgoing.read_body` names (GET's 2xx by
     default). Internal, before connecting, when the host has an address that is not public and
     `internal_allowed` is False."""
 
-    if isinstance(outgoing, dict):
-        outgoing = Outgoing(outgoing)
     proxy = proxy_for(url)
     try:
         addresses = resolve(url.host, url.port, deadline, outgoing.what)
