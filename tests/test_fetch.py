@@ -13,7 +13,7 @@ from rameau_cli.project.config import Source, load_config
 from rameau_cli.sources.feeds import read_feed_source
 from rameau_cli.sources.fetch import FetchPolicy, fetch_url
 
-from helpers import FEEDS, Reply
+from helpers import FEEDS, LocalServer, Reply
 
 FEED = (FEEDS / "atom.xml").read_bytes()
 FAST = dict(timeout=0.5, deadline=0.8, max_bytes=200_000)
@@ -54,6 +54,15 @@ def etag(request):
     if request.headers.get("If-None-Match") == '"v1"':
         return Reply(status=304)
     return Reply(FEED, headers=[("ETag", '"v1"')])
+
+
+@pytest.fixture(scope="module")
+def http_server():
+    """A local HTTP server of this module's own, in place of the session's, which the other
+    modules on this worker share (and some of them with servers that misbehave on purpose)."""
+    server = LocalServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from rameau_cli.project.config import Source, load_config
 from rameau_cli.sources.feeds import read_feed_source
 from rameau_cli.sources.pool import collect_articles
 
-from helpers import FEEDS, FIXTURES, Reply, checked, copy_example
+from helpers import FEEDS, FIXTURES, LocalServer, Reply, checked, copy_example
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +77,15 @@ def test_the_same_story_from_two_sources_appears_once(config, tmp_path):
     assert titles == ["Première (version maison)", "Une seconde entrée", "Sans lien"]
 
 
-@pytest.fixture
-def http_feed(http_server):
-    """The fixture feeds, served over HTTP on 127.0.0.1."""
+@pytest.fixture(scope="module")
+def http_feed():
+    """The fixture feeds, served over HTTP on 127.0.0.1 by a server of this module's own (the
+    session's is shared with the hostile servers' tests)."""
+    server = LocalServer().start()
     for path in FEEDS.iterdir():
-        http_server.routes[f"/feeds/{path.name}"] = Reply(path.read_bytes())
-    return f"{http_server.url}/feeds"
+        server.routes[f"/feeds/{path.name}"] = Reply(path.read_bytes())
+    yield f"{server.url}/feeds"
+    server.stop()
 
 
 def test_feed_over_http(config, http_feed):
