@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import pytest
 from PIL import Image, ImageDraw
@@ -329,31 +330,63 @@ def with_photos(example: Path, images: dict[str, bytes]) -> Path:
 RawReply = Callable[[socket.socket], None]
 
 
-class RawServer:
-    """A TCP server on `host` (127.0.0.1 by default) for servers that get HTTP itself wrong: each
-    connection is counted, its request head read (unless `read_request` is False), then
-    `reply` sent as bytes, or `reply(connection)` called, and the connection closed."""
+class Acceptor:
+    """A TCP port on `host` (127.0.0.1 by default) whose connections `serve(connection)` takes,
+    each in a thread of its own, for test servers written on raw sockets.
+
+    `stop()` wakes the thread waiting in accept() and waits for it to end before the port is
+    closed. Closing a socket under a blocked accept() does not wake it (Linux): the port goes on
+    listening, and the next socket the process opens takes the closed one's number, so the old
+    thread could accept another server's connection and answer it with this server's reply."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.listener = socket.create_server((host, 0))
+        self.port: int = self.listener.getsockname()[1]
+        self.url = f"http://{host}:{self.port}"
+        self.connections = 0
+        self.stopping = threading.Event()
+        self.accepting = threading.Thread(target=self._accept, daemon=True)
+        self.accepting.start()
+
+    def _accept(self) -> None:
+        while True:
+            connection, _ = self.listener.accept()
+            if self.stopping.is_set():
+                connection.close()
+                return
+            self.connections += 1
+            threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
+
+    def serve(self, connection: socket.socket) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        if not self.stopping.is_set():
+            self.stopping.set()
+            with socket.create_connection(self.listener.getsockname()[:2]):
+                pass  # the connection that wakes accept()
+            self.accepting.join()
+            self.listener.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class RawServer(Acceptor):
+    """A server for what gets HTTP itself wrong: each connection is counted, its request head read
+    (unless `read_request` is False), then `reply` sent as bytes, or `reply(connection)` called,
+    and the connection closed."""
 
     def __init__(self, reply: bytes | RawReply = b"", host: str = "127.0.0.1", read_request: bool = True) -> None:
         self.reply = reply
         self.read_request = read_request
-        self.connections = 0
         self.requests: list[bytes] = []
-        self.listener = socket.create_server((host, 0))
-        self.port: int = self.listener.getsockname()[1]
-        self.url = f"http://{host}:{self.port}"
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(host)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
-
-    def _serve(self, connection: socket.socket) -> None:
+    def serve(self, connection: socket.socket) -> None:
         with connection:
             try:
                 connection.settimeout(5)
@@ -371,15 +404,6 @@ class RawServer:
                 connection.shutdown(socket.SHUT_WR)
             except OSError:
                 pass  # the client hung up first: what a deadline or a cap does
-
-    def stop(self) -> None:
-        self.listener.close()
-
-    def __enter__(self) -> RawServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 class Listener:

@@ -5,6 +5,7 @@ headers, or drip their answer a byte at a time: one line naming the server, neve
 never longer than the deadline. Links to the local network are never asked."""
 
 import base64
+import contextlib
 import gzip
 import json
 import shutil
@@ -21,7 +22,7 @@ import rameau_cli.push.published as published
 from rameau_cli.errors import ContentError
 from rameau_cli.sources.fetch import FetchPolicy, fetch_url
 
-from helpers import FEEDS, Listener, RawServer, checked, copy_example, invoke, set_public_url, with_front_matter
+from helpers import FEEDS, Acceptor, Listener, RawServer, checked, copy_example, invoke, set_public_url, with_front_matter
 from standins import TOKEN, USER, Canned, Listmonk
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
@@ -282,26 +283,16 @@ def test_credentials_in_a_feed_address_are_never_shown(tmp_path):
 # --- proxies ---------------------------------------------------------------------------------------
 
 
-class Proxy:
+class Proxy(Acceptor):
     """A forward proxy on 127.0.0.1, as HTTPS_PROXY and HTTP_PROXY name one: CONNECT makes a
     tunnel; an absolute-form request is passed on. It records what it was asked."""
 
     def __init__(self, refuse: bool = False):
         self.asked: list[str] = []
         self.refuse = refuse
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self):
-        while True:
-            try:
-                client_socket, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client_socket,), daemon=True).start()
-
-    def _serve(self, client_socket):
+    def serve(self, client_socket):
         with client_socket:
             head = b""
             while b"\r\n\r\n" not in head:
@@ -325,8 +316,12 @@ class Proxy:
                 rest = head.replace(target.encode(), (parts.path or "/").encode(), 1)
             with upstream:
                 upstream.sendall(rest)
-                threading.Thread(target=self._pipe, args=(client_socket, upstream), daemon=True).start()
+                onward = threading.Thread(target=self._pipe, args=(client_socket, upstream), daemon=True)
+                onward.start()
                 self._pipe(upstream, client_socket)
+                with contextlib.suppress(OSError):
+                    client_socket.shutdown(socket.SHUT_RDWR)  # ends the other pipe before its sockets close
+                onward.join()
 
     @staticmethod
     def _pipe(source, target):
@@ -335,9 +330,6 @@ class Proxy:
                 target.sendall(data)
         except OSError:
             pass
-
-    def stop(self):
-        self.listener.close()
 
 
 def test_push_goes_through_the_proxy_the_environment_names(built, tmp_path, monkeypatch):
