@@ -1,9 +1,11 @@
 """Shared fixtures: copies of the example project, the CLI run in-process (or, where a test
-needs one, in a real process), one build of the example for the whole session, and a local
-HTTP server."""
+needs one, in a real process), one build of the example for the whole session, a local
+HTTP server, and one Chromium for the session."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -11,10 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
+from rameau_cli.errors import UsageError
 from rameau_cli.pipeline import build, load_project
+from rameau_cli.preview.screenshots import find_browser, launch_browser
 
-from helpers import LocalServer, camera_files, copy_example, invoke
+from helpers import LocalServer, camera_files, copy_example, invoke, missing_tool
 
 # Where PYTHONDONTWRITEBYTECODE is set (this machine sets it), every real `python -m rameau_cli`
 # a test starts would compile rameau from source again: the tests let Python keep its bytecode,
@@ -102,3 +107,38 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
                     "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
                     "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")], check=True, capture_output=True)
     return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, launched once for the session (a launch costs
+    more CPU than most of the tests that use it). Tests open their pages in it and close them.
+    Missing: skipped on a developer's machine, failed in CI."""
+    try:
+        find_browser()
+    except UsageError as exc:
+        missing_tool(f"{exc} (.ci/run installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def own_playwright():
+    """For a test that runs `preview --screenshot` in this process: the command starts a sync
+    Playwright of its own, which refuses to start where the session's `browser` runs (between
+    its calls, that one's event loop is marked as running in this thread), and the command must
+    run in the main thread (it sets signal handlers). That loop is set aside while the command
+    runs: `with own_playwright(): invoke("preview", "--screenshot", ...)`."""
+
+    @contextlib.contextmanager
+    def aside():
+        loop = asyncio.events._get_running_loop()
+        asyncio.events._set_running_loop(None)
+        try:
+            yield
+        finally:
+            asyncio.events._set_running_loop(loop)
+
+    return aside
