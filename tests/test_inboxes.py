@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import sync_playwright
 
 from rameau_cli.check.rules import CheckedEmail, check_email
 from rameau_cli.compose.profiles import profile_for
@@ -24,15 +23,13 @@ from rameau_cli.content.blocks import Heading
 from rameau_cli.content.language import typography
 from rameau_cli.content.markup import markdown_to_html
 from rameau_cli.content.read_html import Reading, read_blocks
-from rameau_cli.errors import UsageError
-from rameau_cli.preview.screenshots import find_browser, launch_browser
 from rameau_cli.project.config import contrast
 from rameau_cli.render.body_html import blocks_html
 from rameau_cli.render.outlook import as_outlook_reads, outlook_reads
 from rameau_cli.render.palette import DARK_CARD, DARK_PAGE, dark_accent
 from rameau_cli.send.review import _fill
 
-from helpers import FIXTURES, LocalServer, Reply, add_body, checked, content_project, invoke, missing_tool, set_public_url
+from helpers import FIXTURES, LocalServer, Reply, add_body, checked, content_project, invoke, set_public_url
 
 NAME = "Rameau des alliances"
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
@@ -89,31 +86,43 @@ def emails(project) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    try:
-        find_browser()
-    except UsageError as exc:
-        missing_tool(f"{exc} (.ci/run installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
+def findings(project, emails) -> list[dict]:
+    """`rameau check --json` of the built project, run once for the tests that read it."""
+    return json.loads(invoke("check", "--json", cwd=project).stdout)["findings"]
 
 
-def open_email(browser, html: str, project: Path, width: int, scheme: str = "light"):
-    """The email in a page of `width` CSS pixels; its images from disk served from the build,
-    nothing else fetched."""
-    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+class Inbox:
+    """One page in which the module's emails are opened one after another (a page costs Chromium
+    more CPU than the email laid out in it): the images from disk of the project whose email is
+    open served from its build, nothing else fetched."""
 
-    def answer(route):
+    def __init__(self, browser) -> None:
+        self.page = browser.new_page()
+        self.project: Path | None = None
+        self.page.route("**/*", self.answer)
+
+    def answer(self, route) -> None:
         name = route.request.url.rsplit("/", 1)[-1]
-        path = project / "dist" / "public" / "assets" / name
-        if "/assets/" in route.request.url and path.is_file():
+        path = self.project / "dist" / "public" / "assets" / name if self.project else None
+        if "/assets/" in route.request.url and path is not None and path.is_file():
             route.fulfill(path=str(path), content_type="image/png" if name.endswith(".png") else "image/jpeg")
         else:
             route.abort()
 
-    page.route("**/*", answer)
+
+@pytest.fixture(scope="module")
+def inbox(browser):
+    inbox = Inbox(browser)
+    yield inbox
+    inbox.page.close()
+
+
+def open_email(inbox: Inbox, html: str, project: Path, width: int, scheme: str = "light"):
+    """The email in a page of `width` CSS pixels, in the light or dark colour scheme."""
+    inbox.project = project
+    page = inbox.page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=scheme)
     page.set_content(html, wait_until="load")
     return page
 
@@ -138,11 +147,10 @@ def test_the_outlook_reading_keeps_its_parts_drops_the_others_and_the_css_it_ign
 
 
 @pytest.mark.parametrize("segment", SEGMENTS)
-def test_read_as_outlook_reads_it_no_email_is_wider_than_600_px(browser, emails, project, segment):
-    page = open_email(browser, as_outlook_reads(emails[segment]), project, 600)
+def test_read_as_outlook_reads_it_no_email_is_wider_than_600_px(inbox, emails, project, segment):
+    page = open_email(inbox, as_outlook_reads(emails[segment]), project, 600)
     widest = page.evaluate("""() => Math.max(document.documentElement.scrollWidth,
         ...[...document.querySelectorAll('body *')].map(e => Math.ceil(e.getBoundingClientRect().right)))""")
-    page.close()
     assert widest <= 600
 
 
@@ -162,9 +170,8 @@ def test_every_button_has_its_outlook_padding(emails):
         assert cells and all("mso-padding-alt:" in cell for cell in cells)
 
 
-def test_check_tells_a_phone_s_width_from_outlook_s(project):
-    result = invoke("check", "--json", cwd=project)
-    rules = {(f["segment"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
+def test_check_tells_a_phone_s_width_from_outlook_s(findings):
+    rules = {(f["segment"], f["rule"]) for f in findings}
     assert ("hebdo-association", "table-wide") in rules  # it scrolls on a phone
     assert not any(rule == "outlook-wide" for _, rule in rules)  # Outlook gets a form that fits
 
@@ -227,8 +234,8 @@ def test_a_number_keeps_its_groups_and_its_currency(emails, project):
 
 
 @pytest.mark.parametrize("segment", ["hebdo-association", "hebdo-grand-public"])
-def test_arabic_paragraphs_read_right_to_left_and_align_right(browser, emails, project, segment):
-    page = open_email(browser, emails[segment], project, 800)
+def test_arabic_paragraphs_read_right_to_left_and_align_right(inbox, emails, project, segment):
+    page = open_email(inbox, emails[segment], project, 800)
     found = page.evaluate("""() => [...document.querySelectorAll('p, li, blockquote, table[role=table] td, table[role=table] th, h2, h3')]
         .filter(e => /^[\\s\\u0600-\\u06FF]/.test(e.textContent.trim().slice(0, 1)) && e.textContent.trim())
         .map(e => { const style = getComputedStyle(e); const box = e.getBoundingClientRect();
@@ -236,7 +243,6 @@ def test_arabic_paragraphs_read_right_to_left_and_align_right(browser, emails, p
             const first = range.getClientRects()[0];
             const edge = box.right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth);
             return [e.tagName, style.direction, edge - first.right]; })""")
-    page.close()
     assert len(found) >= (4 if segment == "hebdo-association" else 1)
     for tag, direction, gap in found:
         assert direction == "rtl" and abs(gap) <= 2, (tag, direction, gap)
@@ -249,8 +255,8 @@ def test_left_to_right_blocks_stay_as_they_were(emails):
     assert 'border-right:3px solid' in html and 'border-left:3px solid' in html  # the Arabic quote, the French one
 
 
-def test_table_cells_break_words_only_when_they_cannot_fit(browser, emails, project):
-    page = open_email(browser, emails["hebdo-association"], project, 800)
+def test_table_cells_break_words_only_when_they_cannot_fit(inbox, emails, project):
+    page = open_email(inbox, emails["hebdo-association"], project, 800)
     broken = page.evaluate("""() => {
         const out = [];
         for (const cell of document.querySelectorAll('table[role=table] td, table[role=table] th')) {
@@ -265,15 +271,13 @@ def test_table_cells_break_words_only_when_they_cannot_fit(browser, emails, proj
             }
         }
         return out; }""")
-    page.close()
     assert broken == []
 
 
 @pytest.mark.parametrize("segment", SEGMENTS)
-def test_heading_levels_never_skip(browser, emails, project, segment):
-    page = open_email(browser, emails[segment], project, 800)
+def test_heading_levels_never_skip(inbox, emails, project, segment):
+    page = open_email(inbox, emails[segment], project, 800)
     levels = page.evaluate("() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1])")
-    page.close()
     assert levels[0] == 1
     for before, after in itertools.pairwise(levels):
         assert after <= before + 1, levels
@@ -282,17 +286,16 @@ def test_heading_levels_never_skip(browser, emails, project, segment):
 # --- A logo, and dark mode ------------------------------------------------------------------------------
 
 
-def visible_ink(browser, html: str, project: Path, scheme: str) -> float:
+def visible_ink(inbox: Inbox, html: str, project: Path, scheme: str) -> float:
     """The contrast between the logo's ink and what is around it, as the page shows the logo
     found by its alt text (the newsletter's name)."""
 
-    page = open_email(browser, html, project, 800, scheme)
+    page = open_email(inbox, html, project, 800, scheme)
     logo = page.locator(f'img[alt="{NAME}"]:visible')
     assert logo.count() == 1
     assert page.evaluate(f"""() => [...document.querySelectorAll('img[alt="{NAME}"]')]
         .some(i => i.complete && i.naturalWidth > 0 && i.offsetWidth > 0)""")  # the image itself, not its alt text
     shot = Image.open(io.BytesIO(logo.screenshot())).convert("RGB")
-    page.close()
     colours = shot.getcolors(shot.width * shot.height)
     background = max(colours)[1]
     ink = min(colours, key=lambda c: sum(c[1]))[1]  # the darkest colour shown
@@ -312,23 +315,21 @@ def test_the_logo_is_in_the_header_with_the_newsletter_s_name(emails):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_logo_shows_its_ink_in_light_and_dark_mode(browser, emails, project, scheme):
-    assert visible_ink(browser, emails["quotidienne"], project, scheme) >= 3
+def test_the_logo_shows_its_ink_in_light_and_dark_mode(inbox, emails, project, scheme):
+    assert visible_ink(inbox, emails["quotidienne"], project, scheme) >= 3
 
 
-def test_check_warns_of_a_logo_that_would_vanish_in_the_dark(project):
-    findings = json.loads(invoke("check", "--json", cwd=project).stdout)["findings"]
+def test_check_warns_of_a_logo_that_would_vanish_in_the_dark(findings):
     assert {f["segment"] for f in findings if f["rule"] == "logo-dark-contrast"} == set(SEGMENTS)
 
 
-def test_logo_dark_takes_the_logo_s_place_in_the_dark(browser, tmp_path):
+def test_logo_dark_takes_the_logo_s_place_in_the_dark(inbox, tmp_path):
     project = make_project(tmp_path / "project", logo_dark=True)
     html = built(project)["quotidienne"]
     assert "dm-plate" not in re.sub(r"<style.*?</style>", "", html, flags=re.S)
     for scheme in ("light", "dark"):
-        page = open_email(browser, html, project, 800, scheme)
+        page = open_email(inbox, html, project, 800, scheme)
         shown = page.locator(f'img[alt="{NAME}"]:visible').get_attribute("class")
-        page.close()
         assert shown == ("dm-logo-dark" if scheme == "dark" else "dm-logo-light")
     findings = json.loads(invoke("check", "--json", cwd=project).stdout)["findings"]
     assert not [f for f in findings if f["rule"] == "logo-dark-contrast"]
@@ -345,10 +346,9 @@ def test_dark_buttons_take_the_accent_or_a_lighter_shade_that_reads(accent):
         assert all(c >= int(accent[i:i + 2], 16) for c, i in zip(channels, (1, 3, 5), strict=True))
 
 
-def test_dark_buttons_show_the_segment_s_accent(browser, emails, project):
-    page = open_email(browser, emails["hebdo-association"], project, 800, "dark")
+def test_dark_buttons_show_the_segment_s_accent(inbox, emails, project):
+    page = open_email(inbox, emails["hebdo-association"], project, 800, "dark")
     colour = page.evaluate("() => getComputedStyle(document.querySelector('td.dm-filled')).backgroundColor")
-    page.close()
     expected = dark_accent("#8a3b12")
     assert colour == "rgb({}, {}, {})".format(*(int(expected[i:i + 2], 16) for i in (1, 3, 5)))
 
