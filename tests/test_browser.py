@@ -13,30 +13,34 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
-from rameau_cli.errors import UsageError
 from rameau_cli.pipeline import BuildOptions
-from rameau_cli.preview.screenshots import find_browser, launch_browser
 from rameau_cli.preview.server import PreviewServer
 from rameau_cli.project.config import Source
 
-from helpers import LOGO_COLOUR, checked, content_project, copy_example, invoke, missing_tool, run_process, with_photos
+from helpers import LOGO_COLOUR, checked, content_project, copy_example, invoke, with_photos
 
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-content.xml"
 
 
 @pytest.fixture(scope="module")
-def browser():
-    try:
-        find_browser()
-    except UsageError as exc:
-        missing_tool(f"{exc} (.ci/run installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
+def shared_page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def tab(shared_page):
+    """The module's one page (a page costs Chromium more CPU than most tests spend in it), for
+    one test as a new page would be: 1280×720, light, no route; after the test, its routes are
+    gone and it is on about:blank (a preview's event stream closed)."""
+    shared_page.set_viewport_size({"width": 1280, "height": 720})
+    shared_page.emulate_media(color_scheme="light")
+    yield shared_page
+    shared_page.unroute_all(behavior="ignoreErrors")
+    shared_page.goto("about:blank")
 
 
 @pytest.fixture
@@ -56,17 +60,17 @@ def served(tmp_path_factory):
     server.stop()
 
 
-def test_index_names_every_segment(browser, served):
-    page = browser.new_page()
+def test_index_names_every_segment(served, tab):
+    page = tab
     page.goto(served.url)
     links = page.locator("#segments a").all_inner_texts()
     assert links == ["La quotidienne", "L'hebdo entreprise, fondation, partenaire", "L'hebdo association", "L'hebdo grand public"]
-    page.close()
 
 
 @pytest.mark.parametrize("segment", SEGMENTS)
-def test_each_segment_at_desktop_and_phone_widths_without_overflow(browser, served, segment):
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+def test_each_segment_at_desktop_and_phone_widths_without_overflow(served, segment, tab):
+    page = tab
+    page.set_viewport_size({"width": 1600, "height": 1000})
     page.goto(f"{served.url}segment/{segment}")
     assert page.locator(".inbox .subject").inner_text()
     assert "Lire la suite" in page.locator("pre.text").inner_text()
@@ -80,7 +84,6 @@ def test_each_segment_at_desktop_and_phone_widths_without_overflow(browser, serv
     desktop_width = desktop.locator("html").evaluate("e => e.clientWidth")
     assert desktop_width >= 600
     del frames
-    page.close()
 
 
 def test_the_preview_itself_works_on_a_phone_without_sideways_scrolling(browser, served):
@@ -99,8 +102,8 @@ def test_the_preview_itself_works_on_a_phone_without_sideways_scrolling(browser,
     page.close()
 
 
-def test_an_edited_title_appears_without_a_manual_reload(browser, preview, example):
-    page = browser.new_page()
+def test_an_edited_title_appears_without_a_manual_reload(preview, example, tab):
+    page = tab
     page.goto(f"{preview.url}segment/hebdo-association")
     frame = page.locator(".desktop iframe").content_frame
     assert frame.locator("text=Accueillir de nouveaux bénévoles").first.is_visible()
@@ -108,12 +111,11 @@ def test_an_edited_title_appears_without_a_manual_reload(browser, preview, examp
     article.write_text(checked(article.read_text(encoding="utf-8")).replace("Accueillir de nouveaux bénévoles", "Bienvenue aux nouveaux bénévoles"),
                        encoding="utf-8")
     page.locator(".desktop iframe").content_frame.locator("text=Bienvenue aux nouveaux bénévoles").first.wait_for(timeout=60_000)
-    page.close()
 
 
-def test_a_rebuild_that_ends_before_the_page_listens_still_reloads_it(browser, preview, example):
+def test_a_rebuild_that_ends_before_the_page_listens_still_reloads_it(preview, example, tab):
     """The page knows the build it shows: its events may connect after the rebuild is done."""
-    page = browser.new_page()
+    page = tab
     held = []
     page.route("**/events", lambda route: held.append(route))  # the page's events wait until the rebuild is over
     page.goto(f"{preview.url}segment/hebdo-association")
@@ -130,11 +132,10 @@ def test_a_rebuild_that_ends_before_the_page_listens_still_reloads_it(browser, p
         preview.state.wait_for_change(version, timeout=60)
     held[0].continue_()
     page.locator(".desktop iframe").content_frame.locator("text=Bienvenue aux nouveaux bénévoles").first.wait_for(timeout=60_000)
-    page.close()
 
 
-def test_a_build_error_shows_on_the_page_and_the_server_keeps_running(browser, preview, example):
-    page = browser.new_page()
+def test_a_build_error_shows_on_the_page_and_the_server_keeps_running(preview, example, tab):
+    page = tab
     page.goto(preview.url)
     (example / "templates").mkdir()
     (example / "templates" / "card.mjml").write_text("{% for %}", encoding="utf-8")
@@ -143,17 +144,24 @@ def test_a_build_error_shows_on_the_page_and_the_server_keeps_running(browser, p
     (example / "templates" / "card.mjml").unlink()
     page.locator("#build-error").wait_for(state="detached", timeout=60_000)
     assert len(page.locator("#segments a").all()) == 4
-    page.close()
 
 
-def test_content_from_a_feed_runs_no_script(browser, example):
+def test_content_from_a_feed_runs_no_script(example, tab):
     options = BuildOptions(sources=(Source("feed", str(HOSTILE_FEED)),), week="2026-W48")
     server = PreviewServer(example, options, port=0).start()
+    page = tab
+    dialogs, errors = [], []
+
+    def dialog(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def error(error):
+        errors.append(str(error))
+
+    page.on("dialog", dialog)
+    page.on("pageerror", error)
     try:
-        page = browser.new_page()
-        dialogs, errors = [], []
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"{server.url}segment/quotidienne")
         frame = page.locator(".desktop iframe").content_frame
         assert frame.locator("text=Titre sur deux lignes").first.is_visible()
@@ -164,8 +172,10 @@ def test_content_from_a_feed_runs_no_script(browser, example):
         time.sleep(0.3)
         assert dialogs == [] and errors == []
         assert frame.locator("script").count() == 0
-        page.close()
     finally:
+        page.remove_listener("dialog", dialog)
+        page.remove_listener("pageerror", error)
+        page.goto("about:blank")
         server.stop()
 
 
@@ -213,15 +223,17 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, tmp_path):
-    """Without output.public_url too: the screenshots show the images as they will be sent."""
+def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, tmp_path, own_playwright):
+    """Without output.public_url too: the screenshots show the images as they will be sent; named
+    after each segment asked and `desktop` (800 px) or `phone` (375 px) when no width is given."""
 
     with_photos(example, images)
     config = example / "rameau.yaml"
     config.write_text(re.sub(r"  public_url: .*\n", "", config.read_text(encoding="utf-8")), encoding="utf-8")
     shown = ["hebdo-association", "hebdo-grand-public"]
-    result = run_process("preview", "--offline", "--screenshot", str(tmp_path / "shots"), *(f"--segment={s}" for s in shown),
-                         cwd=example)  # its own Playwright
+    with own_playwright():  # the command starts its own Playwright and Chromium, as a user's run does
+        result = invoke("preview", "--offline", "--screenshot", str(tmp_path / "shots"), *(f"--segment={s}" for s in shown),
+                        cwd=example)
     assert result.code == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "shots").iterdir()) == sorted(f"{s}-{w}.png" for s in shown
                                                                           for w in ("desktop", "phone"))
@@ -235,16 +247,16 @@ def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, t
     assert logo > 20_000  # the logo is there, 552 pixels wide
 
 
-def test_the_live_preview_shows_the_images_from_disk_and_serves_nothing_else(browser, example, images):
+def test_the_live_preview_shows_the_images_from_disk_and_serves_nothing_else(example, images, tab):
     server = PreviewServer(with_photos(example, images), BuildOptions(), port=0).start()
     try:
-        page = browser.new_page()
+        page = tab
         page.goto(f"{server.url}segment/quotidienne")
         frame = page.locator(".desktop iframe").content_frame
         frame.locator("img").first.wait_for()
         sizes = frame.locator("img[src^='/assets/']").evaluate_all("images => images.map(i => i.naturalWidth)")
         assert len(sizes) >= 3 and all(width > 0 for width in sizes)
-        page.close()
+        page.goto("about:blank")
         for path in ("assets/../rameau.yaml", "assets/%2e%2e/rameau.yaml", "assets/0123456789abcdef-logo.png",
                      "articles/logo.png", "assets/logo.png"):
             with pytest.raises(urllib.error.HTTPError) as refused:
@@ -271,12 +283,23 @@ def hostile_emails(tmp_path_factory):
     return {segment: (folder / segment / "index.html").read_text(encoding="utf-8") for segment in SEGMENTS}
 
 
-@pytest.mark.parametrize("segment", ["hebdo-association", "quotidienne"])
-def test_no_email_is_ever_wider_than_the_window(browser, hostile_emails, segment):
-    html = hostile_emails[segment]
-    assert "Mise en page hostile" in html
+@pytest.fixture(scope="module")
+def mail_client(browser):
+    """A page that runs no script and fetches nothing, as a mail client shows an email; the
+    emails are set in it one after another."""
     page = browser.new_page(viewport={"width": WIDTHS[0], "height": 800}, java_script_enabled=False)
     page.route("**/*", lambda route: route.abort())
+    yield page
+    page.close()
+
+
+@pytest.mark.parametrize("segment", ["hebdo-association", "quotidienne"])
+def test_no_email_is_ever_wider_than_the_window(mail_client, hostile_emails, segment):
+    html = hostile_emails[segment]
+    assert "Mise en page hostile" in html
+    page = mail_client
+    page.set_viewport_size({"width": WIDTHS[0], "height": 800})
+    page.emulate_media(color_scheme="light")
     page.set_content(html, wait_until="load")
     for width in WIDTHS:  # the same page, laid out again at each width and colour scheme
         page.set_viewport_size({"width": width, "height": 800})
@@ -286,7 +309,6 @@ def test_no_email_is_ever_wider_than_the_window(browser, hostile_emails, segment
             cut = page.evaluate(CUT_WORDS) if width == WIDTHS[0] and scheme == "light" else []
             assert scroll <= width, f"{segment} is {scroll} px wide in a {width} px window ({scheme})"
             assert not cut, f"words of a table cut across lines at {width} px: {cut[:5]}"
-    page.close()
 
 
 # The words of table cells drawn on more than one line (a table scrolls in its box instead).
@@ -315,8 +337,8 @@ def accessible_links(page):
 
 
 @pytest.mark.parametrize("segment", ["quotidienne", "hebdo-association"])
-def test_assistive_technology_meets_one_link_per_card_and_no_serious_problem(browser, hostile_emails, segment):
-    page = browser.new_page()
+def test_assistive_technology_meets_one_link_per_card_and_no_serious_problem(hostile_emails, segment, tab):
+    page = tab
     page.route("**/*", lambda route: route.abort())
     page.set_content(hostile_emails[segment], wait_until="load")
     for scheme in ("light", "dark"):
@@ -336,7 +358,6 @@ def test_assistive_technology_meets_one_link_per_card_and_no_serious_problem(bro
         violations = Axe().run(page).response["violations"]
         serious = [(v["id"], v["nodes"][0]["target"]) for v in violations if v["impact"] in ("serious", "critical")]
         assert serious == [], f"{scheme}: {serious}"
-    page.close()
 
 
 def luminance_contrast(first, second):
@@ -352,8 +373,9 @@ def luminance_contrast(first, second):
     return (light + 0.05) / (dark + 0.05)
 
 
-def test_buttons_keep_their_contrast_in_the_dark(browser, hostile_emails):
-    page = browser.new_page(color_scheme="dark")
+def test_buttons_keep_their_contrast_in_the_dark(hostile_emails, tab):
+    page = tab
+    page.emulate_media(color_scheme="dark")
     page.route("**/*", lambda route: route.abort())
     page.set_content(hostile_emails["quotidienne"], wait_until="load")
     colours = page.evaluate("""() => [...document.querySelectorAll('td.dm-filled, td.dm-outline')].map(td => {
@@ -362,7 +384,6 @@ def test_buttons_keep_their_contrast_in_the_dark(browser, hostile_emails):
         const a = td.querySelector('a');
         return [rgb(getComputedStyle(a).color), rgb(getComputedStyle(td).backgroundColor),
                 rgb(getComputedStyle(card.querySelector('table')).backgroundColor)]; })""")
-    page.close()
     assert len(colours) >= 2
     for text, button, card in colours:
         assert luminance_contrast(text, button) >= 4.5
