@@ -228,28 +228,29 @@ def test_sigint_to_the_live_preview_ends_it_with_exit_0_and_no_error_line(starte
     assert rest == "Preview stopped.\n" and "error" not in out + rest
 
 
-def test_screenshots_320_px_wide_in_dark_mode(starter, run):
+def test_screenshots_320_px_wide_in_dark_mode(starter, run, own_playwright):
+    """Each run launches its own Chromium. The names without --width (`desktop`, `phone`) are
+    checked by test_browser.py's test_screenshots_at_both_widths_show_the_images_from_disk."""
     try:
         find_browser()
         import playwright  # noqa: F401, PLC0415 (an optional dependency: missing, the test is skipped)
     except (UsageError, ImportError) as exc:
         missing_tool(f"{exc} (.ci/run installs Chromium and Playwright)")
 
-    result = run("preview", "--screenshot", "shots", "--width", "320", "--dark", "--segment", "weekly-public",
-                 "--segment", "daily", cwd=starter)
+    with own_playwright():
+        result = run("preview", "--screenshot", "shots", "--width", "320", "--dark", "--segment", "weekly-public",
+                     "--segment", "daily", cwd=starter)
+        light = run("preview", "--screenshot", "light", "--width", "320", "--width", "1280", "--segment", "daily",
+                    cwd=starter)
     assert result.code == 0, result.stderr
     shots = sorted(p.name for p in (starter / "shots").iterdir())
     assert shots == ["daily-320-dark.png", "weekly-public-320-dark.png"]
-    light = run("preview", "--screenshot", "light", "--width", "320", "--width", "1280", "--segment", "daily", cwd=starter)
     assert light.code == 0 and sorted(p.name for p in (starter / "light").iterdir()) == ["daily-1280.png", "daily-320.png"]
     with Image.open(starter / "shots" / "daily-320-dark.png") as dark, \
             Image.open(starter / "light" / "daily-320.png") as bright:
         assert dark.width in (320, 640, 960) and bright.width == dark.width
         corner_dark, corner_light = dark.convert("RGB").getpixel((2, 2)), bright.convert("RGB").getpixel((2, 2))
         assert sum(corner_dark) < 150 < sum(corner_light)  # the theme's dark background, not its light one
-    defaults = run("preview", "--screenshot", "plain", "--segment", "daily", cwd=starter)
-    assert defaults.code == 0 and sorted(p.name for p in (starter / "plain").iterdir()) == ["daily-desktop.png",
-                                                                                            "daily-phone.png"]
 
 
 # --- check --links before publishing --------------------------------------------------------------
