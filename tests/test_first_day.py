@@ -117,6 +117,7 @@ def test_a_mistyped_command_line_is_one_line_and_exit_2(starter, run, args, line
 
 
 def test_a_mistyped_option_in_a_real_process_too(starter):
+    # A real process: the console entry point, its exit code and what it prints are what is tested.
     done = subprocess.run([sys.executable, "-m", "rameau_cli", "build-issue", "--weeek", "2026-W48"], cwd=starter,
                           capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     assert (done.returncode, done.stdout, done.stderr) == (2, "", "error: --weeek: no such option; did you mean --week?\n")
@@ -218,6 +219,7 @@ def test_a_projects_own_footer_sentence_is_kept_for_every_title(starter, run):
 
 @posix_only
 def test_sigint_to_the_live_preview_ends_it_with_exit_0_and_no_error_line(starter):
+    # A real process: a signal is sent to it, and how it exits is what is tested.
     process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=starter,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "NO_COLOR": "1"})
@@ -383,6 +385,7 @@ def test_an_80_column_terminal_keeps_a_long_command_and_a_long_url_whole(starter
         "---\ntitle: Install the tools\ndate: 2026-11-27\naudiences: [public]\nbody: full\n---\n"
         f"Run this:\n\n```sh\n{COMMAND}\n```\n\nThe report: {LONG_URL} (a bare address).\n\n"
         f"- In a list:\n\n  ```sh\n  {COMMAND}\n  ```\n\n> Quoted: {LONG_URL}\n", encoding="utf-8")
+    # A real process on a pseudo-terminal: the width rameau finds for its lines is the terminal's.
     code, shown = in_a_terminal("preview", "--segment", "weekly-public", "--no-pager", cwd=starter, columns=80)
     assert code == 0
     screen = on_screen(shown)
@@ -405,6 +408,7 @@ def test_a_build_waiting_on_the_lock_says_so_at_once_and_when_it_goes_on(starter
     dist = starter / "dist"
     with open(dist / ".rameau.lock", "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as another build holds it
+        # A second process, as a user's other command: it waits on the lock this one holds.
         process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue"], cwd=starter / "articles",
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env={**os.environ, "NO_COLOR": "1"})
