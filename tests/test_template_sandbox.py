@@ -9,7 +9,7 @@ from jinja2 import TemplateError
 
 from rameau_cli.compose.issue import _setting_template
 
-from helpers import REPO, checked, run_process
+from helpers import REPO, checked, invoke
 
 BOMBS = {
     "lipsum": "{{ lipsum(10**6)|length }}",
@@ -67,7 +67,7 @@ def test_a_bomb_in_the_segments_subject_stops_the_build_with_its_key(example):
     text = checked(config.read_text(encoding="utf-8"))
     config.write_text(text.replace('subject: "La quotidienne – {{ edition.date_short }}"',
                                    "subject: \"{{ 'a'|center(10**9) }}{{ lipsum(10**6)|length }}\""), encoding="utf-8")
-    result = run_process("build-issue", cwd=example, timeout=100)
+    result = invoke("build-issue", cwd=example)
     assert result.code == 2, result.stderr
     assert "rameau.yaml: segments.quotidienne.subject: template error" in result.stderr
     assert "Traceback" not in result.stderr
@@ -79,7 +79,7 @@ def test_a_bomb_in_an_editions_preheader_stops_the_build_with_its_file(example):
     loops = "{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}"
     edition.write_text(text.replace('preheader: "Un baromètre', f"preheader: \"{loops}Un baromètre", 1),
                        encoding="utf-8")
-    result = run_process("build-issue", cwd=example, timeout=100)
+    result = invoke("build-issue", cwd=example)
     assert result.code == 1, result.stderr
     assert "issues/2026-W48.md: preheader: template error" in result.stderr
     assert not (example / "dist" / "2026-W48").exists()
@@ -91,9 +91,9 @@ def test_the_themes_templates_are_in_the_same_sandbox(example):
     (example / "templates" / "footer.mjml").write_text(
         footer + "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(50) }}",
         encoding="utf-8")
-    result = run_process("build-issue", cwd=example, timeout=100)
+    result = invoke("build-issue", cwd=example)
     assert result.code == 1, result.stderr
     assert "footer.mjml" in result.stderr and "steps of loops and calls" in result.stderr
     (example / "templates" / "footer.mjml").write_text(footer + "{{ ''.__class__.__mro__ }}", encoding="utf-8")
-    result = run_process("build-issue", cwd=example, timeout=100)
+    result = invoke("build-issue", cwd=example)
     assert result.code == 1 and "footer.mjml" in result.stderr and "unsafe" in result.stderr, result.stderr
