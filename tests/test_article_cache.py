@@ -250,6 +250,7 @@ def test_rendered_markdown_is_reused_and_a_damaged_cache_ignored(example, run, t
 
 def test_an_unchanged_project_builds_again_without_yaml_markdown_or_babel(example, tmp_path):
     """The libraries a warm build skips are not even imported: the caches really serve it."""
+    # A fresh process for each build: what a command imports is seen only from its start.
 
     code = ("import sys\nfrom rameau_cli.cli import launcher\nsys.argv = ['rameau', 'build-issue', '--no-history', "
             f"'--out', {str(tmp_path / 'out')!r}]\ntry:\n    launcher.main()\nexcept SystemExit:\n    pass\n"

@@ -146,6 +146,10 @@ def pager_script(tmp_path: Path) -> tuple[str, Path]:
     return f"sh {shlex.quote(str(script))}", paged
 
 
+# The next three tests run rameau in a real pseudo-terminal (helpers.in_a_terminal): colours, the
+# screen's height and the pager are what a process finds on its terminal.
+
+
 def test_preview_in_a_real_terminal_has_colour_unless_no_color(example, tmp_path):
     pager, paged = pager_script(tmp_path)
     code, coloured = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"PAGER": pager})

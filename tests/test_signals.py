@@ -34,6 +34,7 @@ main()
 
 
 def _at_call(project: Path, n: int, name: str) -> subprocess.CompletedProcess:
+    # A fresh process each time: the signal may come while Python still imports the command.
     return subprocess.run([sys.executable, "-c", AT_CALL, str(n), name, "articles", "--week", "2026-W48"],
                           cwd=project, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"})
@@ -67,6 +68,7 @@ def _tgkill():
 def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(example, name):
     """The kernel gives a process's signal to any thread that does not block it: here, on
     purpose, to one that is not the main thread (the watcher's, the server's)."""
+    # A real process: a signal is handed to one of its threads.
     process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "NO_COLOR": "1"})

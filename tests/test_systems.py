@@ -175,6 +175,7 @@ raise SystemExit(main(["build-issue", "--date", "2026-12-01"]))
 
 def test_a_build_killed_on_a_disk_without_inode_numbers_is_rolled_back(built_twice, run):
     project, old = built_twice
+    # A process of its own: it ends in the middle of the build's swaps, with nothing of it run after.
     killed = subprocess.run([sys.executable, "-c", KILLED, str(project / "dist" / "2026-W48")], cwd=project,
                             capture_output=True, text=True, timeout=300)
     assert killed.returncode == 86, killed.stderr
@@ -239,6 +240,7 @@ def test_a_real_process_prints_an_emoji_title_whole(example):
     edited, count = re.subn(rb"\ntitle: [^\n]*", '\ntitle: "🌱 Zoé « vert »"'.encode(), path.read_bytes(), count=1)
     assert count == 1
     path.write_bytes(edited)
+    # A real process: its stdout, a pipe in the system's encoding, is what rameau sets up at start-up.
     environment = {name: value for name, value in os.environ.items() if name not in ("PYTHONIOENCODING", "PYTHONUTF8")}
     done = subprocess.run([sys.executable, "-m", "rameau_cli", "preview", "--text", "--segment", "hebdo-association"],
                           cwd=example, capture_output=True, env={**environment, "NO_COLOR": "1"}, timeout=300)
