@@ -35,9 +35,9 @@ def environment(mode: str) -> dict[str, str]:
 
 # A fresh interpreter (with the shim or without) that runs commands as `python -m rameau_cli`
 # does, through cli/launcher.py's main(), one per JSON line it reads: {"cwd", "args"} in, {"code",
-# "stdout", "stderr"} out. Before any command it says what its Python lacks and imports every module
-# of rameau: a module that reads a POSIX-only name (SIGHUP, fcntl) when imported fails there, not
-# hidden by a command that happened not to need it.
+# "stdout", "stderr"} out. Before any command it says what its Python lacks and, with the shim,
+# imports every module of rameau: a module that reads a POSIX-only name (SIGHUP, fcntl) when imported
+# fails there, not hidden by a command that happened not to need it.
 DRIVER = """
 import contextlib, importlib, io, json, os, pkgutil, signal, sys
 answer = sys.stdout
@@ -47,9 +47,11 @@ try:
 except ImportError as error:
     halted = str(error)
 import rameau_cli
-names = [m.name for m in pkgutil.walk_packages(rameau_cli.__path__, "rameau_cli.") if not m.name.endswith("__main__")]
-for name in names:
-    importlib.import_module(name)
+names = []
+if sys.argv[1:] == ["all"]:
+    names = [m.name for m in pkgutil.walk_packages(rameau_cli.__path__, "rameau_cli.") if not m.name.endswith("__main__")]
+    for name in names:
+        importlib.import_module(name)
 from rameau_cli.cli import launcher
 print(json.dumps({"fork": hasattr(os, "fork"), "SIGHUP": hasattr(signal, "SIGHUP"), "fcntl": halted,
                   "modules": len(names)}), file=answer, flush=True)
@@ -69,8 +71,10 @@ for line in sys.stdin:
 
 class Driver:
     def __init__(self, mode: str) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", DRIVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, encoding="utf-8", env=environment(mode))
+        every_module = ["all"] if mode == "hidden" else []
+        self.process = subprocess.Popen([sys.executable, "-c", DRIVER, *every_module], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                        env=environment(mode))
         self.started = self._answer()
 
     def _answer(self) -> dict:
