@@ -24,7 +24,7 @@ from rameau_cli.preview.rich_blocks import released, rich_blocks
 from rameau_cli.preview.terminal import articles_tables, render_preview
 from rameau_cli.render.text import LinkList, TextLook
 
-from helpers import SEGMENTS, checked, content_project, in_a_terminal, missing_tool, on_screen
+from helpers import SEGMENTS, checked, content_project, copy_example, in_a_terminal, invoke, missing_tool, on_screen
 
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
 URL_LINE = re.compile(r"^\[\d+\] https?://\S+$")
@@ -150,47 +150,56 @@ def pager_script(tmp_path: Path) -> tuple[str, Path]:
 # screen's height and the pager are what a process finds on its terminal.
 
 
-def test_preview_in_a_real_terminal_has_colour_unless_no_color(example, tmp_path):
+@pytest.fixture(scope="module")
+def previewed(tmp_path_factory) -> Path:
+    """The example for the tests that only show it (a preview writes no file but its caches): its
+    caches made once, here, so that each process reads them, as a user's second preview does."""
+    project = copy_example(tmp_path_factory.mktemp("previewed") / "project")
+    assert invoke("preview", cwd=project).code == 0
+    return project
+
+
+def test_preview_in_a_real_terminal_has_colour_unless_no_color(previewed, tmp_path):
     pager, paged = pager_script(tmp_path)
-    code, coloured = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"PAGER": pager})
+    code, coloured = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"PAGER": pager})
     assert code == 0 and re.search(r"\x1b\[[0-9;]*3\dm", coloured), "colours on a terminal"
     assert "╭─ L'hebdo grand public" in coloured
     assert not paged.exists()  # it fits on the screen (500 lines): no pager
-    code, plain = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"NO_COLOR": "1"})
+    code, plain = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"NO_COLOR": "1"})
     assert not re.search(r"\x1b\[[0-9;]*3\dm", plain), "no colour with NO_COLOR"
     assert not BOX_DRAWING.search(plain), "nor boxes"
     assert "Le 5 décembre, journée des alliances citoyennes" in flat(on_screen(plain))
-    code, dumb = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"TERM": "dumb"})
+    code, dumb = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"TERM": "dumb"})
     assert code == 0 and "\x1b" not in dumb and not BOX_DRAWING.search(dumb)
 
 
-def test_a_preview_taller_than_the_terminal_goes_through_the_pager(example, tmp_path):
+def test_a_preview_taller_than_the_terminal_goes_through_the_pager(previewed, tmp_path):
     pager, paged = pager_script(tmp_path)
-    code, shown = in_a_terminal("preview", cwd=example, rows=24, env={"PAGER": pager})
+    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, env={"PAGER": pager})
     assert code == 0 and "Édito" not in shown and "Edition 2026-W48" not in shown  # all of it went to the pager
     less, _, content = paged.read_text(encoding="utf-8").partition("\n")
     assert less == "LESS=FRX"  # quit if it fits, colours as they are, the text left on screen
     assert re.search(r"\x1b\[[0-9;]*m", content) and content.count("\n") > 100
     assert "hebdo-grand-public" in content and "L'hebdo grand public" in content
     paged.unlink()
-    code, shown = in_a_terminal("preview", "--text", cwd=example, rows=24, env={"PAGER": pager, "LESS": "-R"})
+    code, shown = in_a_terminal("preview", "--text", cwd=previewed, rows=24, env={"PAGER": pager, "LESS": "-R"})
     less, _, content = paged.read_text(encoding="utf-8").partition("\n")
     assert less == "LESS=-R"  # the reader's own LESS is kept
     assert "Se désinscrire" in content and "Se désinscrire" not in shown  # the text part too
     paged.unlink()
-    code, shown = in_a_terminal("preview", "--no-pager", cwd=example, rows=24, env={"PAGER": pager})
+    code, shown = in_a_terminal("preview", "--no-pager", cwd=previewed, rows=24, env={"PAGER": pager})
     assert code == 0 and not paged.exists() and "Le 5 décembre, journée des alliances" in on_screen(shown)
 
 
-def test_the_pager_is_less_by_default_and_q_quits_it(example):
+def test_the_pager_is_less_by_default_and_q_quits_it(previewed):
     if not shutil.which("less"):
         missing_tool("less is not installed (.ci/run installs it)")
-    code, shown = in_a_terminal("preview", cwd=example, rows=24, keys=b"q", after="Édito")
+    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, keys=b"q", after="Édito")
     screen_text = on_screen(shown)
     assert code == 0
     assert "Edition 2026-W48" in screen_text
     assert "[3] https://www.rameau-alliances.org/articles/laureats-trophees" not in screen_text  # the last segment's links
-    code, shown = in_a_terminal("preview", cwd=example, rows=24, env={"PAGER": "no-such-pager"})
+    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, env={"PAGER": "no-such-pager"})
     assert code == 0 and "warning: PAGER: cannot run no-such-pager" in shown
     assert "[3] https://www.rameau-alliances.org/articles/laureats-trophees" in on_screen(shown)  # printed all the same
 
@@ -225,9 +234,9 @@ def test_articles_command(example, run):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="signals sent to a child process: POSIX only")
-def test_the_live_preview_stops_on_sigterm_with_exit_code_0_and_no_error(example):
+def test_the_live_preview_stops_on_sigterm_with_exit_code_0_and_no_error(previewed):
     """Stopping a server is not an error (SIGINT, Ctrl-C, is sent by the next test)."""
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
+    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=previewed,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**__import__("os").environ, "NO_COLOR": "1"})
     first = process.stderr.readline()

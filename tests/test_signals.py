@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import copy_example, invoke
+
 # Runs `rameau ARGS` as the console script does, sending itself SIG at the N-th Python call
 # made once the launcher's main() starts (a deterministic moment, however fast the machine).
 AT_CALL = """
@@ -55,6 +57,14 @@ def test_a_signal_at_any_moment_of_a_command_is_exit_130_and_one_line(example):
             assert ended.stderr.strip().splitlines()[-1].startswith("error: interrupted; "), said
 
 
+@pytest.fixture(scope="module")
+def previewed(tmp_path_factory) -> Path:
+    """The example for the live previews, which only read it: its caches made once, here."""
+    project = copy_example(tmp_path_factory.mktemp("previewed") / "project")
+    assert invoke("preview", cwd=project).code == 0
+    return project
+
+
 def _tgkill():
     try:
         return ctypes.CDLL(None, use_errno=True).tgkill
@@ -65,11 +75,11 @@ def _tgkill():
 @pytest.mark.skipif(_tgkill() is None or not Path("/proc/self/task").is_dir(),
                     reason="needs tgkill (Linux) to hand a signal to one thread")
 @pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])
-def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(example, name):
+def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(previewed, name):
     """The kernel gives a process's signal to any thread that does not block it: here, on
     purpose, to one that is not the main thread (the watcher's, the server's)."""
     # A real process: a signal is handed to one of its threads.
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
+    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=previewed,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "NO_COLOR": "1"})
     try:
