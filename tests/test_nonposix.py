@@ -75,13 +75,18 @@ class Driver:
         self.process = subprocess.Popen([sys.executable, "-c", DRIVER, *every_module], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                                         env=environment(mode))
+        self.answers: queue.Queue[str] = queue.Queue()
+        self.errors: list[str] = []  # what it says outside the commands (nothing, unless it fails)
+        threading.Thread(target=lambda: [*map(self.answers.put, self.process.stdout), self.answers.put("")],  # type: ignore[arg-type]
+                         daemon=True).start()
+        threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True).start()  # type: ignore[arg-type]
         self.started = self._answer()
 
     def _answer(self) -> dict:
-        line = self.process.stdout.readline()  # type: ignore[union-attr]
+        line = self.answers.get(timeout=300)
         if not line:  # it died: say why
             self.process.wait(timeout=60)
-            raise AssertionError(self.process.stderr.read())  # type: ignore[union-attr]
+            raise AssertionError("".join(self.errors))
         return json.loads(line)
 
     def run(self, *args: str, cwd: Path) -> dict:
@@ -91,7 +96,12 @@ class Driver:
 
     def close(self) -> None:
         self.process.stdin.close()  # type: ignore[union-attr]
-        assert self.process.wait(timeout=120) == 0, self.process.stderr.read()  # type: ignore[union-attr]
+        try:
+            assert self.process.wait(timeout=120) == 0, "".join(self.errors)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
 
 
 @pytest.fixture(scope="module")
