@@ -150,11 +150,9 @@ def test_credentials_echoed_by_the_tool_are_never_shown_whole_or_in_part(built, 
 
 
 @pytest.mark.usefixtures("quick")
-def test_image_checks_under_public_url_are_one_line_and_bounded(built, tmp_path, monkeypatch):
+def test_image_checks_under_public_url_are_one_line_and_bounded(built, tmp_path):
     project = pushing_to(built, tmp_path, "http://127.0.0.1:9")  # never reached: the images come first
-    real = helpers.photo  # the camera's photos, which this test does not use, made small: only the logo is
-    monkeypatch.setattr(helpers, "photo", lambda width, height, seed=0: real(width // 10, height // 10, seed))
-    (project / "articles" / "logo.png").write_bytes(helpers.camera_files()["logo.png"])
+    (project / "articles" / "logo.png").write_bytes(helpers.logo_png())
     with_front_matter(project / "articles" / "journee-alliances-citoyennes-5-decembre.md",
                       "image: logo.png\nimage_alt: Logo")
     stop = threading.Event()

@@ -349,15 +349,13 @@ def test_a_history_that_cannot_be_written_says_which_draft_was_made(tool_project
            "there by hand before pushing again" in result.stderr
 
 
-def test_a_draft_whose_images_are_not_published_yet_is_not_pushed(tool_project, http_server, run, monkeypatch):
+def test_a_draft_whose_images_are_not_published_yet_is_not_pushed(tool_project, http_server, run):
     """The images from disk must be at output.public_url before a draft shows them."""
 
     project, server = tool_project("listmonk")
     site = f"{http_server.url}/site-{time.monotonic_ns()}"
     set_public_url(project, site)
-    real = helpers.photo  # the camera's photos, which this test does not use, made small: only the logo is
-    monkeypatch.setattr(helpers, "photo", lambda width, height, seed=0: real(width // 10, height // 10, seed))
-    (project / "articles" / "logo.png").write_bytes(helpers.camera_files()["logo.png"])
+    (project / "articles" / "logo.png").write_bytes(helpers.logo_png())
     with_front_matter(project / "articles" / "journee-alliances-citoyennes-5-decembre.md", "image: logo.png\nimage_alt: Logo")
     assert run("build-issue", "--resend", cwd=project).code == 0
     names = [path.name for path in (project / "dist" / "public" / "assets").iterdir()]

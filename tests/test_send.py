@@ -306,13 +306,11 @@ def test_a_stale_build_is_not_sent(built, tmp_path, run, smtp):
     assert forced.code == 0 and len(inbox.envelopes) == 1
 
 
-def test_images_from_disk_are_attached_to_a_test(example, run, smtp, monkeypatch):
+def test_images_from_disk_are_attached_to_a_test(example, run, smtp):
     """Before the output folder is published, a reviewer sees its photos: attached, cid: in the HTML."""
 
     inbox, port, cafile = smtp
-    real = helpers.photo  # the camera's photos at a tenth of their size: still wider than the email shows them
-    monkeypatch.setattr(helpers, "photo", lambda width, height, seed=0: real(width // 10, height // 10, seed))
-    project = with_photos(example, helpers.camera_files())
+    project = with_photos(example, helpers.camera_files(scale=10))  # still wider than the email shows them
     assert run("build-issue", "--segment", "quotidienne", cwd=project).code == 0
     result = run("send", "--to", "a@example.org", "--segment", "quotidienne", cwd=project, env=environment(port, cafile))
     assert result.code == 0, result.stderr
