@@ -19,7 +19,7 @@ from rameau_cli.pipeline import BuildOptions
 from rameau_cli.preview.server import PreviewServer
 from rameau_cli.project.config import Source
 
-from helpers import LOGO_COLOUR, checked, content_project, copy_example, invoke, with_photos
+from helpers import LOGO_COLOUR, camera_files, checked, content_project, copy_example, invoke, with_photos
 
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-content.xml"
@@ -249,8 +249,10 @@ def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, t
     assert logo > 20_000  # the logo is there, 552 pixels wide
 
 
-def test_the_live_preview_shows_the_images_from_disk_and_serves_nothing_else(example, images, tab):
-    server = PreviewServer(with_photos(example, images), BuildOptions(), port=0).start()
+def test_the_live_preview_shows_the_images_from_disk_and_serves_nothing_else(example, tab):
+    # The files a tenth of their size, still wider than the email shows them (the screenshot test
+    # above has them at full size).
+    server = PreviewServer(with_photos(example, camera_files(scale=10)), BuildOptions(), port=0).start()
     try:
         page = tab
         page.goto(f"{server.url}segment/quotidienne")
