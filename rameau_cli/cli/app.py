@@ -94,6 +94,14 @@ def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
 
+@functools.cache
+def _command() -> Any:
+    """The click command Typer makes of `app` (what `app(...)` makes again at each call): made
+    once, so a program that runs several commands in one process (the tests do, hundreds of
+    times) does not rebuild every command's options each time."""
+    return typer.main.get_command(app)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run one command (`argv` without the program name) and return its exit code."""
 
@@ -101,7 +109,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     _state["interrupted"] = False
     previous = {sig: signal.signal(sig, _interrupt) for sig in compat.STOP_SIGNALS}
     try:
-        code = app(args=argv, prog_name="rameau", standalone_mode=False)
+        code = _command()(args=argv, prog_name="rameau", standalone_mode=False)
         if code == ExitCode.INTERRUPTED and _state["interrupted"]:  # before any command ran: Typer said nothing
             print("error: interrupted; nothing was changed", file=sys.stderr)
         return code if isinstance(code, int) else 0
