@@ -29,11 +29,12 @@ def imports(path: Path) -> set[str]:
     tree = parsed(path)
     name = module_name(path)
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    type_only = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
+    nodes = list(ast.walk(tree))  # walked once, for both loops
+    type_only = {id(node) for block in nodes if isinstance(block, ast.If)
                  and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
                  for statement in block.body for node in ast.walk(statement)}  # not its `else:`
     found = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if id(node) in type_only:
             continue
         if isinstance(node, ast.ImportFrom):
