@@ -175,7 +175,9 @@ CRASHED = 86  # the exit code of a process that crashed at a fault point
 def killed_at(project: Path, kind: str, suffix: str, exchange: str = "exchange", signum: str = "crash",
               args: tuple[str, ...] = ("build-issue", *WEEKS)) -> subprocess.CompletedProcess:
     """Run rameau in a process that stops when it reaches the named fault point: at once, as a
-    killed process does (`crash`), or by raising the signal `signum` to itself."""
+    killed process does (`crash`), or by raising the signal `signum` to itself. A real process:
+    what a kill leaves on disk (no `finally`, no cleanup) and how a process ends on a signal
+    cannot be had in the test's own process."""
     return subprocess.run([sys.executable, "-c", KILL.replace("CRASHED", str(CRASHED)), kind, suffix, exchange, signum,
                            *args], cwd=project, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"},
                           timeout=120)
@@ -275,7 +277,7 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_issue(built_twice):
 
     project, old, new = built_twice
 
-    def small_disk():
+    def small_disk():  # a file size limit of the process: a real one, which the test's own must not get
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
@@ -306,7 +308,8 @@ def test_an_output_folder_that_cannot_be_created_is_a_clear_error(example, run):
 
 
 def test_three_builds_at_once_number_three_issues(example):
-    """Each build reads the history under the output lock: no two issues get one number."""
+    """Each build reads the history under the output lock: no two issues get one number. Real
+    processes: the lock is between processes, which race for it."""
     for path in (example / "issues").glob("*.md"):
         path.unlink()
     days = ["2026-11-24", "2026-11-25", "2026-11-26"]  # three daily editions: 23, 24 and 25 November
