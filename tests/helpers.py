@@ -260,33 +260,40 @@ def photo(width: int, height: int, seed: int = 0):  # -> PIL.Image.Image
     return image
 
 
-def camera_files() -> dict[str, bytes]:
+def logo_png() -> bytes:
+    """A transparent PNG logo in LOGO_COLOUR."""
+    out = io.BytesIO()
+    logo = Image.new("RGBA", (600, 300), (0, 0, 0, 0))
+    ImageDraw.Draw(logo).ellipse((50, 50, 550, 250), fill=LOGO_COLOUR + (255,))
+    logo.save(out, "PNG")
+    return out.getvalue()
+
+
+def camera_files(scale: int = 1) -> dict[str, bytes]:
     """The files a communications officer has on disk, by name: a camera photo with its GPS
-    position, a portrait stored sideways, a transparent logo, a WebP, a cut JPEG and an SVG."""
+    position, a portrait stored sideways, a transparent logo, a WebP, a cut JPEG and an SVG.
+    `scale` divides the sizes (10: still wider than an email shows them, a hundredth of the
+    pixels to make and read)."""
 
     made: dict[str, bytes] = {}
     out = io.BytesIO()
     exif = Image.Exif()
     exif[0x010F] = "Canon"
     exif[GPS] = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 3.0)}
-    photo(4000, 3000).save(out, "JPEG", quality=92, exif=exif)
+    photo(4000 // scale, 3000 // scale).save(out, "JPEG", quality=92, exif=exif)
     made["Été à Lyon.jpg"] = out.getvalue()
     out = io.BytesIO()
-    sideways = Image.new("RGB", (1600, 1200), (30, 90, 160))  # a portrait stored landscape: the top is at the left
-    ImageDraw.Draw(sideways).rectangle((0, 0, 399, 1199), fill=(250, 220, 0))
+    sideways = Image.new("RGB", (1600 // scale, 1200 // scale), (30, 90, 160))  # a portrait stored landscape: the top is at the left
+    ImageDraw.Draw(sideways).rectangle((0, 0, 399 // scale, 1199 // scale), fill=(250, 220, 0))
     exif = Image.Exif()
     exif[ORIENTATION] = 6
     sideways.save(out, "JPEG", exif=exif)
     made["portrait.jpg"] = out.getvalue()
+    made["logo.png"] = logo_png()
     out = io.BytesIO()
-    logo = Image.new("RGBA", (600, 300), (0, 0, 0, 0))
-    ImageDraw.Draw(logo).ellipse((50, 50, 550, 250), fill=LOGO_COLOUR + (255,))
-    logo.save(out, "PNG")
-    made["logo.png"] = out.getvalue()
-    out = io.BytesIO()
-    photo(900, 600, 5).save(out, "WEBP")
+    photo(900 // scale, 600 // scale, 5).save(out, "WEBP")
     made["feuilles.webp"] = out.getvalue()
-    made["cassée.jpg"] = made["portrait.jpg"][:1500]
+    made["cassée.jpg"] = made["portrait.jpg"][:min(1500, len(made["portrait.jpg"]) // 2)]
     made["schema.svg"] = b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><rect width="9" height="9"/></svg>'
     return made
 

@@ -9,6 +9,7 @@ import base64
 import http.server
 import json
 import re
+import socket
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,7 +93,15 @@ class StandIn:
                 pass
 
         self.httpd = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+        self.stopping = threading.Event()
+        self.serving = threading.Thread(target=self._serve, daemon=True)
+        self.serving.start()
+
+    def _serve(self) -> None:
+        # handle_request() waits for the next connection without polling (serve_forever wakes every
+        # poll interval to see whether to stop; stop() here wakes it with a connection of its own)
+        while not self.stopping.is_set():
+            self.httpd.handle_request()
 
     @property
     def url(self) -> str:
@@ -100,8 +109,12 @@ class StandIn:
 
     def stop(self) -> None:
         self.released.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        if not self.stopping.is_set():
+            self.stopping.set()
+            with socket.create_connection(self.httpd.server_address[:2]):
+                pass  # the connection that wakes handle_request(), which then sees `stopping`
+            self.serving.join()
+            self.httpd.server_close()
 
     def new_id(self) -> str:
         self.next_id += 1

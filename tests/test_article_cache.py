@@ -15,7 +15,7 @@ from rameau_cli.project.reading import load_yaml_text
 from rameau_cli.project.yaml_cache import load_yaml_cached
 from rameau_cli.sources.article import FIELDS
 
-from helpers import checked, posix_only, tree
+from helpers import checked, copy_example, invoke, posix_only, tree
 
 
 def test_a_warm_build_is_byte_identical_and_replays_warnings(example, run, tmp_path):
@@ -89,13 +89,35 @@ TAKEN = "kit-accueil-benevoles.md"  # an article of the example's edition: made 
 HEAD_DATE = 6
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """The example built once (cold) for the damage tests, its output and its caches as that build
+    left them. Each test puts these caches back before it damages them: the articles are never
+    touched, so their entries stay valid (a copy of the project would not do: an entry is of its
+    file's inode and change time, and the cache's name of the project's path)."""
+
+    folder = tmp_path_factory.mktemp("damaged")
+    project = copy_example(folder / "project")
+    assert invoke("build-issue", "--out", str(folder / "a"), "--no-history", cwd=project).code == 0
+    shutil.copytree(project / ".rameau-cache", folder / "caches")
+    shutil.rmtree(project / ".rameau-cache")  # put back as the tests put it back: a warm build keeps it as it is
+    shutil.copytree(folder / "caches", project / ".rameau-cache")
+    (cache,) = (project / ".rameau-cache" / "articles").glob("*.json")
+    kept, inode = cache.read_bytes(), cache.stat().st_ino
+    assert invoke("build-issue", "--out", str(folder / "warm"), "--no-history", cwd=project).code == 0
+    assert (cache.read_bytes(), cache.stat().st_ino) == (kept, inode), "an entry was read again: the cache did not serve"
+    return project, folder / "a", folder / "caches"
+
+
 @pytest.mark.parametrize("damage", [
     "other code", "not json", "null", "empty list", "a title that is a number", "a tampered value", "deleted",
     "entry of the wrong length", "a naive date", "fields of the wrong length", "fields that are not json",
     "a priority that is a string", "an entry without its second line",
 ])
-def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(example, run, tmp_path, damage):
-    assert run("build-issue", "--out", str(tmp_path / "a"), "--no-history", cwd=example).code == 0
+def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(built_once, run, tmp_path, damage):
+    example, first, caches = built_once
+    shutil.rmtree(example / ".rameau-cache", ignore_errors=True)
+    shutil.copytree(caches, example / ".rameau-cache")
     (cache,) = (example / ".rameau-cache" / "articles").glob("*.json")
     entries = article_entries(cache)
     head, fields = entries[TAKEN]
@@ -134,7 +156,7 @@ def test_a_damaged_or_deleted_cache_never_makes_a_build_wrong(example, run, tmp_
             resign(cache, cache.read_bytes().rpartition(b"\n")[0].replace(b'"pas du json"', b"pas du json"))
     result = run("build-issue", "--out", str(tmp_path / "b"), "--no-history", cwd=example)
     assert result.code == 0 and "Traceback" not in result.stderr and "warning" not in result.stderr
-    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert tree(first) == tree(tmp_path / "b")
 
 
 def test_an_entry_made_outside_the_window_is_read_again_when_damaged(example, run):
@@ -228,6 +250,7 @@ def test_rendered_markdown_is_reused_and_a_damaged_cache_ignored(example, run, t
 
 def test_an_unchanged_project_builds_again_without_yaml_markdown_or_babel(example, tmp_path):
     """The libraries a warm build skips are not even imported: the caches really serve it."""
+    # A fresh process for each build: what a command imports is seen only from its start.
 
     code = ("import sys\nfrom rameau_cli.cli import launcher\nsys.argv = ['rameau', 'build-issue', '--no-history', "
             f"'--out', {str(tmp_path / 'out')!r}]\ntry:\n    launcher.main()\nexcept SystemExit:\n    pass\n"

@@ -96,7 +96,7 @@ def test_long_work_shows_a_progress_bar_on_a_terminal_only(example, run):
     config = example / "rameau.yaml"
     config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "  - markdown: articles\n", f"  - markdown: articles\n  - feed: {FEEDS / 'rss2-categories.xml'}\n"), encoding="utf-8")
-    code, shown = in_a_terminal("build-issue", "--no-history", cwd=example, columns=100)
+    code, shown = in_a_terminal("build-issue", "--no-history", cwd=example, columns=100)  # a real terminal
     screen = on_screen(shown)
     assert code == 0, screen
     total = len(list((example / "articles").glob("*.md")))
@@ -195,7 +195,7 @@ def test_version(run, tmp_path):
 
 
 def test_python_m_runs_the_command(tmp_path):
-    done = run_process("--version", cwd=tmp_path)
+    done = run_process("--version", cwd=tmp_path)  # `python -m rameau_cli` itself is what is tested
     assert done.code == 0 and re.fullmatch(r"rameau \d+\.\d+\.\d+\n", done.stdout)
     help_text = run_process("build-issue", "--help", cwd=tmp_path)
     assert help_text.code == 0 and "Example: rameau build-issue" in help_text.stdout

@@ -35,6 +35,8 @@ raise SystemExit(main(sys.argv[1:]))
 
 
 def build(project, out, worth_it):
+    # A process of its own: forking is safe only where no other thread runs (this one runs the
+    # tests' servers), and each build starts from nothing, as a user's does.
     return subprocess.run([sys.executable, "-c", SCRIPT, str(worth_it), str(out)], cwd=project, capture_output=True,
                           text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=120)
 
@@ -88,7 +90,7 @@ def test_a_folder_scanned_beside_the_article_cache_builds_the_same_emails(exampl
     """A warm build of a large folder scans it in a forked process while it loads the article
     cache: the same emails and the same warnings (those of the scan too) as a scan here."""
     (example / "articles" / "dossier.md").mkdir()  # a warning of the scan
-    run = [sys.executable, "-c", BESIDE]
+    run = [sys.executable, "-c", BESIDE]  # processes of their own, as in the test above
     env = {**os.environ, "NO_COLOR": "1"}
     cold = subprocess.run([*run, str(10**12), str(tmp_path / "cold")], cwd=example, capture_output=True, text=True,
                           env=env, timeout=120)

@@ -22,6 +22,7 @@ import rameau_cli.push.published as published
 from rameau_cli.errors import ContentError
 from rameau_cli.sources.fetch import FetchPolicy, fetch_url
 
+import helpers
 from helpers import FEEDS, Acceptor, Listener, RawServer, checked, copy_example, invoke, set_public_url, with_front_matter
 from standins import TOKEN, USER, Canned, Listmonk
 
@@ -80,12 +81,16 @@ def pushing_to(built, tmp_path, url: str):
     return project
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def quick(monkeypatch):
-    monkeypatch.setattr(client, "TIMEOUT", 0.4)
-    monkeypatch.setattr(client, "DEADLINE", 0.8, raising=False)
-    monkeypatch.setattr(published, "TIMEOUT", 0.4)
-    monkeypatch.setattr(published, "DEADLINE", 0.8, raising=False)
+    """Short limits, for the tests that wait for one: a server that drips its answer from the start
+    is cut at the deadline (each byte comes 0.05 s after the last, well within a read's 0.3 s).
+    The other tests keep rameau's own limits: the answers they read are never cut by a loaded
+    machine. A link's whole exchange has its timeout: 0.4 s, in which the 70 KB header is read."""
+    monkeypatch.setattr(client, "TIMEOUT", 0.3)
+    monkeypatch.setattr(client, "DEADLINE", 0.5, raising=False)
+    monkeypatch.setattr(published, "TIMEOUT", 0.3)
+    monkeypatch.setattr(published, "DEADLINE", 0.5, raising=False)
     monkeypatch.setattr(links, "TIMEOUT", 0.4)
     monkeypatch.setattr(links, "DEADLINE", 3.0)
 
@@ -103,6 +108,7 @@ def test_push_to_a_tool_that_answers_wrong_is_one_line_and_exit_1(built, tmp_pat
     assert errors[-1] == "error: pushed: none; not pushed: quotidienne"
 
 
+@pytest.mark.usefixtures("quick")
 def test_push_to_a_tool_that_drips_its_answer_stops_at_the_deadline(built, tmp_path):
     stop = threading.Event()
     with RawServer(drip(stop)) as tool:
@@ -111,7 +117,7 @@ def test_push_to_a_tool_that_drips_its_answer_stops_at_the_deadline(built, tmp_p
         finally:
             stop.set()
     assert result.code == 1, result.stderr
-    assert ": listmonk did not answer whole within 0.8 s" in result.stderr  # its first request: the template
+    assert ": listmonk did not answer whole within 0.5 s" in result.stderr  # its first request: the template
 
 
 class Echoing(Listmonk):
@@ -143,20 +149,28 @@ def test_credentials_echoed_by_the_tool_are_never_shown_whole_or_in_part(built, 
     assert "refused ***; as ***…" in shown
 
 
-def test_image_checks_under_public_url_are_one_line_and_bounded(built, tmp_path, images):
+@pytest.mark.usefixtures("quick")
+def test_image_checks_under_public_url_are_one_line_and_bounded(built, tmp_path):
     project = pushing_to(built, tmp_path, "http://127.0.0.1:9")  # never reached: the images come first
-    (project / "articles" / "logo.png").write_bytes(images["logo.png"])
+    (project / "articles" / "logo.png").write_bytes(helpers.logo_png())
     with_front_matter(project / "articles" / "journee-alliances-citoyennes-5-decembre.md",
                       "image: logo.png\nimage_alt: Logo")
     stop = threading.Event()
-    for reply in (banner, HOSTILE["150 headers"][0], drip(stop)):
-        with RawServer(reply) as site:
-            set_public_url(project, site.url)
-            assert invoke("build-issue", "--resend", cwd=project).code == 0
+    hostile = [banner]
+
+    def reply(connection):  # the one public_url's server, hostile in each way in turn
+        connection.sendall(hostile[0]) if isinstance(hostile[0], bytes) else hostile[0](connection)
+
+    with RawServer(reply) as site:
+        set_public_url(project, site.url)
+        assert invoke("build-issue", "--resend", cwd=project).code == 0
+        for hostile[0] in (banner, HOSTILE["150 headers"][0], drip(stop)):
+            connections = site.connections
             result = invoke("push", cwd=project, env=ENV)
-        assert result.code == 1 and "internal error" not in result.stderr, result.stderr
-        assert "/assets/" in result.stderr and "cannot be reached" in result.stderr and "nothing was pushed" in result.stderr
-    stop.set()
+            assert site.connections > connections  # this way of answering was met
+            assert result.code == 1 and "internal error" not in result.stderr, result.stderr
+            assert "/assets/" in result.stderr and "cannot be reached" in result.stderr and "nothing was pushed" in result.stderr
+        stop.set()
 
 
 # --- check --links -------------------------------------------------------------------------------
@@ -196,6 +210,7 @@ subject: "Les liens de la semaine, en quelques mots"
     return folder
 
 
+@pytest.mark.usefixtures("quick")
 def test_check_links_names_each_hostile_server_in_one_finding(tmp_path, monkeypatch):
     monkeypatch.setattr(links, "KEPT", ())  # nothing remembered from one run to the next
     monkeypatch.setattr("rameau_cli.sources.fetch.exchange.is_public_address", lambda address: True)  # servers of the internet

@@ -1,12 +1,16 @@
 """Every command with the POSIX-only parts of Python hidden, as on Windows (no fcntl, fork,
 SIGHUP, pty, termios, resource: tests/nonposix/sitecustomize.py, put first on PYTHONPATH): it
-works, and writes byte for byte what it writes with them. Real processes, as a user runs them.
+works, and writes byte for byte what it writes with them. Real processes, as a user runs them:
+each mode's commands run one after the other in one interpreter started with (or without) the
+shim, through the console script's own launcher; a build lock race and a live preview get
+processes of their own.
 """
 
 import json
 import os
 import queue
 import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -14,7 +18,9 @@ import threading
 import urllib.request
 from pathlib import Path
 
-from helpers import REPO, recorded, tree
+import pytest
+
+from helpers import REPO, invoke, recorded, tree
 
 HIDDEN = Path(__file__).parent / "nonposix"
 MODES = ("posix", "hidden")
@@ -27,10 +33,84 @@ def environment(mode: str) -> dict[str, str]:
     return env
 
 
-def rameau(mode: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", env=environment(mode), timeout=300)
-    return done
+# A fresh interpreter (with the shim or without) that runs commands as `python -m rameau_cli`
+# does, through cli/launcher.py's main(), one per JSON line it reads: {"cwd", "args"} in, {"code",
+# "stdout", "stderr"} out. Before any command it says what its Python lacks and, with the shim,
+# imports every module of rameau: a module that reads a POSIX-only name (SIGHUP, fcntl) when imported
+# fails there, not hidden by a command that happened not to need it.
+DRIVER = """
+import contextlib, importlib, io, json, os, pkgutil, signal, sys
+answer = sys.stdout
+try:
+    import fcntl
+    halted = ""
+except ImportError as error:
+    halted = str(error)
+import rameau_cli
+names = []
+if sys.argv[1:] == ["all"]:
+    names = [m.name for m in pkgutil.walk_packages(rameau_cli.__path__, "rameau_cli.") if not m.name.endswith("__main__")]
+    for name in names:
+        importlib.import_module(name)
+from rameau_cli.cli import launcher
+print(json.dumps({"fork": hasattr(os, "fork"), "SIGHUP": hasattr(signal, "SIGHUP"), "fcntl": halted,
+                  "modules": len(names)}), file=answer, flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    out, err = io.StringIO(), io.StringIO()
+    os.chdir(request["cwd"])
+    sys.argv = ["rameau", *request["args"]]
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            launcher.main()
+        except SystemExit as exit:
+            code = exit.code
+    print(json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}), file=answer, flush=True)
+"""
+
+
+class Driver:
+    def __init__(self, mode: str) -> None:
+        every_module = ["all"] if mode == "hidden" else []
+        self.process = subprocess.Popen([sys.executable, "-c", DRIVER, *every_module], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                        env=environment(mode))
+        self.answers: queue.Queue[str] = queue.Queue()
+        self.errors: list[str] = []  # what it says outside the commands (nothing, unless it fails)
+        threading.Thread(target=lambda: [*map(self.answers.put, self.process.stdout), self.answers.put("")],  # type: ignore[arg-type]
+                         daemon=True).start()
+        threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True).start()  # type: ignore[arg-type]
+        self.started = self._answer()
+
+    def _answer(self) -> dict:
+        line = self.answers.get(timeout=300)
+        if not line:  # it died: say why
+            self.process.wait(timeout=60)
+            raise AssertionError("".join(self.errors))
+        return json.loads(line)
+
+    def run(self, *args: str, cwd: Path) -> dict:
+        self.process.stdin.write(json.dumps({"cwd": str(cwd), "args": list(args)}) + "\n")  # type: ignore[union-attr]
+        self.process.stdin.flush()  # type: ignore[union-attr]
+        return {**self._answer(), "args": args}
+
+    def close(self) -> None:
+        self.process.stdin.close()  # type: ignore[union-attr]
+        try:
+            assert self.process.wait(timeout=120) == 0, "".join(self.errors)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def rameau():
+    """One interpreter per mode for the module's commands: `rameau[mode].run(*args, cwd=...)`."""
+    drivers = {mode: Driver(mode) for mode in MODES}
+    yield drivers
+    for driver in drivers.values():
+        driver.close()
 
 
 def output(project: Path) -> dict[str, bytes]:
@@ -40,77 +120,63 @@ def output(project: Path) -> dict[str, bytes]:
             if not name.startswith(".rameau-cache/") and not name.endswith(".rameau.lock")}
 
 
-def test_the_tool_hides_what_windows_lacks(tmp_path):
-    probe = "import os, signal, importlib.util; print(hasattr(os, 'fork'), hasattr(signal, 'SIGHUP'))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environment("hidden"))
-    assert done.stdout.split() == ["False", "False"]
-    done = subprocess.run([sys.executable, "-c", "import fcntl"], capture_output=True, text=True, env=environment("hidden"))
-    assert done.returncode == 1 and "import of fcntl halted" in done.stderr
+def test_the_tool_hides_what_windows_lacks(rameau):
+    started = rameau["hidden"].started
+    assert (started["fork"], started["SIGHUP"]) == (False, False)
+    assert "import of fcntl halted" in started["fcntl"]
 
 
-IMPORT_ALL = """
-import importlib, pkgutil, rameau_cli
-names = [m.name for m in pkgutil.walk_packages(rameau_cli.__path__, "rameau_cli.") if not m.name.endswith("__main__")]
-for name in names:
-    importlib.import_module(name)
-print(len(names))
-"""
-
-
-def test_every_module_imports_without_the_posix_parts():
+def test_every_module_imports_without_the_posix_parts(rameau):
     """Nothing reads a POSIX-only name (SIGHUP, fcntl) when it is imported, whichever command needs it."""
-    done = subprocess.run([sys.executable, "-c", IMPORT_ALL], capture_output=True, text=True, env=environment("hidden"),
-                          timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert int(done.stdout) > 80
+    assert rameau["hidden"].started["modules"] > 80
 
 
-def test_init_build_rebuild_articles_check_and_the_text_preview_give_the_same_bytes(tmp_path):
+def test_init_build_rebuild_articles_check_and_the_text_preview_give_the_same_bytes(rameau, tmp_path):
     said: dict[str, list[str]] = {}
     written: dict[str, dict[str, bytes]] = {}
     for mode in MODES:
         home = tmp_path / mode
         home.mkdir()
         project = home / "lettre"
-        steps = [rameau(mode, "init", "lettre", cwd=home), rameau(mode, "build-issue", cwd=project)]
+        steps = [rameau[mode].run("init", "lettre", cwd=home), rameau[mode].run("build-issue", cwd=project)]
         article = sorted((project / "articles").glob("*.md"))[0]
         before = article.read_bytes()
         article.write_bytes(before.replace(b"\n\n", b"\n\nUne phrase de plus, \xc2\xab modifi\xc3\xa9e \xc2\xbb.\n\n", 1))
         assert article.read_bytes() != before
-        steps += [rameau(mode, *args, cwd=project) for args in (("build-issue",), ("articles",), ("check",),
-                                                                  ("preview", "--text"))]
+        steps += [rameau[mode].run(*args, cwd=project) for args in (("build-issue",), ("articles",), ("check",),
+                                                                      ("preview", "--text"))]
         for done in steps:
-            assert done.returncode == 0, (mode, done.args, done.stderr)
-            assert "Traceback" not in done.stderr and "warning" not in done.stderr.lower(), done.stderr
-        said[mode] = [done.stdout + done.stderr.replace(str(home), "HOME") for done in steps]
+            assert done["code"] == 0, (mode, done["args"], done["stderr"])
+            assert "Traceback" not in done["stderr"] and "warning" not in done["stderr"].lower(), done["stderr"]
+        said[mode] = [done["stdout"] + done["stderr"].replace(str(home), "HOME") for done in steps]
         written[mode] = output(project)
     assert said["hidden"] == said["posix"]
     assert written["hidden"] == written["posix"]
     assert [name for name in written["hidden"] if name.endswith("index.html")], "a build was written"
 
 
-def test_a_build_of_1500_articles_gives_the_same_bytes(tmp_path):
+def test_a_build_of_1500_articles_gives_the_same_bytes(rameau, tmp_path):
     """Large enough to be read on two cores where a process can be forked (Linux), on one
     where it cannot."""
     generated = tmp_path / "generated"
-    subprocess.run([sys.executable, str(REPO / "tests" / "bench" / "generate.py"), "--articles", "1500", "--out",
-                    str(generated)], check=True, capture_output=True, timeout=300)
+    generate = runpy.run_path(str(REPO / "tests" / "bench" / "generate.py"))["main"]
+    assert generate(["--articles", "1500", "--out", str(generated)]) == 0
     written = {}
     for mode in MODES:
         project = tmp_path / mode
         shutil.copytree(generated, project)
-        done = rameau(mode, "build-issue", cwd=project)
-        assert done.returncode == 0, done.stderr
+        done = rameau[mode].run("build-issue", cwd=project)
+        assert done["code"] == 0, done["stderr"]
         written[mode] = output(project / "dist")
     assert written["hidden"] == written["posix"] and len(written["posix"]) > 10
 
 
-def test_history_resolve_of_a_conflicted_history_json_gives_the_same_bytes(example, tmp_path):
+def test_history_resolve_of_a_conflicted_history_json_gives_the_same_bytes(rameau, example, tmp_path):
     """The project is copied with its dist/ as a Linux build left it, lock file included: a
     system without fcntl must not read that file as a lock still held."""
     for path in (example / "issues").glob("*.md"):
         path.unlink()
-    assert rameau("posix", "build-issue", "--date", "2026-11-26", "--segment", "quotidienne", cwd=example).returncode == 0
+    assert invoke("build-issue", "--date", "2026-11-26", "--segment", "quotidienne", cwd=example).code == 0
     index = (example / "history.json").read_text(encoding="utf-8")
     first = json.dumps({"format": 1, "segments": {"quotidienne": [{
         "edition": "2026-11-01", "number": 9, "date": "2026-11-02T07:00:00+01:00", "subject": "Le 1er",
@@ -120,8 +186,8 @@ def test_history_resolve_of_a_conflicted_history_json_gives_the_same_bytes(examp
     for mode in MODES:
         project = tmp_path / mode
         shutil.copytree(example, project)
-        done = rameau(mode, "history", "resolve", cwd=project)
-        assert done.returncode == 0, done.stderr
+        done = rameau[mode].run("history", "resolve", cwd=project)
+        assert done["code"] == 0, done["stderr"]
         assert [e["edition"] for e in recorded(project)["quotidienne"]] == ["2026-11-01", "2026-11-25"]
         written[mode] = {name: data for name, data in output(project).items() if name.startswith("history")}
     assert written["hidden"] == written["posix"]
@@ -130,6 +196,7 @@ def test_history_resolve_of_a_conflicted_history_json_gives_the_same_bytes(examp
 
 def test_two_builds_started_at_once_get_two_numbers(example):
     """The build lock holds without fcntl: each build reads the history only once the other is done."""
+    # Two processes: a lock is between processes.
     for path in (example / "issues").glob("*.md"):
         path.unlink()
     processes = [subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue", "--date", day, "--segment",
@@ -141,7 +208,8 @@ def test_two_builds_started_at_once_get_two_numbers(example):
 
 
 def served(mode: str, project: Path) -> dict[str, bytes]:
-    """The pages of a live preview run in a real process, fetched once it says where it is."""
+    """The pages of a live preview run in a real process, fetched once it says where it is (a
+    process of its own: the server runs until it is stopped by a signal)."""
     process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=project,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8",
                                env=environment(mode))

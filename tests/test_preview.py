@@ -5,6 +5,7 @@ import io
 import os
 import queue
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -23,7 +24,7 @@ from rameau_cli.preview.rich_blocks import released, rich_blocks
 from rameau_cli.preview.terminal import articles_tables, render_preview
 from rameau_cli.render.text import LinkList, TextLook
 
-from helpers import SEGMENTS, checked, content_project, in_a_terminal, missing_tool, on_screen
+from helpers import SEGMENTS, checked, content_project, copy_example, in_a_terminal, invoke, missing_tool, on_screen
 
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
 URL_LINE = re.compile(r"^\[\d+\] https?://\S+$")
@@ -138,54 +139,67 @@ def test_preview_in_a_pipe_writes_nothing(example, run):
 
 
 def pager_script(tmp_path: Path) -> tuple[str, Path]:
-    """A stand-in pager: it writes what it was given, and its LESS, to a file."""
-    script, paged = tmp_path / "pager.py", tmp_path / "paged.txt"
-    script.write_text("import os, sys\ndata = sys.stdin.read()\n"
-                      f"open({str(paged)!r}, 'w').write('LESS=' + os.environ.get('LESS', '') + '\\n' + data)\n")
-    return f"{sys.executable} {script}", paged
+    """A stand-in pager: it writes its LESS, then what it was given, to a file (a shell script:
+    these tests run where there are pseudo-terminals, and sh starts in a fraction of Python's time)."""
+    script, paged = tmp_path / "pager.sh", tmp_path / "paged.txt"
+    script.write_text(f"{{ printf 'LESS=%s\\n' \"$LESS\"; cat; }} > {shlex.quote(str(paged))}\n")
+    return f"sh {shlex.quote(str(script))}", paged
 
 
-def test_preview_in_a_real_terminal_has_colour_unless_no_color(example, tmp_path):
+# The next three tests run rameau in a real pseudo-terminal (helpers.in_a_terminal): colours, the
+# screen's height and the pager are what a process finds on its terminal.
+
+
+@pytest.fixture(scope="module")
+def previewed(tmp_path_factory) -> Path:
+    """The example for the tests that only show it (a preview writes no file but its caches): its
+    caches made once, here, so that each process reads them, as a user's second preview does."""
+    project = copy_example(tmp_path_factory.mktemp("previewed") / "project")
+    assert invoke("preview", cwd=project).code == 0
+    return project
+
+
+def test_preview_in_a_real_terminal_has_colour_unless_no_color(previewed, tmp_path):
     pager, paged = pager_script(tmp_path)
-    code, coloured = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"PAGER": pager})
+    code, coloured = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"PAGER": pager})
     assert code == 0 and re.search(r"\x1b\[[0-9;]*3\dm", coloured), "colours on a terminal"
     assert "╭─ L'hebdo grand public" in coloured
     assert not paged.exists()  # it fits on the screen (500 lines): no pager
-    code, plain = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"NO_COLOR": "1"})
+    code, plain = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"NO_COLOR": "1"})
     assert not re.search(r"\x1b\[[0-9;]*3\dm", plain), "no colour with NO_COLOR"
     assert not BOX_DRAWING.search(plain), "nor boxes"
     assert "Le 5 décembre, journée des alliances citoyennes" in flat(on_screen(plain))
-    code, dumb = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=example, env={"TERM": "dumb"})
+    code, dumb = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"TERM": "dumb"})
     assert code == 0 and "\x1b" not in dumb and not BOX_DRAWING.search(dumb)
 
 
-def test_a_preview_taller_than_the_terminal_goes_through_the_pager(example, tmp_path):
+def test_a_preview_taller_than_the_terminal_goes_through_the_pager(previewed, tmp_path):
     pager, paged = pager_script(tmp_path)
-    code, shown = in_a_terminal("preview", cwd=example, rows=24, env={"PAGER": pager})
+    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, env={"PAGER": pager})
     assert code == 0 and "Édito" not in shown and "Edition 2026-W48" not in shown  # all of it went to the pager
     less, _, content = paged.read_text(encoding="utf-8").partition("\n")
     assert less == "LESS=FRX"  # quit if it fits, colours as they are, the text left on screen
     assert re.search(r"\x1b\[[0-9;]*m", content) and content.count("\n") > 100
     assert "hebdo-grand-public" in content and "L'hebdo grand public" in content
     paged.unlink()
-    code, shown = in_a_terminal("preview", "--text", cwd=example, rows=24, env={"PAGER": pager, "LESS": "-R"})
+    code, shown = in_a_terminal("preview", "--text", cwd=previewed, rows=24, env={"PAGER": pager, "LESS": "-R"})
     less, _, content = paged.read_text(encoding="utf-8").partition("\n")
     assert less == "LESS=-R"  # the reader's own LESS is kept
     assert "Se désinscrire" in content and "Se désinscrire" not in shown  # the text part too
     paged.unlink()
-    code, shown = in_a_terminal("preview", "--no-pager", cwd=example, rows=24, env={"PAGER": pager})
+    code, shown = in_a_terminal("preview", "--no-pager", cwd=previewed, rows=24, env={"PAGER": pager})
     assert code == 0 and not paged.exists() and "Le 5 décembre, journée des alliances" in on_screen(shown)
 
 
-def test_the_pager_is_less_by_default_and_q_quits_it(example):
+def test_the_pager_is_less_by_default_and_q_quits_it(previewed):
     if not shutil.which("less"):
         missing_tool("less is not installed (.ci/run installs it)")
-    code, shown = in_a_terminal("preview", cwd=example, rows=24, keys=b"q", after="Édito")
+    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, keys=b"q", after="Édito")
     screen_text = on_screen(shown)
     assert code == 0
     assert "Edition 2026-W48" in screen_text
     assert "[3] https://www.rameau-alliances.org/articles/laureats-trophees" not in screen_text  # the last segment's links
-    code, shown = in_a_terminal("preview", cwd=example, rows=24, env={"PAGER": "no-such-pager"})
+    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, env={"PAGER": "no-such-pager"})
     assert code == 0 and "warning: PAGER: cannot run no-such-pager" in shown
     assert "[3] https://www.rameau-alliances.org/articles/laureats-trophees" in on_screen(shown)  # printed all the same
 
@@ -216,26 +230,29 @@ def test_articles_command(example, run):
         assert not BOX_DRAWING.search(out) and not re.search(r" $", out, re.M)
 
 
+# The live preview runs in a real process: these tests stop it with a signal.
+
+
 @pytest.mark.skipif(os.name != "posix", reason="signals sent to a child process: POSIX only")
-@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
-def test_the_live_preview_stops_on_a_signal_with_exit_code_0_and_no_error(example, signum):
-    """Ctrl-C is how the page says to stop it: stopping a server is not an error."""
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
+def test_the_live_preview_stops_on_sigterm_with_exit_code_0_and_no_error(previewed):
+    """Stopping a server is not an error (SIGINT, Ctrl-C, is sent by the next test)."""
+    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=previewed,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**__import__("os").environ, "NO_COLOR": "1"})
     first = process.stderr.readline()
     assert first.startswith("Preview on http://127.0.0.1:"), first
-    process.send_signal(getattr(signal, signum))
+    process.send_signal(signal.SIGTERM)
     _, rest = process.communicate(timeout=30)
     assert process.returncode == 0
     assert rest.strip().splitlines() == ["Preview stopped."]
 
 
-def test_the_live_preview_says_in_the_terminal_when_a_rebuild_fails_and_when_it_works_again(example):
+def test_the_live_preview_says_when_a_rebuild_fails_and_works_again_and_stops_on_ctrl_c_with_exit_code_0(example):
+    """Ctrl-C is how the page says to stop it: stopping a server is not an error."""
     process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=lambda: [*[lines.put(line) for line in process.stderr], lines.put(None)], daemon=True).start()
     try:
         assert lines.get(timeout=30).startswith("Preview on http://127.0.0.1:")
         (example / "templates").mkdir()
@@ -249,6 +266,10 @@ def test_the_live_preview_says_in_the_terminal_when_a_rebuild_fails_and_when_it_
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     assert process.returncode == 0
+    rest = []
+    while (line := lines.get(timeout=30)) is not None:  # the reader puts None once stderr is closed
+        rest.append(line)
+    assert "".join(rest).strip().splitlines() == ["Preview stopped."]
 
 
 WIDE_TABLE = """| Café | Opened | Sessions | Repairs | Success rate | Most repaired item | Volunteers |

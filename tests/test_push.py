@@ -12,6 +12,7 @@ import rameau_cli.push.client as client
 from rameau_cli import files as fs
 from rameau_cli.push.mailchimp import Mailchimp
 
+import helpers
 from helpers import SEGMENTS, Reply, checked, copy_example, invoke, recorded, set_public_url, with_front_matter
 from standins import PREFIX, STANDINS, TOKEN, USER, Canned
 
@@ -24,7 +25,7 @@ ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
 
 @pytest.fixture(autouse=True)
 def quick(monkeypatch):
-    monkeypatch.setattr(client, "BACKOFF", 0.05)
+    monkeypatch.setattr(client, "BACKOFF", 0.01)  # the waits after a 429 that names none: 0.01 s, then 0.02
 
 
 @pytest.fixture(scope="module")
@@ -348,13 +349,13 @@ def test_a_history_that_cannot_be_written_says_which_draft_was_made(tool_project
            "there by hand before pushing again" in result.stderr
 
 
-def test_a_draft_whose_images_are_not_published_yet_is_not_pushed(tool_project, images, http_server, run):
+def test_a_draft_whose_images_are_not_published_yet_is_not_pushed(tool_project, http_server, run):
     """The images from disk must be at output.public_url before a draft shows them."""
 
     project, server = tool_project("listmonk")
     site = f"{http_server.url}/site-{time.monotonic_ns()}"
     set_public_url(project, site)
-    (project / "articles" / "logo.png").write_bytes(images["logo.png"])
+    (project / "articles" / "logo.png").write_bytes(helpers.logo_png())
     with_front_matter(project / "articles" / "journee-alliances-citoyennes-5-decembre.md", "image: logo.png\nimage_alt: Logo")
     assert run("build-issue", "--resend", cwd=project).code == 0
     names = [path.name for path in (project / "dist" / "public" / "assets").iterdir()]

@@ -83,6 +83,7 @@ def pushing(built_for, tmp_path):
 
 
 def start_push(project):
+    """A real push process: the tests kill it (SIGKILL: nothing of rameau runs after) or signal it."""
     return subprocess.Popen([sys.executable, "-m", "rameau_cli", "push"], cwd=project, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1", **ENV})
 

@@ -3,6 +3,7 @@ listmonk's Reply-To and permissions, Buttondown without naked emails, and every 
 error details in the one-line failure (stand-ins: tests/standins.py)."""
 
 import json
+import shutil
 
 import pytest
 from test_placeholders import seen
@@ -24,12 +25,29 @@ def quick(monkeypatch):
     monkeypatch.setattr(client, "BACKOFF", 0.01)
 
 
+@pytest.fixture(scope="module")
+def built_starter(tmp_path_factory):
+    """The English starter built for each tool, made once; tests copy it."""
+    made = {}
+
+    def make(tool: str):
+        if tool not in made:
+            made[tool] = starter(tmp_path_factory.mktemp(tool), tool)
+        return made[tool]
+
+    return make
+
+
 @pytest.fixture
-def project_for(tmp_path):
+def project_for(tmp_path, built_starter):
     servers = []
 
     def make(tool: str, push: dict | None = None, **starter_options):
-        project = starter(tmp_path, tool, **starter_options)
+        if starter_options:
+            project = starter(tmp_path, tool, **starter_options)
+        else:  # the starter as `starter` builds it, in a copy of this test's own
+            project = tmp_path / tool
+            shutil.copytree(built_starter(tool), project)
         server = STANDINS[tool]()
         servers.append(server)
         lists = {s: ["aud1"] if tool == "mailchimp" else [n] for n, s in enumerate(SEGMENTS, start=3)}

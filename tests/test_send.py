@@ -7,6 +7,7 @@ import email
 import email.policy
 import email.utils
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -23,6 +24,7 @@ import rameau_cli.send.smtp as send
 from rameau_cli.errors import ConfigError
 from rameau_cli.send.smtp import SmtpSettings, check_plaintext
 
+import helpers
 from helpers import SEGMENTS, Listener, RawServer, checked, copy_example, invoke, wait_for, with_photos
 
 PASSWORD = "pässwörd-ÿ-que-personne-ne-doit-voir"
@@ -246,11 +248,10 @@ def test_sample_values_are_checked(built, run):
         in result.stderr
 
 
-def test_missing_settings_and_unbuilt_editions_are_explained(example, run):
+def test_missing_settings_and_unbuilt_editions_are_explained(example, built, run):
     result = run("send", "--to", "a@example.org", cwd=example, env={"RAMEAU_SMTP_HOST": ""})
     assert result.code == 2 and "no built message here; run rameau build-issue first" in result.stderr
-    assert run("build-issue", cwd=example).code == 0
-    result = run("send", "--to", "a@example.org", cwd=example, env={"RAMEAU_SMTP_HOST": ""})
+    result = run("send", "--to", "a@example.org", cwd=built, env={"RAMEAU_SMTP_HOST": ""})  # the example, built
     assert result.code == 2 and "RAMEAU_SMTP_HOST: not set" in result.stderr
 
 
@@ -258,7 +259,7 @@ def test_a_signal_stops_a_send_to_a_stalled_server_at_once(built):
     def stall(connection):
         time.sleep(10)  # never says hello
 
-    with RawServer(stall, read_request=False) as server:
+    with RawServer(stall, read_request=False) as server:  # a real process: what is proved is its exit on a signal
         process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "send", "--to", "a@example.org"], cwd=built,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env={**os.environ, "NO_COLOR": "1", **environment(server.port, "", RAMEAU_SMTP_TLS="none")})
@@ -268,11 +269,12 @@ def test_a_signal_stops_a_send_to_a_stalled_server_at_once(built):
     assert process.returncode == 130 and errors == "error: interrupted; no test message went out\n"
 
 
-def test_send_takes_what_the_latest_build_built(example, run, smtp):
+def test_send_takes_what_the_latest_build_built(built, tmp_path, run, smtp):
     """After `build-issue --date 2026-12-08 --segment hebdo-association`, `send` sends that issue
     of week 49, not the W48 file that comes last by name."""
     inbox, port, cafile = smtp
-    assert run("build-issue", cwd=example).code == 0
+    example = tmp_path / "project"
+    shutil.copytree(built, example)  # the example built, in a copy of this test's own
     article = example / "articles" / "semaine-49.md"
     article.write_text("---\ntitle: Une nouvelle de la semaine 49\ndate: 2026-12-02\naudiences: [association]\n---\n",
                        encoding="utf-8")
@@ -288,9 +290,10 @@ def test_send_takes_what_the_latest_build_built(example, run, smtp):
     assert b"semaine 49" not in inbox.envelopes[1].original_content
 
 
-def test_a_stale_build_is_not_sent(example, run, smtp):
+def test_a_stale_build_is_not_sent(built, tmp_path, run, smtp):
     inbox, port, cafile = smtp
-    assert run("build-issue", cwd=example).code == 0
+    example = tmp_path / "project"
+    shutil.copytree(built, example)  # the example built, in a copy of this test's own
     path = example / "articles" / "kit-accueil-benevoles.md"
     path.write_text(checked(path.read_text(encoding="utf-8")).replace("notre kit gratuit", "notre kit revu"), encoding="utf-8")
     result = run("send", "--to", "relecture@example.org", "--segment", "hebdo-association", cwd=example,
@@ -303,11 +306,11 @@ def test_a_stale_build_is_not_sent(example, run, smtp):
     assert forced.code == 0 and len(inbox.envelopes) == 1
 
 
-def test_images_from_disk_are_attached_to_a_test(example, images, run, smtp):
+def test_images_from_disk_are_attached_to_a_test(example, run, smtp):
     """Before the output folder is published, a reviewer sees its photos: attached, cid: in the HTML."""
 
     inbox, port, cafile = smtp
-    project = with_photos(example, images)
+    project = with_photos(example, helpers.camera_files(scale=10))  # still wider than the email shows them
     assert run("build-issue", "--segment", "quotidienne", cwd=project).code == 0
     result = run("send", "--to", "a@example.org", "--segment", "quotidienne", cwd=project, env=environment(port, cafile))
     assert result.code == 0, result.stderr
@@ -333,16 +336,19 @@ def _drip(data: bytes, stop, first: bytes = b""):
 def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, run, monkeypatch):
     """smtplib's timeout bounds each read only: a greeting a byte at a time would last for ever."""
 
+    # Each read may wait 0.3 s: far more than the drips' 0.05 s between bytes, and what the silent
+    # server makes the send wait. The whole conversation gets 0.3 s where the server drips from the
+    # start (the cut is all it waits for), 0.6 s where the silence must end it first, and where a
+    # quick conversation must come before the drip.
     monkeypatch.setattr(send, "TIMEOUT", 0.3)
-    monkeypatch.setattr(send, "DEADLINE", 0.6, raising=False)
     stop = threading.Event()
     cases = {
-        "a dripped greeting": (_drip(b"220 " + b"mail.example.org ESMTP " * 20 + b"\r\n", stop),
-                               "the server had not finished its greeting within 0.6 s (it answers a little at a time); "
+        "a dripped greeting": (_drip(b"220 " + b"mail.example.org ESMTP " * 20 + b"\r\n", stop), 0.3,
+                               "the server had not finished its greeting within 0.3 s (it answers a little at a time); "
                                "the connection was cut"),
-        "silence": (lambda connection: stop.wait(5), "the server is silent: no greeting within 0.3 s of connecting"),
+        "silence": (lambda connection: stop.wait(5), 0.6, "the server is silent: no greeting within 0.3 s of connecting"),
         "a dripped answer to EHLO": (_drip(b"250-mail.example.org\r\n" * 40, stop, b"220 mail.example.org ESMTP\r\n"),
-                                     "the send was not over within 0.6 s: the server was still in the TLS and login"),
+                                     0.3, "the send was not over within 0.3 s: the server was still in the TLS and login"),
     }
     def slow_after_data(connection):  # a quick conversation until the message is sent, then its 250 dripped
         connection.sendall(b"220 mail.example.org ESMTP\r\n")
@@ -355,10 +361,11 @@ def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, ru
                 return _drip(b"250 2.0.0 queued as " + b"A" * 200 + b"\r\n", stop)(connection)
             connection.sendall(b"250 ok\r\n")
 
-    cases["a dripped answer to a message"] = (slow_after_data, "quotidienne: test send failed: the send was not over "
+    cases["a dripped answer to a message"] = (slow_after_data, 0.6, "quotidienne: test send failed: the send was not over "
                                               "within 0.6 s: the server was still in the sending quotidienne")
     try:
-        for case, (reply, said) in cases.items():
+        for case, (reply, deadline, said) in cases.items():
+            monkeypatch.setattr(send, "DEADLINE", deadline, raising=False)
             with RawServer(reply, read_request=False) as server:
                 result = run("send", "--to", "a@example.org", cwd=built,
                              env=environment(server.port, "", RAMEAU_SMTP_TLS="none", RAMEAU_SMTP_USER="",

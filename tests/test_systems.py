@@ -175,6 +175,7 @@ raise SystemExit(main(["build-issue", "--date", "2026-12-01"]))
 
 def test_a_build_killed_on_a_disk_without_inode_numbers_is_rolled_back(built_twice, run):
     project, old = built_twice
+    # A process of its own: it ends in the middle of the build's swaps, with nothing of it run after.
     killed = subprocess.run([sys.executable, "-c", KILLED, str(project / "dist" / "2026-W48")], cwd=project,
                             capture_output=True, text=True, timeout=300)
     assert killed.returncode == 86, killed.stderr
@@ -239,6 +240,7 @@ def test_a_real_process_prints_an_emoji_title_whole(example):
     edited, count = re.subn(rb"\ntitle: [^\n]*", '\ntitle: "🌱 Zoé « vert »"'.encode(), path.read_bytes(), count=1)
     assert count == 1
     path.write_bytes(edited)
+    # A real process: its stdout, a pipe in the system's encoding, is what rameau sets up at start-up.
     environment = {name: value for name, value in os.environ.items() if name not in ("PYTHONIOENCODING", "PYTHONUTF8")}
     done = subprocess.run([sys.executable, "-m", "rameau_cli", "preview", "--text", "--segment", "hebdo-association"],
                           cwd=example, capture_output=True, env={**environment, "NO_COLOR": "1"}, timeout=300)
@@ -317,20 +319,37 @@ def test_golden_files_and_fixtures_are_kept_byte_for_byte(committed):
     assert [line for line in attributes if not line.endswith(": text: unset")] == []
 
 
-def test_a_windows_checkout_keeps_lf(committed):
+def stored(names: list[str]) -> dict[str, bytes]:
+    """The bytes Git keeps for each file at HEAD (one `git cat-file --batch` for them all)."""
+    out = subprocess.run(["git", "cat-file", "--batch"], cwd=REPO, input="".join(f"HEAD:{name}\n" for name in names).encode(),
+                         capture_output=True, timeout=120, check=True).stdout
+    found, position = {}, 0
+    for name in names:
+        header, _, _ = out[position:].partition(b"\n")
+        size = int(header.split()[2])
+        start = position + len(header) + 1
+        found[name] = out[start:start + size]
+        position = start + size + 1
+    return found
+
+
+def test_a_windows_checkout_keeps_lf(committed, tmp_path):
     """What Git writes on a Windows checkout (core.autocrlf=true), for the files whose bytes make
     the same build: the theme, the example, the golden files, the fixtures, rameau.yaml."""
     names = [name for name in committed if name.startswith(("templates/", "articles/", "issues/", "tests/golden/",
                                                              "tests/fixtures/", "rameau_cli/locales/"))]
     names += ["rameau.yaml"]
-    changed = []
-    for name in names:
-        if git("cat-file", "-e", f"HEAD:{name}").returncode != 0:
-            continue  # not committed yet
-        stored = git("cat-file", "blob", f"HEAD:{name}").stdout
-        checked_out = git("-c", "core.autocrlf=true", "-c", "core.eol=crlf", "cat-file", "--filters", f"HEAD:{name}").stdout
-        if checked_out != stored:
-            changed.append(name)
+    at_head = set(git("ls-tree", "-r", "-z", "--name-only", "HEAD").stdout.decode().split("\0"))
+    names = [name for name in names if name in at_head]  # not the files not committed yet
+    # Checked out as on Windows: HEAD read into an index of its own, its files written under tmp_path.
+    index = {**os.environ, "GIT_INDEX_FILE": str(tmp_path / "index")}
+    subprocess.run(["git", "read-tree", "HEAD"], cwd=REPO, env=index, capture_output=True, timeout=120, check=True)
+    subprocess.run(["git", "-c", "core.autocrlf=true", "-c", "core.eol=crlf", "checkout-index", "-f",
+                    f"--prefix={tmp_path / 'windows'}/", "--", *names], cwd=REPO, env=index, capture_output=True,
+                   timeout=120, check=True)
+    kept = stored(names)
+    changed = [name for name in names if (tmp_path / "windows" / name).read_bytes() != kept[name]]
+    assert len(kept) == len(names) > 20
     assert changed == []
     text = git("check-attr", "eol", "--", "templates/email.mjml", "rameau.yaml").stdout.decode().splitlines()
     assert text == ["templates/email.mjml: eol: lf", "rameau.yaml: eol: lf"]

@@ -28,6 +28,7 @@ import functools
 import operator
 import re
 import time
+import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -36,9 +37,10 @@ from jinja2.environment import Template
 from jinja2.exceptions import SecurityError
 from jinja2.filters import FILTERS
 from jinja2.runtime import markup_join, str_join
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
 from jinja2.utils import generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
 
 MAX_STEPS = 200_000  # loop steps and calls in one render (the default theme takes a few hundred)
 MAX_TEXT = 1_000_000  # characters (or items) of one value a template makes
@@ -47,6 +49,7 @@ DEADLINE = 20.0  # seconds of one render, on the slowest machine
 MAX_PARAGRAPHS = 100  # lipsum()
 MAX_WORDS = 1_000
 _WIDE = re.compile(r"\d{6,}")  # a field width or precision of a million or more, in a format string
+_STAR = re.compile(r"%[-#0 +]*(?:\*|\d*\.\*)")  # a %-format whose width or precision is an argument
 
 
 class TemplateBudget(SecurityError):
@@ -157,10 +160,33 @@ def _join(eval_ctx: Any, value: Iterable[Any], d: str = "", attribute: Any = Non
     return FILTERS["join"](eval_ctx, items, d, attribute)
 
 
+def _percent_widths(text: str, args: Any, what: str) -> None:
+    """A %-format of `text` with `args`, refused before it is made when a width or precision is a
+    million or more: written in the text (`%0999999999d`), or given as an argument (`%*d`)."""
+    values = args if isinstance(args, tuple) else (args,)
+    if _WIDE.search(text) or (_STAR.search(text) and any(isinstance(v, int) and abs(v) >= 100_000 for v in values)):
+        raise TemplateBudget(f"{what} is given a width of a million characters or more; make it smaller")
+
+
 def _format(value: str, *args: Any, **kwargs: Any) -> str:
-    if _WIDE.search(str(value)):
-        raise TemplateBudget("format() is given a width of a million characters or more; make it smaller")
+    _percent_widths(str(value), args or tuple(kwargs.values()), "format()")
     return FILTERS["format"](value, *args, **kwargs)
+
+
+class _BoundedFormatter(SandboxedFormatter):
+    """Jinja's sandboxed str.format, each field's format checked before the field is made: its
+    width may be written in the text or come from an argument (`'{:>{}}'.format(1, 10**9)`), so
+    it is read once Python has put the nested fields in."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        _spend()
+        if _WIDE.search(format_spec):
+            raise TemplateBudget("format() is given a width of a million characters or more; make it smaller")
+        return super().format_field(value, format_spec)
+
+
+class _BoundedEscapeFormatter(_BoundedFormatter, SandboxedEscapeFormatter):
+    """The same, for a Markup string: each field escaped, as Jinja's own does."""
 
 
 def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
@@ -173,7 +199,7 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str
 
 _replace.jinja_pass_arg = _join.jinja_pass_arg = FILTERS["join"].jinja_pass_arg  # type: ignore[attr-defined]
 FILTERS_BOUNDED = {"center": _center, "indent": _indent, "replace": _replace, "join": _join, "format": _format}
-_GROWING = {"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join", "format", "format_map"}
+_GROWING = {"center", "ljust", "rjust", "zfill", "expandtabs", "replace", "join"}  # str.format: _BoundedFormatter
 
 
 def _product(left: Any, right: Any) -> Any:
@@ -190,8 +216,8 @@ def _power(left: Any, right: Any) -> Any:
 
 
 def _modulo(left: Any, right: Any) -> Any:
-    if isinstance(left, str) and _WIDE.search(left):
-        raise TemplateBudget("% is given a width of a million characters or more; make it smaller")
+    if isinstance(left, str):
+        _percent_widths(left, right, "%")
     return operator.mod(left, right)
 
 
@@ -270,6 +296,26 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             _check_method(owner, name, args)
         return _made(super().call(__context, __obj, *args, **kwargs), f"{name or 'a call'}()")
 
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """A str's format and format_map, as Jinja's sandbox wraps them (jinja2/sandbox.py,
+        wrap_str_format, 3.1), with _BoundedFormatter in place of its formatter."""
+        if not isinstance(value, (types.MethodType, types.BuiltinMethodType)) \
+                or value.__name__ not in ("format", "format_map") or not isinstance(value.__self__, str):
+            return None
+        text: str = value.__self__
+        formatter = _BoundedEscapeFormatter(self, escape=text.escape) if isinstance(text, Markup) \
+            else _BoundedFormatter(self)
+        is_format_map = value.__name__ == "format_map"
+
+        def wrapper(*args: Any, **kwargs: Any) -> str:
+            if is_format_map:
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument and no keyword arguments")
+                return type(text)(formatter.vformat(text, (), args[0]))
+            return type(text)(formatter.vformat(text, args, kwargs))
+
+        return functools.update_wrapper(wrapper, value)
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = _Bounded(bool(self.autoescape)).visit(super()._parse(source, name, filename))
         assert isinstance(tree, nodes.Template)
@@ -287,5 +333,4 @@ def _check_method(text: str, name: str, args: tuple[Any, ...]) -> None:
         _sized(len(text) + (text.count(old) if old else len(text) + 1) * max(0, len(new) - len(old)), "replace()")
     elif name == "join" and args and isinstance(args[0], (list, tuple)):
         _sized(sum(_length(item) for item in args[0]) + len(args[0]) * len(text), "join()")
-    elif name in ("format", "format_map") and _WIDE.search(text):
-        raise TemplateBudget(f"{name}() is given a width of a million characters or more; make it smaller")
+

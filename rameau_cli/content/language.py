@@ -31,11 +31,12 @@ UNITS = (r"[%‰€$£¥₣₹₽¢]|CHF|EUR|USD|GBP|CAD|Fr\.|F CFA|km|kg|mg|cm|
          r"|GB|MB|kB|TB|kWh|MWh|GWh|kW|MW|W|V|A|Hz|kHz|MHz|GHz|px|pt|dB|ans?|jours?|years?|days?|Jahre?|Tage?")
 _UNIT_AFTER = re.compile(rf"(?<=\d)[ \t](?=(?:{UNITS})(?![\w²³]))")
 _UNIT_BEFORE = re.compile(r"(?<=[€$£¥])[ \t](?=\d)")
+_DIGIT = re.compile(r"\d")  # each pattern above needs one: text without one is left as it is
 
 
 def numbers_together(text: str) -> str:
     """No line break inside a number written in groups, or between a number and its unit."""
-    if not any(char.isdigit() for char in text):
+    if not _DIGIT.search(text):
         return text
     text = _GROUPS.sub(lambda m: m[1] + re.sub(r"[ \u00a0]", NNBSP, m[2]), text)
     text = _UNIT_AFTER.sub(NBSP, text)
