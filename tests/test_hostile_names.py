@@ -4,7 +4,6 @@ article reached through a link to outside the project is refused, as an image is
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from rameau_cli.cache.base import CacheFolder
 from rameau_cli.sources.article_cache import ArticleCache
 
-from helpers import checked, copy_example, photo, with_photos
+from helpers import camera_files, checked, copy_example, with_photos
 
 COMMANDS = (("build-issue",), ("build-issue",), ("articles",), ("check",), ("preview",), ("preview", "--text"))
 
@@ -61,11 +60,9 @@ def test_the_article_cache_keeps_files_named_in_another_encoding(example, run):
     assert path.name in cache.entries
 
 
-def test_a_project_folder_named_in_another_encoding_builds(tmp_path, run, images):
+def test_a_project_folder_named_in_another_encoding_builds(tmp_path, run):
     parent = _undecodable(tmp_path, b"lettre-\xe9quipe")
-    camera = io.BytesIO()
-    photo(1300, 975).save(camera, "JPEG")  # a photo, smaller than a camera's: its size is not the point here
-    project = with_photos(copy_example(parent), {**images, "Été à Lyon.jpg": camera.getvalue()})
+    project = with_photos(copy_example(parent), camera_files(scale=3))  # the photos' size is not the point here
     (project / "articles" / os.fsdecode(b"dossier-\xe9.md")).mkdir()
     said = _runs_well(project, run)
     assert "dossier-" in said[0] and "is a folder" in said[0]

@@ -17,24 +17,31 @@ from rameau_cli.images.process import NotAnImage, process
 from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.render.emails import render_within
 
-from helpers import GPS, ORIENTATION, PUBLIC, REPO, add_body, checked, photo, set_public_url, tree, with_front_matter, with_photos
+from helpers import (
+    GPS,
+    ORIENTATION,
+    PUBLIC,
+    REPO,
+    add_body,
+    camera_files,
+    checked,
+    photo,
+    set_public_url,
+    tree,
+    with_front_matter,
+    with_photos,
+)
 
 
 @pytest.fixture(scope="module")
-def smaller(images) -> dict[str, bytes]:
-    """The files of `images`, but the camera photo at 1300 x 975 (still wider than any email
-    shows it, still with its GPS position) and the sideways portrait at half its size (still
-    sideways): for the tests that are not about the photos' size, which decoding and resizing
-    4000 x 3000 pixels in each would cost seconds. The real sizes are published in
+def smaller() -> dict[str, bytes]:
+    """The files of `images` at a third of their size (the camera photo 1333 x 1000, still wider
+    than any email shows it, with its GPS position; the portrait still sideways): for the tests
+    that are not about the photos' size, which decoding and resizing 4000 x 3000 pixels in each
+    would cost seconds. The real sizes are published in
     test_photos_next_to_articles_are_published_email_ready."""
 
-    exif = Image.Exif()
-    exif[0x010F] = "Canon"
-    exif[GPS] = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 3.0)}
-    portrait = Image.open(io.BytesIO(images["portrait.jpg"]))
-    assert portrait.getexif()[ORIENTATION] == 6
-    return {**images, "Été à Lyon.jpg": saved(photo(1300, 975), "JPEG", quality=92, exif=exif),
-            "portrait.jpg": saved(portrait.resize((800, 600)), "JPEG", exif=portrait.getexif())}
+    return camera_files(scale=3)
 
 
 @pytest.fixture
