@@ -44,25 +44,35 @@ def _with_images(project: Path) -> None:
     set_public_url(project)
 
 
+def _kind(path: Path, cache: Path) -> tuple[str, str]:
+    """What a cache file is: its folder (or its own name) and its suffix: the compiled templates,
+    the articles, the images and their index, the archive's pages and its record, the texts."""
+    return path.relative_to(cache).parts[0], path.suffix
+
+
 def test_random_bit_flips_in_any_cache_file_leave_the_output_as_it_was(example, run):
+    """A bit flipped in each kind of cache file in turn, twice: anywhere in a file, and in its
+    last 80 bytes (where a cache file says what made it and holds its checksum)."""
     _with_images(example)
     expected = _built(example, run)
     _built(example, run)  # every cache written (some only on a second build)
     cache = example / ".rameau-cache"
-    kinds = {path.relative_to(cache).parts[0] for path in cache.rglob("*") if path.is_file()}
-    assert {"jinja", "articles", "images", "archive"} <= kinds
+    kinds = sorted({_kind(path, cache) for path in cache.rglob("*") if path.is_file()})
+    assert {"jinja", "articles", "images", "archive"} <= {folder for folder, _ in kinds}
+    assert ("images", ".json") in kinds and ("archive.json", ".json") in kinds and ("texts.json", ".json") in kinds
     chance = random.Random(2806)
-    for _ in range(25):
-        files = sorted(path for path in cache.rglob("*") if path.is_file())
-        victim = chance.choice(files)
-        data = bytearray(victim.read_bytes())
-        if not data:
-            continue
-        at = chance.randrange(len(data))
-        data[at] ^= 1 << chance.randrange(8)
-        victim.write_bytes(bytes(data))
-        shutil.rmtree(example / "dist")
-        assert _built(example, run) == expected, f"{victim.relative_to(cache)}: bit flipped at byte {at}"
+    for kind in kinds:
+        for tail in (None, 80):
+            files = sorted(path for path in cache.rglob("*") if path.is_file() and _kind(path, cache) == kind)
+            victim = chance.choice(files)
+            data = bytearray(victim.read_bytes())
+            if not data:
+                continue
+            at = chance.randrange(max(0, len(data) - tail) if tail else 0, len(data))
+            data[at] ^= 1 << chance.randrange(8)
+            victim.write_bytes(bytes(data))
+            shutil.rmtree(example / "dist")
+            assert _built(example, run) == expected, f"{victim.relative_to(cache)}: bit flipped at byte {at}"
 
 
 def _made_before(example: Path, run) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,19 +10,24 @@ import pytest
 from helpers import checked, in_a_terminal, on_screen, set_public_url
 
 
+@pytest.fixture
+def built(built_example, tmp_path) -> Path:
+    """A copy of the example as `rameau build-issue` built it (once for the session), safe to change."""
+    return shutil.copytree(built_example, tmp_path / "project", symlinks=True)
+
+
 def findings(run, project, *args):
     result = run("check", "--json", *args, cwd=project)
     return result, json.loads(result.stdout)
 
 
-def test_the_example_passes_strictly(example, run):
-    assert run("build-issue", cwd=example).code == 0
-    result, report = findings(run, example, "--strict")
+def test_the_example_passes_strictly(built, run):
+    result, report = findings(run, built, "--strict")
     assert result.code == 0, report
     assert report["errors"] == 0 and report["warnings"] == 0
     assert report["segments"] == ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
     assert report["checked"].endswith("dist/2026-W48")
-    table = run("check", cwd=example, env={"COLUMNS": "100"})
+    table = run("check", cwd=built, env={"COLUMNS": "100"})
     assert table.code == 0 and "0 error(s), 0 warning(s) in 4 segment(s)" in table.stdout
 
 
@@ -48,29 +54,27 @@ def break_html(project, segment, old, new):
     ('href="{{unsubscribe_url}}"', 'href="https://www.rameau-alliances.org/"', "unsubscribe-missing", "HTML part has no unsubscribe link"),
     ("<body", "<body><p><b>mal</i></p", "html-parse", "HTML parse error"),
 ])
-def test_each_rule_flags_what_it_should(example, run, old, new, rule, message):
-    assert run("build-issue", cwd=example).code == 0
+def test_each_rule_flags_what_it_should(built, run, old, new, rule, message):
     if rule == "unsubscribe-missing":
-        path = example / "dist" / "2026-W48" / "hebdo-association" / "index.html"
+        path = built / "dist" / "2026-W48" / "hebdo-association" / "index.html"
         path.write_text(checked(path.read_text(encoding="utf-8")).replace('href="{{unsubscribe_url}}"', 'href="https://www.rameau-alliances.org/"'),
                         encoding="utf-8")
     else:
-        break_html(example, "hebdo-association", old, new)
-    result, report = findings(run, example)
+        break_html(built, "hebdo-association", old, new)
+    result, report = findings(run, built)
     assert result.code == 1
     flagged = [(f["segment"], f["rule"]) for f in report["findings"] if message in f["message"]]
     assert ("hebdo-association", rule) in flagged, report["findings"]
     assert all(f["segment"] == "hebdo-association" for f in report["findings"])
 
 
-def test_text_part_rules(example, run):
-    assert run("build-issue", cwd=example).code == 0
-    path = example / "dist" / "2026-W48" / "hebdo-grand-public" / "index.txt"
+def test_text_part_rules(built, run):
+    path = built / "dist" / "2026-W48" / "hebdo-grand-public" / "index.txt"
     text = path.read_text(encoding="utf-8")
     text = text.replace("https://www.rameau-alliances.org/5-decembre", "(lien retiré)")
     text = text.replace("Se désinscrire\u00a0: {{unsubscribe_url}}", "x" * 90 + "\nhttps://www.rameau-alliances.org/medias/portes-ouvertes-tiers-lieux.jpg")
     path.write_text(text, encoding="utf-8")
-    result, report = findings(run, example)
+    result, report = findings(run, built)
     messages = [f["message"] for f in report["findings"] if f["segment"] == "hebdo-grand-public"]
     assert any("https://www.rameau-alliances.org/5-decembre is in the HTML but not in the text part" in m for m in messages)
     assert any("columns; keep lines to 78" in m for m in messages)
@@ -169,6 +173,7 @@ def test_in_a_pipe_each_finding_is_one_plain_line_with_its_rule(example, run):
 
 def test_on_a_terminal_the_findings_are_a_table_with_their_rules(example):
     long_subject_and_short_preheader(example)
+    # A real process at a pseudo-terminal: how rameau writes when its output is a terminal.
     code, shown = in_a_terminal("check", "--segment", "quotidienne", cwd=example, columns=120)
     screen = on_screen(shown)
     assert code == 0 and "┃ Segment" in screen and re.search(r"\x1b\[[0-9;]*33m", shown)  # yellow warnings

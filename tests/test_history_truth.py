@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,12 @@ from rameau_cli.project.history_audit import scan
 from helpers import SEGMENTS, checked
 
 EDITION = "2026-W48"
+
+
+@pytest.fixture
+def built(built_example, tmp_path) -> Path:
+    """A copy of the example as `rameau build-issue` built it (once for the session), safe to change."""
+    return shutil.copytree(built_example, tmp_path / "project", symlinks=True)
 
 
 def _dated(project: Path, date: str, number: bool = True) -> None:
@@ -59,33 +66,31 @@ def _build(run, project: Path, *args: str, code: int = 0):
     ["2027-02-15T08:00:00+01:00"],  # a month and a half later: the year left is not one the build needs to read
     ["2028-06-01T08:00:00+02:00", "2026-11-30T08:00:00+01:00"],  # a typo and its fix: two years apart
 ])
-def test_an_edition_whose_date_moves_is_recorded_once(example, run, moves):
-    _build(run, example)
-    assert _places(example) == [2026]
+def test_an_edition_whose_date_moves_is_recorded_once(built, run, moves):
+    assert _places(built) == [2026]
     for date in moves:
-        _dated(example, date)
-        _build(run, example, EDITION)  # named: an edition file dated ahead is built as asked
+        _dated(built, date)
+        _build(run, built, EDITION)  # named: an edition file dated ahead is built as asked
         year = int(date[:4])
         for segment in SEGMENTS:
-            assert _places(example, segment=segment) == [year], (date, segment)
-            assert _archive_years(example, segment) == [year], (date, segment)
-        index = json.loads((example / "history.json").read_text(encoding="utf-8"))
+            assert _places(built, segment=segment) == [year], (date, segment)
+            assert _archive_years(built, segment) == [year], (date, segment)
+        index = json.loads((built / "history.json").read_text(encoding="utf-8"))
         assert index["segments"]["quotidienne"]["last_number"] == 48
 
 
-def test_an_edition_moved_out_of_a_year_with_others_leaves_them(example, run):
-    _build(run, example)
-    year_file = example / "history" / "quotidienne" / "2026.json"
+def test_an_edition_moved_out_of_a_year_with_others_leaves_them(built, run):
+    year_file = built / "history" / "quotidienne" / "2026.json"
     data = json.loads(year_file.read_text(encoding="utf-8"))
     other = dict(data["editions"][0], edition="2026-W40", number=40, date="2026-10-02T08:00:00+02:00",
                  articles=["un-autre-article"])
     data["editions"].insert(0, other)
     year_file.write_text(json.dumps(data), encoding="utf-8")
-    _dated(example, "2027-01-05T08:00:00+01:00")
-    _build(run, example, EDITION)
+    _dated(built, "2027-01-05T08:00:00+01:00")
+    _build(run, built, EDITION)
     kept = json.loads(year_file.read_text(encoding="utf-8"))["editions"]
     assert [entry["edition"] for entry in kept] == ["2026-W40"]
-    assert _places(example) == [2027]
+    assert _places(built) == [2027]
 
 
 def _index(project: Path) -> dict:

@@ -17,14 +17,38 @@ from rameau_cli.images.process import NotAnImage, process
 from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.render.emails import render_within
 
-from helpers import GPS, ORIENTATION, PUBLIC, REPO, add_body, checked, photo, set_public_url, tree, with_front_matter, with_photos
+from helpers import (
+    GPS,
+    ORIENTATION,
+    PUBLIC,
+    REPO,
+    add_body,
+    camera_files,
+    checked,
+    photo,
+    set_public_url,
+    tree,
+    with_front_matter,
+    with_photos,
+)
+
+
+@pytest.fixture(scope="module")
+def smaller() -> dict[str, bytes]:
+    """The files of `images` at a third of their size (the camera photo 1333 x 1000, still wider
+    than any email shows it, with its GPS position; the portrait still sideways): for the tests
+    that are not about the photos' size, which decoding and resizing 4000 x 3000 pixels in each
+    would cost seconds. The real sizes are published in
+    test_photos_next_to_articles_are_published_email_ready."""
+
+    return camera_files(scale=3)
 
 
 @pytest.fixture
-def photos(example, images) -> Path:
+def photos(example, smaller) -> Path:
     """The example with a photo (or a broken file) next to six of the week's articles."""
 
-    return with_photos(example, images)
+    return with_photos(example, smaller)
 
 
 def shown(html: str) -> list[tuple[str, str, str]]:
@@ -32,7 +56,8 @@ def shown(html: str) -> list[tuple[str, str, str]]:
     return re.findall(rf'<img src="{re.escape(PUBLIC)}/assets/([^"]+)"[^>]*? width="(\d+)"(?: height="(\d+)")?', html)
 
 
-def test_photos_next_to_articles_are_published_email_ready(photos, run):
+def test_photos_next_to_articles_are_published_email_ready(example, images, run):
+    photos = with_photos(example, images)  # the camera's 4000 x 3000 photo
     result = run("build-issue", cwd=photos)
     assert result.code == 0, result.stderr
     assets = photos / "dist" / "public" / "assets"
@@ -104,16 +129,16 @@ def test_strict_fails_on_an_image_left_out_and_check_reports_it(photos, run):
     assert run("check", "--strict", cwd=photos).code == 1
 
 
-def test_images_in_bodies_and_the_edito(example, images, run):
+def test_images_in_bodies_and_the_edito(example, smaller, run):
     """Relative to the file that names them, in subfolders, from the project folder with a
     leading /, with spaces; a file outside the project, a link to one and other schemes are
     refused with a warning; the article goes out without the image."""
     set_public_url(example)
     (example / "articles" / "photos").mkdir()
-    (example / "articles" / "photos" / "Été à Lyon.jpg").write_bytes(images["Été à Lyon.jpg"])
+    (example / "articles" / "photos" / "Été à Lyon.jpg").write_bytes(smaller["Été à Lyon.jpg"])
     (example / "media").mkdir()
-    (example / "media" / "logo.png").write_bytes(images["logo.png"])
-    (example.parent / "secret.png").write_bytes(images["logo.png"])
+    (example / "media" / "logo.png").write_bytes(smaller["logo.png"])
+    (example.parent / "secret.png").write_bytes(smaller["logo.png"])
     (example / "articles" / "lien.png").symlink_to(example.parent / "secret.png")
     article = example / "articles" / "laureats-trophees-alliances-territoriales-2026.md"
     with_front_matter(article, "body: full")
@@ -172,7 +197,7 @@ def test_a_damaged_cache_is_made_again_with_the_same_bytes(photos, run):
 
 def test_check_weighs_the_images(photos, run):
     """A heavy PNG (a photo saved with transparency) is a warning over 200 KB, an error over 1 MB."""
-    noisy = Image.effect_noise((1100, 700), 90).convert("RGBA")
+    noisy = Image.effect_noise((850, 520), 90).convert("RGBA")  # about 1.3 MB as a PNG: noise does not compress
     noisy.putpixel((0, 0), (0, 0, 0, 0))
     out = io.BytesIO()
     noisy.save(out, "PNG")

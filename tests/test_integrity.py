@@ -4,6 +4,7 @@ do not replace, the newest edition by period, stale builds, skipped articles, od
 import datetime as dt
 import json
 import os
+import shutil
 import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,41 +16,44 @@ import rameau_cli.sources.feeds as feeds
 from helpers import FEEDS, SEGMENTS, checked, posix_only, tree
 
 
+@pytest.fixture
+def built(built_example, tmp_path) -> Path:
+    """A copy of the example as `rameau build-issue` built it (once for the session), safe to change."""
+    return shutil.copytree(built_example, tmp_path / "project", symlinks=True)
+
+
 def manifest(project: Path, edition: str = "2026-W48") -> dict:
     return json.loads((project / "dist" / edition / "manifest.json").read_text(encoding="utf-8"))
 
 
-def test_a_rebuild_with_nothing_to_send_leaves_the_built_edition_alone(example, run):
-    assert run("build-issue", cwd=example).code == 0
-    before = tree(example / "dist")
-    for path in (example / "articles").glob("*.md"):
+def test_a_rebuild_with_nothing_to_send_leaves_the_built_edition_alone(built, run):
+    before = tree(built / "dist")
+    for path in (built / "articles").glob("*.md"):
         path.unlink()
-    (example / "articles" / "vieux.md").write_text("---\ntitle: Vieux\ndate: 2020-01-01\n---\n", encoding="utf-8")
-    result = run("build-issue", cwd=example)
+    (built / "articles" / "vieux.md").write_text("---\ntitle: Vieux\ndate: 2020-01-01\n---\n", encoding="utf-8")
+    result = run("build-issue", cwd=built)
     assert result.code == 4
-    assert tree(example / "dist") == before
+    assert tree(built / "dist") == before
 
 
-def test_a_calendar_build_of_one_cadence_keeps_the_other_segments(example, run):
-    assert run("build-issue", cwd=example).code == 0
-    quotidienne = tree(example / "dist" / "2026-W48" / "quotidienne")
-    result = run("build-issue", "--date", "2026-11-30", cwd=example)
+def test_a_calendar_build_of_one_cadence_keeps_the_other_segments(built, run):
+    quotidienne = tree(built / "dist" / "2026-W48" / "quotidienne")
+    result = run("build-issue", "--date", "2026-11-30", cwd=built)
     assert result.code == 0, result.stderr
-    assert tree(example / "dist" / "2026-W48" / "quotidienne") == quotidienne
-    assert list(manifest(example)["segments"]) == SEGMENTS
+    assert tree(built / "dist" / "2026-W48" / "quotidienne") == quotidienne
+    assert list(manifest(built)["segments"]) == SEGMENTS
 
 
-def test_a_truncated_manifest_loses_no_segment(example, run):
-    assert run("build-issue", cwd=example).code == 0
-    others = {s: tree(example / "dist" / "2026-W48" / s) for s in SEGMENTS[1:]}
-    path = example / "dist" / "2026-W48" / "manifest.json"
+def test_a_truncated_manifest_loses_no_segment(built, run):
+    others = {s: tree(built / "dist" / "2026-W48" / s) for s in SEGMENTS[1:]}
+    path = built / "dist" / "2026-W48" / "manifest.json"
     path.write_bytes(path.read_bytes()[:200])
-    result = run("build-issue", "--segment", "quotidienne", cwd=example)
+    result = run("build-issue", "--segment", "quotidienne", cwd=built)
     assert result.code == 0
     assert "manifest.json: cannot be read; the segments already built are kept" in result.stderr
     for segment, files in others.items():
-        assert tree(example / "dist" / "2026-W48" / segment) == files
-    rebuilt = manifest(example)["segments"]
+        assert tree(built / "dist" / "2026-W48" / segment) == files
+    rebuilt = manifest(built)["segments"]
     assert list(rebuilt) == SEGMENTS
     assert rebuilt["hebdo-association"]["subject"] == "Alliances\u00a0: ce qui a bougé cette semaine"  # from its message
 
@@ -78,18 +82,17 @@ def edit_title(project: Path) -> None:
     path.write_text(checked(path.read_text(encoding="utf-8")).replace("notre kit gratuit", "notre kit revu"), encoding="utf-8")
 
 
-def test_check_refuses_a_build_whose_sources_changed(example, run):
-    assert run("build-issue", cwd=example).code == 0
-    assert run("check", cwd=example).code == 0
-    edit_title(example)
-    result = run("check", "--json", cwd=example)
+def test_check_refuses_a_build_whose_sources_changed(built, run):
+    assert run("check", cwd=built).code == 0
+    edit_title(built)
+    result = run("check", "--json", cwd=built)
     assert result.code == 1
     stale = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "build-stale"]
     assert {f["segment"] for f in stale} == {"quotidienne", "hebdo-association"}  # those that carry the article
     assert all("run rameau build-issue again, or pass --force" in f["message"] for f in stale)
-    assert run("check", "--force", cwd=example).code == 0
-    assert run("build-issue", cwd=example).code == 0
-    assert run("check", cwd=example).code == 0
+    assert run("check", "--force", cwd=built).code == 0
+    assert run("build-issue", cwd=built).code == 0
+    assert run("check", cwd=built).code == 0
 
 
 def test_check_and_articles_name_every_skipped_article(example, run):

@@ -3,6 +3,7 @@ above it) and no import cycle (lazy imports included), the build's types taken t
 meet, no module a newcomer cannot read in one sitting."""
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -17,16 +18,23 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """The module's syntax tree, read once for the tests of this file (which never change it)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def imports(path: Path) -> set[str]:
     """Every rameau module `path` imports, at the top or inside a function, but not for types only."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     name = module_name(path)
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    type_only = {id(node) for block in ast.walk(tree) if isinstance(block, ast.If)
+    nodes = list(ast.walk(tree))  # walked once, for both loops
+    type_only = {id(node) for block in nodes if isinstance(block, ast.If)
                  and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
                  for statement in block.body for node in ast.walk(statement)}  # not its `else:`
     found = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if id(node) in type_only:
             continue
         if isinstance(node, ast.ImportFrom):
@@ -56,8 +64,14 @@ def test_no_module_is_over_400_lines():
     assert long == {}
 
 
+@functools.cache
+def _module_graph() -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple((module_name(path), frozenset(imports(path))) for path in PACKAGE.rglob("*.py"))
+
+
 def module_graph() -> dict[str, set[str]]:
-    graph = {module_name(path): imports(path) for path in PACKAGE.rglob("*.py")}
+    """Each module and the rameau modules it imports (walked once for the tests of this file)."""
+    graph = {module: set(targets) for module, targets in _module_graph()}
     assert graph["rameau_cli.pipeline"] >= {"rameau_cli.project.config", "rameau_cli.sources.pool"}  # the walk works
     return graph
 
@@ -141,11 +155,11 @@ def is_any(annotation: ast.expr) -> bool:
     return False
 
 
-def untyped_parameters(source: str) -> list[str]:
+def untyped_parameters(source: str | ast.Module) -> list[str]:
     """Each parameter named for the build's data (a config, a build, options, a segment...) that is
     typed Any or not typed at all, as "line function(name)"."""
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(ast.parse(source) if isinstance(source, str) else source):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             arguments = node.args
             for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
@@ -161,7 +175,7 @@ def test_the_builds_data_is_taken_typed_where_stages_meet():
                               "issue: 'Any', email: dict[str, Any], size: Any): pass") == [
         "1 f(config)", "1 f(build)", "1 f(options)", "1 f(edition)", "1 f(issue)"]  # the rule reads annotations
     found = {str(path.relative_to(REPO)): untyped for path in PACKAGE.rglob("*.py")
-             if (untyped := untyped_parameters(path.read_text(encoding="utf-8")))}
+             if (untyped := untyped_parameters(parsed(path)))}
     assert found == {}
 
 

@@ -4,6 +4,7 @@ late articles go out (or are named as skipped), each segment publishes only what
 import datetime as dt
 import json
 import re
+import shutil
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,7 @@ from rameau_cli.errors import ContentError, KeyTypo, UsageError, Warnings
 from rameau_cli.pipeline import BuildOptions, build_issue, load_project
 from rameau_cli.sources.article import read_markdown_article
 
-from helpers import checked, tree
+from helpers import checked, invoke, tree
 
 TZ = ZoneInfo("Europe/Paris")
 
@@ -95,6 +96,20 @@ def project(tmp_path, run):
     return association(tmp_path / "hedgerow", run)
 
 
+@pytest.fixture(scope="module")
+def association_built(tmp_path_factory):
+    """The association's project (test_private.association) as `rameau build-issue` built it, once."""
+    project = association(tmp_path_factory.mktemp("built") / "hedgerow", invoke)
+    assert invoke("build-issue", cwd=project).code == 0
+    return project
+
+
+@pytest.fixture
+def built(association_built, tmp_path):
+    """A copy of the built association's project, safe to change."""
+    return shutil.copytree(association_built, tmp_path / "hedgerow", symlinks=True)
+
+
 def test_a_draft_is_in_no_segment_and_articles_says_so(project, run):
     write_article(project, "pelican-draft", 'title: "Pelican draft"\ndate: 2026-11-25\naudiences: [public]\n'
                                             "status: draft")
@@ -135,11 +150,10 @@ def test_late_skip_names_the_late_articles_as_skipped(project, run):
     assert re.search(r"weekly-public: late, skipped \(late: skip\):\s+dated", listed)
 
 
-def test_an_article_sent_or_dated_in_the_week_being_built_is_not_late(project, run):
-    assert run("build-issue", cwd=project).code == 0
-    first = run("build-issue", "--week", "2026-W49", cwd=project)
+def test_an_article_sent_or_dated_in_the_week_being_built_is_not_late(built, run):
+    first = run("build-issue", "--week", "2026-W49", cwd=built)
     assert "late" not in first.stderr  # nothing was added to 2026-W48 since its build
-    again = run("build-issue", "--week", "2026-W49", cwd=project)  # rebuilt: the same issue
+    again = run("build-issue", "--week", "2026-W49", cwd=built)  # rebuilt: the same issue
     assert "late" not in again.stderr
 
 
@@ -179,19 +193,18 @@ def test_an_unlisted_address_is_kept_with_a_project_secret_and_unguessable_witho
         ["daily", "weekly-business", "weekly-nonprofits", "weekly-public", last.split("/")[1]])
 
 
-def test_a_segment_built_alone_keeps_the_others_web_versions_and_a_segment_made_private_loses_its_own(project, run):
-    assert run("build-issue", cwd=project).code == 0
-    public = project / "dist" / "public" / "2026-W48"
+def test_a_segment_built_alone_keeps_the_others_web_versions_and_a_segment_made_private_loses_its_own(built, run):
+    public = built / "dist" / "public" / "2026-W48"
     before = tree(public)
-    assert run("build-issue", "2026-W48", "--segment", "daily", cwd=project).code == 0
+    assert run("build-issue", "2026-W48", "--segment", "daily", cwd=built).code == 0
     assert tree(public) == before
-    set_segment(project, "weekly-public", archive="none")
-    assert run("build-issue", "2026-W48", "--segment", "daily", cwd=project).code == 0  # not this segment: still
+    set_segment(built, "weekly-public", archive="none")
+    assert run("build-issue", "2026-W48", "--segment", "daily", cwd=built).code == 0  # not this segment: still
     assert not (public / "weekly-public").exists()  # its page is not carried once it publishes nothing
-    assert run("build-issue", "2026-W48", cwd=project).code == 0
+    assert run("build-issue", "2026-W48", cwd=built).code == 0
     assert not (public / "weekly-public").exists() and (public / "daily" / "web.html").is_file()
-    archive = (project / "dist" / "public" / "archive" / "index.html").read_text("utf-8")
-    assert "Community Weekly" not in archive and not (project / "dist" / "public" / "archive" / "weekly-public").exists()
+    archive = (built / "dist" / "public" / "archive" / "index.html").read_text("utf-8")
+    assert "Community Weekly" not in archive and not (built / "dist" / "public" / "archive" / "weekly-public").exists()
 
 
 def test_latest_json_moves_only_forward_unless_an_edition_is_named(project, run):
@@ -220,11 +233,10 @@ def test_a_plain_build_of_the_current_period_goes_on_after_the_history(project, 
     assert {built.edition.id for built in later.build.editions} == {"2026-W50", "2026-12-15"}
 
 
-def test_an_edition_built_before_the_public_folder_keeps_its_web_versions_when_built_again(project, run):
+def test_an_edition_built_before_the_public_folder_keeps_its_web_versions_when_built_again(built, run):
     """An output folder of an earlier rameau: web.html beside the email, a manifest that says
     nothing of what is published. A build of another segment moves that page where it is published."""
-    assert run("build-issue", cwd=project).code == 0
-    dist = project / "dist"
+    dist = built / "dist"
     page = dist / "public" / "2026-W48" / "weekly-public" / "web.html"
     data = page.read_bytes()
     (dist / "2026-W48" / "weekly-public" / "web.html").write_bytes(data)
@@ -234,6 +246,6 @@ def test_an_edition_built_before_the_public_folder_keeps_its_web_versions_when_b
     for entry in manifest["segments"].values():
         entry.pop("archive"), entry.pop("web", None)
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    assert run("build-issue", "2026-W48", "--segment", "daily", cwd=project).code == 0
+    assert run("build-issue", "2026-W48", "--segment", "daily", cwd=built).code == 0
     assert page.read_bytes() == data
     assert not (dist / "public" / "2026-W48" / "members").exists()  # a private segment's page is never made up

@@ -3,6 +3,7 @@ killed at a chosen point, signals, a full disk, builds at once, a path that is i
 
 import errno
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,7 @@ from rameau_cli import files as fs
 from rameau_cli.errors import OutputError
 from rameau_cli.files import safe_join, write_atomic
 
-from helpers import checked, posix_only, recorded, tree
+from helpers import checked, copy_example, invoke, posix_only, recorded, tree
 
 WEEKS = ["--date", "2026-12-01"]  # the calendar editions of the example: the daily 2026-11-30 and the weekly 2026-W48
 
@@ -42,19 +43,36 @@ def recording(points: list[str]):
     return record
 
 
-@pytest.fixture
-def built_twice(example, run, tmp_path):
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory):
     """The example built once, then edited (`old`, caches included); `new` is what a complete
-    second build gives (but for the caches, whose files are named after the project's path)."""
-    assert run("build-issue", *WEEKS, cwd=example).code == 0
+    second build gives (but for the caches, whose files are named after the project's path).
+    Made once for the module: each test gets a fresh copy of it (`built_twice`)."""
+    base = tmp_path_factory.mktemp("twice")
+    example = copy_example(base / "project")
+    assert invoke("build-issue", *WEEKS, cwd=example).code == 0
     edit(example)
     (example / "dist" / "public" / "archive" / "feed.xml").write_text("<feed/>\n")  # an archive file the build writes again
     old = state(example)
-    reference = tmp_path / "reference"
-
+    reference = base / "reference"
     shutil.copytree(example, reference, ignore=shutil.ignore_patterns(".rameau-cache"))
-    assert run("build-issue", *WEEKS, cwd=reference).code == 0
-    return example, old, state(reference, caches=False)
+    assert invoke("build-issue", *WEEKS, cwd=reference).code == 0
+    example.rename(base / "saved")
+    return base, old, state(reference, caches=False)
+
+
+@pytest.fixture
+def built_twice(twice):
+    """A copy of the module's edited example, at the path where it was built (its caches are
+    named after that path), as (project, old, new): the project's state before the second
+    build, caches included, and what a complete second build gives, caches left out."""
+    base, old, new = twice
+    project = base / "project"
+    if project.exists():  # the previous test's copy
+        shutil.rmtree(project)
+    shutil.copytree(base / "saved", project, symlinks=True)
+    assert state(project) == old
+    return project, old, new
 
 
 def test_safe_join_refuses_to_leave_the_output_folder(tmp_path):
@@ -66,13 +84,24 @@ def test_safe_join_refuses_to_leave_the_output_folder(tmp_path):
         safe_join(tmp_path, "lien", "x")
 
 
-def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run, monkeypatch):
+def fault_class(point: str, project: Path) -> str:
+    """A fault point with what makes it like others left out: the staging folder's suffix, and
+    which segment of an edition is staged (`write .2026-W48.staging/SEGMENT/index.txt`). The
+    points of each class fail alike: each leaves a staging folder of that edition to remove."""
+    kind, path = point.split(" ", 1)
+    path = re.sub(r"\.staging-[^/]*", ".staging", path.replace(str(project), "P"))
+    return kind + " " + re.sub(r"(\.staging)/[^/.]+(/|$)", r"\1/SEGMENT\2", path)
+
+
+def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run, monkeypatch, tmp_path):
     """Every change a build makes on disk passes a fault point; the n-th is made to fail, for
-    every n. Whatever the point, the output folder and the history stay as they were."""
+    every n but those of a segment's files staged after another segment's of the same edition
+    (the same writes into the same staging folder, as `fault_class` says). Whatever the point,
+    the output folder and the history stay as they were."""
 
     project, old, new = built_twice
     points: list[str] = []
-    copy = project.parent / "probe"
+    copy = tmp_path / "probe"
     shutil.copytree(project, copy)
     monkeypatch.setattr(fs, "faults", recording(points))
     assert run("build-issue", *WEEKS, cwd=copy).code == 0
@@ -83,7 +112,11 @@ def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run,
     assert output_points[-1].startswith("commit ") and output_points[-2].startswith("after swap ")
     assert output_points[-3].startswith("swap ") and output_points[-3].endswith("history.json"), "the history last"
     assert len(output_points) > 30
-    for index, point in enumerate(output_points):
+    classes = [fault_class(point, copy) for point in output_points]
+    tried = [index for index, name in enumerate(classes) if name not in classes[:index]]
+    assert len(tried) > 30 and {c.split(" ", 1)[0] for c in classes} == {"mkdir", "write", "rename", "swap", "after", "commit"}
+    for index in tried:
+        point = output_points[index]
         seen: list[str] = []
 
         def fail(name: str, seen: list[str] = seen, index: int = index) -> None:
@@ -142,7 +175,9 @@ CRASHED = 86  # the exit code of a process that crashed at a fault point
 def killed_at(project: Path, kind: str, suffix: str, exchange: str = "exchange", signum: str = "crash",
               args: tuple[str, ...] = ("build-issue", *WEEKS)) -> subprocess.CompletedProcess:
     """Run rameau in a process that stops when it reaches the named fault point: at once, as a
-    killed process does (`crash`), or by raising the signal `signum` to itself."""
+    killed process does (`crash`), or by raising the signal `signum` to itself. A real process:
+    what a kill leaves on disk (no `finally`, no cleanup) and how a process ends on a signal
+    cannot be had in the test's own process."""
     return subprocess.run([sys.executable, "-c", KILL.replace("CRASHED", str(CRASHED)), kind, suffix, exchange, signum,
                            *args], cwd=project, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"},
                           timeout=120)
@@ -242,7 +277,7 @@ def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_issue(built_twice):
 
     project, old, new = built_twice
 
-    def small_disk():
+    def small_disk():  # a file size limit of the process: a real one, which the test's own must not get
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
@@ -273,7 +308,8 @@ def test_an_output_folder_that_cannot_be_created_is_a_clear_error(example, run):
 
 
 def test_three_builds_at_once_number_three_issues(example):
-    """Each build reads the history under the output lock: no two issues get one number."""
+    """Each build reads the history under the output lock: no two issues get one number. Real
+    processes: the lock is between processes, which race for it."""
     for path in (example / "issues").glob("*.md"):
         path.unlink()
     days = ["2026-11-24", "2026-11-25", "2026-11-26"]  # three daily editions: 23, 24 and 25 November

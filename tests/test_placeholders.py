@@ -27,6 +27,24 @@ WRITTEN = [  # (as written in Markdown, as readers see it)
     ('Send `{"name": {"first": "Ann"}}` as JSON.', 'Send {"name": {"first": "Ann"}} as JSON.'),
 ]
 CODE = '```\n{"greeting": "{first_name}", "tpl": "{{ x }}"}\n```'
+BODY = "\n\n".join(written for written, _ in WRITTEN) + "\n\n" + CODE
+
+
+GREETINGS = "Thanks, {first_name}!\n\n" + "Thanks again, {first_name}! " * 6  # a merge tag alone, and many in a long line
+
+
+@pytest.fixture(scope="module")
+def starters(tmp_path_factory):
+    """`starters(profile, body=...)`: the starter built for `profile` (helpers.starter), made once
+    for the tests of this module that only read it."""
+    made = {}
+
+    def get(profile: str, body: str = ""):
+        if (profile, body) not in made:
+            made[profile, body] = starter(tmp_path_factory.mktemp(profile), profile, body=body)
+        return made[profile, body]
+
+    return get
 
 
 def read(project, segment, name):
@@ -39,8 +57,8 @@ def seen(rendered: str) -> str:
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_first_name_becomes_the_profiles_merge_tag_in_html_and_text(tmp_path, profile):
-    project = starter(tmp_path, profile, body="Thanks, {first_name}!")
+def test_first_name_becomes_the_profiles_merge_tag_in_html_and_text(starters, profile):
+    project = starters(profile, body=GREETINGS)
     tag = str(profile_for(profile, "en").first_name)
     for name in ("index.html", "index.txt"):
         part = read(project, SEGMENT, name)
@@ -50,11 +68,10 @@ def test_first_name_becomes_the_profiles_merge_tag_in_html_and_text(tmp_path, pr
 
 
 @pytest.mark.parametrize("profile", ["listmonk", "buttondown", "brevo"])
-def test_what_readers_get_is_what_was_written(tmp_path, profile):
+def test_what_readers_get_is_what_was_written(starters, profile):
     """Each tool's engine (Go's html/template, Django) renders the built body; readers see the
     literal placeholder, code, JSON and template-looking text as written, Maya her name."""
-    body = "\n\n".join(written for written, _ in WRITTEN) + "\n\n" + CODE
-    project = starter(tmp_path, profile, body=body)
+    project = starters(profile, body=BODY)
     built = read(project, SEGMENT, "index.html")
     if profile == "listmonk":
         maya = go_template.execute('{{ template "content" . }}', safe_comments(built),
@@ -105,9 +122,8 @@ def test_the_themes_greeting_is_left_out_when_the_edito_greets_by_name(tmp_path)
     assert f"Hello {tag}, what a year!" in page and page.count(f"Hello {tag}") == 1
 
 
-def test_check_flags_an_unknown_placeholder_but_not_literal_code_or_json(tmp_path, run):
-    body = "\n\n".join(written for written, _ in WRITTEN) + "\n\n" + CODE
-    project = starter(tmp_path, "listmonk", body=body)
+def test_check_flags_an_unknown_placeholder_but_not_literal_code_or_json(starters, run):
+    project = starters("listmonk", body=BODY)
     result = run("check", "--json", cwd=project)
     findings = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "placeholder-unknown"]
     assert findings and all(f["level"] == "warning" for f in findings)
@@ -125,10 +141,10 @@ def test_check_refuses_mailchimp_merge_syntax_in_the_content_before_any_push(tmp
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_no_soft_line_break_cuts_a_merge_tag_in_the_raw_message(tmp_path, profile):
+def test_no_soft_line_break_cuts_a_merge_tag_in_the_raw_message(starters, profile):
     """A relay or mail merge that fills tags in the raw message finds each one whole; the HTML
     part keeps lines of at most 76 octets."""
-    project = starter(tmp_path, profile, body="Thanks again, {first_name}! " * 6)
+    project = starters(profile, body=GREETINGS)
     tags = profile_for(profile, "en").tags
     found = 0
     for path in sorted((project / "dist" / "2026-W48").glob("*/message.eml")):

@@ -3,6 +3,7 @@ safe output or fails with a RameauError, never with another exception."""
 
 import functools
 import re
+import shutil
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -48,8 +49,10 @@ yaml_scalar = st.one_of(tricky_text, st.integers(), st.booleans(), st.none(), st
 
 
 @pytest.fixture(scope="module")
-def config(built_example):
-    return load_project(built_example)
+def config(built_example, tmp_path_factory):
+    """A copy of the built example: each generated input leaves the cache of its articles in the
+    project's .rameau-cache/ (hundreds of files), which is not the session's example to fill."""
+    return load_project(shutil.copytree(built_example, tmp_path_factory.mktemp("properties") / "project", symlinks=True))
 
 
 OUTCOMES: Counter[str] = Counter()
