@@ -250,9 +250,9 @@ def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, t
 
 
 def test_the_live_preview_shows_the_images_from_disk_and_serves_nothing_else(example, tab):
-    # The files a tenth of their size, still wider than the email shows them (the screenshot test
-    # above has them at full size).
-    server = PreviewServer(with_photos(example, camera_files(scale=10)), BuildOptions(), port=0).start()
+    # The files a third of their size (a 1333 x 1000 photo), still wider than the email shows them;
+    # the screenshot test above has them at full size.
+    server = PreviewServer(with_photos(example, camera_files(scale=3)), BuildOptions(), port=0).start()
     try:
         page = tab
         page.goto(f"{server.url}segment/quotidienne")
