@@ -62,6 +62,46 @@ def test_a_signal_at_any_moment_of_a_command_is_exit_130_and_one_line(example):
         assert ended.stderr.strip().splitlines()[-1].startswith("error: interrupted; "), said
 
 
+# Runs `rameau ARGS` as the console script does, sending itself SIG from inside a __del__ as
+# the function named FUNCTION starts: Python runs the handler there, where the KeyboardInterrupt
+# it raises cannot propagate ("Exception ignored in ...", and lost), as it can in an import
+# lock's weakref callback or any object's __del__.
+IN_A_DEL = """
+import os, signal, sys
+from rameau_cli.cli.launcher import main
+function, name = sys.argv[1], sys.argv[2]
+class Finalized:
+    def __del__(self):
+        os.kill(os.getpid(), getattr(signal, name))
+        for _ in range(10_000):  # the handler runs within these steps
+            pass
+def trace(frame, event, arg):
+    if event == "call" and frame.f_code.co_name == function:
+        sys.settrace(None)
+        Finalized()
+sys.settrace(trace)
+sys.argv = ["rameau", *sys.argv[3:]]
+main()
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals: a process sends them to itself")
+@pytest.mark.parametrize("function, command, said", [
+    ("<module>", ("build-issue",), "error: interrupted; nothing was changed"),  # while the command is imported
+    ("render_email", ("build-issue",), "error: interrupted; nothing was changed"),
+    ("numbers_together", ("articles", "--week", "2026-W48"), "error: interrupted; the command had done its work"),
+])
+def test_a_stop_whose_exception_python_loses_still_stops_the_command(example, function, command, said):
+    # A real process: the console script, a signal sent to itself, Python's unraisable hook.
+    ended = subprocess.run([sys.executable, "-c", IN_A_DEL, function, "SIGTERM", *command], cwd=example,
+                           capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    assert ended.returncode == 130, ended.stderr
+    assert ended.stderr.strip().splitlines()[-1].startswith(said), ended.stderr
+    assert "Traceback" not in ended.stderr and "Exception ignored" not in ended.stderr, ended.stderr
+    if command[0] == "build-issue":
+        assert not (example / "dist").exists() or not any((example / "dist").glob("2026-*")), "a build was put in place"
+
+
 @pytest.fixture(scope="module")
 def previewed(tmp_path_factory) -> Path:
     """The example for the live previews, which only read it: its caches made once, here."""

@@ -18,7 +18,7 @@ from typing import Any, Callable, List, Optional
 
 import typer
 
-from .. import compat
+from .. import compat, interrupts
 from ..errors import ExitCode, Interrupted, RameauError
 from ..interrupts import held
 from ..output.commit import InterruptedAfterCommit
@@ -109,9 +109,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     _state["interrupted"] = False
     previous = {sig: signal.signal(sig, _interrupt) for sig in compat.STOP_SIGNALS}
     try:
+        interrupts.check()  # a stop while Python imported the command, whose exception was lost
         code = _command()(args=argv, prog_name="rameau", standalone_mode=False)
         if code == ExitCode.INTERRUPTED and _state["interrupted"]:  # before any command ran: Typer said nothing
             print("error: interrupted; nothing was changed", file=sys.stderr)
+        elif interrupts.take_lost():  # its exception was lost in a callback: the command went on to its end
+            print("error: interrupted; the command had done its work when it stopped", file=sys.stderr)
+            return int(ExitCode.INTERRUPTED)
         return code if isinstance(code, int) else 0
     except RameauError as exc:
         _traceback()

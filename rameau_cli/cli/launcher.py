@@ -8,7 +8,7 @@ with a traceback or a silent death by SIGTERM."""
 import signal
 import sys
 
-from .. import gc_tuning
+from .. import gc_tuning, interrupts
 from ..interrupts import STOP_SIGNALS
 from ..version import __version__
 
@@ -22,6 +22,7 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def main() -> None:
+    sys.unraisablehook = interrupts.quiet_when_lost(sys.unraisablehook)
     try:
         for name in STOP_SIGNALS:
             if hasattr(signal, name):

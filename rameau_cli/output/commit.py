@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import compat
+from .. import compat, interrupts
 from .. import files as fs
 from ..errors import OutputError, Problem
 from ..project.addresses import STAGED_BELOW  # folders whose files a build stages one by one
@@ -125,6 +125,7 @@ class Commit:
         entries = [{"target": str(s.target), "staged": str(s.staged), "backup": str(s.backup), "digest": s.digest}
                    for s in self.swaps]
         # Not flushed to the disk: it is there for a killed process, whose writes the system keeps.
+        interrupts.check()  # a stop whose exception was lost: the build is not put in place
         fs.write_atomic(journal, json.dumps({"token": self.token, "swaps": entries}).encode())
         with _signals_held() as held:
             try:
