@@ -79,15 +79,16 @@ def take_screenshots(built: Build, folder: Path, widths: tuple[int, ...] = (), d
     with sync_playwright() as playwright:
         browser = launch_browser(playwright)
         try:
+            # One page for every shot, resized for each: a new page costs the browser more than
+            # most emails take to lay out and shoot.
+            page = browser.new_page(java_script_enabled=False, color_scheme="dark" if dark else "light")
+            page.route("**/*", lambda route: _answer(route, built.assets))
             for email in built.emails:
                 for label, width in shots.items():
-                    page = browser.new_page(viewport={"width": width, "height": 900}, java_script_enabled=False,
-                                            color_scheme="dark" if dark else "light")
-                    page.route("**/*", lambda route: _answer(route, built.assets))
+                    page.set_viewport_size({"width": width, "height": 900})
                     page.set_content(as_read(email, html=True), wait_until="load")
                     path = safe_join(folder, f"{email.issue.segment.id}-{label}.png")
                     page.screenshot(path=str(path), full_page=True)
-                    page.close()
                     written.append(path)
         finally:
             browser.close()
