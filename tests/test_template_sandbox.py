@@ -122,9 +122,10 @@ def test_the_themes_templates_are_in_the_same_sandbox(example):
     (example / "templates" / "footer.mjml").write_text(
         footer + "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(50) }}",
         encoding="utf-8")
-    result = invoke("build-issue", cwd=example)
+    # One segment: each would run the bomb to its budget, and one shows where the footer is read.
+    result = invoke("build-issue", "--segment", "quotidienne", cwd=example)
     assert result.code == 1, result.stderr
     assert "footer.mjml" in result.stderr and "steps of loops and calls" in result.stderr
     (example / "templates" / "footer.mjml").write_text(footer + "{{ ''.__class__.__mro__ }}", encoding="utf-8")
-    result = invoke("build-issue", cwd=example)
+    result = invoke("build-issue", "--segment", "quotidienne", cwd=example)
     assert result.code == 1 and "footer.mjml" in result.stderr and "unsafe" in result.stderr, result.stderr
