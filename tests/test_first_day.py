@@ -278,7 +278,8 @@ class Site:
             do_GET = do_HEAD
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        # serve_forever looks for shutdown() every poll_interval: 0.5 s by default, which each stop waited
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def stop(self) -> None:
