@@ -333,4 +333,3 @@ def _check_method(text: str, name: str, args: tuple[Any, ...]) -> None:
         _sized(len(text) + (text.count(old) if old else len(text) + 1) * max(0, len(new) - len(old)), "replace()")
     elif name == "join" and args and isinstance(args[0], (list, tuple)):
         _sized(sum(_length(item) for item in args[0]) + len(args[0]) * len(text), "join()")
-
