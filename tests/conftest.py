@@ -19,7 +19,7 @@ from rameau_cli.errors import UsageError
 from rameau_cli.pipeline import build, load_project
 from rameau_cli.preview.screenshots import find_browser, launch_browser
 
-from helpers import LocalServer, camera_files, copy_example, invoke, missing_tool
+from helpers import LocalServer, camera_files, checked, copy_example, invoke, missing_tool
 
 # Where PYTHONDONTWRITEBYTECODE is set (this machine sets it), every real `python -m rameau_cli`
 # a test starts would compile rameau from source again: the tests let Python keep its bytecode,
@@ -74,6 +74,24 @@ def example_build(built_example):
     """The example's edition built in memory (pipeline.Build), for tests of the stages."""
 
     return build(load_project(built_example))
+
+
+@pytest.fixture(scope="module")
+def built_for(tmp_path_factory):
+    """A built copy of the example per emailing profile, made once for the module; tests copy it."""
+    made = {}
+
+    def make(tool: str):
+        if tool not in made:
+            project = copy_example(tmp_path_factory.mktemp(tool) / "project")
+            config = project / "rameau.yaml"
+            config.write_text(checked(config.read_text(encoding="utf-8")).replace("profile: generic", f"profile: {tool}"),
+                              encoding="utf-8")
+            assert invoke("build-issue", cwd=project).code == 0
+            made[tool] = project
+        return made[tool]
+
+    return make
 
 
 @pytest.fixture

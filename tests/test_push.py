@@ -13,7 +13,7 @@ from rameau_cli import files as fs
 from rameau_cli.push.mailchimp import Mailchimp
 
 import helpers
-from helpers import SEGMENTS, Reply, checked, copy_example, invoke, recorded, set_public_url, with_front_matter
+from helpers import SEGMENTS, Reply, checked, recorded, set_public_url, with_front_matter
 from standins import PREFIX, STANDINS, TOKEN, USER, Canned
 
 LISTS = {"quotidienne": "3", "hebdo-entreprise": "4", "hebdo-association": "5", "hebdo-grand-public": "6"}
@@ -26,24 +26,6 @@ ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
 @pytest.fixture(autouse=True)
 def quick(monkeypatch):
     monkeypatch.setattr(client, "BACKOFF", 0.01)  # the waits after a 429 that names none: 0.01 s, then 0.02
-
-
-@pytest.fixture(scope="module")
-def built_for(tmp_path_factory):
-    """A built copy of the example per emailing profile, made once; tests copy it."""
-    made = {}
-
-    def make(tool: str):
-        if tool not in made:
-            project = copy_example(tmp_path_factory.mktemp(tool) / "project")
-            config = project / "rameau.yaml"
-            config.write_text(checked(config.read_text(encoding="utf-8")).replace("profile: generic", f"profile: {tool}"),
-                              encoding="utf-8")
-            assert invoke("build-issue", cwd=project).code == 0
-            made[tool] = project
-        return made[tool]
-
-    return make
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from helpers import SEGMENTS, checked, copy_example, invoke, recorded
+from helpers import SEGMENTS, checked, invoke, recorded
 from standins import PREFIX, STANDINS, TOKEN, USER
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
@@ -42,23 +42,6 @@ def holding(tool: str, nth: int):
             super().stop()
 
     return Holding()
-
-
-@pytest.fixture(scope="module")
-def built_for(tmp_path_factory):
-    made = {}
-
-    def make(tool):
-        if tool not in made:
-            project = copy_example(tmp_path_factory.mktemp(tool) / "project")
-            config = project / "rameau.yaml"
-            config.write_text(checked(config.read_text(encoding="utf-8")).replace("profile: generic", f"profile: {tool}"),
-                              encoding="utf-8")
-            assert invoke("build-issue", cwd=project).code == 0
-            made[tool] = project
-        return made[tool]
-
-    return make
 
 
 @pytest.fixture
