@@ -174,6 +174,36 @@ class Reply:
 Handler = Callable[[http.server.BaseHTTPRequestHandler], "Reply | None"]
 
 
+def wake(address: tuple[str, int]) -> None:
+    """Connect to a port and hang up: wakes a thread waiting there for its next connection."""
+    with socket.create_connection(address[:2]):
+        pass
+
+
+class Serving:
+    """`httpd` (an http.server) answering in a thread of its own until `stop()`. handle_request()
+    waits for the next connection without polling (serve_forever looks for shutdown() every poll
+    interval, which each stop waited); stop() wakes it with a connection of its own, waits for the
+    thread, then closes the port (see Acceptor)."""
+
+    def __init__(self, httpd: http.server.HTTPServer) -> None:
+        self.httpd = httpd
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            self.httpd.handle_request()
+
+    def stop(self) -> None:
+        if not self.stopping.is_set():
+            self.stopping.set()
+            wake(self.httpd.server_address)
+            self.thread.join()
+            self.httpd.server_close()
+
+
 class LocalServer:
     """A threaded HTTP server on 127.0.0.1. `routes` maps a path to a Reply, or to a function
     of the request that returns a Reply (or answers by itself and returns None). Every request
@@ -235,12 +265,11 @@ class LocalServer:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def start(self) -> LocalServer:
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        self.serving = Serving(self.httpd)
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serving.stop()
 
 
 # Images from disk (tests/test_images.py, the browser tests)
@@ -370,8 +399,7 @@ class Acceptor:
     def stop(self) -> None:
         if not self.stopping.is_set():
             self.stopping.set()
-            with socket.create_connection(self.listener.getsockname()[:2]):
-                pass  # the connection that wakes accept()
+            wake(self.listener.getsockname())
             self.accepting.join()
             self.listener.close()
 

@@ -9,7 +9,6 @@ import base64
 import http.server
 import json
 import re
-import socket
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from django.conf import settings
 from django.template import Context, Engine
 
 import go_template
+from helpers import Serving
 
 TOKEN = "tok-4e7c1d9a52b8f0e6-secret-us21"  # its suffix names Mailchimp's data centre
 USER = "rameau-api"
@@ -93,15 +93,7 @@ class StandIn:
                 pass
 
         self.httpd = Server(("127.0.0.1", 0), Handler)
-        self.stopping = threading.Event()
-        self.serving = threading.Thread(target=self._serve, daemon=True)
-        self.serving.start()
-
-    def _serve(self) -> None:
-        # handle_request() waits for the next connection without polling (serve_forever wakes every
-        # poll interval to see whether to stop; stop() here wakes it with a connection of its own)
-        while not self.stopping.is_set():
-            self.httpd.handle_request()
+        self.serving = Serving(self.httpd)
 
     @property
     def url(self) -> str:
@@ -109,12 +101,7 @@ class StandIn:
 
     def stop(self) -> None:
         self.released.set()
-        if not self.stopping.is_set():
-            self.stopping.set()
-            with socket.create_connection(self.httpd.server_address[:2]):
-                pass  # the connection that wakes handle_request(), which then sees `stopping`
-            self.serving.join()
-            self.httpd.server_close()
+        self.serving.stop()
 
     def new_id(self) -> str:
         self.next_id += 1

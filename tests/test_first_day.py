@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from rameau_cli.check.published import published_problem
 from rameau_cli.errors import UsageError
 from rameau_cli.preview.screenshots import find_browser
 
-from helpers import checked, in_a_terminal, missing_tool, on_screen
+from helpers import Serving, checked, in_a_terminal, missing_tool, on_screen
 from standins import TOKEN, USER, Listmonk
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="signals, flock and pseudo-terminals: POSIX only")
@@ -278,13 +277,11 @@ class Site:
             do_GET = do_HEAD
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # serve_forever looks for shutdown() every poll_interval: 0.5 s by default, which each stop waited
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.serving = Serving(self.httpd)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.serving.stop()
 
 
 @pytest.fixture
