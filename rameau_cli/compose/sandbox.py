@@ -165,7 +165,11 @@ def _percent_widths(text: str, args: Any, what: str) -> None:
     million or more: written in the text (`%0999999999d`), or given as an argument (`%*d`)."""
     values = args if isinstance(args, tuple) else (args,)
     if _WIDE.search(text) or (_STAR.search(text) and any(isinstance(v, int) and abs(v) >= 100_000 for v in values)):
-        raise TemplateBudget(f"{what} is given a width of a million characters or more; make it smaller")
+        raise _too_wide(what)
+
+
+def _too_wide(what: str) -> TemplateBudget:
+    return TemplateBudget(f"{what} is given a width of a million characters or more; make it smaller")
 
 
 def _format(value: str, *args: Any, **kwargs: Any) -> str:
@@ -181,7 +185,7 @@ class _BoundedFormatter(SandboxedFormatter):
     def format_field(self, value: Any, format_spec: str) -> Any:
         _spend()
         if _WIDE.search(format_spec):
-            raise TemplateBudget("format() is given a width of a million characters or more; make it smaller")
+            raise _too_wide("format()")
         return super().format_field(value, format_spec)
 
 
