@@ -15,6 +15,7 @@ written for good), or says it was stopped when it returns.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,7 +69,14 @@ def quiet_when_lost(default: Callable[[Any], None]) -> Callable[[Any], None]:
             return
         default(unraisable)
 
+    hook.keeps_lost_stops = True  # type: ignore[attr-defined]
     return hook
+
+
+def keep_lost_stops() -> None:
+    """sys.unraisablehook made `quiet_when_lost`, once in a process that runs several commands."""
+    if not getattr(sys.unraisablehook, "keeps_lost_stops", False):
+        sys.unraisablehook = quiet_when_lost(sys.unraisablehook)
 
 
 def held() -> bool:

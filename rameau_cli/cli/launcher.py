@@ -22,7 +22,7 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def main() -> None:
-    sys.unraisablehook = interrupts.quiet_when_lost(sys.unraisablehook)
+    interrupts.keep_lost_stops()
     try:
         for name in STOP_SIGNALS:
             if hasattr(signal, name):
