@@ -27,6 +27,22 @@ from helpers import LocalServer, camera_files, checked, copy_example, invoke, mi
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
+# A run writes some 40,000 small files (copies of the example and what they build) and deletes
+# them again: on a disk, that is seconds of the kernel's time and of waiting for the disk. Where
+# the system keeps a RAM disk with room to spare (/dev/shm on Linux), the tests' folders are made
+# there; elsewhere, and when PYTEST_DEBUG_TEMPROOT or --basetemp says where, where pytest puts them.
+def _ram_disk() -> str | None:
+    try:
+        room = os.statvfs("/dev/shm")
+    except (AttributeError, OSError):
+        return None
+    enough = room.f_bavail * room.f_frsize >= 2 * 1024**3
+    return "/dev/shm" if enough and os.access("/dev/shm", os.W_OK | os.X_OK) else None
+
+
+if "PYTEST_DEBUG_TEMPROOT" not in os.environ and (_ram := _ram_disk()):
+    os.environ["PYTEST_DEBUG_TEMPROOT"] = _ram
+
 
 @pytest.fixture(autouse=True, scope="session")
 def no_network():
