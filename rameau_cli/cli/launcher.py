@@ -8,7 +8,7 @@ with a traceback or a silent death by SIGTERM."""
 import signal
 import sys
 
-from .. import gc_tuning, interrupts
+from .. import dataclass_cache, gc_tuning, interrupts
 from ..interrupts import STOP_SIGNALS
 from ..version import __version__
 
@@ -33,6 +33,7 @@ def main() -> None:
         _over[0] = True
         print("error: interrupted; nothing was changed", file=sys.stderr)
         code = INTERRUPTED
+    dataclass_cache.uninstall()  # the methods compiled for the first time kept for the next command
     gc_tuning.freeze_before_exit()
     sys.stdout.flush()
     sys.exit(code)
@@ -46,6 +47,7 @@ def _run() -> int:
         print(f"rameau {__version__}")
         return 0
     gc_tuning.tune_for_a_build()
+    dataclass_cache.install()
     from .app import main as run  # the start-up seam: `--version` answers without Typer
 
     return run()
