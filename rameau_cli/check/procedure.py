@@ -22,7 +22,6 @@ from ..pipeline import build
 from ..project.addresses import HTML, MESSAGE, TEXT, Addresses
 from ..project.keys import unknown_key
 from ..render.message import build_message
-from .links import check_links
 from .rules import CheckedEmail, Finding, check_email, finding, with_levels
 
 if TYPE_CHECKING:
@@ -56,6 +55,8 @@ def run_check(config: Config, options: BuildOptions, out: Path | None = None, fo
     given), their findings, and with `links` their links asked; at the project's levels."""
     where, emails, findings = check_edition(config, options, out, force, progress)  # of options.segments alone
     if links:
+        from .links import check_links  # noqa: PLC0415 (start-up: threads and the fetching code, only for --links)
+
         findings += check_links(emails, CacheFolder(config.cache_dir), progress, config.checks.private_links,
                                 public_url=config.public_url, public_dir=config.addresses(out).public,
                                 offline=options.offline)
