@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import marshal
+import signal
 import sys
 from dataclasses import KW_ONLY, InitVar, dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from rameau_cli import dataclass_cache
 from rameau_cli.cli import launcher
+from rameau_cli.compat import STOP_SIGNALS
 
 
 def kinds(extra_field: bool = False) -> dict[str, type]:
@@ -201,8 +203,17 @@ def test_the_launcher_keeps_the_methods_of_a_command_unless_told_not_to(tmp_path
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     monkeypatch.setattr(sys, "argv", ["rameau", "build-issue"])
     monkeypatch.delattr(dataclasses, "exec", raising=False)
-    with pytest.raises(SystemExit) as exit_:
-        launcher.main()
+    # What the console script sets for the rest of its process, kept from this one:
+    monkeypatch.setattr(launcher.interrupts, "keep_lost_stops", lambda: None)
+    monkeypatch.setattr(launcher.gc_tuning, "tune_for_a_build", lambda: None)
+    monkeypatch.setattr(launcher.gc_tuning, "freeze_before_exit", lambda: None)
+    handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            launcher.main()
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     assert exit_.value.code == 0
     assert (made["exec"] is not None) == kept
     assert "exec" not in dataclasses.__dict__  # put back once the command is over
