@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 
 from rameau_cli.errors import UsageError
 from rameau_cli.pipeline import build, load_project
-from rameau_cli.preview.screenshots import find_browser, launch_browser
+from rameau_cli.preview.screenshots import BROWSER_ARGS, find_browser
 
 from helpers import LocalServer, camera_files, checked, copy_example, invoke, missing_tool
 
@@ -147,14 +147,28 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright, launched once for the session (a launch costs
-    more CPU than most of the tests that use it). Tests open their pages in it and close them.
+    more CPU than most of the tests that use it), as `preview --screenshot` launches it (its
+    flags), without the address bar's popup. Tests open their pages in it and close them.
     Missing: skipped on a developer's machine, failed in CI."""
     try:
         find_browser()
     except UsageError as exc:
         missing_tool(f"{exc} (.ci/run installs Debian's chromium)")
+    # Each window of a headless Chromium (one per Playwright context) loads its address bar's
+    # popup, a WebUI page: some 0.8 s of CPU a window, spent a second after the test's page opens,
+    # for an address bar nobody types into. This browser goes without it. Chromium keeps only the
+    # last --disable-features it is given, and Playwright gives one of its own (`disabledFeatures`
+    # in playwright-core's server/chromium/chromiumSwitches.ts, as of Playwright 1.65): that list
+    # is repeated here, the address bar's two features after it.
+    playwright_disabled = [
+        "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+        "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding", "ThirdPartyStoragePartitioning",
+        "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying",
+        "AimEnabled", "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion"]
+    features = ",".join([*playwright_disabled, "WebUIOmniboxAimPopup", "WebUIOmniboxPopup"])
     with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
+        browser = playwright.chromium.launch(executable_path=find_browser(playwright), headless=True,
+                                             args=[*BROWSER_ARGS, f"--disable-features={features}"])
         yield browser
         browser.close()
 
