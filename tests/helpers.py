@@ -15,8 +15,11 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +134,105 @@ def run_process(*args: str, cwd: Path, env: dict | None = None, timeout: float =
                           env=environment, timeout=timeout)
     return Run(done.returncode, done.stdout, done.stderr)
 
+
+
+# `rameau ARGS` as a process of its own, forked from this one where the system can fork.
+CHILD = """
+import importlib, sys
+sys.path.insert(0, sys.argv[1])
+module, function, count = sys.argv[2], sys.argv[3], int(sys.argv[4])
+if function:
+    getattr(importlib.import_module(module), function)(*sys.argv[5:5 + count])
+from rameau_cli.cli.app import main
+raise SystemExit(main(sys.argv[5 + count:]))
+"""
+
+
+class Child:
+    """`rameau ARGS` run in a process of its own, as `rameau` would run (`cli.app.main`), after
+    `prepare(*given)` (fault points, limits: a function of a test module, of strings) has run in
+    it. Where the system forks (POSIX), the child is this process forked: a real process, which
+    a kill ends with no cleanup and a signal reaches as it reaches any process, without the start
+    of a fresh interpreter (its imports are most of what a short command costs). Elsewhere
+    (Windows), a fresh interpreter runs the same. What it writes, stdout then stderr interleaved
+    as written, goes to a file, read by `output()` once it has ended."""
+
+    def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None,
+                 prepare: Callable[..., None] | None = None, given: tuple[str, ...] = ()) -> None:
+        self.said = tempfile.TemporaryFile()  # noqa: SIM115 (read and closed by output())
+        self.text: str | None = None
+        self.returncode: int | None = None
+        environment = {"NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
+        if not hasattr(os, "fork"):
+            self.process: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(Path(__file__).parent), prepare.__module__ if prepare else "",
+                 prepare.__name__ if prepare else "", str(len(given)), *given, *args],
+                cwd=cwd, stdout=self.said, stderr=subprocess.STDOUT, env={**os.environ, **environment})
+            self.pid = self.process.pid
+            return
+        self.process = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # forked with threads (the test servers'): the child uses none
+            self.pid = os.fork()
+        if self.pid == 0:
+            self._run(args, cwd, environment, prepare, given)
+
+    def _run(self, args, cwd, environment, prepare, given) -> None:  # in the child: never returns
+        code = 3
+        try:
+            os.dup2(self.said.fileno(), 1)
+            os.dup2(self.said.fileno(), 2)
+            sys.stdout = sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                                      write_through=True)
+            os.chdir(cwd)
+            os.environ.update(environment)
+            if prepare:
+                prepare(*given)
+            code = main(list(args))
+        except BaseException:  # said, as an uncaught exception says it
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            if self.process:
+                self.returncode = self.process.poll()
+            else:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float = 120) -> int:
+        """Its exit code (minus the signal that ended it), once it has ended; a test fails if
+        it takes longer than `timeout` (a hung child), like subprocess's `timeout`."""
+        if self.process:
+            self.returncode = self.process.wait(timeout)
+        deadline, delay = time.monotonic() + timeout, 0.0005
+        while self.poll() is None:
+            assert time.monotonic() < deadline, f"the command did not end within {timeout} s"
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        if self.process:
+            self.process.kill()
+        else:
+            self.send_signal(signal.SIGKILL)
+
+    def output(self) -> str:
+        if self.text is None:
+            self.wait()
+            with self.said:
+                self.said.seek(0)
+                self.text = self.said.read().decode("utf-8", "replace")
+        return self.text
 
 
 def content_project(target: Path) -> Path:
