@@ -154,20 +154,20 @@ class Child:
     it. Where the system forks (POSIX), the child is this process forked: a real process, which
     a kill ends with no cleanup and a signal reaches as it reaches any process, without the start
     of a fresh interpreter (its imports are most of what a short command costs). Elsewhere
-    (Windows), a fresh interpreter runs the same. What it writes, stdout then stderr interleaved
-    as written, goes to a file, read by `output()` once it has ended."""
+    (Windows), a fresh interpreter runs the same. Its stdout and stderr go to files, read by
+    `result()` once it has ended."""
 
     def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None,
                  prepare: Callable[..., None] | None = None, given: tuple[str, ...] = ()) -> None:
-        self.said = tempfile.TemporaryFile()  # noqa: SIM115 (read and closed by output())
-        self.text: str | None = None
+        self.files = (tempfile.TemporaryFile(), tempfile.TemporaryFile())  # noqa: SIM115 (read and closed by result())
         self.returncode: int | None = None
+        self.finished: Run | None = None
         environment = {"NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
         if not hasattr(os, "fork"):
             self.process: subprocess.Popen | None = subprocess.Popen(
                 [sys.executable, "-c", CHILD, str(Path(__file__).parent), prepare.__module__ if prepare else "",
                  prepare.__name__ if prepare else "", str(len(given)), *given, *args],
-                cwd=cwd, stdout=self.said, stderr=subprocess.STDOUT, env={**os.environ, **environment})
+                cwd=cwd, stdout=self.files[0], stderr=self.files[1], env={**os.environ, **environment})
             self.pid = self.process.pid
             return
         self.process = None
@@ -180,10 +180,10 @@ class Child:
     def _run(self, args, cwd, environment, prepare, given) -> None:  # in the child: never returns
         code = 3
         try:
-            os.dup2(self.said.fileno(), 1)
-            os.dup2(self.said.fileno(), 2)
-            sys.stdout = sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
-                                                      write_through=True)
+            os.dup2(self.files[0].fileno(), 1)
+            os.dup2(self.files[1].fileno(), 2)
+            sys.stdout, sys.stderr = (io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8",
+                                                       write_through=True) for fd in (1, 2))
             os.chdir(cwd)
             os.environ.update(environment)
             if prepare:
@@ -217,7 +217,9 @@ class Child:
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
+        if self.process:
+            self.process.send_signal(signum)
+        elif self.poll() is None:
             os.kill(self.pid, signum)
 
     def kill(self) -> None:
@@ -226,13 +228,17 @@ class Child:
         else:
             self.send_signal(signal.SIGKILL)
 
-    def output(self) -> str:
-        if self.text is None:
-            self.wait()
-            with self.said:
-                self.said.seek(0)
-                self.text = self.said.read().decode("utf-8", "replace")
-        return self.text
+    def result(self, timeout: float = 120) -> Run:
+        """Its exit code, stdout and stderr, once it has ended."""
+        if self.finished is None:
+            code = self.wait(timeout)
+            said = []
+            for file in self.files:
+                with file:
+                    file.seek(0)
+                    said.append(file.read().decode("utf-8", "replace"))
+            self.finished = Run(code, *said)
+        return self.finished
 
 
 def content_project(target: Path) -> Path:

@@ -177,8 +177,8 @@ def killed_at(project: Path, kind: str, suffix: str, exchange: str = "exchange",
     """Run rameau in a process that stops when it reaches the named fault point (see `arm`). A
     real process (helpers.Child): what a kill leaves on disk (no `finally`, no cleanup) and how
     a process ends on a signal cannot be had in the test's own process."""
-    child = Child(*args, cwd=project, prepare=arm, given=(kind, suffix, exchange, signum))
-    return subprocess.CompletedProcess(args, child.wait(), "", child.output())
+    ended = Child(*args, cwd=project, prepare=arm, given=(kind, suffix, exchange, signum)).result()
+    return subprocess.CompletedProcess(args, ended.code, ended.stdout, ended.stderr)
 
 
 def exchanges_here() -> bool:
@@ -281,10 +281,9 @@ def small_disk() -> None:
 def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_issue(built_twice):
     project, old, new = built_twice
     # A file size limit of a process: a real one (helpers.Child), which the test's own must not get.
-    done = Child("build-issue", *WEEKS, cwd=project, prepare=small_disk)
-    assert done.wait() == 1
-    said = done.output()
-    assert "File too large" in said and "Traceback" not in said
+    done = Child("build-issue", *WEEKS, cwd=project, prepare=small_disk).result()
+    assert done.code == 1
+    assert "File too large" in done.stderr and "Traceback" not in done.stderr
     assert state(project) == old
 
 
@@ -315,7 +314,7 @@ def test_three_builds_at_once_number_three_issues(example):
     days = ["2026-11-24", "2026-11-25", "2026-11-26"]  # three daily editions: 23, 24 and 25 November
     processes = [Child("build-issue", "--date", day, "--segment", "quotidienne", cwd=example) for day in days]
     for process in processes:
-        assert process.wait() == 0, process.output()
+        assert process.wait() == 0, process.result().stderr
     history = recorded(example)["quotidienne"]
     assert sorted(entry["number"] for entry in history) == [1, 2, 3]
 
