@@ -140,55 +140,77 @@ def run_process(*args: str, cwd: Path, env: dict | None = None, timeout: float =
 CHILD = """
 import importlib, sys
 sys.path.insert(0, sys.argv[1])
-module, function, count = sys.argv[2], sys.argv[3], int(sys.argv[4])
+module, function, count, console = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 if function:
-    getattr(importlib.import_module(module), function)(*sys.argv[5:5 + count])
+    getattr(importlib.import_module(module), function)(*sys.argv[6:6 + count])
+args = sys.argv[6 + count:]
+if console:
+    from rameau_cli.cli.launcher import main
+    sys.argv = ["rameau", *args]
+    main()
 from rameau_cli.cli.app import main
-raise SystemExit(main(sys.argv[5 + count:]))
+raise SystemExit(main(args))
 """
 
 
 class Child:
-    """`rameau ARGS` run in a process of its own, as `rameau` would run (`cli.app.main`), after
-    `prepare(*given)` (fault points, limits: a function of a test module, of strings) has run in
-    it. Where the system forks (POSIX), the child is this process forked: a real process, which
-    a kill ends with no cleanup and a signal reaches as it reaches any process, without the start
-    of a fresh interpreter (its imports are most of what a short command costs). Elsewhere
-    (Windows), a fresh interpreter runs the same. Its stdout and stderr go to files, read by
-    `result()` once it has ended."""
+    """`rameau ARGS` run in a process of its own, as `rameau` would run (`cli.app.main`; with
+    `console`, the console script itself, `cli.launcher.main`), after `prepare(*given)` (fault
+    points, limits, a trace: a function of a test module, of strings) has run in it.
+
+    Where the system forks (POSIX), the child is this process forked: a real process, which a
+    kill ends with no cleanup and a signal reaches as it reaches any process, without the start
+    of a fresh interpreter (its imports are most of what a short command costs; a test of what
+    happens while they run needs a fresh one). Elsewhere (Windows), a fresh interpreter runs the
+    same. Its stdout and stderr go to files, read by `result()` once it has ended; with `pipe`,
+    its stderr is `stderr`, a pipe read as it writes."""
 
     def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None,
-                 prepare: Callable[..., None] | None = None, given: tuple[str, ...] = ()) -> None:
-        self.files = (tempfile.TemporaryFile(), tempfile.TemporaryFile())  # noqa: SIM115 (read and closed by result())
+                 prepare: Callable[..., None] | None = None, given: tuple[str, ...] = (), console: bool = False,
+                 pipe: bool = False) -> None:
+        self.files = [tempfile.TemporaryFile() for _ in range(2)]  # noqa: SIM115 (read and closed by result())
         self.returncode: int | None = None
         self.finished: Run | None = None
+        self.stderr: io.TextIOWrapper | None = None
+        reading, writing = os.pipe() if pipe else (-1, -1)
         environment = {"NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
         if not hasattr(os, "fork"):
             self.process: subprocess.Popen | None = subprocess.Popen(
                 [sys.executable, "-c", CHILD, str(Path(__file__).parent), prepare.__module__ if prepare else "",
-                 prepare.__name__ if prepare else "", str(len(given)), *given, *args],
-                cwd=cwd, stdout=self.files[0], stderr=self.files[1], env={**os.environ, **environment})
+                 prepare.__name__ if prepare else "", str(len(given)), "1" if console else "", *given, *args],
+                cwd=cwd, stdout=self.files[0], stderr=writing if pipe else self.files[1],
+                env={**os.environ, **environment})
             self.pid = self.process.pid
-            return
-        self.process = None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # forked with threads (the test servers'): the child uses none
-            self.pid = os.fork()
-        if self.pid == 0:
-            self._run(args, cwd, environment, prepare, given)
+        else:
+            self.process = None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # forked with threads (the test servers'): the child uses none
+                self.pid = os.fork()
+            if self.pid == 0:
+                self._run(args, cwd, environment, prepare, given, console, writing if pipe else self.files[1].fileno())
+        if pipe:
+            os.close(writing)
+            self.stderr = open(reading, encoding="utf-8", errors="replace")  # noqa: SIM115 (closed by result())
 
-    def _run(self, args, cwd, environment, prepare, given) -> None:  # in the child: never returns
+    def _run(self, args, cwd, environment, prepare, given, console, stderr) -> None:  # in the child: never returns
         code = 3
         try:
             os.dup2(self.files[0].fileno(), 1)
-            os.dup2(self.files[1].fileno(), 2)
+            os.dup2(stderr, 2)
             sys.stdout, sys.stderr = (io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8",
                                                        write_through=True) for fd in (1, 2))
             os.chdir(cwd)
             os.environ.update(environment)
             if prepare:
                 prepare(*given)
+            if console:
+                from rameau_cli.cli import launcher  # noqa: PLC0415 (the console script, as `rameau` runs it)
+
+                sys.argv = ["rameau", *args]
+                launcher.main()
             code = main(list(args))
+        except SystemExit as exc:  # the console script's way out
+            code = exc.code if isinstance(exc.code, int) else 1
         except BaseException:  # said, as an uncaught exception says it
             traceback.print_exc()
         finally:
@@ -229,15 +251,27 @@ class Child:
             self.send_signal(signal.SIGKILL)
 
     def result(self, timeout: float = 120) -> Run:
-        """Its exit code, stdout and stderr, once it has ended."""
+        """Its exit code, stdout and stderr (what is left to read of the pipe), once it has ended."""
         if self.finished is None:
+            rest = ""
+            if self.stderr and self.process:  # a pipe of a fresh interpreter (Windows: no select on pipes)
+                with self.stderr:
+                    rest = self.stderr.read()
+            elif self.stderr:
+                deadline = time.monotonic() + timeout
+                with self.stderr:
+                    while select.select([self.stderr], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                        line = self.stderr.readline()
+                        if not line:
+                            break
+                        rest += line
             code = self.wait(timeout)
             said = []
             for file in self.files:
                 with file:
                     file.seek(0)
                     said.append(file.read().decode("utf-8", "replace"))
-            self.finished = Run(code, *said)
+            self.finished = Run(code, said[0], rest if self.stderr else said[1])
         return self.finished
 
 
