@@ -47,11 +47,11 @@ def _at_call(project: Path, n: int, name: str) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals: a process sends them to itself")
 def test_a_signal_at_any_moment_of_a_command_is_exit_130_and_one_line(example):
     # Counted on a warm run, as every run after the first is: the first one also fills the
-    # caches, and a later run makes fewer calls than it made. The caches are filled in this
-    # process (the same files a first run writes); only the counted run needs a process's start.
-    assert invoke("articles", "--week", "2026-W48", cwd=example).code == 0
-    counted = _at_call(example, -1, "SIGTERM")
-    assert counted.returncode == 0, counted.stderr
+    # caches, and a later run makes fewer calls than it made. (Not filled in this process: what
+    # it keeps in memory, its compiled templates, it would not write to the caches.)
+    for _ in range(2):
+        counted = _at_call(example, -1, "SIGTERM")
+        assert counted.returncode == 0, counted.stderr
     total = int(counted.stderr.rsplit("calls: ", 1)[1])
     # The first calls install the handlers (signal.signal is Python), then moments spread over
     # the whole command; the three signals take turns, each met early, midway and late.
