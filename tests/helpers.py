@@ -163,17 +163,21 @@ class Child:
     of a fresh interpreter (its imports are most of what a short command costs; a test of what
     happens while they run needs a fresh one). Elsewhere (Windows), a fresh interpreter runs the
     same. Its stdout and stderr go to files, read by `result()` once it has ended; with `pipe`,
-    its stderr is `stderr`, a pipe read as it writes."""
+    its stderr is `stderr`, a pipe read as it writes; with `terminal` (forking systems only: see
+    in_a_terminal), its stdin, stdout and stderr are that pseudo-terminal, in a session of its
+    own, with the environment a person's terminal has."""
 
     def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None,
                  prepare: Callable[..., None] | None = None, given: tuple[str, ...] = (), console: bool = False,
-                 pipe: bool = False) -> None:
+                 pipe: bool = False, terminal: int | None = None) -> None:
         self.files = [tempfile.TemporaryFile() for _ in range(2)]  # noqa: SIM115 (read and closed by result())
         self.returncode: int | None = None
         self.finished: Run | None = None
         self.stderr: io.TextIOWrapper | None = None
         reading, writing = os.pipe() if pipe else (-1, -1)
         environment = {"NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
+        if terminal is not None:
+            environment = {"TERM": "xterm-256color", **(env or {})}
         if not hasattr(os, "fork"):
             self.process: subprocess.Popen | None = subprocess.Popen(
                 [sys.executable, "-c", CHILD, str(Path(__file__).parent), prepare.__module__ if prepare else "",
@@ -187,16 +191,25 @@ class Child:
                 warnings.simplefilter("ignore", DeprecationWarning)  # forked with threads (the test servers'): the child uses none
                 self.pid = os.fork()
             if self.pid == 0:
-                self._run(args, cwd, environment, prepare, given, console, writing if pipe else self.files[1].fileno())
+                self._run(args, cwd, environment, prepare, given, console, writing if pipe else self.files[1].fileno(),
+                          terminal)
         if pipe:
             os.close(writing)
             self.stderr = open(reading, encoding="utf-8", errors="replace")  # noqa: SIM115 (closed by result())
 
-    def _run(self, args, cwd, environment, prepare, given, console, stderr) -> None:  # in the child: never returns
+    def _run(self, args, cwd, environment, prepare, given, console, stderr, terminal) -> None:  # in the child: never returns
         code = 3
         try:
-            os.dup2(self.files[0].fileno(), 1)
-            os.dup2(stderr, 2)
+            if terminal is None:
+                os.dup2(self.files[0].fileno(), 1)
+                os.dup2(stderr, 2)
+            else:  # as subprocess's start_new_session=True, stdin=stdout=stderr=terminal
+                os.setsid()
+                for fd in (0, 1, 2):
+                    os.dup2(terminal, fd)
+                sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+                for name in ("NO_COLOR", "COLUMNS", "LINES", "PAGER", "LESS"):
+                    os.environ.pop(name, None)
             sys.stdout, sys.stderr = (io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8",
                                                        write_through=True) for fd in (1, 2))
             os.chdir(cwd)
@@ -611,13 +624,14 @@ class Listener:
 
 
 def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows: int = 500, columns: int = 80,
-                  keys: bytes = b"", after: str = "", timeout: float = 30) -> tuple[int, str]:
+                  keys: bytes = b"", after: str = "", timeout: float = 30, forked: bool = False) -> tuple[int, str]:
     """`rameau ARGS` run in a real pseudo-terminal of `rows` x `columns`, as at a person's
     terminal (TERM=xterm-256color; NO_COLOR, COLUMNS, LINES, PAGER and LESS unset unless `env`
     sets them). `keys` are typed once `after` shows on the screen. Returns the exit code and all
     the terminal showed, escape sequences included. In a session of its own: a pager reads the
     keys from the pseudo-terminal, never from the terminal running the tests. Skipped, saying
-    why, where there are no pseudo-terminals (Windows)."""
+    why, where there are no pseudo-terminals (Windows). `forked`: the console script in a child of
+    this process (helpers.Child), for a test not about what a command does while it starts."""
     try:
         import fcntl  # noqa: PLC0415 (POSIX only: the test is skipped elsewhere)
         import pty  # noqa: PLC0415 (POSIX only)
@@ -628,9 +642,13 @@ def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows
     main, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     inherited = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "PAGER", "LESS")}
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, stdin=secondary, stdout=secondary,
-                               stderr=secondary, env={**inherited, "TERM": "xterm-256color", **(env or {})},
-                               start_new_session=True)
+    process: subprocess.Popen | Child
+    if forked and hasattr(os, "fork"):
+        process = Child(*args, cwd=cwd, env=env, console=True, terminal=secondary)
+    else:
+        process = subprocess.Popen([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, stdin=secondary,
+                                   stdout=secondary, stderr=secondary,
+                                   env={**inherited, "TERM": "xterm-256color", **(env or {})}, start_new_session=True)
     os.close(secondary)
     shown, deadline = b"", time.monotonic() + timeout
     try:
