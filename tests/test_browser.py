@@ -36,12 +36,14 @@ def shared_page(browser):
 def tab(shared_page):
     """The module's one page (a page costs Chromium more CPU than most tests spend in it), for
     one test as a new page would be: 1280×720, light, no route; after the test, its routes are
-    gone and it is on about:blank (a preview's event stream closed)."""
+    gone and it is on about:blank (a preview's event stream closed; a page whose content the test
+    set, or that went there itself, is on it already)."""
     shared_page.set_viewport_size({"width": 1280, "height": 720})
     shared_page.emulate_media(color_scheme="light")
     yield shared_page
     shared_page.unroute_all(behavior="ignoreErrors")
-    shared_page.goto("about:blank")
+    if shared_page.url != "about:blank":
+        shared_page.goto("about:blank")
 
 
 @pytest.fixture
