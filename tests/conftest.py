@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -144,6 +145,19 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
     return folder / "cert.pem", folder / "key.pem"
 
 
+def _playwright_disabled_features() -> list[str]:
+    """The features Playwright's launch disables in Chromium, as the installed driver lists them."""
+    import playwright  # noqa: PLC0415 (only to find its driver's files)
+
+    bundle = Path(playwright.__file__).parent / "driver" / "package" / "lib" / "coreBundle.js"
+    try:
+        text = bundle.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    found = re.search(r"chromiumSwitches\.ts.*?disabledFeatures = \[(.*?)\]", text, re.S)
+    return re.findall(r'^\s*"([A-Za-z0-9]+)",?\s*$', found.group(1), re.M) if found else []
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright, launched once for the session (a launch costs
@@ -158,17 +172,15 @@ def browser():
     # popup, a WebUI page: some 0.8 s of CPU a window, spent a second after the test's page opens,
     # for an address bar nobody types into. This browser goes without it. Chromium keeps only the
     # last --disable-features it is given, and Playwright gives one of its own (`disabledFeatures`
-    # in playwright-core's server/chromium/chromiumSwitches.ts, as of Playwright 1.65): that list
-    # is repeated here, the address bar's two features after it.
-    playwright_disabled = [
-        "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
-        "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding", "ThirdPartyStoragePartitioning",
-        "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying",
-        "AimEnabled", "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion"]
+    # in playwright-core's server/chromium/chromiumSwitches.ts): that list, read from the installed
+    # Playwright, is given again with the address bar's two features after it. Where it cannot be
+    # read, the browser is launched as Playwright launches it.
+    playwright_disabled = _playwright_disabled_features()
     features = ",".join([*playwright_disabled, "WebUIOmniboxAimPopup", "WebUIOmniboxPopup"])
+    extra = [f"--disable-features={features}"] if playwright_disabled else []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=find_browser(playwright), headless=True,
-                                             args=[*BROWSER_ARGS, f"--disable-features={features}"])
+                                             args=[*BROWSER_ARGS, *extra])
         yield browser
         browser.close()
 
