@@ -9,14 +9,17 @@ code, read from rameau_cli/__pycache__/dataclass-methods.<python>.marshal and ke
 itself: a class that changed writes another text, compiled and added at exit. The code run is
 what compiling that text makes (tests/test_dataclass_cache.py holds it to the plain classes).
 
-The table is trusted as the .pyc files beside it are: it is read from the package's own folder,
-never from a project. Nothing is written where Python writes no bytecode (PYTHONDONTWRITEBYTECODE,
--B) or cannot write (a read-only install). RAMEAU_PLAIN_DATACLASSES=1 runs without it.
+The table is read from the package's own folder, never from a project, and used only when its
+sha256 (written before it) checks, as every cache file of rameau is: marshalled code with one
+flipped bit could crash the process. Nothing is written where Python writes no bytecode
+(PYTHONDONTWRITEBYTECODE, -B) or cannot write (a read-only install). RAMEAU_PLAIN_DATACLASSES=1
+runs without it.
 """
 
 from __future__ import annotations
 
 import builtins
+import hashlib
 import importlib.util
 import marshal
 import os
@@ -26,6 +29,7 @@ from types import CodeType
 from typing import Any
 
 PLAIN = "RAMEAU_PLAIN_DATACLASSES"
+DIGEST = 32  # bytes of the sha256 of the table, after Python's magic number
 KEEP_AT_MOST = 2000  # texts kept (all of rameau's take about 700); beyond, only those of the last command
 
 
@@ -71,7 +75,8 @@ class MethodTable:
         temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(exist_ok=True)
-            temporary.write_bytes(importlib.util.MAGIC_NUMBER + marshal.dumps(kept))
+            body = marshal.dumps(kept)
+            temporary.write_bytes(importlib.util.MAGIC_NUMBER + hashlib.sha256(body).digest() + body)
             os.replace(temporary, self.path)
         except OSError:  # a read-only install, or another process replacing it: the next one writes it
             temporary.unlink(missing_ok=True)
@@ -84,10 +89,11 @@ def _read(path: Path) -> dict[str, bytes]:
     except OSError:
         return {}
     magic = importlib.util.MAGIC_NUMBER
-    if not data.startswith(magic):
-        return {}
+    digest, body = data[len(magic):len(magic) + DIGEST], data[len(magic) + DIGEST:]
+    if not data.startswith(magic) or hashlib.sha256(body).digest() != digest:
+        return {}  # another Python's, or damaged: marshalled code with a flipped bit could crash the process
     try:
-        table = marshal.loads(data[len(magic):])
+        table = marshal.loads(body)
     except (EOFError, ValueError, TypeError):
         return {}
     if not isinstance(table, dict):

@@ -5,6 +5,7 @@ makes, whether the table is new, kept from an earlier command, out of date or da
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.util
 import marshal
 import signal
@@ -139,7 +140,18 @@ def test_a_changed_class_is_compiled_and_kept_beside_the_others(tmp_path, monkey
     assert both.compiled == 0
 
 
-@pytest.mark.parametrize("damage", ["empty", "truncated", "other Python", "not a table", "bad entries", "a folder"])
+def table_bytes(table: object) -> bytes:
+    """A table file as `save` writes one: Python's magic number, the body's sha256, the body."""
+    body = marshal.dumps(table)
+    return importlib.util.MAGIC_NUMBER + hashlib.sha256(body).digest() + body
+
+
+def body_of(data: bytes) -> dict:
+    return marshal.loads(data[len(importlib.util.MAGIC_NUMBER) + dataclass_cache.DIGEST:])
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "other Python", "a flipped bit", "not a table", "bad entries",
+                                    "a folder"])
 def test_a_damaged_or_foreign_table_is_ignored_and_written_anew(tmp_path, monkeypatch, damage):
     path = tmp_path / "methods.marshal"
     good = dataclass_cache.MethodTable(path)
@@ -151,10 +163,13 @@ def test_a_damaged_or_foreign_table_is_ignored_and_written_anew(tmp_path, monkey
         path.unlink()
         path.mkdir()
     else:
+        flipped = bytearray(data)
+        flipped[len(magic) + dataclass_cache.DIGEST + len(data) // 3] ^= 0x10  # in the marshalled body
         path.write_bytes({"empty": b"", "truncated": data[: len(data) // 2], "other Python": b"\0\0\r\n" + data[4:],
-                          "not a table": magic + marshal.dumps(["def f(): pass"]),
-                          "bad entries": magic + marshal.dumps({text: b"\xff" + blob[1:]
-                                                                for text, blob in marshal.loads(data[4:]).items()})}[damage])
+                          "a flipped bit": bytes(flipped),
+                          "not a table": table_bytes(["def f(): pass"]),
+                          "bad entries": table_bytes({text: b"\xff" + blob[1:] for text, blob in body_of(data).items()})
+                          }[damage])
     table = dataclass_cache.MethodTable(path)
     assert behaviour(made_with(table, monkeypatch)) == behaviour(made_with(None, monkeypatch))
     assert table.compiled > 0
@@ -175,7 +190,7 @@ def test_nothing_is_written_where_python_writes_no_bytecode(tmp_path, monkeypatc
 
 def test_only_the_last_commands_methods_are_kept_once_the_table_is_full(tmp_path, monkeypatch):
     path = tmp_path / "methods.marshal"
-    path.write_bytes(importlib.util.MAGIC_NUMBER + marshal.dumps(
+    path.write_bytes(table_bytes(
         {f"def old_{n}(): pass": marshal.dumps(compile("pass", "<string>", "exec")) for n in range(dataclass_cache.KEEP_AT_MOST)}))
     table = dataclass_cache.MethodTable(path)
     made_with(table, monkeypatch)
