@@ -108,6 +108,7 @@ def quoted_printable(content: str, tags: tuple[str, ...] = ()) -> str:
     return b"\n".join(_broken(line, whole) for line in encoded.split(b"\n")).decode("ascii")
 
 
+_EQUALS = ord("=")
 _TAG_LIKE = re.compile(rb"\{\{.{0,70}?\}\}|\{%.{0,70}?%\}|\*\|.{0,70}?\|\*|\[\[.{0,70}?\]\]")
 
 
@@ -118,14 +119,14 @@ def _broken(line: bytes, tags: list[re.Pattern[bytes]]) -> bytes:
         return line
     spans = sorted({(m.start(), m.end()) for tag in tags for m in tag.finditer(line)}
                    | {(m.start(), m.end()) for m in _TAG_LIKE.finditer(line)})
-    out, start = [], 0
-    while len(line) - start > LINE:
+    out, start, size = [], 0, len(line)
+    while size - start > LINE:
         cut = start + LINE - 1
-        while line[cut - 1 : cut] == b"=" or line[cut - 2 : cut - 1] == b"=":
+        while line[cut - 1] == _EQUALS or line[cut - 2] == _EQUALS:
             cut -= 1
-        inside = [first for first, end in spans if first < cut < end and first > start]
-        cut = min(inside, default=cut)
-        out.append(line[start:cut] + b"=")
+        if spans:
+            cut = min((first for first, end in spans if start < first < cut < end), default=cut)
+        out.append(line[start:cut])
         start = cut
     out.append(line[start:])
-    return b"\n".join(out)
+    return b"=\n".join(out)  # each line but the last ends in a soft break
