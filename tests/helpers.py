@@ -15,8 +15,11 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +134,159 @@ def run_process(*args: str, cwd: Path, env: dict | None = None, timeout: float =
                           env=environment, timeout=timeout)
     return Run(done.returncode, done.stdout, done.stderr)
 
+
+
+# `rameau ARGS` as a process of its own, forked from this one where the system can fork.
+CHILD = """
+import importlib, sys
+sys.path.insert(0, sys.argv[1])
+module, function, count, console = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+if function:
+    getattr(importlib.import_module(module), function)(*sys.argv[6:6 + count])
+args = sys.argv[6 + count:]
+if console:
+    from rameau_cli.cli.launcher import main
+    sys.argv = ["rameau", *args]
+    main()
+from rameau_cli.cli.app import main
+raise SystemExit(main(args))
+"""
+
+
+class Child:
+    """`rameau ARGS` run in a process of its own, as `rameau` would run (`cli.app.main`; with
+    `console`, the console script itself, `cli.launcher.main`), after `prepare(*given)` (fault
+    points, limits, a trace: a function of a test module, of strings) has run in it.
+
+    Where the system forks (POSIX), the child is this process forked: a real process, which a
+    kill ends with no cleanup and a signal reaches as it reaches any process, without the start
+    of a fresh interpreter (its imports are most of what a short command costs; a test of what
+    happens while they run needs a fresh one). Elsewhere (Windows), a fresh interpreter runs the
+    same. Its stdout and stderr go to files, read by `result()` once it has ended; with `pipe`,
+    its stderr is `stderr`, a pipe read as it writes; with `terminal` (forking systems only: see
+    in_a_terminal), its stdin, stdout and stderr are that pseudo-terminal, in a session of its
+    own, with the environment a person's terminal has."""
+
+    def __init__(self, *args: str, cwd: Path, env: dict[str, str] | None = None,
+                 prepare: Callable[..., None] | None = None, given: tuple[str, ...] = (), console: bool = False,
+                 pipe: bool = False, terminal: int | None = None) -> None:
+        self.files = [tempfile.TemporaryFile() for _ in range(2)]  # noqa: SIM115 (read and closed by result())
+        self.returncode: int | None = None
+        self.finished: Run | None = None
+        self.stderr: io.TextIOWrapper | None = None
+        reading, writing = os.pipe() if pipe else (-1, -1)
+        environment = {"NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
+        if terminal is not None:
+            environment = {"TERM": "xterm-256color", **(env or {})}
+        if not hasattr(os, "fork"):
+            self.process: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(Path(__file__).parent), prepare.__module__ if prepare else "",
+                 prepare.__name__ if prepare else "", str(len(given)), "1" if console else "", *given, *args],
+                cwd=cwd, stdout=self.files[0], stderr=writing if pipe else self.files[1],
+                env={**os.environ, **environment})
+            self.pid = self.process.pid
+        else:
+            self.process = None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # forked with threads (the test servers'): the child uses none
+                self.pid = os.fork()
+            if self.pid == 0:
+                self._run(args, cwd, environment, prepare, given, console, writing if pipe else self.files[1].fileno(),
+                          terminal)
+        if pipe:
+            os.close(writing)
+            self.stderr = open(reading, encoding="utf-8", errors="replace")  # noqa: SIM115 (closed by result())
+
+    def _run(self, args, cwd, environment, prepare, given, console, stderr, terminal) -> None:  # in the child: never returns
+        code = 3
+        try:
+            if terminal is None:
+                os.dup2(self.files[0].fileno(), 1)
+                os.dup2(stderr, 2)
+            else:  # as subprocess's start_new_session=True, stdin=stdout=stderr=terminal
+                os.setsid()
+                for fd in (0, 1, 2):
+                    os.dup2(terminal, fd)
+                sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+                for name in ("NO_COLOR", "COLUMNS", "LINES", "PAGER", "LESS"):
+                    os.environ.pop(name, None)
+            sys.stdout, sys.stderr = (io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8",
+                                                       write_through=True) for fd in (1, 2))
+            os.chdir(cwd)
+            os.environ.update(environment)
+            if prepare:
+                prepare(*given)
+            if console:
+                from rameau_cli.cli import launcher  # noqa: PLC0415 (the console script, as `rameau` runs it)
+
+                sys.argv = ["rameau", *args]
+                launcher.main()
+            code = main(list(args))
+        except SystemExit as exc:  # the console script's way out
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:  # said, as an uncaught exception says it
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            if self.process:
+                self.returncode = self.process.poll()
+            else:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float = 120) -> int:
+        """Its exit code (minus the signal that ended it), once it has ended; subprocess's
+        TimeoutExpired after `timeout` seconds, as a hung process gets there (polled as it polls)."""
+        if self.process:
+            self.returncode = self.process.wait(timeout)
+        deadline, delay = time.monotonic() + timeout, 0.0005
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"rameau (process {self.pid})", timeout)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.process:
+            self.process.send_signal(signum)
+        elif self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        if self.process:
+            self.process.kill()
+        else:
+            self.send_signal(signal.SIGKILL)
+
+    def result(self, timeout: float = 120) -> Run:
+        """Its exit code, stdout and stderr (what is left to read of the pipe), once it has ended."""
+        if self.finished is None:
+            rest = ""
+            if self.stderr and self.process:  # a pipe of a fresh interpreter (Windows: no select on pipes)
+                with self.stderr:
+                    rest = self.stderr.read()
+            elif self.stderr:
+                deadline = time.monotonic() + timeout
+                with self.stderr:
+                    while select.select([self.stderr], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                        line = self.stderr.readline()
+                        if not line:
+                            break
+                        rest += line
+            code = self.wait(timeout)
+            said = []
+            for file in self.files:
+                with file:
+                    file.seek(0)
+                    said.append(file.read().decode("utf-8", "replace"))
+            self.finished = Run(code, said[0], rest if self.stderr else said[1])
+        return self.finished
 
 
 def content_project(target: Path) -> Path:
@@ -468,13 +624,14 @@ class Listener:
 
 
 def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows: int = 500, columns: int = 80,
-                  keys: bytes = b"", after: str = "", timeout: float = 30) -> tuple[int, str]:
+                  keys: bytes = b"", after: str = "", timeout: float = 30, forked: bool = False) -> tuple[int, str]:
     """`rameau ARGS` run in a real pseudo-terminal of `rows` x `columns`, as at a person's
     terminal (TERM=xterm-256color; NO_COLOR, COLUMNS, LINES, PAGER and LESS unset unless `env`
     sets them). `keys` are typed once `after` shows on the screen. Returns the exit code and all
     the terminal showed, escape sequences included. In a session of its own: a pager reads the
     keys from the pseudo-terminal, never from the terminal running the tests. Skipped, saying
-    why, where there are no pseudo-terminals (Windows)."""
+    why, where there are no pseudo-terminals (Windows). `forked`: the console script in a child of
+    this process (helpers.Child), for a test not about what a command does while it starts."""
     try:
         import fcntl  # noqa: PLC0415 (POSIX only: the test is skipped elsewhere)
         import pty  # noqa: PLC0415 (POSIX only)
@@ -485,9 +642,13 @@ def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows
     main, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     inherited = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "PAGER", "LESS")}
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, stdin=secondary, stdout=secondary,
-                               stderr=secondary, env={**inherited, "TERM": "xterm-256color", **(env or {})},
-                               start_new_session=True)
+    process: subprocess.Popen | Child
+    if forked and hasattr(os, "fork"):
+        process = Child(*args, cwd=cwd, env=env, console=True, terminal=secondary)
+    else:
+        process = subprocess.Popen([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, stdin=secondary,
+                                   stdout=secondary, stderr=secondary,
+                                   env={**inherited, "TERM": "xterm-256color", **(env or {})}, start_new_session=True)
     os.close(secondary)
     shown, deadline = b"", time.monotonic() + timeout
     try:

@@ -174,7 +174,7 @@ def test_in_a_pipe_each_finding_is_one_plain_line_with_its_rule(example, run):
 def test_on_a_terminal_the_findings_are_a_table_with_their_rules(example):
     long_subject_and_short_preheader(example)
     # A real process at a pseudo-terminal: how rameau writes when its output is a terminal.
-    code, shown = in_a_terminal("check", "--segment", "quotidienne", cwd=example, columns=120)
+    code, shown = in_a_terminal("check", "--segment", "quotidienne", cwd=example, columns=120, forked=True)
     screen = on_screen(shown)
     assert code == 0 and "┃ Segment" in screen and re.search(r"\x1b\[[0-9;]*33m", shown)  # yellow warnings
     assert re.search(r"│ quotidienne .*│ warning: subject is 61 characters; inboxes on phones show about 50 "

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ from helpers import (
     add_body,
     camera_files,
     checked,
+    copy_example,
+    invoke,
     photo,
     set_public_url,
     tree,
@@ -44,11 +47,25 @@ def smaller() -> dict[str, bytes]:
     return camera_files(scale=3)
 
 
-@pytest.fixture
-def photos(example, smaller) -> Path:
-    """The example with a photo (or a broken file) next to six of the week's articles."""
+@pytest.fixture(scope="module")
+def built_photos(tmp_path_factory, smaller) -> Path:
+    """The example with `smaller`'s photos next to six of the week's articles, built once for the
+    module: its images made once (tests copy it)."""
 
-    return with_photos(example, smaller)
+    project = with_photos(copy_example(tmp_path_factory.mktemp("photos") / "project"), smaller)
+    assert invoke("build-issue", cwd=project).code == 0
+    return project
+
+
+@pytest.fixture
+def photos(built_photos, tmp_path) -> Path:
+    """The example with a photo (or a broken file) next to six of the week's articles, not built,
+    its caches as a first build left them (its images made: making them is what
+    test_photos_next_to_articles_are_published_email_ready and the tests without a cache test)."""
+
+    return shutil.copytree(built_photos, tmp_path / "project", symlinks=True,
+                           ignore=lambda folder, names: [n for n in names if folder == str(built_photos)
+                                                         and n in ("dist", "history.json", "history")])
 
 
 def shown(html: str) -> list[tuple[str, str, str]]:

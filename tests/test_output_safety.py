@@ -7,7 +7,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from rameau_cli import files as fs
 from rameau_cli.errors import OutputError
 from rameau_cli.files import safe_join, write_atomic
 
-from helpers import checked, copy_example, invoke, posix_only, recorded, tree
+from helpers import Child, checked, copy_example, invoke, posix_only, recorded, tree
 
 WEEKS = ["--date", "2026-12-01"]  # the calendar editions of the example: the daily 2026-11-30 and the weekly 2026-W48
 
@@ -153,34 +152,33 @@ def test_a_cache_that_cannot_be_written_costs_speed_only(example, run, monkeypat
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
 
 
-KILL = """
-import os, signal, sys
-from rameau_cli import compat
-from rameau_cli import files as fs
-kind, suffix, exchange, signum = sys.argv[1:5]
-if exchange == "no-exchange":
-    fs.exchange = lambda first, second: False
-def kill(name):
-    if name.startswith(kind + " ") and name.endswith(suffix):
-        if signum == "crash":
-            os._exit(CRASHED)  # as a kill: no cleanup, no finally, what was written stays written
-        signal.raise_signal(getattr(signal, signum))
-fs.faults = kill
-from rameau_cli.cli.app import main
-raise SystemExit(main(sys.argv[5:]))
-"""
 CRASHED = 86  # the exit code of a process that crashed at a fault point
+
+
+def arm(kind: str, suffix: str, exchange: str, signum: str) -> None:
+    """In the child: stop when it reaches the fault point `kind ...suffix`, at once, as a killed
+    process does (`crash`: no cleanup, no finally, what was written stays written), or by
+    raising the signal `signum` to itself; with `no-exchange`, as where two paths cannot be
+    swapped in one step."""
+    if exchange == "no-exchange":
+        fs.exchange = lambda first, second: False
+
+    def kill(name: str) -> None:
+        if name.startswith(kind + " ") and name.endswith(suffix):
+            if signum == "crash":
+                os._exit(CRASHED)
+            signal.raise_signal(getattr(signal, signum))
+
+    fs.faults = kill
 
 
 def killed_at(project: Path, kind: str, suffix: str, exchange: str = "exchange", signum: str = "crash",
               args: tuple[str, ...] = ("build-issue", *WEEKS)) -> subprocess.CompletedProcess:
-    """Run rameau in a process that stops when it reaches the named fault point: at once, as a
-    killed process does (`crash`), or by raising the signal `signum` to itself. A real process:
-    what a kill leaves on disk (no `finally`, no cleanup) and how a process ends on a signal
-    cannot be had in the test's own process."""
-    return subprocess.run([sys.executable, "-c", KILL.replace("CRASHED", str(CRASHED)), kind, suffix, exchange, signum,
-                           *args], cwd=project, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"},
-                          timeout=120)
+    """Run rameau in a process that stops when it reaches the named fault point (see `arm`). A
+    real process (helpers.Child): what a kill leaves on disk (no `finally`, no cleanup) and how
+    a process ends on a signal cannot be had in the test's own process."""
+    ended = Child(*args, cwd=project, prepare=arm, given=(kind, suffix, exchange, signum)).result()
+    return subprocess.CompletedProcess(args, ended.code, ended.stdout, ended.stderr)
 
 
 def exchanges_here() -> bool:
@@ -271,19 +269,20 @@ def test_a_signal_in_a_real_process_prints_its_line_and_exits_130(example, signu
     assert not (example / "dist" / "2026-W48").exists()
 
 
-@posix_only("resource", "SIGXFSZ")
-def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_issue(built_twice):
+def small_disk() -> None:
+    """In the child: a disk that takes no file over 20,000 bytes (the process's file size limit)."""
     import resource  # noqa: PLC0415 (POSIX only: the test is skipped elsewhere)
 
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+@posix_only("resource", "SIGXFSZ")
+def test_a_full_disk_is_a_clear_error_and_keeps_the_previous_issue(built_twice):
     project, old, new = built_twice
-
-    def small_disk():  # a file size limit of the process: a real one, which the test's own must not get
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
-
-    done = subprocess.run([sys.executable, "-m", "rameau_cli", "build-issue", *WEEKS], cwd=project, capture_output=True,
-                          text=True, env={**os.environ, "NO_COLOR": "1"}, preexec_fn=small_disk, timeout=120)
-    assert done.returncode == 1
+    # A file size limit of a process: a real one (helpers.Child), which the test's own must not get.
+    done = Child("build-issue", *WEEKS, cwd=project, prepare=small_disk).result()
+    assert done.code == 1
     assert "File too large" in done.stderr and "Traceback" not in done.stderr
     assert state(project) == old
 
@@ -309,15 +308,13 @@ def test_an_output_folder_that_cannot_be_created_is_a_clear_error(example, run):
 
 def test_three_builds_at_once_number_three_issues(example):
     """Each build reads the history under the output lock: no two issues get one number. Real
-    processes: the lock is between processes, which race for it."""
+    processes (helpers.Child): the lock is between processes, which race for it."""
     for path in (example / "issues").glob("*.md"):
         path.unlink()
     days = ["2026-11-24", "2026-11-25", "2026-11-26"]  # three daily editions: 23, 24 and 25 November
-    processes = [subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue", "--date", day, "--segment",
-                                   "quotidienne"], cwd=example, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  env={**os.environ, "NO_COLOR": "1"}) for day in days]
+    processes = [Child("build-issue", "--date", day, "--segment", "quotidienne", cwd=example) for day in days]
     for process in processes:
-        assert process.wait(timeout=120) == 0, process.stderr.read()
+        assert process.wait() == 0, process.result().stderr
     history = recorded(example)["quotidienne"]
     assert sorted(entry["number"] for entry in history) == [1, 2, 3]
 

@@ -3,16 +3,14 @@ against the stand-in of tests/standins.py, which holds its answer to a create), 
 again: never a second draft, and the last line says which segments were pushed."""
 
 import json
-import os
 import shutil
 import signal
-import subprocess
-import sys
 import threading
+from dataclasses import astuple
 
 import pytest
 
-from helpers import SEGMENTS, checked, invoke, recorded
+from helpers import SEGMENTS, Child, checked, invoke, recorded
 from standins import PREFIX, STANDINS, TOKEN, USER
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
@@ -66,9 +64,9 @@ def pushing(built_for, tmp_path):
 
 
 def start_push(project):
-    """A real push process: the tests kill it (SIGKILL: nothing of rameau runs after) or signal it."""
-    return subprocess.Popen([sys.executable, "-m", "rameau_cli", "push"], cwd=project, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1", **ENV})
+    """A real push process (helpers.Child): the tests kill it (SIGKILL: nothing of rameau runs
+    after) or signal it."""
+    return Child("push", cwd=project, env=ENV)
 
 
 def ids_in_history(project):
@@ -80,7 +78,7 @@ def test_a_push_killed_during_a_create_then_pushed_again_makes_one_draft(pushing
     project, server = pushing(tool, nth=1)
     process = start_push(project)
     try:
-        assert server.creating.wait(60), process.stderr.read() if process.poll() is not None else "no create"
+        assert server.creating.wait(60), process.result().stderr if process.poll() is not None else "no create"
         process.kill()  # SIGKILL: nothing of rameau runs after this
         process.wait(30)
     finally:
@@ -100,10 +98,10 @@ def test_a_signal_during_a_create_waits_for_its_id_and_says_what_was_pushed(push
         assert server.creating.wait(60)
         process.send_signal(signal.SIGTERM)
         server.answer_now.set()  # the tool answers after the signal: the id is written all the same
-        _, errors = process.communicate(timeout=60)
+        code, _, errors = astuple(process.result(timeout=60))
     finally:
         server.answer_now.set()
-    assert process.returncode == 130, errors
+    assert code == 130, errors
     first, second = sorted(server.campaigns)
     assert errors.strip().splitlines()[-1] == (
         f"error: interrupted; pushed: {SEGMENTS[0]} (created {first}), {SEGMENTS[1]} (created {second}); "
@@ -121,10 +119,10 @@ def test_a_second_signal_stops_a_create_at_once_and_the_next_push_finds_its_draf
         assert server.creating.wait(60)
         process.send_signal(signal.SIGTERM)
         process.send_signal(signal.SIGINT)  # insists (another signal: two of one kind may arrive as one)
-        _, errors = process.communicate(timeout=60)
+        code, _, errors = astuple(process.result(timeout=60))
     finally:
         server.answer_now.set()
-    assert process.returncode == 130, errors
+    assert code == 130, errors
     assert errors.strip().splitlines()[-1] == (
         f"error: interrupted while Brevo was creating the draft of {SEGMENTS[0]}; it may have been made: the next "
         f"push finds it by its name; pushed: none; not pushed: {', '.join(SEGMENTS)}")
