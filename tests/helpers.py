@@ -136,7 +136,11 @@ def run_process(*args: str, cwd: Path, env: dict | None = None, timeout: float =
 
 
 
-# `rameau ARGS` as a process of its own, forked from this one where the system can fork.
+# `rameau ARGS` as a process of its own, forked from this one on Linux. Not on macOS, where
+# Python's own multiprocessing no longer forks because system libraries may crash in a child
+# forked without exec (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods),
+# nor on Windows, which cannot fork: there, a fresh interpreter runs the same.
+FORKS = hasattr(os, "fork") and sys.platform.startswith("linux")
 CHILD = """
 import importlib, sys
 sys.path.insert(0, sys.argv[1])
@@ -158,10 +162,10 @@ class Child:
     `console`, the console script itself, `cli.launcher.main`), after `prepare(*given)` (fault
     points, limits, a trace: a function of a test module, of strings) has run in it.
 
-    Where the system forks (POSIX), the child is this process forked: a real process, which a
+    On Linux (FORKS), the child is this process forked: a real process, which a
     kill ends with no cleanup and a signal reaches as it reaches any process, without the start
     of a fresh interpreter (its imports are most of what a short command costs; a test of what
-    happens while they run needs a fresh one). Elsewhere (Windows), a fresh interpreter runs the
+    happens while they run needs a fresh one). Elsewhere (macOS, Windows), a fresh interpreter runs the
     same. Its stdout and stderr go to files, read by `result()` once it has ended; with `pipe`,
     its stderr is `stderr`, a pipe read as it writes; with `terminal` (forking systems only: see
     in_a_terminal), its stdin, stdout and stderr are that pseudo-terminal, in a session of its
@@ -178,7 +182,7 @@ class Child:
         environment = {"NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
         if terminal is not None:
             environment = {"TERM": "xterm-256color", **(env or {})}
-        if not hasattr(os, "fork"):
+        if not FORKS:
             self.process: subprocess.Popen | None = subprocess.Popen(
                 [sys.executable, "-c", CHILD, str(Path(__file__).parent), prepare.__module__ if prepare else "",
                  prepare.__name__ if prepare else "", str(len(given)), "1" if console else "", *given, *args],
@@ -643,7 +647,7 @@ def in_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None, rows
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     inherited = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES", "PAGER", "LESS")}
     process: subprocess.Popen | Child
-    if forked and hasattr(os, "fork"):
+    if forked and FORKS:
         process = Child(*args, cwd=cwd, env=env, console=True, terminal=secondary)
     else:
         process = subprocess.Popen([sys.executable, "-m", "rameau_cli", *args], cwd=cwd, stdin=secondary,

@@ -147,7 +147,9 @@ def pager_script(tmp_path: Path) -> tuple[str, Path]:
 
 
 # The next three tests run rameau in a real pseudo-terminal (helpers.in_a_terminal): colours, the
-# screen's height and the pager are what a process finds on its terminal.
+# screen's height and the pager are what a process finds on its terminal. The process is forked
+# from this one (forked=True): what it shows does not depend on how it started, which test_cli's
+# and test_first_day's terminal tests see in a fresh interpreter.
 
 
 @pytest.fixture(scope="module")
@@ -161,45 +163,45 @@ def previewed(tmp_path_factory) -> Path:
 
 def test_preview_in_a_real_terminal_has_colour_unless_no_color(previewed, tmp_path):
     pager, paged = pager_script(tmp_path)
-    code, coloured = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"PAGER": pager})
+    code, coloured = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"PAGER": pager}, forked=True)
     assert code == 0 and re.search(r"\x1b\[[0-9;]*3\dm", coloured), "colours on a terminal"
     assert "╭─ L'hebdo grand public" in coloured
     assert not paged.exists()  # it fits on the screen (500 lines): no pager
-    code, plain = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"NO_COLOR": "1"})
+    code, plain = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"NO_COLOR": "1"}, forked=True)
     assert not re.search(r"\x1b\[[0-9;]*3\dm", plain), "no colour with NO_COLOR"
     assert not BOX_DRAWING.search(plain), "nor boxes"
     assert "Le 5 décembre, journée des alliances citoyennes" in flat(on_screen(plain))
-    code, dumb = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"TERM": "dumb"})
+    code, dumb = in_a_terminal("preview", "--segment", "hebdo-grand-public", cwd=previewed, env={"TERM": "dumb"}, forked=True)
     assert code == 0 and "\x1b" not in dumb and not BOX_DRAWING.search(dumb)
 
 
 def test_a_preview_taller_than_the_terminal_goes_through_the_pager(previewed, tmp_path):
     pager, paged = pager_script(tmp_path)
-    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, env={"PAGER": pager})
+    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, env={"PAGER": pager}, forked=True)
     assert code == 0 and "Édito" not in shown and "Edition 2026-W48" not in shown  # all of it went to the pager
     less, _, content = paged.read_text(encoding="utf-8").partition("\n")
     assert less == "LESS=FRX"  # quit if it fits, colours as they are, the text left on screen
     assert re.search(r"\x1b\[[0-9;]*m", content) and content.count("\n") > 100
     assert "hebdo-grand-public" in content and "L'hebdo grand public" in content
     paged.unlink()
-    code, shown = in_a_terminal("preview", "--text", cwd=previewed, rows=24, env={"PAGER": pager, "LESS": "-R"})
+    code, shown = in_a_terminal("preview", "--text", cwd=previewed, rows=24, env={"PAGER": pager, "LESS": "-R"}, forked=True)
     less, _, content = paged.read_text(encoding="utf-8").partition("\n")
     assert less == "LESS=-R"  # the reader's own LESS is kept
     assert "Se désinscrire" in content and "Se désinscrire" not in shown  # the text part too
     paged.unlink()
-    code, shown = in_a_terminal("preview", "--no-pager", cwd=previewed, rows=24, env={"PAGER": pager})
+    code, shown = in_a_terminal("preview", "--no-pager", cwd=previewed, rows=24, env={"PAGER": pager}, forked=True)
     assert code == 0 and not paged.exists() and "Le 5 décembre, journée des alliances" in on_screen(shown)
 
 
 def test_the_pager_is_less_by_default_and_q_quits_it(previewed):
     if not shutil.which("less"):
         missing_tool("less is not installed (.ci/run installs it)")
-    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, keys=b"q", after="Édito")
+    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, keys=b"q", after="Édito", forked=True)
     screen_text = on_screen(shown)
     assert code == 0
     assert "Edition 2026-W48" in screen_text
     assert "[3] https://www.rameau-alliances.org/articles/laureats-trophees" not in screen_text  # the last segment's links
-    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, env={"PAGER": "no-such-pager"})
+    code, shown = in_a_terminal("preview", cwd=previewed, rows=24, env={"PAGER": "no-such-pager"}, forked=True)
     assert code == 0 and "warning: PAGER: cannot run no-such-pager" in shown
     assert "[3] https://www.rameau-alliances.org/articles/laureats-trophees" in on_screen(shown)  # printed all the same
 
