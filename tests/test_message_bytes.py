@@ -40,7 +40,7 @@ def both(heads, boundary, parts):
     return results
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @example(heads=[("List-Id", "L'hebdo entreprise, fondation, partenaire <hebdo.example.org>")], boundary="b",
          texts=["Bonjour\n", "<p>x</p>"])
 @example(heads=[("Subject", "Zoé " * 30), ("From", Address("Zoé, \"la\" lettre", "lettres", "example.org"))],
@@ -54,7 +54,7 @@ def test_the_written_message_is_the_email_packages_byte_for_byte(heads, boundary
     assert written == plain and again == plain
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(text=texts)
 def test_a_payload_with_any_line_ends_is_written_as_the_generator_writes_it(text):
     ascii_text = text.encode("ascii", "replace").decode("ascii")  # a payload as set: ASCII, any line ends

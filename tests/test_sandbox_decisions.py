@@ -65,7 +65,7 @@ def test_the_sandbox_uses_the_kept_decision():
     assert ENV.is_safe_attribute([1], "append", None) is False and ENV.is_safe_attribute(Card(), "title", "t") is True
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(pairs=st.lists(st.tuples(st.sampled_from(OBJECTS), st.sampled_from(NAMES)), min_size=1, max_size=30))
 def test_each_kept_decision_is_jinjas(pairs):
     for obj, name in pairs + pairs:  # the second time from what was kept
