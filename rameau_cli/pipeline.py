@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .builds import Build, BuildOptions, EditionBuild
@@ -27,7 +28,7 @@ from .compose.timeline import late_articles, refuse_going_back
 from .content.blocks import Blocks
 from .content.text_cache import TextCache
 from .content.texts import Texts
-from .errors import Problem, StrictError, UsageError, Warnings, show
+from .errors import ContentError, Problem, StrictError, UsageError, Warnings, show
 from .images.assets import Assets, shown_in
 from .images.remote import RemoteSizes
 from .output.write import output_folder, write_build
@@ -58,7 +59,7 @@ from .project.schema import closest
 from .render.emails import Email, render_within
 from .render.template_cache import held
 from .sources.article import Article
-from .sources.fetch import FetchPolicy, fetch_url
+from .sources.fetch import FetchPolicy, HostNotFound, fetch_url
 from .sources.markdown import with_body
 from .sources.pool import Pool, collect_articles
 
@@ -100,7 +101,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), *, now: dt.dat
         warnings.warn(note.where, note.message)
     texts = Texts(TextCache(cache))
     assets = Assets(config.root, options.assets_url or assets_url(config), cache, warnings,
-                    RemoteSizes(cache, None if options.offline else fetch_image))
+                    RemoteSizes(cache, None if options.offline else ImageFetcher()))
     window_of = _windows(config, warnings, cache)
     editions = tuple(_build_edition(config, edition, members, pool, due[edition.window], history, options.resend,
                                     warnings, texts, assets, render, window_of) for edition, members in plan)
@@ -137,9 +138,23 @@ due in each edition's window."""
 IMAGE_POLICY = FetchPolicy(timeout=5.0, deadline=10.0, max_bytes=8 * 1024 * 1024)  # a remote image, for its size
 
 
-def fetch_image(url: str) -> bytes:
-    """A remote image's bytes, bounded as a feed is (time, size, redirects, no way back inside)."""
-    return fetch_url(url, IMAGE_POLICY).data
+class ImageFetcher:
+    """Remote images' bytes for one build, each bounded as a feed is (time, size, redirects, no
+    way back inside). A host found not to exist is not looked up again in the same build: every
+    image on it would wait for the same answer (a build without a network and without --offline)."""
+
+    def __init__(self) -> None:
+        self.unknown_hosts: set[str] = set()
+
+    def __call__(self, url: str) -> bytes:
+        host = (urlsplit(url).hostname or "").lower()
+        if host in self.unknown_hosts:
+            raise ContentError(Problem(url, f"cannot find the server {host}"))
+        try:
+            return fetch_url(url, IMAGE_POLICY).data
+        except HostNotFound as exc:
+            self.unknown_hosts.add(exc.host.lower())
+            raise
 
 
 def assets_url(config: Config) -> str | None:

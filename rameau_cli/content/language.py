@@ -13,10 +13,13 @@ _BEFORE_HIGH = re.compile(r"[ \t\u00a0\u202f]+(?=[;!?])")
 _BEFORE_COLON = re.compile(r"[ \t\u00a0\u202f]+(?=:)")
 _AFTER_OPENING = re.compile(r"«[ \t\u00a0\u202f]*")
 _BEFORE_CLOSING = re.compile(r"[ \t\u00a0\u202f]*»")
+_MARKS = re.compile(r"[;!?:«»]")  # each pattern above needs one: text without one is left as it is
 
 
 def french_typography(text: str) -> str:
     """No-break spaces where French typography wants them, so no line ever starts with `?` or `»`."""
+    if not _MARKS.search(text):
+        return text
     text = _BEFORE_HIGH.sub(NNBSP, text)
     text = _BEFORE_COLON.sub(NBSP, text)
     text = _AFTER_OPENING.sub("«" + NBSP, text)

@@ -28,7 +28,11 @@ class TextCache:
         self.used: dict[str, dict[str, str]] = {section: {} for section in SECTIONS}
 
     def get(self, section: str, key: str, make: Callable[[], str]) -> str:
-        value = self.entries[section].get(key)
+        """The entry for `key`: kept from an earlier build, made earlier in this one (a summary
+        shown in several segments, a date on every page), or made now."""
+        value = self.used[section].get(key)
+        if value is None:
+            value = self.entries[section].get(key)
         if value is None:
             value = make()
         self.used[section][key] = value

@@ -14,13 +14,14 @@ import re
 from binascii import b2a_qp
 from email.header import Header
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
-from email.message import EmailMessage, MIMEPart
+from email.message import MIMEPart
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import Any, cast
+from typing import Any
 
 from ..compose.issue import Issue
 from ..project.reading import one_line
+from .message_bytes import NamedValue, message_bytes, payload_part
 
 TO_PLACEHOLDER = "undisclosed-recipients:;"
 LINE = 76  # header lines are folded to this, as quoted-printable body lines are
@@ -64,64 +65,68 @@ def message_id(issue: Issue, digest: str) -> str:
 
 def build_message(issue: Issue, html: str, text: str) -> bytes:
     digest = hashlib.sha256(f"{issue.segment.id}\0{text}\0{html}".encode()).hexdigest()
-    message = EmailMessage(policy=POLICY)  # header values go through one_line: never a line break
-    message["Subject"] = one_line(issue.subject)
-    message["From"] = Address(one_line(issue.newsletter.sender_name), addr_spec=issue.newsletter.sender_email)
+    boundary = f"=_rameau_{digest[:24]}"
+    tags = (str(issue.profile.unsubscribe), str(issue.view_online), str(issue.profile.first_name))
+    parts = [(subtype, quoted_printable(content, tags)) for subtype, content in (("plain", text), ("html", html))]
+    return message_bytes(message_headers(issue, digest, boundary), boundary, parts, POLICY)
+
+
+def message_headers(issue: Issue, digest: str, boundary: str) -> list[NamedValue]:
+    """The message's headers, in order. Their values go through one_line: never a line break."""
+    headers: list[NamedValue] = [
+        ("Subject", one_line(issue.subject)),
+        ("From", Address(one_line(issue.newsletter.sender_name), addr_spec=issue.newsletter.sender_email)),
+    ]
     if issue.newsletter.reply_to:
-        message["Reply-To"] = issue.newsletter.reply_to
-    message["To"] = TO_PLACEHOLDER
-    message["Date"] = format_datetime(issue.date)
-    message["Message-ID"] = message_id(issue, digest)
+        headers.append(("Reply-To", issue.newsletter.reply_to))
+    headers += [("To", TO_PLACEHOLDER), ("Date", format_datetime(issue.date)), ("Message-ID", message_id(issue, digest))]
     unsubscribe = [f"<{issue.profile.unsubscribe}>"]
     if issue.unsubscribe_mailto:
         unsubscribe.append(f"<mailto:{issue.unsubscribe_mailto}?subject=unsubscribe>")
-    message["List-Unsubscribe"] = ", ".join(unsubscribe)
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["List-Id"] = f"{one_line(issue.segment.title)} <{issue.segment.id}.{sender_domain(issue)}>"
+    headers += [("List-Unsubscribe", ", ".join(unsubscribe)), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+                ("List-Id", f"{one_line(issue.segment.title)} <{issue.segment.id}.{sender_domain(issue)}>")]
     if issue.archive_url:
-        message["List-Archive"] = f"<{issue.archive_url}>"
-    message["MIME-Version"] = "1.0"
-    message["Content-Type"] = f'multipart/alternative; boundary="=_rameau_{digest[:24]}"'
-    tags = (str(issue.profile.unsubscribe), str(issue.view_online), str(issue.profile.first_name))
-    for part in (text_part(text, "plain", tags), text_part(html, "html", tags)):
-        message.attach(cast(EmailMessage, part))  # typeshed wants an EmailMessage; a MIMEPart is what a part is
-    return message.as_bytes(policy=POLICY)
+        headers.append(("List-Archive", f"<{issue.archive_url}>"))
+    headers += [("MIME-Version", "1.0"), ("Content-Type", f'multipart/alternative; boundary="{boundary}"')]
+    return headers
 
 
 def text_part(content: str, subtype: str, tags: tuple[str, ...] = ()) -> MIMEPart:
-    """A UTF-8 part in quoted-printable, encoded by binascii's C encoder (the email package's own
-    encoder, quoprimime, took most of the time of writing the messages), its lines then broken
-    again so that no soft line break falls inside a merge tag: `tags` (the profile's), or
-    anything written like one ({{ … }}, {% … %}, *|…|*, [[…]]). A relay or a mail merge that
-    fills merge tags in the raw message finds them whole."""
-    part = MIMEPart(policy=SMTP)
-    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
-    part["Content-Transfer-Encoding"] = "quoted-printable"
+    """A UTF-8 part of `content` in quoted-printable (see `quoted_printable`)."""
+    return payload_part(subtype, quoted_printable(content, tags))
+
+
+def quoted_printable(content: str, tags: tuple[str, ...] = ()) -> str:
+    """`content` in UTF-8 and quoted-printable, encoded by binascii's C encoder (the email
+    package's own encoder, quoprimime, took most of the time of writing the messages), its lines
+    then broken again so that no soft line break falls inside a merge tag: `tags` (the
+    profile's), or anything written like one ({{ … }}, {% … %}, *|…|*, [[…]]). A relay or a
+    mail merge that fills merge tags in the raw message finds them whole."""
     body = content if content.endswith("\n") else content + "\n"
     encoded = b2a_qp(body.encode("utf-8"), istext=True).replace(b"=\n", b"")  # one line per line of text
-    whole = [b2a_qp(tag.encode("utf-8"), istext=True) for tag in tags if tag]
-    part.set_payload(b"\n".join(_broken(line, whole) for line in encoded.split(b"\n")).decode("ascii"))
-    return part
+    whole = [re.compile(re.escape(b2a_qp(tag.encode("utf-8"), istext=True))) for tag in tags if tag]
+    return b"\n".join(_broken(line, whole) for line in encoded.split(b"\n")).decode("ascii")
 
 
+_EQUALS = ord("=")
 _TAG_LIKE = re.compile(rb"\{\{.{0,70}?\}\}|\{%.{0,70}?%\}|\*\|.{0,70}?\|\*|\[\[.{0,70}?\]\]")
 
 
-def _broken(line: bytes, tags: list[bytes]) -> bytes:
+def _broken(line: bytes, tags: list[re.Pattern[bytes]]) -> bytes:
     """An encoded line in lines of at most 76 octets (RFC 2045), each but the last ending in a
     soft break; never inside an =XX escape, nor inside a merge tag that fits on a line."""
     if len(line) <= LINE:
         return line
-    spans = sorted({(m.start(), m.end()) for tag in tags for m in re.finditer(re.escape(tag), line)}
+    spans = sorted({(m.start(), m.end()) for tag in tags for m in tag.finditer(line)}
                    | {(m.start(), m.end()) for m in _TAG_LIKE.finditer(line)})
-    out, start = [], 0
-    while len(line) - start > LINE:
+    out, start, size = [], 0, len(line)
+    while size - start > LINE:
         cut = start + LINE - 1
-        while line[cut - 1 : cut] == b"=" or line[cut - 2 : cut - 1] == b"=":
+        while line[cut - 1] == _EQUALS or line[cut - 2] == _EQUALS:
             cut -= 1
-        inside = [first for first, end in spans if first < cut < end and first > start]
-        cut = min(inside, default=cut)
-        out.append(line[start:cut] + b"=")
+        if spans:
+            cut = min((first for first, end in spans if start < first < cut < end), default=cut)
+        out.append(line[start:cut])
         start = cut
     out.append(line[start:])
-    return b"\n".join(out)
+    return b"=\n".join(out)  # each line but the last ends in a soft break

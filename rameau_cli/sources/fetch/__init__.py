@@ -56,14 +56,24 @@ class Fetched:
     not_modified: bool = False  # 304: the cached copy is current
 
 
+class HostNotFound(ContentError):
+    """`fetch_url` could not find the address of `host` (the URL's, or one it was redirected to)."""
+
+    def __init__(self, host: str, *problems: Problem | str):
+        super().__init__(*problems)
+        self.host = host
+
+
 def fetch_url(url: str, policy: FetchPolicy, etag: str = "", last_modified: str = "") -> Fetched:
     """The body of `url`, asking only for changes since `etag`/`last_modified`; ContentError
     when it cannot be had within the policy's limits."""
     from .body import BodyError  # noqa: PLC0415 (start-up: fetching code)
-    from .exchange import FetchFailure, Internal  # noqa: PLC0415 (start-up: fetching code)
+    from .exchange import FetchFailure, Internal, UnknownHost  # noqa: PLC0415 (start-up: fetching code)
 
     try:
         return _fetch(url, policy, etag, last_modified)
+    except UnknownHost as exc:
+        raise HostNotFound(exc.host, Problem(url, str(exc))) from None
     except Internal as exc:
         raise ContentError(Problem(url, f"redirected from a public address to {exc.host} ({exc.address}), an address "
                                         "of a local or private network; refused")) from None

@@ -127,13 +127,17 @@ def resolve(host: str, port: int, deadline: Deadline, what: str = "feed") -> lis
                        deadline.seconds)
     if "error" in found:
         why = getattr(found["error"], "strerror", None) or found["error"]
-        raise UnknownHost(f"{what} unreachable: cannot find the server {host} ({why})")
+        raise UnknownHost(f"{what} unreachable: cannot find the server {host} ({why})", host)
     return [(family, sockaddr, ipaddress.ip_address(sockaddr[0].split("%")[0]))
             for family, _, _, _, sockaddr in found["infos"]]
 
 
 class UnknownHost(FetchFailure):
     """The host name has no address."""
+
+    def __init__(self, message: str, host: str = ""):
+        super().__init__(message)
+        self.host = host
 
 
 def connect(addresses: list[tuple[int, Any, IPAddress]], deadline: Deadline, what: str = "feed") -> socket.socket:
