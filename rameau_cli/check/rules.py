@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Any
 
+import html5lib
+
 from ..compose.placeholders import unknown_placeholders
 from ..project.checks import RULES, Checks
 from ..render.body_html import WIDE_TABLE  # more columns scroll inside their box on phones
 from ..render.outlook import CODE_COLUMNS, as_others_read, as_outlook_reads
 from ..render.text import CODE_INDENT, TEXT_WIDTH
-from .parse_errors_kept import parse_errors
 
 GMAIL_CLIP = 102_000  # Gmail hides the rest of a message whose HTML is over about 102 KB
 SIZE_WARNING = 85_000
@@ -284,5 +285,7 @@ def _content_syntax(email: CheckedEmail, add) -> None:
 
 
 def _validity(email: CheckedEmail, add) -> None:
-    for line, column, code in parse_errors(email.html, 10):
+    parser = html5lib.HTMLParser(strict=False)
+    parser.parse(email.html)
+    for (line, column), code, _ in parser.errors[:10]:
         add("html-parse", f"HTML parse error at line {line}, column {column}: {code}")

@@ -42,8 +42,6 @@ from jinja2.utils import generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
-from . import sandbox_decisions
-
 MAX_STEPS = 200_000  # loop steps and calls in one render (the default theme takes a few hundred)
 MAX_TEXT = 1_000_000  # characters (or items) of one value a template makes
 MAX_OUTPUT = 5_000_000  # characters one render writes
@@ -290,10 +288,6 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.filters = {name: _checked_filter(name, function) for name, function in self.filters.items()}
         self.globals.update(lipsum=_lipsum, rameau_counted=_counted, rameau_concat=_concat,
                             rameau_concat_markup=_concat_markup)
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        """Jinja's own decision (of ImmutableSandboxedEnvironment), kept by class and name."""
-        return sandbox_decisions.is_safe_attribute(self, obj, attr, value)
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         return _made(BINOPS[operator_](left, right), operator_)
