@@ -22,7 +22,7 @@ from rameau_cli.check.published import published_problem
 from rameau_cli.errors import UsageError
 from rameau_cli.preview.screenshots import find_browser
 
-from helpers import Serving, checked, in_a_terminal, missing_tool, on_screen
+from helpers import Child, Serving, checked, in_a_terminal, missing_tool, on_screen
 from standins import TOKEN, USER, Listmonk
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="signals, flock and pseudo-terminals: POSIX only")
@@ -218,15 +218,19 @@ def test_a_projects_own_footer_sentence_is_kept_for_every_title(starter, run):
 
 @posix_only
 def test_sigint_to_the_live_preview_ends_it_with_exit_0_and_no_error_line(starter):
-    # A real process: a signal is sent to it, and how it exits is what is tested.
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=starter,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "NO_COLOR": "1"})
-    assert process.stderr.readline().startswith("Preview on http://127.0.0.1:")
-    process.send_signal(signal.SIGINT)
-    out, rest = process.communicate(timeout=60)
-    assert process.returncode == 0
-    assert rest == "Preview stopped.\n" and "error" not in out + rest
+    # A real process (helpers.Child, the console script): a signal is sent to it, and how it
+    # exits is what is tested.
+    process = Child("preview", "--serve", "--port", "0", cwd=starter, console=True, pipe=True)
+    try:
+        assert process.stderr.readline().startswith("Preview on http://127.0.0.1:")
+        process.send_signal(signal.SIGINT)
+        done = process.result(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert done.code == 0
+    assert done.stderr == "Preview stopped.\n" and "error" not in done.stdout + done.stderr
 
 
 def test_screenshots_320_px_wide_in_dark_mode(starter, run, own_playwright):
@@ -383,8 +387,10 @@ def test_an_80_column_terminal_keeps_a_long_command_and_a_long_url_whole(starter
         "---\ntitle: Install the tools\ndate: 2026-11-27\naudiences: [public]\nbody: full\n---\n"
         f"Run this:\n\n```sh\n{COMMAND}\n```\n\nThe report: {LONG_URL} (a bare address).\n\n"
         f"- In a list:\n\n  ```sh\n  {COMMAND}\n  ```\n\n> Quoted: {LONG_URL}\n", encoding="utf-8")
-    # A real process on a pseudo-terminal: the width rameau finds for its lines is the terminal's.
-    code, shown = in_a_terminal("preview", "--segment", "weekly-public", "--no-pager", cwd=starter, columns=80)
+    # A real process on a pseudo-terminal: the width rameau finds for its lines is the terminal's
+    # (forked: what is tested is what it prints there, not its start).
+    code, shown = in_a_terminal("preview", "--segment", "weekly-public", "--no-pager", cwd=starter, columns=80,
+                                forked=True)
     assert code == 0
     screen = on_screen(shown)
     lines = screen.splitlines()
@@ -406,7 +412,9 @@ def test_a_build_waiting_on_the_lock_says_so_at_once_and_when_it_goes_on(starter
     dist = starter / "dist"
     with open(dist / ".rameau.lock", "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as another build holds it
-        # A second process, as a user's other command: it waits on the lock this one holds.
+        # A second process, as a user's other command: it waits on the lock this one holds. A fresh
+        # interpreter: its "waiting" line goes through logging's last resort, as in any process
+        # whose logging nothing set up (a child forked from the tests would have pytest's).
         process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue"], cwd=starter / "articles",
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env={**os.environ, "NO_COLOR": "1"})

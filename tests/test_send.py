@@ -6,13 +6,10 @@ import datetime as dt
 import email
 import email.policy
 import email.utils
-import os
 import shutil
 import signal
 import socket
 import ssl
-import subprocess
-import sys
 import threading
 import time
 
@@ -25,7 +22,7 @@ from rameau_cli.errors import ConfigError
 from rameau_cli.send.smtp import SmtpSettings, check_plaintext
 
 import helpers
-from helpers import SEGMENTS, Listener, RawServer, checked, copy_example, invoke, wait_for, with_photos
+from helpers import SEGMENTS, Child, Listener, RawServer, checked, copy_example, invoke, wait_for, with_photos
 
 PASSWORD = "pässwörd-ÿ-que-personne-ne-doit-voir"
 SECRET_LETTERS = sorted({c for c in PASSWORD if not c.isascii()})
@@ -259,14 +256,19 @@ def test_a_signal_stops_a_send_to_a_stalled_server_at_once(built):
     def stall(connection):
         time.sleep(10)  # never says hello
 
-    with RawServer(stall, read_request=False) as server:  # a real process: what is proved is its exit on a signal
-        process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "send", "--to", "a@example.org"], cwd=built,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   env={**os.environ, "NO_COLOR": "1", **environment(server.port, "", RAMEAU_SMTP_TLS="none")})
-        assert wait_for(lambda: server.connections == 1)
-        process.send_signal(signal.SIGTERM)
-        _, errors = process.communicate(timeout=60)
-    assert process.returncode == 130 and errors == "error: interrupted; no test message went out\n"
+    with RawServer(stall, read_request=False) as server:
+        # A real process (helpers.Child): what is proved is its exit on a signal.
+        process = Child("send", "--to", "a@example.org", cwd=built, pipe=True,
+                        env=environment(server.port, "", RAMEAU_SMTP_TLS="none"))
+        try:
+            assert wait_for(lambda: server.connections == 1)
+            process.send_signal(signal.SIGTERM)
+            done = process.result(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert done.code == 130 and done.stderr == "error: interrupted; no test message went out\n"
 
 
 def test_send_takes_what_the_latest_build_built(built, tmp_path, run, smtp):

@@ -24,7 +24,7 @@ from rameau_cli.output import commit
 from rameau_cli.preview.screenshots import find_browser
 from rameau_cli.sources import halves
 
-from helpers import REPO, checked, tree
+from helpers import REPO, Child, checked, tree
 
 WEEKS = ["--date", "2026-12-01"]
 
@@ -155,30 +155,27 @@ def test_a_failed_build_on_a_disk_without_inode_numbers_keeps_the_old_output(bui
     assert state(project) == old
 
 
-KILLED = """
-import os, sys, types
-from rameau_cli import files as fs
-from rameau_cli.output import commit
-real = os.lstat
-commit.os = types.SimpleNamespace(**{n: getattr(os, n) for n in dir(os) if not n.startswith("__")})
-commit.os.lstat = lambda p, *a, **k: types.SimpleNamespace(**{n: getattr(real(p), n) for n in dir(real(p))
-                                                               if n.startswith("st_")} | {"st_ino": 0})
-fs.exchange = lambda first, second: False
-def crash(name):
-    if name == "between renames " + sys.argv[1]:
-        os._exit(86)
-fs.faults = crash
-from rameau_cli.cli.app import main
-raise SystemExit(main(["build-issue", "--date", "2026-12-01"]))
-"""
+def killed_between_renames(edition: str) -> None:
+    """In the child (helpers.Child), before its build: a disk whose inode numbers are all 0, no
+    swap in one step, and the process ended between the two renames of `edition`."""
+    real = os.lstat
+    commit.os = types.SimpleNamespace(**{n: getattr(os, n) for n in dir(os) if not n.startswith("__")})
+    commit.os.lstat = lambda p, *a, **k: types.SimpleNamespace(**{n: getattr(real(p), n) for n in dir(real(p))
+                                                                   if n.startswith("st_")} | {"st_ino": 0})
+    fs.exchange = lambda first, second: False
+
+    def crash(name):
+        if name == "between renames " + edition:
+            os._exit(86)
+    fs.faults = crash
 
 
 def test_a_build_killed_on_a_disk_without_inode_numbers_is_rolled_back(built_twice, run):
     project, old = built_twice
-    # A process of its own: it ends in the middle of the build's swaps, with nothing of it run after.
-    killed = subprocess.run([sys.executable, "-c", KILLED, str(project / "dist" / "2026-W48")], cwd=project,
-                            capture_output=True, text=True, timeout=300)
-    assert killed.returncode == 86, killed.stderr
+    # A process of its own (helpers.Child): it ends in the middle of the build's swaps, with nothing of it run after.
+    killed = Child("build-issue", "--date", "2026-12-01", cwd=project, prepare=killed_between_renames,
+                   given=(str(project / "dist" / "2026-W48"),)).result(timeout=300)
+    assert killed.code == 86, killed.stderr
     assert state(project) != old
     assert run("check", *WEEKS, cwd=project).code in (0, 1)  # recovers
     assert state(project) == old
