@@ -12,6 +12,7 @@ import queue
 import re
 import runpy
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, invoke, recorded, tree
+from helpers import FORKS, REPO, Child, invoke, recorded, tree
 
 HIDDEN = Path(__file__).parent / "nonposix"
 MODES = ("posix", "hidden")
@@ -209,12 +210,21 @@ def test_two_builds_started_at_once_get_two_numbers(example):
 
 def served(mode: str, project: Path) -> dict[str, bytes]:
     """The pages of a live preview run in a real process, fetched once it says where it is (a
-    process of its own: the server runs until it is stopped by a signal)."""
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=project,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                               env=environment(mode))
+    process of its own: the server runs until it is stopped by a signal). With the shim, a fresh
+    interpreter; without, the console script in this process forked (helpers.Child), as the
+    reference it is compared with."""
+    process: subprocess.Popen | Child
+    if mode == "hidden" or not FORKS:
+        process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=project,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                   env=environment(mode))
+    else:
+        process = Child("preview", "--serve", "--port", "0", cwd=project, console=True, pipe=True)
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    said = process.stderr
+    reading = threading.Thread(target=lambda: [lines.put(line) for line in iter(said.readline, "")],  # type: ignore[union-attr]
+                               daemon=True)
+    reading.start()
     try:
         while True:
             line = lines.get(timeout=120)
@@ -228,8 +238,21 @@ def served(mode: str, project: Path) -> dict[str, bytes]:
                 pages[page] = answer.read()
         return pages
     finally:
-        process.terminate()
-        process.wait(timeout=60)
+        if isinstance(process, Child):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+                for file in process.files:
+                    file.close()
+        else:
+            process.terminate()
+            process.wait(timeout=60)
+        reading.join(timeout=60)  # the pipe ends with the process
+        said.close()  # type: ignore[union-attr]
 
 
 def test_a_live_preview_serves_its_pages(example):
