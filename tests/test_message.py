@@ -138,7 +138,8 @@ def test_a_segment_can_turn_tagging_off(example):
     config = example / "rameau.yaml"
     config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "    accent: \"#8a3b12\"", "    accent: \"#8a3b12\"\n    links: {utm: false}") + "links:\n  utm: true\n", encoding="utf-8")
-    result = build(load_project(example))
+    # Only the two segments read below are built.
+    result = build(load_project(example), BuildOptions(segments=("quotidienne", "hebdo-association")))
     by_id = {r.issue.segment.id: r for r in result.emails}
     assert "utm_source=newsletter" in by_id["quotidienne"].html
     assert "utm_" not in by_id["hebdo-association"].html

@@ -92,7 +92,7 @@ def test_project_templates_override_the_theme_file_by_file(example):
     (example / "templates" / "footer.mjml").write_text(
         '<mj-section><mj-column><mj-text>Pied de page maison <a href="{{ issue.profile.unsubscribe }}">stop</a></mj-text></mj-column></mj-section>',
         encoding="utf-8")
-    result = build(load_project(example))
+    result = build(load_project(example), BuildOptions(segments=("quotidienne",)))
     html = result.emails[0].html
     assert "Pied de page maison" in html and "Lire la suite" in html  # the rest of the theme is still there
 
