@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from .builds import Build, BuildOptions, EditionBuild
 from .cache.base import NO_CACHE, CacheFolder
 from .compose.content import edito_blocks, images_without_alt
-from .compose.grouping import Reason, due_in, group, private_audiences
+from .compose.grouping import Reason, due_in, group, private_audiences, unknown_audiences
 from .compose.issue import Issue, make_issue, newsletter_logo
 from .compose.timeline import late_articles, refuse_going_back
 from .content.blocks import Blocks
@@ -182,6 +182,7 @@ def _build_edition(config: Config, edition: Edition, segments: tuple[Segment, ..
         hint = closest(missing, known)
         warnings.warn(edition.source, f"pinned article {show(missing)} not found; "
                                       + (f"did you mean {hint!r}?" if hint else "check the slug"))
+    warnings.extend(unknown_audiences(config.segments, due))
     date = edition.date.isoformat()
     sent = {s.id: sent_before(history, s.id, edition.id, date) for s in segments} if history is not None and not resend \
         else {}

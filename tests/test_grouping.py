@@ -1,11 +1,13 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from rameau_cli.compose.grouping import Reason, select
+from rameau_cli.compose.grouping import Reason, select, unknown_audiences
 from rameau_cli.project.calendar import cadence_window, day_window
 from rameau_cli.project.config import Rule, Segment
 from rameau_cli.project.editions import Edition
 from rameau_cli.sources.article import Article
+
+from helpers import checked
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -91,3 +93,41 @@ def test_an_embargoed_article_goes_out_in_the_first_edition_after_its_embargo():
     assert ids(select(segment(), (late,), EDITION)) == []
     assert ids(select(segment(), (late,), week49)) == ["annonce"]
     assert reasons(select(segment(), (late,), week49, {"annonce": "2026-W48"}))["annonce"] == "already sent in 2026-W48"
+
+
+def test_a_mistyped_audience_is_named_with_what_was_meant():
+    """An audience no segment names is a typo that keeps the article out of the segments it was
+    meant for: a segment's id, a near miss, or names no segment uses at all are warned about,
+    each with what to write; a label beside an audience a segment takes is not."""
+    segments = [segment("weekly-public", audiences=frozenset({"public"})),
+                segment("partners", audiences=frozenset({"business", "foundation"}), exclude_audiences=frozenset({"staff"})),
+                segment("daily")]
+    said = {str(p) for p in unknown_audiences(segments, [
+        article("by-id", 24, audiences=("weekly-public",)),
+        article("near-miss", 24, audiences=("foundation", "buisness")),
+        article("nowhere", 24, audiences=("members",)),
+        article("label", 24, audiences=("public", "local-councils")),  # a label: it goes where `public` goes
+        article("excluded", 24, audiences=("staff",)),  # an audience a segment names to keep out
+        article("fine", 24, audiences=("public", "business")),
+    ])}
+    assert said == {
+        "by-id.md: audiences: 'weekly-public' is in no segment's audiences, so no segment takes the article for it; "
+        "weekly-public is a segment's id; its audiences: public",
+        "near-miss.md: audiences: 'buisness' is in no segment's audiences, so no segment takes the article for it; "
+        "did you mean 'business'?",
+        "nowhere.md: audiences: 'members' is in no segment's audiences, so no segment takes the article for it; "
+        "the segments' audiences: business, foundation, public, staff",
+    }
+    assert unknown_audiences([segment("daily"), segment("weekly")], [article("a", 24, audiences=("anything",))]) == []
+
+
+def test_a_build_says_which_article_names_a_segment_for_an_audience_and_strict_stops_it(example, run):
+    path = example / "articles" / "portes-ouvertes-tiers-lieux-solidaires.md"
+    path.write_text(checked(path.read_text(encoding="utf-8")).replace("audiences: [grand-public]",
+                                                                      "audiences: [hebdo-grand-public]"), encoding="utf-8")
+    built = run("build-issue", cwd=example)
+    assert built.code == 0
+    assert built.stderr.count("warning: articles/portes-ouvertes-tiers-lieux-solidaires.md: audiences: 'hebdo-grand-public' is in no "
+                              "segment's audiences") == 1
+    assert "its audiences: grand-public" in built.stderr
+    assert run("build-issue", "--strict", "--out", "strict", cwd=example).code == 1

@@ -8,9 +8,11 @@ from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
 from ..content.language import primary
+from ..errors import Problem
 from ..project.calendar import Window
 from ..project.config import Segment
 from ..project.editions import Edition
+from ..project.schema import closest
 from ..sources.article import Article
 
 if TYPE_CHECKING:
@@ -169,4 +171,39 @@ def group(segments: tuple[Segment, ...], due_articles: tuple[Article, ...], edit
                          private) for segment in segments)
 
 
-__all__ = ["Decision", "Late", "Reason", "Selection", "due_in", "group", "private_audiences", "refusal", "select"]
+def unknown_audiences(segments: Iterable[Segment], articles: Iterable[Article]) -> list[Problem]:
+    """Audiences of articles that look mistyped: a segment's id where its audience was meant
+    (`audiences: [weekly-public]` for `public`), a near miss of a segment's audience (`publc`),
+    or only names no segment uses, which keep the article out of every segment with an audience
+    rule. A name far from every audience, beside one a segment takes, is a label (an article for
+    associations and local councils where no segment is for councils yet): not a mistake.
+    Nothing where no segment has an audience rule (audiences then choose nothing)."""
+    segments = tuple(segments)
+    if not any(segment.rule.has_audience_rule for segment in segments):
+        return []
+    known = frozenset().union(*(s.rule.audiences | s.rule.exclude_audiences for s in segments))
+    by_id = {segment.id: segment for segment in segments}
+    problems = []
+    for article in articles:
+        if not set(article.audiences) - known:
+            continue
+        for name in article.audiences:
+            if name in known:
+                continue
+            close = closest(name, sorted(known))
+            if name in by_id:
+                named = ", ".join(sorted(by_id[name].rule.audiences)) or "none: it takes every article"
+                hint = f"{name} is a segment's id; its audiences: {named}"
+            elif close:
+                hint = f"did you mean {close!r}?"
+            elif not known & set(article.audiences):
+                hint = f"the segments' audiences: {', '.join(sorted(known))}"
+            else:
+                continue
+            problems.append(Problem(article.source, f"audiences: {name!r} is in no segment's audiences, so no segment "
+                                                    f"takes the article for it; {hint}"))
+    return problems
+
+
+__all__ = ["Decision", "Late", "Reason", "Selection", "due_in", "group", "private_audiences", "refusal", "select",
+           "unknown_audiences"]
