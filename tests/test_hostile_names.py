@@ -62,7 +62,7 @@ def test_the_article_cache_keeps_files_named_in_another_encoding(example, run):
 
 def test_a_project_folder_named_in_another_encoding_builds(tmp_path, run):
     parent = _undecodable(tmp_path, b"lettre-\xe9quipe")
-    project = with_photos(copy_example(parent), camera_files(scale=3))  # the photos' size is not the point here
+    project = with_photos(copy_example(parent), camera_files(scale=10))  # the photos' size is not the point here
     (project / "articles" / os.fsdecode(b"dossier-\xe9.md")).mkdir()
     said = _runs_well(project, run)
     assert "dossier-" in said[0] and "is a folder" in said[0]

@@ -4,9 +4,11 @@ import email
 import email.policy
 import json
 import re
+import shutil
 
+import hypothesis
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rameau_cli.compose.links import tag_url
@@ -15,7 +17,7 @@ from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.project.config import Tracking
 from rameau_cli.render.message import build_message
 
-from helpers import checked
+from helpers import checked, copy_example
 
 
 def parse(data: bytes):
@@ -25,6 +27,16 @@ def parse(data: bytes):
 @pytest.fixture(scope="module")
 def built(example_build):
     return example_build
+
+
+@pytest.fixture
+def example(tmp_path, built_example):
+    """A copy of the example, safe to modify, with the caches a build of it left (built_example's):
+    these tests are not about a first build, and compiling the theme's templates again would
+    cost most of each."""
+    project = copy_example(tmp_path / "project")
+    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")
+    return project
 
 
 def test_every_segment_has_a_two_part_alternative_message(built):
@@ -54,7 +66,7 @@ def test_every_segment_has_a_two_part_alternative_message(built):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@example(text="aa€😀😀😀😀😀 \n")  # a space encoded at the end of a full line: 77 columns once
+@hypothesis.example(text="aa€😀😀😀😀😀 \n")  # a space encoded at the end of a full line: 77 columns once
 @given(text=st.lists(st.sampled_from(list("ab =.\t\n-é€😀\u202f") + ["From ", "=3D", ". ", "--", "\n.\n", " \n"]),
                     max_size=150).map("".join))
 def test_any_text_comes_back_from_the_message_exactly(built, text):
@@ -138,7 +150,8 @@ def test_a_segment_can_turn_tagging_off(example):
     config = example / "rameau.yaml"
     config.write_text(checked(config.read_text(encoding="utf-8")).replace(
         "    accent: \"#8a3b12\"", "    accent: \"#8a3b12\"\n    links: {utm: false}") + "links:\n  utm: true\n", encoding="utf-8")
-    result = build(load_project(example))
+    # Only the two segments read below are built.
+    result = build(load_project(example), BuildOptions(segments=("quotidienne", "hebdo-association")))
     by_id = {r.issue.segment.id: r for r in result.emails}
     assert "utm_source=newsletter" in by_id["quotidienne"].html
     assert "utm_" not in by_id["hebdo-association"].html

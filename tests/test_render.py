@@ -1,6 +1,7 @@
 """The rendered emails of the bundled example, checked for what a reader and a mail client see."""
 
 import re
+import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -10,12 +11,22 @@ from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.project.config import contrast, load_config, parse_config
 from rameau_cli.render.text import TEXT_WIDTH
 
-from helpers import checked
+from helpers import checked, copy_example
 
 
 @pytest.fixture(scope="module")
 def built(example_build):
     return example_build
+
+
+@pytest.fixture
+def example(tmp_path, built_example):
+    """A copy of the example, safe to modify, with the caches a build of it left (built_example's):
+    these tests are not about a first build, and compiling the theme's templates again would
+    cost most of each."""
+    project = copy_example(tmp_path / "project")
+    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")
+    return project
 
 
 class Tags(HTMLParser):
@@ -92,7 +103,7 @@ def test_project_templates_override_the_theme_file_by_file(example):
     (example / "templates" / "footer.mjml").write_text(
         '<mj-section><mj-column><mj-text>Pied de page maison <a href="{{ issue.profile.unsubscribe }}">stop</a></mj-text></mj-column></mj-section>',
         encoding="utf-8")
-    result = build(load_project(example))
+    result = build(load_project(example), BuildOptions(segments=("quotidienne",)))
     html = result.emails[0].html
     assert "Pied de page maison" in html and "Lire la suite" in html  # the rest of the theme is still there
 
