@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import http.server
 import importlib
+import importlib.util
 import io
+import logging
 import os
 import re
 import select
@@ -157,6 +159,27 @@ raise SystemExit(main(args))
 """
 
 
+def as_a_fresh_interpreter() -> None:
+    """In a child forked from the test process: logging and warnings as a fresh interpreter has
+    them, not as pytest set them for itself (its log capture would take what rameau logs, its
+    record of warnings what Python would print on stderr)."""
+    for handler in logging.root.handlers[:]:
+        logging.root.removeHandler(handler)
+    logging.root.setLevel(logging.WARNING)
+    # pytest records warnings by replacing the function that prints them: the module's own is
+    # taken from a fresh copy of it (made first: making it reads -W options into the filters).
+    spec = importlib.util.find_spec("warnings")
+    assert spec and spec.loader
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    warnings._showwarnmsg_impl = fresh._showwarnmsg_impl  # type: ignore[attr-defined]
+    warnings.showwarning = warnings._showwarning_orig  # type: ignore[attr-defined]
+    warnings.resetwarnings()  # then Python's default filters, as a `python` given no -W has them
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning, DeprecationWarning):
+        warnings.filterwarnings("ignore", category=category)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+
+
 class Child:
     """`rameau ARGS` run in a process of its own, as `rameau` would run (`cli.app.main`; with
     `console`, the console script itself, `cli.launcher.main`), after `prepare(*given)` (fault
@@ -216,6 +239,7 @@ class Child:
                     os.environ.pop(name, None)
             sys.stdout, sys.stderr = (io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8",
                                                        write_through=True) for fd in (1, 2))
+            as_a_fresh_interpreter()
             os.chdir(cwd)
             os.environ.update(environment)
             if prepare:

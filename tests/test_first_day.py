@@ -413,8 +413,8 @@ def test_a_build_waiting_on_the_lock_says_so_at_once_and_when_it_goes_on(starter
     with open(dist / ".rameau.lock", "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as another build holds it
         # A second process, as a user's other command: it waits on the lock this one holds. A fresh
-        # interpreter: its "waiting" line goes through logging's last resort, as in any process
-        # whose logging nothing set up (a child forked from the tests would have pytest's).
+        # interpreter, as a new user's second terminal runs it: its "waiting" line goes through
+        # logging's last resort, as in any process whose logging nothing set up.
         process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue"], cwd=starter / "articles",
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env={**os.environ, "NO_COLOR": "1"})
