@@ -8,12 +8,13 @@ with a traceback or a silent death by SIGTERM."""
 import signal
 import sys
 
-from .. import dataclass_cache, gc_tuning, interrupts
+from .. import gc_tuning, interrupts
 from ..interrupts import STOP_SIGNALS
 from ..version import __version__
 
 INTERRUPTED = 130  # errors.ExitCode.INTERRUPTED, without importing it first
 _over = [False]  # the command has returned: a signal now must not turn its exit code into a kill
+_at_exit: list = []  # what the command set up that is to be undone (and written) before the process ends
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -33,7 +34,8 @@ def main() -> None:
         _over[0] = True
         print("error: interrupted; nothing was changed", file=sys.stderr)
         code = INTERRUPTED
-    dataclass_cache.uninstall()  # the methods compiled for the first time kept for the next command
+    for undo in _at_exit:
+        undo()  # the methods compiled for the first time kept for the next command (dataclass_cache)
     gc_tuning.freeze_before_exit()
     sys.stdout.flush()
     sys.exit(code)
@@ -47,7 +49,10 @@ def _run() -> int:
         print(f"rameau {__version__}")
         return 0
     gc_tuning.tune_for_a_build()
+    from .. import dataclass_cache  # start-up: `--version` answers without it (pathlib, hashlib)
+
     dataclass_cache.install()
+    _at_exit.append(dataclass_cache.uninstall)
     from .app import main as run  # the start-up seam: `--version` answers without Typer
 
     return run()
