@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import gc
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from playwright.sync_api import sync_playwright
 
 from rameau_cli.errors import UsageError
 from rameau_cli.pipeline import build, load_project
-from rameau_cli.preview.screenshots import BROWSER_ARGS, find_browser
+from rameau_cli.preview.screenshots import find_browser, launch_browser
 
 from helpers import LocalServer, camera_files, checked, copy_example, invoke, missing_tool
 
@@ -145,42 +144,18 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
     return folder / "cert.pem", folder / "key.pem"
 
 
-def _playwright_disabled_features() -> list[str]:
-    """The features Playwright's launch disables in Chromium, as the installed driver lists them."""
-    import playwright  # noqa: PLC0415 (only to find its driver's files)
-
-    bundle = Path(playwright.__file__).parent / "driver" / "package" / "lib" / "coreBundle.js"
-    try:
-        text = bundle.read_text(encoding="utf-8")
-    except OSError:
-        return []
-    found = re.search(r"chromiumSwitches\.ts.*?disabledFeatures = \[(.*?)\]", text, re.S)
-    return re.findall(r'^\s*"([A-Za-z0-9]+)",?\s*$', found.group(1), re.M) if found else []
-
-
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright, launched once for the session (a launch costs
     more CPU than most of the tests that use it), as `preview --screenshot` launches it (its
-    flags), without the address bar's popup. Tests open their pages in it and close them.
+    flags, the address bar's popup off). Tests open their pages in it and close them.
     Missing: skipped on a developer's machine, failed in CI."""
     try:
         find_browser()
     except UsageError as exc:
         missing_tool(f"{exc} (.ci/run installs Debian's chromium)")
-    # Each window of a headless Chromium (one per Playwright context) loads its address bar's
-    # popup, a WebUI page: some 0.8 s of CPU a window, spent a second after the test's page opens,
-    # for an address bar nobody types into. This browser goes without it. Chromium keeps only the
-    # last --disable-features it is given, and Playwright gives one of its own (`disabledFeatures`
-    # in playwright-core's server/chromium/chromiumSwitches.ts): that list, read from the installed
-    # Playwright, is given again with the address bar's two features after it. Where it cannot be
-    # read, the browser is launched as Playwright launches it.
-    playwright_disabled = _playwright_disabled_features()
-    features = ",".join([*playwright_disabled, "WebUIOmniboxAimPopup", "WebUIOmniboxPopup"])
-    extra = [f"--disable-features={features}"] if playwright_disabled else []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_browser(playwright), headless=True,
-                                             args=[*BROWSER_ARGS, *extra])
+        browser = launch_browser(playwright)
         yield browser
         browser.close()
 

@@ -16,6 +16,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from rameau_cli.pipeline import BuildOptions
+from rameau_cli.preview.screenshots import POPUP_FEATURES
 from rameau_cli.preview.server import PreviewServer
 from rameau_cli.project.config import Source
 
@@ -235,6 +236,18 @@ def png_size(path: Path) -> tuple[int, int]:
     header = path.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", header[16:24])
+
+
+def test_the_browser_is_launched_with_playwrights_disabled_features_and_without_the_address_bars_popup(tab):
+    """Chromium keeps only the last --disable-features it is given: the one rameau adds (the
+    address bar's popup, some 0.8 s of CPU a window) must repeat every feature Playwright
+    disables, read from the installed Playwright. Read here from what Chromium says it was
+    given, so a Playwright that lists them elsewhere fails this test rather than a screenshot."""
+    tab.goto("chrome://version")
+    given = [value.split(",") for value in re.findall(r"--disable-features=(\S+)", tab.inner_text("#command_line"))]
+    playwrights, last = given[0], given[-1]
+    assert len(given) == 2 and len(playwrights) > 5, given
+    assert set(playwrights) <= set(last) and set(POPUP_FEATURES) <= set(last), given
 
 
 def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, tmp_path, own_playwright):

@@ -6,6 +6,7 @@ download."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,39 @@ def find_browser(playwright: Any = None) -> str:
                                              "to a browser's path"))
 
 
+# Each window of a headless Chromium (Chromium 156: one per Playwright page of its own) loads its
+# address bar's popup, a WebUI page, a second after it opens: some 0.8 s of CPU for an address bar
+# nobody types into, half of what a screenshot run costs the browser. Chromium keeps only the last
+# --disable-features it is given, and Playwright gives its own (`disabledFeatures` in
+# playwright-core's server/chromium/chromiumSwitches.ts, for a browser that behaves the same in
+# every test): its list is given again with these after it. Where the list cannot be read from the
+# installed Playwright, the browser is launched as Playwright launches it.
+POPUP_FEATURES = ("WebUIOmniboxAimPopup", "WebUIOmniboxPopup")
+
+
+def playwright_disabled_features(package: Path) -> list[str]:
+    """The features Playwright disables in Chromium, as the driver in its `package` folder lists
+    them ([] when it cannot be read)."""
+    try:
+        bundle = (package / "driver" / "package" / "lib" / "coreBundle.js").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    found = re.search(r"chromiumSwitches\.ts.*?disabledFeatures = \[(.*?)\]", bundle, re.S)
+    return re.findall(r'^\s*"([A-Za-z0-9]+)",?\s*$', found.group(1), re.M) if found else []
+
+
+def browser_args(package: Path) -> list[str]:
+    """BROWSER_ARGS, and Playwright's disabled features with the address bar's popup's after them."""
+    disabled = playwright_disabled_features(package)
+    return [*BROWSER_ARGS, f"--disable-features={','.join([*disabled, *POPUP_FEATURES])}"] if disabled \
+        else list(BROWSER_ARGS)
+
+
 def launch_browser(playwright):
-    return playwright.chromium.launch(executable_path=find_browser(playwright), headless=True, args=BROWSER_ARGS)
+    import playwright as package  # noqa: PLC0415 (an optional dependency, imported by the caller already)
+
+    return playwright.chromium.launch(executable_path=find_browser(playwright), headless=True,
+                                      args=browser_args(Path(package.__file__).parent))
 
 
 def _answer(route, assets: dict[str, bytes]) -> None:
