@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -75,6 +76,16 @@ def update_golden(request) -> bool:
 def example(tmp_path) -> Path:
     """A copy of the bundled example project, safe to modify."""
     return copy_example(tmp_path / "project")
+
+
+@pytest.fixture
+def warm_example(tmp_path, built_example) -> Path:
+    """A copy of the example, safe to modify, with the caches a build of it left (built_example's):
+    for tests not about a first build, which compiling the theme's templates again would cost
+    most of."""
+    project = copy_example(tmp_path / "project")
+    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")
+    return project
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ import email
 import email.policy
 import json
 import re
-import shutil
 
 import hypothesis
 import pytest
@@ -17,7 +16,7 @@ from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.project.config import Tracking
 from rameau_cli.render.message import build_message
 
-from helpers import checked, copy_example
+from helpers import checked
 
 
 def parse(data: bytes):
@@ -30,13 +29,9 @@ def built(example_build):
 
 
 @pytest.fixture
-def example(tmp_path, built_example):
-    """A copy of the example, safe to modify, with the caches a build of it left (built_example's):
-    these tests are not about a first build, and compiling the theme's templates again would
-    cost most of each."""
-    project = copy_example(tmp_path / "project")
-    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")
-    return project
+def example(warm_example):
+    """These tests are not about a first build: their copy starts with the caches of one."""
+    return warm_example
 
 
 def test_every_segment_has_a_two_part_alternative_message(built):

@@ -1,7 +1,6 @@
 """The rendered emails of the bundled example, checked for what a reader and a mail client see."""
 
 import re
-import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -11,7 +10,7 @@ from rameau_cli.pipeline import BuildOptions, build, load_project
 from rameau_cli.project.config import contrast, load_config, parse_config
 from rameau_cli.render.text import TEXT_WIDTH
 
-from helpers import checked, copy_example
+from helpers import checked
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +19,9 @@ def built(example_build):
 
 
 @pytest.fixture
-def example(tmp_path, built_example):
-    """A copy of the example, safe to modify, with the caches a build of it left (built_example's):
-    these tests are not about a first build, and compiling the theme's templates again would
-    cost most of each."""
-    project = copy_example(tmp_path / "project")
-    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")
-    return project
+def example(warm_example):
+    """These tests are not about a first build: their copy starts with the caches of one."""
+    return warm_example
 
 
 class Tags(HTMLParser):
