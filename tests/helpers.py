@@ -292,6 +292,15 @@ class Child:
         else:
             self.send_signal(signal.SIGKILL)
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Killed and reaped if it is still running (a test that failed half way leaves no process)."""
+        if self.poll() is None:
+            self.kill()
+            self.wait()
+
     def result(self, timeout: float = 120) -> Run:
         """Its exit code, stdout and stderr (what is left to read of the pipe), once it has ended."""
         if self.finished is None:

@@ -220,15 +220,10 @@ def test_a_projects_own_footer_sentence_is_kept_for_every_title(starter, run):
 def test_sigint_to_the_live_preview_ends_it_with_exit_0_and_no_error_line(starter):
     # A real process (helpers.Child, the console script): a signal is sent to it, and how it
     # exits is what is tested.
-    process = Child("preview", "--serve", "--port", "0", cwd=starter, console=True, pipe=True)
-    try:
+    with Child("preview", "--serve", "--port", "0", cwd=starter, console=True, pipe=True) as process:
         assert process.stderr.readline().startswith("Preview on http://127.0.0.1:")
         process.send_signal(signal.SIGINT)
         done = process.result(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert done.code == 0
     assert done.stderr == "Preview stopped.\n" and "error" not in done.stdout + done.stderr
 

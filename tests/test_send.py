@@ -256,18 +256,13 @@ def test_a_signal_stops_a_send_to_a_stalled_server_at_once(built):
     def stall(connection):
         time.sleep(10)  # never says hello
 
-    with RawServer(stall, read_request=False) as server:
-        # A real process (helpers.Child): what is proved is its exit on a signal.
-        process = Child("send", "--to", "a@example.org", cwd=built, pipe=True,
-                        env=environment(server.port, "", RAMEAU_SMTP_TLS="none"))
-        try:
-            assert wait_for(lambda: server.connections == 1)
-            process.send_signal(signal.SIGTERM)
-            done = process.result(timeout=60)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    # A real process (helpers.Child): what is proved is its exit on a signal.
+    with RawServer(stall, read_request=False) as server, \
+            Child("send", "--to", "a@example.org", cwd=built, pipe=True,
+                  env=environment(server.port, "", RAMEAU_SMTP_TLS="none")) as process:
+        assert wait_for(lambda: server.connections == 1)
+        process.send_signal(signal.SIGTERM)
+        done = process.result(timeout=60)
     assert done.code == 130 and done.stderr == "error: interrupted; no test message went out\n"
 
 

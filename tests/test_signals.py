@@ -137,15 +137,11 @@ def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(pr
     """The kernel gives a process's signal to any thread that does not block it: here, on
     purpose, to one that is not the main thread (the watcher's, the server's)."""
     # A real process (helpers.Child): a signal is handed to one of its threads.
-    process = Child("preview", "--serve", "--port", "0", cwd=previewed, console=True, pipe=True)
-    try:
+    with Child("preview", "--serve", "--port", "0", cwd=previewed, console=True, pipe=True) as process:
         assert process.stderr.readline().startswith("Preview on http://127.0.0.1:")
         others = sorted(int(tid) for tid in os.listdir(f"/proc/{process.pid}/task") if int(tid) != process.pid)
         assert others, "the preview runs its server and watcher in threads"
         assert _tgkill()(process.pid, others[-1], getattr(signal, name)) == 0
         code, _, rest = astuple(process.result(timeout=30))  # the old preview slept on for an hour
-    finally:
-        process.kill()
-        process.wait()
     assert code in (0, 130), rest
     assert "Traceback" not in rest and "Preview stopped." in rest
