@@ -99,12 +99,34 @@ FUNCTIONS = {"UnsubscribeURL", "ManageURL", "OptinURL", "MessageURL", "TrackView
 _TOKEN = re.compile(r'\s*(?:("(?:[^"\\\n]|\\.)*")|(`[^`]*`)|(\|)|(\.[A-Za-z_][\w.]*|\.)|([A-Za-z_][\w.]*)|(-?\d+))')
 
 
+_SIMPLE = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92, '"': 34}
+_ESCAPE = re.compile(r'\\(?:([abfnrtv\\"])|x([0-9A-Fa-f]{2})|([0-7]{3})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))')
+
+
 def _go_string(literal: str) -> str:
+    """An interpreted string literal's value, as Go's strconv.Unquote reads it: characters as
+    written (UTF-8), escapes of bytes (\\xNN, \\NNN) and of characters (\\uNNNN, \\UNNNNNNNN)."""
     if literal.startswith("`"):
         return literal[1:-1]
+    out, at, body = bytearray(), 0, literal[1:-1]
+    left = _ESCAPE.sub("", body)
+    if "\\" in left or '"' in left:  # an escape Go does not know, or a quote not escaped
+        raise TemplateError(f"invalid syntax {literal}")
+    for found in _ESCAPE.finditer(body):
+        out += body[at:found.start()].encode("utf-8")
+        simple, byte, octal, short, long = found.groups()
+        if simple:
+            out.append(_SIMPLE[simple])
+        elif byte or (octal and int(octal, 8) < 256):
+            out.append(int(byte, 16) if byte else int(octal, 8))
+        elif octal:
+            raise TemplateError(f"invalid syntax {literal}")  # an octal escape over \\377
+        else:
+            out += chr(int(short or long, 16)).encode("utf-8")
+        at = found.end()
     try:
-        return literal[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape").encode("latin-1").decode("utf-8")
-    except (UnicodeError, ValueError):
+        return (out + body[at:].encode("utf-8")).decode("utf-8")
+    except UnicodeError:
         raise TemplateError(f"invalid syntax {literal}") from None
 
 

@@ -24,8 +24,8 @@ def quick(monkeypatch):
     monkeypatch.setattr(client, "TIMEOUT", 2.0)
 
 
-def pushed(tmp_path, tool: str):
-    project = starter(tmp_path, tool)
+def pushed(tmp_path, tool: str, body: str = ""):
+    project = starter(tmp_path, tool, body=body)
     server = STANDINS[tool]()
     push = {"url": server.url + PREFIX[tool], "lists": {s: [n] for s, n in LISTS.items()}}
     config = project / "rameau.yaml"
@@ -95,3 +95,40 @@ def test_buttondown_subscribers_get_the_naked_email_as_built(tmp_path):
         assert len(slugs) == 4
     finally:
         server.stop()
+
+
+WHOLE = """| Café | Opened | Sessions | Réparations | Success rate | Bénévoles |
+|------|--------|---------:|------------:|-------------:|----------:|
+| Chapeltown | 2021 | 44 | 910 | 71% | 23 |
+| Kirkstall Forge community hall | 2024 | 22 | 305 | 58% | 9 |
+
+```python
+repairs_by_cafe = {cafe: sum(1 for visit in visits if visit.cafe == cafe and visit.outcome == "repaired") for cafe in cafes}
+```
+
+<p dir="rtl" lang="ar">شكراً لكل المتطوعين الذين أصلحوا أكثر من ألف جهاز هذا العام.</p>
+"""
+
+
+def test_listmonk_renders_a_table_a_code_line_and_arabic_as_built(tmp_path):
+    """A wide table's Outlook copy is an HTML comment, which listmonk gets as a Go string constant:
+    its accents must come out of listmonk's template engine as written, as must a line of code
+    with braces and a right-to-left paragraph."""
+    project, server = pushed(tmp_path, "listmonk", body=WHOLE)
+    try:
+        campaign_id, built, shows = campaigns(project)["weekly-nonprofits"]
+        assert shows
+        maya = server.render(campaign_id, {"FirstName": "Maya"})  # compiles, or raises
+        outlook = re.findall(r"(?s)<!--\[if [^\]]*mso.*?<!\[endif\]-->", maya)
+        assert len(outlook) == len(OUTLOOK.findall(built)) > 0
+        assert any("Café" in block and "Bénévoles" in block and "Kirkstall" in block for block in outlook)
+        assert any("repairs_by_cafe = {cafe: sum(" in block for block in outlook)  # the brace as written
+        words = seen(maya)
+        assert 'repairs_by_cafe = {cafe: sum(1 for visit in visits if visit.cafe == cafe and visit.outcome == "repaired")' \
+            in words
+        assert "شكراً لكل المتطوعين الذين أصلحوا أكثر من ألف جهاز هذا العام." in words and 'dir="rtl"' in maya
+        text = server.render_text(campaign_id, {"FirstName": "Maya"})
+        assert "repairs_by_cafe = {cafe: sum(1 for visit" in text and "{{" not in text and "Bénévoles" in text
+    finally:
+        server.stop()
+
