@@ -3,6 +3,7 @@ last good copy of a feed kept for when it does."""
 
 import gzip
 import socket
+import threading
 import time
 
 import pytest
@@ -13,7 +14,7 @@ from rameau_cli.project.config import Source, load_config
 from rameau_cli.sources.feeds import read_feed_source
 from rameau_cli.sources.fetch import FetchPolicy, fetch_url
 
-from helpers import FEEDS, LocalServer, Reply
+from helpers import FEEDS, LocalServer, RawServer, Reply
 
 FEED = (FEEDS / "atom.xml").read_bytes()
 FAST = dict(timeout=0.5, deadline=0.8, max_bytes=200_000)
@@ -103,15 +104,51 @@ def test_plain_and_gzip_bodies(server):
         ("/chunked-big.xml", "feed is over the 195 KB limit; refused"),
         ("/bomb.xml", "feed expands to over 195 KB; refused"),
         ("/cut-gzip.xml", "cut short; the download is incomplete"),
-        ("/drip.xml", "not received within 0.5 s"),
-        ("/silent.xml", "no answer within 0.3 s"),
     ],
 )
 def test_faults_become_one_clear_message_quickly(server, path, message):
     with pytest.raises(ContentError) as error:
-        fetch_url(f"{server}{path}", FetchPolicy(**(TIMED if path in ("/drip.xml", "/silent.xml") else FAST)))
-    assert message in str(error.value)  # the drip lasts 5 s and the silence 10 s: the message names the limit that cut them
+        fetch_url(f"{server}{path}", FetchPolicy(**FAST))
+    assert message in str(error.value)
     assert str(error.value).startswith(f"{server}{path}: ")
+
+
+def drip_head(connection):  # a raw server's reply: its status line and headers a byte every 0.05 s
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n\r\n":
+        connection.sendall(bytes([byte]))
+        time.sleep(0.05)
+
+
+def test_a_drip_and_a_silence_are_cut_by_the_limit_they_meet(server):
+    """The faults that last until a limit cuts them, fetched at the same time (a thread each), so
+    that the test waits out the longest limit once, not each in turn: a body dripped, a server
+    silent, and (from a raw socket: tests/test_fetch_servers.py) a head dripped, each byte well
+    within the 0.4 s per read, so that only the deadline cuts it, at 0.3 s."""
+    with RawServer(drip_head) as raw:
+        cases = {f"{server}/drip.xml": (TIMED, "not received within 0.5 s"),
+                 f"{server}/silent.xml": (TIMED, "no answer within 0.3 s"),
+                 f"{raw.url}/feed.xml": (dict(timeout=0.4, deadline=0.3, max_bytes=200_000),
+                                         "feed unreachable: not received within 0.3 s")}
+        raised: dict[str, BaseException | None] = {}
+
+        def fetch(url: str) -> None:
+            try:
+                fetch_url(url, FetchPolicy(**cases[url][0]))
+                raised[url] = None
+            except BaseException as exc:  # judged in the test's own thread
+                raised[url] = exc
+
+        threads = [threading.Thread(target=fetch, args=(url,)) for url in cases]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    for url, (_, message) in cases.items():
+        error = raised[url]
+        assert isinstance(error, ContentError), (url, error)
+        # the drips last 5 s and 2.5 s, the silence 10 s: the message names the limit that cut them
+        assert message in str(error) and "\n" not in str(error), (url, error)
+        assert str(error).startswith(f"{url}: ")
 
 
 def test_refused_connection():

@@ -2,6 +2,7 @@
 non-ASCII password, a server that refuses a recipient, one that fails mid-transaction, one
 that stalls, and the review copy each reviewer gets."""
 
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -330,14 +331,18 @@ def _drip(data: bytes, stop, first: bytes = b""):
     return reply
 
 
-def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, run, monkeypatch):
+def limits(timeout: str, deadline: str) -> None:
+    """In a child (helpers.Child's prepare): the send's limits for one case."""
+    send.TIMEOUT, send.DEADLINE = float(timeout), float(deadline)
+
+
+def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built):
     """smtplib's timeout bounds each read only: a greeting a byte at a time would last for ever."""
 
     # Each read may wait 0.3 s: far more than the drips' 0.05 s between bytes, and what the silent
     # server makes the send wait. The whole conversation gets 0.3 s where the server drips from the
     # start (the cut is all it waits for), 0.6 s where the silence must end it first, and where a
     # quick conversation must come before the drip.
-    monkeypatch.setattr(send, "TIMEOUT", 0.3)
     stop = threading.Event()
     cases = {
         "a dripped greeting": (_drip(b"220 " + b"mail.example.org ESMTP " * 20 + b"\r\n", stop), 0.3,
@@ -360,20 +365,24 @@ def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, ru
 
     cases["a dripped answer to a message"] = (slow_after_data, 0.6, "quotidienne: test send failed: the send was not over "
                                               "within 0.6 s: the server was still in the sending quotidienne")
-    try:
+    # Each case in a process of its own (helpers.Child, forked), with its limits: the four wait out
+    # their deadlines at the same time, not one after the other.
+    with contextlib.ExitStack() as stack:
+        running = {}
         for case, (reply, deadline, said) in cases.items():
-            monkeypatch.setattr(send, "DEADLINE", deadline, raising=False)
-            with RawServer(reply, read_request=False) as server:
-                result = run("send", "--to", "a@example.org", cwd=built,
-                             env=environment(server.port, "", RAMEAU_SMTP_TLS="none", RAMEAU_SMTP_USER="",
-                                             RAMEAU_SMTP_PASSWORD=""))
+            server = stack.enter_context(RawServer(reply, read_request=False))
+            process = stack.enter_context(Child(
+                "send", "--to", "a@example.org", cwd=built, prepare=limits, given=("0.3", str(deadline)),
+                env=environment(server.port, "", RAMEAU_SMTP_TLS="none", RAMEAU_SMTP_USER="", RAMEAU_SMTP_PASSWORD="")))
+            running[case] = (server, process, said)
+        stack.callback(stop.set)  # the servers that still drip stop before they are stopped
+        for case, (server, process, said) in running.items():
+            result = process.result(timeout=60)
             assert result.code == 1, (case, result.stderr)
             where = f"error: 127.0.0.1:{server.port}: "
             assert where + (said if said.startswith("quotidienne") else f"test send failed: {said}") in result.stderr, \
                 (case, result.stderr)
             assert "closed the connection" not in result.stderr
-    finally:
-        stop.set()
 
 
 @pytest.mark.parametrize("address", ["=?utf-8?q?x?=@a.bc", "=?utf-8?b?eA==?=@example.org", "=?x?q?y?=z@a.bc"])
