@@ -5,6 +5,7 @@ idle timeout. Short limits here; the defaults are 10 s, 10 s, 256 connections an
 
 import http.client
 import select
+import shutil
 import socket
 import threading
 import time
@@ -21,9 +22,10 @@ LIMITS = ServerLimits(idle=0.3, head=0.6, keepalive=0.4)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    served = PreviewServer(copy_example(tmp_path_factory.mktemp("limits") / "project"), BuildOptions(), port=0,
-                           limits=LIMITS).start()
+def server(tmp_path_factory, built_example):
+    project = copy_example(tmp_path_factory.mktemp("limits") / "project")
+    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")  # a build's caches: these tests are about serving
+    served = PreviewServer(project, BuildOptions(), port=0, limits=LIMITS).start()
     yield served
     served.stop()
 
@@ -133,10 +135,10 @@ def email(server, segment: str) -> str:
     return connection.getresponse().read().decode("utf-8")
 
 
-def test_an_edit_rebuilds_what_it_touched_and_a_template_edit_every_segment(tmp_path):
+def test_an_edit_rebuilds_what_it_touched_and_a_template_edit_every_segment(warm_example):
     """The preview renders again only the segments whose email an edit changes, and never shows
     an email older than the templates."""
-    project = copy_example(tmp_path / "project")
+    project = warm_example
     served = PreviewServer(project, BuildOptions(), port=0, limits=LIMITS).start()
     try:
         segments = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
