@@ -23,7 +23,7 @@ from rameau_cli.errors import ContentError
 from rameau_cli.sources.fetch import FetchPolicy, fetch_url
 
 import helpers
-from helpers import FEEDS, Acceptor, Listener, RawServer, checked, copy_example, invoke, set_public_url, with_front_matter
+from helpers import FEEDS, Acceptor, Child, Listener, RawServer, checked, copy_example, invoke, set_public_url, with_front_matter
 from standins import TOKEN, USER, Canned, Listmonk
 
 ENV = {"RAMEAU_PUSH_USER": USER, "RAMEAU_PUSH_TOKEN": TOKEN}
@@ -81,18 +81,26 @@ def pushing_to(built, tmp_path, url: str):
     return project
 
 
+QUICK = {client: {"TIMEOUT": 0.3, "DEADLINE": 0.5}, published: {"TIMEOUT": 0.3, "DEADLINE": 0.5},
+         links: {"TIMEOUT": 0.4, "DEADLINE": 3.0}}
+
+
 @pytest.fixture
 def quick(monkeypatch):
     """Short limits, for the tests that wait for one: a server that drips its answer from the start
     is cut at the deadline (each byte comes 0.05 s after the last, well within a read's 0.3 s).
     The other tests keep rameau's own limits: the answers they read are never cut by a loaded
     machine. A link's whole exchange has its timeout: 0.4 s, in which the 70 KB header is read."""
-    monkeypatch.setattr(client, "TIMEOUT", 0.3)
-    monkeypatch.setattr(client, "DEADLINE", 0.5, raising=False)
-    monkeypatch.setattr(published, "TIMEOUT", 0.3)
-    monkeypatch.setattr(published, "DEADLINE", 0.5, raising=False)
-    monkeypatch.setattr(links, "TIMEOUT", 0.4)
-    monkeypatch.setattr(links, "DEADLINE", 3.0)
+    for module, limits in QUICK.items():
+        for name, value in limits.items():
+            monkeypatch.setattr(module, name, value)
+
+
+def quick_in_a_child() -> None:
+    """The same limits in a helpers.Child (its `prepare`)."""
+    for module, limits in QUICK.items():
+        for name, value in limits.items():
+            setattr(module, name, value)
 
 
 @pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))
@@ -106,18 +114,6 @@ def test_push_to_a_tool_that_answers_wrong_is_one_line_and_exit_1(built, tmp_pat
                                                    "server's answer " in errors[0], errors
     assert said in errors[0] and "internal error" not in result.stderr
     assert errors[-1] == "error: pushed: none; not pushed: quotidienne"
-
-
-@pytest.mark.usefixtures("quick")
-def test_push_to_a_tool_that_drips_its_answer_stops_at_the_deadline(built, tmp_path):
-    stop = threading.Event()
-    with RawServer(drip(stop)) as tool:
-        try:
-            result = invoke("push", "--segment", "quotidienne", cwd=pushing_to(built, tmp_path, tool.url), env=ENV)
-        finally:
-            stop.set()
-    assert result.code == 1, result.stderr
-    assert ": listmonk did not answer whole within 0.5 s" in result.stderr  # its first request: the template
 
 
 class Echoing(Listmonk):
@@ -150,27 +146,40 @@ def test_credentials_echoed_by_the_tool_are_never_shown_whole_or_in_part(built, 
 
 
 @pytest.mark.usefixtures("quick")
-def test_image_checks_under_public_url_are_one_line_and_bounded(built, tmp_path):
+def test_image_checks_under_public_url_are_one_line_and_bounded_and_a_tool_that_drips_is_cut_at_the_deadline(
+        built, tmp_path):
     project = pushing_to(built, tmp_path, "http://127.0.0.1:9")  # never reached: the images come first
     (project / "articles" / "logo.png").write_bytes(helpers.logo_png())
     with_front_matter(project / "articles" / "journee-alliances-citoyennes-5-decembre.md",
                       "image: logo.png\nimage_alt: Logo")
-    stop = threading.Event()
+    stop, stop_tool = threading.Event(), threading.Event()
     hostile = [banner]
 
     def reply(connection):  # the one public_url's server, hostile in each way in turn
         connection.sendall(hostile[0]) if isinstance(hostile[0], bytes) else hostile[0](connection)
 
-    with RawServer(reply) as site:
-        set_public_url(project, site.url)
-        assert invoke("build-issue", "--resend", cwd=project).code == 0
-        for hostile[0] in (banner, HOSTILE["150 headers"][0], drip(stop)):
-            connections = site.connections
-            result = invoke("push", cwd=project, env=ENV)
-            assert site.connections > connections  # this way of answering was met
-            assert result.code == 1 and "internal error" not in result.stderr, result.stderr
-            assert "/assets/" in result.stderr and "cannot be reached" in result.stderr and "nothing was pushed" in result.stderr
-        stop.set()
+    # A push to a tool that drips its answer, in a process of its own (helpers.Child, forked, with
+    # the same limits), waits out its deadline at the same time as this one's push to a public_url
+    # that drips.
+    with RawServer(drip(stop_tool)) as tool, \
+            Child("push", "--segment", "quotidienne", cwd=pushing_to(built, tmp_path / "tool", tool.url), env=ENV,
+                  prepare=quick_in_a_child) as pushing, RawServer(reply) as site:
+        try:
+            set_public_url(project, site.url)
+            assert invoke("build-issue", "--resend", cwd=project).code == 0
+            for hostile[0] in (banner, HOSTILE["150 headers"][0], drip(stop)):
+                connections = site.connections
+                result = invoke("push", cwd=project, env=ENV)
+                assert site.connections > connections  # this way of answering was met
+                assert result.code == 1 and "internal error" not in result.stderr, result.stderr
+                assert "/assets/" in result.stderr and "cannot be reached" in result.stderr and "nothing was pushed" in result.stderr
+            stop.set()
+            dripped = pushing.result(timeout=60)
+        finally:
+            stop.set()
+            stop_tool.set()
+    assert dripped.code == 1, dripped.stderr
+    assert ": listmonk did not answer whole within 0.5 s" in dripped.stderr  # its first request: the template
 
 
 # --- check --links -------------------------------------------------------------------------------
