@@ -20,7 +20,7 @@ from rameau_cli.preview.screenshots import POPUP_FEATURES
 from rameau_cli.preview.server import PreviewServer
 from rameau_cli.project.config import Source
 
-from helpers import LOGO_COLOUR, camera_files, checked, content_project, copy_example, invoke, with_photos
+from helpers import LOGO_COLOUR, camera_files, checked, content_project, copy_example, invoke, theme_colour, with_photos
 
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-content.xml"
@@ -269,6 +269,9 @@ def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, t
             size = png_size(tmp_path / "shots" / f"{segment}-{label}.png")
             assert size[0] == width and size[1] > 1000
     shot = Image.open(tmp_path / "shots" / "hebdo-grand-public-desktop.png").convert("RGB")
+    # the theme's light background without --dark (test_first_day checks the dark one with --dark)
+    light = theme_colour(r'<mj-body background-color="(#[0-9a-f]{6})"', "email.mjml")
+    assert shot.getpixel((2, 2)) == shot.getpixel((shot.width - 3, shot.height - 3)) == light
     logo = sum(count for count, colour in shot.getcolors(1 << 24) if max(abs(a - b) for a, b in zip(colour, LOGO_COLOUR,
                                                                                                      strict=True)) < 8)
     assert logo > 20_000  # the logo is there, 552 pixels wide
