@@ -15,12 +15,23 @@ from axe_playwright_python.base import AXE_SCRIPT
 from PIL import Image
 from playwright.sync_api import expect
 
+from rameau_cli import compat
 from rameau_cli.pipeline import BuildOptions
-from rameau_cli.preview.screenshots import POPUP_FEATURES
+from rameau_cli.preview.screenshots import POPUP_FEATURES, launch_browser
 from rameau_cli.preview.server import PreviewServer
 from rameau_cli.project.config import Source
 
-from helpers import LOGO_COLOUR, camera_files, checked, content_project, copy_example, invoke, theme_colour, with_photos
+from helpers import (
+    LOGO_COLOUR,
+    camera_files,
+    checked,
+    content_project,
+    copy_example,
+    invoke,
+    missing_tool,
+    theme_colour,
+    with_photos,
+)
 
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-content.xml"
@@ -238,13 +249,25 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def test_the_browser_is_launched_with_playwrights_disabled_features_and_without_the_address_bars_popup(tab):
+def test_the_browser_is_launched_with_playwrights_disabled_features_and_without_the_address_bars_popup(playwright,
+                                                                                                       monkeypatch):
     """Chromium keeps only the last --disable-features it is given: the one rameau adds (the
     address bar's popup, some 0.8 s of CPU a window) must repeat every feature Playwright
-    disables, read from the installed Playwright. Read here from what Chromium says it was
-    given, so a Playwright that lists them elsewhere fails this test rather than a screenshot."""
-    tab.goto("chrome://version")
-    given = [value.split(",") for value in re.findall(r"--disable-features=(\S+)", tab.inner_text("#command_line"))]
+    disables, read from the installed Playwright. Read here from what a whole Chromium (not its
+    headless shell, which has no address bar and no chrome://version) says it was given, so a
+    Playwright that lists them elsewhere fails this test rather than a screenshot."""
+    whole = [found for found in compat.installed_browsers() if Path(found).stem not in compat.HEADLESS_SHELL_NAMES]
+    if not whole:
+        missing_tool("no Chrome, Chromium or Edge beside the headless shell (.ci/run installs Debian's chromium)")
+    monkeypatch.setenv("RAMEAU_CHROMIUM", whole[0])
+    browser = launch_browser(playwright)
+    try:
+        tab = browser.new_page()
+        tab.goto("chrome://version")
+        shown = tab.inner_text("#command_line")
+    finally:
+        browser.close()
+    given = [value.split(",") for value in re.findall(r"--disable-features=(\S+)", shown)]
     playwrights, last = given[0], given[-1]
     assert len(given) == 2 and len(playwrights) > 5, given
     assert set(playwrights) <= set(last) and set(POPUP_FEATURES) <= set(last), given
