@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from rameau_cli import compat
+from rameau_cli import compat, pipeline
 from rameau_cli import files as fs
+from rameau_cli.builds import Build
 from rameau_cli.errors import OutputError
 from rameau_cli.files import safe_join, write_atomic
 
@@ -35,11 +36,28 @@ def edit(project: Path) -> None:
     path.write_text(checked(path.read_text(encoding="utf-8")).replace("notre kit gratuit", "notre nouveau kit"), encoding="utf-8")
 
 
-def recording(points: list[str]):
+def recording(points: list[str], building: list[bool]):
+    """A fault point that notes each point reached, and whether `pipeline.build` (the stage in
+    memory) was running then (`building`, kept by `watched`)."""
+
     def record(name: str) -> None:
-        points.append(name)
+        points.append(("build " if building else "") + name)
 
     return record
+
+
+def watched(building: list[bool]):
+    """`pipeline.build` as it is, noting in `building` while it runs."""
+    real = pipeline.build
+
+    def build(*args, **kwargs):
+        building.append(True)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            building.pop()
+
+    return build
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +118,27 @@ def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run,
 
     project, old, new = built_twice
     points: list[str] = []
+    building: list[bool] = []
     copy = tmp_path / "probe"
     shutil.copytree(project, copy)
-    monkeypatch.setattr(fs, "faults", recording(points))
+    monkeypatch.setattr(fs, "faults", recording(points, building))
+    monkeypatch.setattr(pipeline, "build", watched(building))
     assert run("build-issue", *WEEKS, cwd=copy).code == 0
     monkeypatch.setattr(fs, "faults", None)
+    monkeypatch.undo()
     output_points = [p for p in points if ".rameau-cache" not in p]
+    # The stage in memory changes nothing on disk but the caches, kept only once a build is written.
+    assert not [p for p in output_points if p.startswith("build ")]
+    # Each failing build below stops while writing, and changes nothing (asserted each time): the
+    # edition it builds in memory is the same every time. It is built once, by the first; each of
+    # the others writes that build (the last, which succeeds, builds its own again).
+    made: list[Build] = []
+    real_build = pipeline.build
+
+    def built_once(*args, **kwargs) -> Build:
+        if not made:
+            made.append(real_build(*args, **kwargs))
+        return made[0]
     assert output_points[-1].startswith("after commit "), "past the commit point: tested by a kill there"
     output_points.pop()
     assert output_points[-1].startswith("commit ") and output_points[-2].startswith("after swap ")
@@ -126,8 +159,9 @@ def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run,
                 raise OSError(errno.ENOSPC, "No space left on device", name.split(" ", 1)[1])
 
         monkeypatch.setattr(fs, "faults", fail)
+        monkeypatch.setattr(pipeline, "build", built_once)
         result = run("build-issue", *WEEKS, cwd=project)
-        monkeypatch.setattr(fs, "faults", None)
+        monkeypatch.undo()
         assert seen[-1].split(" ", 1)[0] == point.split(" ", 1)[0], "the same points in the same order"
         assert result.code == 1, (point, result.stderr)
         assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
