@@ -60,6 +60,32 @@ def watched(building: list[bool]):
     return build
 
 
+MADE: dict[str, Build] = {}  # by project folder: what `build-issue WEEKS` builds in memory of `twice`'s edited example
+
+
+def made_in_memory(project: Path) -> Build:
+    """What `rameau build-issue WEEKS` builds in memory for `project`, taken from the command
+    itself, which is then stopped at its first change to the output folder (a failure there
+    changes nothing: test_each_write_and_rename_failing_in_turn_changes_nothing)."""
+    made: list[Build] = []
+    real = pipeline.build
+
+    def build(*args, **kwargs) -> Build:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    def stop(name: str) -> None:
+        if made and ".rameau-cache" not in name:
+            raise OSError(errno.ENOSPC, "No space left on device", name.split(" ", 1)[1])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "build", build)
+        patch.setattr(fs, "faults", stop)
+        assert invoke("build-issue", *WEEKS, cwd=project).code == 1
+    assert len(made) == 1
+    return made[0]
+
+
 @pytest.fixture(scope="module")
 def twice(tmp_path_factory):
     """The example built once, then edited (`old`, caches included); `new` is what a complete
@@ -71,6 +97,8 @@ def twice(tmp_path_factory):
     edit(example)
     (example / "dist" / "public" / "archive" / "feed.xml").write_text("<feed/>\n")  # an archive file the build writes again
     old = state(example)
+    MADE[str(example.resolve())] = made_in_memory(example)
+    assert state(example) == old
     reference = base / "reference"
     shutil.copytree(example, reference, ignore=shutil.ignore_patterns(".rameau-cache"))
     assert invoke("build-issue", *WEEKS, cwd=reference).code == 0
@@ -189,13 +217,18 @@ def test_a_cache_that_cannot_be_written_costs_speed_only(example, run, monkeypat
 CRASHED = 86  # the exit code of a process that crashed at a fault point
 
 
-def arm(kind: str, suffix: str, exchange: str, signum: str) -> None:
+def arm(kind: str, suffix: str, exchange: str, signum: str, known: str = "") -> None:
     """In the child: stop when it reaches the fault point `kind ...suffix`, at once, as a killed
     process does (`crash`: no cleanup, no finally, what was written stays written), or by
     raising the signal `signum` to itself; with `no-exchange`, as where two paths cannot be
-    swapped in one step."""
+    swapped in one step. With `known`, a child forked from the test's process (helpers.Child
+    on Linux) in `twice`'s project writes the build MADE holds, the one its own would make in
+    memory (a kill stops the writing, which the build in memory does not reach: made once)."""
     if exchange == "no-exchange":
         fs.exchange = lambda first, second: False
+    built = MADE.get(str(Path.cwd().resolve())) if known else None
+    if built is not None:
+        pipeline.build = lambda *args, **kwargs: built
 
     def kill(name: str) -> None:
         if name.startswith(kind + " ") and name.endswith(suffix):
@@ -211,7 +244,8 @@ def killed_at(project: Path, kind: str, suffix: str, exchange: str = "exchange",
     """Run rameau in a process that stops when it reaches the named fault point (see `arm`). A
     real process (helpers.Child): what a kill leaves on disk (no `finally`, no cleanup) and how
     a process ends on a signal cannot be had in the test's own process."""
-    ended = Child(*args, cwd=project, prepare=arm, given=(kind, suffix, exchange, signum)).result()
+    known = "known" if args == ("build-issue", *WEEKS) else ""
+    ended = Child(*args, cwd=project, prepare=arm, given=(kind, suffix, exchange, signum, known)).result()
     return subprocess.CompletedProcess(args, ended.code, ended.stdout, ended.stderr)
 
 
