@@ -7,6 +7,8 @@ import io
 import json
 import re
 import shutil
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -270,8 +272,22 @@ def test_colours_are_kept_and_the_profile_dropped():
     assert all(abs(a - b) < 12 for a, b in zip(made.getpixel((100, 50)), (200, 30, 30), strict=True))
 
 
+def black_png(width: int, height: int) -> bytes:
+    """A PNG of Image.new("1", (width, height)): one bit a pixel, all black. Written here, as
+    the PNG specification says, in a fifth of the time Pillow takes to save it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = bytes(height * (1 + (width + 7) // 8))  # each row: filter type 0, then its bits
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # bit depth 1, greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+
+
 def test_a_decompression_bomb_is_refused_not_decoded():
-    bomb = saved(Image.new("1", (10_000, 9_000)), "PNG")  # 90 million pixels in a few kilobytes
+    small = Image.open(io.BytesIO(black_png(30, 20)))
+    assert small.mode == "1" and small.size == (30, 20) and small.tobytes() == Image.new("1", (30, 20)).tobytes()
+    bomb = black_png(10_000, 9_000)  # 90 million pixels in a few kilobytes
     assert len(bomb) < 200_000
     with pytest.raises(NotAnImage):
         process(bomb, 1104)
