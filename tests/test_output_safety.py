@@ -152,11 +152,18 @@ def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run,
     monkeypatch.setattr(fs, "faults", recording(points, building))
     monkeypatch.setattr(pipeline, "build", watched(building))
     assert run("build-issue", *WEEKS, cwd=copy).code == 0
-    monkeypatch.setattr(fs, "faults", None)
     monkeypatch.undo()
     output_points = [p for p in points if ".rameau-cache" not in p]
     # The stage in memory changes nothing on disk but the caches, kept only once a build is written.
     assert not [p for p in output_points if p.startswith("build ")]
+    assert output_points[-1].startswith("after commit "), "past the commit point: tested by a kill there"
+    output_points.pop()
+    assert output_points[-1].startswith("commit ") and output_points[-2].startswith("after swap ")
+    assert output_points[-3].startswith("swap ") and output_points[-3].endswith("history.json"), "the history last"
+    assert len(output_points) > 30
+    classes = [fault_class(point, copy) for point in output_points]
+    tried = [index for index, name in enumerate(classes) if name not in classes[:index]]
+    assert len(tried) > 30 and {c.split(" ", 1)[0] for c in classes} == {"mkdir", "write", "rename", "swap", "after", "commit"}
     # Each failing build below stops while writing, and changes nothing (asserted each time): the
     # edition it builds in memory is the same every time. It is built once, by the first; each of
     # the others writes that build (the last, which succeeds, builds its own again).
@@ -167,14 +174,7 @@ def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run,
         if not made:
             made.append(real_build(*args, **kwargs))
         return made[0]
-    assert output_points[-1].startswith("after commit "), "past the commit point: tested by a kill there"
-    output_points.pop()
-    assert output_points[-1].startswith("commit ") and output_points[-2].startswith("after swap ")
-    assert output_points[-3].startswith("swap ") and output_points[-3].endswith("history.json"), "the history last"
-    assert len(output_points) > 30
-    classes = [fault_class(point, copy) for point in output_points]
-    tried = [index for index, name in enumerate(classes) if name not in classes[:index]]
-    assert len(tried) > 30 and {c.split(" ", 1)[0] for c in classes} == {"mkdir", "write", "rename", "swap", "after", "commit"}
+
     for index in tried:
         point = output_points[index]
         seen: list[str] = []
