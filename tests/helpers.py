@@ -476,7 +476,9 @@ def photo(width: int, height: int, seed: int = 0):  # -> PIL.Image.Image
     """Something like a camera photo: shapes and grain, which JPEG cannot squeeze to nothing."""
 
     image = Image.radial_gradient("L").resize((width, height)).convert("RGB")
-    image = Image.blend(image, Image.effect_noise((width, height), 30 + seed).convert("RGB"), 0.4)
+    # grain two pixels wide: a 4000 x 3000 photo is still a 3.7 MB JPEG, made in half the time
+    grain = Image.effect_noise((max(1, width // 2), max(1, height // 2)), 30 + seed).resize((width, height), Image.NEAREST)
+    image = Image.blend(image, grain.convert("RGB"), 0.4)
     draw = ImageDraw.Draw(image)
     draw.rectangle((width // 10, height // 10, width // 2, height // 2), fill=(190, 60 + seed, 40))
     return image
@@ -755,3 +757,10 @@ def starter(tmp_path, profile: str, edito: str = "", body: str = "", opening: st
         built = invoke("build-issue", cwd=project)
         assert built.code == 0, built.stderr
     return project
+
+
+def theme_colour(pattern: str, template: str) -> tuple[int, ...]:
+    """A colour the default theme's `template` sets, found by `pattern`, as an RGB triple."""
+    found = re.search(pattern, (REPO / "templates" / template).read_text(encoding="utf-8"))
+    assert found, f"templates/{template} no longer says {pattern}"
+    return tuple(bytes.fromhex(found.group(1)[1:]))
