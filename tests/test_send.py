@@ -23,7 +23,7 @@ from rameau_cli.errors import ConfigError
 from rameau_cli.send.smtp import SmtpSettings, check_plaintext
 
 import helpers
-from helpers import SEGMENTS, Child, Listener, RawServer, checked, copy_example, invoke, wait_for, with_photos
+from helpers import SEGMENTS, Child, Listener, RawServer, checked, wait_for, with_photos
 
 PASSWORD = "pässwörd-ÿ-que-personne-ne-doit-voir"
 SECRET_LETTERS = sorted({c for c in PASSWORD if not c.isascii()})
@@ -83,13 +83,11 @@ def smtp(certificate):
     controller.stop()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The example, built once: tests that only send share it."""
-
-    project = copy_example(tmp_path_factory.mktemp("send") / "project")
-    assert invoke("build-issue", cwd=project).code == 0
-    return project
+@pytest.fixture
+def built(built_example):
+    """The example as built once for the session: `send` reads a build and writes nothing into
+    its project, and the tests that change one change a copy of their own."""
+    return built_example
 
 
 def environment(port, cafile, **more):
