@@ -334,7 +334,7 @@ def limits(timeout: str, deadline: str) -> None:
     send.TIMEOUT, send.DEADLINE = float(timeout), float(deadline)
 
 
-def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built):
+def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, run, monkeypatch):
     """smtplib's timeout bounds each read only: a greeting a byte at a time would last for ever."""
 
     # Each read may wait 0.3 s: far more than the drips' 0.05 s between bytes, and what the silent
@@ -363,24 +363,35 @@ def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built):
 
     cases["a dripped answer to a message"] = (slow_after_data, 0.6, "quotidienne: test send failed: the send was not over "
                                               "within 0.6 s: the server was still in the sending quotidienne")
-    # Each case in a process of its own (helpers.Child, forked), with its limits: the four wait out
-    # their deadlines at the same time, not one after the other.
+    # The first three cases each in a process of its own (helpers.Child, forked), with its limits,
+    # the last in this one while they run: the four wait out their deadlines at the same time, not
+    # one after the other.
+    *forked, last = cases
     with contextlib.ExitStack() as stack:
-        running = {}
-        for case, (reply, deadline, said) in cases.items():
+        running, results = {}, {}
+        for case in forked:
+            reply, deadline, _ = cases[case]
             server = stack.enter_context(RawServer(reply, read_request=False))
-            process = stack.enter_context(Child(
+            running[case] = server, stack.enter_context(Child(
                 "send", "--to", "a@example.org", cwd=built, prepare=limits, given=("0.3", str(deadline)),
                 env=environment(server.port, "", RAMEAU_SMTP_TLS="none", RAMEAU_SMTP_USER="", RAMEAU_SMTP_PASSWORD="")))
-            running[case] = (server, process, said)
         stack.callback(stop.set)  # the servers that still drip stop before they are stopped
-        for case, (server, process, said) in running.items():
-            result = process.result(timeout=60)
-            assert result.code == 1, (case, result.stderr)
-            where = f"error: 127.0.0.1:{server.port}: "
-            assert where + (said if said.startswith("quotidienne") else f"test send failed: {said}") in result.stderr, \
-                (case, result.stderr)
-            assert "closed the connection" not in result.stderr
+        reply, deadline, _ = cases[last]
+        monkeypatch.setattr(send, "TIMEOUT", 0.3)
+        monkeypatch.setattr(send, "DEADLINE", deadline)
+        with RawServer(reply, read_request=False) as server:
+            results[last] = server.port, run("send", "--to", "a@example.org", cwd=built,
+                                             env=environment(server.port, "", RAMEAU_SMTP_TLS="none",
+                                                             RAMEAU_SMTP_USER="", RAMEAU_SMTP_PASSWORD=""))
+        for case, (server, process) in running.items():
+            results[case] = server.port, process.result(timeout=60)
+    for case, (port, result) in results.items():
+        said = cases[case][2]
+        assert result.code == 1, (case, result.stderr)
+        where = f"error: 127.0.0.1:{port}: "
+        assert where + (said if said.startswith("quotidienne") else f"test send failed: {said}") in result.stderr, \
+            (case, result.stderr)
+        assert "closed the connection" not in result.stderr
 
 
 @pytest.mark.parametrize("address", ["=?utf-8?q?x?=@a.bc", "=?utf-8?b?eA==?=@example.org", "=?x?q?y?=z@a.bc"])
