@@ -3,6 +3,7 @@ still imports its modules) to the live preview waiting for edits, when the kerne
 signal to a thread other than the main one. Always exit 130 (or the preview's own stop), one
 line, never a traceback, never a silent death."""
 
+import contextlib
 import ctypes
 import inspect
 import json
@@ -173,16 +174,21 @@ def _tgkill():
 
 @pytest.mark.skipif(_tgkill() is None or not Path("/proc/self/task").is_dir(),
                     reason="needs tgkill (Linux) to hand a signal to one thread")
-@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])
-def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(previewed, name):
+def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(previewed):
     """The kernel gives a process's signal to any thread that does not block it: here, on
-    purpose, to one that is not the main thread (the watcher's, the server's)."""
-    # A real process (helpers.Child): a signal is handed to one of its threads.
-    with Child("preview", "--serve", "--port", "0", cwd=previewed, console=True, pipe=True) as process:
-        assert process.stderr.readline().startswith("Preview on http://127.0.0.1:")
-        others = sorted(int(tid) for tid in os.listdir(f"/proc/{process.pid}/task") if int(tid) != process.pid)
-        assert others, "the preview runs its server and watcher in threads"
-        assert _tgkill()(process.pid, others[-1], getattr(signal, name)) == 0
-        code, _, rest = astuple(process.result(timeout=30))  # the old preview slept on for an hour
-    assert code in (0, 130), rest
-    assert "Traceback" not in rest and "Preview stopped." in rest
+    purpose, to one that is not the main thread (the watcher's, the server's). SIGTERM, SIGINT
+    and SIGHUP each to a preview of its own, the three at once: each takes its own while (the
+    main thread sees a signal another thread took at its next wake), waited for once."""
+    # Real processes (helpers.Child): a signal is handed to one of a process's threads.
+    with contextlib.ExitStack() as running:
+        previews = {name: running.enter_context(Child("preview", "--serve", "--port", "0", cwd=previewed, console=True,
+                                                      pipe=True)) for name in ("SIGTERM", "SIGINT", "SIGHUP")}
+        for name, process in previews.items():
+            assert process.stderr.readline().startswith("Preview on http://127.0.0.1:"), name  # type: ignore[union-attr]
+            others = sorted(int(tid) for tid in os.listdir(f"/proc/{process.pid}/task") if int(tid) != process.pid)
+            assert others, "the preview runs its server and watcher in threads"
+            assert _tgkill()(process.pid, others[-1], getattr(signal, name)) == 0
+        ended = {name: astuple(process.result(timeout=30)) for name, process in previews.items()}  # the old preview slept on for an hour
+    for name, (code, _, rest) in ended.items():
+        assert code in (0, 130), (name, rest)
+        assert "Traceback" not in rest and "Preview stopped." in rest, (name, rest)
