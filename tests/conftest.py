@@ -156,19 +156,25 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright, launched once for the session (a launch costs
-    more CPU than most of the tests that use it), as `preview --screenshot` launches it (its
-    flags, the address bar's popup off). Tests open their pages in it and close them.
-    Missing: skipped on a developer's machine, failed in CI."""
+def playwright():
+    """Playwright, started once for the session. Missing browser: skipped on a developer's
+    machine, failed in CI."""
     try:
         find_browser()
     except UsageError as exc:
-        missing_tool(f"{exc} (.ci/run installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        yield browser
-        browser.close()
+        missing_tool(f"{exc} (.ci/run installs Debian's chromium and chromium-headless-shell)")
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """The browser `preview --screenshot` would take (Debian's chromium-headless-shell where it
+    is installed), launched once for the session as the command launches it (a launch costs more
+    CPU than most of the tests that use it). Tests open their pages in it and close them."""
+    browser = launch_browser(playwright)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -755,3 +755,10 @@ def starter(tmp_path, profile: str, edito: str = "", body: str = "", opening: st
         built = invoke("build-issue", cwd=project)
         assert built.code == 0, built.stderr
     return project
+
+
+def theme_colour(pattern: str, template: str) -> tuple[int, ...]:
+    """A colour the default theme's `template` sets, found by `pattern`, as an RGB triple."""
+    found = re.search(pattern, (REPO / "templates" / template).read_text(encoding="utf-8"))
+    assert found, f"templates/{template} no longer says {pattern}"
+    return tuple(bytes.fromhex(found.group(1)[1:]))

@@ -15,12 +15,23 @@ from axe_playwright_python.base import AXE_SCRIPT
 from PIL import Image
 from playwright.sync_api import expect
 
+from rameau_cli import compat
 from rameau_cli.pipeline import BuildOptions
-from rameau_cli.preview.screenshots import POPUP_FEATURES
+from rameau_cli.preview.screenshots import POPUP_FEATURES, launch_browser
 from rameau_cli.preview.server import PreviewServer
 from rameau_cli.project.config import Source
 
-from helpers import LOGO_COLOUR, camera_files, checked, content_project, copy_example, invoke, with_photos
+from helpers import (
+    LOGO_COLOUR,
+    camera_files,
+    checked,
+    content_project,
+    copy_example,
+    invoke,
+    missing_tool,
+    theme_colour,
+    with_photos,
+)
 
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
 HOSTILE_FEED = Path(__file__).parent / "fixtures" / "hostile" / "scripts-in-content.xml"
@@ -238,13 +249,25 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def test_the_browser_is_launched_with_playwrights_disabled_features_and_without_the_address_bars_popup(tab):
+def test_the_browser_is_launched_with_playwrights_disabled_features_and_without_the_address_bars_popup(playwright,
+                                                                                                       monkeypatch):
     """Chromium keeps only the last --disable-features it is given: the one rameau adds (the
     address bar's popup, some 0.8 s of CPU a window) must repeat every feature Playwright
-    disables, read from the installed Playwright. Read here from what Chromium says it was
-    given, so a Playwright that lists them elsewhere fails this test rather than a screenshot."""
-    tab.goto("chrome://version")
-    given = [value.split(",") for value in re.findall(r"--disable-features=(\S+)", tab.inner_text("#command_line"))]
+    disables, read from the installed Playwright. Read here from what a whole Chromium (not its
+    headless shell, which has no address bar and no chrome://version) says it was given, so a
+    Playwright that lists them elsewhere fails this test rather than a screenshot."""
+    whole = [found for found in compat.installed_browsers() if Path(found).stem not in compat.HEADLESS_SHELL_NAMES]
+    if not whole:
+        missing_tool("no Chrome, Chromium or Edge beside the headless shell (.ci/run installs Debian's chromium)")
+    monkeypatch.setenv("RAMEAU_CHROMIUM", whole[0])
+    browser = launch_browser(playwright)
+    try:
+        tab = browser.new_page()
+        tab.goto("chrome://version")
+        shown = tab.inner_text("#command_line")
+    finally:
+        browser.close()
+    given = [value.split(",") for value in re.findall(r"--disable-features=(\S+)", shown)]
     playwrights, last = given[0], given[-1]
     assert len(given) == 2 and len(playwrights) > 5, given
     assert set(playwrights) <= set(last) and set(POPUP_FEATURES) <= set(last), given
@@ -269,6 +292,9 @@ def test_screenshots_at_both_widths_show_the_images_from_disk(example, images, t
             size = png_size(tmp_path / "shots" / f"{segment}-{label}.png")
             assert size[0] == width and size[1] > 1000
     shot = Image.open(tmp_path / "shots" / "hebdo-grand-public-desktop.png").convert("RGB")
+    # the theme's light background without --dark (test_first_day checks the dark one with --dark)
+    light = theme_colour(r'<mj-body background-color="(#[0-9a-f]{6})"', "email.mjml")
+    assert shot.getpixel((2, 2)) == shot.getpixel((shot.width - 3, shot.height - 3)) == light
     logo = sum(count for count, colour in shot.getcolors(1 << 24) if max(abs(a - b) for a, b in zip(colour, LOGO_COLOUR,
                                                                                                      strict=True)) < 8)
     assert logo > 20_000  # the logo is there, 552 pixels wide

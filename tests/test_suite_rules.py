@@ -5,23 +5,25 @@ measured in tests/bench/, side by side with a baseline)."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
 CLOCKS = {"monotonic", "time", "perf_counter", "monotonic_ns", "perf_counter_ns"}
 
 
-def modules():
-    for path in sorted(TESTS.glob("*.py")):
-        yield path, ast.parse(path.read_text(encoding="utf-8"))
+@functools.cache
+def modules() -> list[tuple[Path, list[ast.AST]]]:
+    """Each test file and its tree's nodes, read once for the rules below."""
+    return [(path, list(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))) for path in sorted(TESTS.glob("*.py"))]
 
 
 def test_every_fixture_edit_fails_when_its_text_is_missing():
     """`path.read_text().replace(old, new)` changes nothing when `old` is not there: the test
     then passes for the wrong reason. Each goes through helpers.checked, which fails instead."""
     unchecked = []
-    for path, tree in modules():
-        for node in ast.walk(tree):
+    for path, nodes in modules():
+        for node in nodes:
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "replace"
                     and isinstance(node.func.value, ast.Call) and isinstance(node.func.value.func, ast.Attribute)
                     and node.func.value.func.attr == "read_text"):
@@ -31,8 +33,8 @@ def test_every_fixture_edit_fails_when_its_text_is_missing():
 
 def test_no_test_asserts_on_elapsed_time():
     timed = []
-    for path, tree in modules():
-        for node in ast.walk(tree):
+    for path, nodes in modules():
+        for node in nodes:
             if isinstance(node, ast.Assert):
                 for inner in ast.walk(node.test):
                     if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)

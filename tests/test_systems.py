@@ -261,6 +261,15 @@ def test_edge_is_found_on_path(tmp_path, monkeypatch):
     assert Path(find_browser()).stem.lower() == "microsoft-edge"
 
 
+def test_a_headless_shell_is_taken_before_the_browser_beside_it(tmp_path, monkeypatch):
+    """Debian's chromium-headless-shell beside its chromium: the lighter one takes the screenshots."""
+    monkeypatch.delenv("RAMEAU_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", on_path(tmp_path, "chromium", "chromium-headless-shell"))
+    monkeypatch.setattr(compat, "_browser_paths", lambda environ: iter(()))
+    assert Path(find_browser()).stem.lower() == "chromium-headless-shell"
+    assert [Path(found).stem.lower() for found in compat.installed_browsers()] == ["chromium-headless-shell", "chromium"]
+
+
 @pytest.mark.parametrize("system, where", [
     ("WINDOWS", ("Microsoft", "Edge", "Application", "msedge.exe")),
     ("WINDOWS", ("Google", "Chrome", "Application", "chrome.exe")),

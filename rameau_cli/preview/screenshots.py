@@ -1,7 +1,7 @@
 """`rameau preview --screenshot DIR`: PNGs of every segment at phone and desktop widths,
-taken by a real Chromium driven by Playwright: the Chrome, Chromium or Edge installed on the
-system, else the browser `playwright install chromium` put in Playwright's cache; never a
-download."""
+taken by a real Chromium driven by Playwright: Chrome's headless shell, Chrome, Chromium or Edge
+installed on the system, else the browser `playwright install chromium` put in Playwright's
+cache; never a download."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ BROWSER_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-
 
 
 def find_browser(playwright: Any = None) -> str:
-    """The browser to drive: $RAMEAU_CHROMIUM, else an installed Chrome, Chromium or Edge (by
-    name on PATH, then where each system's installers put them), else Playwright's own browser
-    when `playwright` (a started Playwright) has one."""
+    """The browser to drive: $RAMEAU_CHROMIUM, else an installed headless shell, Chrome, Chromium
+    or Edge (by name on PATH, then where each system's installers put them), else Playwright's
+    own browser when `playwright` (a started Playwright) has one."""
     explicit = os.environ.get("RAMEAU_CHROMIUM")
     if explicit:
         return explicit
@@ -48,7 +48,8 @@ def find_browser(playwright: Any = None) -> str:
 # --disable-features it is given, and Playwright gives its own (`disabledFeatures` in
 # playwright-core's server/chromium/chromiumSwitches.ts, for a browser that behaves the same in
 # every test): its list is given again with these after it. Where the list cannot be read from the
-# installed Playwright, the browser is launched as Playwright launches it.
+# installed Playwright, the browser is launched as Playwright launches it. (Chrome's headless shell
+# has no address bar: there the flags change nothing.)
 POPUP_FEATURES = ("WebUIOmniboxAimPopup", "WebUIOmniboxPopup")
 
 
