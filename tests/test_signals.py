@@ -177,13 +177,14 @@ def _tgkill():
 def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(previewed):
     """The kernel gives a process's signal to any thread that does not block it: here, on
     purpose, to one that is not the main thread (the watcher's, the server's). SIGTERM, SIGINT
-    and SIGHUP each to a preview of its own, the three at once: each takes its own while (the
-    main thread sees a signal another thread took at its next wake), waited for once."""
+    and SIGHUP each to a preview of its own, each preview started as the one before is given
+    its signal: their whiles until the main thread's next wake sees it are waited at once."""
     # Real processes (helpers.Child): a signal is handed to one of a process's threads.
     with contextlib.ExitStack() as running:
-        previews = {name: running.enter_context(Child("preview", "--serve", "--port", "0", cwd=previewed, console=True,
-                                                      pipe=True)) for name in ("SIGTERM", "SIGINT", "SIGHUP")}
-        for name, process in previews.items():
+        previews = {}
+        for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+            process = previews[name] = running.enter_context(Child("preview", "--serve", "--port", "0", cwd=previewed,
+                                                                   console=True, pipe=True))
             assert process.stderr.readline().startswith("Preview on http://127.0.0.1:"), name  # type: ignore[union-attr]
             others = sorted(int(tid) for tid in os.listdir(f"/proc/{process.pid}/task") if int(tid) != process.pid)
             assert others, "the preview runs its server and watcher in threads"
