@@ -107,9 +107,12 @@ class Driver:
             self.requests, said = open(requests[1], "w", encoding="utf-8"), open(answers[0], encoding="utf-8")  # noqa: SIM115
         self.answers: queue.Queue[str] = queue.Queue()
         self.errors: list[str] = []  # what it says outside the commands (nothing, unless it fails)
-        threading.Thread(target=lambda: [*map(self.answers.put, said), self.answers.put("")], daemon=True).start()  # type: ignore[arg-type]
+        self.reading = [threading.Thread(target=lambda: [*map(self.answers.put, said), self.answers.put("")], daemon=True)]  # type: ignore[arg-type]
         if self.process:
-            threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True).start()  # type: ignore[union-attr, arg-type]
+            self.reading.append(threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True))  # type: ignore[union-attr, arg-type]
+        self.said = said
+        for thread in self.reading:
+            thread.start()
         self.started = self._answer()
 
     def _wait(self) -> int:
@@ -147,6 +150,11 @@ class Driver:
             elif self.process and self.process.poll() is None:
                 self.process.kill()
                 self.process.wait()
+            for thread in self.reading:  # the pipes end with the process
+                thread.join(timeout=60)
+            self.said.close()
+            if self.process:
+                self.process.stderr.close()  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="module")
