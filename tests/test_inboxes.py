@@ -29,7 +29,7 @@ from rameau_cli.render.outlook import as_outlook_reads, outlook_reads
 from rameau_cli.render.palette import DARK_CARD, DARK_PAGE, dark_accent
 from rameau_cli.send.review import _fill
 
-from helpers import FIXTURES, LocalServer, Reply, add_body, checked, content_project, invoke, set_public_url
+from helpers import FIXTURES, LocalServer, Reply, add_body, checked, content_project, copy_example, invoke, set_public_url
 
 NAME = "Rameau des alliances"
 SEGMENTS = ["quotidienne", "hebdo-entreprise", "hebdo-association", "hebdo-grand-public"]
@@ -49,9 +49,11 @@ def dark_ink_logo(size: tuple[int, int] = (300, 90)) -> bytes:
     return out.getvalue()
 
 
-def make_project(target: Path, logo_dark: bool = False) -> Path:
-    project = content_project(target)
-    for path in [*(FIXTURES / "inboxes").glob("*.md"), *(FIXTURES / "layouts").glob("*.md")]:
+def make_project(target: Path, logo_dark: bool = False, content: bool = True) -> Path:
+    """The content that has broken emails before (without `content`: the example's own
+    articles) with a public URL and a logo of dark ink (and, with `logo_dark`, one for the dark)."""
+    project = content_project(target) if content else copy_example(target)
+    for path in [*(FIXTURES / "inboxes").glob("*.md"), *(FIXTURES / "layouts").glob("*.md")] if content else []:
         shutil.copy(path, project / "articles" / path.name)
     set_public_url(project)
     (project / "logo.png").write_bytes(dark_ink_logo())
@@ -337,7 +339,7 @@ def test_check_warns_of_a_logo_that_would_vanish_in_the_dark(findings):
 
 
 def test_logo_dark_takes_the_logo_s_place_in_the_dark(inbox, tmp_path):
-    project = make_project(tmp_path / "project", logo_dark=True)
+    project = make_project(tmp_path / "project", logo_dark=True, content=False)  # the logos are what is looked at
     html = built(project)["quotidienne"]
     assert "dm-plate" not in re.sub(r"<style.*?</style>", "", html, flags=re.S)
     for scheme in ("light", "dark"):
