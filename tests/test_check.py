@@ -74,7 +74,7 @@ def test_text_part_rules(built, run):
     text = text.replace("https://www.rameau-alliances.org/5-decembre", "(lien retiré)")
     text = text.replace("Se désinscrire\u00a0: {{unsubscribe_url}}", "x" * 90 + "\nhttps://www.rameau-alliances.org/medias/portes-ouvertes-tiers-lieux.jpg")
     path.write_text(text, encoding="utf-8")
-    result, report = findings(run, built)
+    result, report = findings(run, built, "--segment", "hebdo-grand-public")  # the segment whose findings are read
     messages = [f["message"] for f in report["findings"] if f["segment"] == "hebdo-grand-public"]
     assert any("https://www.rameau-alliances.org/5-decembre is in the HTML but not in the text part" in m for m in messages)
     assert any("columns; keep lines to 78" in m for m in messages)

@@ -13,7 +13,7 @@ import pytest
 from rameau_cli.cache.base import CacheFolder
 from rameau_cli.sources.article_cache import ArticleCache
 
-from helpers import camera_files, checked, copy_example, with_photos
+from helpers import Run, camera_files, checked, copy_example, invoke, with_photos
 
 COMMANDS = (("build-issue",), ("build-issue",), ("articles",), ("check",), ("preview",), ("preview", "--text"))
 
@@ -29,25 +29,43 @@ def _undecodable(folder: Path, raw: bytes) -> Path:
     return path
 
 
-def _runs_well(project: Path, run) -> list[str]:
+def _ran_well(results: list[tuple[tuple[str, ...], Run]]) -> list[str]:
     said = []
-    for args in COMMANDS:
-        result = run(*args, cwd=project)
+    for args, result in results:
         assert result.code in (0, 1), f"{args}: {result.stderr}"
         assert "internal error" not in result.stderr and "Traceback" not in result.stderr, args
         said.append(result.stdout + result.stderr)
     return said
 
 
-@pytest.mark.parametrize("raw", [b"caf\xe9.md", b"\xff\xfe-note.md", b"r\xc3\xa9sum\xe9-\x80.md"])
-def test_article_files_named_in_another_encoding_are_read(example, run, raw):
-    path = _undecodable(example / "articles", raw)
-    source = checked((example / "articles" / "kit-accueil-benevoles.md").read_text(encoding="utf-8"))
-    path.write_text(source.replace("title: \"Accueillir", "title: \"Nom ancien : accueillir", 1), encoding="utf-8")
-    said = _runs_well(example, run)
-    email = (example / "dist" / "2026-W48" / "hebdo-association" / "index.html").read_text(encoding="utf-8")
-    assert "Nom ancien" in email
-    assert "Nom ancien" in said[2]  # the articles table lists it
+def _runs_well(project: Path, run) -> list[str]:
+    return _ran_well([(args, run(*args, cwd=project)) for args in COMMANDS])
+
+
+NAMES = [b"caf\xe9.md", b"\xff\xfe-note.md", b"r\xc3\xa9sum\xe9-\x80.md"]
+
+
+@pytest.fixture(scope="module")
+def old_names(tmp_path_factory):
+    """The example with an article under each name of NAMES (its title `Nom ancien N`, N its
+    place in NAMES), and what each of COMMANDS said on it, in order: made once for the module,
+    each case below reads its own article in it (every command reads every file of the folder)."""
+    project = copy_example(tmp_path_factory.mktemp("names") / "project")
+    source = checked((project / "articles" / "kit-accueil-benevoles.md").read_text(encoding="utf-8"))
+    for index, raw in enumerate(NAMES):
+        _undecodable(project / "articles", raw).write_text(
+            source.replace("title: \"Accueillir", f"title: \"Nom ancien {index} : accueillir", 1), encoding="utf-8")
+    return project, [(args, invoke(*args, cwd=project)) for args in COMMANDS]
+
+
+@pytest.mark.parametrize("raw", NAMES)
+def test_article_files_named_in_another_encoding_are_read(old_names, raw):
+    project, results = old_names
+    said = _ran_well(results)
+    title = f"Nom ancien {NAMES.index(raw)}"
+    email = (project / "dist" / "2026-W48" / "hebdo-association" / "index.html").read_text(encoding="utf-8")
+    assert title in email
+    assert title in said[2]  # the articles table lists it
 
 
 def test_the_article_cache_keeps_files_named_in_another_encoding(example, run):

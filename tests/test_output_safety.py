@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from rameau_cli import compat
+from rameau_cli import compat, pipeline
 from rameau_cli import files as fs
+from rameau_cli.builds import Build
 from rameau_cli.errors import OutputError
 from rameau_cli.files import safe_join, write_atomic
 
@@ -35,11 +36,54 @@ def edit(project: Path) -> None:
     path.write_text(checked(path.read_text(encoding="utf-8")).replace("notre kit gratuit", "notre nouveau kit"), encoding="utf-8")
 
 
-def recording(points: list[str]):
+def recording(points: list[str], building: list[bool]):
+    """A fault point that notes each point reached, and whether `pipeline.build` (the stage in
+    memory) was running then (`building`, kept by `watched`)."""
+
     def record(name: str) -> None:
-        points.append(name)
+        points.append(("build " if building else "") + name)
 
     return record
+
+
+def watched(building: list[bool]):
+    """`pipeline.build` as it is, noting in `building` while it runs."""
+    real = pipeline.build
+
+    def build(*args, **kwargs):
+        building.append(True)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            building.pop()
+
+    return build
+
+
+MADE: dict[str, Build] = {}  # by project folder: what `build-issue WEEKS` builds in memory of `twice`'s edited example
+
+
+def made_in_memory(project: Path) -> Build:
+    """What `rameau build-issue WEEKS` builds in memory for `project`, taken from the command
+    itself, which is then stopped at its first change to the output folder (a failure there
+    changes nothing: test_each_write_and_rename_failing_in_turn_changes_nothing)."""
+    made: list[Build] = []
+    real = pipeline.build
+
+    def build(*args, **kwargs) -> Build:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    def stop(name: str) -> None:
+        if made and ".rameau-cache" not in name:
+            raise OSError(errno.ENOSPC, "No space left on device", name.split(" ", 1)[1])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "build", build)
+        patch.setattr(fs, "faults", stop)
+        assert invoke("build-issue", *WEEKS, cwd=project).code == 1
+    assert len(made) == 1
+    return made[0]
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +97,8 @@ def twice(tmp_path_factory):
     edit(example)
     (example / "dist" / "public" / "archive" / "feed.xml").write_text("<feed/>\n")  # an archive file the build writes again
     old = state(example)
+    MADE[str(example.resolve())] = made_in_memory(example)
+    assert state(example) == old
     reference = base / "reference"
     shutil.copytree(example, reference, ignore=shutil.ignore_patterns(".rameau-cache"))
     assert invoke("build-issue", *WEEKS, cwd=reference).code == 0
@@ -100,12 +146,16 @@ def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run,
 
     project, old, new = built_twice
     points: list[str] = []
+    building: list[bool] = []
     copy = tmp_path / "probe"
     shutil.copytree(project, copy)
-    monkeypatch.setattr(fs, "faults", recording(points))
+    monkeypatch.setattr(fs, "faults", recording(points, building))
+    monkeypatch.setattr(pipeline, "build", watched(building))
     assert run("build-issue", *WEEKS, cwd=copy).code == 0
-    monkeypatch.setattr(fs, "faults", None)
+    monkeypatch.undo()
     output_points = [p for p in points if ".rameau-cache" not in p]
+    # The stage in memory changes nothing on disk but the caches, kept only once a build is written.
+    assert not [p for p in output_points if p.startswith("build ")]
     assert output_points[-1].startswith("after commit "), "past the commit point: tested by a kill there"
     output_points.pop()
     assert output_points[-1].startswith("commit ") and output_points[-2].startswith("after swap ")
@@ -114,6 +164,17 @@ def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run,
     classes = [fault_class(point, copy) for point in output_points]
     tried = [index for index, name in enumerate(classes) if name not in classes[:index]]
     assert len(tried) > 30 and {c.split(" ", 1)[0] for c in classes} == {"mkdir", "write", "rename", "swap", "after", "commit"}
+    # Each failing build below stops while writing, and changes nothing (asserted each time): the
+    # edition it builds in memory is the same every time. It is built once, by the first; each of
+    # the others writes that build (the last, which succeeds, builds its own again).
+    made: list[Build] = []
+    real_build = pipeline.build
+
+    def built_once(*args, **kwargs) -> Build:
+        if not made:
+            made.append(real_build(*args, **kwargs))
+        return made[0]
+
     for index in tried:
         point = output_points[index]
         seen: list[str] = []
@@ -126,8 +187,9 @@ def test_each_write_and_rename_failing_in_turn_changes_nothing(built_twice, run,
                 raise OSError(errno.ENOSPC, "No space left on device", name.split(" ", 1)[1])
 
         monkeypatch.setattr(fs, "faults", fail)
+        monkeypatch.setattr(pipeline, "build", built_once)
         result = run("build-issue", *WEEKS, cwd=project)
-        monkeypatch.setattr(fs, "faults", None)
+        monkeypatch.undo()
         assert seen[-1].split(" ", 1)[0] == point.split(" ", 1)[0], "the same points in the same order"
         assert result.code == 1, (point, result.stderr)
         assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
@@ -155,13 +217,18 @@ def test_a_cache_that_cannot_be_written_costs_speed_only(example, run, monkeypat
 CRASHED = 86  # the exit code of a process that crashed at a fault point
 
 
-def arm(kind: str, suffix: str, exchange: str, signum: str) -> None:
+def arm(kind: str, suffix: str, exchange: str, signum: str, known: str = "") -> None:
     """In the child: stop when it reaches the fault point `kind ...suffix`, at once, as a killed
     process does (`crash`: no cleanup, no finally, what was written stays written), or by
     raising the signal `signum` to itself; with `no-exchange`, as where two paths cannot be
-    swapped in one step."""
+    swapped in one step. With `known`, a child forked from the test's process (helpers.Child
+    on Linux) in `twice`'s project writes the build MADE holds, the one its own would make in
+    memory (a kill stops the writing, which the build in memory does not reach: made once)."""
     if exchange == "no-exchange":
         fs.exchange = lambda first, second: False
+    built = MADE.get(str(Path.cwd().resolve())) if known else None
+    if built is not None:
+        pipeline.build = lambda *args, **kwargs: built
 
     def kill(name: str) -> None:
         if name.startswith(kind + " ") and name.endswith(suffix):
@@ -177,7 +244,8 @@ def killed_at(project: Path, kind: str, suffix: str, exchange: str = "exchange",
     """Run rameau in a process that stops when it reaches the named fault point (see `arm`). A
     real process (helpers.Child): what a kill leaves on disk (no `finally`, no cleanup) and how
     a process ends on a signal cannot be had in the test's own process."""
-    ended = Child(*args, cwd=project, prepare=arm, given=(kind, suffix, exchange, signum)).result()
+    known = "known" if args == ("build-issue", *WEEKS) else ""
+    ended = Child(*args, cwd=project, prepare=arm, given=(kind, suffix, exchange, signum, known)).result()
     return subprocess.CompletedProcess(args, ended.code, ended.stdout, ended.stderr)
 
 

@@ -91,7 +91,7 @@ def test_what_readers_get_is_what_was_written(starters, profile):
 
 
 def test_previews_show_the_sample_value_and_the_content_as_written(tmp_path, run):
-    project = starter(tmp_path, "listmonk", body=WRITTEN[0][0])
+    project = starter(tmp_path, "listmonk", body=WRITTEN[0][0], build=False)  # preview builds it in memory
     shown = run("preview", "--segment", SEGMENT, "--no-pager", cwd=project)
     assert shown.code == 0, shown.stderr
     text = " ".join(shown.stdout.split())

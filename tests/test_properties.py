@@ -4,6 +4,7 @@ safe output or fails with a RameauError, never with another exception."""
 import functools
 import re
 import shutil
+import tempfile
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -55,6 +56,14 @@ def config(built_example, tmp_path_factory):
     return load_project(shutil.copytree(built_example, tmp_path_factory.mktemp("properties") / "project", symlinks=True))
 
 
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    """`folders()`: a new empty folder for one generated input. pytest's mktemp would list every
+    folder of the run made so far to number each new one (hundreds of them by the last example)."""
+    parent = tmp_path_factory.mktemp("inputs")
+    return lambda: Path(tempfile.mkdtemp(dir=parent))
+
+
 OUTCOMES: Counter[str] = Counter()
 
 
@@ -99,8 +108,8 @@ def check(config, source: Path) -> str:
 @SETTINGS
 @given(title=st.one_of(tricky_text, tricky_text, yaml_scalar), date=st.one_of(st.just("2026-11-24T10:00:00+01:00"), yaml_scalar),
        audiences=st.one_of(st.none(), st.lists(tricky_text, max_size=3), yaml_scalar), summary=st.one_of(tricky_text, yaml_scalar), body=tricky_text)
-def test_any_front_matter(config, tmp_path_factory, title, date, audiences, summary, body):
-    folder = tmp_path_factory.mktemp("articles")
+def test_any_front_matter(config, folders, title, date, audiences, summary, body):
+    folder = folders()
     front = yaml.safe_dump({"title": title, "date": date, "audiences": audiences, "summary": summary}, allow_unicode=True)
     (folder / "a.md").write_text(f"---\n{front}---\n{body}", encoding="utf-8", errors="surrogatepass")
     check(config, folder)
@@ -109,8 +118,8 @@ def test_any_front_matter(config, tmp_path_factory, title, date, audiences, summ
 @some_build
 @SETTINGS
 @given(raw=st.binary(max_size=300))
-def test_any_bytes_as_an_article(config, tmp_path_factory, raw):
-    folder = tmp_path_factory.mktemp("articles")
+def test_any_bytes_as_an_article(config, folders, raw):
+    folder = folders()
     (folder / "a.md").write_bytes(b"---\ntitle: T\ndate: 2026-11-24\n---\n" + raw)
     (folder / "b.md").write_bytes(raw)
     check(config, folder)
@@ -120,8 +129,8 @@ def test_any_bytes_as_an_article(config, tmp_path_factory, raw):
 @given(body=st.lists(st.sampled_from(["# ", "> ", "- ", "1. ", "```", "<div>", "</div>", "<p>", "[lien](javascript:alert(1))",
                                       "![img](data:x)", "<a href='vbscript:x'>v</a>", "**", "_", "\n", "\n\n", "texte", "<!--",
                                       "-->", "<style>", "&", "<", ">", "|a|b|\n|-|-|\n"]), max_size=60))
-def test_any_markdown_body(config, tmp_path_factory, body):
-    folder = tmp_path_factory.mktemp("articles")
+def test_any_markdown_body(config, folders, body):
+    folder = folders()
     (folder / "a.md").write_text("---\ntitle: T\ndate: 2026-11-24\n---\n" + "".join(body), encoding="utf-8")
     assert check(config, folder) == "built"  # a well-formed article builds, whatever its body
 
@@ -141,12 +150,12 @@ def escape_xml(text: str) -> str:
 @SETTINGS
 @given(entries=st.lists(entry, max_size=5), raw_tail=st.sampled_from(["", "</channel></rss>", "<item>", "&lol;", "]]>"]),
        escape=st.booleans())
-def test_any_feed_document(config, tmp_path_factory, entries, raw_tail, escape):
+def test_any_feed_document(config, folders, entries, raw_tail, escape):
     items = "".join(
         f"<item><title>{escape_xml(e['title']) if escape else e['title']}</title><link>{e['link']}</link>"
         f"<pubDate>{e['date']}</pubDate><description>{escape_xml(e['description'])}</description></item>"
         for e in entries)
     document = f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title><link>https://x.example/</link>{items}{raw_tail}'
-    path = tmp_path_factory.mktemp("feeds") / "feed.xml"
+    path = folders() / "feed.xml"
     path.write_bytes(document.encode("utf-8", errors="surrogatepass"))
     check(config, path)
