@@ -409,9 +409,9 @@ def test_a_build_waiting_on_the_lock_says_so_at_once_and_when_it_goes_on(starter
     with open(dist / ".rameau.lock", "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as another build holds it
         # A second process, as a user's other command: it waits on the lock this one holds. The
-        # console script in a process forked from this one (helpers.Child), with logging as a
-        # fresh interpreter has it (nothing set up): its "waiting" line goes through logging's
-        # last resort, as in any process whose logging nothing set up.
+        # console script in a process forked from this one (helpers.Child: what is tested is the
+        # wait, not the start), its logging as a fresh interpreter's: its "waiting" line goes
+        # through logging's last resort, as in any process whose logging nothing set up.
         with Child("build-issue", cwd=starter / "articles", console=True, pipe=True) as process:
             first = process.stderr.readline()  # type: ignore[union-attr]
             if first.startswith("using the project"):
