@@ -1,11 +1,11 @@
 """The console examples of the README and of the manual, run as a reader would type them, in a
 fresh folder: each `$ command` must succeed and print the lines shown under it, in order. The
-opening and every line with shell syntax run in bash, the real `rameau` on PATH; a line that is
+opening's first command and every line with shell syntax run in bash, the real `rameau` on PATH; a line that is
 only `rameau` and its arguments runs in this process, as the tests' other commands do. A code block titled with a file's path (```markdown title="articles/x.md"```)
 is written there first; one titled `rameau.yaml` replaces those keys of the project's
 rameau.yaml. A command ending in `# exit code N` must exit with N. The emailing tool a page
 pushes to is a stand-in on 127.0.0.1. The opening most pages share (`rameau init`, `cd`,
-`rameau build-issue`) runs once for all of them."""
+`rameau build-issue`) runs once for all of them, its `rameau init` in bash."""
 
 import os
 import re
@@ -68,7 +68,7 @@ PLAIN = re.compile(r"""rameau(?: +(?:[\w@%+:/.=,-]+|"[^"$`\\!]*"|'[^']*'))*(?: +
 
 def typed(what: str, cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     """`$ what`: in bash when it uses the shell, else `rameau` run in this process in the same
-    environment (a real process costs a third of a second; the opening runs as one)."""
+    environment (a real process costs a third of a second)."""
     if not PLAIN.fullmatch(what):
         return shell(what, cwd, env)
     saved = dict(os.environ)
@@ -98,8 +98,10 @@ def opened(tmp_path_factory) -> tuple[Path, list[tuple[int, str]]]:
         if what.startswith("cd "):
             cwd = cwd / what[3:].strip()
             said.append((0, ""))  # not a command: where the next ones run
+        elif what == OPENING[0]:
+            said.append(shell(what, cwd, env))  # the reader's first `rameau`: the console script on PATH
         else:
-            said.append(shell(what, cwd, env))
+            said.append(typed(what, cwd, env))  # as each page's other plain commands run
     return cwd, said
 
 

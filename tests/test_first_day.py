@@ -408,19 +408,19 @@ def test_a_build_waiting_on_the_lock_says_so_at_once_and_when_it_goes_on(starter
     dist = starter / "dist"
     with open(dist / ".rameau.lock", "a+b") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as another build holds it
-        # A second process, as a user's other command: it waits on the lock this one holds. A fresh
-        # interpreter, as a new user's second terminal runs it: its "waiting" line goes through
-        # logging's last resort, as in any process whose logging nothing set up.
-        process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue"], cwd=starter / "articles",
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   env={**os.environ, "NO_COLOR": "1"})
-        first = process.stderr.readline()
-        if first.startswith("using the project"):
-            first = process.stderr.readline()
-        assert first == f"waiting: another rameau command is writing in {dist}; this one goes on when it is done\n"
-        assert process.poll() is None  # still waiting while the lock is held
-        fcntl.flock(held, fcntl.LOCK_UN)
-        _, rest = process.communicate(timeout=120)
-    assert process.returncode == 0
+        # A second process, as a user's other command: it waits on the lock this one holds. The
+        # console script in a process forked from this one (helpers.Child: what is tested is the
+        # wait, not the start), its logging as a fresh interpreter's: its "waiting" line goes
+        # through logging's last resort, as in any process whose logging nothing set up.
+        with Child("build-issue", cwd=starter / "articles", console=True, pipe=True) as process:
+            first = process.stderr.readline()  # type: ignore[union-attr]
+            if first.startswith("using the project"):
+                first = process.stderr.readline()  # type: ignore[union-attr]
+            assert first == f"waiting: another rameau command is writing in {dist}; this one goes on when it is done\n"
+            assert process.poll() is None  # still waiting while the lock is held
+            fcntl.flock(held, fcntl.LOCK_UN)
+            done = process.result(timeout=120)
+    assert done.code == 0
+    rest = done.stderr
     assert rest.splitlines()[0] == f"going on: {dist} is free"
     assert rest.splitlines()[1].startswith("Edition 2026-W48: 4 segment(s) built")

@@ -7,6 +7,10 @@ import functools
 import re
 from pathlib import Path
 
+import pytest
+
+from rameau_cli import gc_tuning
+
 from helpers import REPO
 
 PACKAGE = REPO / "rameau_cli"
@@ -20,8 +24,33 @@ def module_name(path: Path) -> str:
 
 @functools.cache
 def parsed(path: Path) -> ast.Module:
-    """The module's syntax tree, read once for the tests of this file (which never change it)."""
-    return ast.parse(path.read_text(encoding="utf-8"))
+    """The module's syntax tree, read once for the tests of this file (which never change it).
+    Its nodes hold no cycle: the collector is paused meanwhile, as it would only rescan them
+    (two thirds of the time the trees of the package take to make)."""
+    with gc_tuning.paused():
+        return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def statements(nodes: list) -> list[ast.AST]:
+    """These statements and every one nested in them (in a function, a class, an `if`, a `try`,
+    a `with`, a loop, a `match`). Imports and definitions are statements, never inside an
+    expression: the expressions, most of a tree, need not be walked to find them."""
+    found, todo = [], list(nodes)
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            todo.extend(getattr(node, block, ()))
+    return found
+
+
+@pytest.fixture(autouse=True, scope="module")
+def trees_let_go():
+    """The trees are let go once the module's tests are done: some million objects that each
+    full collection of the rest of the run would otherwise scan again."""
+    yield
+    parsed.cache_clear()
+    _module_graph.cache_clear()
 
 
 def imports(path: Path) -> set[str]:
@@ -29,10 +58,10 @@ def imports(path: Path) -> set[str]:
     tree = parsed(path)
     name = module_name(path)
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    nodes = list(ast.walk(tree))  # walked once, for both loops
+    nodes = statements(tree.body)  # walked once, for both loops
     type_only = {id(node) for block in nodes if isinstance(block, ast.If)
                  and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
-                 for statement in block.body for node in ast.walk(statement)}  # not its `else:`
+                 for node in statements(block.body)}  # not its `else:`
     found = set()
     for node in nodes:
         if id(node) in type_only:
@@ -159,7 +188,8 @@ def untyped_parameters(source: str | ast.Module) -> list[str]:
     """Each parameter named for the build's data (a config, a build, options, a segment...) that is
     typed Any or not typed at all, as "line function(name)"."""
     found = []
-    for node in ast.walk(ast.parse(source) if isinstance(source, str) else source):
+    for node in sorted(statements((ast.parse(source) if isinstance(source, str) else source).body),
+                       key=lambda node: getattr(node, "lineno", 0)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             arguments = node.args
             for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from rameau_cli.sources.halves import WORTH_IT
+
 from helpers import FORKS, REPO, Child, invoke, recorded, tree
 
 HIDDEN = Path(__file__).parent / "nonposix"
@@ -70,45 +72,96 @@ for line in sys.stdin:
 """
 
 
+def drive(requests: str, answers: str, *theirs: str) -> None:
+    """In a process forked from this one (helpers.Child): the DRIVER, on these pipes, as a fresh
+    interpreter runs it (without the shim: the reference the shim's bytes are compared with)."""
+    for fd in theirs:  # the test's ends: the pipes end when the test closes them
+        os.close(int(fd))
+    sys.argv = ["-c"]
+    sys.stdin = open(int(requests), encoding="utf-8")  # noqa: SIM115 (the process's own, to its end)
+    sys.stdout = open(int(answers), "w", encoding="utf-8")  # noqa: SIM115
+    exec(compile(DRIVER, "<driver>", "exec"), {"__name__": "__main__"})
+    sys.stdout.flush()
+    raise SystemExit(0)  # and not the command helpers.Child would run next
+
+
 class Driver:
     def __init__(self, mode: str) -> None:
         every_module = ["all"] if mode == "hidden" else []
-        self.process = subprocess.Popen([sys.executable, "-c", DRIVER, *every_module], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                                        env=environment(mode))
+        self.child: Child | None = None
+        if mode == "hidden" or not FORKS:
+            # With the shim, a fresh interpreter: what its Python lacks it lacks from the start.
+            self.process: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-c", DRIVER, *every_module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, encoding="utf-8", env=environment(mode))
+            self.requests, said = self.process.stdin, self.process.stdout
+        else:
+            # Without it, a process forked from this one: a real process, without a second
+            # interpreter's start (rameau is imported here already).
+            self.process = None
+            requests, answers = os.pipe(), os.pipe()
+            self.child = Child(cwd=REPO, env={"COLUMNS": "120"}, prepare=drive, given=(
+                str(requests[0]), str(answers[1]), str(requests[1]), str(answers[0])))
+            os.close(requests[0])
+            os.close(answers[1])
+            self.requests, said = open(requests[1], "w", encoding="utf-8"), open(answers[0], encoding="utf-8")  # noqa: SIM115
         self.answers: queue.Queue[str] = queue.Queue()
         self.errors: list[str] = []  # what it says outside the commands (nothing, unless it fails)
-        threading.Thread(target=lambda: [*map(self.answers.put, self.process.stdout), self.answers.put("")],  # type: ignore[arg-type]
-                         daemon=True).start()
-        threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True).start()  # type: ignore[arg-type]
+        self.reading = [threading.Thread(target=lambda: [*map(self.answers.put, said), self.answers.put("")], daemon=True)]  # type: ignore[arg-type]
+        if self.process:
+            self.reading.append(threading.Thread(target=lambda: self.errors.extend(self.process.stderr), daemon=True))  # type: ignore[union-attr, arg-type]
+        self.said = said
+        for thread in self.reading:
+            thread.start()
         self.started = self._answer()
+
+    def _wait(self) -> int:
+        if self.child:
+            ran = self.child.result(timeout=120)
+            self.errors.append(ran.stderr)
+            return ran.code
+        return self.process.wait(timeout=120)  # type: ignore[union-attr]
 
     def _answer(self) -> dict:
         line = self.answers.get(timeout=300)
         if not line:  # it died: say why
-            self.process.wait(timeout=60)
+            self._wait()
             raise AssertionError("".join(self.errors))
         return json.loads(line)
 
-    def run(self, *args: str, cwd: Path) -> dict:
-        self.process.stdin.write(json.dumps({"cwd": str(cwd), "args": list(args)}) + "\n")  # type: ignore[union-attr]
-        self.process.stdin.flush()  # type: ignore[union-attr]
+    def send(self, *args: str, cwd: Path) -> None:
+        self.requests.write(json.dumps({"cwd": str(cwd), "args": list(args)}) + "\n")
+        self.requests.flush()
+
+    def answer(self, *args: str) -> dict:
         return {**self._answer(), "args": args}
 
+    def run(self, *args: str, cwd: Path) -> dict:
+        self.send(*args, cwd=cwd)
+        return self.answer(*args)
+
     def close(self) -> None:
-        self.process.stdin.close()  # type: ignore[union-attr]
+        self.requests.close()
         try:
-            assert self.process.wait(timeout=120) == 0, "".join(self.errors)
+            assert self._wait() == 0, "".join(self.errors)
         finally:
-            if self.process.poll() is None:
+            if self.child:
+                self.child.__exit__()
+            elif self.process and self.process.poll() is None:
                 self.process.kill()
                 self.process.wait()
+            for thread in self.reading:  # the pipes end with the process
+                thread.join(timeout=60)
+            self.said.close()
+            if self.process:
+                self.process.stderr.close()  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="module")
 def rameau():
     """One interpreter per mode for the module's commands: `rameau[mode].run(*args, cwd=...)`."""
     drivers = {mode: Driver(mode) for mode in MODES}
+    globals()["_drivers"] = drivers
     yield drivers
     for driver in drivers.values():
         driver.close()
@@ -156,16 +209,16 @@ def test_init_build_rebuild_articles_check_and_the_text_preview_give_the_same_by
     assert [name for name in written["hidden"] if name.endswith("index.html")], "a build was written"
 
 
-def test_a_build_of_1500_articles_gives_the_same_bytes(rameau, tmp_path):
-    """Large enough to be read on two cores where a process can be forked (Linux), on one
-    where it cannot."""
-    generated = tmp_path / "generated"
+def test_a_build_read_on_two_cores_gives_the_same_bytes(rameau, tmp_path):
+    """Large enough to be read on two cores where a process can be forked (Linux: as many
+    articles as halves.WORTH_IT, from which the reading is split), on one where it cannot."""
     generate = runpy.run_path(str(REPO / "tests" / "bench" / "generate.py"))["main"]
-    assert generate(["--articles", "1500", "--out", str(generated)]) == 0
+    assert generate(["--articles", str(WORTH_IT), "--out", str(tmp_path / MODES[0])]) == 0
+    for mode in MODES[1:]:  # the same project for each, before any is built
+        shutil.copytree(tmp_path / MODES[0], tmp_path / mode)
     written = {}
     for mode in MODES:
         project = tmp_path / mode
-        shutil.copytree(generated, project)
         done = rameau[mode].run("build-issue", cwd=project)
         assert done["code"] == 0, done["stderr"]
         written[mode] = output(project / "dist")
@@ -195,16 +248,34 @@ def test_history_resolve_of_a_conflicted_history_json_gives_the_same_bytes(ramea
     assert b"<<<<<<<" not in written["hidden"]["history.json"]
 
 
-def test_two_builds_started_at_once_get_two_numbers(example):
+def test_two_builds_started_at_once_get_two_numbers(rameau, example):
     """The build lock holds without fcntl: each build reads the history only once the other is done."""
-    # Two processes: a lock is between processes.
+    # Two processes, both with the shim (a lock is between processes): a fresh interpreter and the
+    # module's. This test holds the lock (as a third build would) until both are started and the
+    # fresh one says it waits, then lets them go at once.
+    import filelock  # noqa: PLC0415 (filelock's own soft lock, which the shim's builds use)
+
+    from rameau_cli.files import SOFT_LOCK_FILE  # noqa: PLC0415
+
     for path in (example / "issues").glob("*.md"):
         path.unlink()
-    processes = [subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue", "--date", day, "--segment",
-                                   "quotidienne"], cwd=example, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  env=environment("hidden")) for day in ("2026-11-24", "2026-11-25")]
-    for process in processes:
-        assert process.wait(timeout=300) == 0, process.stderr.read() if process.stderr else ""
+    (example / "dist").mkdir()
+    held = filelock.SoftFileLock(example / "dist" / SOFT_LOCK_FILE)
+    held.acquire()
+    try:
+        fresh = subprocess.Popen([sys.executable, "-m", "rameau_cli", "build-issue", "--date", "2026-11-24",
+                                  "--segment", "quotidienne"], cwd=example, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True, encoding="utf-8", env=environment("hidden"))
+        order = ("build-issue", "--date", "2026-11-25", "--segment", "quotidienne")
+        rameau["hidden"].send(*order, cwd=example)
+        waiting = fresh.stderr.readline()  # type: ignore[union-attr]
+        assert waiting.startswith("waiting: another rameau command is writing in "), waiting
+    finally:
+        held.release()
+    assert fresh.wait(timeout=300) == 0, fresh.stderr.read() if fresh.stderr else ""
+    fresh.stderr.close()  # type: ignore[union-attr]
+    other = rameau["hidden"].answer(*order)
+    assert other["code"] == 0, other["stderr"]
     assert sorted(entry["number"] for entry in recorded(example)["quotidienne"]) == [1, 2]
 
 

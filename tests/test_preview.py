@@ -8,8 +8,6 @@ import re
 import shlex
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from rameau_cli.preview.rich_blocks import released, rich_blocks
 from rameau_cli.preview.terminal import articles_tables, render_preview
 from rameau_cli.render.text import LinkList, TextLook
 
-from helpers import SEGMENTS, checked, content_project, copy_example, in_a_terminal, invoke, missing_tool, on_screen
+from helpers import SEGMENTS, Child, checked, content_project, copy_example, in_a_terminal, invoke, missing_tool, on_screen
 
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
 URL_LINE = re.compile(r"^\[\d+\] https?://\S+$")
@@ -112,8 +110,14 @@ def rich_content(tmp_path_factory):
     return project
 
 
+@pytest.fixture(scope="module")
+def rich_built(rich_content):
+    """That project's edition built in memory, once: the URLs the previews must show whole."""
+    return build(load_project(rich_content))
+
+
 @pytest.mark.parametrize("columns", [60, 80])
-def test_preview_in_a_pipe_is_plain_with_every_url_whole(rich_content, run, columns):
+def test_preview_in_a_pipe_is_plain_with_every_url_whole(rich_content, rich_built, run, columns):
     shown = run("preview", cwd=rich_content, env={"COLUMNS": str(columns)})
     assert shown.code == 0, shown.stderr
     out = shown.stdout
@@ -121,9 +125,8 @@ def test_preview_in_a_pipe_is_plain_with_every_url_whole(rich_content, run, colu
     assert not re.search(r" $", out, re.M), "no trailing space"
     assert all(len(line) <= columns or "://" in line or line.startswith("    ") for line in out.splitlines())
 
-    built = build(load_project(rich_content))
     long = 0
-    for email in built.emails:
+    for email in rich_built.emails:
         for article in email.issue.articles:
             assert re.search(rf"^\[\d+\] {re.escape(article.url)}$", out, re.M), article.url
             long += len(article.url) > columns
@@ -232,45 +235,48 @@ def test_articles_command(example, run):
         assert not BOX_DRAWING.search(out) and not re.search(r" $", out, re.M)
 
 
-# The live preview runs in a real process: these tests stop it with a signal.
+# The live preview runs in a real process: these tests stop it with a signal. The console script
+# in a process forked from this one (helpers.Child): how it stops does not depend on how it
+# started, which test_signals.py's tests see while it starts.
 
 
 @pytest.mark.skipif(os.name != "posix", reason="signals sent to a child process: POSIX only")
 def test_the_live_preview_stops_on_sigterm_with_exit_code_0_and_no_error(previewed):
     """Stopping a server is not an error (SIGINT, Ctrl-C, is sent by the next test)."""
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=previewed,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**__import__("os").environ, "NO_COLOR": "1"})
-    first = process.stderr.readline()
-    assert first.startswith("Preview on http://127.0.0.1:"), first
-    process.send_signal(signal.SIGTERM)
-    _, rest = process.communicate(timeout=30)
-    assert process.returncode == 0
-    assert rest.strip().splitlines() == ["Preview stopped."]
+    with Child("preview", "--serve", "--port", "0", cwd=previewed, console=True, pipe=True) as process:
+        first = process.stderr.readline()  # type: ignore[union-attr]
+        assert first.startswith("Preview on http://127.0.0.1:"), first
+        process.send_signal(signal.SIGTERM)
+        ended = process.result(timeout=30)
+    assert ended.code == 0
+    assert ended.stderr.strip().splitlines() == ["Preview stopped."]
 
 
 def test_the_live_preview_says_when_a_rebuild_fails_and_works_again_and_stops_on_ctrl_c_with_exit_code_0(example):
     """Ctrl-C is how the page says to stop it: stopping a server is not an error."""
-    process = subprocess.Popen([sys.executable, "-m", "rameau_cli", "preview", "--serve", "--port", "0"], cwd=example,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
-    lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=lambda: [*[lines.put(line) for line in process.stderr], lines.put(None)], daemon=True).start()
-    try:
-        assert lines.get(timeout=30).startswith("Preview on http://127.0.0.1:")
-        (example / "templates").mkdir()
-        (example / "templates" / "card.mjml").write_text("{% for %}", encoding="utf-8")
-        failed = lines.get(timeout=10)
-        assert re.fullmatch(r"\d\d:\d\d:\d\d rebuild failed \(the page shows the error\): \S*templates/card\.mjml:1: "
-                            r"template syntax error: .*\n", failed), failed
-        (example / "templates" / "card.mjml").unlink()
-        assert re.fullmatch(r"\d\d:\d\d:\d\d rebuilt: the build works again\n", lines.get(timeout=10))
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
-    assert process.returncode == 0
-    rest = []
-    while (line := lines.get(timeout=30)) is not None:  # the reader puts None once stderr is closed
-        rest.append(line)
+    with Child("preview", "--serve", "--port", "0", cwd=example, console=True, pipe=True) as process:
+        said = process.stderr
+        lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=lambda: [*[lines.put(line) for line in said], lines.put(None)], daemon=True).start()  # type: ignore[union-attr]
+        try:
+            assert lines.get(timeout=30).startswith("Preview on http://127.0.0.1:")  # type: ignore[union-attr]
+            (example / "templates").mkdir()
+            (example / "templates" / "card.mjml").write_text("{% for %}", encoding="utf-8")
+            failed = lines.get(timeout=10)
+            assert re.fullmatch(r"\d\d:\d\d:\d\d rebuild failed \(the page shows the error\): \S*templates/card\.mjml:1: "
+                                r"template syntax error: .*\n", failed), failed  # type: ignore[arg-type]
+            (example / "templates" / "card.mjml").unlink()
+            assert re.fullmatch(r"\d\d:\d\d:\d\d rebuilt: the build works again\n", lines.get(timeout=10))  # type: ignore[arg-type]
+        finally:
+            process.send_signal(signal.SIGINT)
+            code = process.wait(timeout=30)
+        rest = []
+        while (line := lines.get(timeout=30)) is not None:  # the reader puts None once stderr is closed
+            rest.append(line)
+        said.close()  # type: ignore[union-attr]
+        for file in process.files:
+            file.close()
+    assert code == 0
     assert "".join(rest).strip().splitlines() == ["Preview stopped."]
 
 

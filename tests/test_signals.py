@@ -3,8 +3,10 @@ still imports its modules) to the live preview waiting for edits, when the kerne
 signal to a thread other than the main one. Always exit 130 (or the preview's own stop), one
 line, never a traceback, never a silent death."""
 
+import contextlib
 import ctypes
 import inspect
+import json
 import os
 import signal
 import subprocess
@@ -16,53 +18,93 @@ import pytest
 
 from helpers import Child, copy_example, invoke
 
-# Runs `rameau ARGS` as the console script does, sending itself SIG at the N-th Python call
-# made once the launcher's main() starts (a deterministic moment, however fast the machine).
-AT_CALL = """
-import os, signal, sys
+# Runs `rameau ARGS` as the console script does in a fresh interpreter, counting the Python calls
+# made once the launcher's main() starts (a deterministic moment, however fast the machine). At
+# each moment given (`N:SIG,...`, N-th call), it forks: the forked process, a copy of this one at
+# that very call (imports half done, handlers half installed, whatever the command was doing),
+# sends itself SIG, its stdout and stderr in DIR/N.out and DIR/N.err, while this one goes on,
+# unsignalled, to the next moment. At exit it waits for each and says, on its stderr, how many
+# calls it made and each forked process's exit status: one interpreter gives every moment, as
+# a fresh interpreter signalled at that call would have it. (A moment that comes while another
+# thread runs, which a fork would not copy, is not forked but named: the test runs it in a
+# fresh interpreter of its own.)
+AT_CALLS = """
+import json, os, signal, sys, threading
 from rameau_cli.cli.launcher import main
-n, name = int(sys.argv[1]), sys.argv[2]
-calls = [0]
+moments = {int(n): name for n, name in (m.split(":") for m in sys.argv[1].split(",") if m)}
+folder, parent = sys.argv[2], os.getpid()
+calls, forked, unforked = [0], {}, []
 def trace(frame, event, arg):
     if event == "call":
         calls[0] += 1
-        if calls[0] == n:
+        name = moments.get(calls[0])
+        if name is None:
+            return
+        if folder == "-":  # no fork: this process is the one signalled
             os.kill(os.getpid(), getattr(signal, name))
-if n < 0:
-    import atexit
-    atexit.register(lambda: print(f"calls: {calls[0]}", file=sys.stderr))
+        elif threading.active_count() > 1:
+            unforked.append(calls[0])
+        else:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid:
+                forked[calls[0]] = pid
+                return
+            moments.clear()
+            for fd, end in ((1, "out"), (2, "err")):
+                os.dup2(os.open(f"{folder}/{calls[0]}.{end}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
+            os.kill(os.getpid(), getattr(signal, name))
+def report():
+    if os.getpid() == parent:
+        ended = {n: os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for n, pid in forked.items()}
+        print("calls: " + json.dumps({"total": calls[0], "ended": ended, "unforked": unforked}), file=sys.stderr)
+import atexit
+atexit.register(report)
 sys.settrace(trace)
 sys.argv = ["rameau", *sys.argv[3:]]
 main()
 """
+COMMAND = ("articles", "--week", "2026-W48")
+ENVIRONMENT = {"NO_COLOR": "1", "COLUMNS": "100"}
 
 
-def _at_call(project: Path, n: int, name: str) -> subprocess.CompletedProcess:
-    # A fresh process each time: the signal may come while Python still imports the command.
-    return subprocess.run([sys.executable, "-c", AT_CALL, str(n), name, "articles", "--week", "2026-W48"],
-                          cwd=project, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"})
+def _at_calls(project: Path, moments: dict[int, str], folder: str) -> tuple[subprocess.CompletedProcess, dict]:
+    # A fresh interpreter: a moment may come while Python still imports the command.
+    done = subprocess.run([sys.executable, "-c", AT_CALLS, ",".join(f"{n}:{name}" for n, name in moments.items()),
+                           folder, *COMMAND], cwd=project, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **ENVIRONMENT})
+    counted = json.loads(done.stderr.rsplit("calls: ", 1)[1]) if "calls: " in done.stderr else {}
+    return done, counted
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals: a process sends them to itself")
-def test_a_signal_at_any_moment_of_a_command_is_exit_130_and_one_line(example):
-    # Counted on a warm run, as every run after the first is: the first one also fills the
-    # caches, and a later run makes fewer calls than it made. (Not filled in this process: what
-    # it keeps in memory, its compiled templates, it would not write to the caches.)
-    for _ in range(2):
-        counted = _at_call(example, -1, "SIGTERM")
-        assert counted.returncode == 0, counted.stderr
-    total = int(counted.stderr.rsplit("calls: ", 1)[1])
+def test_a_signal_at_any_moment_of_a_command_is_exit_130_and_one_line(example, tmp_path):
+    # Counted on a warm run, as every run after the first is: the first one (not counted) also
+    # fills the caches, and a later run makes fewer calls than it made. (Not filled in this
+    # process: what it keeps in memory, its compiled templates, it would not write to the caches.)
+    warming = subprocess.run([sys.executable, "-m", "rameau_cli", *COMMAND], cwd=example, capture_output=True,
+                             text=True, timeout=120, env={**os.environ, **ENVIRONMENT})
+    assert warming.returncode == 0, warming.stderr
+    counted, count = _at_calls(example, {}, str(tmp_path))
+    assert counted.returncode == 0, counted.stderr
+    total = count["total"]
     # The first calls install the handlers (signal.signal is Python), then moments spread over
     # the whole command; the three signals take turns, each met early, midway and late.
     moments = [20, 40, 150] + [total * share // 100 for share in (2, 10, 30, 60, 90)]
-    for index, n in enumerate(moments):
-        name = ("SIGTERM", "SIGINT", "SIGHUP")[index % 3]
-        ended = _at_call(example, n, name)
-        said = f"{name} at call {n} of {total}: exit {ended.returncode}\n{ended.stderr[-2000:]}"
-        assert ended.returncode == 130, said
-        assert "Traceback" not in ended.stderr and "KeyboardInterrupt" not in ended.stderr, said
-        assert ended.stderr.strip().splitlines()[-1].startswith("error: interrupted; "), said
+    names = {n: ("SIGTERM", "SIGINT", "SIGHUP")[index % 3] for index, n in enumerate(moments)}
+    spread, run = _at_calls(example, names, str(tmp_path))
+    assert spread.returncode == 0 and run["total"] == total, spread.stderr  # unsignalled, and as warm as the count
+    for n, name in names.items():
+        if n in run["unforked"]:  # another thread ran then: a fresh interpreter signalled at that call
+            alone, _ = _at_calls(example, {n: name}, "-")
+            code, stderr = alone.returncode, alone.stderr
+        else:
+            code, stderr = run["ended"][str(n)], (tmp_path / f"{n}.err").read_text(encoding="utf-8")
+        said = f"{name} at call {n} of {total}: exit {code}\n{stderr[-2000:]}"
+        assert code == 130, said
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, said
+        assert stderr.strip().splitlines()[-1].startswith("error: interrupted; "), said
 
 
 # Runs `rameau ARGS` as the console script does, sending itself SIG from inside a __del__ as
@@ -132,16 +174,22 @@ def _tgkill():
 
 @pytest.mark.skipif(_tgkill() is None or not Path("/proc/self/task").is_dir(),
                     reason="needs tgkill (Linux) to hand a signal to one thread")
-@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])
-def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(previewed, name):
+def test_the_live_preview_stops_on_the_first_signal_whichever_thread_takes_it(previewed):
     """The kernel gives a process's signal to any thread that does not block it: here, on
-    purpose, to one that is not the main thread (the watcher's, the server's)."""
-    # A real process (helpers.Child): a signal is handed to one of its threads.
-    with Child("preview", "--serve", "--port", "0", cwd=previewed, console=True, pipe=True) as process:
-        assert process.stderr.readline().startswith("Preview on http://127.0.0.1:")
-        others = sorted(int(tid) for tid in os.listdir(f"/proc/{process.pid}/task") if int(tid) != process.pid)
-        assert others, "the preview runs its server and watcher in threads"
-        assert _tgkill()(process.pid, others[-1], getattr(signal, name)) == 0
-        code, _, rest = astuple(process.result(timeout=30))  # the old preview slept on for an hour
-    assert code in (0, 130), rest
-    assert "Traceback" not in rest and "Preview stopped." in rest
+    purpose, to one that is not the main thread (the watcher's, the server's). SIGTERM, SIGINT
+    and SIGHUP each to a preview of its own, each preview started as the one before is given
+    its signal: their whiles until the main thread's next wake sees it are waited at once."""
+    # Real processes (helpers.Child): a signal is handed to one of a process's threads.
+    with contextlib.ExitStack() as running:
+        previews = {}
+        for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+            process = previews[name] = running.enter_context(Child("preview", "--serve", "--port", "0", cwd=previewed,
+                                                                   console=True, pipe=True))
+            assert process.stderr.readline().startswith("Preview on http://127.0.0.1:"), name  # type: ignore[union-attr]
+            others = sorted(int(tid) for tid in os.listdir(f"/proc/{process.pid}/task") if int(tid) != process.pid)
+            assert others, "the preview runs its server and watcher in threads"
+            assert _tgkill()(process.pid, others[-1], getattr(signal, name)) == 0
+        ended = {name: astuple(process.result(timeout=30)) for name, process in previews.items()}  # the old preview slept on for an hour
+    for name, (code, _, rest) in ended.items():
+        assert code in (0, 130), (name, rest)
+        assert "Traceback" not in rest and "Preview stopped." in rest, (name, rest)
