@@ -104,9 +104,9 @@ def example_build(built_example):
     return build(load_project(built_example))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_for(tmp_path_factory):
-    """A built copy of the example per emailing profile, made once for the module; tests copy it."""
+    """A built copy of the example per emailing profile, made once for the session; tests copy it."""
     made = {}
 
     def make(tool: str):
@@ -203,3 +203,30 @@ def pytest_collection_finish(session):
     does not scan it again (some 150 ms each, a few seconds of a run)."""
     gc.collect()
     gc.freeze()
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: a worker per core the run may use, and one more, which keeps the cores busy
+    while the others wait on servers, deadlines and Chromium (on two idle cores: 45-46 s against
+    47-48 s with two workers)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores + 1
+
+
+# The test files that open pages in the session's `browser`: run on one worker, they launch one
+# Chromium between them (a launch and Playwright's driver cost more CPU than most of their tests).
+# A file missing here still passes; it only launches a browser of its own worker's.
+BROWSER_FILES = {"test_browser.py", "test_inboxes.py"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's `--dist loadfile` (a file's tests on one worker, its module fixtures made once),
+    with the files of BROWSER_FILES as one unit."""
+    from xdist.scheduler import LoadFileScheduling  # noqa: PLC0415 (xdist's, loaded only when it runs)
+
+    class BrowserFilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return "the session's browser" if Path(scope).name in BROWSER_FILES else scope
+
+    return BrowserFilesTogether(config, log) if config.getvalue("dist") == "loadfile" else None
