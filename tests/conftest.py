@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from rameau_cli.errors import UsageError
 from rameau_cli.pipeline import build, load_project
@@ -163,6 +162,8 @@ def playwright():
         find_browser()
     except UsageError as exc:
         missing_tool(f"{exc} (.ci/run installs Debian's chromium and chromium-headless-shell)")
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (loaded by the one worker that opens pages)
+
     with sync_playwright() as started:
         yield started
 

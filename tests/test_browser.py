@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from PIL import Image
-from playwright.sync_api import expect
 
 from rameau_cli import compat
 from rameau_cli.pipeline import BuildOptions
@@ -169,6 +168,8 @@ def test_a_build_error_shows_on_the_page_and_the_server_keeps_running(preview, e
     (example / "templates" / "card.mjml").unlink()
     page.locator("#build-error").wait_for(state="detached", timeout=60_000)
     # The error goes with the reload that brings the good build: its links come as it loads.
+    from playwright.sync_api import expect  # noqa: PLC0415 (Playwright is loaded by the worker that opens pages)
+
     expect(page.locator("#segments a")).to_have_count(4, timeout=60_000)
 
 
