@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from rameau_cli.errors import UsageError
 from rameau_cli.pipeline import build, load_project
@@ -137,10 +138,23 @@ def http_server():
 
 
 @pytest.fixture(scope="session")
-def images() -> dict[str, bytes]:
-    """Image files as people have them on disk, by name (see helpers.camera_files)."""
-
-    return camera_files()
+def images(tmp_path_factory) -> dict[str, bytes]:
+    """Image files as people have them on disk, by name (see helpers.camera_files): made once
+    for the run (half a second of Pillow's time) in the folder the workers share, and read
+    from there by the others."""
+    made = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        made = made.parent  # the run's folder, above each worker's own
+    folder = made / "camera-files"
+    with FileLock(str(made / "camera-files.lock")):
+        if not folder.is_dir():
+            staged = made / "camera-files.part"
+            shutil.rmtree(staged, ignore_errors=True)
+            staged.mkdir()
+            for name, data in camera_files().items():
+                (staged / name).write_bytes(data)
+            staged.rename(folder)
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 
 
 @pytest.fixture(scope="session")
