@@ -64,22 +64,34 @@ def test_hundreds_of_requests_at_once_are_all_answered_quickly(server):
     assert server.httpd.request_queue_size >= count
 
 
-def test_beyond_the_cap_a_503_comes_at_once(server):
-    server.httpd.max_connections = 3
+def test_beyond_the_cap_a_503_comes_at_once(tmp_path, built_example):
+    """Three event streams hold the three connections a server capped at three allows (a stream is
+    never cut as idle, and its first line says the server took it): a fourth client gets a 503 at
+    once; once the streams are closed (let go at the server's next keep-alive), it is served."""
+    project = copy_example(tmp_path / "project")
+    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")
+    capped = PreviewServer(project, BuildOptions(), port=0, limits=ServerLimits(connections=3, keepalive=0.2)).start()
     try:
-        held = [connect(server) for _ in range(3)]
-        time.sleep(0.05)
-        extra = connect(server)
+        held = [connect(capped) for _ in range(3)]
+        for sock in held:
+            sock.sendall(b"GET /events HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            assert sock.recv(17) == b"HTTP/1.0 200 OK\r\n"  # taken, and held open
+        extra = connect(capped)
         extra.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
         assert answer(extra).startswith(b"HTTP/1.0 503 Service Unavailable\r\n")
         for sock in held:
             sock.close()
-        time.sleep(0.05)
-        again = connect(server)
-        again.sendall(b"GET /style.css HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-        assert answer(again).startswith(b"HTTP/1.0 200 OK\r\n")
+        began = time.monotonic()
+        while True:  # asked until the server lets go of a closed stream (at its next keep-alive), 10 s at most
+            again = connect(capped)
+            again.sendall(b"GET /style.css HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            served = answer(again)
+            if not served.startswith(b"HTTP/1.0 503") or time.monotonic() - began > 10:
+                break
+            time.sleep(0.02)
+        assert served.startswith(b"HTTP/1.0 200 OK\r\n")
     finally:
-        server.httpd.max_connections = LIMITS.connections
+        capped.stop()
 
 
 @pytest.mark.parametrize("path, content_type", [("/", "text/html"), ("/events", "text/event-stream")])
