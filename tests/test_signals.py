@@ -94,7 +94,9 @@ def test_a_signal_at_any_moment_of_a_command_is_exit_130_and_one_line(example, t
     moments = [20, 40, 150] + [total * share // 100 for share in (2, 10, 30, 60, 90)]
     names = {n: ("SIGTERM", "SIGINT", "SIGHUP")[index % 3] for index, n in enumerate(moments)}
     spread, run = _at_calls(example, names, str(tmp_path))
-    assert spread.returncode == 0 and run["total"] == total, spread.stderr  # unsignalled, and as warm as the count
+    # Unsignalled, and every moment met (forked, or named for a run of its own). Its count of
+    # calls may differ from the counting run's by a few (a fresh clone's CI made 25 more).
+    assert spread.returncode == 0 and set(map(int, run["ended"])) | set(run["unforked"]) == set(names), spread.stderr
     for n, name in names.items():
         if n in run["unforked"]:  # another thread ran then: a fresh interpreter signalled at that call
             alone, _ = _at_calls(example, {n: name}, "-")
