@@ -21,7 +21,7 @@ from rameau_cli.errors import UsageError
 from rameau_cli.pipeline import build, load_project
 from rameau_cli.preview.screenshots import find_browser, launch_browser
 
-from helpers import LocalServer, camera_files, checked, copy_example, invoke, missing_tool
+from helpers import LocalServer, camera_files, checked, copy_example, copy_example_warm, invoke, missing_tool
 
 # Where PYTHONDONTWRITEBYTECODE is set (this machine sets it), every real `python -m rameau_cli`
 # a test starts would compile rameau from source again: the tests let Python keep its bytecode,
@@ -80,12 +80,8 @@ def example(tmp_path) -> Path:
 
 @pytest.fixture
 def warm_example(tmp_path, built_example) -> Path:
-    """A copy of the example, safe to modify, with the caches a build of it left (built_example's):
-    for tests not about a first build, which compiling the theme's templates again would cost
-    most of."""
-    project = copy_example(tmp_path / "project")
-    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")
-    return project
+    """A copy of the example, safe to modify, with the caches a build of it left (built_example's)."""
+    return copy_example_warm(tmp_path / "project", built_example)
 
 
 @pytest.fixture(scope="session")

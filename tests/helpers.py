@@ -100,6 +100,14 @@ def copy_example(target: Path) -> Path:
     return target
 
 
+def copy_example_warm(target: Path, built: Path) -> Path:
+    """copy_example, with the caches a build of the example left in `built` (conftest's
+    built_example): for tests not about a first build, which compiling the theme's templates
+    again would cost most of."""
+    copy_example(target)
+    shutil.copytree(built / ".rameau-cache", target / ".rameau-cache")
+    return target
+
 
 @contextlib.contextmanager
 def _environment(env: dict[str, str]):

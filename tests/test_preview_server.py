@@ -5,7 +5,6 @@ idle timeout. Short limits here; the defaults are 10 s, 10 s, 256 connections an
 
 import http.client
 import select
-import shutil
 import socket
 import threading
 import time
@@ -16,15 +15,14 @@ from rameau_cli.pipeline import BuildOptions
 from rameau_cli.preview.server import PreviewServer, ServerLimits
 from rameau_cli.render.templates import THEME
 
-from helpers import checked, copy_example
+from helpers import checked, copy_example_warm
 
 LIMITS = ServerLimits(idle=0.3, head=0.6, keepalive=0.4)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, built_example):
-    project = copy_example(tmp_path_factory.mktemp("limits") / "project")
-    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")  # a build's caches: these tests are about serving
+    project = copy_example_warm(tmp_path_factory.mktemp("limits") / "project", built_example)  # these tests are about serving
     served = PreviewServer(project, BuildOptions(), port=0, limits=LIMITS).start()
     yield served
     served.stop()
@@ -64,13 +62,11 @@ def test_hundreds_of_requests_at_once_are_all_answered_quickly(server):
     assert server.httpd.request_queue_size >= count
 
 
-def test_beyond_the_cap_a_503_comes_at_once(tmp_path, built_example):
+def test_beyond_the_cap_a_503_comes_at_once(warm_example):
     """Three event streams hold the three connections a server capped at three allows (a stream is
     never cut as idle, and its first line says the server took it): a fourth client gets a 503 at
     once; once the streams are closed (let go at the server's next keep-alive), it is served."""
-    project = copy_example(tmp_path / "project")
-    shutil.copytree(built_example / ".rameau-cache", project / ".rameau-cache")
-    capped = PreviewServer(project, BuildOptions(), port=0, limits=ServerLimits(connections=3, keepalive=0.2)).start()
+    capped = PreviewServer(warm_example, BuildOptions(), port=0, limits=ServerLimits(connections=3, keepalive=0.2)).start()
     try:
         held = [connect(capped) for _ in range(3)]
         for sock in held:
