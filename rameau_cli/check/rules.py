@@ -17,6 +17,7 @@ from typing import Any
 import html5lib
 
 from ..compose.placeholders import unknown_placeholders
+from ..memo import kept
 from ..project.checks import RULES, Checks
 from ..render.body_html import WIDE_TABLE  # more columns scroll inside their box on phones
 from ..render.outlook import CODE_COLUMNS, as_others_read, as_outlook_reads
@@ -284,8 +285,14 @@ def _content_syntax(email: CheckedEmail, add) -> None:
                                             "and documents no way to write it as text; reword it (such as * | )")
 
 
-def _validity(email: CheckedEmail, add) -> None:
+@kept(16)  # memo.py
+def _parse_errors(html: str) -> tuple[tuple[tuple[int, int], str], ...]:
+    """The first ten errors an HTML5 parser meets in `html`: where (line, column), and its code."""
     parser = html5lib.HTMLParser(strict=False)
-    parser.parse(email.html)
-    for (line, column), code, _ in parser.errors[:10]:
+    parser.parse(html)
+    return tuple((where, code) for where, code, _ in parser.errors[:10])
+
+
+def _validity(email: CheckedEmail, add) -> None:
+    for (line, column), code in _parse_errors(email.html):
         add("html-parse", f"HTML parse error at line {line}, column {column}: {code}")

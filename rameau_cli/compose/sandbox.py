@@ -30,7 +30,8 @@ import re
 import time
 import types
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from types import CodeType
+from typing import Any, Literal, overload
 
 from jinja2 import nodes
 from jinja2.environment import Template
@@ -41,6 +42,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatt
 from jinja2.utils import generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
+
+from ..memo import Kept
 
 MAX_STEPS = 200_000  # loop steps and calls in one render (the default theme takes a few hundred)
 MAX_TEXT = 1_000_000  # characters (or items) of one value a template makes
@@ -276,7 +279,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     template_class = BoundedTemplate
     intercepted_binops = frozenset(BINOPS)
 
-    def __init__(self, **options: Any):
+    def __init__(self, compiled: Kept[CodeType] | None = None, **options: Any):
+        """`compiled`: code kept between the environments given the same one (memo.py), which
+        must therefore be made alike: the same options, the same filters and tests."""
+        self.compiled = compiled
         given = options.pop("finalize", None)
 
         def finalize(value: Any) -> Any:  # every {{ value }} printed, a block's text included
@@ -288,6 +294,25 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.filters = {name: _checked_filter(name, function) for name, function in self.filters.items()}
         self.globals.update(lipsum=_lipsum, rameau_counted=_counted, rameau_concat=_concat,
                             rameau_concat_markup=_concat_markup)
+
+    @overload
+    def compile(self, source: str | nodes.Template, name: str | None = None, filename: str | None = None,
+                raw: Literal[False] = False, defer_init: bool = False) -> CodeType: ...
+
+    @overload
+    def compile(self, source: str | nodes.Template, name: str | None = None, filename: str | None = None,
+                raw: Literal[True] = ..., defer_init: bool = False) -> str: ...
+
+    def compile(self, source: str | nodes.Template, name: str | None = None, filename: str | None = None,
+                raw: bool = False, defer_init: bool = False) -> str | CodeType:
+        """Jinja's compile, a template's text compiled once for the environments that share
+        `compiled`: the code depends only on the text, its names and the environment's make."""
+        if raw:
+            return super().compile(source, name, filename, True, defer_init)
+        if self.compiled is None or defer_init or not isinstance(source, str):
+            return super().compile(source, name, filename, False, defer_init)
+        plain = super().compile
+        return self.compiled.get((source, name, filename), lambda: plain(source, name, filename))
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         return _made(BINOPS[operator_](left, right), operator_)

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from mjml import mjml2html
 
 from ..errors import Problem, RenderError
+from ..memo import kept
 from ..project.reading import one_line
 
 
@@ -45,6 +46,7 @@ def mjml_to_html(source: str) -> str:
 _TD_VERTICAL_ALIGN = re.compile(r'(<td\b[^<>]*?) vertical-align="[a-z]*"')
 
 
+@kept(16)  # four segments' MJML, a few builds back (memo.py)
 def _mjml2html(source: str) -> str:
     try:
         return mjml2html(source, disable_comments=True, fonts={}, include_loader=_refuse_include)

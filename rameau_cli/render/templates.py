@@ -8,6 +8,7 @@ import traceback
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
@@ -25,6 +26,7 @@ from markupsafe import Markup, escape
 from ..cache.base import CACHE_DIR
 from ..compose.sandbox import BoundedSandbox
 from ..errors import Problem, RenderError
+from ..memo import Kept
 from ..project.reading import CONTROLS
 from .body_html import Look, blocks_html, box_height, inline_html, start_align, text_dir
 from .palette import dark_accent
@@ -95,6 +97,11 @@ def template_environment(project_templates: Path | None, kind: str = "mjml") -> 
     return _environment(project_templates, kind, overrides(project_templates))
 
 
+# Every environment of one kind is made alike below (its options, its filters), so a template's
+# text compiles to the same code in each: compiled once per process, for each project built.
+_COMPILED: dict[str, Kept[CodeType]] = {kind: Kept(64) for kind in KINDS}
+
+
 @lru_cache(maxsize=16)
 def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[str, int], ...]) -> Environment:
     assert kind in KINDS, kind
@@ -104,6 +111,7 @@ def _environment(project_templates: Path | None, kind: str, files: tuple[tuple[s
     loaders = [FileSystemLoader(str(project_templates))] if project_templates else []
     loaders.append(FileSystemLoader(str(THEME)))
     env = BoundedSandbox(
+        compiled=_COMPILED[kind],
         loader=ChoiceLoader(loaders),
         autoescape=kind != "text",
         finalize=mjml_value if kind == "mjml" else None,
