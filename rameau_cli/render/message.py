@@ -10,6 +10,7 @@ sends (and `rameau send` stamps the moment of the test).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from binascii import b2a_qp
 from email.header import Header
@@ -119,13 +120,19 @@ def _broken(line: bytes, tags: list[re.Pattern[bytes]]) -> bytes:
         return line
     spans = sorted({(m.start(), m.end()) for tag in tags for m in tag.finditer(line)}
                    | {(m.start(), m.end()) for m in _TAG_LIKE.finditer(line)})
-    out, start, size = [], 0, len(line)
+    out, start, size, after = [], 0, len(line), 0  # spans[after:] start after `start`
     while size - start > LINE:
         cut = start + LINE - 1
         while line[cut - 1] == _EQUALS or line[cut - 2] == _EQUALS:
             cut -= 1
-        if spans:
-            cut = min((first for first, end in spans if start < first < cut < end), default=cut)
+        while after < len(spans) and spans[after][0] <= start:
+            after += 1
+        for first, end in itertools.islice(spans, after, None):  # the first tag the cut falls in
+            if first >= cut:
+                break
+            if end > cut:
+                cut = first
+                break
         out.append(line[start:cut])
         start = cut
     out.append(line[start:])
