@@ -10,6 +10,7 @@ links.py; which emails are checked, and how: edition.py.)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Any
@@ -121,14 +122,22 @@ class _Scan(HTMLParser):
             self.code[-1] += data
 
 
+@kept(32)  # memo.py: four emails, each in both views, a few checks back
+def scanned(html: str, view: Callable[[str], str]) -> _Scan:
+    """What the rules read of `html` as a client reads it (`view`): its images, links, styles,
+    tables and code. Read it, never change it."""
+    scan = _Scan()
+    scan.feed(view(html))
+    return scan
+
+
 def check_email(email: CheckedEmail) -> list[Finding]:
     findings: list[Finding] = []
 
     def add(rule: str, message: str) -> None:
         findings.append(finding(email.segment, rule, message))
 
-    scan = _Scan()
-    scan.feed(as_others_read(email.html))  # Outlook's own parts are checked as Outlook reads them
+    scan = scanned(email.html, as_others_read)  # Outlook's own parts are checked as Outlook reads them
     _size(email, add)
     _styles(scan, add)
     _images(scan, email, add)
@@ -225,8 +234,7 @@ OUTLOOK_COLUMN = 600
 def _outlook(email: CheckedEmail, add) -> None:
     """What Outlook for Windows lays out wider than its column: it neither scrolls a table's box
     nor wraps a <pre>, and sizes an image by its width attribute."""
-    scan = _Scan()
-    scan.feed(as_outlook_reads(email.html))
+    scan = scanned(email.html, as_outlook_reads)
     for columns in scan.tables:
         if columns > WIDE_TABLE:
             add("outlook-wide", f"a table has {columns} columns and no form for Outlook for Windows, which cannot "
