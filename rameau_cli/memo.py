@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
@@ -39,17 +40,21 @@ class Kept(Generic[T]):
     def __init__(self, size: int):
         self.size = size
         self._results: dict[Hashable, T] = {}
+        self._lock = threading.Lock()  # a live preview builds in one thread while it serves in others
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The result kept for `key`, else `make()` (kept when it returns)."""
         if plain():
             return make()
-        if key in self._results:
-            _hits[0] += 1
-            return self._results[key]
-        result = self._results[key] = make()
-        if len(self._results) > self.size:
-            del self._results[next(iter(self._results))]
+        with self._lock:
+            if key in self._results:
+                _hits[0] += 1
+                return self._results[key]
+        result = make()
+        with self._lock:
+            self._results[key] = result
+            if len(self._results) > self.size:
+                del self._results[next(iter(self._results))]
         return result
 
     def __len__(self) -> int:

@@ -10,7 +10,6 @@ sends (and `rameau send` stamps the moment of the test).
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 from binascii import b2a_qp
 from email.header import Header
@@ -127,12 +126,12 @@ def _broken(line: bytes, tags: list[re.Pattern[bytes]]) -> bytes:
             cut -= 1
         while after < len(spans) and spans[after][0] <= start:
             after += 1
-        for first, end in itertools.islice(spans, after, None):  # the first tag the cut falls in
-            if first >= cut:
+        at = after  # the first tag the cut falls in, if any
+        while at < len(spans) and spans[at][0] < cut:
+            if spans[at][1] > cut:
+                cut = spans[at][0]
                 break
-            if end > cut:
-                cut = first
-                break
+            at += 1
         out.append(line[start:cut])
         start = cut
     out.append(line[start:])
