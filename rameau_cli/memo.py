@@ -57,12 +57,9 @@ class Kept(Generic[T]):
                 del self._results[next(iter(self._results))]
         return result
 
-    def __len__(self) -> int:
-        return len(self._results)
-
 
 def kept(size: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """A function of hashable arguments, its last `size` results kept (`.plain` is the function)."""
+    """A function of hashable arguments, its last `size` results kept (`__wrapped__` is the function)."""
 
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
         results: Kept[T] = Kept(size)
@@ -71,7 +68,6 @@ def kept(size: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
         def step(*args: Any) -> T:
             return results.get(args, lambda: function(*args))
 
-        step.plain = function  # type: ignore[attr-defined]
         return step
 
     return decorate
