@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Self
 
 import pytest
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from rameau_cli.cli.app import main
@@ -89,6 +90,12 @@ class Run:
     code: int
     stdout: str
     stderr: str
+
+
+# Any text UTF-8 can encode: text()'s own alphabet (characters(codec="utf-8"), all but the
+# surrogates), named by category, which spares each worker the second Hypothesis spends finding
+# a codec's characters where its cache (.hypothesis/) is new, as in a fresh clone.
+UTF8_CHARACTERS = st.characters(exclude_categories=["Cs"])
 
 
 def copy_example(target: Path) -> Path:

@@ -363,6 +363,9 @@ def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, ru
 
     cases["a dripped answer to a message"] = (slow_after_data, 0.6, "quotidienne: test send failed: the send was not over "
                                               "within 0.6 s: the server was still in the sending quotidienne")
+    def without_tls_or_login(port: int) -> dict[str, str]:  # the raw server speaks no TLS and asks no login
+        return environment(port, "", RAMEAU_SMTP_TLS="none", RAMEAU_SMTP_USER="", RAMEAU_SMTP_PASSWORD="")
+
     # The first three cases each in a process of its own (helpers.Child, forked), with its limits,
     # the last in this one while they run: the four wait out their deadlines at the same time, not
     # one after the other.
@@ -374,15 +377,14 @@ def test_a_server_that_drips_or_says_nothing_is_named_for_what_it_does(built, ru
             server = stack.enter_context(RawServer(reply, read_request=False))
             running[case] = server, stack.enter_context(Child(
                 "send", "--to", "a@example.org", cwd=built, prepare=limits, given=("0.3", str(deadline)),
-                env=environment(server.port, "", RAMEAU_SMTP_TLS="none", RAMEAU_SMTP_USER="", RAMEAU_SMTP_PASSWORD="")))
+                env=without_tls_or_login(server.port)))
         stack.callback(stop.set)  # the servers that still drip stop before they are stopped
         reply, deadline, _ = cases[last]
         monkeypatch.setattr(send, "TIMEOUT", 0.3)
         monkeypatch.setattr(send, "DEADLINE", deadline)
         with RawServer(reply, read_request=False) as server:
             results[last] = server.port, run("send", "--to", "a@example.org", cwd=built,
-                                             env=environment(server.port, "", RAMEAU_SMTP_TLS="none",
-                                                             RAMEAU_SMTP_USER="", RAMEAU_SMTP_PASSWORD=""))
+                                             env=without_tls_or_login(server.port))
         for case, (server, process) in running.items():
             results[case] = server.port, process.result(timeout=60)
     for case, (port, result) in results.items():

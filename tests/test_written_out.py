@@ -12,13 +12,11 @@ from rameau_cli.sources.article import FIELDS, Article, field_values
 from rameau_cli.sources.article_cache import Deferred
 from rameau_cli.sources.written_out import new_tuple, plain_record_article, plain_restore, record_article, restore
 
+from helpers import UTF8_CHARACTERS
+
 DATE = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.UTC)
-# Any text UTF-8 can encode: text()'s own alphabet (characters(codec="utf-8"), all but the
-# surrogates), named by category, which spares each worker the second Hypothesis spends finding
-# a codec's characters where its cache (.hypothesis/) is new, as in a fresh clone.
-UTF8 = st.characters(exclude_categories=["Cs"])
-text = st.text(UTF8, max_size=12)
-names = st.lists(st.text(UTF8, max_size=6), max_size=3)
+text = st.text(UTF8_CHARACTERS, max_size=12)
+names = st.lists(st.text(UTF8_CHARACTERS, max_size=6), max_size=3)
 VALUES = {"str": text, "bool": st.booleans(), "int": st.integers(-5, 5)}
 right = {f.name: VALUES.get(f.type, st.just(DATE) if "datetime" in f.type else names) for f in fields(Article)}
 anything = st.one_of(text, st.booleans(), st.integers(), st.none(), names, st.lists(st.integers(), max_size=2),
