@@ -5,6 +5,7 @@ HTTP server, and one Chromium for the session."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import gc
 import importlib
@@ -241,6 +242,21 @@ def pytest_collection(session):
     deadline = time.monotonic() + 10
     while sum(1 for _ in shared.iterdir()) < count and time.monotonic() < deadline:
         time.sleep(0.005)
+
+
+def pytest_unconfigure(config):
+    """A worker whose run is over ends without taking its heap apart object by object (some
+    0.4 s at the end of a run, the last worker's, which the run waits for)."""
+    if hasattr(config, "workerinput"):
+        atexit.register(_end_at_once)
+
+
+def _end_at_once():
+    atexit.unregister(_end_at_once)
+    atexit._run_exitfuncs()  # the other exit functions first (temporary folders, locks)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def pytest_collection_finish(session):
