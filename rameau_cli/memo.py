@@ -4,10 +4,11 @@ alone keeps what it gave, and gives it again for the same arguments, as Jinja ke
 templates it has loaded. A command that builds once gains nothing and loses nothing.
 
 The steps kept are pure functions of text: MJML to HTML (render/mjml.py), a theme template's
-text to Python code (render/templates.py), and what `rameau check` reads of an email's HTML:
-its parse errors, and its images, links, tables and code as each client reads them
-(check/rules.py). Each keeps a few results at most, the most recent. RAMEAU_PLAIN_MEMO=1 runs
-without any of it; tests/test_memo.py holds the kept steps to the plain ones.
+text to Python code (render/templates.py), an accent's shade for dark mode (render/palette.py),
+and what `rameau check` reads of an email's HTML: its parse errors, and its images, links,
+tables and code as each client reads them (check/rules.py). Each keeps a few results at most,
+the most recent. RAMEAU_PLAIN_MEMO=1 runs without any of it; tests/test_memo.py holds the kept
+steps to the plain ones.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ for 4.5:1 against the dark card, and for the dark label on a filled button.
 from __future__ import annotations
 
 from ..compose.issue import DARK_PAGE  # the page behind the cards (and the logo), in dark mode
+from ..memo import kept
 from ..project.config import contrast
 
 DARK_CARD = "#1c2220"
@@ -22,6 +23,7 @@ def _mix(colour: str, white: float) -> str:
     return "#" + "".join(f"{round(c + (255 - c) * white):02x}" for c in channels)
 
 
+@kept(64)  # memo.py: each accent's search (up to 202 contrasts) done once, not at every email
 def dark_accent(accent: str) -> str:
     """The accent as dark mode shows it: itself when it keeps 4.5:1 against the dark card (and
     the dark page as a filled button's label), else the first lighter shade that does."""
