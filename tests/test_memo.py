@@ -86,3 +86,16 @@ def test_a_step_keeps_its_last_results_only_and_never_a_failure():
             double("bad")
     assert calls.count("bad") == 2
     assert double.__wrapped__("z") == "zz" and calls[-1] == "z"  # type: ignore[attr-defined]
+
+
+def test_a_kept_step_given_what_cannot_be_a_key_fails_as_the_plain_step_fails(tmp_path, run):
+    """A project template may pass a filter anything: the error it gets names the value's
+    fault, as without the memo, not the memo's key."""
+    project = copy_example(tmp_path / "project")
+    (project / "templates").mkdir()
+    email = checked((THEME / "email.mjml").read_text(encoding="utf-8")).replace("<mj-body", "{{ [1]|dark_accent }}<mj-body", 1)
+    (project / "templates" / "email.mjml").write_text(email, encoding="utf-8")
+    kept, plain = (run("build-issue", cwd=project, env=env) for env in ({}, {memo.PLAIN: "1"}))
+    assert kept.code == plain.code == 1
+    assert kept.stderr == plain.stderr
+    assert "'list' object has no attribute 'lower'" in kept.stderr
