@@ -44,8 +44,13 @@ class Kept(Generic[T]):
         self._lock = threading.Lock()  # a live preview builds in one thread while it serves in others
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
-        """The result kept for `key`, else `make()` (kept when it returns)."""
+        """The result kept for `key`, else `make()` (kept when it returns). A key that cannot be
+        one (a list a template passed a filter) is made, as without the memo."""
         if plain():
+            return make()
+        try:
+            hash(key)
+        except TypeError:
             return make()
         with self._lock:
             if key in self._results:
@@ -67,10 +72,6 @@ def kept(size: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
 
         @functools.wraps(function)
         def step(*args: Any) -> T:
-            try:
-                hash(args)
-            except TypeError:  # what a template passed a filter, say: done as the plain step does it
-                return function(*args)
             return results.get(args, lambda: function(*args))
 
         return step

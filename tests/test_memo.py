@@ -1,5 +1,5 @@
-"""What rameau_cli/memo.py keeps (MJML made HTML, a template's compiled code, what `check`
-reads of an email's HTML) changes how fast a process builds again, never what it builds: projects
+"""What rameau_cli/memo.py keeps (MJML made HTML, a template's compiled code, an accent's dark
+shade, what `check` reads of an email's HTML) changes how fast a process builds again, never what it builds: projects
 built one after another in one process, their templates edited in between, write and check
 what a process that keeps nothing writes and checks."""
 
